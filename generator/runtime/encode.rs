@@ -1,0 +1,152 @@
+//! Percent-encoding of path segments and query strings, and the check that an
+//! expanded path still has the shape of its template.
+// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+
+use std::fmt::Display;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::Error;
+
+/// Everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Like [`PATH_SEGMENT`] but keeps `$` literal: RFC 3986 allows it in a query,
+/// form decoders give it no meaning, and Bentley's documentation spells OData
+/// parameters as `$top=`, `$skip=`, so logs and captures match the docs.
+const QUERY_COMPONENT: &AsciiSet = &PATH_SEGMENT.remove(b'$');
+
+/// Percent-encodes `value` as one URL path segment.
+///
+/// Every byte outside the RFC 3986 unreserved set is encoded, so a value can
+/// never introduce a `/`, `?` or `#`. A value that is exactly `.` or `..` is
+/// encoded as `%2E` / `%2E%2E`; note that WHATWG URL parsers (including the
+/// one `reqwest` uses) still treat those as dot segments, so
+/// [`Client::execute`](super::Client::execute) refuses to send such a path
+/// rather than let it address a different resource.
+pub fn encode_path_segment<T: Display + ?Sized>(value: &T) -> String {
+    let raw = value.to_string();
+    match raw.as_str() {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        other => utf8_percent_encode(other, PATH_SEGMENT).to_string(),
+    }
+}
+
+/// Builds `name=value&...` with both sides percent-encoded, `$` kept literal
+/// and space as `%20` (never `+`, which some servers read literally).
+pub(crate) fn encode_query(pairs: &[(&'static str, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.extend(utf8_percent_encode(name, QUERY_COMPONENT));
+        out.push('=');
+        out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
+    }
+    out
+}
+
+/// Rejects an expanded path whose parameter segments are empty or dot
+/// segments: either would silently address another resource (`/imodels/`
+/// instead of `/imodels/{id}`, or a parent path after URL normalisation).
+pub(crate) fn check_expanded_path(template: &str, path: &str) -> Result<(), Error> {
+    let template_segments: Vec<&str> = template.split('/').collect();
+    let path_segments: Vec<&str> = path.split('/').collect();
+    // Parameters are encoded, so they never add a `/`; if the counts differ the
+    // path was not built by `encode_path_segment` and only the dot check applies.
+    let aligned = template_segments.len() == path_segments.len();
+    for (index, segment) in path_segments.iter().enumerate() {
+        let template_segment = if aligned {
+            template_segments.get(index).copied()
+        } else {
+            None
+        };
+        if is_dot_segment(segment) {
+            return Err(Error::InvalidRequest(format!(
+                "path segment `{segment}` of `{path}` (template `{template}`) is a dot segment, \
+                 which URL normalisation would resolve to another path"
+            )));
+        }
+        if let Some(parameter) = template_segment.filter(|t| segment.is_empty() && t.contains('{'))
+        {
+            return Err(Error::InvalidRequest(format!(
+                "path parameter `{parameter}` of `{template}` is empty"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The spellings the WHATWG URL standard treats as `.` or `..`.
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "." | "%2e" | ".." | ".%2e" | "%2e." | "%2e%2e"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreserved_characters_pass_through() {
+        assert_eq!(encode_path_segment("AZaz09-._~"), "AZaz09-._~");
+    }
+
+    #[test]
+    fn slashes_and_dots_cannot_change_the_path() {
+        assert_eq!(encode_path_segment("a/../b"), "a%2F..%2Fb");
+        assert_eq!(encode_path_segment(".."), "%2E%2E");
+        assert_eq!(encode_path_segment("."), "%2E");
+        assert_eq!(encode_path_segment("..."), "...");
+    }
+
+    #[test]
+    fn reserved_space_and_unicode_are_encoded() {
+        assert_eq!(encode_path_segment("a b"), "a%20b");
+        assert_eq!(encode_path_segment("a?b#c&d=e+f"), "a%3Fb%23c%26d%3De%2Bf");
+        assert_eq!(encode_path_segment("é"), "%C3%A9");
+        assert_eq!(encode_path_segment("%2F"), "%252F");
+    }
+
+    #[test]
+    fn display_values_are_accepted() {
+        assert_eq!(encode_path_segment(&42_u32), "42");
+        assert_eq!(encode_path_segment(&true), "true");
+    }
+
+    #[test]
+    fn query_keeps_dollar_and_encodes_the_rest() {
+        let pairs = vec![
+            ("$top", "5".to_owned()),
+            ("$orderby", "createdDateTime desc".to_owned()),
+            ("q", "a&b=c+d/é".to_owned()),
+        ];
+        assert_eq!(
+            encode_query(&pairs),
+            "$top=5&$orderby=createdDateTime%20desc&q=a%26b%3Dc%2Bd%2F%C3%A9"
+        );
+        assert_eq!(encode_query(&[]), "");
+    }
+
+    #[test]
+    fn expanded_path_checks() {
+        let template = "/{iModelId}/changesets/{changesetId}";
+        assert!(check_expanded_path(template, "/abc/changesets/12").is_ok());
+        assert!(check_expanded_path(template, "/abc/changesets/").is_err());
+        assert!(check_expanded_path(template, "//changesets/1").is_err());
+        assert!(check_expanded_path(template, "/%2E%2E/changesets/1").is_err());
+        assert!(check_expanded_path(template, "/abc/changesets/%2e").is_err());
+        assert!(check_expanded_path(template, "/a%2F..%2Fb/changesets/1").is_ok());
+        assert!(check_expanded_path("/", "/").is_ok());
+        assert!(check_expanded_path("", "").is_ok());
+    }
+}

@@ -1,0 +1,287 @@
+//! The single error type returned by every operation, and its API and decode
+//! details.
+// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::{header::HeaderMap, StatusCode};
+
+use super::RawResponse;
+
+/// How many characters of a response body an error message quotes.
+const EXCERPT_CHARS: usize = 200;
+
+/// Everything that can go wrong calling the API.
+///
+/// The large variants keep their data behind a `Box` so that `Result<T, Error>`
+/// stays small on the happy path.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a non-2xx status.
+    #[error(transparent)]
+    Api(ApiError),
+    /// A declared success response could not be decoded into the expected type.
+    #[error(transparent)]
+    Decode(DecodeError),
+    /// The request did not complete within the configured timeout.
+    #[error("request timed out")]
+    Timeout(#[source] reqwest::Error),
+    /// Connecting, TLS, sending the request or reading the response failed.
+    #[error("{}", transport_summary(.0))]
+    Transport(#[source] reqwest::Error),
+    /// The request could not be built: bad base URL, header value, path
+    /// parameter or body serialisation. Nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// A 2xx status the API does not declare for this operation, reported only
+    /// when the caller asked for the declared value
+    /// ([`Success::into_declared`](super::Success::into_declared)).
+    #[error("response status {} is not declared for this operation", .0.status())]
+    UndeclaredStatus(Box<RawResponse>),
+}
+
+impl Error {
+    /// The HTTP status of the response behind this error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(error) => Some(error.status()),
+            Error::Decode(error) => Some(error.status()),
+            Error::UndeclaredStatus(response) => Some(response.status()),
+            Error::Timeout(error) | Error::Transport(error) => error.status(),
+            Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// Sorts a `reqwest` failure into the variant a caller would act on.
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Error::Timeout(error)
+        } else if error.is_builder() {
+            Error::InvalidRequest(error.to_string())
+        } else {
+            Error::Transport(error)
+        }
+    }
+}
+
+fn transport_summary(error: &reqwest::Error) -> &'static str {
+    if error.is_connect() {
+        "HTTP transport error: could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "HTTP transport error: reading the response body failed"
+    } else if error.is_redirect() {
+        "HTTP transport error: redirect failed"
+    } else {
+        "HTTP transport error: sending the request failed"
+    }
+}
+
+/// A non-2xx answer: status, headers, the raw body, and the body parsed as the
+/// API's error schema when it is one.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    inner: Box<ApiErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct ApiErrorInner {
+    response: RawResponse,
+    parsed: Option<crate::ErrorBody>,
+}
+
+impl ApiError {
+    /// Parsing is best-effort: gateways and proxies answer with HTML or plain
+    /// text, and the raw body is kept either way.
+    pub(crate) fn from_response(response: RawResponse) -> Self {
+        let parsed = serde_json::from_slice::<crate::ErrorBody>(response.body()).ok();
+        ApiError {
+            inner: Box::new(ApiErrorInner { response, parsed }),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.inner.response.status()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.inner.response.headers()
+    }
+
+    /// The raw response body.
+    pub fn body(&self) -> &Bytes {
+        self.inner.response.body()
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn body_text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(self.body())
+    }
+
+    /// The body parsed as the API's error schema, if it was one.
+    pub fn error_body(&self) -> Option<&crate::ErrorBody> {
+        self.inner.parsed.as_ref()
+    }
+
+    /// The whole response, for callers that want to handle it themselves.
+    pub fn into_response(self) -> RawResponse {
+        self.inner.response
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "API returned {}: {}",
+            self.status(),
+            excerpt(self.body())
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A declared success response whose body did not match the expected type.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    inner: Box<DecodeErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct DecodeErrorInner {
+    status: StatusCode,
+    path: String,
+    message: String,
+    body: Bytes,
+}
+
+impl DecodeError {
+    pub(crate) fn new(status: StatusCode, path: String, message: String, body: Bytes) -> Self {
+        DecodeError {
+            inner: Box::new(DecodeErrorInner {
+                status,
+                path,
+                message,
+                body,
+            }),
+        }
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// Where decoding failed, e.g. `iModels[0].createdDateTime`; empty when the
+    /// failure is not about one field (empty body, invalid UTF-8, top-level type).
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// What went wrong, as reported by the decoder.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The raw response body.
+    pub fn body(&self) -> &Bytes {
+        &self.inner.body
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn body_text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.inner.body)
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not decode the {} response body", self.status())?;
+        if !self.path().is_empty() {
+            write!(f, " at `{}`", self.path())?;
+        }
+        write!(f, ": {}", self.message())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A one-line, bounded quote of a body for error messages: pretty-printed JSON
+/// and HTML pages would otherwise flood logs.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut collapsed = String::new();
+    for word in text.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+        // A char is at most 4 bytes, so past this many bytes there are surely
+        // more than EXCERPT_CHARS chars and the rest of the body is not needed.
+        if collapsed.len() > EXCERPT_CHARS * 4 {
+            break;
+        }
+    }
+    if collapsed.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    let mut chars = collapsed.chars();
+    let mut out: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_one_bounded_line() {
+        assert_eq!(excerpt(b""), "(empty body)");
+        assert_eq!(excerpt(b"  \n "), "(empty body)");
+        assert_eq!(excerpt(b"{\n  \"a\": 1\n}"), "{ \"a\": 1 }");
+        let long = "x".repeat(500);
+        let quoted = excerpt(long.as_bytes());
+        assert_eq!(quoted.chars().count(), EXCERPT_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        let multibyte = "é ".repeat(300);
+        assert!(excerpt(multibyte.as_bytes()).ends_with('…'));
+        assert_eq!(excerpt(&[0xff, b'a']), "\u{fffd}a");
+    }
+
+    #[test]
+    fn decode_error_display_names_the_field() {
+        let error = DecodeError::new(
+            StatusCode::OK,
+            "iModels[0].createdDateTime".to_owned(),
+            "invalid type: integer `5`, expected a string".to_owned(),
+            Bytes::new(),
+        );
+        assert_eq!(
+            error.to_string(),
+            "could not decode the 200 OK response body at `iModels[0].createdDateTime`: invalid type: integer `5`, expected a string"
+        );
+        let error = DecodeError::new(
+            StatusCode::OK,
+            String::new(),
+            "empty".to_owned(),
+            Bytes::new(),
+        );
+        assert_eq!(
+            error.to_string(),
+            "could not decode the 200 OK response body: empty"
+        );
+    }
+
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<Error>() <= 32);
+    }
+}

@@ -1,0 +1,24 @@
+//! Client runtime shared by every generated operation: the HTTP client, request
+//! building, response decoding and the error type.
+//!
+//! Generated operations build a [`Request`], hand it to [`Client::execute`] and
+//! decode the [`RawResponse`] with [`decode_json`] or [`decode_bytes`]. Callers
+//! normally only touch [`Client`], [`ClientBuilder`], [`Success`] and [`Error`].
+// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+
+mod client;
+mod encode;
+mod error;
+mod request;
+mod response;
+
+pub use client::{Client, ClientBuilder};
+pub use encode::encode_path_segment;
+pub use error::{ApiError, DecodeError, Error};
+pub use request::Request;
+pub use response::{decode_bytes, decode_json, RawResponse, ResponseValue, Success};
+
+/// Re-exported so callers can name response bodies without depending on `bytes`.
+pub use bytes::Bytes;
+/// Re-exported so callers can inspect statuses and headers without depending on `reqwest`.
+pub use reqwest::{header::HeaderMap, Method, StatusCode};

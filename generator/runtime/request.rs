@@ -1,0 +1,222 @@
+//! The description of one API call, built by a generated operation and sent by
+//! [`Client::execute`](super::Client::execute).
+// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+
+use std::fmt::{self, Display};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use serde::Serialize;
+
+use super::Error;
+
+/// One API call: operation, method, expanded path, query, headers and body.
+///
+/// The body is kept as [`Bytes`] so the same request can be sent again (on a
+/// retry) without re-serialising.
+#[derive(Clone)]
+pub struct Request {
+    operation_id: &'static str,
+    method: Method,
+    path_template: &'static str,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: HeaderMap,
+    body: Option<(Bytes, &'static str)>,
+    accept: Option<&'static str>,
+}
+
+impl Request {
+    /// Starts a request. `path` is the template with its parameters already
+    /// substituted through [`encode_path_segment`](super::encode_path_segment);
+    /// the template itself is kept for logs and traces, which must not carry IDs.
+    pub fn new(
+        operation_id: &'static str,
+        method: Method,
+        path_template: &'static str,
+        path: String,
+    ) -> Self {
+        Request {
+            operation_id,
+            method,
+            path_template,
+            path,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            accept: None,
+        }
+    }
+
+    /// Appends a query parameter; parameters are sent in call order, and a name
+    /// may repeat (exploded arrays). Encoding happens when the URL is built.
+    pub fn query<T: Display + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.query.push((name, value.to_string()));
+    }
+
+    /// Sets a header parameter, replacing an earlier value of the same name.
+    ///
+    /// A name or value that is not valid in HTTP (e.g. a newline) is an
+    /// [`Error::InvalidRequest`].
+    pub fn header<T: Display + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))?;
+        let header_value = HeaderValue::try_from(value.to_string()).map_err(|_| {
+            Error::InvalidRequest(format!(
+                "the value of header `{name}` is not a valid header value"
+            ))
+        })?;
+        self.headers.insert(header_name, header_value);
+        Ok(())
+    }
+
+    /// Serialises `body` as the JSON request body.
+    pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|error| {
+            Error::InvalidRequest(format!("could not serialise the request body: {error}"))
+        })?;
+        self.body = Some((Bytes::from(bytes), "application/json"));
+        Ok(())
+    }
+
+    /// Sets a raw request body and its content type.
+    pub fn body(&mut self, bytes: Bytes, content_type: &'static str) {
+        self.body = Some((bytes, content_type));
+    }
+
+    /// Sets the `Accept` header, e.g. `application/json` or
+    /// `application/json, image/png`.
+    pub fn accept(&mut self, media: &'static str) {
+        self.accept = Some(media);
+    }
+
+    /// The spec's `operationId`.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path as written in the spec, e.g. `/{iModelId}/changesets`.
+    pub fn path_template(&self) -> &'static str {
+        self.path_template
+    }
+
+    /// The path with its parameters substituted and encoded.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Query parameters in call order, not yet encoded.
+    pub fn query_pairs(&self) -> &[(&'static str, String)] {
+        &self.query
+    }
+
+    /// Header parameters set on this request.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body and its content type, if any.
+    pub fn body_bytes(&self) -> Option<(&Bytes, &'static str)> {
+        self.body
+            .as_ref()
+            .map(|(bytes, content_type)| (bytes, *content_type))
+    }
+
+    /// The `Accept` value, if any.
+    pub fn accept_media(&self) -> Option<&'static str> {
+        self.accept
+    }
+}
+
+// Hand-written so a large body is summarised instead of dumped into logs.
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("operation_id", &self.operation_id)
+            .field("method", &self.method)
+            .field("path_template", &self.path_template)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field(
+                "body",
+                &self.body.as_ref().map(|(bytes, content_type)| {
+                    format!("{} bytes of {content_type}", bytes.len())
+                }),
+            )
+            .field("accept", &self.accept)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> Request {
+        Request::new("GetChangeset", Method::GET, "/{id}", "/abc".to_owned())
+    }
+
+    #[test]
+    fn query_keeps_order_and_repeats() {
+        let mut request = request();
+        request.query("$top", &5);
+        request.query("tag", "a");
+        request.query("tag", &String::from("b"));
+        assert_eq!(
+            request.query_pairs(),
+            &[
+                ("$top", "5".to_owned()),
+                ("tag", "a".to_owned()),
+                ("tag", "b".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_headers_are_errors_not_panics() {
+        let mut request = request();
+        assert!(request.header("If-Match", "\"etag\"").is_ok());
+        assert_eq!(request.headers()["if-match"], "\"etag\"");
+        assert!(matches!(
+            request.header("If-Match", "a\nb"),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            request.header("bad name", "x"),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn json_body_sets_content_type() {
+        let mut request = request();
+        request
+            .json_body(&serde_json::json!({"a": 1}))
+            .expect("serialises");
+        let (bytes, content_type) = request.body_bytes().expect("body");
+        assert_eq!(bytes.as_ref(), br#"{"a":1}"#);
+        assert_eq!(content_type, "application/json");
+        assert!(format!("{request:?}").contains("7 bytes of application/json"));
+    }
+
+    #[test]
+    fn unserialisable_body_is_an_error() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(vec![1_u8], 1);
+        assert!(matches!(
+            request().json_body(&map),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+}

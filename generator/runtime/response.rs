@@ -1,0 +1,330 @@
+//! Response types and the decoding helpers generated operations end with.
+// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+
+use std::ops::{Deref, DerefMut};
+
+use bytes::Bytes;
+use reqwest::{header::HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::{DecodeError, Error};
+
+/// A complete HTTP response whose body has been read but not interpreted.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawResponse {
+    /// Assembles a response; used by the client and handy in tests.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        RawResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Takes the raw body.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// The body as UTF-8 text; invalid UTF-8 is an [`Error::Decode`].
+    pub fn text(&self) -> Result<String, Error> {
+        String::from_utf8(self.body.to_vec()).map_err(|error| {
+            Error::Decode(DecodeError::new(
+                self.status,
+                String::new(),
+                format!("body is not valid UTF-8: {error}"),
+                self.body.clone(),
+            ))
+        })
+    }
+
+    /// Decodes the body as JSON into any type; a failure names the field that
+    /// failed (see [`DecodeError::path`]).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(self.decode_error(
+                String::new(),
+                "empty body where JSON was expected".to_owned(),
+            ));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        let value = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|error| self.path_error(&error))?;
+        // Trailing garbage after a valid document means the body is not what we think.
+        deserializer
+            .end()
+            .map_err(|error| self.decode_error(String::new(), error.to_string()))?;
+        Ok(value)
+    }
+
+    fn path_error(&self, error: &serde_path_to_error::Error<serde_json::Error>) -> Error {
+        let path = error.path().to_string();
+        // serde_path_to_error spells the root `.`; an empty path reads better.
+        let path = if path == "." { String::new() } else { path };
+        self.decode_error(path, error.inner().to_string())
+    }
+
+    fn decode_error(&self, path: String, message: String) -> Error {
+        Error::Decode(DecodeError::new(
+            self.status,
+            path,
+            message,
+            self.body.clone(),
+        ))
+    }
+}
+
+/// A successfully decoded response: the value plus the status and headers it
+/// came with (for `ETag`, `Location`, paging headers and the like).
+#[derive(Debug, Clone)]
+pub struct ResponseValue<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    inner: T,
+}
+
+impl<T> ResponseValue<T> {
+    /// Assembles a response value; used by the decoders and handy in tests.
+    pub fn new(status: StatusCode, headers: HeaderMap, inner: T) -> Self {
+        ResponseValue {
+            status,
+            headers,
+            inner,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Takes the decoded value.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    /// Takes status, headers and value.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
+        (self.status, self.headers, self.inner)
+    }
+}
+
+impl<T> Deref for ResponseValue<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T> DerefMut for ResponseValue<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+/// The outcome of a 2xx response.
+///
+/// A 2xx status the API does not declare for the operation is not an error: it
+/// arrives as [`Success::Undeclared`] with the raw response. Callers that only
+/// want the typed value write `.send().await?.into_inner()?`.
+#[derive(Debug, Clone)]
+pub enum Success<T> {
+    /// A declared status, with its body decoded.
+    Declared(ResponseValue<T>),
+    /// A 2xx status the API does not declare for this operation.
+    Undeclared(RawResponse),
+}
+
+impl<T> Success<T> {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Success::Declared(value) => value.status(),
+            Success::Undeclared(raw) => raw.status(),
+        }
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        match self {
+            Success::Declared(value) => value.headers(),
+            Success::Undeclared(raw) => raw.headers(),
+        }
+    }
+
+    /// The decoded value, if the status was declared.
+    pub fn declared(&self) -> Option<&T> {
+        match self {
+            Success::Declared(value) => Some(&value.inner),
+            Success::Undeclared(_) => None,
+        }
+    }
+
+    /// The decoded value with status and headers; an undeclared status becomes
+    /// [`Error::UndeclaredStatus`].
+    pub fn into_declared(self) -> Result<ResponseValue<T>, Error> {
+        match self {
+            Success::Declared(value) => Ok(value),
+            Success::Undeclared(raw) => Err(Error::UndeclaredStatus(Box::new(raw))),
+        }
+    }
+
+    /// Just the decoded value; an undeclared status becomes
+    /// [`Error::UndeclaredStatus`].
+    pub fn into_inner(self) -> Result<T, Error> {
+        self.into_declared().map(ResponseValue::into_inner)
+    }
+}
+
+/// Decodes a 2xx response whose declared statuses carry a JSON body of type `T`.
+pub fn decode_json<T: DeserializeOwned>(
+    raw: RawResponse,
+    declared: &[u16],
+) -> Result<Success<T>, Error> {
+    if !declared.contains(&raw.status.as_u16()) {
+        return Ok(Success::Undeclared(raw));
+    }
+    let inner = raw.json()?;
+    Ok(Success::Declared(ResponseValue::new(
+        raw.status,
+        raw.headers,
+        inner,
+    )))
+}
+
+/// Wraps a 2xx response whose declared statuses carry a binary body.
+pub fn decode_bytes(raw: RawResponse, declared: &[u16]) -> Result<Success<Bytes>, Error> {
+    if !declared.contains(&raw.status.as_u16()) {
+        return Ok(Success::Undeclared(raw));
+    }
+    Ok(Success::Declared(ResponseValue::new(
+        raw.status,
+        raw.headers,
+        raw.body,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct List {
+        i_models: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Item {
+        #[allow(dead_code)]
+        created_date_time: String,
+    }
+
+    fn raw(status: u16, body: &'static str) -> RawResponse {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        RawResponse::new(
+            status,
+            HeaderMap::new(),
+            Bytes::from_static(body.as_bytes()),
+        )
+    }
+
+    #[test]
+    fn declared_status_decodes() {
+        let body = r#"{"iModels":[{"createdDateTime":"2024-01-01T00:00:00Z"}]}"#;
+        let success = decode_json::<List>(raw(200, body), &[200]).expect("decodes");
+        assert_eq!(success.status(), StatusCode::OK);
+        assert_eq!(success.declared().map(|list| list.i_models.len()), Some(1));
+        let value = success.into_declared().expect("declared");
+        assert_eq!(value.i_models.len(), 1);
+    }
+
+    #[test]
+    fn decode_failure_names_the_field_and_keeps_the_body() {
+        let body = r#"{"iModels":[{"createdDateTime":5}]}"#;
+        let Err(Error::Decode(error)) = decode_json::<List>(raw(200, body), &[200]) else {
+            panic!("expected a decode error");
+        };
+        assert_eq!(error.path(), "iModels[0].createdDateTime");
+        assert_eq!(error.status(), StatusCode::OK);
+        assert_eq!(error.body_text(), body);
+    }
+
+    #[test]
+    fn empty_or_trailing_body_is_a_decode_error() {
+        for body in ["", "  \n", r#"{"iModels":[]} x"#] {
+            let result = decode_json::<List>(raw(200, body), &[200]);
+            assert!(matches!(result, Err(Error::Decode(_))), "body {body:?}");
+        }
+    }
+
+    #[test]
+    fn undeclared_2xx_is_not_an_error_until_asked() {
+        let success = decode_json::<List>(raw(202, "not json"), &[200]).expect("not an error");
+        assert!(matches!(success, Success::Undeclared(_)));
+        assert!(success.declared().is_none());
+        match success.into_inner() {
+            Err(error @ Error::UndeclaredStatus(_)) => {
+                assert_eq!(error.status(), Some(StatusCode::ACCEPTED));
+            }
+            other => panic!("expected UndeclaredStatus, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bytes_are_passed_through() {
+        let success = decode_bytes(raw(200, "\u{1}png"), &[200]).expect("bytes");
+        assert_eq!(success.into_inner().expect("declared").as_ref(), b"\x01png");
+        assert!(matches!(
+            decode_bytes(raw(204, ""), &[200]),
+            Ok(Success::Undeclared(_))
+        ));
+    }
+
+    #[test]
+    fn text_rejects_invalid_utf8() {
+        let response = RawResponse::new(
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from_static(&[0xff]),
+        );
+        assert!(matches!(response.text(), Err(Error::Decode(_))));
+        assert_eq!(raw(200, "héllo").text().expect("utf-8"), "héllo");
+    }
+
+    #[test]
+    fn response_value_parts() {
+        let value = ResponseValue::new(StatusCode::CREATED, HeaderMap::new(), 7_u8);
+        assert_eq!(*value, 7);
+        let (status, _, inner) = value.into_parts();
+        assert_eq!((status, inner), (StatusCode::CREATED, 7));
+    }
+}

@@ -1,0 +1,184 @@
+//! Problems found in a spec, reported the way rustc reports problems in code:
+//! what is wrong, where (file, JSON pointer, line), and a hint when we have one.
+
+use std::fmt;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Generation went on with a fallback for this item.
+    Warning,
+    /// Generation stopped; nothing was written.
+    Error,
+}
+
+/// One problem, tied to a place in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// JSON pointer into the document, e.g. `#/paths/~1{iModelId}/get`.
+    pub pointer: String,
+    /// 1-based line and column in the source text, when they could be found.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, pointer, message)
+    }
+
+    pub fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, pointer, message)
+    }
+
+    fn new(severity: Severity, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity,
+            pointer: pointer.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+}
+
+/// Every problem found in one run, tied to the file they came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// The spec's path as the user gave it; used only for display.
+    pub file: String,
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new(file: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            items: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+
+    /// Fills in line and column for every item whose pointer can be found in `source`.
+    pub fn locate(&mut self, source: &str) {
+        for item in &mut self.items {
+            if item.line.is_none() {
+                if let Some((line, column)) = crate::locate::line_of(source, &item.pointer) {
+                    item.line = Some(line);
+                    item.column = Some(column);
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for item in &self.items {
+            let level = match item.severity {
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            };
+            writeln!(f, "{level}: {}", item.message)?;
+            match (item.line, item.column) {
+                (Some(line), Some(column)) => {
+                    writeln!(f, "  --> {}:{line}:{column} at {}", self.file, item.pointer)?
+                }
+                _ => writeln!(f, "  --> {} at {}", self.file, item.pointer)?,
+            }
+            if let Some(hint) = &item.hint {
+                writeln!(f, "  = help: {hint}")?;
+            }
+        }
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        if errors + warnings > 0 {
+            writeln!(
+                f,
+                "{errors} error{}, {warnings} warning{} in {}",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+                self.file
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 says.
+pub fn pointer<I, S>(segments: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = String::from("#");
+    for segment in segments {
+        out.push('/');
+        out.push_str(&segment.as_ref().replace('~', "~0").replace('/', "~1"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_escapes_slashes_and_tildes() {
+        assert_eq!(
+            pointer(["paths", "/{iModelId}", "get"]),
+            "#/paths/~1{iModelId}/get"
+        );
+        assert_eq!(pointer(["a~b"]), "#/a~0b");
+    }
+
+    #[test]
+    fn display_names_file_pointer_line_and_hint() {
+        let mut diags = Diagnostics::new("spec/x.yaml");
+        diags.push(
+            Diagnostic::error("#/paths", "bad thing")
+                .at(3, 5)
+                .with_hint("do it right"),
+        );
+        let text = diags.to_string();
+        assert_eq!(
+            text,
+            "error: bad thing\n  --> spec/x.yaml:3:5 at #/paths\n  = help: do it right\n1 error, 0 warnings in spec/x.yaml\n"
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! `Cargo.toml` of the generated crate. Dependency versions live here, in one table.
+
+/// Runtime dependencies of every generated crate.
+const DEPENDENCIES: &str = r#"[dependencies]
+bytes = "1.10"
+chrono = { version = "0.4.41", default-features = false, features = ["std", "clock", "serde"] }
+percent-encoding = "2.3.1"
+reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "http2"] }
+serde = { version = "1.0.219", features = ["derive"] }
+serde_json = "1.0.140"
+serde_path_to_error = "0.1.17"
+thiserror = "2.0.12"
+tracing = "0.1.41"
+url = "2.5.4"
+uuid = { version = "1.16.0", features = ["serde"] }
+
+[dev-dependencies]
+tokio = { version = "1.44", features = ["macros", "rt-multi-thread"] }
+wiremock = "0.6.3"
+"#;
+
+/// The manifest. `standalone` crates get an empty `[workspace]` table so they build
+/// wherever they are written, even inside another workspace's tree.
+pub fn cargo_toml(
+    crate_name: &str,
+    version: &str,
+    description: &str,
+    header: &str,
+    standalone: bool,
+) -> String {
+    let workspace = if standalone { "\n[workspace]\n" } else { "" };
+    let description = description.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        "# {header}\n\
+         [package]\n\
+         name = \"{crate_name}\"\n\
+         version = \"{version}\"\n\
+         edition = \"2021\"\n\
+         rust-version = \"1.85\"\n\
+         description = \"{description}\"\n\
+         publish = false\n\
+         {workspace}\n\
+         {DEPENDENCIES}"
+    )
+}

@@ -1,0 +1,24 @@
+//! Stage 3: IR -> token streams, one per generated Rust file. Never looks at the
+//! OpenAPI document; everything it needs is in [`crate::ir`].
+
+mod cargo_toml;
+mod crate_root;
+mod docs;
+mod models;
+mod operations;
+mod types;
+
+pub use cargo_toml::cargo_toml;
+pub use crate_root::crate_root;
+pub use models::models;
+pub use operations::operations;
+
+use proc_macro2::{Ident, Span};
+
+/// An identifier from an IR name, honouring the `r#` prefix the naming module adds.
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}

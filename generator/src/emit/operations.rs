@@ -1,0 +1,351 @@
+//! `operations.rs`: one `Client` method and one request builder per operation.
+//!
+//! Required inputs (path parameters, required query/header parameters, a required body)
+//! are arguments of the `Client` method; everything optional is a setter on the builder,
+//! which ends in `.send().await`. All sending, decoding and error handling is in the
+//! runtime; a generated `send` only assembles a `runtime::Request`.
+
+use super::docs::{doc_attrs, prose};
+use super::ident;
+use super::types::{argument_into, argument_type, rust_type, Context};
+use crate::ir::{Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Success, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn operations(api: &Api) -> TokenStream {
+    let methods = api.operations.iter().map(client_method);
+    let builders = api.operations.iter().map(builder);
+    quote! {
+        #![doc = " One method on [`Client`] per operation in the spec, and the request builder each returns."]
+        use crate::runtime::Client;
+
+        impl Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+/// An input of the operation: a parameter or the body, with its Rust name and type.
+struct Input<'a> {
+    name: &'a str,
+    ty: &'a TypeRef,
+    required: bool,
+    doc: Option<String>,
+}
+
+fn inputs(op: &Operation) -> Vec<Input<'_>> {
+    let params = op.params.iter().map(|p| Input {
+        name: &p.rust_name,
+        ty: &p.ty,
+        required: p.required,
+        doc: Some(param_doc(p)),
+    });
+    let body = op.body.iter().map(|b| Input {
+        name: "body",
+        ty: &b.ty,
+        required: b.required,
+        doc: Some(match prose(b.description.as_deref()) {
+            Some(d) => format!("Request body (`{}`): {d}", b.media_type),
+            None => format!("Request body (`{}`).", b.media_type),
+        }),
+    });
+    params.chain(body).collect()
+}
+
+fn param_doc(p: &Param) -> String {
+    let place = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    };
+    match prose(p.description.as_deref()) {
+        Some(d) => format!("`{}` ({place} parameter): {d}", p.wire_name),
+        None => format!("`{}` ({place} parameter).", p.wire_name),
+    }
+}
+
+fn client_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.rust_name);
+    let builder = ident(&op.builder_name);
+    let inputs = inputs(op);
+    let args = inputs.iter().filter(|i| i.required).map(|i| {
+        let arg = ident(i.name);
+        let ty = argument_type(i.ty);
+        quote!(#arg: #ty)
+    });
+    let fields = inputs.iter().map(|i| {
+        let field = ident(i.name);
+        if i.required {
+            match argument_into(i.ty, quote!(#field)) {
+                Some(value) => quote!(#field: #value),
+                None => quote!(#field),
+            }
+        } else {
+            quote!(#field: None)
+        }
+    });
+    let sends = format!("Sends `{}` to `{}`.", op.method.as_str(), op.path_template);
+    let argument_docs: Vec<String> = inputs
+        .iter()
+        .filter(|i| i.required)
+        .filter_map(|i| {
+            i.doc
+                .as_ref()
+                .map(|d| format!("- `{}`: {d}", i.name.trim_start_matches("r#")))
+        })
+        .collect();
+    let arguments =
+        (!argument_docs.is_empty()).then(|| format!("Arguments:\n{}", argument_docs.join("\n")));
+    let optional: Vec<String> = inputs
+        .iter()
+        .filter(|i| !i.required)
+        .map(|i| {
+            format!(
+                "[`{}::{}`]",
+                op.builder_name,
+                i.name.trim_start_matches("r#")
+            )
+        })
+        .collect();
+    let setters = (!optional.is_empty()).then(|| {
+        format!(
+            "Optional inputs are set on the builder: {}.",
+            optional.join(", ")
+        )
+    });
+    let returns = format!("Returns {}.", returns_doc(&op.success));
+    let docs = doc_attrs([
+        prose(op.summary.as_deref()),
+        prose(op.description.as_deref()),
+        Some(sends),
+        arguments,
+        setters,
+        Some(returns),
+    ]);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #docs
+        #deprecated
+        pub fn #name(&self, #(#args),*) -> #builder {
+            #builder {
+                client: self.clone(),
+                #(#fields,)*
+            }
+        }
+    }
+}
+
+fn returns_doc(success: &Success) -> String {
+    match success {
+        Success::Json { ty, statuses } => format!(
+            "{} on {} as [`Success::Declared`](crate::Success::Declared); another 2xx is [`Success::Undeclared`](crate::Success::Undeclared) with the raw response; any other status is [`Error::Api`](crate::Error::Api)",
+            named_doc(ty),
+            status_list(statuses)
+        ),
+        Success::Bytes { statuses } => format!(
+            "the body bytes on {}; any other status is [`Error::Api`](crate::Error::Api)",
+            status_list(statuses)
+        ),
+        Success::Raw => "the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::Error::Api)".to_owned(),
+    }
+}
+
+fn named_doc(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(name) => format!("[`{name}`](crate::models::{name})"),
+        _ => "the decoded body".to_owned(),
+    }
+}
+
+fn status_list(statuses: &[u16]) -> String {
+    statuses
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn builder(op: &Operation) -> TokenStream {
+    let builder = ident(&op.builder_name);
+    let inputs = inputs(op);
+    let fields = inputs.iter().map(|i| {
+        let field = ident(i.name);
+        let ty = rust_type(i.ty, Context::Elsewhere);
+        if i.required {
+            quote!(#field: #ty,)
+        } else {
+            quote!(#field: Option<#ty>,)
+        }
+    });
+    let setters = inputs.iter().filter(|i| !i.required).map(|i| {
+        let field = ident(i.name);
+        let ty = argument_type(i.ty);
+        let value = argument_into(i.ty, quote!(value)).unwrap_or_else(|| quote!(value));
+        let docs = doc_attrs([i.doc.clone()]);
+        quote! {
+            #docs
+            pub fn #field(mut self, value: #ty) -> Self {
+                self.#field = Some(#value);
+                self
+            }
+        }
+    });
+    let doc = format!(
+        " Request builder for [`Client::{}`]; finish with [`Self::send`].",
+        op.rust_name.trim_start_matches("r#")
+    );
+    let send = send(op);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until `.send().await`"]
+        pub struct #builder {
+            client: Client,
+            #(#fields)*
+        }
+
+        impl #builder {
+            #(#setters)*
+            #send
+        }
+    }
+}
+
+fn send(op: &Operation) -> TokenStream {
+    let operation_id = &op.wire_name;
+    let template = &op.path_template;
+    let method = ident(op.method.as_str());
+    let (path_locals, path) = path_expr(op);
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .map(param_statement);
+    let body = op.body.as_ref().map(|b| {
+        let add = match b.encoding {
+            BodyEncoding::Json => quote!(request.json_body(body)?;),
+            BodyEncoding::Bytes => {
+                let media = &b.media_type;
+                quote!(request.body(body.clone(), #media);)
+            }
+        };
+        if b.required {
+            quote!({ let body = &self.body; #add })
+        } else {
+            quote!(if let Some(body) = &self.body { #add })
+        }
+    });
+    let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));
+    let (returns, decode) = match &op.success {
+        Success::Json { ty, statuses } => {
+            let ty = rust_type(ty, Context::Elsewhere);
+            (
+                quote!(crate::runtime::Success<#ty>),
+                quote!(crate::runtime::decode_json(raw, &[#(#statuses),*])),
+            )
+        }
+        Success::Bytes { statuses } => (
+            quote!(crate::runtime::Success<::bytes::Bytes>),
+            quote!(crate::runtime::decode_bytes(raw, &[#(#statuses),*])),
+        ),
+        Success::Raw => (quote!(crate::runtime::RawResponse), quote!(Ok(raw))),
+    };
+    let needs_mut = op.params.iter().any(|p| p.location != ParamLocation::Path)
+        || op.body.is_some()
+        || accept.is_some();
+    let binding = if needs_mut {
+        quote!(let mut request)
+    } else {
+        quote!(let request)
+    };
+    quote! {
+        /// Sends the request and waits for the answer.
+        pub async fn send(self) -> Result<#returns, crate::runtime::Error> {
+            #path_locals
+            #binding = crate::runtime::Request::new(
+                #operation_id,
+                ::reqwest::Method::#method,
+                #template,
+                #path,
+            );
+            #(#params)*
+            #body
+            #accept
+            let raw = self.client.execute(request).await?;
+            #decode
+        }
+    }
+}
+
+/// Statements that percent-encode each path parameter into a local, then the path as
+/// `format!("/{imodel_id}/changesets/{changeset_id}")` (inline arguments keep the macro
+/// input a plain string, which formats cleanly), or a plain string without parameters.
+fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
+    let mut format = String::new();
+    let mut locals = Vec::new();
+    for part in &op.path {
+        match part {
+            PathPart::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(index) => {
+                let field_name = &op.params[*index].rust_name;
+                let plain = field_name.trim_start_matches("r#");
+                let local_name = if crate::naming::KEYWORDS.contains(&plain) || plain.ends_with('_')
+                {
+                    format!("{}_segment", plain.trim_end_matches('_'))
+                } else {
+                    plain.to_owned()
+                };
+                format.push('{');
+                format.push_str(&local_name);
+                format.push('}');
+                let local = ident(&local_name);
+                let field = ident(field_name);
+                locals
+                    .push(quote!(let #local = crate::runtime::encode_path_segment(&self.#field);));
+            }
+        }
+    }
+    if locals.is_empty() {
+        (quote!(), quote!(String::from(#format)))
+    } else {
+        (quote!(#(#locals)*), quote!(format!(#format)))
+    }
+}
+
+fn param_statement(p: &Param) -> TokenStream {
+    let field = ident(&p.rust_name);
+    let wire = &p.wire_name;
+    let add = |value: TokenStream| match p.location {
+        ParamLocation::Header => quote!(request.header(#wire, #value)?;),
+        // Cookies are sent as a `Cookie` header by the runtime's query-like API.
+        ParamLocation::Cookie => quote!(request.cookie(#wire, #value);),
+        _ => quote!(request.query(#wire, #value);),
+    };
+    let statement = |value: TokenStream| match &p.ty {
+        TypeRef::Vec(inner) => {
+            let each = add(display(inner, quote!(item)));
+            quote!(for item in #value { #each })
+        }
+        other => add(display(other, value)),
+    };
+    if p.required {
+        statement(quote!(&self.#field))
+    } else {
+        let inner = statement(quote!(value));
+        quote!(if let Some(value) = &self.#field { #inner })
+    }
+}
+
+/// An expression that `Display`s as the wire form of `value` (a reference).
+fn display(ty: &TypeRef, value: TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::Json | TypeRef::Map(_) | TypeRef::Vec(_) => {
+            quote!(&::serde_json::Value::from(::serde_json::to_value(#value).unwrap_or_default()))
+        }
+        _ => value,
+    }
+}

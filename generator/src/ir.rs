@@ -1,0 +1,276 @@
+//! The intermediate model: everything the emitter needs, with every naming and typing
+//! decision already made. Plain data, no `openapiv3` types; each item says which spec
+//! element it came from (`origin`, a JSON pointer) and keeps both its wire name and its
+//! Rust name. `serde::Serialize` gives the readable dump used by the IR snapshots.
+
+use serde::Serialize;
+
+/// The whole API, lowered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The first `servers[].url`, used as the client's default base URL.
+    pub default_base_url: Option<String>,
+    /// The type non-2xx bodies are parsed as (see [`crate::lower::error_body`]).
+    pub error_body: TypeRef,
+    /// In spec order: paths as written, methods in get/put/post/delete/options/head/patch/trace order.
+    pub operations: Vec<Operation>,
+    /// Component schemas in spec order, each followed by the inline types named after it.
+    pub types: Vec<TypeDef>,
+}
+
+/// One operation (`paths./{iModelId}.get`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Operation {
+    /// JSON pointer of the operation object.
+    pub origin: String,
+    /// `operationId`, or a name derived from method and path when it has none.
+    pub wire_name: String,
+    /// Method on `Client`: `get_imodels`.
+    pub rust_name: String,
+    /// Request builder type: `GetIModelsRequest`.
+    pub builder_name: String,
+    pub method: HttpMethod,
+    /// The path as written in the spec: `/{iModelId}/changesets/{changesetId}`.
+    pub path_template: String,
+    /// The template split into literal text and parameters.
+    pub path: Vec<PathPart>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub deprecated: bool,
+    /// Path parameters (template order), then query, header and cookie parameters (spec order).
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    /// Every declared response, in spec order.
+    pub responses: Vec<Response>,
+    /// What a successful call returns.
+    pub success: Success,
+    /// The `Accept` header: every media type the responses declare, in order.
+    pub accept: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Head => "HEAD",
+            Self::Patch => "PATCH",
+            Self::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PathPart {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// A path, query, header or cookie parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Param {
+    /// JSON pointer of the parameter object (after following `$ref`).
+    pub origin: String,
+    /// Name on the wire: `$top`, `iTwinId`.
+    pub wire_name: String,
+    /// Argument or setter name: `top`, `itwin_id`.
+    pub rust_name: String,
+    pub location: ParamLocation,
+    /// Required parameters are arguments of the `Client` method; the rest are setters.
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestBody {
+    pub origin: String,
+    pub media_type: String,
+    pub encoding: BodyEncoding,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyEncoding {
+    /// Serialised with serde_json.
+    Json,
+    /// Sent as the bytes given.
+    Bytes,
+}
+
+/// One declared response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    pub status: StatusSpec,
+    pub description: String,
+    /// Media types with what each carries, in spec order.
+    pub content: Vec<Content>,
+    /// Declared response headers (wire names), for documentation.
+    pub headers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusSpec {
+    Code(u16),
+    /// `2XX`, `4XX`: the leading digit.
+    Range(u16),
+    Default,
+}
+
+impl StatusSpec {
+    pub fn is_success(&self) -> bool {
+        match self {
+            Self::Code(code) => (200..300).contains(code),
+            Self::Range(digit) => *digit == 2,
+            Self::Default => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Content {
+    pub media_type: String,
+    pub body: BodyKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    /// JSON decoded into this type.
+    Json(TypeRef),
+    /// Raw bytes (`format: binary`, images, octet streams).
+    Bytes,
+    /// A media type with no schema.
+    Untyped,
+}
+
+/// What the generated `send()` returns on a 2xx.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Success {
+    /// `Success<T>`: declared statuses decode as JSON into `ty`.
+    Json { ty: TypeRef, statuses: Vec<u16> },
+    /// `Success<Bytes>`.
+    Bytes { statuses: Vec<u16> },
+    /// `RawResponse`: the spec gives no schema, so the caller decodes.
+    Raw,
+}
+
+/// A reference to a Rust type, as used in a field, argument or body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    Uuid,
+    DateTime,
+    Date,
+    /// Raw bytes (`bytes::Bytes`).
+    Bytes,
+    /// Any JSON (`serde_json::Value`).
+    Json,
+    Vec(Box<TypeRef>),
+    /// A JSON object with string keys (`BTreeMap<String, T>`).
+    Map(Box<TypeRef>),
+    /// `Option<T>` where `null` is a value the spec allows.
+    Nullable(Box<TypeRef>),
+    /// A type in [`Api::types`], by Rust name.
+    Named(String),
+}
+
+/// A generated type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeDef {
+    /// JSON pointer of the schema this type comes from.
+    pub origin: String,
+    /// The component name, or for inline schemas the parent path it was named from.
+    pub wire_name: String,
+    pub rust_name: String,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(StringEnum),
+    /// A named schema that is just another type (`type Foo = Vec<Bar>`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    /// The field's type without the `Option` that `required` adds.
+    pub ty: TypeRef,
+    /// Listed in the schema's `required`.
+    pub required: bool,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+/// A string enum that keeps values it does not know (`Unknown(String)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StringEnum {
+    pub variants: Vec<Variant>,
+    /// Name of the catch-all variant for values added to the API later.
+    pub unknown_variant: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    pub wire_value: String,
+    pub rust_name: String,
+}

@@ -1,0 +1,160 @@
+//! Finds the line and column of a JSON pointer in YAML or JSON source text.
+//!
+//! Neither `serde_yaml` nor `serde_json` keeps positions in their value trees, so this
+//! walks the text instead: each pointer segment is looked for as a key (or a sequence
+//! item) indented deeper than its parent, stopping at the end of the parent's block.
+//! It is a best effort for block-style YAML and pretty-printed JSON; when a segment
+//! cannot be found, it answers with the deepest parent it did find.
+
+/// 1-based (line, column) of the value at `pointer` (`#/paths/~1{id}/get`), if found.
+pub fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let segments = decode(pointer)?;
+    // (line index, indentation) of the current node; the root is "before line 0".
+    let mut found: Option<(usize, usize)> = None;
+    let mut parent_indent: Option<usize> = None;
+    let mut start = 0usize;
+    for segment in &segments {
+        let hit = find_child(&lines, start, parent_indent, segment)?;
+        found = Some(hit);
+        // A flow mapping or sequence on the same line holds the rest of the pointer.
+        start = hit.0 + 1;
+        parent_indent = Some(hit.1);
+        if is_flow_line(lines[hit.0], segment) {
+            break;
+        }
+    }
+    let (line, indent) = found?;
+    Some((line + 1, indent + 1))
+}
+
+fn decode(pointer: &str) -> Option<Vec<String>> {
+    let rest = pointer.strip_prefix('#').unwrap_or(pointer);
+    if rest.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = rest.strip_prefix('/')?;
+    Some(
+        rest.split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+fn is_flow_line(line: &str, segment: &str) -> bool {
+    let t = line.trim_start().trim_start_matches("- ");
+    let after_key = t
+        .strip_prefix(segment)
+        .or_else(|| t.strip_prefix(&format!("\"{segment}\"")))
+        .or_else(|| t.strip_prefix(&format!("'{segment}'")));
+    matches!(after_key.map(|a| a.trim_start_matches(':').trim_start()), Some(v) if v.starts_with('{') || v.starts_with('['))
+}
+
+/// Finds `segment` (a key or an array index) among the children of the node whose
+/// block starts at `start` and whose own indentation is `parent_indent`.
+fn find_child(
+    lines: &[&str],
+    start: usize,
+    parent_indent: Option<usize>,
+    segment: &str,
+) -> Option<(usize, usize)> {
+    let deeper = |indent: usize| parent_indent.is_none_or(|p| indent > p);
+    if let Ok(index) = segment.parse::<usize>() {
+        let mut seen = 0usize;
+        let mut item_indent = None;
+        for (i, line) in lines.iter().enumerate().skip(start) {
+            if is_blank_or_comment(line) {
+                continue;
+            }
+            let indent = indentation(line);
+            let trimmed = line.trim_start();
+            // YAML puts `- ` items at the parent's own indentation too.
+            let in_block = parent_indent.is_none_or(|p| indent >= p);
+            if !in_block || (!deeper(indent) && !trimmed.starts_with('-')) {
+                break;
+            }
+            if trimmed.starts_with("- ") || trimmed == "-" || trimmed.starts_with('{') {
+                let level = *item_indent.get_or_insert(indent);
+                if indent == level {
+                    if seen == index {
+                        return Some((i, indent + 2));
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        return None;
+    }
+    let candidates = [
+        format!("{segment}:"),
+        format!("\"{segment}\":"),
+        format!("'{segment}':"),
+    ];
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        if is_blank_or_comment(line) {
+            continue;
+        }
+        let indent = indentation(line);
+        let trimmed = line.trim_start();
+        let (indent, trimmed) = match trimmed.strip_prefix("- ") {
+            Some(rest) => (indent + 2, rest),
+            None => (indent, trimmed),
+        };
+        if !deeper(indent) {
+            break;
+        }
+        if candidates.iter().any(|c| trimmed.starts_with(c.as_str())) {
+            return Some((i, indent));
+        }
+        // A key inside a flow mapping on one line: `{ type: string, format: uuid }`.
+        if let Some(col) = candidates
+            .iter()
+            .filter_map(|c| {
+                line.find(&format!("{{ {c}"))
+                    .map(|p| p + 2)
+                    .or_else(|| line.find(&format!(", {c}")).map(|p| p + 2))
+            })
+            .min()
+        {
+            return Some((i, col));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_of;
+
+    const YAML: &str = "openapi: 3.1.0\npaths:\n  /:\n    get:\n      parameters:\n        - name: a\n          in: query\n        - name: b\n          schema: { type: string, format: uuid }\n  /{iModelId}:\n    get:\n      summary: x\n";
+
+    #[test]
+    fn finds_nested_keys_and_escaped_paths() {
+        assert_eq!(line_of(YAML, "#/paths/~1{iModelId}/get"), Some((11, 5)));
+        assert_eq!(line_of(YAML, "#/paths/~1/get/parameters/1"), Some((8, 11)));
+        assert_eq!(
+            line_of(YAML, "#/paths/~1/get/parameters/1/schema/format"),
+            Some((9, 11))
+        );
+    }
+
+    #[test]
+    fn missing_segment_gives_none() {
+        assert_eq!(line_of(YAML, "#/paths/~1nope"), None);
+    }
+
+    #[test]
+    fn works_on_pretty_json() {
+        let json = "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/\": {\n      \"get\": {}\n    }\n  }\n}\n";
+        assert_eq!(line_of(json, "#/paths/~1/get"), Some((5, 7)));
+    }
+}

@@ -1,0 +1,74 @@
+//! Stage 2: typed document -> IR. Every naming and typing decision is made here (with
+//! the help of [`crate::naming`]); the emitter only spells out what the IR says.
+
+mod operations;
+mod refs;
+mod types;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Api, TypeRef};
+use crate::naming::Naming;
+use openapiv3::OpenAPI;
+
+/// Lowers a document. Problems that stop generation are errors; anything with a
+/// fallback is a warning. Both come back in `diagnostics`.
+pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnostic>) -> Api {
+    let mut types = types::TypeLowering::new(document, naming);
+    let operations = operations::lower_operations(document, naming, &mut types);
+    let error_body = error_body(document, &types);
+    let (types, type_diagnostics) = types.finish();
+    diagnostics.extend(type_diagnostics);
+    diagnostics.extend(operations.1);
+    Api {
+        title: document.info.title.clone(),
+        version: document.info.version.clone(),
+        description: document.info.description.clone(),
+        default_base_url: document.servers.first().map(|s| s.url.clone()),
+        error_body,
+        operations: operations.0,
+        types,
+    }
+}
+
+/// The type non-2xx answers are parsed as: the component schema that the document's
+/// non-2xx or `default` responses reference (first in spec order); failing that, a
+/// component schema named `Error`; failing that, any JSON.
+fn error_body(document: &OpenAPI, types: &types::TypeLowering<'_>) -> TypeRef {
+    let referenced = document
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| item.as_item())
+        .flat_map(|item| item.iter().map(|(_, op)| op))
+        .flat_map(|op| {
+            let failures = op
+                .responses
+                .responses
+                .iter()
+                .filter(|(status, _)| match status {
+                    openapiv3::StatusCode::Code(code) => *code >= 300,
+                    openapiv3::StatusCode::Range(digit) => *digit >= 3,
+                })
+                .map(|(_, response)| response);
+            failures.chain(op.responses.default.iter())
+        })
+        .filter_map(|response| refs::resolve_response(document, response).ok())
+        .flat_map(|(_, response)| response.content.values())
+        .filter_map(|media| match &media.schema {
+            Some(openapiv3::ReferenceOr::Reference { reference }) => {
+                reference.strip_prefix("#/components/schemas/")
+            }
+            _ => None,
+        })
+        .find_map(|name| types.component_type(name));
+    if let Some(found) = referenced {
+        return found;
+    }
+    let by_name = document
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.keys())
+        .find(|name| name.as_str() == "Error")
+        .and_then(|name| types.component_type(name));
+    by_name.unwrap_or(TypeRef::Json)
+}

@@ -1,0 +1,475 @@
+//! Paths and operations -> [`Operation`]s: names, parameters, bodies, responses and
+//! what a successful call returns.
+
+use super::refs;
+use super::types::{escape, TypeLowering};
+use crate::diagnostics::{pointer, Diagnostic};
+use crate::ir::{
+    BodyEncoding, BodyKind, Content, HttpMethod, Operation, Param, ParamLocation, PathPart,
+    RequestBody, Response, StatusSpec, Success, TypeRef,
+};
+use crate::naming::{Naming, Scope};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
+use std::collections::BTreeMap;
+
+/// Names taken on `Client` by its own constructors and accessors.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "with_base_url",
+    "base_url",
+    "execute",
+    "clone",
+];
+/// Names taken on every request builder: its fields and its `send`.
+const BUILDER_MEMBERS: &[&str] = &["client", "body", "send"];
+
+pub fn lower_operations<'d>(
+    document: &'d OpenAPI,
+    naming: &Naming,
+    types: &mut TypeLowering<'d>,
+) -> (Vec<Operation>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut method_names = Scope::with_reserved(CLIENT_METHODS);
+    let mut builder_names = Scope::new();
+    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut operations = Vec::new();
+
+    for (path, item) in &document.paths.paths {
+        let item_origin = pointer(["paths", path.as_str()]);
+        let ReferenceOr::Item(item) = item else {
+            diagnostics.push(Diagnostic::warning(
+                item_origin,
+                "path items given by $ref are not supported yet; skipped",
+            ));
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let origin = format!("{item_origin}/{method}");
+            let wire_name = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| derived_name(method, path));
+            if let Some(first) = seen_ids.insert(wire_name.clone(), origin.clone()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        format!("{origin}/operationId"),
+                        format!("operationId `{wire_name}` is used twice"),
+                    )
+                    .with_hint(format!(
+                        "it is also the operationId of {first}; operationIds must be unique"
+                    )),
+                );
+            }
+            let rust_name = method_names.claim(&naming.value_name(&wire_name));
+            let builder_name =
+                builder_names.claim(&format!("{}Request", naming.type_name(&wire_name)));
+            let op_type_name = naming.type_name(&wire_name);
+            let mut lowering = OperationLowering {
+                document,
+                naming,
+                types,
+                diagnostics: &mut diagnostics,
+                origin: &origin,
+                type_name: &op_type_name,
+            };
+            let params = lowering.params(&item.parameters, &op.parameters, &item_origin);
+            let path_parts = lowering.path(path, &params);
+            let body = op.request_body.as_ref().and_then(|b| lowering.body(b));
+            let responses = lowering.responses(&op.responses);
+            let success = lowering.success(&responses);
+            let accept = accept_header(&responses);
+            operations.push(Operation {
+                origin: origin.clone(),
+                wire_name,
+                rust_name,
+                builder_name,
+                method: parse_method(method),
+                path_template: path.clone(),
+                path: path_parts,
+                summary: op.summary.clone(),
+                description: op.description.clone(),
+                tags: op.tags.clone(),
+                deprecated: op.deprecated,
+                params,
+                body,
+                responses,
+                success,
+                accept,
+            });
+        }
+    }
+    (operations, diagnostics)
+}
+
+struct OperationLowering<'a, 'd> {
+    document: &'d OpenAPI,
+    naming: &'a Naming,
+    types: &'a mut TypeLowering<'d>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    origin: &'a str,
+    /// `GetIModels`: prefix for inline types of this operation.
+    type_name: &'a str,
+}
+
+impl OperationLowering<'_, '_> {
+    /// Path-level parameters overridden by operation-level ones with the same name and
+    /// location; path parameters first (in template order is applied by `path`).
+    fn params(
+        &mut self,
+        path_level: &[ReferenceOr<Parameter>],
+        op_level: &[ReferenceOr<Parameter>],
+        item_origin: &str,
+    ) -> Vec<Param> {
+        let mut merged: Vec<(String, &Parameter)> = Vec::new();
+        let sources = path_level
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{item_origin}/parameters/{i}"), p))
+            .chain(
+                op_level
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (format!("{}/parameters/{i}", self.origin), p)),
+            );
+        for (origin, parameter) in sources {
+            match refs::resolve_parameter(self.document, parameter) {
+                Ok((_, parameter)) => {
+                    let key = (
+                        parameter.parameter_data_ref().name.clone(),
+                        location(parameter),
+                    );
+                    merged
+                        .retain(|(_, p)| (p.parameter_data_ref().name.clone(), location(p)) != key);
+                    merged.push((origin, parameter));
+                }
+                Err(mut diagnostic) => {
+                    diagnostic.pointer = origin;
+                    self.diagnostics.push(diagnostic);
+                }
+            }
+        }
+        // Path parameters first, so required arguments read in URL order.
+        merged.sort_by_key(|(_, p)| location(p) != ParamLocation::Path);
+        let mut names = Scope::with_reserved(BUILDER_MEMBERS);
+        merged
+            .into_iter()
+            .map(|(origin, parameter)| {
+                let data = parameter.parameter_data_ref();
+                let hint = format!("{}{}", self.type_name, self.naming.type_name(&data.name));
+                let ty = match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        self.types
+                            .lower_schema(schema, &format!("{origin}/schema"), &hint)
+                    }
+                    ParameterSchemaOrContent::Content(_) => TypeRef::String,
+                };
+                let location = location(parameter);
+                Param {
+                    wire_name: data.name.clone(),
+                    rust_name: names.claim(&self.naming.value_name(&data.name)),
+                    location,
+                    required: data.required || location == ParamLocation::Path,
+                    ty: strip_nullable(ty),
+                    description: data.description.clone(),
+                    deprecated: data.deprecated.unwrap_or(false),
+                    origin,
+                }
+            })
+            .collect()
+    }
+
+    /// Splits the template into literals and parameters; every `{name}` must be a
+    /// declared path parameter and every path parameter must appear.
+    fn path(&mut self, template: &str, params: &[Param]) -> Vec<PathPart> {
+        let mut parts = Vec::new();
+        let mut rest = template;
+        let mut used = Vec::new();
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(PathPart::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.diagnostics.push(Diagnostic::error(
+                    pointer(["paths", template]),
+                    format!("path `{template}` has an unclosed `{{`"),
+                ));
+                return parts;
+            };
+            let name = &rest[open + 1..open + close];
+            match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+            {
+                Some(index) => {
+                    used.push(index);
+                    parts.push(PathPart::Param(index));
+                }
+                None => self.diagnostics.push(
+                    Diagnostic::error(
+                        self.origin,
+                        format!("path `{template}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"),
+                    )
+                    .with_hint(format!("add a parameter with `name: {name}` and `in: path`")),
+                ),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_owned()));
+        }
+        for (index, param) in params.iter().enumerate() {
+            if param.location == ParamLocation::Path && !used.contains(&index) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        param.origin.clone(),
+                        format!(
+                            "path parameter `{}` does not appear in the path `{template}`",
+                            param.wire_name
+                        ),
+                    )
+                    .with_hint(format!(
+                        "add `{{{}}}` to the path or remove the parameter",
+                        param.wire_name
+                    )),
+                );
+            }
+        }
+        parts
+    }
+
+    fn body(&mut self, body: &ReferenceOr<openapiv3::RequestBody>) -> Option<RequestBody> {
+        let origin = format!("{}/requestBody", self.origin);
+        let (ref_origin, body) = match refs::resolve_request_body(self.document, body) {
+            Ok(found) => found,
+            Err(mut diagnostic) => {
+                diagnostic.pointer = origin;
+                self.diagnostics.push(diagnostic);
+                return None;
+            }
+        };
+        let origin = ref_origin.unwrap_or(origin);
+        let (media_type, media) = body
+            .content
+            .iter()
+            .find(|(m, _)| is_json(m))
+            .or_else(|| body.content.first())?;
+        let media_origin = format!("{origin}/content/{}", escape(media_type));
+        let hint = format!("{}Body", self.type_name);
+        let (encoding, ty) = match (&media.schema, is_json(media_type)) {
+            (Some(schema), true) => (
+                BodyEncoding::Json,
+                self.types
+                    .lower_schema(schema, &format!("{media_origin}/schema"), &hint),
+            ),
+            (None, true) => (BodyEncoding::Json, TypeRef::Json),
+            (_, false) => (BodyEncoding::Bytes, TypeRef::Bytes),
+        };
+        Some(RequestBody {
+            origin: media_origin,
+            media_type: media_type.clone(),
+            encoding,
+            required: body.required,
+            ty,
+            description: body.description.clone(),
+        })
+    }
+
+    fn responses(&mut self, responses: &openapiv3::Responses) -> Vec<Response> {
+        let declared = responses
+            .responses
+            .iter()
+            .map(|(status, response)| {
+                let spec = match status {
+                    openapiv3::StatusCode::Code(code) => StatusSpec::Code(*code),
+                    openapiv3::StatusCode::Range(digit) => StatusSpec::Range(*digit),
+                };
+                (spec, status.to_string(), response)
+            })
+            .chain(
+                responses
+                    .default
+                    .iter()
+                    .map(|r| (StatusSpec::Default, "default".to_owned(), r)),
+            );
+        let several_success = responses
+            .responses
+            .keys()
+            .filter(|s| matches!(s, openapiv3::StatusCode::Code(200..=299)))
+            .count()
+            > 1;
+        let mut out = Vec::new();
+        for (status, key, response) in declared {
+            let origin = format!("{}/responses/{key}", self.origin);
+            let (ref_origin, response) = match refs::resolve_response(self.document, response) {
+                Ok(found) => found,
+                Err(mut diagnostic) => {
+                    diagnostic.pointer = origin;
+                    self.diagnostics.push(diagnostic);
+                    continue;
+                }
+            };
+            let origin = ref_origin.unwrap_or(origin);
+            let hint = if several_success || !status.is_success() {
+                format!("{}Response{}", self.type_name, self.naming.type_name(&key))
+            } else {
+                format!("{}Response", self.type_name)
+            };
+            let content = response
+                .content
+                .iter()
+                .map(|(media_type, media)| {
+                    let schema_origin = format!("{origin}/content/{}/schema", escape(media_type));
+                    let body = match &media.schema {
+                        None => BodyKind::Untyped,
+                        Some(_) if !is_json(media_type) => BodyKind::Bytes,
+                        Some(schema) => {
+                            BodyKind::Json(self.types.lower_schema(schema, &schema_origin, &hint))
+                        }
+                    };
+                    Content {
+                        media_type: media_type.clone(),
+                        body,
+                    }
+                })
+                .collect();
+            out.push(Response {
+                status,
+                description: response.description.clone(),
+                content,
+                headers: response.headers.keys().cloned().collect(),
+            });
+        }
+        out
+    }
+
+    /// One JSON type across the declared 2xx bodies gives `Success<T>`; bytes give
+    /// `Success<Bytes>`; no schema gives the raw response.
+    fn success(&mut self, responses: &[Response]) -> Success {
+        let mut json: Vec<(u16, TypeRef)> = Vec::new();
+        let mut bytes: Vec<u16> = Vec::new();
+        for response in responses {
+            let StatusSpec::Code(code) = response.status else {
+                continue;
+            };
+            if !response.status.is_success() {
+                continue;
+            }
+            // Prefer JSON when a status offers several media types.
+            let preferred = response
+                .content
+                .iter()
+                .find(|c| matches!(c.body, BodyKind::Json(_)))
+                .or_else(|| response.content.first());
+            match preferred.map(|c| &c.body) {
+                Some(BodyKind::Json(ty)) => json.push((code, ty.clone())),
+                Some(BodyKind::Bytes) => bytes.push(code),
+                _ => {}
+            }
+        }
+        if let Some((_, first)) = json.first() {
+            if json.iter().all(|(_, ty)| ty == first) && bytes.is_empty() {
+                return Success::Json {
+                    ty: first.clone(),
+                    statuses: json.iter().map(|(code, _)| *code).collect(),
+                };
+            }
+            self.diagnostics.push(Diagnostic::warning(
+                format!("{}/responses", self.origin),
+                "success responses with different body types are not supported yet; the method returns the raw response",
+            ));
+            return Success::Raw;
+        }
+        if !bytes.is_empty() {
+            return Success::Bytes { statuses: bytes };
+        }
+        Success::Raw
+    }
+}
+
+/// `application/json`, `application/problem+json`, `application/vnd.foo.v2+json`.
+pub fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn accept_header(responses: &[Response]) -> Option<String> {
+    let mut types: Vec<&str> = Vec::new();
+    for content in responses.iter().flat_map(|r| &r.content) {
+        if !types.contains(&content.media_type.as_str()) {
+            types.push(&content.media_type);
+        }
+    }
+    (!types.is_empty()).then(|| types.join(", "))
+}
+
+fn location(parameter: &Parameter) -> ParamLocation {
+    match parameter {
+        Parameter::Query { .. } => ParamLocation::Query,
+        Parameter::Header { .. } => ParamLocation::Header,
+        Parameter::Path { .. } => ParamLocation::Path,
+        Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+/// Parameters are sent or not; `null` has no spelling in a URL.
+fn strip_nullable(ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) => *inner,
+        other => other,
+    }
+}
+
+fn parse_method(method: &str) -> HttpMethod {
+    match method {
+        "put" => HttpMethod::Put,
+        "post" => HttpMethod::Post,
+        "delete" => HttpMethod::Delete,
+        "options" => HttpMethod::Options,
+        "head" => HttpMethod::Head,
+        "patch" => HttpMethod::Patch,
+        "trace" => HttpMethod::Trace,
+        _ => HttpMethod::Get,
+    }
+}
+
+/// A name for an operation without an operationId: method then path words, with
+/// parameters as `by_name` (`GET /users/{id}/repos` -> `get_users_by_id_repos`).
+fn derived_name(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_owned()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => words.push(format!("by_{param}")),
+            None => words.push(segment.to_owned()),
+        }
+    }
+    if words.len() == 1 {
+        words.push("root".to_owned());
+    }
+    words.join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(is_json("application/vnd.bentley.itwin-platform.v2+json"));
+        assert!(!is_json("image/png"));
+        assert!(!is_json("text/json+plain"));
+    }
+
+    #[test]
+    fn derived_names_are_readable() {
+        assert_eq!(
+            derived_name("get", "/users/{id}/repos"),
+            "get_users_by_id_repos"
+        );
+        assert_eq!(derived_name("post", "/"), "post_root");
+    }
+}

@@ -1,0 +1,310 @@
+//! Every Rust name the generator emits is decided here: case conversion (heck), the
+//! compound-word list, the keyword policy and the collision resolver.
+//!
+//! heck splits on case changes, so `IModels` alone would become `i_models`. Product names
+//! like `iModel` and `iTwin` are single words; the spec folder's `naming.toml` lists them
+//! and [`Naming`] treats each listed word as one word: `GetIModels` -> `get_imodels`,
+//! `iTwinId` -> `itwin_id`, `CreateIModelExtent` stays `CreateIModelExtent`.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Strict and reserved keywords of Rust 2021 (and 2024's `gen`); a name equal to one
+/// of these cannot be used as-is.
+pub const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Prelude names the generated code uses unqualified; no generated type may take them
+/// (a schema named `Result` becomes `Result2`).
+pub const PRELUDE: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "From",
+    "Into",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "ToString",
+    "ToOwned",
+    "Iterator",
+    "IntoIterator",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "AsRef",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+];
+
+/// Keywords that cannot be raw identifiers (`r#self` is not allowed); they get a `_` suffix.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
+
+/// Case conversion with the project's compound-word list.
+#[derive(Debug, Clone, Default)]
+pub struct Naming {
+    /// Compound words as written in the spec, e.g. `iModel`.
+    words: Vec<String>,
+}
+
+impl Naming {
+    /// `words` are compound words (`iModel`, `iTwin`) to keep as one word.
+    pub fn new(words: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let mut words: Vec<String> = words.into_iter().map(Into::into).collect();
+        // Longer words first so `iModelHub` wins over `iModel`.
+        words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        words.dedup();
+        Self { words }
+    }
+
+    /// `UpperCamelCase` for types and enum variants.
+    pub fn type_name(&self, raw: &str) -> String {
+        let pascal = self.collapse(&spell_symbols(raw)).to_upper_camel_case();
+        let pascal = self.restore(&pascal);
+        let pascal = if pascal.is_empty() {
+            "Empty".to_owned()
+        } else if pascal.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("V{pascal}")
+        } else {
+            pascal
+        };
+        escape_keyword(pascal)
+    }
+
+    /// `snake_case` for functions, fields, parameters and modules.
+    pub fn value_name(&self, raw: &str) -> String {
+        let snake = self.collapse(&spell_symbols(raw)).to_snake_case();
+        let snake = if snake.is_empty() {
+            "empty".to_owned()
+        } else if snake.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("_{snake}")
+        } else {
+            snake
+        };
+        escape_keyword(snake)
+    }
+
+    /// Rewrites each listed word as one capitalised word (`IModel` -> `Imodel`) so heck
+    /// does not split it.
+    fn collapse(&self, raw: &str) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        'outer: while !rest.is_empty() {
+            for word in &self.words {
+                if let Some(len) = match_word(rest, word, out.chars().last()) {
+                    let mut chars = word.chars();
+                    if let Some(first) = chars.next() {
+                        out.extend(first.to_uppercase());
+                        out.push_str(&chars.as_str().to_lowercase());
+                    }
+                    rest = &rest[len..];
+                    continue 'outer;
+                }
+            }
+            let mut chars = rest.chars();
+            if let Some(c) = chars.next() {
+                out.push(c);
+            }
+            rest = chars.as_str();
+        }
+        out
+    }
+
+    /// Puts the listed spelling back into a camel-case name (`GetImodels` -> `GetIModels`).
+    fn restore(&self, pascal: &str) -> String {
+        let mut out = pascal.to_owned();
+        for word in &self.words {
+            let mut chars = word.chars();
+            let Some(first) = chars.next() else { continue };
+            let collapsed: String = first
+                .to_uppercase()
+                .chain(chars.as_str().to_lowercase().chars())
+                .collect();
+            let preferred: String = first.to_uppercase().chain(chars).collect();
+            out = out.replace(&collapsed, &preferred);
+        }
+        out
+    }
+}
+
+/// Length of `word` at the start of `text`, if it is there as a word of its own. The
+/// first letter may be either case (`iModel`, `IModel`); a lower-case start must not
+/// continue a lower-case word (`xiModel` is not `iModel`).
+fn match_word(text: &str, word: &str, previous: Option<char>) -> Option<usize> {
+    let mut word_chars = word.chars();
+    let first = word_chars.next()?;
+    let mut text_chars = text.chars();
+    let t_first = text_chars.next()?;
+    if !t_first.eq_ignore_ascii_case(&first) {
+        return None;
+    }
+    let rest = word_chars.as_str();
+    if !text_chars.as_str().starts_with(rest) {
+        return None;
+    }
+    if t_first.is_lowercase() && previous.is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    Some(t_first.len_utf8() + rest.len())
+}
+
+/// Spells out signs that would otherwise vanish (`+1` -> `plus 1`, `-1` -> `minus 1`).
+fn spell_symbols(raw: &str) -> String {
+    let mut out = raw.to_owned();
+    if let Some(rest) = out.strip_prefix('+') {
+        out = format!("plus {rest}");
+    } else if let Some(rest) = out.strip_prefix('-') {
+        out = format!("minus {rest}");
+    }
+    out
+}
+
+/// Applies the keyword policy: `r#type` where a raw identifier is allowed, `self_` where not.
+pub fn escape_keyword(name: String) -> String {
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// Hands out names within one scope (a module's types, a struct's fields, a function's
+/// arguments). A taken name gets the first free numeric suffix: `Foo2`, `foo_2`.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A scope in which `reserved` names are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Self {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Claims `name`, or the first free suffixed form of it.
+    pub fn claim(&mut self, name: &str) -> String {
+        if self.taken.insert(name.to_owned()) {
+            return name.to_owned();
+        }
+        let base = name.strip_prefix("r#").unwrap_or(name);
+        let snake = base
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c == '_');
+        (2..)
+            .map(|n| {
+                if snake {
+                    format!("{base}_{n}")
+                } else {
+                    format!("{base}{n}")
+                }
+            })
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or_default()
+    }
+
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naming() -> Naming {
+        Naming::new(["iModel", "iTwin"])
+    }
+
+    #[test]
+    fn compound_words_stay_whole() {
+        let n = naming();
+        assert_eq!(n.value_name("GetIModels"), "get_imodels");
+        assert_eq!(n.value_name("GetIModelUsers"), "get_imodel_users");
+        assert_eq!(n.value_name("CreateNamedVersion"), "create_named_version");
+        assert_eq!(n.value_name("iTwinId"), "itwin_id");
+        assert_eq!(n.value_name("iModelId"), "imodel_id");
+        assert_eq!(n.type_name("IModel"), "IModel");
+        assert_eq!(n.type_name("IModelList"), "IModelList");
+        assert_eq!(n.type_name("CreateIModel_extent"), "CreateIModelExtent");
+        assert_eq!(n.type_name("GetIModelsRequest"), "GetIModelsRequest");
+        assert_eq!(n.type_name("iTwinId"), "ITwinId");
+        // A lower-case `i` inside a word is not the start of `iModel`.
+        assert_eq!(n.value_name("taxiModel"), "taxi_model");
+    }
+
+    #[test]
+    fn without_the_word_list_heck_splits() {
+        assert_eq!(Naming::default().value_name("GetIModels"), "get_i_models");
+    }
+
+    #[test]
+    fn wire_names_with_symbols() {
+        let n = naming();
+        assert_eq!(n.value_name("$top"), "top");
+        assert_eq!(n.value_name("foo-bar"), "foo_bar");
+        assert_eq!(n.value_name("1st"), "_1st");
+        assert_eq!(n.type_name("1st"), "V1st");
+        assert_eq!(n.value_name(""), "empty");
+        assert_eq!(n.type_name(""), "Empty");
+        assert_eq!(n.type_name("+1"), "Plus1");
+        assert_eq!(n.type_name("-1"), "Minus1");
+        assert_eq!(n.type_name("notInitialized"), "NotInitialized");
+    }
+
+    #[test]
+    fn every_keyword_gets_a_usable_name() {
+        let n = naming();
+        for keyword in KEYWORDS {
+            let name = n.value_name(keyword);
+            let ident = if let Some(raw) = name.strip_prefix("r#") {
+                syn::parse_str::<syn::Ident>(&format!("r#{raw}")).map(|_| ())
+            } else {
+                syn::parse_str::<syn::Ident>(&name).map(|_| ())
+            };
+            assert!(ident.is_ok(), "{keyword} -> {name} is not an identifier");
+            assert_ne!(&name, keyword, "{keyword} was not escaped");
+        }
+        assert_eq!(n.value_name("type"), "r#type");
+        assert_eq!(n.value_name("self"), "self_");
+        assert_eq!(n.value_name("crate"), "crate_");
+        assert_eq!(n.type_name("Self"), "Self_");
+    }
+
+    #[test]
+    fn scope_suffixes_collisions_deterministically() {
+        let mut types = Scope::new();
+        assert_eq!(types.claim("Foo"), "Foo");
+        assert_eq!(types.claim("Foo"), "Foo2");
+        assert_eq!(types.claim("Foo"), "Foo3");
+        let mut fields = Scope::with_reserved(&["client"]);
+        assert_eq!(fields.claim("client"), "client_2");
+        assert_eq!(fields.claim("r#type"), "r#type");
+        assert_eq!(fields.claim("r#type"), "type_2");
+    }
+}

@@ -1,0 +1,247 @@
+//! The one pass that rewrites OpenAPI 3.1 schema constructs into their 3.0 spelling,
+//! so that `openapiv3` (a 3.0 model) can type a 3.1 document without losing meaning.
+//!
+//! Rewrites, applied to every schema object (and only to schema objects):
+//! - `type: [X, "null"]` -> `type: X` + `nullable: true`; `type: "null"` -> `nullable: true`;
+//!   several non-null types -> `anyOf` of one schema per type.
+//! - `const: v` -> `enum: [v]` (with the type inferred from `v` when missing).
+//! - `examples: [a, ...]` -> `example: a`.
+//! - numeric `exclusiveMinimum: n` / `exclusiveMaximum: n` -> `minimum`/`maximum: n` plus the
+//!   3.0 boolean flag.
+//! - `$ref` with sibling keywords -> `allOf: [{$ref}]` plus the siblings (3.0 ignores
+//!   siblings of `$ref`; 3.1 applies them, e.g. a `description` or `nullable`).
+//! - boolean schemas: `true` -> `{}`, `false` -> `{not: {}}`.
+//!
+//! Schemas are found by position: `components.schemas.*`, and the `schema` member of
+//! parameters, headers and media types anywhere in the document, then recursively through
+//! `properties`, `items`, `additionalProperties`, `allOf`/`oneOf`/`anyOf`, `not` and
+//! `prefixItems`. Example values are never touched.
+
+use serde_json::{Map, Value};
+
+/// Rewrites a 3.1 document in place into a shape `openapiv3` can type.
+pub fn normalize_3_1(document: &mut Value) {
+    walk_document(document);
+}
+
+/// Walks non-schema parts of the document looking for schema positions.
+fn walk_document(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match key.as_str() {
+                    "example" | "examples" => {}
+                    "schema" => normalize_schema(child),
+                    "schemas" => {
+                        if let Value::Object(schemas) = child {
+                            schemas.values_mut().for_each(normalize_schema);
+                        }
+                    }
+                    _ => walk_document(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(walk_document),
+        _ => {}
+    }
+}
+
+/// Normalises one schema and, recursively, the schemas inside it.
+pub fn normalize_schema(schema: &mut Value) {
+    if let Value::Bool(allow) = schema {
+        *schema = if *allow {
+            Value::Object(Map::new())
+        } else {
+            serde_json::json!({ "not": {} })
+        };
+        return;
+    }
+    let Value::Object(map) = schema else { return };
+
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            // `additionalProperties: true/false` is valid 3.0 and means what it says.
+            if !(key == "additionalProperties" && child.is_boolean()) {
+                normalize_schema(child);
+            }
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf", "prefixItems"] {
+        if let Some(Value::Array(children)) = map.get_mut(key) {
+            children.iter_mut().for_each(normalize_schema);
+        }
+    }
+    for key in ["properties", "patternProperties", "$defs"] {
+        if let Some(Value::Object(children)) = map.get_mut(key) {
+            children.values_mut().for_each(normalize_schema);
+        }
+    }
+
+    rewrite_type_array(map);
+    rewrite_const(map);
+    rewrite_examples(map);
+    rewrite_exclusive_bound(map, "exclusiveMinimum", "minimum");
+    rewrite_exclusive_bound(map, "exclusiveMaximum", "maximum");
+    rewrite_ref_siblings(map);
+}
+
+fn rewrite_type_array(map: &mut Map<String, Value>) {
+    let types: Vec<String> = match map.get("type") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
+        Some(Value::String(t)) if t == "null" => vec!["null".to_owned()],
+        _ => return,
+    };
+    let non_null: Vec<String> = types.iter().filter(|t| *t != "null").cloned().collect();
+    if non_null.len() < types.len() {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+    match non_null.as_slice() {
+        [] => {
+            map.remove("type");
+        }
+        [single] => {
+            map.insert("type".into(), Value::String(single.clone()));
+        }
+        several => {
+            map.remove("type");
+            let variants = several
+                .iter()
+                .map(|t| serde_json::json!({ "type": t }))
+                .collect();
+            map.insert("anyOf".into(), Value::Array(variants));
+        }
+    }
+}
+
+fn rewrite_const(map: &mut Map<String, Value>) {
+    let Some(value) = map.remove("const") else {
+        return;
+    };
+    if !map.contains_key("type") {
+        let inferred = match &value {
+            Value::String(_) => Some("string"),
+            Value::Bool(_) => Some("boolean"),
+            Value::Number(n) if n.is_f64() => Some("number"),
+            Value::Number(_) => Some("integer"),
+            _ => None,
+        };
+        if let Some(t) = inferred {
+            map.insert("type".into(), Value::String(t.into()));
+        }
+    }
+    map.insert("enum".into(), Value::Array(vec![value]));
+}
+
+fn rewrite_examples(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(examples)) = map.get("examples") {
+        let first = examples.first().cloned();
+        map.remove("examples");
+        if let Some(first) = first {
+            map.entry("example").or_insert(first);
+        }
+    }
+}
+
+fn rewrite_exclusive_bound(map: &mut Map<String, Value>, exclusive: &str, inclusive: &str) {
+    if let Some(Value::Number(bound)) = map.get(exclusive) {
+        let bound = bound.clone();
+        map.insert(inclusive.into(), Value::Number(bound));
+        map.insert(exclusive.into(), Value::Bool(true));
+    }
+}
+
+fn rewrite_ref_siblings(map: &mut Map<String, Value>) {
+    if !map.contains_key("$ref") || map.len() == 1 {
+        return;
+    }
+    let reference = map.remove("$ref").unwrap_or(Value::Null);
+    let mut all_of = vec![serde_json::json!({ "$ref": reference })];
+    if let Some(Value::Array(existing)) = map.remove("allOf") {
+        all_of.extend(existing);
+    }
+    map.insert("allOf".into(), Value::Array(all_of));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema(mut value: Value) -> Value {
+        normalize_schema(&mut value);
+        value
+    }
+
+    #[test]
+    fn type_arrays_become_nullable() {
+        assert_eq!(
+            schema(json!({"type": ["string", "null"], "format": "uuid"})),
+            json!({"type": "string", "format": "uuid", "nullable": true})
+        );
+        assert_eq!(schema(json!({"type": "null"})), json!({"nullable": true}));
+        assert_eq!(
+            schema(json!({"type": ["string", "integer"]})),
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+    }
+
+    #[test]
+    fn const_examples_and_bounds() {
+        assert_eq!(
+            schema(json!({"const": "a"})),
+            json!({"type": "string", "enum": ["a"]})
+        );
+        assert_eq!(
+            schema(json!({"type": "integer", "examples": [3, 4]})),
+            json!({"type": "integer", "example": 3})
+        );
+        assert_eq!(
+            schema(json!({"type": "integer", "exclusiveMinimum": 0})),
+            json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
+        );
+    }
+
+    #[test]
+    fn ref_siblings_move_into_all_of() {
+        assert_eq!(
+            schema(json!({"$ref": "#/components/schemas/A", "description": "d"})),
+            json!({"description": "d", "allOf": [{"$ref": "#/components/schemas/A"}]})
+        );
+        assert_eq!(
+            schema(json!({"$ref": "#/components/schemas/A"})),
+            json!({"$ref": "#/components/schemas/A"})
+        );
+    }
+
+    #[test]
+    fn recurses_into_nested_schemas_but_not_examples() {
+        let mut doc = json!({
+            "paths": {"/": {"get": {"parameters": [{"name": "a", "in": "query",
+                "schema": {"type": ["integer", "null"]},
+                "example": {"type": ["kept", "null"]}}]}}},
+            "components": {"schemas": {"A": {"type": "object", "properties": {
+                "b": {"type": "array", "items": {"type": ["string", "null"]}},
+                "c": true}}}}
+        });
+        normalize_3_1(&mut doc);
+        assert_eq!(
+            doc["paths"]["/"]["get"]["parameters"][0]["schema"],
+            json!({"type": "integer", "nullable": true})
+        );
+        assert_eq!(
+            doc["paths"]["/"]["get"]["parameters"][0]["example"],
+            json!({"type": ["kept", "null"]})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["b"]["items"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["c"],
+            json!({})
+        );
+    }
+}
