@@ -16,6 +16,7 @@ pub mod naming;
 pub mod normalize;
 pub mod render;
 mod runtime_files;
+pub mod shape;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 

@@ -46,19 +46,13 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
         // openapiv3 types 3.0 documents; the normalised document is one.
         map.insert("openapi".into(), Value::String("3.0.3".into()));
     }
-    let document: openapiv3::OpenAPI = serde_path_to_error::deserialize(&value).map_err(|err| {
-        let segments: Vec<String> = err
-            .path()
-            .iter()
-            .filter_map(|segment| match segment {
-                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                _ => None,
-            })
-            .collect();
+    let document: openapiv3::OpenAPI = serde_json::from_value(value.clone()).map_err(|err| {
+        // serde's own error loses its place inside openapiv3's types; find it by shape.
+        let (at, message) = crate::shape::innermost_error(&value)
+            .unwrap_or_else(|| ("#".to_owned(), err.to_string()));
         vec![Diagnostic::error(
-            pointer(segments),
-            format!("not a valid OpenAPI object: {}", err.inner()),
+            at,
+            format!("not a valid OpenAPI document: {message}"),
         )]
     })?;
     Ok(Loaded {

@@ -17,9 +17,15 @@ pub fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
     for segment in &segments {
         let hit = find_child(&lines, start, parent_indent, segment)?;
         found = Some(hit);
-        // A flow mapping or sequence on the same line holds the rest of the pointer.
+        // The node's children are indented deeper than the node's own column; for a
+        // sequence item (`- name: a`) they sit at its column, so one less is the bar.
         start = hit.0 + 1;
-        parent_indent = Some(hit.1);
+        let is_item = segment.parse::<usize>().is_ok();
+        parent_indent = Some(if is_item {
+            hit.1.saturating_sub(1)
+        } else {
+            hit.1
+        });
         if is_flow_line(lines[hit.0], segment) {
             break;
         }
@@ -56,7 +62,12 @@ fn is_flow_line(line: &str, segment: &str) -> bool {
         .strip_prefix(segment)
         .or_else(|| t.strip_prefix(&format!("\"{segment}\"")))
         .or_else(|| t.strip_prefix(&format!("'{segment}'")));
-    matches!(after_key.map(|a| a.trim_start_matches(':').trim_start()), Some(v) if v.starts_with('{') || v.starts_with('['))
+    // Only a collection that closes on the same line; a JSON `"key": {` opens a block.
+    let closed = |v: &str| {
+        let v = v.trim_end().trim_end_matches(',');
+        (v.starts_with('{') && v.ends_with('}')) || (v.starts_with('[') && v.ends_with(']'))
+    };
+    matches!(after_key.map(|a| a.trim_start_matches(':').trim_start()), Some(v) if closed(v))
 }
 
 /// Finds `segment` (a key or an array index) among the children of the node whose
