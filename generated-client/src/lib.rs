@@ -23,9 +23,12 @@ pub mod models;
 #[rustfmt::skip]
 pub mod operations;
 pub mod runtime;
+
 pub use runtime::{ApiError, Client, ClientBuilder, DecodeError, Error};
 pub use runtime::{RawResponse, ResponseValue, Success};
+
 /// The body of non-2xx answers, parsed when it matches; the raw body is always kept.
 pub type ErrorBody = crate::models::Error;
+
 /// The first server the spec lists; [`Client::new`] talks to it.
 pub const DEFAULT_BASE_URL: &str = "https://api.bentley.com/imodels";

@@ -399,10 +399,7 @@ impl GetIModelsRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::runtime::Success<crate::models::IModelList>,
-        crate::runtime::Error,
-    > {
+    ) -> Result<crate::Success<crate::models::IModelList>, crate::Error> {
         let mut request = crate::runtime::Request::new(
             "GetIModels",
             ::reqwest::Method::GET,
@@ -418,7 +415,7 @@ impl GetIModelsRequest {
         }
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[200u16])
+        crate::runtime::decode_json(raw, &[200])
     }
 }
 
@@ -434,20 +431,17 @@ impl CreateIModelRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::runtime::Success<crate::models::IModel>, crate::runtime::Error> {
+    ) -> Result<crate::Success<crate::models::IModel>, crate::Error> {
         let mut request = crate::runtime::Request::new(
             "CreateIModel",
             ::reqwest::Method::POST,
             "/",
             String::from("/"),
         );
-        {
-            let body = &self.body;
-            request.json_body(body)?;
-        }
+        request.json_body(&self.body)?;
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[201u16])
+        crate::runtime::decode_json(raw, &[201])
     }
 }
 
@@ -463,7 +457,7 @@ impl GetIModelRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::runtime::Success<crate::models::IModel>, crate::runtime::Error> {
+    ) -> Result<crate::Success<crate::models::IModel>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "GetIModel",
@@ -473,7 +467,7 @@ impl GetIModelRequest {
         );
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[200u16])
+        crate::runtime::decode_json(raw, &[200])
     }
 }
 
@@ -487,9 +481,7 @@ pub struct DeleteIModelRequest {
 
 impl DeleteIModelRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "DeleteIModel",
@@ -513,9 +505,7 @@ pub struct UpdateIModelRequest {
 
 impl UpdateIModelRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "UpdateIModel",
@@ -523,10 +513,7 @@ impl UpdateIModelRequest {
             "/{iModelId}",
             format!("/{imodel_id}"),
         );
-        {
-            let body = &self.body;
-            request.json_body(body)?;
-        }
+        request.json_body(&self.body)?;
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -543,9 +530,7 @@ pub struct CloneIModelRequest {
 
 impl CloneIModelRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "CloneIModel",
@@ -553,10 +538,7 @@ impl CloneIModelRequest {
             "/{iModelId}/clone",
             format!("/{imodel_id}/clone"),
         );
-        {
-            let body = &self.body;
-            request.json_body(body)?;
-        }
+        request.json_body(&self.body)?;
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -573,9 +555,7 @@ pub struct ForkIModelRequest {
 
 impl ForkIModelRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "ForkIModel",
@@ -583,10 +563,7 @@ impl ForkIModelRequest {
             "/{iModelId}/fork",
             format!("/{imodel_id}/fork"),
         );
-        {
-            let body = &self.body;
-            request.json_body(body)?;
-        }
+        request.json_body(&self.body)?;
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -604,10 +581,7 @@ impl GetChangesetsRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::runtime::Success<crate::models::ChangesetList>,
-        crate::runtime::Error,
-    > {
+    ) -> Result<crate::Success<crate::models::ChangesetList>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "GetChangesets",
@@ -617,7 +591,7 @@ impl GetChangesetsRequest {
         );
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[200u16])
+        crate::runtime::decode_json(raw, &[200])
     }
 }
 
@@ -631,9 +605,7 @@ pub struct CreateChangesetRequest {
 
 impl CreateChangesetRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "CreateChangeset",
@@ -659,10 +631,7 @@ impl GetChangesetRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::runtime::Success<crate::models::Changeset>,
-        crate::runtime::Error,
-    > {
+    ) -> Result<crate::Success<crate::models::Changeset>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let changeset_id = crate::runtime::encode_path_segment(&self.changeset_id);
         let mut request = crate::runtime::Request::new(
@@ -673,7 +642,7 @@ impl GetChangesetRequest {
         );
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[200u16])
+        crate::runtime::decode_json(raw, &[200])
     }
 }
 
@@ -689,10 +658,7 @@ impl GetNamedVersionsRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::runtime::Success<crate::models::NamedVersionList>,
-        crate::runtime::Error,
-    > {
+    ) -> Result<crate::Success<crate::models::NamedVersionList>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "GetNamedVersions",
@@ -702,7 +668,7 @@ impl GetNamedVersionsRequest {
         );
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[200u16])
+        crate::runtime::decode_json(raw, &[200])
     }
 }
 
@@ -717,9 +683,7 @@ pub struct CreateNamedVersionRequest {
 
 impl CreateNamedVersionRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "CreateNamedVersion",
@@ -727,10 +691,7 @@ impl CreateNamedVersionRequest {
             "/{iModelId}/namedversions",
             format!("/{imodel_id}/namedversions"),
         );
-        {
-            let body = &self.body;
-            request.json_body(body)?;
-        }
+        request.json_body(&self.body)?;
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -749,10 +710,7 @@ impl GetNamedVersionRequest {
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::runtime::Success<crate::models::NamedVersion>,
-        crate::runtime::Error,
-    > {
+    ) -> Result<crate::Success<crate::models::NamedVersion>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let named_version_id = crate::runtime::encode_path_segment(
             &self.named_version_id,
@@ -765,7 +723,7 @@ impl GetNamedVersionRequest {
         );
         request.accept("application/json");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_json(raw, &[200u16])
+        crate::runtime::decode_json(raw, &[200])
     }
 }
 
@@ -779,9 +737,7 @@ pub struct GetBriefcasesRequest {
 
 impl GetBriefcasesRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "GetBriefcases",
@@ -804,9 +760,7 @@ pub struct AcquireBriefcaseRequest {
 
 impl AcquireBriefcaseRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "AcquireBriefcase",
@@ -829,9 +783,7 @@ pub struct GetLocksRequest {
 
 impl GetLocksRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "GetLocks",
@@ -854,9 +806,7 @@ pub struct UpdateLocksRequest {
 
 impl UpdateLocksRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "UpdateLocks",
@@ -879,9 +829,7 @@ pub struct GetIModelUsersRequest {
 
 impl GetIModelUsersRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "GetIModelUsers",
@@ -905,9 +853,7 @@ pub struct GetIModelUserRequest {
 
 impl GetIModelUserRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let user_id = crate::runtime::encode_path_segment(&self.user_id);
         let request = crate::runtime::Request::new(
@@ -931,9 +877,7 @@ pub struct GetThumbnailRequest {
 
 impl GetThumbnailRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::Success<::bytes::Bytes>, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::Success<::bytes::Bytes>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let mut request = crate::runtime::Request::new(
             "GetThumbnail",
@@ -943,7 +887,7 @@ impl GetThumbnailRequest {
         );
         request.accept("image/png");
         let raw = self.client.execute(request).await?;
-        crate::runtime::decode_bytes(raw, &[200u16])
+        crate::runtime::decode_bytes(raw, &[200])
     }
 }
 
@@ -957,9 +901,7 @@ pub struct GetBaselineFileRequest {
 
 impl GetBaselineFileRequest {
     /// Sends the request and waits for the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::runtime::RawResponse, crate::runtime::Error> {
+    pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let request = crate::runtime::Request::new(
             "GetBaselineFile",

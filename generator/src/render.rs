@@ -20,19 +20,31 @@ pub fn render(tokens: TokenStream, header: &str) -> Result<String, String> {
 fn space_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous = "";
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().copied().enumerate() {
+        // The line that says what the item is, past its attributes and docs.
+        let item_line = lines[index..]
+            .iter()
+            .find(|l| !l.starts_with("#[") && !l.starts_with("///"))
+            .copied()
+            .unwrap_or(line);
         let trimmed = line.trim_start();
         let after_item = matches!(previous.trim(), "}" | "};");
         let after_docs = (previous.starts_with("//!") && !trimmed.starts_with("//!"))
             || (previous.starts_with("#![") && !trimmed.starts_with("#!["));
         let after_uses = previous.starts_with("use ") && !trimmed.starts_with("use ");
+        let kind = |l: &str| l.trim_start_matches("pub ").split(' ').next().unwrap_or("").to_owned();
+        let new_group = previous.ends_with(';')
+            && !previous.starts_with(' ')
+            && !line.starts_with(' ')
+            && (kind(previous) != kind(item_line) || trimmed.starts_with("///"));
         let starts_item = [
             "///", "#[", "pub ", "impl", "fn ", "async fn", "const ", "type ", "struct ", "enum ",
             "mod ", "use ",
         ]
         .iter()
         .any(|p| trimmed.starts_with(p));
-        if !out.is_empty() && starts_item && (after_item || after_docs || after_uses) {
+        if !out.is_empty() && starts_item && (after_item || after_docs || after_uses || new_group) {
             out.push('\n');
         }
         out.push_str(line);

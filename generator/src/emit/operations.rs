@@ -233,25 +233,41 @@ fn send(op: &Operation) -> TokenStream {
             }
         };
         if b.required {
-            quote!({ let body = &self.body; #add })
+            match b.encoding {
+                BodyEncoding::Json => quote!(request.json_body(&self.body)?;),
+                BodyEncoding::Bytes => {
+                    let media = &b.media_type;
+                    quote!(request.body(self.body.clone(), #media);)
+                }
+            }
         } else {
             quote!(if let Some(body) = &self.body { #add })
         }
     });
     let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));
+    let status_slice = |codes: &[u16]| {
+        let codes = codes.iter().map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
+        quote!(&[#(#codes),*])
+    };
     let (returns, decode) = match &op.success {
         Success::Json { ty, statuses } => {
             let ty = rust_type(ty, Context::Elsewhere);
             (
-                quote!(crate::runtime::Success<#ty>),
-                quote!(crate::runtime::decode_json(raw, &[#(#statuses),*])),
+                quote!(crate::Success<#ty>),
+                {
+                    let statuses = status_slice(statuses);
+                    quote!(crate::runtime::decode_json(raw, #statuses))
+                },
             )
         }
         Success::Bytes { statuses } => (
-            quote!(crate::runtime::Success<::bytes::Bytes>),
-            quote!(crate::runtime::decode_bytes(raw, &[#(#statuses),*])),
+            quote!(crate::Success<::bytes::Bytes>),
+            {
+                let statuses = status_slice(statuses);
+                quote!(crate::runtime::decode_bytes(raw, #statuses))
+            },
         ),
-        Success::Raw => (quote!(crate::runtime::RawResponse), quote!(Ok(raw))),
+        Success::Raw => (quote!(crate::RawResponse), quote!(Ok(raw))),
     };
     let needs_mut = op.params.iter().any(|p| p.location != ParamLocation::Path)
         || op.body.is_some()
@@ -263,7 +279,7 @@ fn send(op: &Operation) -> TokenStream {
     };
     quote! {
         /// Sends the request and waits for the answer.
-        pub async fn send(self) -> Result<#returns, crate::runtime::Error> {
+        pub async fn send(self) -> Result<#returns, crate::Error> {
             #path_locals
             #binding = crate::runtime::Request::new(
                 #operation_id,
