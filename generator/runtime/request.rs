@@ -75,6 +75,29 @@ impl Request {
         Ok(())
     }
 
+    /// Adds a cookie parameter to the `Cookie` header (`a=1; b=2`). The value is
+    /// percent-encoded so it cannot end the cookie early or add another one.
+    pub fn cookie<T: Display + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let pair = format!("{name}={}", super::encode_path_segment(value));
+        let combined = match self
+            .headers
+            .get(reqwest::header::COOKIE)
+            .and_then(|existing| existing.to_str().ok())
+        {
+            Some(existing) => format!("{existing}; {pair}"),
+            None => pair,
+        };
+        let header_value = HeaderValue::try_from(combined).map_err(|_| {
+            Error::InvalidRequest(format!("cookie `{name}` is not a valid header value"))
+        })?;
+        self.headers.insert(reqwest::header::COOKIE, header_value);
+        Ok(())
+    }
+
     /// Serialises `body` as the JSON request body.
     pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|error| {
@@ -180,6 +203,17 @@ mod tests {
                 ("tag", "a".to_owned()),
                 ("tag", "b".to_owned())
             ]
+        );
+    }
+
+    #[test]
+    fn cookies_accumulate_and_are_encoded() {
+        let mut request = request();
+        request.cookie("session", "a b;c").unwrap();
+        request.cookie("theme", "dark").unwrap();
+        assert_eq!(
+            request.headers()["cookie"],
+            "session=a%20b%3Bc; theme=dark"
         );
     }
 

@@ -33,7 +33,13 @@ fn space_items(text: &str) -> String {
         let after_docs = (previous.starts_with("//!") && !trimmed.starts_with("//!"))
             || (previous.starts_with("#![") && !trimmed.starts_with("#!["));
         let after_uses = previous.starts_with("use ") && !trimmed.starts_with("use ");
-        let kind = |l: &str| l.trim_start_matches("pub ").split(' ').next().unwrap_or("").to_owned();
+        let kind = |l: &str| {
+            l.trim_start_matches("pub ")
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        };
         let new_group = previous.ends_with(';')
             && !previous.starts_with(' ')
             && !line.starts_with(' ')

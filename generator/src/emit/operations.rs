@@ -246,27 +246,23 @@ fn send(op: &Operation) -> TokenStream {
     });
     let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));
     let status_slice = |codes: &[u16]| {
-        let codes = codes.iter().map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
+        let codes = codes
+            .iter()
+            .map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
         quote!(&[#(#codes),*])
     };
     let (returns, decode) = match &op.success {
         Success::Json { ty, statuses } => {
             let ty = rust_type(ty, Context::Elsewhere);
-            (
-                quote!(crate::Success<#ty>),
-                {
-                    let statuses = status_slice(statuses);
-                    quote!(crate::runtime::decode_json(raw, #statuses))
-                },
-            )
-        }
-        Success::Bytes { statuses } => (
-            quote!(crate::Success<::bytes::Bytes>),
-            {
+            (quote!(crate::Success<#ty>), {
                 let statuses = status_slice(statuses);
-                quote!(crate::runtime::decode_bytes(raw, #statuses))
-            },
-        ),
+                quote!(crate::runtime::decode_json(raw, #statuses))
+            })
+        }
+        Success::Bytes { statuses } => (quote!(crate::Success<::bytes::Bytes>), {
+            let statuses = status_slice(statuses);
+            quote!(crate::runtime::decode_bytes(raw, #statuses))
+        }),
         Success::Raw => (quote!(crate::RawResponse), quote!(Ok(raw))),
     };
     let needs_mut = op.params.iter().any(|p| p.location != ParamLocation::Path)
@@ -336,8 +332,7 @@ fn param_statement(p: &Param) -> TokenStream {
     let wire = &p.wire_name;
     let add = |value: TokenStream| match p.location {
         ParamLocation::Header => quote!(request.header(#wire, #value)?;),
-        // Cookies are sent as a `Cookie` header by the runtime's query-like API.
-        ParamLocation::Cookie => quote!(request.cookie(#wire, #value);),
+        ParamLocation::Cookie => quote!(request.cookie(#wire, #value)?;),
         _ => quote!(request.query(#wire, #value);),
     };
     let statement = |value: TokenStream| match &p.ty {
