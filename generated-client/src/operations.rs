@@ -12,7 +12,7 @@ impl Client {
     /// Arguments:
     /// - `itwin_id`: `iTwinId` (query parameter).
     ///
-    /// Optional inputs are set on the builder: [`GetIModelsRequest::top`], [`GetIModelsRequest::skip`].
+    /// Optional inputs are set on the builder: [`GetIModelsRequest::top`](GetIModelsRequest::top), [`GetIModelsRequest::skip`](GetIModelsRequest::skip).
     ///
     /// Returns [`IModelList`](crate::models::IModelList) on `200` as [`Success::Declared`](crate::Success::Declared); another 2xx is [`Success::Undeclared`](crate::Success::Undeclared) with the raw response; any other status is [`Error::Api`](crate::Error::Api).
     pub fn get_imodels(&self, itwin_id: ::uuid::Uuid) -> GetIModelsRequest {

@@ -211,7 +211,11 @@ impl Scope {
         if self.taken.insert(name.to_owned()) {
             return name.to_owned();
         }
-        let base = name.strip_prefix("r#").unwrap_or(name);
+        // `r#type` -> `type_2`, `self_` -> `self_2`: the suffix replaces the escape.
+        let base = name
+            .strip_prefix("r#")
+            .unwrap_or(name)
+            .trim_end_matches('_');
         let snake = base
             .chars()
             .next()
@@ -306,5 +310,7 @@ mod tests {
         assert_eq!(fields.claim("client"), "client_2");
         assert_eq!(fields.claim("r#type"), "r#type");
         assert_eq!(fields.claim("r#type"), "type_2");
+        assert_eq!(fields.claim("self_"), "self_");
+        assert_eq!(fields.claim("self_"), "self_2");
     }
 }

@@ -104,9 +104,10 @@ fn client_method(op: &Operation) -> TokenStream {
         .filter(|i| !i.required)
         .map(|i| {
             format!(
-                "[`{}::{}`]",
+                "[`{}::{}`]({0}::{})",
                 op.builder_name,
-                i.name.trim_start_matches("r#")
+                i.name.trim_start_matches("r#"),
+                i.name
             )
         })
         .collect();

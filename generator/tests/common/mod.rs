@@ -1,0 +1,54 @@
+//! Shared helpers for the generator's integration tests (hand-written).
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use generator::{GeneratedFiles, Settings};
+use std::path::PathBuf;
+
+/// Every fixture spec under `tests/fixtures/`, by file stem, one feature each.
+pub const FIXTURES: &[&str] = &[
+    "binary",
+    "enums",
+    "formats",
+    "inline_objects",
+    "keywords",
+    "no_operation_ids",
+    "openapi_3_1",
+    "untyped_responses",
+];
+
+pub fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.yaml"))
+}
+
+pub fn fixture_source(name: &str) -> String {
+    std::fs::read_to_string(fixture_path(name)).expect("fixture exists")
+}
+
+pub fn settings(name: &str) -> Settings {
+    Settings {
+        crate_name: format!("fixture-{}", name.replace('_', "-")),
+        crate_version: "0.1.0".to_owned(),
+        spec_path: format!("generator/tests/fixtures/{name}.yaml"),
+        command: "cargo test -p generator --test snapshots".to_owned(),
+        words: Vec::new(),
+        standalone: false,
+    }
+}
+
+pub fn generate_fixture(name: &str) -> GeneratedFiles {
+    match generator::generate(&fixture_source(name), &settings(name)) {
+        Ok(files) => files,
+        Err(diagnostics) => panic!("fixture {name} failed to generate:\n{diagnostics}"),
+    }
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator sits in the workspace")
+        .to_owned()
+}

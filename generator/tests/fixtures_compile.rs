@@ -1,0 +1,59 @@
+//! Every fixture's generated crate compiles warning-free under clippy (hand-written test).
+//!
+//! A snapshot nobody compiles proves little. The fixtures are generated into one
+//! throwaway workspace under `target/fixture-crates` (its own target dir, so it does not
+//! wait on the lock of the `cargo test` that runs this), pinned to the project's
+//! `Cargo.lock`, and checked with `cargo clippy -- -D warnings` in one run.
+
+mod common;
+
+use common::{generate_fixture, workspace_root, FIXTURES};
+use std::fs;
+use std::process::Command;
+
+#[test]
+fn generated_fixture_crates_pass_clippy() {
+    let root = workspace_root();
+    let dir = root.join("target/fixture-crates");
+    let mut members = Vec::new();
+    for name in FIXTURES {
+        let crate_dir = dir.join(name);
+        let _ = fs::remove_dir_all(crate_dir.join("src"));
+        for (relative, contents) in &generate_fixture(name).files {
+            let path = crate_dir.join(relative);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, contents).unwrap();
+        }
+        members.push(format!("\"{name}\""));
+    }
+    fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .unwrap();
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "generated fixture crates do not pass clippy:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
