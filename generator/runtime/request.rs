@@ -211,10 +211,7 @@ mod tests {
         let mut request = request();
         request.cookie("session", "a b;c").unwrap();
         request.cookie("theme", "dark").unwrap();
-        assert_eq!(
-            request.headers()["cookie"],
-            "session=a%20b%3Bc; theme=dark"
-        );
+        assert_eq!(request.headers()["cookie"], "session=a%20b%3Bc; theme=dark");
     }
 
     #[test]

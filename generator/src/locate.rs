@@ -79,7 +79,13 @@ fn find_child(
     segment: &str,
 ) -> Option<(usize, usize)> {
     let deeper = |indent: usize| parent_indent.is_none_or(|p| indent > p);
-    if let Ok(index) = segment.parse::<usize>() {
+    // A number is an index only where the block is a sequence (`'200':` is a key).
+    let is_sequence = lines
+        .iter()
+        .skip(start)
+        .find(|l| !is_blank_or_comment(l))
+        .is_some_and(|l| l.trim_start().starts_with('-'));
+    if let Some(index) = segment.parse::<usize>().ok().filter(|_| is_sequence) {
         let mut seen = 0usize;
         let mut item_indent = None;
         for (i, line) in lines.iter().enumerate().skip(start) {
@@ -161,6 +167,13 @@ mod tests {
     #[test]
     fn missing_segment_gives_none() {
         assert_eq!(line_of(YAML, "#/paths/~1nope"), None);
+    }
+
+    #[test]
+    fn numeric_keys_are_keys_outside_sequences() {
+        let yaml = "responses:\n  '200':\n    description: ok\n  404:\n    description: no\n";
+        assert_eq!(line_of(yaml, "#/responses/200/description"), Some((3, 5)));
+        assert_eq!(line_of(yaml, "#/responses/404"), Some((4, 3)));
     }
 
     #[test]

@@ -1,0 +1,72 @@
+//! Bad specs get clear errors, never panics (hand-written test).
+//!
+//! Each file in `tests/errors/` is a broken spec; the rendered diagnostics (file,
+//! pointer, line, message, hint) are part of the interface and are snapshotted.
+
+use generator::Settings;
+use std::path::Path;
+
+fn diagnostics_for(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/errors")
+        .join(name);
+    let source = std::fs::read_to_string(&path).expect("error fixture exists");
+    let settings = Settings {
+        crate_name: "broken".to_owned(),
+        crate_version: "0.1.0".to_owned(),
+        spec_path: format!("tests/errors/{name}"),
+        command: "test".to_owned(),
+        words: Vec::new(),
+        standalone: false,
+    };
+    match generator::generate(&source, &settings) {
+        Ok(_) => panic!("{name} should not generate"),
+        Err(diagnostics) => {
+            assert!(diagnostics.has_errors(), "{name}: failure without an error");
+            diagnostics.to_string()
+        }
+    }
+}
+
+macro_rules! error_cases {
+    ($($test:ident => $file:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                let stem = $file.rsplit_once('.').map_or($file, |(stem, _)| stem);
+                insta::assert_snapshot!(stem, diagnostics_for($file));
+            }
+        )*
+    };
+}
+
+error_cases!(
+    not_yaml => "not_yaml.yaml",
+    not_json => "not_json.json",
+    not_an_object => "not_an_object.yaml",
+    missing_openapi => "missing_openapi.yaml",
+    missing_paths => "missing_paths.yaml",
+    swagger_2 => "swagger_2.yaml",
+    dangling_ref => "dangling_ref.yaml",
+    path_param_missing_from_template => "path_param_missing_from_template.yaml",
+    path_param_not_declared => "path_param_not_declared.yaml",
+    duplicate_operation_ids => "duplicate_operation_ids.yaml",
+    wrong_type => "wrong_type.yaml",
+);
+
+#[test]
+fn dangling_ref_points_at_the_schema_with_a_hint() {
+    let text = diagnostics_for("dangling_ref.yaml");
+    assert!(
+        text.contains("#/paths/~1{iModelId}/get/responses/200/content/application~1json/schema"),
+        "{text}"
+    );
+    assert!(
+        text.contains("did you mean `#/components/schemas/IModelList`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tests/errors/dangling_ref.yaml:20:"),
+        "{text}"
+    );
+}
