@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage:
+  cargo xtask test                    every check CI runs: fmt, clippy, codegen --check, all tests
   cargo xtask codegen                 regenerate generated-client/ from spec/imodels.yaml
   cargo xtask codegen --check         change nothing; fail if generated-client/ is stale
   cargo xtask codegen --spec PATH --out DIR [--crate-name NAME]

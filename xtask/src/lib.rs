@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod codegen;
+pub mod test;
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args::CodegenArgs::parse(&args[1..])?),
+        Some("test") => test::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{}", args::USAGE);
             Ok(())
@@ -22,3 +24,8 @@ pub fn project_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
+
+/// The README's Rust examples are compiled as doc tests, so they cannot drift from the client.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

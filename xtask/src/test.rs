@@ -1,0 +1,53 @@
+//! `cargo xtask test`: every check CI runs, in the order a contributor wants to see
+//! them fail: formatting, lints, the regeneration check, then all tests.
+
+use std::process::Command;
+
+/// One step: a description and the cargo arguments that run it.
+const STEPS: &[(&str, &[&str])] = &[
+    ("formatting", &["fmt", "--all", "--", "--check"]),
+    (
+        "clippy (warnings are errors)",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    (
+        "generated-client is fresh",
+        &["xtask", "codegen", "--check"],
+    ),
+    ("tests", &["test", "--workspace", "--no-fail-fast"]),
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if let Some(extra) = args.first() {
+        return Err(format!(
+            "`cargo xtask test` takes no arguments, got `{extra}`"
+        ));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let root = crate::project_root();
+    for (what, cargo_args) in STEPS {
+        eprintln!("==> {what}: cargo {}", cargo_args.join(" "));
+        let status = Command::new(&cargo)
+            .args(*cargo_args)
+            .current_dir(&root)
+            // CI=true makes insta fail on a changed snapshot instead of writing `.snap.new`.
+            .env("INSTA_UPDATE", "no")
+            .status()
+            .map_err(|e| format!("error: could not run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "error: {what} failed (cargo {})",
+                cargo_args.join(" ")
+            ));
+        }
+    }
+    eprintln!("==> all checks passed");
+    Ok(())
+}
