@@ -21,6 +21,7 @@ impl Client {
             itwin_id,
             top: None,
             skip: None,
+            max_items: None,
         }
     }
 
@@ -373,7 +374,7 @@ impl Client {
     }
 }
 
-/// Request builder for [`Client::get_imodels`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_imodels`](Client::get_imodels); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetIModelsRequest {
@@ -381,6 +382,7 @@ pub struct GetIModelsRequest {
     itwin_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
+    max_items: Option<u64>,
 }
 
 impl GetIModelsRequest {
@@ -417,9 +419,58 @@ impl GetIModelsRequest {
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
+
+    /// Stops [`Self::into_stream`] after this many items; the last page asks only for
+    /// the items still needed.
+    pub fn max_items(mut self, max_items: u64) -> Self {
+        self.max_items = Some(max_items);
+        self
+    }
+
+    /// Streams the items of every page, fetching the next page only when the stream needs it, so one page is held in memory at a time.
+    ///
+    /// Pages are asked for with `$top` (the page size: [`Self::top`], default 100) and `$skip` (starting at [`Self::skip`], default 0); the stream ends at a short or empty page, at [`Self::max_items`], or after the first error. [`Self::send`] still fetches a single page.
+    pub fn into_stream(
+        self,
+    ) -> impl ::futures_util::Stream<
+        Item = Result<crate::models::IModel, crate::Error>,
+    > + Send + 'static {
+        let paging = crate::runtime::Paging::new(self.top, self.skip)
+            .max_items(self.max_items);
+        crate::runtime::paginate(
+            paging,
+            move |cursor| {
+                let request = self.clone();
+                async move {
+                    let page = match cursor {
+                        crate::runtime::PageCursor::Offset { top, skip } => {
+                            request.top(top).skip(skip).send().await?
+                        }
+                        crate::runtime::PageCursor::Link(link) => {
+                            return Err(
+                                crate::Error::InvalidRequest(
+                                    format!(
+                                        "following next-page links is not supported yet: {link}"
+                                    ),
+                                ),
+                            );
+                        }
+                    };
+                    let page = page.into_inner()?;
+                    let next_link = None;
+                    Ok(
+                        crate::runtime::Page::new(
+                            page.imodels.unwrap_or_default(),
+                            next_link,
+                        ),
+                    )
+                }
+            },
+        )
+    }
 }
 
-/// Request builder for [`Client::create_imodel`]; finish with [`Self::send`].
+/// Request builder for [`Client::create_imodel`](Client::create_imodel); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateIModelRequest {
@@ -445,7 +496,7 @@ impl CreateIModelRequest {
     }
 }
 
-/// Request builder for [`Client::get_imodel`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_imodel`](Client::get_imodel); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetIModelRequest {
@@ -471,7 +522,7 @@ impl GetIModelRequest {
     }
 }
 
-/// Request builder for [`Client::delete_imodel`]; finish with [`Self::send`].
+/// Request builder for [`Client::delete_imodel`](Client::delete_imodel); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteIModelRequest {
@@ -494,7 +545,7 @@ impl DeleteIModelRequest {
     }
 }
 
-/// Request builder for [`Client::update_imodel`]; finish with [`Self::send`].
+/// Request builder for [`Client::update_imodel`](Client::update_imodel); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateIModelRequest {
@@ -519,7 +570,7 @@ impl UpdateIModelRequest {
     }
 }
 
-/// Request builder for [`Client::clone_imodel`]; finish with [`Self::send`].
+/// Request builder for [`Client::clone_imodel`](Client::clone_imodel); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CloneIModelRequest {
@@ -544,7 +595,7 @@ impl CloneIModelRequest {
     }
 }
 
-/// Request builder for [`Client::fork_imodel`]; finish with [`Self::send`].
+/// Request builder for [`Client::fork_imodel`](Client::fork_imodel); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ForkIModelRequest {
@@ -569,7 +620,7 @@ impl ForkIModelRequest {
     }
 }
 
-/// Request builder for [`Client::get_changesets`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_changesets`](Client::get_changesets); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetChangesetsRequest {
@@ -595,7 +646,7 @@ impl GetChangesetsRequest {
     }
 }
 
-/// Request builder for [`Client::create_changeset`]; finish with [`Self::send`].
+/// Request builder for [`Client::create_changeset`](Client::create_changeset); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateChangesetRequest {
@@ -618,7 +669,7 @@ impl CreateChangesetRequest {
     }
 }
 
-/// Request builder for [`Client::get_changeset`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_changeset`](Client::get_changeset); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetChangesetRequest {
@@ -646,7 +697,7 @@ impl GetChangesetRequest {
     }
 }
 
-/// Request builder for [`Client::get_named_versions`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_named_versions`](Client::get_named_versions); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetNamedVersionsRequest {
@@ -672,7 +723,7 @@ impl GetNamedVersionsRequest {
     }
 }
 
-/// Request builder for [`Client::create_named_version`]; finish with [`Self::send`].
+/// Request builder for [`Client::create_named_version`](Client::create_named_version); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateNamedVersionRequest {
@@ -697,7 +748,7 @@ impl CreateNamedVersionRequest {
     }
 }
 
-/// Request builder for [`Client::get_named_version`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_named_version`](Client::get_named_version); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetNamedVersionRequest {
@@ -727,7 +778,7 @@ impl GetNamedVersionRequest {
     }
 }
 
-/// Request builder for [`Client::get_briefcases`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_briefcases`](Client::get_briefcases); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBriefcasesRequest {
@@ -750,7 +801,7 @@ impl GetBriefcasesRequest {
     }
 }
 
-/// Request builder for [`Client::acquire_briefcase`]; finish with [`Self::send`].
+/// Request builder for [`Client::acquire_briefcase`](Client::acquire_briefcase); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AcquireBriefcaseRequest {
@@ -773,7 +824,7 @@ impl AcquireBriefcaseRequest {
     }
 }
 
-/// Request builder for [`Client::get_locks`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_locks`](Client::get_locks); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocksRequest {
@@ -796,7 +847,7 @@ impl GetLocksRequest {
     }
 }
 
-/// Request builder for [`Client::update_locks`]; finish with [`Self::send`].
+/// Request builder for [`Client::update_locks`](Client::update_locks); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocksRequest {
@@ -819,7 +870,7 @@ impl UpdateLocksRequest {
     }
 }
 
-/// Request builder for [`Client::get_imodel_users`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_imodel_users`](Client::get_imodel_users); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetIModelUsersRequest {
@@ -842,7 +893,7 @@ impl GetIModelUsersRequest {
     }
 }
 
-/// Request builder for [`Client::get_imodel_user`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_imodel_user`](Client::get_imodel_user); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetIModelUserRequest {
@@ -867,7 +918,7 @@ impl GetIModelUserRequest {
     }
 }
 
-/// Request builder for [`Client::get_thumbnail`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_thumbnail`](Client::get_thumbnail); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetThumbnailRequest {
@@ -891,7 +942,7 @@ impl GetThumbnailRequest {
     }
 }
 
-/// Request builder for [`Client::get_baseline_file`]; finish with [`Self::send`].
+/// Request builder for [`Client::get_baseline_file`](Client::get_baseline_file); finish with [`Self::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBaselineFileRequest {

@@ -9,12 +9,14 @@
 mod client;
 mod encode;
 mod error;
+mod paginate;
 mod request;
 mod response;
 
 pub use client::{Client, ClientBuilder};
 pub use encode::encode_path_segment;
 pub use error::{ApiError, DecodeError, Error};
+pub use paginate::{paginate, Page, PageCursor, Paging, DEFAULT_PAGE_SIZE};
 pub use request::Request;
 pub use response::{decode_bytes, decode_json, RawResponse, ResponseValue, Success};
 

@@ -53,6 +53,39 @@ pub struct Operation {
     pub success: Success,
     /// The `Accept` header: every media type the responses declare, in order.
     pub accept: Option<String>,
+    /// Set when the operation is a paged list (see [`Pagination`]).
+    pub pagination: Option<Pagination>,
+}
+
+/// A paged list operation, detected from the spec (see `lower::pagination`): `$top` and
+/// `$skip` query parameters and a JSON object response with exactly one array property.
+/// The generated builder gets `into_stream()`, which walks the pages lazily.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pagination {
+    /// Index into [`Operation::params`] of the page-size parameter (`$top`).
+    pub top_param: usize,
+    /// Index into [`Operation::params`] of the offset parameter (`$skip`).
+    pub skip_param: usize,
+    /// The array property holding the items: its Rust field name.
+    pub items_field: String,
+    /// Whether that field is an `Option<Vec<_>>` (not required, or nullable).
+    pub items_optional: bool,
+    pub item_type: TypeRef,
+    /// Rust field path to a next-page link (`_links.next.href`), when the response has one.
+    pub next_link: Option<NextLink>,
+}
+
+/// Where a page names the next one: `_links` -> `next` -> `href`, with whether each
+/// step is an `Option`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextLink {
+    pub path: Vec<LinkStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkStep {
+    pub field: String,
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,6 +8,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("client.rs", include_str!("../runtime/client.rs")),
     ("encode.rs", include_str!("../runtime/encode.rs")),
     ("error.rs", include_str!("../runtime/error.rs")),
+    ("paginate.rs", include_str!("../runtime/paginate.rs")),
     ("request.rs", include_str!("../runtime/request.rs")),
     ("response.rs", include_str!("../runtime/response.rs")),
 ];

@@ -4,6 +4,7 @@
 const DEPENDENCIES: &str = r#"[dependencies]
 bytes = "1.10"
 chrono = { version = "0.4.41", default-features = false, features = ["std", "clock", "serde"] }
+futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "http2"] }
 serde = { version = "1.0.219", features = ["derive"] }

@@ -76,6 +76,7 @@ fn client_method(op: &Operation) -> TokenStream {
         let ty = argument_type(i.ty);
         quote!(#arg: #ty)
     });
+    let paging = op.pagination.as_ref().map(|_| quote!(max_items: None,));
     let fields = inputs.iter().map(|i| {
         let field = ident(i.name);
         if i.required {
@@ -134,6 +135,7 @@ fn client_method(op: &Operation) -> TokenStream {
             #builder {
                 client: self.clone(),
                 #(#fields,)*
+                #paging
             }
         }
     }
@@ -195,10 +197,13 @@ fn builder(op: &Operation) -> TokenStream {
         }
     });
     let doc = format!(
-        " Request builder for [`Client::{}`]; finish with [`Self::send`].",
-        op.rust_name.trim_start_matches("r#")
+        " Request builder for [`Client::{}`](Client::{}); finish with [`Self::send`].",
+        op.rust_name.trim_start_matches("r#"),
+        op.rust_name
     );
     let send = send(op);
+    let paging = op.pagination.as_ref().map(|p| paging(op, p));
+    let paging_field = op.pagination.as_ref().map(|_| quote!(max_items: Option<u64>,));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -206,11 +211,111 @@ fn builder(op: &Operation) -> TokenStream {
         pub struct #builder {
             client: Client,
             #(#fields)*
+            #paging_field
         }
 
         impl #builder {
             #(#setters)*
             #send
+            #paging
+        }
+    }
+}
+
+/// `max_items` and `into_stream` for a paged list operation.
+fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
+    let top = &op.params[pagination.top_param];
+    let skip = &op.params[pagination.skip_param];
+    let (top_setter, skip_setter) = (ident(&top.rust_name), ident(&skip.rust_name));
+    // The cursor counts in i64; an i32 parameter saturates rather than wrapping.
+    let cursor_value = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
+        _ => value,
+    };
+    let widen = |ty: &TypeRef, field: &proc_macro2::Ident| match ty {
+        TypeRef::I32 => quote!(self.#field.map(i64::from)),
+        _ => quote!(self.#field),
+    };
+    let (top_value, skip_value) = (cursor_value(&top.ty, quote!(top)), cursor_value(&skip.ty, quote!(skip)));
+    let (top_start, skip_start) = (widen(&top.ty, &top_setter), widen(&skip.ty, &skip_setter));
+    let item = rust_type(&pagination.item_type, Context::Elsewhere);
+    let items_field = ident(&pagination.items_field);
+    let items = if pagination.items_optional {
+        quote!(page.#items_field.unwrap_or_default())
+    } else {
+        quote!(page.#items_field)
+    };
+    let next_link = match &pagination.next_link {
+        None => quote!(None),
+        Some(link) => {
+            let mut expr = quote!(page);
+            let mut optional = false;
+            for step in &link.path {
+                let field = ident(&step.field);
+                expr = match (optional, step.optional) {
+                    (false, false) => quote!(#expr.#field),
+                    (false, true) => quote!(#expr.#field.as_ref()),
+                    (true, false) => quote!(#expr.map(|v| &v.#field)),
+                    (true, true) => quote!(#expr.and_then(|v| v.#field.as_ref())),
+                };
+                optional |= step.optional;
+            }
+            if optional {
+                quote!(#expr.cloned())
+            } else {
+                quote!(Some(#expr.clone()))
+            }
+        }
+    };
+    let top_wire = &top.wire_name;
+    let skip_wire = &skip.wire_name;
+    let stream_doc = doc_attrs([
+        Some(
+            "Streams the items of every page, fetching the next page only when the stream \
+             needs it, so one page is held in memory at a time."
+                .to_owned(),
+        ),
+        Some(format!(
+            "Pages are asked for with `{top_wire}` (the page size: [`Self::{}`], default {}) \
+             and `{skip_wire}` (starting at [`Self::{}`], default 0); the stream ends at a short \
+             or empty page, at [`Self::max_items`], or after the first error. [`Self::send`] \
+             still fetches a single page.",
+            top.rust_name.trim_start_matches("r#"),
+            100,
+            skip.rust_name.trim_start_matches("r#"),
+        )),
+    ]);
+    quote! {
+        /// Stops [`Self::into_stream`] after this many items; the last page asks only for
+        /// the items still needed.
+        pub fn max_items(mut self, max_items: u64) -> Self {
+            self.max_items = Some(max_items);
+            self
+        }
+
+        #stream_doc
+        pub fn into_stream(
+            self,
+        ) -> impl ::futures_util::Stream<Item = Result<#item, crate::Error>> + Send + 'static {
+            let paging = crate::runtime::Paging::new(#top_start, #skip_start).max_items(self.max_items);
+            crate::runtime::paginate(paging, move |cursor| {
+                let request = self.clone();
+                async move {
+                    let page = match cursor {
+                        crate::runtime::PageCursor::Offset { top, skip } => {
+                            request.#top_setter(#top_value).#skip_setter(#skip_value).send().await?
+                        }
+                        crate::runtime::PageCursor::Link(link) => {
+                            return Err(crate::Error::InvalidRequest(format!(
+                                "following next-page links is not supported yet: {link}"
+                            )));
+                        }
+                    };
+                    let page = page.into_inner()?;
+                    let next_link = #next_link;
+                    Ok(crate::runtime::Page::new(#items, next_link))
+                }
+            })
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the help of [`crate::naming`]); the emitter only spells out what the IR says.
 
 mod operations;
+mod pagination;
 mod refs;
 mod types;
 
@@ -18,14 +19,16 @@ pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnost
     let error_body = error_body(document, &types);
     let (types, type_diagnostics) = types.finish();
     diagnostics.extend(type_diagnostics);
-    diagnostics.extend(operations.1);
+    let (mut operations, operation_diagnostics) = operations;
+    diagnostics.extend(operation_diagnostics);
+    pagination::detect(&mut operations, &types);
     Api {
         title: document.info.title.clone(),
         version: document.info.version.clone(),
         description: document.info.description.clone(),
         default_base_url: document.servers.first().map(|s| s.url.clone()),
         error_body,
-        operations: operations.0,
+        operations,
         types,
     }
 }

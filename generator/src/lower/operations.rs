@@ -22,7 +22,18 @@ const CLIENT_METHODS: &[&str] = &[
     "clone",
 ];
 /// Names taken on every request builder: its fields and its `send`.
-const BUILDER_MEMBERS: &[&str] = &["client", "body", "send"];
+/// Reserved for all builders, paged or not, so adding paging never renames a setter.
+const BUILDER_MEMBERS: &[&str] = &[
+    "client",
+    "body",
+    "send",
+    "options",
+    "with_header",
+    "with_timeout",
+    "with_retry",
+    "into_stream",
+    "max_items",
+];
 
 pub fn lower_operations<'d>(
     document: &'d OpenAPI,
@@ -96,6 +107,7 @@ pub fn lower_operations<'d>(
                 responses,
                 success,
                 accept,
+                pagination: None,
             });
         }
     }

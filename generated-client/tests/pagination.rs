@@ -1,0 +1,158 @@
+//! `into_stream()` on paged list operations, against a loopback server (hand-written).
+
+use futures_util::StreamExt;
+use generated_client::Client;
+use serde_json::json;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ITWIN: &str = "6f0c8a2e-2d11-4a56-9c5b-b1a8b7f05c2b";
+
+fn imodels(range: std::ops::Range<u32>) -> serde_json::Value {
+    let items: Vec<_> = range
+        .map(|i| json!({ "displayName": format!("m{i}") }))
+        .collect();
+    json!({ "iModels": items })
+}
+
+async fn mount_page(server: &MockServer, skip: u32, top: u32, body: serde_json::Value) {
+    Mock::given(method("GET"))
+        .and(path("/"))
+        .and(query_param("$skip", skip.to_string()))
+        .and(query_param("$top", top.to_string()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .bearer_token("t")
+        .build()
+        .unwrap()
+}
+
+/// `(skip, top)` of every request the server saw, in order.
+async fn page_requests(server: &MockServer) -> Vec<(String, String)> {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .iter()
+        .map(|r| {
+            let find = |name: &str| {
+                r.url
+                    .query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            (find("$skip"), find("$top"))
+        })
+        .collect()
+}
+
+fn names(
+    items: Vec<Result<generated_client::models::IModel, generated_client::Error>>,
+) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|r| r.expect("item").display_name.expect("name"))
+        .collect()
+}
+
+#[tokio::test]
+async fn three_pages_with_the_exact_skip_top_sequence() {
+    let server = MockServer::start().await;
+    mount_page(&server, 0, 2, imodels(0..2)).await;
+    mount_page(&server, 2, 2, imodels(2..4)).await;
+    mount_page(&server, 4, 2, imodels(4..5)).await;
+
+    let itwin = ITWIN.parse().unwrap();
+    let items: Vec<_> = client(&server)
+        .get_imodels(itwin)
+        .top(2)
+        .into_stream()
+        .collect()
+        .await;
+
+    assert_eq!(names(items), ["m0", "m1", "m2", "m3", "m4"]);
+    let expected = [("0", "2"), ("2", "2"), ("4", "2")].map(|(s, t)| (s.to_owned(), t.to_owned()));
+    assert_eq!(page_requests(&server).await, expected);
+    let first = &server.received_requests().await.unwrap()[0];
+    assert!(first
+        .url
+        .query()
+        .unwrap()
+        .contains(&format!("iTwinId={ITWIN}")));
+}
+
+#[tokio::test]
+async fn an_item_limit_stops_early_and_asks_only_for_what_is_needed() {
+    let server = MockServer::start().await;
+    mount_page(&server, 10, 3, imodels(10..13)).await;
+    mount_page(&server, 13, 1, imodels(13..14)).await;
+
+    let itwin = ITWIN.parse().unwrap();
+    let stream = client(&server)
+        .get_imodels(itwin)
+        .top(3)
+        .skip(10)
+        .max_items(4)
+        .into_stream();
+    let items: Vec<_> = stream.collect().await;
+
+    assert_eq!(names(items), ["m10", "m11", "m12", "m13"]);
+    assert_eq!(page_requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn pages_are_fetched_lazily() {
+    let server = MockServer::start().await;
+    mount_page(&server, 0, 2, imodels(0..2)).await;
+    Mock::given(method("GET"))
+        .and(query_param("$skip", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(imodels(2..4)))
+        .expect(0)
+        .mount(&server)
+        .await;
+
+    let itwin = ITWIN.parse().unwrap();
+    let stream = client(&server).get_imodels(itwin).top(2).into_stream();
+    let first_two: Vec<_> = stream.take(2).collect().await;
+    assert_eq!(names(first_two), ["m0", "m1"]);
+    assert_eq!(
+        page_requests(&server).await.len(),
+        1,
+        "the second page was never needed"
+    );
+}
+
+#[tokio::test]
+async fn an_error_ends_the_stream_after_being_yielded() {
+    let server = MockServer::start().await;
+    mount_page(&server, 0, 100, imodels(0..100)).await;
+    Mock::given(method("GET"))
+        .and(query_param("$skip", "100"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"error": {"code": "iTwinNotFound"}})),
+        )
+        .mount(&server)
+        .await;
+
+    let itwin = ITWIN.parse().unwrap();
+    let results: Vec<_> = client(&server)
+        .get_imodels(itwin)
+        .into_stream()
+        .collect()
+        .await;
+
+    assert_eq!(results.len(), 101, "100 items, then the error");
+    let error = results.last().unwrap().as_ref().unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(
+        page_requests(&server).await[0].1,
+        "100",
+        "default page size"
+    );
+}
