@@ -47,7 +47,7 @@ async fn list_imodels() -> Result<(), Box<dyn Error>> {
         .send()
         .await?
         .into_inner()?;
-    for imodel in list.imodels.unwrap_or_default() {
+    for imodel in list.imodels {
         let id = imodel.id.map(|id| id.to_string()).unwrap_or_default();
         println!("{id}  {}", imodel.display_name.unwrap_or_default());
     }

@@ -22,6 +22,7 @@ impl Client {
             top: None,
             skip: None,
             max_items: None,
+            options: Default::default(),
         }
     }
 
@@ -40,6 +41,7 @@ impl Client {
         CreateIModelRequest {
             client: self.clone(),
             body,
+            options: Default::default(),
         }
     }
 
@@ -55,6 +57,7 @@ impl Client {
         GetIModelRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -70,6 +73,7 @@ impl Client {
         DeleteIModelRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -91,6 +95,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             body,
+            options: Default::default(),
         }
     }
 
@@ -112,6 +117,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             body,
+            options: Default::default(),
         }
     }
 
@@ -133,6 +139,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             body,
+            options: Default::default(),
         }
     }
 
@@ -148,6 +155,7 @@ impl Client {
         GetChangesetsRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -163,6 +171,7 @@ impl Client {
         CreateChangesetRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -184,6 +193,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             changeset_id: changeset_id.into(),
+            options: Default::default(),
         }
     }
 
@@ -202,6 +212,7 @@ impl Client {
         GetNamedVersionsRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -223,6 +234,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             body,
+            options: Default::default(),
         }
     }
 
@@ -244,6 +256,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             named_version_id,
+            options: Default::default(),
         }
     }
 
@@ -259,6 +272,7 @@ impl Client {
         GetBriefcasesRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -274,6 +288,7 @@ impl Client {
         AcquireBriefcaseRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -289,6 +304,7 @@ impl Client {
         GetLocksRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -304,6 +320,7 @@ impl Client {
         UpdateLocksRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -319,6 +336,7 @@ impl Client {
         GetIModelUsersRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -340,6 +358,7 @@ impl Client {
             client: self.clone(),
             imodel_id,
             user_id,
+            options: Default::default(),
         }
     }
 
@@ -355,6 +374,7 @@ impl Client {
         GetThumbnailRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 
@@ -370,6 +390,7 @@ impl Client {
         GetBaselineFileRequest {
             client: self.clone(),
             imodel_id,
+            options: Default::default(),
         }
     }
 }
@@ -383,6 +404,7 @@ pub struct GetIModelsRequest {
     top: Option<i64>,
     skip: Option<i64>,
     max_items: Option<u64>,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetIModelsRequest {
@@ -395,6 +417,28 @@ impl GetIModelsRequest {
     /// `$skip` (query parameter).
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
         self
     }
 
@@ -416,6 +460,7 @@ impl GetIModelsRequest {
             request.query("$skip", value);
         }
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
@@ -458,12 +503,7 @@ impl GetIModelsRequest {
                     };
                     let page = page.into_inner()?;
                     let next_link = None;
-                    Ok(
-                        crate::runtime::Page::new(
-                            page.imodels.unwrap_or_default(),
-                            next_link,
-                        ),
-                    )
+                    Ok(crate::runtime::Page::new(page.imodels, next_link))
                 }
             },
         )
@@ -476,9 +516,32 @@ impl GetIModelsRequest {
 pub struct CreateIModelRequest {
     client: Client,
     body: crate::models::CreateIModel,
+    options: crate::runtime::RequestOptions,
 }
 
 impl CreateIModelRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
@@ -491,6 +554,7 @@ impl CreateIModelRequest {
         );
         request.json_body(&self.body)?;
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[201])
     }
@@ -502,9 +566,32 @@ impl CreateIModelRequest {
 pub struct GetIModelRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetIModelRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
@@ -517,6 +604,7 @@ impl GetIModelRequest {
             format!("/{imodel_id}"),
         );
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
@@ -528,18 +616,42 @@ impl GetIModelRequest {
 pub struct DeleteIModelRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl DeleteIModelRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "DeleteIModel",
             ::reqwest::Method::DELETE,
             "/{iModelId}",
             format!("/{imodel_id}"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -552,9 +664,32 @@ pub struct UpdateIModelRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     body: crate::models::UpdateIModel,
+    options: crate::runtime::RequestOptions,
 }
 
 impl UpdateIModelRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
@@ -565,6 +700,7 @@ impl UpdateIModelRequest {
             format!("/{imodel_id}"),
         );
         request.json_body(&self.body)?;
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -577,9 +713,32 @@ pub struct CloneIModelRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     body: crate::models::CloneIModel,
+    options: crate::runtime::RequestOptions,
 }
 
 impl CloneIModelRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
@@ -590,6 +749,7 @@ impl CloneIModelRequest {
             format!("/{imodel_id}/clone"),
         );
         request.json_body(&self.body)?;
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -602,9 +762,32 @@ pub struct ForkIModelRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     body: crate::models::ForkIModel,
+    options: crate::runtime::RequestOptions,
 }
 
 impl ForkIModelRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
@@ -615,6 +798,7 @@ impl ForkIModelRequest {
             format!("/{imodel_id}/fork"),
         );
         request.json_body(&self.body)?;
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -626,9 +810,32 @@ impl ForkIModelRequest {
 pub struct GetChangesetsRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetChangesetsRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
@@ -641,6 +848,7 @@ impl GetChangesetsRequest {
             format!("/{imodel_id}/changesets"),
         );
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
@@ -652,18 +860,42 @@ impl GetChangesetsRequest {
 pub struct CreateChangesetRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl CreateChangesetRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "CreateChangeset",
             ::reqwest::Method::POST,
             "/{iModelId}/changesets",
             format!("/{imodel_id}/changesets"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -676,9 +908,32 @@ pub struct GetChangesetRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     changeset_id: String,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetChangesetRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
@@ -692,6 +947,7 @@ impl GetChangesetRequest {
             format!("/{imodel_id}/changesets/{changeset_id}"),
         );
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
@@ -703,9 +959,32 @@ impl GetChangesetRequest {
 pub struct GetNamedVersionsRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetNamedVersionsRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
@@ -718,6 +997,7 @@ impl GetNamedVersionsRequest {
             format!("/{imodel_id}/namedversions"),
         );
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
@@ -730,9 +1010,32 @@ pub struct CreateNamedVersionRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     body: crate::models::CreateNamedVersion,
+    options: crate::runtime::RequestOptions,
 }
 
 impl CreateNamedVersionRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
@@ -743,6 +1046,7 @@ impl CreateNamedVersionRequest {
             format!("/{imodel_id}/namedversions"),
         );
         request.json_body(&self.body)?;
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -755,9 +1059,32 @@ pub struct GetNamedVersionRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     named_version_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetNamedVersionRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(
         self,
@@ -773,6 +1100,7 @@ impl GetNamedVersionRequest {
             format!("/{imodel_id}/namedversions/{named_version_id}"),
         );
         request.accept("application/json");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
     }
@@ -784,18 +1112,42 @@ impl GetNamedVersionRequest {
 pub struct GetBriefcasesRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetBriefcasesRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "GetBriefcases",
             ::reqwest::Method::GET,
             "/{iModelId}/briefcases",
             format!("/{imodel_id}/briefcases"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -807,18 +1159,42 @@ impl GetBriefcasesRequest {
 pub struct AcquireBriefcaseRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl AcquireBriefcaseRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "AcquireBriefcase",
             ::reqwest::Method::POST,
             "/{iModelId}/briefcases",
             format!("/{imodel_id}/briefcases"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -830,18 +1206,42 @@ impl AcquireBriefcaseRequest {
 pub struct GetLocksRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetLocksRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "GetLocks",
             ::reqwest::Method::GET,
             "/{iModelId}/locks",
             format!("/{imodel_id}/locks"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -853,18 +1253,42 @@ impl GetLocksRequest {
 pub struct UpdateLocksRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl UpdateLocksRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "UpdateLocks",
             ::reqwest::Method::PATCH,
             "/{iModelId}/locks",
             format!("/{imodel_id}/locks"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -876,18 +1300,42 @@ impl UpdateLocksRequest {
 pub struct GetIModelUsersRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetIModelUsersRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "GetIModelUsers",
             ::reqwest::Method::GET,
             "/{iModelId}/users",
             format!("/{imodel_id}/users"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -900,19 +1348,43 @@ pub struct GetIModelUserRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetIModelUserRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
         let user_id = crate::runtime::encode_path_segment(&self.user_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "GetIModelUser",
             ::reqwest::Method::GET,
             "/{iModelId}/users/{userId}",
             format!("/{imodel_id}/users/{user_id}"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }
@@ -924,9 +1396,32 @@ impl GetIModelUserRequest {
 pub struct GetThumbnailRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetThumbnailRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::Success<::bytes::Bytes>, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
@@ -937,6 +1432,7 @@ impl GetThumbnailRequest {
             format!("/{imodel_id}/thumbnail"),
         );
         request.accept("image/png");
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_bytes(raw, &[200])
     }
@@ -948,18 +1444,42 @@ impl GetThumbnailRequest {
 pub struct GetBaselineFileRequest {
     client: Client,
     imodel_id: ::uuid::Uuid,
+    options: crate::runtime::RequestOptions,
 }
 
 impl GetBaselineFileRequest {
+    /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Sets this call's timeout per attempt, replacing the client's.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Sets this call's retry policy, replacing the client's.
+    pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
     /// Sends the request and waits for the answer.
     pub async fn send(self) -> Result<crate::RawResponse, crate::Error> {
         let imodel_id = crate::runtime::encode_path_segment(&self.imodel_id);
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             "GetBaselineFile",
             ::reqwest::Method::GET,
             "/{iModelId}/baselinefile",
             format!("/{imodel_id}/baselinefile"),
         );
+        request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
     }

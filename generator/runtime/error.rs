@@ -36,6 +36,11 @@ pub enum Error {
     /// parameter or body serialisation. Nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The token provider failed or returned an unusable token; the provider's
+    /// error is the source. Nothing was sent for this attempt, and the call
+    /// is not retried.
+    #[error("could not obtain an access token")]
+    Auth(#[source] super::BoxError),
     /// A 2xx status the API does not declare for this operation, reported only
     /// when the caller asked for the declared value
     /// ([`Success::into_declared`](super::Success::into_declared)).
@@ -51,7 +56,7 @@ impl Error {
             Error::Decode(error) => Some(error.status()),
             Error::UndeclaredStatus(response) => Some(response.status()),
             Error::Timeout(error) | Error::Transport(error) => error.status(),
-            Error::InvalidRequest(_) => None,
+            Error::InvalidRequest(_) | Error::Auth(_) => None,
         }
     }
 

@@ -6,19 +6,25 @@
 //! normally only touch [`Client`], [`ClientBuilder`], [`Success`] and [`Error`].
 // Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
 
+mod auth;
 mod client;
 mod encode;
 mod error;
+mod options;
 mod paginate;
 mod request;
 mod response;
+mod retry;
 
+pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{Client, ClientBuilder};
 pub use encode::encode_path_segment;
 pub use error::{ApiError, DecodeError, Error};
+pub use options::RequestOptions;
 pub use paginate::{paginate, Page, PageCursor, Paging, DEFAULT_PAGE_SIZE};
 pub use request::Request;
-pub use response::{decode_bytes, decode_json, RawResponse, ResponseValue, Success};
+pub use response::{decode_bytes, decode_json, RawResponse, ResponseValue, Success, ANY_SUCCESS};
+pub use retry::{Jitter, RetryPolicy};
 
 /// Re-exported so callers can name response bodies without depending on `bytes`.
 pub use bytes::Bytes;

@@ -4,7 +4,8 @@
 use std::ops::{Deref, DerefMut};
 
 use bytes::Bytes;
-use reqwest::{header::HeaderMap, StatusCode};
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::{DecodeError, Error};
@@ -47,6 +48,11 @@ impl RawResponse {
         self.body
     }
 
+    /// The `Content-Type` header, if present and readable as text.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(CONTENT_TYPE)?.to_str().ok()
+    }
+
     /// The body as UTF-8 text; invalid UTF-8 is an [`Error::Decode`].
     pub fn text(&self) -> Result<String, Error> {
         String::from_utf8(self.body.to_vec()).map_err(|error| {
@@ -61,6 +67,12 @@ impl RawResponse {
 
     /// Decodes the body as JSON into any type; a failure names the field that
     /// failed (see [`DecodeError::path`]).
+    ///
+    /// Any content type is attempted: `application/json`, `application/*+json`
+    /// (such as `application/vnd.bentley.itwin-platform.v2+json` or
+    /// `application/problem+json`), none at all, and, since some servers
+    /// mislabel JSON, anything else. When a body with a non-JSON content type
+    /// fails to decode, the error says so.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(
@@ -86,6 +98,12 @@ impl RawResponse {
     }
 
     fn decode_error(&self, path: String, message: String) -> Error {
+        let message = match self.content_type() {
+            Some(media) if !is_json_media(media) => {
+                format!("{message} (the response content type is `{media}`, not JSON)")
+            }
+            _ => message,
+        };
         Error::Decode(DecodeError::new(
             self.status,
             path,
@@ -203,12 +221,37 @@ impl<T> Success<T> {
     }
 }
 
-/// Decodes a 2xx response whose declared statuses carry a JSON body of type `T`.
+/// Whether a `Content-Type` value names JSON: `application/json` or any
+/// `application/*+json` (RFC 6839 structured syntax suffix), ignoring case and
+/// parameters such as `charset`.
+fn is_json_media(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.strip_prefix("application/") {
+        Some(subtype) => subtype == "json" || (subtype.ends_with("+json") && subtype.len() > 5),
+        None => false,
+    }
+}
+
+/// `declared` for a body the spec gives every 2xx (a `2XX` or `default` response).
+pub const ANY_SUCCESS: &[u16] = &[];
+
+/// Whether `status` is one of `declared` ([`ANY_SUCCESS`], the empty list, means all).
+fn is_declared(status: StatusCode, declared: &[u16]) -> bool {
+    declared.is_empty() || declared.contains(&status.as_u16())
+}
+
+/// Decodes a 2xx response whose declared statuses carry a JSON body of type `T`
+/// (see [`RawResponse::json`] for the content types accepted).
 pub fn decode_json<T: DeserializeOwned>(
     raw: RawResponse,
     declared: &[u16],
 ) -> Result<Success<T>, Error> {
-    if !declared.contains(&raw.status.as_u16()) {
+    if !is_declared(raw.status, declared) {
         return Ok(Success::Undeclared(raw));
     }
     let inner = raw.json()?;
@@ -221,7 +264,7 @@ pub fn decode_json<T: DeserializeOwned>(
 
 /// Wraps a 2xx response whose declared statuses carry a binary body.
 pub fn decode_bytes(raw: RawResponse, declared: &[u16]) -> Result<Success<Bytes>, Error> {
-    if !declared.contains(&raw.status.as_u16()) {
+    if !is_declared(raw.status, declared) {
         return Ok(Success::Undeclared(raw));
     }
     Ok(Success::Declared(ResponseValue::new(
@@ -234,6 +277,12 @@ pub fn decode_bytes(raw: RawResponse, declared: &[u16]) -> Result<Success<Bytes>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_success_declares_every_status() {
+        assert!(is_declared(StatusCode::from_u16(299).unwrap(), ANY_SUCCESS));
+        assert!(!is_declared(StatusCode::from_u16(201).unwrap(), &[200]));
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -297,6 +346,72 @@ mod tests {
             }
             other => panic!("expected UndeclaredStatus, got {other:?}"),
         }
+    }
+
+    fn with_content_type(content_type: &str, body: &'static str) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, content_type.parse().expect("valid"));
+        RawResponse::new(StatusCode::OK, headers, Bytes::from_static(body.as_bytes()))
+    }
+
+    #[test]
+    fn json_media_types() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/vnd.bentley.itwin-platform.v2+json",
+            "application/problem+json ; charset=UTF-8",
+        ] {
+            assert!(is_json_media(json), "{json}");
+        }
+        for other in [
+            "text/html",
+            "application/xml",
+            "application/+json",
+            "text/json",
+            "",
+            "json",
+        ] {
+            assert!(!is_json_media(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn json_is_decoded_whatever_the_content_type_says() {
+        let body = r#"{"iModels":[]}"#;
+        for content_type in [
+            "application/vnd.bentley.itwin-platform.v2+json",
+            "application/json; charset=utf-8",
+            "text/plain",
+        ] {
+            let raw = with_content_type(content_type, body);
+            assert!(decode_json::<List>(raw, &[200]).is_ok(), "{content_type}");
+        }
+    }
+
+    #[test]
+    fn non_json_content_type_is_named_when_decoding_fails() {
+        let html = with_content_type("text/html", "<html>proxy login</html>");
+        let Err(Error::Decode(error)) = html.json::<List>() else {
+            panic!("expected a decode error");
+        };
+        assert!(
+            error
+                .message()
+                .ends_with("(the response content type is `text/html`, not JSON)"),
+            "{}",
+            error.message()
+        );
+        let Err(Error::Decode(error)) =
+            with_content_type("application/json", "nope").json::<List>()
+        else {
+            panic!("expected a decode error");
+        };
+        assert!(
+            !error.message().contains("content type"),
+            "{}",
+            error.message()
+        );
     }
 
     #[test]

@@ -227,6 +227,30 @@ pub enum Success {
     Bytes { statuses: Vec<u16> },
     /// `RawResponse`: the spec gives no schema, so the caller decodes.
     Raw,
+    /// `ResponseValue<enum_name>`: declared statuses carry different bodies, so the
+    /// answer is an enum with a variant per status (plus `Undeclared`).
+    ByStatus {
+        enum_name: String,
+        variants: Vec<StatusVariant>,
+    },
+}
+
+/// One variant of a [`Success::ByStatus`] enum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusVariant {
+    pub status: u16,
+    /// `Ok`, `Created`, `NoContent`, or `Status` + a suffix for other codes.
+    pub rust_name: String,
+    pub body: SuccessBody,
+}
+
+/// The body a success status carries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuccessBody {
+    Json(TypeRef),
+    Bytes,
+    Empty,
 }
 
 /// A reference to a Rust type, as used in a field, argument or body.
@@ -271,8 +295,14 @@ pub struct TypeDef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeKind {
+    /// An object with properties (`allOf` members merged into one).
     Struct(Struct),
+    /// A string enum.
     Enum(StringEnum),
+    /// An integer enum.
+    IntEnum(IntEnum),
+    /// `oneOf`/`anyOf`: one of several types.
+    Union(Union),
     /// A named schema that is just another type (`type Foo = Vec<Bar>`).
     Alias(TypeRef),
 }
@@ -280,6 +310,51 @@ pub enum TypeKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Struct {
     pub fields: Vec<Field>,
+    /// `additionalProperties` next to `properties`: unknown keys are kept in a map of
+    /// this value type (a `#[serde(flatten)]` field) instead of being dropped.
+    pub additional: Option<AdditionalField>,
+}
+
+/// The map that keeps a struct's extra properties.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdditionalField {
+    pub rust_name: String,
+    pub value: TypeRef,
+}
+
+/// An integer enum that keeps values it does not know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntEnum {
+    pub variants: Vec<IntVariant>,
+    pub unknown_variant: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntVariant {
+    pub value: i64,
+    pub rust_name: String,
+}
+
+/// `oneOf`/`anyOf`. With a discriminator, the tag property picks the variant (and an
+/// unknown tag is kept as JSON in `unknown_variant`); without one, the first variant
+/// that decodes wins (serde's untagged enums), so variants are ordered as in the spec.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator's property name, on the wire.
+    pub discriminator: Option<String>,
+    /// Catch-all variant for tags this client does not know (discriminated unions only).
+    pub unknown_variant: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// Boxed to break a recursive cycle.
+    pub boxed: bool,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -288,10 +363,40 @@ pub struct Field {
     pub rust_name: String,
     /// The field's type without the `Option` that `required` adds.
     pub ty: TypeRef,
-    /// Listed in the schema's `required`.
+    /// Listed in the schema's `required` (and neither `readOnly` nor `writeOnly`, which
+    /// make a field absent in one direction).
     pub required: bool,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// `readOnly` (set by the server) or `writeOnly` (never returned).
+    pub access: Access,
+    /// The spec's `default`, as JSON text, for documentation.
+    pub default: Option<String>,
+    /// Boxed to break a recursive cycle (`Option<Box<Node>>`).
+    pub boxed: bool,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`: when `null` is allowed, or when the field
+    /// is optional and not a list or map (an absent list or map is simply empty).
+    pub fn is_option(&self) -> bool {
+        matches!(self.ty, TypeRef::Nullable(_)) || (!self.required && !self.ty.is_collection())
+    }
+}
+
+impl TypeRef {
+    /// A `Vec` or a map.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Self::Vec(_) | Self::Map(_))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    ReadWrite,
+    ReadOnly,
+    WriteOnly,
 }
 
 /// A string enum that keeps values it does not know (`Unknown(String)`).

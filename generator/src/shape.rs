@@ -39,10 +39,10 @@ fn walk_document(document: &Value, at: &mut Vec<String>) -> Found {
         at.push("components".into());
         let sections: [(&str, Checker); 5] = [
             ("schemas", walk_schema),
-            ("parameters", |v, at| item::<Parameter>(v, at)),
-            ("requestBodies", |v, at| item::<RequestBody>(v, at)),
-            ("responses", |v, at| item::<Response>(v, at)),
-            ("headers", |v, at| item::<Header>(v, at)),
+            ("parameters", item::<Parameter>),
+            ("requestBodies", item::<RequestBody>),
+            ("responses", item::<Response>),
+            ("headers", item::<Header>),
         ];
         for (section, checker) in sections {
             if let Some(Value::Object(items)) = components.get(section) {
@@ -97,18 +97,14 @@ fn walk_operation(value: &Value, at: &mut Vec<String>) -> Found {
             return Some(found);
         }
         if let Some(body) = map.get("requestBody") {
-            if let found @ Some(_) =
-                child(body, "requestBody", at, |v, at| item::<RequestBody>(v, at))
-            {
+            if let found @ Some(_) = child(body, "requestBody", at, item::<RequestBody>) {
                 return found;
             }
         }
         if let Some(Value::Object(responses)) = map.get("responses") {
             at.push("responses".into());
             for (status, response) in responses {
-                if let found @ Some(_) =
-                    child(response, status, at, |v, at| item::<Response>(v, at))
-                {
+                if let found @ Some(_) = child(response, status, at, item::<Response>) {
                     return found;
                 }
             }
@@ -220,6 +216,8 @@ fn list(
     None
 }
 
+// Takes `&mut Vec` to match `Checker`, the signature every walker shares.
+#[allow(clippy::ptr_arg)]
 /// Types a `$ref`-or-item position: a `$ref` needs nothing more, anything else must be a `T`.
 fn item<T: DeserializeOwned>(value: &Value, at: &mut Vec<String>) -> Found {
     if value.get("$ref").is_some_and(Value::is_string) {

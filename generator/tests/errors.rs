@@ -52,6 +52,7 @@ error_cases!(
     path_param_not_declared => "path_param_not_declared.yaml",
     duplicate_operation_ids => "duplicate_operation_ids.yaml",
     wrong_type => "wrong_type.yaml",
+    ref_cycle => "ref_cycle.yaml",
 );
 
 #[test]

@@ -39,12 +39,15 @@ macro_rules! fixture_tests {
 
 fixture_tests!(
     binary,
+    composition,
     enums,
     formats,
     inline_objects,
     keywords,
     no_operation_ids,
+    objects,
     openapi_3_1,
+    responses,
     untyped_responses,
 );
 

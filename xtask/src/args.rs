@@ -9,7 +9,8 @@ usage:
   cargo xtask codegen                 regenerate generated-client/ from spec/imodels.yaml
   cargo xtask codegen --check         change nothing; fail if generated-client/ is stale
   cargo xtask codegen --spec PATH --out DIR [--crate-name NAME]
-                                      generate any spec into a standalone crate in DIR";
+                                      generate any spec into a standalone crate in DIR
+  cargo xtask prism                   install the pinned Prism mock server (npm) and print its path";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CodegenArgs {

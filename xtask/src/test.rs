@@ -1,5 +1,6 @@
 //! `cargo xtask test`: every check CI runs, in the order a contributor wants to see
-//! them fail: formatting, lints, the regeneration check, then all tests.
+//! them fail: formatting, lints, the regeneration check, then all tests (after
+//! installing the pinned Prism mock server the contract tests need).
 
 use std::process::Command;
 
@@ -32,6 +33,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let root = crate::project_root();
+    // The contract tests run the spec on Prism; install it (once) before anything runs.
+    eprintln!("==> prism mock server: cargo xtask prism");
+    let prism = crate::prism::ensure_installed(&root)?;
     for (what, cargo_args) in STEPS {
         eprintln!("==> {what}: cargo {}", cargo_args.join(" "));
         let status = Command::new(&cargo)
@@ -39,6 +43,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .current_dir(&root)
             // CI=true makes insta fail on a changed snapshot instead of writing `.snap.new`.
             .env("INSTA_UPDATE", "no")
+            .env("PRISM_BIN", &prism)
             .status()
             .map_err(|e| format!("error: could not run cargo: {e}"))?;
         if !status.success() {

@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::Serialize;
 
-use super::Error;
+use super::{Error, RequestOptions};
 
 /// One API call: operation, method, expanded path, query, headers and body.
 ///
@@ -26,6 +26,7 @@ pub struct Request {
     headers: HeaderMap,
     body: Option<(Bytes, &'static str)>,
     accept: Option<&'static str>,
+    options: RequestOptions,
 }
 
 impl Request {
@@ -47,6 +48,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             accept: None,
+            options: RequestOptions::default(),
         }
     }
 
@@ -119,6 +121,13 @@ impl Request {
         self.accept = Some(media);
     }
 
+    /// Applies per-call settings (extra headers, timeout, retry policy),
+    /// replacing any applied before. Headers are checked when the request is
+    /// sent.
+    pub fn options(&mut self, options: RequestOptions) {
+        self.options = options;
+    }
+
     /// The spec's `operationId`.
     pub fn operation_id(&self) -> &'static str {
         self.operation_id
@@ -160,6 +169,11 @@ impl Request {
     pub fn accept_media(&self) -> Option<&'static str> {
         self.accept
     }
+
+    /// The per-call settings applied with [`Request::options`].
+    pub fn request_options(&self) -> &RequestOptions {
+        &self.options
+    }
 }
 
 // Hand-written so a large body is summarised instead of dumped into logs.
@@ -179,6 +193,7 @@ impl fmt::Debug for Request {
                 }),
             )
             .field("accept", &self.accept)
+            .field("options", &self.options)
             .finish()
     }
 }

@@ -4,13 +4,16 @@
 const DEPENDENCIES: &str = r#"[dependencies]
 bytes = "1.10"
 chrono = { version = "0.4.41", default-features = false, features = ["std", "clock", "serde"] }
+fastrand = "2.3"
 futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
+httpdate = "1.0.3"
 percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "http2"] }
 serde = { version = "1.0.219", features = ["derive"] }
 serde_json = "1.0.140"
 serde_path_to_error = "0.1.17"
 thiserror = "2.0.12"
+tokio = { version = "1.44", default-features = false, features = ["time"] }
 tracing = "0.1.41"
 url = "2.5.4"
 uuid = { version = "1.16.0", features = ["serde"] }

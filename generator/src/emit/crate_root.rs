@@ -39,7 +39,9 @@ pub fn crate_root(api: &Api, crate_name: &str) -> TokenStream {
         pub mod operations;
         pub mod runtime;
 
-        pub use runtime::{ApiError, Client, ClientBuilder, DecodeError, Error};
+        pub use runtime::{AccessToken, TokenProvider};
+        pub use runtime::{ApiError, DecodeError, Error};
+        pub use runtime::{Client, ClientBuilder, RequestOptions, RetryPolicy};
         pub use runtime::{RawResponse, ResponseValue, Success};
 
         /// The body of non-2xx answers, parsed when it matches; the raw body is always kept.

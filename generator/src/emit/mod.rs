@@ -4,6 +4,7 @@
 mod cargo_toml;
 mod crate_root;
 mod docs;
+mod enums;
 mod models;
 mod operations;
 mod types;

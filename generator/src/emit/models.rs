@@ -1,9 +1,10 @@
-//! `models.rs`: one Rust type per [`TypeDef`].
+//! `models.rs`: one Rust type per [`TypeDef`]. Enums and unions are in [`super::enums`].
 
 use super::docs::{doc_attrs, prose};
+use super::enums::{int_enum, string_enum, union};
 use super::ident;
 use super::types::{argument_into, argument_type, rust_type, Context};
-use crate::ir::{Api, Field, StringEnum, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Access, Api, Field, Struct, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -11,7 +12,7 @@ pub fn models(api: &Api) -> TokenStream {
     let defs = api.types.iter().map(type_def);
     quote! {
         #![doc = " Request and response types, one per schema in the spec."]
-        #![allow(clippy::derive_partial_eq_without_eq)]
+        #![allow(clippy::derive_partial_eq_without_eq, clippy::large_enum_variant)]
         #(#defs)*
     }
 }
@@ -21,54 +22,91 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let docs = doc_attrs([prose(def.description.as_deref()), Some(origin)]);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&def.rust_name);
+    let attrs = quote!(#docs #deprecated);
     match &def.kind {
-        TypeKind::Struct(s) => {
-            let derive_default = s.fields.iter().all(|f| !f.required || is_optional(&f.ty));
-            let derives = if derive_default {
-                quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
-            } else {
-                quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
-            };
-            let fields = s.fields.iter().map(field);
-            let constructor = (!derive_default).then(|| constructor(&def.rust_name, &s.fields));
-            quote! {
-                #docs
-                #deprecated
-                #derives
-                pub struct #name {
-                    #(#fields)*
-                }
-                #constructor
-            }
-        }
-        TypeKind::Enum(e) => string_enum(&name, e, docs, deprecated),
+        TypeKind::Struct(s) => structure(&name, &def.rust_name, s, attrs),
+        TypeKind::Enum(e) => string_enum(&name, e, attrs),
+        TypeKind::IntEnum(e) => int_enum(&name, e, attrs),
+        TypeKind::Union(u) => union(&name, u, attrs),
         TypeKind::Alias(target) => {
             let target = rust_type(target, Context::Models);
             quote! {
-                #docs
+                #attrs
                 pub type #name = #target;
             }
         }
     }
 }
 
-fn is_optional(ty: &TypeRef) -> bool {
-    matches!(ty, TypeRef::Nullable(_))
+fn structure(
+    name: &proc_macro2::Ident,
+    rust_name: &str,
+    s: &Struct,
+    attrs: TokenStream,
+) -> TokenStream {
+    let derive_default = s.fields.iter().all(|f| f.is_option() || !f.required);
+    let derives = if derive_default {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    };
+    let fields = s.fields.iter().map(field);
+    let additional = s.additional.as_ref().map(|a| {
+        let field = ident(&a.rust_name);
+        let value = rust_type(&a.value, Context::Models);
+        quote! {
+            /// Properties the spec does not list, kept as the server sent them.
+            #[serde(flatten)]
+            pub #field: ::std::collections::BTreeMap<String, #value>,
+        }
+    });
+    let constructor = (!derive_default).then(|| constructor(rust_name, s));
+    // Serde's derives use deprecated fields; the warning is for callers, not for us.
+    let allow = s
+        .fields
+        .iter()
+        .any(|f| f.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
+    quote! {
+        #attrs
+        #derives
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #allow
+        #constructor
+    }
 }
 
-/// A field's type: `Option<T>` unless required; a required nullable field is already
-/// `Option<T>` and is sent as `null`.
+/// The field's type: `Option<T>` when [`Field::is_option`], `Box` when recursive.
 fn field_type(field: &Field) -> TokenStream {
-    if field.required || is_optional(&field.ty) {
-        rust_type(&field.ty, Context::Models)
+    let inner = match &field.ty {
+        TypeRef::Nullable(inner) => inner.as_ref(),
+        other => other,
+    };
+    let mut ty = rust_type(inner, Context::Models);
+    if field.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    if field.is_option() {
+        quote!(Option<#ty>)
     } else {
-        let inner = rust_type(&field.ty, Context::Models);
-        quote!(Option<#inner>)
+        ty
     }
 }
 
 fn field(field: &Field) -> TokenStream {
-    let docs = doc_attrs([prose(field.description.as_deref())]);
+    let access = match field.access {
+        Access::ReadOnly => Some("Read-only: set by the server.".to_owned()),
+        Access::WriteOnly => Some("Write-only: sent in requests, never returned.".to_owned()),
+        Access::ReadWrite => None,
+    };
+    let default = field
+        .default
+        .as_ref()
+        .map(|d| format!("Defaults to `{d}`."));
+    let docs = doc_attrs([prose(field.description.as_deref()), access, default]);
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&field.rust_name);
     let ty = field_type(field);
@@ -80,7 +118,17 @@ fn field(field: &Field) -> TokenStream {
         let wire = &field.wire_name;
         quote!(rename = #wire,)
     });
-    let skip = (!field.required).then(|| quote!(skip_serializing_if = "Option::is_none",));
+    let skip = if field.is_option() && !field.required {
+        Some(quote!(skip_serializing_if = "Option::is_none",))
+    } else if !field.required && field.ty.is_collection() {
+        let is_empty = match field.ty {
+            TypeRef::Vec(_) => "Vec::is_empty",
+            _ => "::std::collections::BTreeMap::is_empty",
+        };
+        Some(quote!(default, skip_serializing_if = #is_empty,))
+    } else {
+        None
+    };
     let serde = (rename.is_some() || skip.is_some()).then(|| quote!(#[serde(#rename #skip)]));
     quote! {
         #docs
@@ -90,132 +138,46 @@ fn field(field: &Field) -> TokenStream {
     }
 }
 
-/// `new(required...)` for structs that cannot derive `Default`; optional fields start as `None`.
-fn constructor(type_name: &str, fields: &[Field]) -> TokenStream {
+/// `new(required...)` for structs that cannot derive `Default`; the rest start empty.
+fn constructor(type_name: &str, s: &Struct) -> TokenStream {
     let name = ident(type_name);
-    let required: Vec<&Field> = fields
-        .iter()
-        .filter(|f| f.required && !is_optional(&f.ty))
-        .collect();
+    let is_argument = |f: &Field| f.required && !f.is_option();
+    let required: Vec<&Field> = s.fields.iter().filter(|f| is_argument(f)).collect();
     let args = required.iter().map(|f| {
         let arg = ident(&f.rust_name);
-        let ty = argument_type(&f.ty);
+        let ty = argument_type(&f.ty, Context::Models);
         quote!(#arg: #ty)
     });
-    let inits = fields.iter().map(|f| {
+    let inits = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
-        if f.required && !is_optional(&f.ty) {
-            match argument_into(&f.ty, quote!(#field)) {
-                Some(value) => quote!(#field: #value),
-                None => quote!(#field),
+        if is_argument(f) {
+            let value = argument_into(&f.ty, quote!(#field));
+            match (value, f.boxed) {
+                (Some(value), true) => quote!(#field: Box::new(#value)),
+                (None, true) => quote!(#field: Box::new(#field)),
+                (Some(value), false) => quote!(#field: #value),
+                (None, false) => quote!(#field),
             }
         } else {
-            quote!(#field: None)
+            quote!(#field: Default::default())
         }
+    });
+    let additional = s.additional.as_ref().map(|a| {
+        let field = ident(&a.rust_name);
+        quote!(#field: Default::default(),)
     });
     let listed = required
         .iter()
         .map(|f| format!("`{}`", f.wire_name))
         .collect::<Vec<_>>()
         .join(", ");
-    let doc = format!(
-        " A value with the required fields ({listed}) set and every optional field `None`."
-    );
+    let doc =
+        format!(" A value with the required fields ({listed}) set and every optional field empty.");
     quote! {
         impl #name {
             #[doc = #doc]
             pub fn new(#(#args),*) -> Self {
-                Self { #(#inits),* }
-            }
-        }
-    }
-}
-
-/// A string enum that survives values added to the API later: unknown values decode
-/// into the catch-all variant and encode back unchanged.
-fn string_enum(
-    name: &proc_macro2::Ident,
-    e: &StringEnum,
-    docs: TokenStream,
-    deprecated: Option<TokenStream>,
-) -> TokenStream {
-    let unknown = ident(&e.unknown_variant);
-    let variants = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let doc = format!(" `{}`", v.wire_value);
-        quote!(#[doc = #doc] #variant,)
-    });
-    let as_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let wire = &v.wire_value;
-        quote!(Self::#variant => #wire,)
-    });
-    let from_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let wire = &v.wire_value;
-        quote!(#wire => Self::#variant,)
-    });
-    let from_str_owned = from_str.clone();
-    quote! {
-        #docs
-        #deprecated
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum #name {
-            #(#variants)*
-            /// A value this client does not know yet, kept as the server sent it.
-            #unknown(String),
-        }
-
-        impl #name {
-            /// The value as it is sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::#unknown(value) => value,
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::#unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                match value.as_str() {
-                    #(#from_str_owned)*
-                    _ => Self::#unknown(value),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                Self { #(#inits,)* #additional }
             }
         }
     }

@@ -8,13 +8,16 @@
 use super::docs::{doc_attrs, prose};
 use super::ident;
 use super::types::{argument_into, argument_type, rust_type, Context};
-use crate::ir::{Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Success, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Success, SuccessBody, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(client_method);
     let builders = api.operations.iter().map(builder);
+    let status_enums = api.operations.iter().filter_map(status_enum);
     quote! {
         #![doc = " One method on [`Client`] per operation in the spec, and the request builder each returns."]
         use crate::runtime::Client;
@@ -24,7 +27,55 @@ pub fn operations(api: &Api) -> TokenStream {
         }
 
         #(#builders)*
+        #(#status_enums)*
     }
+}
+
+/// The per-status answer enum of an operation whose success statuses differ in body.
+fn status_enum(op: &Operation) -> Option<TokenStream> {
+    let Success::ByStatus {
+        enum_name,
+        variants,
+    } = &op.success
+    else {
+        return None;
+    };
+    let name = ident(enum_name);
+    let doc = format!(
+        " What [`Client::{}`](Client::{}) answers on success, by status.",
+        op.rust_name.trim_start_matches("r#"),
+        op.rust_name
+    );
+    let variants = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let description = op
+            .responses
+            .iter()
+            .find(|r| r.status == crate::ir::StatusSpec::Code(v.status))
+            .map(|r| r.description.as_str())
+            .unwrap_or_default();
+        let docs = match prose(Some(description)) {
+            Some(text) => doc_attrs([Some(format!("`{}`: {text}", v.status))]),
+            None => doc_attrs([Some(format!("`{}`", v.status))]),
+        };
+        match &v.body {
+            SuccessBody::Json(ty) => {
+                let ty = rust_type(ty, Context::Elsewhere);
+                quote!(#docs #variant(#ty),)
+            }
+            SuccessBody::Bytes => quote!(#docs #variant(::bytes::Bytes),),
+            SuccessBody::Empty => quote!(#docs #variant,),
+        }
+    });
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {
+            #(#variants)*
+            /// A 2xx status the spec does not declare, with the raw response.
+            Undeclared(crate::RawResponse),
+        }
+    })
 }
 
 /// An input of the operation: a parameter or the body, with its Rust name and type.
@@ -73,7 +124,7 @@ fn client_method(op: &Operation) -> TokenStream {
     let inputs = inputs(op);
     let args = inputs.iter().filter(|i| i.required).map(|i| {
         let arg = ident(i.name);
-        let ty = argument_type(i.ty);
+        let ty = argument_type(i.ty, Context::Elsewhere);
         quote!(#arg: #ty)
     });
     let paging = op.pagination.as_ref().map(|_| quote!(max_items: None,));
@@ -136,6 +187,7 @@ fn client_method(op: &Operation) -> TokenStream {
                 client: self.clone(),
                 #(#fields,)*
                 #paging
+                options: Default::default(),
             }
         }
     }
@@ -151,6 +203,9 @@ fn returns_doc(success: &Success) -> String {
         Success::Bytes { statuses } => format!(
             "the body bytes on {}; any other status is [`Error::Api`](crate::Error::Api)",
             status_list(statuses)
+        ),
+        Success::ByStatus { enum_name, .. } => format!(
+            "a [`ResponseValue`](crate::ResponseValue) holding [`{enum_name}`], with one variant per declared success status (and `Undeclared` for any other 2xx); any other status is [`Error::Api`](crate::Error::Api)"
         ),
         Success::Raw => "the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::Error::Api)".to_owned(),
     }
@@ -185,7 +240,7 @@ fn builder(op: &Operation) -> TokenStream {
     });
     let setters = inputs.iter().filter(|i| !i.required).map(|i| {
         let field = ident(i.name);
-        let ty = argument_type(i.ty);
+        let ty = argument_type(i.ty, Context::Elsewhere);
         let value = argument_into(i.ty, quote!(value)).unwrap_or_else(|| quote!(value));
         let docs = doc_attrs([i.doc.clone()]);
         quote! {
@@ -203,7 +258,10 @@ fn builder(op: &Operation) -> TokenStream {
     );
     let send = send(op);
     let paging = op.pagination.as_ref().map(|p| paging(op, p));
-    let paging_field = op.pagination.as_ref().map(|_| quote!(max_items: Option<u64>,));
+    let paging_field = op
+        .pagination
+        .as_ref()
+        .map(|_| quote!(max_items: Option<u64>,));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -212,10 +270,30 @@ fn builder(op: &Operation) -> TokenStream {
             client: Client,
             #(#fields)*
             #paging_field
+            options: crate::runtime::RequestOptions,
         }
 
         impl #builder {
             #(#setters)*
+
+            /// Adds a header to this call only (e.g. `Prefer: return=representation`).
+            pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.options = self.options.header(name, value);
+                self
+            }
+
+            /// Sets this call's timeout per attempt, replacing the client's.
+            pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options = self.options.timeout(timeout);
+                self
+            }
+
+            /// Sets this call's retry policy, replacing the client's.
+            pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
+                self.options = self.options.retry(policy);
+                self
+            }
+
             #send
             #paging
         }
@@ -236,7 +314,10 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
         TypeRef::I32 => quote!(self.#field.map(i64::from)),
         _ => quote!(self.#field),
     };
-    let (top_value, skip_value) = (cursor_value(&top.ty, quote!(top)), cursor_value(&skip.ty, quote!(skip)));
+    let (top_value, skip_value) = (
+        cursor_value(&top.ty, quote!(top)),
+        cursor_value(&skip.ty, quote!(skip)),
+    );
     let (top_start, skip_start) = (widen(&top.ty, &top_setter), widen(&skip.ty, &skip_setter));
     let item = rust_type(&pagination.item_type, Context::Elsewhere);
     let items_field = ident(&pagination.items_field);
@@ -352,6 +433,9 @@ fn send(op: &Operation) -> TokenStream {
     });
     let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));
     let status_slice = |codes: &[u16]| {
+        if (200..300).all(|code| codes.contains(&code)) {
+            return quote!(crate::runtime::ANY_SUCCESS);
+        }
         let codes = codes
             .iter()
             .map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
@@ -370,20 +454,39 @@ fn send(op: &Operation) -> TokenStream {
             quote!(crate::runtime::decode_bytes(raw, #statuses))
         }),
         Success::Raw => (quote!(crate::RawResponse), quote!(Ok(raw))),
-    };
-    let needs_mut = op.params.iter().any(|p| p.location != ParamLocation::Path)
-        || op.body.is_some()
-        || accept.is_some();
-    let binding = if needs_mut {
-        quote!(let mut request)
-    } else {
-        quote!(let request)
+        Success::ByStatus {
+            enum_name,
+            variants,
+        } => {
+            let name = ident(enum_name);
+            let arms = variants.iter().map(|v| {
+                let variant = ident(&v.rust_name);
+                let status = proc_macro2::Literal::u16_unsuffixed(v.status);
+                match &v.body {
+                    SuccessBody::Json(_) => quote!(#status => #name::#variant(raw.json()?),),
+                    SuccessBody::Bytes => quote!(#status => #name::#variant(raw.body().clone()),),
+                    SuccessBody::Empty => quote!(#status => #name::#variant,),
+                }
+            });
+            (
+                quote!(crate::ResponseValue<#name>),
+                quote! {
+                    let status = raw.status();
+                    let headers = raw.headers().clone();
+                    let value = match status.as_u16() {
+                        #(#arms)*
+                        _ => #name::Undeclared(raw),
+                    };
+                    Ok(crate::ResponseValue::new(status, headers, value))
+                },
+            )
+        }
     };
     quote! {
         /// Sends the request and waits for the answer.
         pub async fn send(self) -> Result<#returns, crate::Error> {
             #path_locals
-            #binding = crate::runtime::Request::new(
+            let mut request = crate::runtime::Request::new(
                 #operation_id,
                 ::reqwest::Method::#method,
                 #template,
@@ -392,6 +495,7 @@ fn send(op: &Operation) -> TokenStream {
             #(#params)*
             #body
             #accept
+            request.options(self.options);
             let raw = self.client.execute(request).await?;
             #decode
         }

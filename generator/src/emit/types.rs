@@ -53,11 +53,11 @@ pub fn rust_type(ty: &TypeRef, context: Context) -> TokenStream {
 }
 
 /// The argument type a caller passes: `impl Into<String>` for strings, so `&str` works.
-pub fn argument_type(ty: &TypeRef) -> TokenStream {
+pub fn argument_type(ty: &TypeRef, context: Context) -> TokenStream {
     match ty {
         TypeRef::String => quote!(impl Into<String>),
         TypeRef::Bytes => quote!(impl Into<::bytes::Bytes>),
-        other => rust_type(other, Context::Elsewhere),
+        other => rust_type(other, context),
     }
 }
 

@@ -6,7 +6,7 @@ use super::types::{escape, TypeLowering};
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{
     BodyEncoding, BodyKind, Content, HttpMethod, Operation, Param, ParamLocation, PathPart,
-    RequestBody, Response, StatusSpec, Success, TypeRef,
+    RequestBody, Response, StatusSpec, StatusVariant, Success, SuccessBody, TypeRef,
 };
 use crate::naming::{Naming, Scope};
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
@@ -358,45 +358,100 @@ impl OperationLowering<'_, '_> {
     /// One JSON type across the declared 2xx bodies gives `Success<T>`; bytes give
     /// `Success<Bytes>`; no schema gives the raw response.
     fn success(&mut self, responses: &[Response]) -> Success {
-        let mut json: Vec<(u16, TypeRef)> = Vec::new();
-        let mut bytes: Vec<u16> = Vec::new();
-        for response in responses {
-            let StatusSpec::Code(code) = response.status else {
-                continue;
-            };
-            if !response.status.is_success() {
-                continue;
-            }
-            // Prefer JSON when a status offers several media types.
-            let preferred = response
-                .content
-                .iter()
-                .find(|c| matches!(c.body, BodyKind::Json(_)))
-                .or_else(|| response.content.first());
-            match preferred.map(|c| &c.body) {
-                Some(BodyKind::Json(ty)) => json.push((code, ty.clone())),
-                Some(BodyKind::Bytes) => bytes.push(code),
-                _ => {}
-            }
-        }
-        if let Some((_, first)) = json.first() {
-            if json.iter().all(|(_, ty)| ty == first) && bytes.is_empty() {
-                return Success::Json {
-                    ty: first.clone(),
-                    statuses: json.iter().map(|(code, _)| *code).collect(),
-                };
-            }
-            self.diagnostics.push(Diagnostic::warning(
-                format!("{}/responses", self.origin),
-                "success responses with different body types are not supported yet; the method returns the raw response",
-            ));
+        let declared = success_bodies(responses);
+        let typed: Vec<&(u16, SuccessBody)> = declared
+            .iter()
+            .filter(|(_, body)| *body != SuccessBody::Empty)
+            .collect();
+        let Some((_, first)) = typed.first() else {
             return Success::Raw;
+        };
+        // One body shape for every declared 2xx that has a body.
+        if declared.iter().all(|(_, body)| body == first) {
+            let statuses = declared.iter().map(|(code, _)| *code).collect();
+            return match first {
+                SuccessBody::Json(ty) => Success::Json {
+                    ty: ty.clone(),
+                    statuses,
+                },
+                _ => Success::Bytes { statuses },
+            };
         }
-        if !bytes.is_empty() {
-            return Success::Bytes { statuses: bytes };
+        // Different bodies by status: an enum with one variant per status.
+        let mut names = Scope::with_reserved(&["Undeclared"]);
+        let variants = declared
+            .into_iter()
+            .map(|(status, body)| StatusVariant {
+                status,
+                rust_name: names.claim(&status_name(status)),
+                body,
+            })
+            .collect();
+        Success::ByStatus {
+            enum_name: format!("{}Response", self.type_name),
+            variants,
         }
-        Success::Raw
     }
+}
+
+/// The body each declared 2xx status carries (`2XX` counts for every 2xx not listed,
+/// and `default` stands in for them when no 2xx is declared at all).
+fn success_bodies(responses: &[Response]) -> Vec<(u16, SuccessBody)> {
+    let body_of = |response: &Response| {
+        // Prefer JSON when a status offers several media types.
+        let preferred = response
+            .content
+            .iter()
+            .find(|c| matches!(c.body, BodyKind::Json(_)))
+            .or_else(|| response.content.first());
+        match preferred.map(|c| &c.body) {
+            Some(BodyKind::Json(ty)) => SuccessBody::Json(ty.clone()),
+            Some(BodyKind::Bytes) => SuccessBody::Bytes,
+            _ => SuccessBody::Empty,
+        }
+    };
+    let mut out: Vec<(u16, SuccessBody)> = responses
+        .iter()
+        .filter_map(|r| match r.status {
+            StatusSpec::Code(code) if r.status.is_success() => Some((code, body_of(r))),
+            _ => None,
+        })
+        .collect();
+    let range = responses
+        .iter()
+        .find(|r| r.status == StatusSpec::Range(2))
+        .or_else(|| {
+            out.is_empty()
+                .then(|| responses.iter().find(|r| r.status == StatusSpec::Default))
+                .flatten()
+        });
+    if let Some(range) = range {
+        let body = body_of(range);
+        for code in 200..300 {
+            if !out.iter().any(|(c, _)| *c == code) {
+                out.push((code, body.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `Ok`, `Created`, `NoContent`... for the variant of a status; `Status299` otherwise.
+fn status_name(status: u16) -> String {
+    let name = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        _ => return format!("Status{status}"),
+    };
+    name.to_owned()
 }
 
 /// `application/json`, `application/problem+json`, `application/vnd.foo.v2+json`.

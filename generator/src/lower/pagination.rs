@@ -30,11 +30,17 @@ fn pagination(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
     };
     let top_param = param(TOP)?;
     let skip_param = param(SKIP)?;
-    let Success::Json { ty: TypeRef::Named(list), .. } = &op.success else {
+    let Success::Json {
+        ty: TypeRef::Named(list),
+        ..
+    } = &op.success
+    else {
         return None;
     };
     let fields = struct_fields(types, list)?;
-    let mut arrays = fields.iter().filter_map(|f| array_item(&f.ty).map(|item| (f, item)));
+    let mut arrays = fields
+        .iter()
+        .filter_map(|f| array_item(&f.ty).map(|item| (f, item)));
     let (items, item_type) = arrays.next()?;
     if arrays.next().is_some() {
         return None;
@@ -43,7 +49,7 @@ fn pagination(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
         top_param,
         skip_param,
         items_field: items.rust_name.clone(),
-        items_optional: is_option(items),
+        items_optional: items.is_option(),
         item_type: item_type.clone(),
         next_link: next_link(types, fields),
     })
@@ -66,11 +72,6 @@ fn array_item(ty: &TypeRef) -> Option<&TypeRef> {
     }
 }
 
-/// A field is an `Option` in Rust when it is not required or is nullable.
-fn is_option(field: &Field) -> bool {
-    !field.required || matches!(field.ty, TypeRef::Nullable(_))
-}
-
 fn named(ty: &TypeRef) -> Option<&str> {
     match ty {
         TypeRef::Named(name) => Some(name),
@@ -82,8 +83,12 @@ fn named(ty: &TypeRef) -> Option<&str> {
 /// `_links` -> `next` -> `href` (a string), if the page type has that shape.
 fn next_link(types: &[TypeDef], fields: &[Field]) -> Option<NextLink> {
     let links = fields.iter().find(|f| f.wire_name == "_links")?;
-    let next = struct_fields(types, named(&links.ty)?)?.iter().find(|f| f.wire_name == "next")?;
-    let href = struct_fields(types, named(&next.ty)?)?.iter().find(|f| f.wire_name == "href")?;
+    let next = struct_fields(types, named(&links.ty)?)?
+        .iter()
+        .find(|f| f.wire_name == "next")?;
+    let href = struct_fields(types, named(&next.ty)?)?
+        .iter()
+        .find(|f| f.wire_name == "href")?;
     let is_string = matches!(&href.ty, TypeRef::String)
         || matches!(&href.ty, TypeRef::Nullable(inner) if **inner == TypeRef::String);
     is_string.then(|| NextLink {
@@ -91,7 +96,7 @@ fn next_link(types: &[TypeDef], fields: &[Field]) -> Option<NextLink> {
             .iter()
             .map(|f| LinkStep {
                 field: f.rust_name.clone(),
-                optional: is_option(f),
+                optional: f.is_option(),
             })
             .collect(),
     })

@@ -8,12 +8,15 @@ use std::path::PathBuf;
 /// Every fixture spec under `tests/fixtures/`, by file stem, one feature each.
 pub const FIXTURES: &[&str] = &[
     "binary",
+    "composition",
     "enums",
     "formats",
     "inline_objects",
     "keywords",
     "no_operation_ids",
+    "objects",
     "openapi_3_1",
+    "responses",
     "untyped_responses",
 ];
 

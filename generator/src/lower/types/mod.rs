@@ -1,13 +1,20 @@
 //! Schemas -> [`TypeRef`]s and [`TypeDef`]s.
 //!
-//! Component schemas keep their names (`IModel`); inline objects and enums are named
-//! from their parent and property (`CreateIModel.extent` -> `CreateIModelExtent`,
+//! Component schemas keep their names (`IModel`); inline objects, enums and unions are
+//! named from their parent and property (`CreateIModel.extent` -> `CreateIModelExtent`,
 //! `IModel.state` -> `IModelState`, array items get `Item`). All type names share one
 //! [`Scope`], component names first, so an inline type never takes a component's name.
+//! Objects and `allOf` are in [`objects`], enums in [`enums`], `oneOf`/`anyOf` in
+//! [`unions`], and the recursion checks that run at the end in [`recursion`].
+
+mod enums;
+mod objects;
+mod recursion;
+mod unions;
 
 use super::refs;
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::ir::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{TypeDef, TypeKind, TypeRef};
 use crate::naming::{Naming, Scope};
 use indexmap::IndexMap;
 use openapiv3::{
@@ -30,7 +37,8 @@ pub struct TypeLowering<'a> {
 }
 
 /// A schema position, whether the document boxes it or not.
-enum SchemaRef<'s> {
+#[derive(Clone, Copy)]
+pub enum SchemaRef<'s> {
     Reference(&'s str),
     Item(&'s Schema),
 }
@@ -83,8 +91,13 @@ impl<'a> TypeLowering<'a> {
             .map(|rust| TypeRef::Named(rust.clone()))
     }
 
+    /// The definitions in output order, with recursive fields boxed, and the problems found.
     pub fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
-        (self.defs.into_iter().flatten().collect(), self.diagnostics)
+        let mut defs: Vec<TypeDef> = self.defs.into_iter().flatten().collect();
+        let mut diagnostics = self.diagnostics;
+        diagnostics.extend(recursion::alias_cycles(&defs));
+        recursion::box_cycles(&mut defs);
+        (defs, diagnostics)
     }
 
     fn lower_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) {
@@ -119,25 +132,43 @@ impl<'a> TypeLowering<'a> {
         self.defs[slot] = Some(def);
     }
 
-    /// The body of a named type: a struct, an enum, or an alias of whatever the schema is.
+    /// The body of a named type: a struct, an enum, a union, or an alias.
     fn lower_definition(&mut self, schema: &Schema, origin: &str, rust_name: &str) -> TypeKind {
-        if let Some(fields) = object_properties(schema) {
-            return TypeKind::Struct(self.lower_struct(fields, origin, rust_name));
+        if let Some(single) = unions::single_member(schema) {
+            let member_origin = format!("{origin}/{}", single_member_key(schema));
+            let nullable = schema.schema_data.nullable || unions::has_null_member(schema);
+            return match single {
+                // The member's own shape, under this name.
+                SchemaRef::Item(member) if !nullable => {
+                    self.lower_definition(member, &member_origin, rust_name)
+                }
+                member => {
+                    let ty = self.lower(member, &member_origin, rust_name);
+                    TypeKind::Alias(
+                        if nullable && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Json) {
+                            TypeRef::Nullable(Box::new(ty))
+                        } else {
+                            ty
+                        },
+                    )
+                }
+            };
         }
-        if let SchemaKind::Type(Type::String(s)) = &schema.schema_kind {
-            if !s.enumeration.is_empty() {
-                let values: Vec<&str> =
-                    s.enumeration.iter().flatten().map(String::as_str).collect();
-                // A nullable enum is the enum; the field that uses it carries the Option.
-                return TypeKind::Enum(self.lower_enum(&values));
-            }
+        if let Some(parts) = self.object_parts(schema, origin) {
+            return TypeKind::Struct(self.lower_struct(parts, rust_name));
+        }
+        if let Some(kind) = self.lower_enum_kind(schema) {
+            return kind;
+        }
+        if let Some(kind) = self.lower_union_kind(schema, origin, rust_name) {
+            return kind;
         }
         TypeKind::Alias(self.lower_anonymous(schema, origin, rust_name))
     }
 
-    /// Lowers a schema in a position that needs a type; inline objects and enums become
-    /// new named types called `name_hint`.
-    fn lower<'s>(
+    /// Lowers a schema in a position that needs a type; inline objects, enums and unions
+    /// become new named types called `name_hint`.
+    pub fn lower<'s>(
         &mut self,
         schema: impl Into<SchemaRef<'s>>,
         origin: &str,
@@ -147,7 +178,8 @@ impl<'a> TypeLowering<'a> {
             SchemaRef::Reference(reference) => self.resolve_named(reference, origin),
             SchemaRef::Item(schema) => {
                 let ty = self.lower_inline(schema, origin, name_hint);
-                if schema.schema_data.nullable && !matches!(ty, TypeRef::Json) {
+                let nullable = schema.schema_data.nullable || unions::has_null_member(schema);
+                if nullable && !matches!(ty, TypeRef::Json | TypeRef::Nullable(_)) {
                     TypeRef::Nullable(Box::new(ty))
                 } else {
                     ty
@@ -167,9 +199,15 @@ impl<'a> TypeLowering<'a> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, origin: &str, name_hint: &str) -> TypeRef {
-        let needs_name = object_properties(schema).is_some()
-            || matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty());
-        if !needs_name {
+        if let Some(single) = unions::single_member(schema) {
+            // `oneOf: [X, null]` and `allOf: [X]` are just X.
+            return self.lower(
+                single,
+                &format!("{origin}/{}", single_member_key(schema)),
+                name_hint,
+            );
+        }
+        if !self.needs_definition(schema, origin) {
             return self.lower_anonymous(schema, origin, name_hint);
         }
         let rust_name = self.scope.claim(name_hint);
@@ -185,6 +223,13 @@ impl<'a> TypeLowering<'a> {
             kind,
         });
         TypeRef::Named(rust_name)
+    }
+
+    /// Whether an inline schema gets a named type of its own.
+    fn needs_definition(&self, schema: &Schema, origin: &str) -> bool {
+        self.object_parts(schema, origin).is_some()
+            || enums::is_enum(schema)
+            || unions::is_union(schema)
     }
 
     /// Types that need no definition of their own: scalars, arrays, maps, any JSON.
@@ -206,40 +251,60 @@ impl<'a> TypeLowering<'a> {
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
-            SchemaKind::Type(Type::Array(array)) => match &array.items {
-                Some(items) => {
-                    let item_origin = format!("{origin}/items");
-                    let hint = format!("{name_hint}Item");
-                    TypeRef::Vec(Box::new(self.lower(items, &item_origin, &hint)))
-                }
-                None => TypeRef::Vec(Box::new(TypeRef::Json)),
-            },
+            SchemaKind::Type(Type::Array(array)) => {
+                self.lower_array(array.items.as_ref(), origin, name_hint)
+            }
             SchemaKind::Type(Type::Object(object)) => {
                 self.lower_map(object.additional_properties.as_ref(), origin, name_hint)
             }
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                let inner_origin = format!("{origin}/allOf/0");
-                self.lower(&all_of[0], &inner_origin, name_hint)
+            SchemaKind::Any(any) if any.typ.as_deref() == Some("array") || any.items.is_some() => {
+                self.lower_array(any.items.as_ref(), origin, name_hint)
             }
-            SchemaKind::Any(any) if any.typ.is_none() && any.additional_properties.is_some() => {
+            SchemaKind::Any(any) if any.additional_properties.is_some() => {
                 self.lower_map(any.additional_properties.as_ref(), origin, name_hint)
             }
-            SchemaKind::Any(any) if is_unconstrained(any) => TypeRef::Json,
-            other => {
-                let construct = match other {
-                    SchemaKind::AllOf { .. } => "allOf with several schemas",
-                    SchemaKind::OneOf { .. } => "oneOf",
-                    SchemaKind::AnyOf { .. } => "anyOf",
-                    SchemaKind::Not { .. } => "not",
-                    _ => "this schema",
-                };
-                self.diagnostics.push(Diagnostic::warning(
-                    origin,
-                    format!("{construct} is not supported yet; using serde_json::Value"),
-                ));
-                TypeRef::Json
+            SchemaKind::Any(any) if any.typ.is_none() && is_unconstrained(any) => TypeRef::Json,
+            SchemaKind::Any(any) => match any.typ.as_deref() {
+                Some("string") => TypeRef::String,
+                Some("integer") => TypeRef::I64,
+                Some("number") => TypeRef::F64,
+                Some("boolean") => TypeRef::Bool,
+                Some("object") if is_unconstrained(any) => TypeRef::Map(Box::new(TypeRef::Json)),
+                _ => self.unsupported(origin, "this combination of keywords"),
+            },
+            SchemaKind::AllOf { .. } => {
+                self.unsupported(origin, "allOf whose members are not all objects")
             }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.unsupported(origin, "this oneOf/anyOf")
+            }
+            SchemaKind::Not { .. } => self.unsupported(origin, "not"),
         }
+    }
+
+    fn lower_array(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        origin: &str,
+        name_hint: &str,
+    ) -> TypeRef {
+        match items {
+            Some(items) => {
+                let item_origin = format!("{origin}/items");
+                let hint = singular(name_hint);
+                TypeRef::Vec(Box::new(self.lower(items, &item_origin, &hint)))
+            }
+            None => TypeRef::Vec(Box::new(TypeRef::Json)),
+        }
+    }
+
+    /// A warning and the `serde_json::Value` fallback for a construct not supported yet.
+    fn unsupported(&mut self, origin: &str, construct: &str) -> TypeRef {
+        self.diagnostics.push(Diagnostic::warning(
+            origin,
+            format!("{construct} is not supported yet; using serde_json::Value"),
+        ));
+        TypeRef::Json
     }
 
     fn lower_map(
@@ -255,56 +320,6 @@ impl<'a> TypeLowering<'a> {
                 TypeRef::Map(Box::new(self.lower(values.as_ref(), &value_origin, &hint)))
             }
             _ => TypeRef::Map(Box::new(TypeRef::Json)),
-        }
-    }
-
-    fn lower_struct(
-        &mut self,
-        (properties, required): (&Properties, &[String]),
-        origin: &str,
-        rust_name: &str,
-    ) -> Struct {
-        let mut field_names = Scope::new();
-        let fields = properties
-            .iter()
-            .map(|(wire_name, schema)| {
-                let field_origin = format!("{origin}/properties/{}", escape(wire_name));
-                let hint = format!("{rust_name}{}", self.naming.type_name(wire_name));
-                let ty = self.lower(schema, &field_origin, &hint);
-                let (description, deprecated) = match SchemaRef::from(schema) {
-                    SchemaRef::Item(s) => (describe(s), s.schema_data.deprecated),
-                    SchemaRef::Reference(_) => (None, false),
-                };
-                Field {
-                    wire_name: wire_name.clone(),
-                    rust_name: field_names.claim(&self.naming.value_name(wire_name)),
-                    ty,
-                    required: required.contains(wire_name),
-                    description,
-                    deprecated,
-                }
-            })
-            .collect();
-        Struct { fields }
-    }
-
-    fn lower_enum(&mut self, values: &[&str]) -> StringEnum {
-        let mut names = Scope::new();
-        let variants: Vec<Variant> = values
-            .iter()
-            .map(|value| Variant {
-                wire_value: (*value).to_owned(),
-                rust_name: names.claim(&self.naming.type_name(value)),
-            })
-            .collect();
-        let unknown_variant = ["Unknown", "UnknownValue", "Other"]
-            .into_iter()
-            .find(|n| !names.is_taken(n))
-            .map(str::to_owned)
-            .unwrap_or_else(|| names.claim("Unknown"));
-        StringEnum {
-            variants,
-            unknown_variant,
         }
     }
 
@@ -325,29 +340,37 @@ impl<'a> TypeLowering<'a> {
             }
         }
     }
+
+    /// Follows `$ref`s (up to 32 hops) to the component schema they name.
+    fn resolve_schema(&self, mut reference: &'a str) -> Option<(&'a str, &'a Schema)> {
+        let schemas = &self.document.components.as_ref()?.schemas;
+        for _ in 0..32 {
+            let name = reference.strip_prefix(SCHEMA_PREFIX)?;
+            match schemas.get(name)? {
+                ReferenceOr::Item(schema) => return Some((name, schema)),
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
+        }
+        None
+    }
 }
 
-/// `properties` of an object schema, as openapiv3 types them.
-type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
-
-/// The properties and `required` list of a schema that is an object with properties.
-fn object_properties(schema: &Schema) -> Option<(&Properties, &[String])> {
+fn single_member_key(schema: &Schema) -> String {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
-            Some((&o.properties, &o.required))
-        }
-        // `properties` without `type: object` is still an object.
-        SchemaKind::Any(any)
-            if !any.properties.is_empty() && any.typ.as_deref().is_none_or(|t| t == "object") =>
-        {
-            Some((&any.properties, &any.required))
-        }
-        _ => None,
+        SchemaKind::AllOf { .. } => "allOf/0".to_owned(),
+        SchemaKind::OneOf { one_of } => format!("oneOf/{}", unions::first_non_null(one_of)),
+        SchemaKind::AnyOf { any_of } => format!("anyOf/{}", unions::first_non_null(any_of)),
+        _ => String::new(),
     }
 }
 
 fn is_unconstrained(any: &openapiv3::AnySchema) -> bool {
-    any.one_of.is_empty() && any.all_of.is_empty() && any.any_of.is_empty() && any.not.is_none()
+    any.one_of.is_empty()
+        && any.all_of.is_empty()
+        && any.any_of.is_empty()
+        && any.not.is_none()
+        && any.properties.is_empty()
+        && any.enumeration.is_empty()
 }
 
 /// The doc text for a schema: its description, else its title.
@@ -359,7 +382,36 @@ fn describe(schema: &Schema) -> Option<String> {
         .or_else(|| schema.schema_data.title.clone())
 }
 
+/// The name of one item of a list called `plural`: `ErrorDetails` -> `ErrorDetail`,
+/// `Entries` -> `Entry`; a name that is not a plural gets `Item` (`DataItem`).
+fn singular(plural: &str) -> String {
+    if let Some(stem) = plural.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    let keeps_s = ["ss", "us", "is", "Status"]
+        .iter()
+        .any(|end| plural.ends_with(end));
+    match plural.strip_suffix('s') {
+        Some(stem) if !keeps_s && !stem.is_empty() => stem.to_owned(),
+        _ => format!("{plural}Item"),
+    }
+}
+
 /// Escapes one JSON pointer segment.
 pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::singular;
+
+    #[test]
+    fn list_items_are_named_in_the_singular() {
+        assert_eq!(singular("ErrorErrorDetails"), "ErrorErrorDetail");
+        assert_eq!(singular("Entries"), "Entry");
+        assert_eq!(singular("Address"), "AddressItem");
+        assert_eq!(singular("Status"), "StatusItem");
+        assert_eq!(singular("ListResponse"), "ListResponseItem");
+    }
 }

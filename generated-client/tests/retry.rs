@@ -1,0 +1,694 @@
+//! Timeouts and retries: which failures and methods are retried, how often,
+//! how long the client waits (`Retry-After` included), that the body is
+//! re-sent intact, per-call overrides, and the trace each call leaves.
+//!
+//! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use generated_client::models::CreateIModel;
+use generated_client::runtime::{Method, Request, RequestOptions, RetryPolicy, StatusCode};
+use generated_client::{Client, Error};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use support::{
+    builder_for, client_for, failure, fast_retries, imodel_ok, received, script, unused_address,
+    BareServer, Connection, IMODEL_ID, ITWIN_ID, TOKEN,
+};
+
+fn get_imodel_request(options: RequestOptions) -> Request {
+    let mut request = Request::new(
+        "GetIModel",
+        Method::GET,
+        "/{iModelId}",
+        format!("/{IMODEL_ID}"),
+    );
+    request.accept("application/json");
+    request.options(options);
+    request
+}
+
+async fn serve(server: &MockServer, verb: &str, responder: impl wiremock::Respond + 'static) {
+    let route = if verb == "POST" {
+        "/".to_owned()
+    } else {
+        format!("/{IMODEL_ID}")
+    };
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(responder)
+        .mount(server)
+        .await;
+}
+
+fn api_message(error: &Error) -> String {
+    let Error::Api(api) = error else {
+        panic!("expected Error::Api, got {error:?}");
+    };
+    api.body_text().into_owned()
+}
+
+// ------------------------------------------------------------------ Statuses
+
+#[tokio::test]
+async fn a_503_is_retried_then_succeeds() {
+    let server = MockServer::start().await;
+    serve(&server, "GET", script([failure(503, "busy"), imodel_ok()])).await;
+    let client = client_for(&server);
+
+    let success = client.get_imodel(IMODEL_ID).send().await.expect("retried");
+
+    assert_eq!(success.status(), StatusCode::OK);
+    assert_eq!(received(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn each_retryable_status_is_retried() {
+    for status in [429, 502, 503, 504] {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "GET",
+            script([failure(status, "transient"), imodel_ok()]),
+        )
+        .await;
+        let client = client_for(&server);
+
+        client.get_imodel(IMODEL_ID).send().await.expect("retried");
+
+        assert_eq!(received(&server).await.len(), 2, "status {status}");
+    }
+}
+
+#[tokio::test]
+async fn other_errors_are_not_retried() {
+    for status in [400, 401, 404, 409, 500] {
+        let server = MockServer::start().await;
+        serve(&server, "GET", failure(status, "final")).await;
+        let client = client_for(&server);
+
+        let error = client
+            .get_imodel(IMODEL_ID)
+            .send()
+            .await
+            .expect_err("error");
+
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(received(&server).await.len(), 1, "status {status}");
+    }
+}
+
+#[tokio::test]
+async fn max_attempts_is_respected_and_the_last_error_is_returned() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        script([
+            failure(503, "attempt 1"),
+            failure(503, "attempt 2"),
+            failure(503, "attempt 3"),
+            imodel_ok(),
+        ]),
+    )
+    .await;
+    let client = builder_for(&server)
+        .retry_policy(fast_retries().max_attempts(3))
+        .build()
+        .expect("valid");
+
+    let error = client
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("gave up");
+
+    assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert!(api_message(&error).contains("attempt 3"), "{error}");
+    assert_eq!(received(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn the_default_policy_makes_four_attempts() {
+    let server = MockServer::start().await;
+    serve(&server, "GET", failure(503, "always")).await;
+    // Default everything except the waiting, to keep the test fast.
+    let client = builder_for(&server)
+        .retry_policy(RetryPolicy::new().initial_backoff(Duration::from_millis(1)))
+        .build()
+        .expect("valid");
+
+    client
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("gave up");
+
+    assert_eq!(received(&server).await.len(), 4);
+}
+
+#[tokio::test]
+async fn retries_can_be_disabled_per_client_and_per_call() {
+    let server = MockServer::start().await;
+    serve(&server, "GET", failure(503, "busy")).await;
+    let disabled = builder_for(&server)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("valid");
+    let error = disabled
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("503");
+    assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(received(&server).await.len(), 1);
+
+    let retrying = client_for(&server);
+    let request = get_imodel_request(RequestOptions::new().retry(RetryPolicy::disabled()));
+    retrying.execute(request).await.expect_err("503");
+    assert_eq!(
+        received(&server).await.len(),
+        2,
+        "one more request, no retries"
+    );
+}
+
+#[tokio::test]
+async fn a_per_call_policy_overrides_the_clients() {
+    let server = MockServer::start().await;
+    serve(&server, "GET", script([failure(503, "busy"), imodel_ok()])).await;
+    let client = builder_for(&server)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("valid");
+
+    let request = get_imodel_request(RequestOptions::new().retry(fast_retries()));
+    let response = client.execute(request).await.expect("retried");
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(received(&server).await.len(), 2);
+}
+
+// --------------------------------------------------------------- Retry-After
+
+#[tokio::test]
+async fn retry_after_in_seconds_is_honoured() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        script([
+            failure(429, "slow down").insert_header("retry-after", "1"),
+            imodel_ok(),
+        ]),
+    )
+    .await;
+    let client = client_for(&server);
+
+    let started = Instant::now();
+    client.get_imodel(IMODEL_ID).send().await.expect("retried");
+    let elapsed = started.elapsed();
+
+    // fast_retries() would have waited 5 ms; the server asked for 1 s.
+    assert!(
+        elapsed >= Duration::from_millis(950),
+        "waited only {elapsed:?}"
+    );
+    assert!(elapsed < Duration::from_secs(5), "waited {elapsed:?}");
+    assert_eq!(received(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let server = MockServer::start().await;
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    serve(
+        &server,
+        "GET",
+        script([
+            failure(503, "maintenance").insert_header("retry-after", date.as_str()),
+            imodel_ok(),
+        ]),
+    )
+    .await;
+    let client = client_for(&server);
+
+    let started = Instant::now();
+    client.get_imodel(IMODEL_ID).send().await.expect("retried");
+    let elapsed = started.elapsed();
+
+    // The date has whole seconds, so "now + 2 s" is 1 to 2 s away.
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "waited only {elapsed:?}"
+    );
+    assert!(elapsed < Duration::from_secs(5), "waited {elapsed:?}");
+    assert_eq!(received(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_budget_ends_the_retries_at_once() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        script([
+            failure(503, "come back later").insert_header("retry-after", "120"),
+            imodel_ok(),
+        ]),
+    )
+    .await;
+    let client = client_for(&server);
+
+    let started = Instant::now();
+    let error = client
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("gave up");
+
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    let Error::Api(api) = &error else {
+        panic!("expected Error::Api, got {error:?}");
+    };
+    assert_eq!(api.headers()["retry-after"], "120");
+    assert_eq!(received(&server).await.len(), 1);
+}
+
+// ------------------------------------------------------------------- Methods
+
+fn create_body() -> CreateIModel {
+    let mut body = CreateIModel::new(ITWIN_ID, "Sun City Renewable-energy Plant");
+    body.description = Some("Overall model of wind and solar farms".to_owned());
+    body
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried_by_default() {
+    let server = MockServer::start().await;
+    serve(&server, "POST", script([failure(503, "busy"), imodel_ok()])).await;
+    let client = client_for(&server);
+
+    let error = client
+        .create_imodel(create_body())
+        .send()
+        .await
+        .expect_err("503");
+
+    assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(received(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_post_is_retried_with_the_same_body_when_opted_in() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "POST",
+        script([
+            failure(503, "busy"),
+            failure(429, "slow down"),
+            ResponseTemplate::new(201).set_body_json(support::imodel_json()),
+        ]),
+    )
+    .await;
+    let client = builder_for(&server)
+        .retry_policy(fast_retries().retry_non_idempotent(true))
+        .build()
+        .expect("valid");
+
+    let success = client
+        .create_imodel(create_body())
+        .send()
+        .await
+        .expect("retried");
+
+    assert_eq!(success.status(), StatusCode::CREATED);
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 3);
+    let expected = serde_json::to_vec(&create_body()).expect("serialises");
+    for request in &requests {
+        assert_eq!(request.body, expected, "the body is re-sent intact");
+        assert_eq!(
+            support::header(request, "content-type"),
+            Some("application/json")
+        );
+    }
+}
+
+// ----------------------------------------------------------------- Transport
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried_for_a_get() {
+    let bare = BareServer::start(vec![Connection::Drop, Connection::Answer]);
+    let client = Client::builder()
+        .base_url(bare.uri())
+        .bearer_token(TOKEN)
+        .retry_policy(fast_retries())
+        .build()
+        .expect("valid");
+
+    let success = client.get_imodel(IMODEL_ID).send().await.expect("retried");
+
+    assert_eq!(success.status(), StatusCode::OK);
+    assert_eq!(bare.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_not_retried_for_a_post() {
+    let bare = BareServer::start(vec![Connection::Drop, Connection::Answer]);
+    let client = Client::builder()
+        .base_url(bare.uri())
+        .bearer_token(TOKEN)
+        .retry_policy(fast_retries())
+        .build()
+        .expect("valid");
+
+    let error = client
+        .create_imodel(create_body())
+        .send()
+        .await
+        .expect_err("dropped");
+
+    // The server may have acted on it, so the caller decides.
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(bare.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_even_for_a_post() {
+    // Nothing listens at first; the server appears before the second attempt.
+    let address = unused_address();
+    let client = Client::builder()
+        .base_url(format!("http://{address}"))
+        .bearer_token(TOKEN)
+        .retry_policy(fast_retries().initial_backoff(Duration::from_millis(600)))
+        .build()
+        .expect("valid");
+    let started = Instant::now();
+    let bare = BareServer::start_later(
+        address,
+        Duration::from_millis(300),
+        vec![Connection::Answer],
+    );
+
+    let success = client
+        .create_imodel(create_body())
+        .send()
+        .await
+        .expect("retried");
+
+    // The bare server answers 200 to anything; what matters is that it was reached.
+    assert_eq!(success.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_millis(550),
+        "no backoff, so the first attempt was not refused: {:?}",
+        started.elapsed()
+    );
+    let requests = bare.requests();
+    assert_eq!(requests.len(), 1, "the refused attempt never arrived");
+    assert!(
+        requests[0].starts_with("POST / HTTP/1.1"),
+        "{}",
+        requests[0]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_gives_up_as_a_transport_error() {
+    let address = unused_address();
+    let client = Client::builder()
+        .base_url(format!("http://{address}"))
+        .bearer_token(TOKEN)
+        .retry_policy(fast_retries().max_attempts(2))
+        .build()
+        .expect("valid");
+
+    let error = client
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("refused");
+
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(error.to_string(), "HTTP transport error: could not connect");
+}
+
+// ------------------------------------------------------------------ Timeouts
+
+async fn slow_server() -> MockServer {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        imodel_ok().set_delay(Duration::from_secs(3)),
+    )
+    .await;
+    serve(
+        &server,
+        "POST",
+        imodel_ok().set_delay(Duration::from_secs(3)),
+    )
+    .await;
+    server
+}
+
+#[tokio::test]
+async fn the_client_timeout_fires() {
+    let server = slow_server().await;
+    let client = builder_for(&server)
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("valid");
+
+    let started = Instant::now();
+    let error = client
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("timed out");
+
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_per_call_timeout_replaces_the_clients() {
+    let server = slow_server().await;
+    // The client would wait 60 s; this call waits 200 ms.
+    let client = builder_for(&server)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("valid");
+
+    let started = Instant::now();
+    let request = get_imodel_request(RequestOptions::new().timeout(Duration::from_millis(200)));
+    let error = client.execute(request).await.expect_err("timed out");
+
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_timed_out_get_is_retried_and_a_post_is_not() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        script([imodel_ok().set_delay(Duration::from_secs(3)), imodel_ok()]),
+    )
+    .await;
+    serve(
+        &server,
+        "POST",
+        imodel_ok().set_delay(Duration::from_secs(3)),
+    )
+    .await;
+    let client = builder_for(&server)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("valid");
+
+    client
+        .get_imodel(IMODEL_ID)
+        .send()
+        .await
+        .expect("second attempt is fast");
+    let error = client
+        .create_imodel(create_body())
+        .send()
+        .await
+        .expect_err("timed out");
+
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    let requests = received(&server).await;
+    let count = |verb: &str| {
+        requests
+            .iter()
+            .filter(|r| r.method.as_str() == verb)
+            .count()
+    };
+    assert_eq!((count("GET"), count("POST")), (2, 1));
+}
+
+// ------------------------------------------------------------------- Tracing
+
+mod capture {
+    //! A minimal `tracing` subscriber that keeps this crate's spans and events
+    //! as text, so tests can look at fields without a subscriber dependency.
+
+    use std::collections::BTreeMap;
+    use std::fmt::Debug;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// Fields by name, values as `Debug` text.
+    pub type Fields = BTreeMap<String, String>;
+
+    #[derive(Default)]
+    pub struct Captured {
+        pub spans: BTreeMap<u64, (String, Fields)>,
+        pub events: Vec<Fields>,
+    }
+
+    #[derive(Clone, Default)]
+    pub struct Capture {
+        next_id: Arc<AtomicU64>,
+        pub captured: Arc<Mutex<Captured>>,
+    }
+
+    struct Visitor<'a>(&'a mut Fields);
+
+    impl Visit for Visitor<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+            self.0.insert(field.name().to_owned(), format!("{value:?}"));
+        }
+
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().to_owned(), value.to_owned());
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+            // Only this crate: hyper and friends have their own events.
+            metadata.target().starts_with("generated_client")
+        }
+
+        fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+            let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+            let mut fields = Fields::new();
+            attributes.record(&mut Visitor(&mut fields));
+            let name = attributes.metadata().name().to_owned();
+            self.captured
+                .lock()
+                .expect("not poisoned")
+                .spans
+                .insert(id, (name, fields));
+            Id::from_u64(id)
+        }
+
+        fn record(&self, span: &Id, values: &Record<'_>) {
+            let mut captured = self.captured.lock().expect("not poisoned");
+            if let Some((_, fields)) = captured.spans.get_mut(&span.into_u64()) {
+                values.record(&mut Visitor(fields));
+            }
+        }
+
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+        fn event(&self, event: &Event<'_>) {
+            let mut fields = Fields::new();
+            event.record(&mut Visitor(&mut fields));
+            self.captured
+                .lock()
+                .expect("not poisoned")
+                .events
+                .push(fields);
+        }
+
+        fn enter(&self, _: &Id) {}
+
+        fn exit(&self, _: &Id) {}
+    }
+}
+
+#[tokio::test]
+async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
+    let capture = capture::Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/"))
+        .respond_with(script([
+            failure(503, "busy"),
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "iModels": [] })),
+        ]))
+        .mount(&server)
+        .await;
+    let secret = "eyJ-very-secret-token";
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token_fn(move || {
+            std::future::ready(Ok(generated_client::runtime::AccessToken::bearer(secret)))
+        })
+        .retry_policy(fast_retries())
+        .build()
+        .expect("valid");
+
+    client
+        .get_imodels(ITWIN_ID)
+        .top(5)
+        .send()
+        .await
+        .expect("retried");
+
+    let captured = capture.captured.lock().expect("not poisoned");
+    let spans: Vec<_> = captured
+        .spans
+        .values()
+        .filter(|(name, _)| name == "api_request")
+        .collect();
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let fields = &spans[0].1;
+    assert_eq!(fields["operation"], "GetIModels");
+    assert_eq!(fields["method"], "GET");
+    assert_eq!(fields["path"], "/");
+    assert_eq!(fields["status"], "200");
+    assert_eq!(fields["attempts"], "2");
+
+    let retries: Vec<_> = captured
+        .events
+        .iter()
+        .filter(|event| event.get("message").map(String::as_str) == Some("retrying"))
+        .collect();
+    assert_eq!(retries.len(), 1, "{:?}", captured.events);
+    assert_eq!(retries[0]["attempt"], "1");
+    assert_eq!(retries[0]["reason"], "status 503");
+    assert_eq!(retries[0]["delay_ms"], "5");
+
+    let everything = format!("{:?} {:?}", captured.spans, captured.events);
+    for leak in [secret, &ITWIN_ID.to_string(), "$top", "127.0.0.1", "Bearer"] {
+        assert!(
+            !everything.contains(leak),
+            "`{leak}` was traced: {everything}"
+        );
+    }
+}

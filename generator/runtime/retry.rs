@@ -1,0 +1,506 @@
+//! When a failed attempt is worth repeating and how long to wait first. Pure
+//! decisions, no I/O: [`Client::execute`](super::Client::execute) does the
+//! waiting and re-sending.
+// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+
+use super::Error;
+
+/// How a call is repeated after a transient failure.
+///
+/// Retried: connection failures (the request never left, so any method),
+/// timeouts and other transport failures, and the statuses `429`, `502`, `503`
+/// and `504`. Only idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`,
+/// `OPTIONS`, `TRACE`) are repeated after the request may have reached the
+/// server; `POST` and `PATCH` only with
+/// [`retry_non_idempotent(true)`](RetryPolicy::retry_non_idempotent).
+///
+/// The defaults follow Bentley's TypeScript clients: 4 attempts, waiting
+/// 300 ms × 3ⁿ between them (here with equal jitter). A `Retry-After` header
+/// (seconds or an HTTP date) replaces the computed wait.
+///
+/// ```
+/// use std::time::Duration;
+/// use generated_client::runtime::{Jitter, RetryPolicy};
+///
+/// let patient = RetryPolicy::new()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(500))
+///     .jitter(Jitter::Full);
+/// let never = RetryPolicy::disabled();
+/// # let _ = (patient, never);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    multiplier: f64,
+    max_delay: Duration,
+    max_total_delay: Duration,
+    jitter: Jitter,
+    retry_non_idempotent: bool,
+}
+
+/// How much randomness is mixed into a computed backoff, so that clients that
+/// failed together do not all come back at the same moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// Exactly the computed backoff.
+    None,
+    /// Anywhere between zero and the computed backoff: spreads clients best,
+    /// but may retry almost at once.
+    Full,
+    /// Between half and all of the computed backoff: still spreads clients,
+    /// and never hits an overloaded server sooner than half the schedule.
+    #[default]
+    Equal,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(300),
+            multiplier: 3.0,
+            max_delay: Duration::from_secs(30),
+            max_total_delay: Duration::from_secs(60),
+            jitter: Jitter::Equal,
+            retry_non_idempotent: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy: 4 attempts, 300 ms initial backoff tripled each
+    /// time, at most 30 s per wait and 60 s in total, equal jitter, no retry of
+    /// `POST`/`PATCH` once sent.
+    pub fn new() -> Self {
+        RetryPolicy::default()
+    }
+
+    /// One attempt, never repeated.
+    pub fn disabled() -> Self {
+        RetryPolicy::default().max_attempts(1)
+    }
+
+    /// Attempts in total, the first included; `0` counts as `1`.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the first retry.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// What each wait is multiplied by for the next one; values below `1` (or
+    /// not finite) count as `1`, a constant backoff.
+    pub fn multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = if multiplier.is_finite() && multiplier >= 1.0 {
+            multiplier
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// The longest single wait. Computed backoffs are capped to it; a longer
+    /// `Retry-After` ends the retries instead, since retrying sooner than the
+    /// server asked would only fail again.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The longest time spent waiting over the whole call, summed over all
+    /// retries (time spent in the attempts themselves is not counted). A
+    /// computed backoff is shortened to what is left; a `Retry-After` that does
+    /// not fit ends the retries.
+    pub fn max_total_delay(mut self, delay: Duration) -> Self {
+        self.max_total_delay = delay;
+        self
+    }
+
+    /// The randomness mixed into computed backoffs; `Retry-After` is obeyed
+    /// as given.
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Whether `POST` and `PATCH` are repeated after they may have reached the
+    /// server. Only turn this on for calls that are safe to apply twice.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
+    }
+
+    /// Whether to retry after attempt number `attempt` (1-based) ended in
+    /// `outcome`, having already waited `waited` in total; and if so, how long
+    /// to wait and why.
+    pub(crate) fn next_retry(
+        &self,
+        method: &Method,
+        attempt: u32,
+        waited: Duration,
+        outcome: Outcome<'_>,
+    ) -> Option<Retry> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let reason = RetryReason::of(outcome)?;
+        if !reason.request_never_sent() && !self.may_resend(method) {
+            return None;
+        }
+        let remaining = self.max_total_delay.saturating_sub(waited);
+        let delay = match outcome {
+            Outcome::Status(_, headers) => retry_after(headers, SystemTime::now()),
+            Outcome::Failed(_) => None,
+        };
+        let delay = match delay {
+            // The server's wish is not shortened: if it is too long, give up.
+            Some(delay) if delay > self.max_delay || delay > remaining => return None,
+            Some(delay) => delay,
+            None => {
+                if remaining.is_zero() {
+                    return None;
+                }
+                self.backoff(attempt, fastrand::f64()).min(remaining)
+            }
+        };
+        Some(Retry { delay, reason })
+    }
+
+    fn may_resend(&self, method: &Method) -> bool {
+        self.retry_non_idempotent || is_idempotent(method)
+    }
+
+    /// The wait after attempt `attempt`: `initial × multiplier^(attempt-1)`,
+    /// capped and jittered with `random` in `[0, 1)`.
+    fn backoff(&self, attempt: u32, random: f64) -> Duration {
+        let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
+        let cap = self.max_delay.as_secs_f64();
+        let secs = (self.initial_backoff.as_secs_f64() * self.multiplier.powi(exponent)).min(cap);
+        let secs = match self.jitter {
+            Jitter::None => secs,
+            Jitter::Full => secs * random,
+            Jitter::Equal => secs / 2.0 + secs / 2.0 * random,
+        };
+        // `min` above already maps infinity to the cap; NaN cannot occur because
+        // the multiplier is finite and at least 1, but never panic on it.
+        Duration::try_from_secs_f64(secs).unwrap_or(self.max_delay)
+    }
+}
+
+/// `GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS` and `TRACE` (RFC 9110 §9.2.2).
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// What one attempt ended in, as far as retrying is concerned.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Outcome<'a> {
+    /// A response with a non-2xx status.
+    Status(StatusCode, &'a HeaderMap),
+    /// No response.
+    Failed(&'a Error),
+}
+
+/// The decision to retry: how long to wait, and why (for the trace event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Retry {
+    pub(crate) delay: Duration,
+    pub(crate) reason: RetryReason,
+}
+
+/// Why an attempt is repeated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RetryReason {
+    /// `429`, `502`, `503` or `504`.
+    Status(StatusCode),
+    /// No connection could be made, so nothing was sent.
+    Connect,
+    /// The attempt ran out of time.
+    Timeout,
+    /// Sending the request or reading the response failed part-way.
+    Transport,
+}
+
+impl RetryReason {
+    fn of(outcome: Outcome<'_>) -> Option<RetryReason> {
+        match outcome {
+            Outcome::Status(status, _) => matches!(status.as_u16(), 429 | 502 | 503 | 504)
+                .then_some(RetryReason::Status(status)),
+            Outcome::Failed(Error::Timeout(error)) if error.is_connect() => {
+                Some(RetryReason::Connect)
+            }
+            Outcome::Failed(Error::Timeout(_)) => Some(RetryReason::Timeout),
+            Outcome::Failed(Error::Transport(error)) if error.is_connect() => {
+                Some(RetryReason::Connect)
+            }
+            // A redirect loop or a refused redirect fails the same way again.
+            Outcome::Failed(Error::Transport(error)) if error.is_redirect() => None,
+            Outcome::Failed(Error::Transport(_)) => Some(RetryReason::Transport),
+            // Bad input and token-provider failures do not heal by waiting.
+            Outcome::Failed(_) => None,
+        }
+    }
+
+    /// A failed connection means the server saw nothing, so even `POST` is safe.
+    fn request_never_sent(self) -> bool {
+        self == RetryReason::Connect
+    }
+}
+
+impl fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetryReason::Status(status) => write!(f, "status {}", status.as_u16()),
+            RetryReason::Connect => f.write_str("connection failed"),
+            RetryReason::Timeout => f.write_str("timed out"),
+            RetryReason::Transport => f.write_str("transport error"),
+        }
+    }
+}
+
+/// `Retry-After` as a wait from `now`: delay-seconds or an HTTP date (a date
+/// in the past means "now"). Unparseable values are ignored.
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn no_jitter() -> RetryPolicy {
+        RetryPolicy::new().jitter(Jitter::None)
+    }
+
+    fn with_retry_after(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, value.parse().expect("valid value"));
+        headers
+    }
+
+    fn status_retry(
+        policy: &RetryPolicy,
+        method: Method,
+        attempt: u32,
+        status: u16,
+    ) -> Option<Retry> {
+        let headers = HeaderMap::new();
+        let status = StatusCode::from_u16(status).expect("valid status");
+        policy.next_retry(
+            &method,
+            attempt,
+            Duration::ZERO,
+            Outcome::Status(status, &headers),
+        )
+    }
+
+    #[test]
+    fn default_schedule_is_bentleys() {
+        let policy = no_jitter();
+        let delays: Vec<_> = (1..=3)
+            .map(|attempt| policy.backoff(attempt, 0.5))
+            .collect();
+        assert_eq!(delays, [300 * MS, 900 * MS, 2700 * MS]);
+        assert_eq!(
+            status_retry(&policy, Method::GET, 3, 503).map(|r| r.delay),
+            Some(2700 * MS)
+        );
+        assert_eq!(
+            status_retry(&policy, Method::GET, 4, 503),
+            None,
+            "4 attempts in all"
+        );
+    }
+
+    #[test]
+    fn jitter_stays_in_its_range() {
+        let full = RetryPolicy::new().jitter(Jitter::Full);
+        assert_eq!(full.backoff(1, 0.0), Duration::ZERO);
+        assert_eq!(full.backoff(1, 0.5), 150 * MS);
+        let equal = RetryPolicy::new();
+        assert_eq!(equal.backoff(1, 0.0), 150 * MS);
+        assert_eq!(equal.backoff(2, 0.5), Duration::from_micros(675_000));
+        for _ in 0..100 {
+            let delay = status_retry(&equal, Method::GET, 1, 503)
+                .expect("retried")
+                .delay;
+            assert!(delay >= 150 * MS && delay <= 300 * MS, "{delay:?}");
+        }
+    }
+
+    #[test]
+    fn delays_are_capped_and_never_panic() {
+        let policy = no_jitter().max_delay(Duration::from_secs(1));
+        assert_eq!(policy.backoff(40, 0.5), Duration::from_secs(1));
+        assert_eq!(
+            policy.clone().multiplier(f64::NAN).backoff(9, 0.5),
+            300 * MS
+        );
+        assert_eq!(policy.clone().multiplier(0.1).backoff(9, 0.5), 300 * MS);
+        let huge = no_jitter()
+            .initial_backoff(Duration::MAX)
+            .max_delay(Duration::MAX);
+        assert_eq!(huge.backoff(u32::MAX, 0.5), Duration::MAX);
+    }
+
+    #[test]
+    fn total_budget_shortens_backoff_and_then_stops() {
+        let policy = no_jitter().max_total_delay(Duration::from_millis(1000));
+        let headers = HeaderMap::new();
+        let outcome = Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, &headers);
+        let retry = policy.next_retry(&Method::GET, 3, 800 * MS, outcome);
+        assert_eq!(retry.map(|r| r.delay), Some(200 * MS));
+        assert_eq!(policy.next_retry(&Method::GET, 3, 1000 * MS, outcome), None);
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        let policy = no_jitter();
+        for status in [429, 502, 503, 504] {
+            let retry = status_retry(&policy, Method::GET, 1, status).expect("retried");
+            assert_eq!(retry.reason.to_string(), format!("status {status}"));
+        }
+        for status in [400, 401, 403, 404, 409, 500, 501] {
+            assert_eq!(
+                status_retry(&policy, Method::GET, 1, status),
+                None,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_idempotent_methods_unless_opted_in() {
+        let policy = no_jitter();
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+            Method::TRACE,
+        ] {
+            assert!(
+                status_retry(&policy, method.clone(), 1, 503).is_some(),
+                "{method}"
+            );
+        }
+        for method in [Method::POST, Method::PATCH] {
+            assert!(
+                status_retry(&policy, method.clone(), 1, 503).is_none(),
+                "{method}"
+            );
+            let opted_in = policy.clone().retry_non_idempotent(true);
+            assert!(
+                status_retry(&opted_in, method.clone(), 1, 503).is_some(),
+                "{method}"
+            );
+        }
+        assert!(status_retry(&RetryPolicy::disabled(), Method::GET, 1, 503).is_none());
+        assert_eq!(RetryPolicy::new().max_attempts(0), RetryPolicy::disabled());
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(
+            retry_after(&with_retry_after("2"), now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(&with_retry_after(" 0 "), now),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(5));
+        assert_eq!(
+            retry_after(&with_retry_after(&later), now),
+            Some(Duration::from_secs(5))
+        );
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(5));
+        assert_eq!(
+            retry_after(&with_retry_after(&earlier), now),
+            Some(Duration::ZERO)
+        );
+        // RFC 850 and asctime dates are obsolete but must still be accepted.
+        let epoch = SystemTime::UNIX_EPOCH;
+        assert_eq!(
+            retry_after(&with_retry_after("Thursday, 01-Jan-70 00:00:07 GMT"), epoch),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&with_retry_after("Thu Jan  1 00:00:07 1970"), epoch),
+            Some(Duration::from_secs(7))
+        );
+        for junk in ["-1", "1.5", "soon", ""] {
+            assert_eq!(retry_after(&with_retry_after(junk), now), None, "{junk:?}");
+        }
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn retry_after_replaces_backoff_or_ends_the_retries() {
+        let policy = no_jitter()
+            .max_delay(Duration::from_secs(10))
+            .max_total_delay(Duration::from_secs(20));
+        let retry = |value: &str, waited: Duration| {
+            let headers = with_retry_after(value);
+            let outcome = Outcome::Status(StatusCode::TOO_MANY_REQUESTS, &headers);
+            policy
+                .next_retry(&Method::GET, 1, waited, outcome)
+                .map(|r| r.delay)
+        };
+        assert_eq!(retry("2", Duration::ZERO), Some(Duration::from_secs(2)));
+        assert_eq!(retry("0", Duration::ZERO), Some(Duration::ZERO));
+        assert_eq!(retry("11", Duration::ZERO), None, "longer than max_delay");
+        assert_eq!(
+            retry("5", Duration::from_secs(16)),
+            None,
+            "longer than what is left"
+        );
+        assert_eq!(
+            retry("4", Duration::from_secs(16)),
+            Some(Duration::from_secs(4))
+        );
+        assert_eq!(
+            retry("junk", Duration::ZERO),
+            Some(300 * MS),
+            "falls back to backoff"
+        );
+    }
+
+    #[test]
+    fn invalid_requests_and_auth_failures_are_not_retried() {
+        let policy = no_jitter();
+        let invalid = Error::InvalidRequest("bad".to_owned());
+        let auth = Error::Auth("no token".into());
+        for error in [&invalid, &auth] {
+            assert_eq!(
+                policy.next_retry(&Method::GET, 1, Duration::ZERO, Outcome::Failed(error)),
+                None
+            );
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! String enums, integer enums and unions, each able to hold values the spec does not
+//! list yet, so a new server value never breaks decoding.
+
+use super::ident;
+use super::types::{rust_type, Context};
+use crate::ir::{IntEnum, StringEnum, Union};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStream {
+    let unknown = ident(&e.unknown_variant);
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let doc = format!(" `{}`", v.wire_value);
+        quote!(#[doc = #doc] #variant,)
+    });
+    let as_str = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire_value;
+        quote!(Self::#variant => #wire,)
+    });
+    let from_str: Vec<TokenStream> = e
+        .variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.rust_name);
+            let wire = &v.wire_value;
+            quote!(#wire => Self::#variant,)
+        })
+        .collect();
+    quote! {
+        #attrs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know yet, kept as the server sent it.
+            #unknown(String),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::#unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#from_str)*
+                    _ => Self::#unknown(value),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
+    let unknown = ident(&e.unknown_variant);
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let doc = format!(" `{}`", v.value);
+        quote!(#[doc = #doc] #variant,)
+    });
+    let to_value = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = Literal::i64_unsuffixed(v.value);
+        quote!(Self::#variant => #value,)
+    });
+    let from_value = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = Literal::i64_unsuffixed(v.value);
+        quote!(#value => Self::#variant,)
+    });
+    quote! {
+        #attrs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know yet, kept as the server sent it.
+            #unknown(i64),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn value(self) -> i64 {
+                match self {
+                    #(#to_value)*
+                    Self::#unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<i64> for #name {
+            fn from(value: i64) -> Self {
+                match value {
+                    #(#from_value)*
+                    other => Self::#unknown(other),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let mut ty = rust_type(&v.ty, Context::Models);
+        if v.boxed {
+            ty = quote!(Box<#ty>);
+        }
+        let doc = (!v.tags.is_empty()).then(|| {
+            let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+            let text = format!(" Selected by {}.", tags.join(", "));
+            quote!(#[doc = #text])
+        });
+        quote!(#doc #variant(#ty),)
+    });
+    let (Some(tag), Some(unknown)) = (&u.discriminator, &u.unknown_variant) else {
+        return quote! {
+            #attrs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    let unknown = ident(unknown);
+    let unknown_doc = format!(" A `{tag}` this client does not know yet, kept as JSON.");
+    let serialize_arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
+    });
+    let deserialize_arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let tags = v.tags.iter().map(|t| quote!(Some(#t)));
+        let wrap = if v.boxed {
+            quote!(|value| Self::#variant(Box::new(value)))
+        } else {
+            quote!(Self::#variant)
+        };
+        quote! {
+            #(#tags)|* => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom),
+        }
+    });
+    quote! {
+        #attrs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #unknown_doc]
+            #unknown(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#deserialize_arms)*
+                    _ => Ok(Self::#unknown(value)),
+                }
+            }
+        }
+    }
+}

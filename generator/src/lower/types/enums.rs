@@ -1,0 +1,82 @@
+//! String and integer enums; both keep values the spec does not list (yet).
+
+use super::TypeLowering;
+use crate::ir::{IntEnum, IntVariant, StringEnum, TypeKind, Variant};
+use crate::naming::Scope;
+use openapiv3::{Schema, SchemaKind, Type};
+
+/// Names tried, in order, for the catch-all variant.
+const UNKNOWN_NAMES: [&str; 3] = ["Unknown", "UnknownValue", "Other"];
+
+/// Whether the schema is a string or integer enum.
+pub fn is_enum(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
+        _ => false,
+    }
+}
+
+impl TypeLowering<'_> {
+    pub(super) fn lower_enum_kind(&mut self, schema: &Schema) -> Option<TypeKind> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if is_enum(schema) => {
+                let mut values: Vec<&str> = Vec::new();
+                for value in s.enumeration.iter().flatten() {
+                    if !values.contains(&value.as_str()) {
+                        values.push(value);
+                    }
+                }
+                Some(TypeKind::Enum(self.lower_string_enum(&values)))
+            }
+            SchemaKind::Type(Type::Integer(i)) if is_enum(schema) => {
+                let mut values: Vec<i64> = Vec::new();
+                for value in i.enumeration.iter().flatten() {
+                    if !values.contains(value) {
+                        values.push(*value);
+                    }
+                }
+                Some(TypeKind::IntEnum(self.lower_int_enum(&values)))
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn lower_string_enum(&mut self, values: &[&str]) -> StringEnum {
+        let mut names = Scope::new();
+        let variants = values
+            .iter()
+            .map(|value| Variant {
+                wire_value: (*value).to_owned(),
+                rust_name: names.claim(&self.naming.type_name(value)),
+            })
+            .collect();
+        StringEnum {
+            variants,
+            unknown_variant: unknown_name(&mut names),
+        }
+    }
+
+    fn lower_int_enum(&mut self, values: &[i64]) -> IntEnum {
+        let mut names = Scope::new();
+        let variants = values
+            .iter()
+            .map(|value| IntVariant {
+                value: *value,
+                rust_name: names.claim(&self.naming.type_name(&value.to_string())),
+            })
+            .collect();
+        IntEnum {
+            variants,
+            unknown_variant: unknown_name(&mut names),
+        }
+    }
+}
+
+pub(super) fn unknown_name(names: &mut Scope) -> String {
+    UNKNOWN_NAMES
+        .into_iter()
+        .find(|n| !names.is_taken(n))
+        .map(|n| names.claim(n))
+        .unwrap_or_else(|| names.claim("Unknown"))
+}
