@@ -22,6 +22,7 @@ impl Client {
             top: None,
             skip: None,
             max_items: None,
+            next_link: None,
             options: Default::default(),
         }
     }
@@ -404,6 +405,7 @@ pub struct GetIModelsRequest {
     top: Option<i64>,
     skip: Option<i64>,
     max_items: Option<u64>,
+    next_link: Option<String>,
     options: crate::runtime::RequestOptions,
 }
 
@@ -460,6 +462,9 @@ impl GetIModelsRequest {
             request.query("$skip", value);
         }
         request.accept("application/json");
+        if let Some(link) = self.next_link {
+            request.follow_link(link);
+        }
         request.options(self.options);
         let raw = self.client.execute(request).await?;
         crate::runtime::decode_json(raw, &[200])
@@ -475,37 +480,31 @@ impl GetIModelsRequest {
     /// Streams the items of every page, fetching the next page only when the stream needs it, so one page is held in memory at a time.
     ///
     /// Pages are asked for with `$top` (the page size: [`Self::top`], default 100) and `$skip` (starting at [`Self::skip`], default 0); the stream ends at a short or empty page, at [`Self::max_items`], or after the first error. [`Self::send`] still fetches a single page.
-    pub fn into_stream(
-        self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<crate::models::IModel, crate::Error>,
-    > + Send + 'static {
+    pub fn into_stream(self) -> crate::runtime::ItemStream<crate::models::IModel> {
         let paging = crate::runtime::Paging::new(self.top, self.skip)
             .max_items(self.max_items);
-        crate::runtime::paginate(
-            paging,
-            move |cursor| {
-                let request = self.clone();
-                async move {
-                    let page = match cursor {
-                        crate::runtime::PageCursor::Offset { top, skip } => {
-                            request.top(top).skip(skip).send().await?
-                        }
-                        crate::runtime::PageCursor::Link(link) => {
-                            return Err(
-                                crate::Error::InvalidRequest(
-                                    format!(
-                                        "following next-page links is not supported yet: {link}"
-                                    ),
-                                ),
-                            );
-                        }
-                    };
-                    let page = page.into_inner()?;
-                    let next_link = None;
-                    Ok(crate::runtime::Page::new(page.imodels, next_link))
-                }
-            },
+        Box::pin(
+            crate::runtime::paginate(
+                paging,
+                move |cursor| {
+                    let request = self.clone();
+                    async move {
+                        let page = match cursor {
+                            crate::runtime::PageCursor::Offset { top, skip } => {
+                                request.top(top).skip(skip).send().await?
+                            }
+                            crate::runtime::PageCursor::Link(link) => {
+                                let mut request = request;
+                                request.next_link = Some(link);
+                                request.send().await?
+                            }
+                        };
+                        let page = page.into_inner()?;
+                        let next_link = None;
+                        Ok(crate::runtime::Page::new(page.imodels, next_link))
+                    }
+                },
+            ),
         )
     }
 }

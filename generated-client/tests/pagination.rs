@@ -156,3 +156,45 @@ async fn an_error_ends_the_stream_after_being_yielded() {
         "default page size"
     );
 }
+
+/// `_links.next.href` support: the runtime follows a link under the base URL, and
+/// refuses one elsewhere without sending anything (the token must not leave the API).
+#[tokio::test]
+async fn next_links_are_followed_only_under_the_base_url() {
+    use generated_client::runtime::{Method, Request};
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/page2"))
+        .and(query_param("$skip", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(imodels(2..3)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+
+    let mut request = Request::new("GetIModels", Method::GET, "/", "/".to_owned());
+    request.query("iTwinId", ITWIN);
+    request.follow_link(format!("{}/page2?$skip=2", server.uri()));
+    let raw = client
+        .execute(request)
+        .await
+        .expect("link under the base URL");
+    let page: serde_json::Value = raw.json().unwrap();
+    assert_eq!(page["iModels"][0]["displayName"], "m2");
+    let seen = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        seen.url.query(),
+        Some("$skip=2"),
+        "the link's query replaces the operation's"
+    );
+
+    let mut request = Request::new("GetIModels", Method::GET, "/", "/".to_owned());
+    request.follow_link("http://127.0.0.2:9/steal?$skip=2".to_owned());
+    let error = client.execute(request).await.expect_err("another origin");
+    assert!(
+        matches!(&error, generated_client::Error::InvalidRequest(message) if message.contains("refusing to follow")),
+        "{error:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

@@ -220,6 +220,9 @@ impl Client {
     }
 
     fn url_for(&self, request: &Request) -> Result<Url, Error> {
+        if let Some(link) = request.link() {
+            return self.link_url(link);
+        }
         let path = request.path();
         if !path.is_empty() && !path.starts_with('/') {
             return Err(Error::InvalidRequest(format!(
@@ -235,6 +238,31 @@ impl Client {
         Url::parse(&url).map_err(|error| {
             Error::InvalidRequest(format!("could not build the request URL: {error}"))
         })
+    }
+}
+
+impl Client {
+    /// A next-page link as a URL, accepted only when it lies under the base URL:
+    /// same scheme, host and port, and a path below the base path. A relative link is
+    /// resolved against the base URL first.
+    fn link_url(&self, link: &str) -> Result<Url, Error> {
+        let base = Url::parse(&format!("{}/", self.inner.base_url)).map_err(|error| {
+            Error::InvalidRequest(format!("could not parse the base URL: {error}"))
+        })?;
+        let url = base.join(link).map_err(|error| {
+            Error::InvalidRequest(format!("the next-page link is not a URL: {error}"))
+        })?;
+        let same_origin = url.origin() == base.origin();
+        let under_base =
+            url.path().starts_with(base.path()) || format!("{}/", url.path()) == base.path();
+        if !same_origin || !under_base {
+            return Err(Error::InvalidRequest(format!(
+                "refusing to follow a next-page link outside the base URL {}: {}",
+                self.inner.base_url,
+                url.origin().ascii_serialization()
+            )));
+        }
+        Ok(url)
     }
 }
 
@@ -669,6 +697,32 @@ mod tests {
             "/".to_owned(),
         ));
         assert_send(&future);
+    }
+
+    #[test]
+    fn next_links_are_followed_only_under_the_base_url() {
+        let client = Client::with_base_url("https://api.example.test/imodels", "t").unwrap();
+        let url = |link: &str| client.link_url(link).map(|u| u.to_string());
+        assert_eq!(
+            url("https://api.example.test/imodels/?$skip=2&$top=2").unwrap(),
+            "https://api.example.test/imodels/?$skip=2&$top=2"
+        );
+        assert_eq!(
+            url("/imodels/abc/changesets?$skip=10").unwrap(),
+            "https://api.example.test/imodels/abc/changesets?$skip=10"
+        );
+        for outside in [
+            "https://evil.example.test/imodels/?$skip=2",
+            "http://api.example.test/imodels/",
+            "https://api.example.test:8443/imodels/",
+            "https://api.example.test/other/",
+            "https://api.example.test/imodelsx/",
+        ] {
+            assert!(
+                matches!(url(outside), Err(Error::InvalidRequest(_))),
+                "{outside} was followed"
+            );
+        }
     }
 
     #[test]

@@ -47,6 +47,7 @@ fixture_tests!(
     no_operation_ids,
     objects,
     openapi_3_1,
+    pagination,
     responses,
     untyped_responses,
 );

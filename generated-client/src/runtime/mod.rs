@@ -22,7 +22,7 @@ pub use client::{Client, ClientBuilder};
 pub use encode::encode_path_segment;
 pub use error::{ApiError, DecodeError, Error};
 pub use options::RequestOptions;
-pub use paginate::{paginate, Page, PageCursor, Paging, DEFAULT_PAGE_SIZE};
+pub use paginate::{paginate, ItemStream, Page, PageCursor, Paging, DEFAULT_PAGE_SIZE};
 pub use request::Request;
 pub use response::{decode_bytes, decode_json, RawResponse, ResponseValue, Success, ANY_SUCCESS};
 pub use retry::{Jitter, RetryPolicy};

@@ -4,10 +4,15 @@
 // Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use futures_util::stream::{self, Stream};
 
 use super::Error;
+
+/// The stream `into_stream()` returns: boxed so it is `Unpin` (`.next().await` works
+/// without pinning) and nameable (it can be stored in a struct).
+pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'static>>;
 
 /// Page size used when the caller does not choose one.
 pub const DEFAULT_PAGE_SIZE: i64 = 100;

@@ -27,6 +27,8 @@ pub struct Request {
     body: Option<(Bytes, &'static str)>,
     accept: Option<&'static str>,
     options: RequestOptions,
+    /// A next-page link to fetch instead of `path` and `query`.
+    link: Option<String>,
 }
 
 impl Request {
@@ -49,6 +51,7 @@ impl Request {
             body: None,
             accept: None,
             options: RequestOptions::default(),
+            link: None,
         }
     }
 
@@ -126,6 +129,18 @@ impl Request {
     /// sent.
     pub fn options(&mut self, options: RequestOptions) {
         self.options = options;
+    }
+
+    /// Sends the request to `href`, a next-page link the server gave, instead of the
+    /// operation's path and query. The client only follows links under its own base
+    /// URL, so the token never goes to another host.
+    pub fn follow_link(&mut self, href: String) {
+        self.link = Some(href);
+    }
+
+    /// The next-page link set by [`Request::follow_link`], if any.
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
     }
 
     /// The spec's `operationId`.

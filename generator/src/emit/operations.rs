@@ -127,7 +127,10 @@ fn client_method(op: &Operation) -> TokenStream {
         let ty = argument_type(i.ty, Context::Elsewhere);
         quote!(#arg: #ty)
     });
-    let paging = op.pagination.as_ref().map(|_| quote!(max_items: None,));
+    let paging = op
+        .pagination
+        .as_ref()
+        .map(|_| quote!(max_items: None, next_link: None,));
     let fields = inputs.iter().map(|i| {
         let field = ident(i.name);
         if i.required {
@@ -261,7 +264,7 @@ fn builder(op: &Operation) -> TokenStream {
     let paging_field = op
         .pagination
         .as_ref()
-        .map(|_| quote!(max_items: Option<u64>,));
+        .map(|_| quote!(max_items: Option<u64>, next_link: Option<String>,));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -375,11 +378,9 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
         }
 
         #stream_doc
-        pub fn into_stream(
-            self,
-        ) -> impl ::futures_util::Stream<Item = Result<#item, crate::Error>> + Send + 'static {
+        pub fn into_stream(self) -> crate::runtime::ItemStream<#item> {
             let paging = crate::runtime::Paging::new(#top_start, #skip_start).max_items(self.max_items);
-            crate::runtime::paginate(paging, move |cursor| {
+            Box::pin(crate::runtime::paginate(paging, move |cursor| {
                 let request = self.clone();
                 async move {
                     let page = match cursor {
@@ -387,16 +388,16 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
                             request.#top_setter(#top_value).#skip_setter(#skip_value).send().await?
                         }
                         crate::runtime::PageCursor::Link(link) => {
-                            return Err(crate::Error::InvalidRequest(format!(
-                                "following next-page links is not supported yet: {link}"
-                            )));
+                            let mut request = request;
+                            request.next_link = Some(link);
+                            request.send().await?
                         }
                     };
                     let page = page.into_inner()?;
                     let next_link = #next_link;
                     Ok(crate::runtime::Page::new(#items, next_link))
                 }
-            })
+            }))
         }
     }
 }
@@ -406,6 +407,14 @@ fn send(op: &Operation) -> TokenStream {
     let template = &op.path_template;
     let method = ident(op.method.as_str());
     let (path_locals, path) = path_expr(op);
+    // A paged builder carries the next-page link `into_stream` was given.
+    let follow_link = op.pagination.as_ref().map(|_| {
+        quote! {
+            if let Some(link) = self.next_link {
+                request.follow_link(link);
+            }
+        }
+    });
     let params = op
         .params
         .iter()
@@ -495,6 +504,7 @@ fn send(op: &Operation) -> TokenStream {
             #(#params)*
             #body
             #accept
+            #follow_link
             request.options(self.options);
             let raw = self.client.execute(request).await?;
             #decode

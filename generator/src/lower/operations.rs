@@ -33,6 +33,7 @@ const BUILDER_MEMBERS: &[&str] = &[
     "with_retry",
     "into_stream",
     "max_items",
+    "next_link",
 ];
 
 pub fn lower_operations<'d>(

@@ -16,6 +16,7 @@ pub const FIXTURES: &[&str] = &[
     "no_operation_ids",
     "objects",
     "openapi_3_1",
+    "pagination",
     "responses",
     "untyped_responses",
 ];
