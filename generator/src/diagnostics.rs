@@ -24,6 +24,8 @@ pub struct Diagnostic {
     pub column: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// The text of `line`, for the labelled snippet under the message.
+    pub source_line: Option<String>,
 }
 
 impl Diagnostic {
@@ -43,6 +45,7 @@ impl Diagnostic {
             column: None,
             message: message.into(),
             hint: None,
+            source_line: None,
         }
     }
 
@@ -92,7 +95,8 @@ impl Diagnostics {
             .filter(|d| d.severity == Severity::Warning)
     }
 
-    /// Fills in line and column for every item whose pointer can be found in `source`.
+    /// Fills in line, column and the source line for every item whose pointer can be
+    /// found in `source`.
     pub fn locate(&mut self, source: &str) {
         for item in &mut self.items {
             if item.line.is_none() {
@@ -100,6 +104,12 @@ impl Diagnostics {
                     item.line = Some(line);
                     item.column = Some(column);
                 }
+            }
+            if let Some(line) = item.line {
+                item.source_line = source
+                    .lines()
+                    .nth(line.saturating_sub(1))
+                    .map(|text| text.trim_end().to_owned());
             }
         }
     }
@@ -113,8 +123,17 @@ impl fmt::Display for Diagnostics {
                 Severity::Error => "error",
             };
             writeln!(f, "{level}: {}", item.message)?;
-            match (item.line, item.column) {
-                (Some(line), Some(column)) => {
+            match (item.line, item.column, &item.source_line) {
+                (Some(line), Some(column), Some(text)) => {
+                    // rustc's layout: location, gutter, the line, a caret under the column.
+                    let gutter = " ".repeat(line.to_string().len());
+                    writeln!(f, "{gutter}--> {}:{line}:{column}", self.file)?;
+                    writeln!(f, "{gutter} |")?;
+                    writeln!(f, "{line} | {}", excerpt(text))?;
+                    let pad = " ".repeat(column.saturating_sub(1).min(120));
+                    writeln!(f, "{gutter} | {pad}^ {}", item.pointer)?;
+                }
+                (Some(line), Some(column), None) => {
                     writeln!(f, "  --> {}:{line}:{column} at {}", self.file, item.pointer)?
                 }
                 _ => writeln!(f, "  --> {} at {}", self.file, item.pointer)?,
@@ -139,6 +158,14 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// A source line short enough to show (minified JSON can be one huge line).
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(160) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
 
 /// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 says.
 pub fn pointer<I, S>(segments: I) -> String
@@ -179,6 +206,11 @@ mod tests {
         assert_eq!(
             text,
             "error: bad thing\n  --> spec/x.yaml:3:5 at #/paths\n  = help: do it right\n1 error, 0 warnings in spec/x.yaml\n"
+        );
+        diags.locate("a: 1\nb: 2\npaths:\n    x: 1\n");
+        assert_eq!(
+            diags.to_string(),
+            "error: bad thing\n --> spec/x.yaml:3:5\n  |\n3 | paths:\n  |     ^ #/paths\n  = help: do it right\n1 error, 0 warnings in spec/x.yaml\n"
         );
     }
 }

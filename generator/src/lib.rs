@@ -49,7 +49,42 @@ pub struct GeneratedFiles {
 /// Loads, lowers and emits `source`. On error nothing is generated and every problem
 /// found comes back, located in `source`.
 pub fn generate(source: &str, settings: &Settings) -> Result<GeneratedFiles, Diagnostics> {
-    let api = lower_source(source, settings)?;
+    with_deep_stack(|| generate_on_this_thread(source, settings))
+}
+
+/// Stack for the pipeline. Typing a document recurses through serde's untagged and
+/// flattened types several frames per nesting level; the parsers allow 128 levels,
+/// which can exceed a default 2 MiB thread stack in debug builds. Only the pages
+/// used are committed, so a generous reservation costs nothing.
+const PIPELINE_STACK: usize = 256 << 20;
+
+/// Runs `work` on a scoped thread with [`PIPELINE_STACK`], or on this thread if the
+/// OS refuses to create one. A panic in `work` is resumed here unchanged.
+fn with_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let slot = std::sync::Mutex::new(Some(work));
+    let take = || slot.lock().ok().and_then(|mut work| work.take());
+    let result = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("openapi-pipeline".to_owned())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, || take().map(|work| work()));
+        match spawned.map(|handle| handle.join()) {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => None,
+        }
+    });
+    match result.or_else(|| take().map(|work| work())) {
+        Some(result) => result,
+        None => unreachable!("the work runs on the worker or, failing that, here"),
+    }
+}
+
+fn generate_on_this_thread(
+    source: &str,
+    settings: &Settings,
+) -> Result<GeneratedFiles, Diagnostics> {
+    let api = lower_source_on_this_thread(source, settings)?;
     let mut warnings = api.1;
     let api = api.0;
     let header = header(settings);
@@ -94,6 +129,13 @@ pub fn generate(source: &str, settings: &Settings) -> Result<GeneratedFiles, Dia
 
 /// Loads and lowers `source` into the IR, with the warnings found on the way.
 pub fn lower_source(
+    source: &str,
+    settings: &Settings,
+) -> Result<(ir::Api, Diagnostics), Diagnostics> {
+    with_deep_stack(|| lower_source_on_this_thread(source, settings))
+}
+
+fn lower_source_on_this_thread(
     source: &str,
     settings: &Settings,
 ) -> Result<(ir::Api, Diagnostics), Diagnostics> {

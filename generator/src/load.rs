@@ -4,6 +4,9 @@
 //! 3.1 -> 3.0 normalisation pass (see [`crate::normalize`]) so that `openapiv3` can type
 //! the document, and turns every failure into a [`Diagnostic`] with a JSON pointer.
 
+// A failed load returns one `Diagnostic`, once per run: not worth boxing.
+#![allow(clippy::result_large_err)]
+
 use crate::diagnostics::{pointer, Diagnostic};
 use serde_json::Value;
 
@@ -69,6 +72,7 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
             Diagnostic::error("#", format!("not valid JSON: {err}")).at(err.line(), err.column())
         })?
     } else {
+        check_flow_depth(source)?;
         let yaml = serde_yaml::from_str::<serde_yaml::Value>(source).map_err(|err| {
             let diag = Diagnostic::error("#", format!("not valid YAML: {err}"));
             match err.location() {
@@ -86,6 +90,44 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
         .with_hint("an OpenAPI document is a mapping with `openapi`, `info` and `paths`"));
     }
     Ok(value)
+}
+
+/// Deepest `[`/`{` nesting allowed in YAML text. serde_yaml stops at 128 levels anyway,
+/// but takes seconds to get there on pathological input (100,000 `[`), so reject early.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// Fails fast on YAML whose flow collections nest deeper than [`MAX_FLOW_DEPTH`];
+/// brackets inside quoted scalars and comments do not count.
+fn check_flow_depth(source: &str) -> Result<(), Diagnostic> {
+    let mut depth = 0usize;
+    for (number, line) in source.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        for (column, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') if line[..column].ends_with(char::is_whitespace) || column == 0 => {
+                    break
+                }
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(Diagnostic::error(
+                            "#",
+                            format!(
+                                "not valid YAML: nested more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                        )
+                        .at(number + 1, column + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// YAML allows keys that are numbers or booleans (`200:` for a response); JSON

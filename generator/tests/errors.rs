@@ -71,3 +71,69 @@ fn dangling_ref_points_at_the_schema_with_a_hint() {
         "{text}"
     );
 }
+
+fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::Diagnostics> {
+    let settings = Settings {
+        crate_name: "big".to_owned(),
+        crate_version: "0.1.0".to_owned(),
+        spec_path: "big.yaml".to_owned(),
+        command: "test".to_owned(),
+        words: Vec::new(),
+        standalone: false,
+    };
+    generator::generate(source, &settings)
+}
+
+#[test]
+fn deeply_nested_documents_are_errors_not_stack_overflows() {
+    let depth = 100_000;
+    let json = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+    let text = generate_text(&json).unwrap_err().to_string();
+    assert!(
+        text.contains("not valid JSON: recursion limit exceeded"),
+        "{text}"
+    );
+    let yaml = format!("a: {}{}", "[".repeat(depth), "]".repeat(depth));
+    let text = generate_text(&yaml).unwrap_err().to_string();
+    assert!(
+        text.contains("not valid YAML: nested more than 128 levels deep"),
+        "{text}"
+    );
+    // Within the parsers' limits, but deeper than real specs: the inner levels fall
+    // back to `serde_json::Value` with a warning instead of exhausting the stack.
+    let mut schema = "{type: string}".to_owned();
+    for _ in 0..60 {
+        schema = format!("{{type: object, properties: {{inner: {schema}}}}}");
+    }
+    let spec = format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Deep: {schema}\n"
+    );
+    let files = generate_text(&spec).unwrap_or_else(|d| panic!("{d}"));
+    assert!(files.files["src/models.rs"].contains("pub struct DeepInnerInner"));
+    let warnings = files.warnings.to_string();
+    assert!(
+        warnings.contains("a schema nested more than 32 levels deep"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn a_huge_document_generates() {
+    let mut spec = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n");
+    for i in 0..1_000 {
+        spec.push_str(&format!(
+            "  /things{i}/{{id}}:\n    get:\n      operationId: GetThing{i}\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing{i}'}}\n"
+        ));
+    }
+    spec.push_str("components:\n  schemas:\n");
+    for i in 0..1_000 {
+        spec.push_str(&format!("    Thing{i}: {{type: object, properties: {{id: {{type: string}}, n: {{type: integer}}}}}}\n"));
+    }
+    let files = generate_text(&spec).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        files.files["src/operations.rs"]
+            .matches("pub async fn send(")
+            .count(),
+        1_000
+    );
+}

@@ -199,26 +199,56 @@ fn is_generated(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Writes the stale files in two phases so a failure never leaves a half-written
+/// crate: every new file is first written beside its target as `<name>.codegen-tmp`;
+/// only when all of them are written are they renamed over the targets (a rename
+/// within a directory replaces the file whole). On a failure in the first phase the
+/// temporary files are removed and the crate is as it was.
 fn write(out: &Path, generated: &GeneratedFiles, stale: &[Stale]) -> Result<(), String> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result: Result<(), String> = stale.iter().try_for_each(|file| match file {
+        Stale::Missing(relative) | Stale::Changed(relative) => {
+            let path = out.join(relative);
+            let temporary = temporary_path(&path);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| format!("error: creating {}: {e}", parent.display()))?;
+            }
+            fs::write(&temporary, &generated.files[relative])
+                .map_err(|e| format!("error: writing {}: {e}", temporary.display()))?;
+            staged.push((temporary, path));
+            Ok(())
+        }
+        Stale::Extra(_) => Ok(()),
+    });
+    if let Err(error) = result {
+        for (temporary, _) in &staged {
+            let _ = fs::remove_file(temporary);
+        }
+        return Err(format!(
+            "{error}
+nothing in {} was changed",
+            out.display()
+        ));
+    }
+    for (temporary, path) in &staged {
+        fs::rename(temporary, path)
+            .map_err(|e| format!("error: replacing {}: {e}", path.display()))?;
+    }
     for file in stale {
-        match file {
-            Stale::Missing(relative) | Stale::Changed(relative) => {
-                let path = out.join(relative);
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent)
-                        .map_err(|e| format!("error: creating {}: {e}", parent.display()))?;
-                }
-                fs::write(&path, &generated.files[relative])
-                    .map_err(|e| format!("error: writing {}: {e}", path.display()))?;
-            }
-            Stale::Extra(relative) => {
-                let path = out.join(relative);
-                fs::remove_file(&path)
-                    .map_err(|e| format!("error: removing {}: {e}", path.display()))?;
-            }
+        if let Stale::Extra(relative) = file {
+            let path = out.join(relative);
+            fs::remove_file(&path)
+                .map_err(|e| format!("error: removing {}: {e}", path.display()))?;
         }
     }
     Ok(())
+}
+
+fn temporary_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".codegen-tmp");
+    path.with_file_name(name)
 }
 
 /// `words` from `naming.toml` beside the spec, if there is one.

@@ -124,3 +124,39 @@ fn a_broken_spec_reports_diagnostics_and_leaves_files_untouched() {
         before
     );
 }
+
+#[test]
+fn a_failed_write_leaves_every_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("tiny.yaml"), SPEC).unwrap();
+    let args = ["codegen", "--spec", "tiny.yaml", "--out", "out"];
+    assert!(xtask(&args, dir.path()).status.success());
+    let read = |name: &str| fs::read_to_string(dir.path().join("out/src").join(name)).unwrap();
+    let (models, operations) = (read("models.rs"), read("operations.rs"));
+
+    // A new spec changes both files, but the second one cannot be written: a directory
+    // sits where its temporary file would go.
+    let changed = SPEC
+        .replace("GetPet", "FetchPet")
+        .replace("name: {type: string}", "nick: {type: string}");
+    fs::write(dir.path().join("tiny.yaml"), changed).unwrap();
+    fs::create_dir(dir.path().join("out/src/operations.rs.codegen-tmp")).unwrap();
+    let output = xtask(&args, dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("nothing in out was changed"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(read("models.rs"), models);
+    assert_eq!(read("operations.rs"), operations);
+    assert!(
+        !dir.path().join("out/src/models.rs.codegen-tmp").exists(),
+        "temporary files are cleaned up"
+    );
+
+    // Once the obstacle is gone, the same run goes through.
+    fs::remove_dir(dir.path().join("out/src/operations.rs.codegen-tmp")).unwrap();
+    assert!(xtask(&args, dir.path()).status.success());
+    assert!(read("operations.rs").contains("pub fn fetch_pet("));
+}

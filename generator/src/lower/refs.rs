@@ -1,6 +1,9 @@
 //! Following `$ref`s to components. A reference that does not resolve is an error that
 //! names the pointer, with the closest existing name as a hint.
 
+// A failed load returns one `Diagnostic`, once per run: not worth boxing.
+#![allow(clippy::result_large_err)]
+
 use crate::diagnostics::Diagnostic;
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, RequestBody, Response};

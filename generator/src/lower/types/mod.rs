@@ -34,7 +34,14 @@ pub struct TypeLowering<'a> {
     /// Output order: a component's slot, then the inline types named after it.
     defs: Vec<Option<TypeDef>>,
     diagnostics: Vec<Diagnostic>,
+    /// How many inline schemas deep the current lowering is (see [`MAX_INLINE_DEPTH`]).
+    depth: usize,
 }
+
+/// Inline schemas nested deeper than this become `serde_json::Value` with a warning.
+/// Real specs nest a handful of levels; the limit keeps lowering's recursion (a few
+/// stack frames per level) far from the stack's end even in debug builds.
+const MAX_INLINE_DEPTH: usize = 32;
 
 /// A schema position, whether the document boxes it or not.
 #[derive(Clone, Copy)]
@@ -77,6 +84,7 @@ impl<'a> TypeLowering<'a> {
             components,
             defs: Vec::new(),
             diagnostics: Vec::new(),
+            depth: 0,
         };
         for (name, schema) in schemas {
             this.lower_component(name, schema);
@@ -176,8 +184,14 @@ impl<'a> TypeLowering<'a> {
     ) -> TypeRef {
         match schema.into() {
             SchemaRef::Reference(reference) => self.resolve_named(reference, origin),
+            SchemaRef::Item(_) if self.depth >= MAX_INLINE_DEPTH => self.unsupported(
+                origin,
+                &format!("a schema nested more than {MAX_INLINE_DEPTH} levels deep"),
+            ),
             SchemaRef::Item(schema) => {
+                self.depth += 1;
                 let ty = self.lower_inline(schema, origin, name_hint);
+                self.depth -= 1;
                 let nullable = schema.schema_data.nullable || unions::has_null_member(schema);
                 if nullable && !matches!(ty, TypeRef::Json | TypeRef::Nullable(_)) {
                     TypeRef::Nullable(Box::new(ty))
