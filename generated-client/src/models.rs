@@ -28,6 +28,7 @@ pub struct IModel {
 
 /// Generated from `#/components/schemas/IModel/properties/state`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IModelState {
     /// `initialized`
     Initialized,
@@ -264,6 +265,7 @@ pub struct NamedVersion {
 
 /// Generated from `#/components/schemas/NamedVersion/properties/state`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NamedVersionState {
     /// `visible`
     Visible,

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument;
 use url::Url;
@@ -22,6 +23,14 @@ use super::{
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+/// 64 MiB: far above any JSON page or thumbnail the API sends, far below what
+/// would hurt a process to hold.
+const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// Same-origin redirects followed in a row before giving up (reqwest's default).
+const MAX_REDIRECTS: usize = 10;
+/// The most a `Content-Length` makes us allocate before any of the body arrives;
+/// a larger body grows the buffer as it comes.
+const MAX_PREALLOCATION: u64 = 8 * 1024 * 1024;
 
 /// The API client. Cheap to clone: clones share one connection pool and
 /// configuration, so create one and pass it around.
@@ -40,6 +49,7 @@ struct ClientInner {
     accept: Option<HeaderValue>,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    max_response_bytes: u64,
 }
 
 impl Client {
@@ -75,7 +85,9 @@ impl Client {
     ///
     /// A 2xx status is `Ok`; any other status is [`Error::Api`] with the body
     /// kept and, when it matches the API's error schema, parsed. When retries
-    /// run out, the error is the last attempt's.
+    /// run out, the error is the last attempt's. A body of any status larger
+    /// than [`ClientBuilder::max_response_bytes`] is
+    /// [`Error::ResponseTooLarge`].
     ///
     /// Each call is one `api_request` span at `DEBUG` level with the fields
     /// `operation`, `method`, `path` (the template, never IDs or the query),
@@ -213,9 +225,9 @@ impl Client {
         }
 
         let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+        let body = read_body(&mut response, self.inner.max_response_bytes).await?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
         Ok(RawResponse::new(status, headers, body))
     }
 
@@ -266,6 +278,56 @@ impl Client {
     }
 }
 
+/// Reads the whole body a chunk at a time, giving up as soon as it is known to
+/// be longer than `limit` bytes: before reading anything when `Content-Length`
+/// says so, otherwise (chunked or unannounced bodies, or a server sending more
+/// than it announced) once the bytes received pass the limit. Dropping the
+/// response then closes the connection instead of draining it.
+async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, Error> {
+    let status = response.status();
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    let announced = response.content_length();
+    if announced.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    // Trust `Content-Length` for the first allocation only up to a point: it is
+    // the server's word, and nothing has arrived yet.
+    let capacity = announced.unwrap_or(0).min(MAX_PREALLOCATION);
+    let mut body = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    let mut received: u64 = 0;
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        received = received.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        if received > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Follows a redirect only within the origin (scheme, host and port) of the
+/// original request, so every hop stays there too. `reqwest`'s own policy follows any redirect and
+/// drops only `Authorization`, `Cookie` and the proxy credentials on the way
+/// to another host: a credential in a default or per-call header (an API key)
+/// would go along, and a `307`/`308` would resend the request body. A redirect
+/// to another origin is not followed; the `3xx` comes back as [`Error::Api`]
+/// with its `Location` header, for the caller to judge.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 /// The last attempt's result, recorded on the call's span.
 fn finish(
     result: Result<RawResponse, Error>,
@@ -298,6 +360,7 @@ impl fmt::Debug for Client {
             .field("accept", &inner.accept)
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
+            .field("max_response_bytes", &inner.max_response_bytes)
             .field(
                 "default_headers",
                 &inner.default_headers.keys().collect::<Vec<_>>(),
@@ -327,6 +390,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     default_headers: Vec<(String, String)>,
     retry: RetryPolicy,
+    max_response_bytes: u64,
     http_client: Option<reqwest::Client>,
 }
 
@@ -338,7 +402,10 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// Defaults: the spec's server, no token, 60 s timeout per attempt, 10 s
-    /// connect timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`].
+    /// connect timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`],
+    /// response bodies up to 64 MiB, redirects followed within the same origin
+    /// only, TLS through rustls with the bundled Mozilla roots and certificate
+    /// and host name checks on.
     pub fn new() -> Self {
         ClientBuilder {
             base_url: crate::DEFAULT_BASE_URL.to_owned(),
@@ -349,6 +416,7 @@ impl ClientBuilder {
             user_agent: None,
             default_headers: Vec::new(),
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
         }
     }
@@ -429,8 +497,24 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of a response body that are read, for any status;
+    /// default 64 MiB. A larger body ends the attempt with
+    /// [`Error::ResponseTooLarge`]: at once when its `Content-Length` says so,
+    /// otherwise as soon as the bytes received pass the limit (so a chunked or
+    /// endless body cannot exhaust memory either). Error bodies get no partial
+    /// treatment: a `500` with a body over the limit is `ResponseTooLarge`
+    /// with its status, not an [`Error::Api`] holding a cut-off body.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Uses a caller-configured `reqwest` client (proxy, TLS roots, pool
-    /// settings). The request timeout still applies if set here.
+    /// settings). The request timeout still applies if set here, and so does
+    /// [`ClientBuilder::max_response_bytes`]; redirects follow that client's
+    /// policy, whose default follows other origins too (dropping only
+    /// `Authorization`, `Cookie` and proxy credentials), instead of this
+    /// builder's same-origin-only policy.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -488,6 +572,7 @@ impl ClientBuilder {
             None => {
                 let http = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .redirect(same_origin_redirects())
                     .build()
                     .map_err(|error| {
                         Error::InvalidRequest(format!("could not create the HTTP client: {error}"))
@@ -505,6 +590,7 @@ impl ClientBuilder {
                 accept,
                 timeout,
                 retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
@@ -536,6 +622,7 @@ impl fmt::Debug for ClientBuilder {
                     .collect::<Vec<_>>(),
             )
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("custom_http_client", &self.http_client.is_some())
             .finish()
     }

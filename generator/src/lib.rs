@@ -7,6 +7,7 @@
 //! [`generate`] runs them all; the xtask and the tests both call it.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;
@@ -17,10 +18,14 @@ pub mod normalize;
 pub mod render;
 mod runtime_files;
 pub mod shape;
+pub mod surface;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 
 use indexmap::IndexMap;
+
+/// The generated crate's API summary (see [`surface`]), relative to the crate root.
+pub const SURFACE_FILE: &str = "api.yaml";
 
 /// What to generate and how to label it.
 #[derive(Debug, Clone)]
@@ -116,6 +121,12 @@ fn generate_on_this_thread(
         })?;
         files.insert(path.to_owned(), text);
     }
+    files.insert(
+        SURFACE_FILE.to_owned(),
+        surface::Surface::of(&api)
+            .with_spec(source)
+            .to_text(&header),
+    );
     for (name, contents) in runtime_files::RUNTIME_FILES {
         let runtime_header = format!("{header} Copied from generator/runtime/{name}.");
         files.insert(

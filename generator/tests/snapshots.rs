@@ -71,6 +71,10 @@ fn no_unreferenced_snapshots() {
         }
     }
     expected.extend(error_snapshot_names());
+    expected.extend([
+        "diff__operations.snap".to_owned(),
+        "diff__types.snap".to_owned(),
+    ]);
     expected.sort();
     assert_eq!(
         on_disk, expected,

@@ -10,6 +10,8 @@ usage:
   cargo xtask codegen --check         change nothing; fail if generated-client/ is stale
   cargo xtask codegen --spec PATH --out DIR [--crate-name NAME]
                                       generate any spec into a standalone crate in DIR
+  cargo xtask diff OLD NEW [--fail-on breaking|any]
+                                      the API change report between two specs; writes nothing
   cargo xtask prism                   install the pinned Prism mock server (npm) and print its path";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

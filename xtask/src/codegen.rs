@@ -4,6 +4,8 @@
 //! succeeded for every file, and a file is written only when its bytes change.
 
 use crate::args::CodegenArgs;
+use generator::diff;
+use generator::surface::Surface;
 use generator::{GeneratedFiles, Settings};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -73,11 +75,11 @@ impl Target {
 }
 
 pub fn run(args: &CodegenArgs) -> Result<(), String> {
-    let target = match (&args.spec, &args.out) {
+    let mut target = match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => Target::standalone(spec, out, args.crate_name.as_deref())?,
         _ => Target::main(&crate::project_root())?,
     };
-    let generated = target.generate()?;
+    let mut generated = target.generate()?;
     if generated.warnings.items.is_empty() {
         eprintln!(
             "generated {} operations from {} with no warnings",
@@ -87,10 +89,14 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     } else {
         eprint!("{}", generated.warnings);
     }
-    let stale = stale_files(&target.out, &generated)?;
+    let mut stale = stale_files(&target.out, &generated)?;
+    let change = api_change(&target, &generated, &stale)?;
     if args.check {
         if stale.is_empty() {
             return Ok(());
+        }
+        if let Some(change) = &change {
+            eprintln!("{}", change.report);
         }
         let list: Vec<String> = stale
             .iter()
@@ -104,9 +110,21 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
             target.settings.command
         ));
     }
+    if let Some(change) = &change {
+        if change.version != target.settings.crate_version {
+            // The bump lands in Cargo.toml: generate once more with the new version.
+            target.settings.crate_version = change.version.clone();
+            generated = target.generate()?;
+            stale = stale_files(&target.out, &generated)?;
+        }
+    }
     write(&target.out, &generated, &stale)?;
     for file in &stale {
         eprintln!("  {}", file.describe());
+    }
+    if let Some(change) = change {
+        record_change(&target.out, &change.report)?;
+        eprintln!("\n{}", change.report);
     }
     eprintln!(
         "{} file(s) changed in {}",
@@ -114,6 +132,79 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         target.out.display()
     );
     Ok(())
+}
+
+/// The file that collects API change reports, newest first, beside the generated code.
+pub const CHANGES_FILE: &str = "API-CHANGES.md";
+
+/// What a regeneration means for dependants: the report and the version to apply.
+pub struct ApiChange {
+    pub report: String,
+    pub version: String,
+}
+
+/// Compares the checked-in API summary with the new one. `None` when nothing is
+/// stale (the spec did not change) or there is no earlier summary to compare with.
+fn api_change(
+    target: &Target,
+    generated: &GeneratedFiles,
+    stale: &[Stale],
+) -> Result<Option<ApiChange>, String> {
+    if stale.is_empty() {
+        return Ok(None);
+    }
+    let Ok(old_text) = fs::read_to_string(target.out.join(generator::SURFACE_FILE)) else {
+        return Ok(None);
+    };
+    let old = Surface::from_text(&old_text).map_err(|e| {
+        format!(
+            "error: cannot read {}: {e}",
+            target.out.join(generator::SURFACE_FILE).display()
+        )
+    })?;
+    let new = Surface::from_text(&generated.files[generator::SURFACE_FILE])
+        .map_err(|e| format!("error: generated API summary does not parse: {e}"))?;
+    let report = diff::diff(&old, &new);
+    let current = &target.settings.crate_version;
+    if old.spec_digest == new.spec_digest {
+        // Same spec, new generator: show what callers would see, but it is not a release
+        // of a new API version, so nothing is bumped or recorded.
+        if !report.is_empty() {
+            eprintln!(
+                "{}",
+                report.render(
+                    &target.settings.spec_path,
+                    "The spec did not change; the generator did. Version left alone."
+                )
+            );
+        }
+        return Ok(None);
+    }
+    // Files changed but the API did not (documentation, say): still a new release.
+    let bump = match report.bump_for(current) {
+        diff::Bump::None => diff::Bump::Patch,
+        bump => bump,
+    };
+    let version = diff::bumped(current, bump);
+    let version_line = format!(
+        "Semver: {bump} bump for `{}`, applied: {current} -> {version}.",
+        target.settings.crate_name
+    );
+    Ok(Some(ApiChange {
+        report: report.render(&target.settings.spec_path, &version_line),
+        version,
+    }))
+}
+
+/// Puts `report` at the top of the change file (newest first).
+fn record_change(out: &Path, report: &str) -> Result<(), String> {
+    let path = out.join(CHANGES_FILE);
+    let header =
+        "<!-- Written by `cargo xtask codegen` each time the API changes; newest first. -->\n\n";
+    let earlier = fs::read_to_string(&path).unwrap_or_default();
+    let earlier = earlier.strip_prefix(header).unwrap_or(&earlier);
+    fs::write(&path, format!("{header}{report}\n{earlier}"))
+        .map_err(|e| format!("error: writing {}: {e}", path.display()))
 }
 
 fn count_ops(generated: &GeneratedFiles) -> usize {

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod codegen;
+pub mod diff;
 pub mod prism;
 pub mod test;
 
@@ -12,6 +13,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args::CodegenArgs::parse(&args[1..])?),
         Some("test") => test::run(&args[1..]),
+        Some("diff") => diff::run(&args[1..]),
         Some("prism") => prism::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{}", args::USAGE);

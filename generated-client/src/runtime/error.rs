@@ -47,6 +47,19 @@ pub enum Error {
     /// ([`Success::into_declared`](super::Success::into_declared)).
     #[error("response status {} is not declared for this operation", .0.status())]
     UndeclaredStatus(Box<RawResponse>),
+    /// The response body is larger than
+    /// [`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes)
+    /// allows, whatever the status. Reading stopped at the limit (or did not
+    /// start, when `Content-Length` already said so) and the connection was
+    /// dropped; nothing of the body is kept, since a cut-off body would be
+    /// mistaken for the whole one. Not retried: the same answer would come back.
+    #[error("the {status} response body is larger than the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The status of the response whose body was refused.
+        status: StatusCode,
+        /// The limit in force, in bytes.
+        limit: u64,
+    },
 }
 
 impl Error {
@@ -56,6 +69,7 @@ impl Error {
             Error::Api(error) => Some(error.status()),
             Error::Decode(error) => Some(error.status()),
             Error::UndeclaredStatus(response) => Some(response.status()),
+            Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Timeout(error) | Error::Transport(error) => error.status(),
             Error::InvalidRequest(_) | Error::Auth(_) => None,
         }
@@ -289,5 +303,18 @@ mod tests {
     #[test]
     fn error_stays_small() {
         assert!(std::mem::size_of::<Error>() <= 32);
+    }
+
+    #[test]
+    fn response_too_large_names_status_and_limit() {
+        let error = Error::ResponseTooLarge {
+            status: StatusCode::OK,
+            limit: 1024,
+        };
+        assert_eq!(error.status(), Some(StatusCode::OK));
+        assert_eq!(
+            error.to_string(),
+            "the 200 OK response body is larger than the limit of 1024 bytes"
+        );
     }
 }

@@ -2,12 +2,13 @@
 //! Response types and the decoding helpers generated operations end with.
 // Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
 
+use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 
 use super::{DecodeError, Error};
 
@@ -74,6 +75,11 @@ impl RawResponse {
     /// `application/problem+json`), none at all, and, since some servers
     /// mislabel JSON, anything else. When a body with a non-JSON content type
     /// fails to decode, the error says so.
+    ///
+    /// A document whose top level is an array where `T` is a struct is refused,
+    /// although serde would otherwise fill the struct's fields from the array
+    /// by position (and an array, even `[]`, would pass for a struct whose
+    /// fields are all optional).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(
@@ -82,7 +88,7 @@ impl RawResponse {
             ));
         }
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        let value = serde_path_to_error::deserialize(&mut deserializer)
+        let value = serde_path_to_error::deserialize(ObjectRoot(&mut deserializer))
             .map_err(|error| self.path_error(&error))?;
         // Trailing garbage after a valid document means the body is not what we think.
         deserializer
@@ -111,6 +117,75 @@ impl RawResponse {
             message,
             self.body.clone(),
         ))
+    }
+}
+
+/// A deserializer that refuses a sequence where the caller asks for a struct,
+/// at the top level of the document; every other request goes to the inner
+/// deserializer unchanged. serde's derived `Deserialize` accepts a struct
+/// written as an array of its fields in order, a form JSON APIs never use, so
+/// an array where an object belongs is a wrong answer, not a struct.
+///
+/// Only the top level is checked: the nested values are deserialized by
+/// `serde_json` directly, keeping decoding as fast as it was.
+struct ObjectRoot<D>(D);
+
+macro_rules! forward_to_inner {
+    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.0.$method($($arg,)* visitor)
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectRoot<D> {
+    type Error = D::Error;
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, NotFromSeq(visitor))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+
+    forward_to_inner! {
+        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
+        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(),
+        deserialize_option(), deserialize_unit(), deserialize_seq(), deserialize_map(),
+        deserialize_identifier(), deserialize_ignored_any(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+    }
+}
+
+/// A struct's visitor that takes a map (a JSON object) but not a sequence.
+struct NotFromSeq<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for NotFromSeq<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(formatter)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<V::Value, A::Error> {
+        Err(de::Error::invalid_type(Unexpected::Seq, &self))
     }
 }
 
@@ -326,6 +401,36 @@ mod tests {
         assert_eq!(error.path(), "iModels[0].createdDateTime");
         assert_eq!(error.status(), StatusCode::OK);
         assert_eq!(error.body_text(), body);
+    }
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    struct AllOptional {
+        #[serde(default)]
+        #[allow(dead_code)]
+        items: Vec<u8>,
+    }
+
+    #[test]
+    fn top_level_array_is_not_a_struct() {
+        for body in ["[]", "[[1]]"] {
+            let Err(Error::Decode(error)) = decode_json::<AllOptional>(raw(200, body), &[200])
+            else {
+                panic!("{body} decoded as a struct");
+            };
+            assert_eq!(error.path(), "", "{body}");
+            assert!(
+                error
+                    .message()
+                    .starts_with("invalid type: sequence, expected struct AllOptional"),
+                "{}",
+                error.message()
+            );
+        }
+        // Arrays are still arrays, objects still objects, and nested values are untouched.
+        assert!(raw(200, "[1, 2]").json::<Vec<u8>>().is_ok());
+        assert!(raw(200, r#"{"items": [1]}"#).json::<AllOptional>().is_ok());
+        assert!(raw(200, "[]").json::<serde_json::Value>().is_ok());
+        assert!(raw(200, "null").json::<Option<AllOptional>>().is_ok());
     }
 
     #[test]

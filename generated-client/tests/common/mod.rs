@@ -16,7 +16,7 @@ pub const TOKEN: &str = "test-token";
 /// The `Authorization` header the server must receive.
 pub const AUTHORIZATION: &str = "Bearer test-token";
 /// The User-Agent the client sends unless told otherwise.
-pub const USER_AGENT: &str = "generated-client/0.1.0";
+pub const USER_AGENT: &str = concat!("generated-client/", env!("CARGO_PKG_VERSION"));
 /// What `reqwest` sends as `Accept` when an operation declares no response
 /// media type (the generated code then sets none).
 pub const ACCEPT_ANY: &str = "*/*";

@@ -19,7 +19,9 @@ url = "2.5.4"
 uuid = { version = "1.16.0", features = ["serde"] }
 
 [dev-dependencies]
-tokio = { version = "1.44", features = ["macros", "rt-multi-thread"] }
+rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }
+tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }
+tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }
 wiremock = "0.6.3"
 "#;
 

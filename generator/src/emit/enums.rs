@@ -31,6 +31,7 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
     quote! {
         #attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know yet, kept as the server sent it.
@@ -112,6 +113,7 @@ pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
     quote! {
         #attrs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know yet, kept as the server sent it.
@@ -176,6 +178,7 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
             #attrs
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
             }
@@ -202,6 +205,7 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
     quote! {
         #attrs
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #[doc = #unknown_doc]

@@ -1,0 +1,434 @@
+//! Compares two [`Surface`]s and classifies each difference for code that depends on
+//! the generated crate: breaking (it may stop compiling or change meaning) or
+//! additive. The counts give the semver bump.
+
+use crate::surface::{FieldSurface, InputSurface, OperationSurface, Surface, TypeSurface};
+use std::fmt::{self, Write as _};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    Additive,
+    Breaking,
+}
+
+/// One difference, under the operation or type it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    pub impact: Impact,
+    pub text: String,
+}
+
+/// Every difference, grouped by operation and by type, in the new spec's order (then
+/// removed items in the old spec's order).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    pub operations: Vec<(String, Vec<Change>)>,
+    pub types: Vec<(String, Vec<Change>)>,
+}
+
+/// The version bump a report implies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+impl fmt::Display for Bump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Bump::None => "none",
+            Bump::Patch => "patch",
+            Bump::Minor => "minor",
+            Bump::Major => "major",
+        })
+    }
+}
+
+impl Report {
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty() && self.types.is_empty()
+    }
+
+    pub fn count(&self, impact: Impact) -> usize {
+        self.operations
+            .iter()
+            .chain(&self.types)
+            .flat_map(|(_, changes)| changes)
+            .filter(|c| c.impact == impact)
+            .count()
+    }
+
+    /// Cargo's semver rules: before 1.0 a breaking change bumps the minor version and
+    /// anything else the patch; from 1.0, major for breaking and minor for additive.
+    pub fn bump_for(&self, version: &str) -> Bump {
+        let pre_one = version.starts_with("0.");
+        match (
+            self.count(Impact::Breaking) > 0,
+            self.count(Impact::Additive) > 0,
+        ) {
+            (true, _) if pre_one => Bump::Minor,
+            (true, _) => Bump::Major,
+            (false, true) if pre_one => Bump::Patch,
+            (false, true) => Bump::Minor,
+            (false, false) => Bump::None,
+        }
+    }
+
+    /// The report as Markdown: a summary line, then changes by operation and by type.
+    pub fn render(&self, title: &str, version_line: &str) -> String {
+        let mut out = format!("# API changes: {title}\n\n");
+        let breaking = self.count(Impact::Breaking);
+        let additive = self.count(Impact::Additive);
+        let _ = writeln!(
+            out,
+            "{breaking} breaking, {additive} additive. {version_line}\n"
+        );
+        if self.is_empty() {
+            out.push_str("No change to the API callers see.\n");
+            return out;
+        }
+        for (heading, groups) in [("Operations", &self.operations), ("Types", &self.types)] {
+            if groups.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "## {heading}\n");
+            for (subject, changes) in groups {
+                let _ = writeln!(out, "- `{subject}`");
+                for change in changes {
+                    let tag = match change.impact {
+                        Impact::Breaking => "**breaking**",
+                        Impact::Additive => "additive",
+                    };
+                    let _ = writeln!(out, "  - {tag}: {}", change.text);
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// `version` with `bump` applied (`0.1.3` + minor = `0.2.0`). A version that is not
+/// `major.minor.patch` is returned unchanged.
+pub fn bumped(version: &str, bump: Bump) -> String {
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(|p| p.parse::<u64>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    let [major, minor, patch] = parts[..] else {
+        return version.to_owned();
+    };
+    match bump {
+        Bump::None => version.to_owned(),
+        Bump::Patch => format!("{major}.{minor}.{}", patch + 1),
+        Bump::Minor => format!("{major}.{}.0", minor + 1),
+        Bump::Major => format!("{}.0.0", major + 1),
+    }
+}
+
+pub fn diff(old: &Surface, new: &Surface) -> Report {
+    let mut report = Report::default();
+    for (name, op) in &new.operations {
+        let changes = match old.operations.get(name) {
+            None => vec![additive(format!("added ({})", op.endpoint))],
+            Some(before) => operation_changes(before, op),
+        };
+        if !changes.is_empty() {
+            report.operations.push((name.clone(), changes));
+        }
+    }
+    for (name, op) in &old.operations {
+        if !new.operations.contains_key(name) {
+            let text = format!("removed ({})", op.endpoint);
+            report.operations.push((name.clone(), vec![breaking(text)]));
+        }
+    }
+    for (name, ty) in &new.types {
+        let changes = match old.types.get(name) {
+            None => vec![additive("added".to_owned())],
+            Some(before) => type_changes(before, ty),
+        };
+        if !changes.is_empty() {
+            report.types.push((name.clone(), changes));
+        }
+    }
+    for name in old.types.keys() {
+        if !new.types.contains_key(name) {
+            report
+                .types
+                .push((name.clone(), vec![breaking("removed".to_owned())]));
+        }
+    }
+    report
+}
+
+fn breaking(text: String) -> Change {
+    Change {
+        impact: Impact::Breaking,
+        text,
+    }
+}
+
+fn additive(text: String) -> Change {
+    Change {
+        impact: Impact::Additive,
+        text,
+    }
+}
+
+fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if old.endpoint != new.endpoint {
+        changes.push(additive(format!(
+            "endpoint changed from `{}` to `{}`",
+            old.endpoint, new.endpoint
+        )));
+    }
+    input_changes(
+        &old.arguments,
+        &old.setters,
+        &new.arguments,
+        &new.setters,
+        &mut changes,
+    );
+    if old.returns != new.returns {
+        changes.push(breaking(format!(
+            "response type changed from `{}` to `{}`",
+            old.returns, new.returns
+        )));
+    }
+    for media in new
+        .media_types
+        .iter()
+        .filter(|m| !old.media_types.contains(m))
+    {
+        changes.push(additive(format!("response media type `{media}` added")));
+    }
+    for media in old
+        .media_types
+        .iter()
+        .filter(|m| !new.media_types.contains(m))
+    {
+        changes.push(additive(format!("response media type `{media}` removed")));
+    }
+    match (old.paged, new.paged) {
+        (false, true) => changes.push(additive("`into_stream()` added (paged list)".to_owned())),
+        (true, false) => changes.push(breaking("`into_stream()` removed".to_owned())),
+        _ => {}
+    }
+    changes
+}
+
+/// Arguments and setters: added, removed, renamed (same place and type, new name),
+/// moved between argument and setter, retyped.
+fn input_changes(
+    old_args: &[InputSurface],
+    old_setters: &[InputSurface],
+    new_args: &[InputSurface],
+    new_setters: &[InputSurface],
+    changes: &mut Vec<Change>,
+) {
+    let find = |list: &[InputSurface], wire: &str| list.iter().position(|i| i.wire == wire);
+    let mut renamed_old: Vec<&str> = Vec::new();
+    let mut renamed_new: Vec<&str> = Vec::new();
+    // A parameter whose wire name vanished while one of the same type appeared in the
+    // same place is reported as a rename.
+    for (old_list, new_list) in [(old_args, new_args), (old_setters, new_setters)] {
+        for gone in old_list
+            .iter()
+            .filter(|o| find(new_args, &o.wire).is_none() && find(new_setters, &o.wire).is_none())
+        {
+            let place = gone.wire.split(' ').next().unwrap_or_default();
+            if let Some(came) = new_list.iter().find(|n| {
+                find(old_args, &n.wire).is_none()
+                    && find(old_setters, &n.wire).is_none()
+                    && n.ty == gone.ty
+                    && n.wire.split(' ').next() == Some(place)
+                    && !renamed_new.contains(&n.wire.as_str())
+            }) {
+                changes.push(breaking(format!(
+                    "parameter `{}` renamed to `{}` ({} -> {})",
+                    gone.name, came.name, gone.wire, came.wire
+                )));
+                renamed_old.push(&gone.wire);
+                renamed_new.push(&came.wire);
+            }
+        }
+    }
+    for (list, is_argument) in [(new_args, true), (new_setters, false)] {
+        for input in list {
+            if renamed_new.contains(&input.wire.as_str()) {
+                continue;
+            }
+            let before_arg = find(old_args, &input.wire).map(|i| &old_args[i]);
+            let before_setter = find(old_setters, &input.wire).map(|i| &old_setters[i]);
+            match (before_arg, before_setter, is_argument) {
+                (None, None, true) => changes.push(breaking(format!(
+                    "new required argument `{}` ({}, `{}`)",
+                    input.name, input.wire, input.ty
+                ))),
+                (None, None, false) => changes.push(additive(format!(
+                    "new optional setter `{}` ({}, `{}`)",
+                    input.name, input.wire, input.ty
+                ))),
+                (None, Some(_), true) => changes.push(breaking(format!(
+                    "`{}` ({}) made required: it is now an argument of the method",
+                    input.name, input.wire
+                ))),
+                (Some(_), None, false) => changes.push(breaking(format!(
+                    "`{}` ({}) made optional: it is now a setter on the builder",
+                    input.name, input.wire
+                ))),
+                (Some(before), _, _) | (_, Some(before), _) => {
+                    if before.ty != input.ty {
+                        changes.push(breaking(format!(
+                            "`{}` ({}) retyped from `{}` to `{}`",
+                            input.name, input.wire, before.ty, input.ty
+                        )));
+                    } else if before.name != input.name {
+                        changes.push(breaking(format!(
+                            "`{}` ({}) renamed to `{}` in Rust",
+                            before.name, input.wire, input.name
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    for input in old_args.iter().chain(old_setters) {
+        let still_there =
+            find(new_args, &input.wire).is_some() || find(new_setters, &input.wire).is_some();
+        if !still_there && !renamed_old.contains(&input.wire.as_str()) {
+            changes.push(breaking(format!(
+                "parameter `{}` ({}) removed",
+                input.name, input.wire
+            )));
+        }
+    }
+}
+
+fn type_changes(old: &TypeSurface, new: &TypeSurface) -> Vec<Change> {
+    match (old, new) {
+        (TypeSurface::Struct(before), TypeSurface::Struct(after)) => struct_changes(before, after),
+        (TypeSurface::Enum(before), TypeSurface::Enum(after)) => {
+            let mut changes: Vec<Change> = after
+                .iter()
+                .filter(|v| !before.contains(v))
+                .map(|v| additive(format!("enum value `{v}` added")))
+                .collect();
+            changes.extend(
+                before
+                    .iter()
+                    .filter(|v| !after.contains(v))
+                    .map(|v| breaking(format!("enum value `{v}` removed"))),
+            );
+            changes
+        }
+        (TypeSurface::Union(before), TypeSurface::Union(after)) => {
+            let mut changes: Vec<Change> = after
+                .iter()
+                .filter(|(name, ty)| before.get(*name) != Some(ty))
+                .map(|(name, ty)| match before.get(name) {
+                    None => additive(format!("variant `{name}({ty})` added")),
+                    Some(old) => {
+                        breaking(format!("variant `{name}` retyped from `{old}` to `{ty}`"))
+                    }
+                })
+                .collect();
+            changes.extend(
+                before
+                    .keys()
+                    .filter(|name| !after.contains_key(*name))
+                    .map(|name| breaking(format!("variant `{name}` removed"))),
+            );
+            changes
+        }
+        (TypeSurface::Alias(before), TypeSurface::Alias(after)) if before == after => Vec::new(),
+        _ => vec![breaking(format!(
+            "changed from {} to {}",
+            describe(old),
+            describe(new)
+        ))],
+    }
+}
+
+fn describe(ty: &TypeSurface) -> String {
+    match ty {
+        TypeSurface::Struct(_) => "a struct".to_owned(),
+        TypeSurface::Enum(_) => "an enum".to_owned(),
+        TypeSurface::Union(_) => "a union enum".to_owned(),
+        TypeSurface::Alias(target) => format!("`{target}`"),
+    }
+}
+
+fn struct_changes(
+    before: &indexmap::IndexMap<String, FieldSurface>,
+    after: &indexmap::IndexMap<String, FieldSurface>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (name, field) in after {
+        match before.get(name) {
+            None if field.required => changes.push(breaking(format!(
+                "new required field `{name}` (`{}`, `{}`): `new()` takes it",
+                field.wire, field.ty
+            ))),
+            None => changes.push(additive(format!(
+                "field `{name}` added (`{}`, `{}`)",
+                field.wire, field.ty
+            ))),
+            Some(old) if old.ty == field.ty => {}
+            Some(old) if format!("Option<{}>", old.ty) == field.ty => {
+                changes.push(breaking(format!(
+                    "field `{name}` made optional: `{}` -> `{}`",
+                    old.ty, field.ty
+                )))
+            }
+            Some(old) if old.ty == format!("Option<{}>", field.ty) => {
+                changes.push(breaking(format!(
+                    "field `{name}` made required: `{}` -> `{}`",
+                    old.ty, field.ty
+                )))
+            }
+            Some(old) => changes.push(breaking(format!(
+                "field `{name}` retyped from `{}` to `{}`",
+                old.ty, field.ty
+            ))),
+        }
+    }
+    for (name, field) in before {
+        if !after.contains_key(name) {
+            changes.push(breaking(format!(
+                "field `{name}` removed (`{}`)",
+                field.wire
+            )));
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_bump_by_cargo_semver_rules() {
+        assert_eq!(bumped("0.1.3", Bump::Minor), "0.2.0");
+        assert_eq!(bumped("0.1.3", Bump::Patch), "0.1.4");
+        assert_eq!(bumped("1.4.2", Bump::Major), "2.0.0");
+        assert_eq!(bumped("1.4.2", Bump::None), "1.4.2");
+        assert_eq!(bumped("1.0.0-beta", Bump::Major), "1.0.0-beta");
+        let mut report = Report::default();
+        assert_eq!(report.bump_for("0.1.0"), Bump::None);
+        report.types.push(("T".into(), vec![additive("x".into())]));
+        assert_eq!(report.bump_for("0.1.0"), Bump::Patch);
+        assert_eq!(report.bump_for("1.0.0"), Bump::Minor);
+        report.types.push(("U".into(), vec![breaking("y".into())]));
+        assert_eq!(report.bump_for("0.1.0"), Bump::Minor);
+        assert_eq!(report.bump_for("2.3.4"), Bump::Major);
+    }
+}

@@ -1,0 +1,271 @@
+//! The API as Rust callers see it: every `Client` method with its arguments, setters
+//! and return type, and every model type with its fields or values. Derived from the
+//! IR, written next to the generated code as `api.yaml` (so the regeneration check
+//! guards it), and compared by [`crate::diff`] to say what a spec update means for
+//! code that depends on the client.
+
+use crate::ir::{Api, Field, Operation, ParamLocation, Success, SuccessBody, TypeKind, TypeRef};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// The caller-facing shape of a generated crate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Surface {
+    /// Digest of the spec text this was generated from: `cargo xtask codegen` bumps the
+    /// crate's version only when the spec itself changed, not when the generator did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_digest: Option<String>,
+    /// `Client` methods by Rust name, in spec order.
+    pub operations: IndexMap<String, OperationSurface>,
+    /// Model types by Rust name, in spec order.
+    pub types: IndexMap<String, TypeSurface>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperationSurface {
+    /// `GET /{iModelId}`.
+    pub endpoint: String,
+    pub operation_id: String,
+    /// Arguments of the `Client` method, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<InputSurface>,
+    /// Setters on the request builder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub setters: Vec<InputSurface>,
+    /// What `send()` returns on success.
+    pub returns: String,
+    /// Media types the responses declare.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_types: Vec<String>,
+    /// Whether the builder has `into_stream()`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paged: bool,
+}
+
+/// A parameter or the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSurface {
+    pub name: String,
+    /// `query iTwinId`, `path iModelId`, `body application/json`.
+    pub wire: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeSurface {
+    /// Field name -> field.
+    Struct(IndexMap<String, FieldSurface>),
+    /// Wire values.
+    Enum(Vec<String>),
+    /// Variant name -> payload type.
+    Union(IndexMap<String, String>),
+    Alias(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSurface {
+    pub wire: String,
+    /// The field's Rust type, `Option` included.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Must be given to `new()` (required and not nullable).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+impl Surface {
+    pub fn of(api: &Api) -> Self {
+        Self {
+            spec_digest: None,
+            operations: api
+                .operations
+                .iter()
+                .map(|op| (op.rust_name.clone(), operation(op)))
+                .collect(),
+            types: api
+                .types
+                .iter()
+                .map(|def| (def.rust_name.clone(), type_surface(&def.kind)))
+                .collect(),
+        }
+    }
+
+    /// The checked-in text form: a header, then YAML.
+    pub fn to_text(&self, header: &str) -> String {
+        let yaml = serde_yaml::to_string(self).unwrap_or_default();
+        format!("# {header}\n# The API as Rust callers see it; `cargo xtask codegen` compares it across spec updates.\n{yaml}")
+    }
+
+    /// Records which spec text this surface came from.
+    pub fn with_spec(mut self, source: &str) -> Self {
+        self.spec_digest = Some(digest(source));
+        self
+    }
+
+    /// Reads the text form back (comments are ignored by YAML).
+    pub fn from_text(text: &str) -> Result<Self, String> {
+        serde_yaml::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+fn operation(op: &Operation) -> OperationSurface {
+    let mut arguments = Vec::new();
+    let mut setters = Vec::new();
+    for param in &op.params {
+        let place = match param.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        };
+        let input = InputSurface {
+            name: param.rust_name.clone(),
+            wire: format!("{place} {}", param.wire_name),
+            ty: type_text(&param.ty),
+        };
+        if param.required {
+            arguments.push(input);
+        } else {
+            setters.push(input);
+        }
+    }
+    if let Some(body) = &op.body {
+        let input = InputSurface {
+            name: "body".to_owned(),
+            wire: format!("body {}", body.media_type),
+            ty: type_text(&body.ty),
+        };
+        if body.required {
+            arguments.push(input);
+        } else {
+            setters.push(input);
+        }
+    }
+    let mut media_types: Vec<String> = Vec::new();
+    for content in op.responses.iter().flat_map(|r| &r.content) {
+        if !media_types.contains(&content.media_type) {
+            media_types.push(content.media_type.clone());
+        }
+    }
+    OperationSurface {
+        endpoint: format!("{} {}", op.method.as_str(), op.path_template),
+        operation_id: op.wire_name.clone(),
+        arguments,
+        setters,
+        returns: returns(&op.success),
+        media_types,
+        paged: op.pagination.is_some(),
+    }
+}
+
+fn returns(success: &Success) -> String {
+    match success {
+        Success::Json { ty, .. } => format!("Success<{}>", type_text(ty)),
+        Success::Bytes { .. } => "Success<Bytes>".to_owned(),
+        Success::Raw => "RawResponse".to_owned(),
+        Success::ByStatus {
+            enum_name,
+            variants,
+        } => {
+            let variants: Vec<String> = variants
+                .iter()
+                .map(|v| match &v.body {
+                    SuccessBody::Json(ty) => format!("{}({})", v.rust_name, type_text(ty)),
+                    SuccessBody::Bytes => format!("{}(Bytes)", v.rust_name),
+                    SuccessBody::Empty => v.rust_name.clone(),
+                })
+                .collect();
+            format!("ResponseValue<{enum_name}> {{ {} }}", variants.join(", "))
+        }
+    }
+}
+
+fn type_surface(kind: &TypeKind) -> TypeSurface {
+    match kind {
+        TypeKind::Struct(s) => {
+            let mut fields: IndexMap<String, FieldSurface> = s
+                .fields
+                .iter()
+                .map(|f| (f.rust_name.clone(), field(f)))
+                .collect();
+            if let Some(extra) = &s.additional {
+                fields.insert(
+                    extra.rust_name.clone(),
+                    FieldSurface {
+                        wire: "(other properties)".to_owned(),
+                        ty: format!("BTreeMap<String, {}>", type_text(&extra.value)),
+                        required: false,
+                    },
+                );
+            }
+            TypeSurface::Struct(fields)
+        }
+        TypeKind::Enum(e) => {
+            TypeSurface::Enum(e.variants.iter().map(|v| v.wire_value.clone()).collect())
+        }
+        TypeKind::IntEnum(e) => {
+            TypeSurface::Enum(e.variants.iter().map(|v| v.value.to_string()).collect())
+        }
+        TypeKind::Union(u) => TypeSurface::Union(
+            u.variants
+                .iter()
+                .map(|v| (v.rust_name.clone(), type_text(&v.ty)))
+                .collect(),
+        ),
+        TypeKind::Alias(ty) => TypeSurface::Alias(type_text(ty)),
+    }
+}
+
+fn field(f: &Field) -> FieldSurface {
+    let inner = match &f.ty {
+        TypeRef::Nullable(inner) => inner.as_ref(),
+        other => other,
+    };
+    let mut ty = type_text(inner);
+    if f.boxed {
+        ty = format!("Box<{ty}>");
+    }
+    if f.is_option() {
+        ty = format!("Option<{ty}>");
+    }
+    FieldSurface {
+        wire: f.wire_name.clone(),
+        ty,
+        required: f.required && !f.is_option(),
+    }
+}
+
+/// A type as it reads in Rust, without module paths.
+pub fn type_text(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Bool => "bool".to_owned(),
+        TypeRef::I32 => "i32".to_owned(),
+        TypeRef::I64 => "i64".to_owned(),
+        TypeRef::F32 => "f32".to_owned(),
+        TypeRef::F64 => "f64".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
+        TypeRef::DateTime => "DateTime<Utc>".to_owned(),
+        TypeRef::Date => "NaiveDate".to_owned(),
+        TypeRef::Bytes => "Bytes".to_owned(),
+        TypeRef::Json => "serde_json::Value".to_owned(),
+        TypeRef::Vec(inner) => format!("Vec<{}>", type_text(inner)),
+        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", type_text(inner)),
+        TypeRef::Nullable(inner) => format!("Option<{}>", type_text(inner)),
+        TypeRef::Named(name) => name.clone(),
+    }
+}
+
+/// FNV-1a (64-bit) of the text: stable across platforms and Rust versions, which is
+/// all a "did the spec change" check needs (it is not a security boundary).
+pub fn digest(text: &str) -> String {
+    let hash = text
+        .replace("\r\n", "\n")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("fnv1a64:{hash:016x}")
+}

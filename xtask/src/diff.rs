@@ -1,0 +1,94 @@
+//! `cargo xtask diff OLD NEW`: the API change report for any two spec files, without
+//! writing anything; `--fail-on breaking|any` turns it into a CI gate.
+
+use crate::codegen::{naming_words, MAIN_CRATE};
+use generator::diff::{self, Impact};
+use generator::surface::Surface;
+use generator::Settings;
+use std::path::Path;
+
+/// When `cargo xtask diff` should exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Never,
+    Breaking,
+    Any,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let usage = "usage: cargo xtask diff OLD NEW [--fail-on breaking|any]";
+    let mut paths = Vec::new();
+    let mut fail_on = FailOn::Never;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--fail-on" => {
+                fail_on = match iter.next().map(String::as_str) {
+                    Some("breaking") => FailOn::Breaking,
+                    Some("any") => FailOn::Any,
+                    other => {
+                        return Err(format!(
+                            "`--fail-on` takes `breaking` or `any`, got {other:?}\n{usage}"
+                        ))
+                    }
+                }
+            }
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown argument `{flag}`\n{usage}"))
+            }
+            path => paths.push(path.to_owned()),
+        }
+    }
+    let [old, new] = paths.as_slice() else {
+        return Err(format!("expected two spec files\n{usage}"));
+    };
+    let report = compare(Path::new(old), Path::new(new))?;
+    let breaking = report.count(Impact::Breaking);
+    let additive = report.count(Impact::Additive);
+    let versions = format!(
+        "Semver: implies a {} bump for a 0.x crate, {} from 1.0.",
+        report.bump_for("0.1.0"),
+        report.bump_for("1.0.0")
+    );
+    println!("{}", report.render(&format!("{old} -> {new}"), &versions));
+    match fail_on {
+        FailOn::Breaking if breaking > 0 => Err(format!("error: {breaking} breaking change(s)")),
+        FailOn::Any if breaking + additive > 0 => {
+            Err(format!("error: {} API change(s)", breaking + additive))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The report between two spec files, each read with the `naming.toml` beside it; a
+/// spec without one borrows the other's, so a copy in `/tmp` names things the same.
+pub fn compare(old: &Path, new: &Path) -> Result<diff::Report, String> {
+    let (old_words, new_words) = (naming_words(old)?, naming_words(new)?);
+    let pick = |own: &Vec<String>, other: &Vec<String>| {
+        if own.is_empty() {
+            other.clone()
+        } else {
+            own.clone()
+        }
+    };
+    Ok(diff::diff(
+        &surface(old, pick(&old_words, &new_words))?,
+        &surface(new, pick(&new_words, &old_words))?,
+    ))
+}
+
+fn surface(spec: &Path, words: Vec<String>) -> Result<Surface, String> {
+    let source = std::fs::read_to_string(spec)
+        .map_err(|e| format!("error: cannot read spec {}: {e}", spec.display()))?;
+    let settings = Settings {
+        crate_name: MAIN_CRATE.to_owned(),
+        crate_version: "0.1.0".to_owned(),
+        spec_path: spec.display().to_string(),
+        command: "cargo xtask diff".to_owned(),
+        words,
+        standalone: true,
+    };
+    let (api, _) = generator::lower_source(&source, &settings)
+        .map_err(|diagnostics| diagnostics.to_string())?;
+    Ok(Surface::of(&api))
+}
