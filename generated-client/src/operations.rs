@@ -551,7 +551,10 @@ impl CreateIModelRequest {
             "/",
             String::from("/"),
         );
-        request.json_body(&self.body)?;
+        {
+            let value = &self.body;
+            request.json_body(value)?;
+        }
         request.accept("application/json");
         request.options(self.options);
         let raw = self.client.execute(request).await?;
@@ -698,7 +701,10 @@ impl UpdateIModelRequest {
             "/{iModelId}",
             format!("/{imodel_id}"),
         );
-        request.json_body(&self.body)?;
+        {
+            let value = &self.body;
+            request.json_body(value)?;
+        }
         request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
@@ -747,7 +753,10 @@ impl CloneIModelRequest {
             "/{iModelId}/clone",
             format!("/{imodel_id}/clone"),
         );
-        request.json_body(&self.body)?;
+        {
+            let value = &self.body;
+            request.json_body(value)?;
+        }
         request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
@@ -796,7 +805,10 @@ impl ForkIModelRequest {
             "/{iModelId}/fork",
             format!("/{imodel_id}/fork"),
         );
-        request.json_body(&self.body)?;
+        {
+            let value = &self.body;
+            request.json_body(value)?;
+        }
         request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)
@@ -1044,7 +1056,10 @@ impl CreateNamedVersionRequest {
             "/{iModelId}/namedversions",
             format!("/{imodel_id}/namedversions"),
         );
-        request.json_body(&self.body)?;
+        {
+            let value = &self.body;
+            request.json_body(value)?;
+        }
         request.options(self.options);
         let raw = self.client.execute(request).await?;
         Ok(raw)

@@ -166,7 +166,12 @@ pub struct RequestBody {
 pub enum BodyEncoding {
     /// Serialised with serde_json.
     Json,
-    /// Sent as the bytes given.
+    /// `application/x-www-form-urlencoded`, serialised with serde_urlencoded.
+    Form,
+    /// `text/*`: a `String` sent as is.
+    Text,
+    /// Sent as the bytes given (octet streams, images, and multipart bodies the caller
+    /// builds, with its boundary set through a `Content-Type` header).
     Bytes,
 }
 

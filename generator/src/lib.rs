@@ -90,7 +90,7 @@ fn generate_on_this_thread(
     settings: &Settings,
 ) -> Result<GeneratedFiles, Diagnostics> {
     let api = lower_source_on_this_thread(source, settings)?;
-    let mut warnings = api.1;
+    let warnings = api.1;
     let api = api.0;
     let header = header(settings);
     let mut files = IndexMap::new();
@@ -134,7 +134,6 @@ fn generate_on_this_thread(
             format!("// {runtime_header}\n{contents}"),
         );
     }
-    warnings.locate(source);
     Ok(GeneratedFiles { files, warnings })
 }
 
@@ -165,6 +164,7 @@ fn lower_source_on_this_thread(
         diagnostics.locate(source);
         return Err(diagnostics);
     }
+    diagnostics.locate(source);
     Ok((api, diagnostics))
 }
 

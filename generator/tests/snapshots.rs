@@ -39,6 +39,7 @@ macro_rules! fixture_tests {
 
 fixture_tests!(
     binary,
+    bodies,
     composition,
     enums,
     formats,

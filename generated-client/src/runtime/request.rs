@@ -113,6 +113,15 @@ impl Request {
         Ok(())
     }
 
+    /// Serialises `body` as an `application/x-www-form-urlencoded` request body.
+    pub fn form_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        let text = serde_urlencoded::to_string(body).map_err(|error| {
+            Error::InvalidRequest(format!("could not form-encode the request body: {error}"))
+        })?;
+        self.body = Some((Bytes::from(text), "application/x-www-form-urlencoded"));
+        Ok(())
+    }
+
     /// Sets a raw request body and its content type.
     pub fn body(&mut self, bytes: Bytes, content_type: &'static str) {
         self.body = Some((bytes, content_type));
@@ -235,6 +244,24 @@ mod tests {
                 ("tag", "b".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn form_bodies_are_url_encoded() {
+        #[derive(Serialize)]
+        struct Login<'a> {
+            user: &'a str,
+            note: Option<&'a str>,
+        }
+        let mut request = request();
+        let login = Login {
+            user: "a b&c",
+            note: None,
+        };
+        request.form_body(&login).unwrap();
+        let (bytes, content_type) = request.body_bytes().unwrap();
+        assert_eq!(&bytes[..], b"user=a+b%26c");
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
     }
 
     #[test]

@@ -11,6 +11,7 @@ percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "http2"] }
 serde = { version = "1.0.219", features = ["derive"] }
 serde_json = "1.0.140"
+serde_urlencoded = "0.7.1"
 serde_path_to_error = "0.1.17"
 thiserror = "2.0.12"
 tokio = { version = "1.44", default-features = false, features = ["time"] }

@@ -421,23 +421,20 @@ fn send(op: &Operation) -> TokenStream {
         .filter(|p| p.location != ParamLocation::Path)
         .map(param_statement);
     let body = op.body.as_ref().map(|b| {
+        // `value` is a reference to the body, whether it is required or set.
+        let media = &b.media_type;
         let add = match b.encoding {
-            BodyEncoding::Json => quote!(request.json_body(body)?;),
-            BodyEncoding::Bytes => {
-                let media = &b.media_type;
-                quote!(request.body(body.clone(), #media);)
+            BodyEncoding::Json => quote!(request.json_body(value)?;),
+            BodyEncoding::Form => quote!(request.form_body(value)?;),
+            BodyEncoding::Text => {
+                quote!(request.body(::bytes::Bytes::from(value.clone()), #media);)
             }
+            BodyEncoding::Bytes => quote!(request.body(value.clone(), #media);),
         };
         if b.required {
-            match b.encoding {
-                BodyEncoding::Json => quote!(request.json_body(&self.body)?;),
-                BodyEncoding::Bytes => {
-                    let media = &b.media_type;
-                    quote!(request.body(self.body.clone(), #media);)
-                }
-            }
+            quote!({ let value = &self.body; #add })
         } else {
-            quote!(if let Some(body) = &self.body { #add })
+            quote!(if let Some(value) = &self.body { #add })
         }
     });
     let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));

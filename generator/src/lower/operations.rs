@@ -262,21 +262,40 @@ impl OperationLowering<'_, '_> {
             }
         };
         let origin = ref_origin.unwrap_or(origin);
+        // JSON first, then form, then whatever is listed first.
         let (media_type, media) = body
             .content
             .iter()
             .find(|(m, _)| is_json(m))
+            .or_else(|| body.content.iter().find(|(m, _)| essence(m) == FORM))
             .or_else(|| body.content.first())?;
         let media_origin = format!("{origin}/content/{}", escape(media_type));
         let hint = format!("{}Body", self.type_name);
-        let (encoding, ty) = match (&media.schema, is_json(media_type)) {
-            (Some(schema), true) => (
+        let schema_origin = format!("{media_origin}/schema");
+        let media_essence = essence(media_type);
+        let (encoding, ty) = match (&media.schema, media_essence.as_str()) {
+            (Some(schema), m) if is_json(m) => (
                 BodyEncoding::Json,
-                self.types
-                    .lower_schema(schema, &format!("{media_origin}/schema"), &hint),
+                self.types.lower_schema(schema, &schema_origin, &hint),
             ),
-            (None, true) => (BodyEncoding::Json, TypeRef::Json),
-            (_, false) => (BodyEncoding::Bytes, TypeRef::Bytes),
+            (None, m) if is_json(m) => (BodyEncoding::Json, TypeRef::Json),
+            (Some(schema), FORM) => (
+                BodyEncoding::Form,
+                self.types.lower_schema(schema, &schema_origin, &hint),
+            ),
+            (_, m) if m.starts_with("text/") => (BodyEncoding::Text, TypeRef::String),
+            (_, m) => {
+                if m.starts_with("multipart/") {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            media_origin.clone(),
+                            format!("{m} bodies are not built by the client yet; the method takes the encoded bytes"),
+                        )
+                        .with_hint("build the body yourself and set its boundary with `.with_header(\"Content-Type\", ...)`"),
+                    );
+                }
+                (BodyEncoding::Bytes, TypeRef::Bytes)
+            }
         };
         Some(RequestBody {
             origin: media_origin,
@@ -453,6 +472,18 @@ fn status_name(status: u16) -> String {
         _ => return format!("Status{status}"),
     };
     name.to_owned()
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A media type without its parameters, lower-cased: `Text/Plain; charset=utf-8` -> `text/plain`.
+fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// `application/json`, `application/problem+json`, `application/vnd.foo.v2+json`.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 /// Every fixture spec under `tests/fixtures/`, by file stem, one feature each.
 pub const FIXTURES: &[&str] = &[
     "binary",
+    "bodies",
     "composition",
     "enums",
     "formats",
