@@ -159,6 +159,7 @@ fn lower_source_on_this_thread(
         }
     };
     let naming = naming::Naming::new(settings.words.iter().cloned());
+    diagnostics.items.extend(loaded.warnings);
     let api = lower::lower(&loaded.document, &naming, &mut diagnostics.items);
     if diagnostics.has_errors() {
         diagnostics.locate(source);

@@ -16,6 +16,8 @@ pub struct Loaded {
     /// The version the document declared, e.g. `3.1.0`.
     pub declared_version: String,
     pub document: openapiv3::OpenAPI,
+    /// Problems that had a fallback (e.g. a missing `info.version`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Which OpenAPI family a document declares.
@@ -49,6 +51,7 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
         // openapiv3 types 3.0 documents; the normalised document is one.
         map.insert("openapi".into(), Value::String("3.0.3".into()));
     }
+    let warnings = fill_info(&mut value);
     let document: openapiv3::OpenAPI = serde_json::from_value(value.clone()).map_err(|err| {
         // serde's own error loses its place inside openapiv3's types; find it by shape.
         let (at, message) = crate::shape::innermost_error(&value)
@@ -61,7 +64,32 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
     Ok(Loaded {
         declared_version,
         document,
+        warnings,
     })
+}
+
+/// `info.title` and `info.version` are required, but only label the generated crate: a
+/// document without them gets a placeholder and a warning rather than an error.
+fn fill_info(value: &mut Value) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let Value::Object(map) = value else {
+        return warnings;
+    };
+    let info = map
+        .entry("info")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Value::Object(info) = info {
+        for (field, placeholder) in [("title", "API"), ("version", "unversioned")] {
+            if !info.get(field).is_some_and(Value::is_string) {
+                warnings.push(Diagnostic::warning(
+                    format!("#/info/{field}"),
+                    format!("`info.{field}` is missing or not a string; using \"{placeholder}\""),
+                ));
+                info.insert(field.into(), Value::String(placeholder.into()));
+            }
+        }
+    }
+    warnings
 }
 
 /// YAML or JSON text -> a JSON value. YAML is a superset of JSON, but JSON errors read
@@ -73,13 +101,22 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
         })?
     } else {
         check_flow_depth(source)?;
-        let yaml = serde_yaml::from_str::<serde_yaml::Value>(source).map_err(|err| {
-            let diag = Diagnostic::error("#", format!("not valid YAML: {err}"));
-            match err.location() {
-                Some(loc) => diag.at(loc.line(), loc.column()),
-                None => diag,
-            }
-        })?;
+        let yaml = serde_yaml::from_str::<serde_yaml::Value>(source)
+            .or_else(|err| match widen_huge_integers(source) {
+                // serde_yaml cannot hold integers beyond 64 bits (OpenAI's spec has
+                // `minimum: -9223372036854776000`); read those as floats instead.
+                Some(widened) if err.to_string().contains("i128") => {
+                    serde_yaml::from_str::<serde_yaml::Value>(&widened)
+                }
+                _ => Err(err),
+            })
+            .map_err(|err| {
+                let diag = Diagnostic::error("#", format!("not valid YAML: {err}"));
+                match err.location() {
+                    Some(loc) => diag.at(loc.line(), loc.column()),
+                    None => diag,
+                }
+            })?;
         yaml_to_json(yaml, &mut Vec::new())?
     };
     if !value.is_object() {
@@ -90,6 +127,28 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
         .with_hint("an OpenAPI document is a mapping with `openapi`, `info` and `paths`"));
     }
     Ok(value)
+}
+
+/// `key: <integer of 19+ digits>` lines rewritten as floats, or `None` if there are none.
+fn widen_huge_integers(source: &str) -> Option<String> {
+    let mut changed = false;
+    let lines: Vec<String> = source
+        .lines()
+        .map(|line| {
+            let Some((key, value)) = line.split_once(": ") else {
+                return line.to_owned();
+            };
+            let number = value.trim();
+            let digits = number.strip_prefix('-').unwrap_or(number);
+            if digits.len() >= 19 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                changed = true;
+                format!("{key}: {number}.0")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    changed.then(|| lines.join("\n"))
 }
 
 /// Deepest `[`/`{` nesting allowed in YAML text. serde_yaml stops at 128 levels anyway,

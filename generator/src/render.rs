@@ -41,6 +41,7 @@ fn space_items(text: &str) -> String {
                 .to_owned()
         };
         let new_group = previous.ends_with(';')
+            && !previous.starts_with("//")
             && !previous.starts_with(' ')
             && !line.starts_with(' ')
             && (kind(previous) != kind(item_line) || trimmed.starts_with("///"));

@@ -41,6 +41,7 @@ fixture_tests!(
     binary,
     bodies,
     composition,
+    corpus_regressions,
     enums,
     formats,
     inline_objects,

@@ -12,6 +12,7 @@ usage:
                                       generate any spec into a standalone crate in DIR
   cargo xtask diff OLD NEW [--fail-on breaking|any]
                                       the API change report between two specs; writes nothing
+  cargo xtask corpus [--offline]      generate and clippy-check every spec of corpus/corpus.toml
   cargo xtask prism                   install the pinned Prism mock server (npm) and print its path";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

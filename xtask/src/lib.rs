@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod codegen;
+pub mod corpus;
 pub mod diff;
 pub mod prism;
 pub mod test;
@@ -14,6 +15,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("codegen") => codegen::run(&args::CodegenArgs::parse(&args[1..])?),
         Some("test") => test::run(&args[1..]),
         Some("diff") => diff::run(&args[1..]),
+        Some("corpus") => corpus::run(&args[1..]),
         Some("prism") => prism::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{}", args::USAGE);

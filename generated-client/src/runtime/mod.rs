@@ -19,7 +19,7 @@ mod retry;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{Client, ClientBuilder};
-pub use encode::encode_path_segment;
+pub use encode::{encode_path_segment, query_text};
 pub use error::{ApiError, DecodeError, Error};
 pub use options::RequestOptions;
 pub use paginate::{paginate, ItemStream, Page, PageCursor, Paging, DEFAULT_PAGE_SIZE};

@@ -74,7 +74,8 @@ fn sanitize(text: &str) -> Vec<String> {
                 };
             }
             if in_fence {
-                return line.trim_end().to_owned();
+                // Tabs render unpredictably in rustdoc (and clippy flags them).
+                return line.trim_end().replace('\t', "    ");
             }
             escape_prose(trimmed)
         })
@@ -86,8 +87,9 @@ fn sanitize(text: &str) -> Vec<String> {
 }
 
 fn escape_prose(line: &str) -> String {
+    let line = line.replace('\t', "    ");
     let mut out = String::with_capacity(line.len());
-    let mut rest = line;
+    let mut rest = line.as_str();
     while !rest.is_empty() {
         if let Some(url_len) = bare_url_len(rest) {
             let preceded_by_link = out.ends_with('<') || out.ends_with('(');

@@ -9,17 +9,26 @@ use super::docs::{doc_attrs, prose};
 use super::ident;
 use super::types::{argument_into, argument_type, rust_type, Context};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Success, SuccessBody, TypeRef,
+    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Success, SuccessBody, TypeKind,
+    TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(client_method);
-    let builders = api.operations.iter().map(builder);
+    let builders = api.operations.iter().map(|op| builder(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);
     quote! {
         #![doc = " One method on [`Client`] per operation in the spec, and the request builder each returns."]
+        // Required parameters are arguments however many the spec has, spec prose becomes
+        // docs as written, and deprecated operations still use their types.
+        #![allow(
+            deprecated,
+            clippy::doc_lazy_continuation,
+            clippy::large_enum_variant,
+            clippy::too_many_arguments
+        )]
         use crate::runtime::Client;
 
         impl Client {
@@ -229,7 +238,7 @@ fn status_list(statuses: &[u16]) -> String {
         .join(", ")
 }
 
-fn builder(op: &Operation) -> TokenStream {
+fn builder(op: &Operation, api: &Api) -> TokenStream {
     let builder = ident(&op.builder_name);
     let inputs = inputs(op);
     let fields = inputs.iter().map(|i| {
@@ -259,7 +268,7 @@ fn builder(op: &Operation) -> TokenStream {
         op.rust_name.trim_start_matches("r#"),
         op.rust_name
     );
-    let send = send(op);
+    let send = send(op, api);
     let paging = op.pagination.as_ref().map(|p| paging(op, p));
     let paging_field = op
         .pagination
@@ -402,11 +411,11 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
     }
 }
 
-fn send(op: &Operation) -> TokenStream {
+fn send(op: &Operation, api: &Api) -> TokenStream {
     let operation_id = &op.wire_name;
     let template = &op.path_template;
     let method = ident(op.method.as_str());
-    let (path_locals, path) = path_expr(op);
+    let (path_locals, path) = path_expr(op, api);
     // A paged builder carries the next-page link `into_stream` was given.
     let follow_link = op.pagination.as_ref().map(|_| {
         quote! {
@@ -419,7 +428,7 @@ fn send(op: &Operation) -> TokenStream {
         .params
         .iter()
         .filter(|p| p.location != ParamLocation::Path)
-        .map(param_statement);
+        .map(|p| param_statement(p, api));
     let body = op.body.as_ref().map(|b| {
         // `value` is a reference to the body, whether it is required or set.
         let media = &b.media_type;
@@ -512,7 +521,7 @@ fn send(op: &Operation) -> TokenStream {
 /// Statements that percent-encode each path parameter into a local, then the path as
 /// `format!("/{imodel_id}/changesets/{changeset_id}")` (inline arguments keep the macro
 /// input a plain string, which formats cleanly), or a plain string without parameters.
-fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
+fn path_expr(op: &Operation, api: &Api) -> (TokenStream, TokenStream) {
     let mut format = String::new();
     let mut locals = Vec::new();
     for part in &op.path {
@@ -532,8 +541,8 @@ fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
                 format.push('}');
                 let local = ident(&local_name);
                 let field = ident(field_name);
-                locals
-                    .push(quote!(let #local = crate::runtime::encode_path_segment(&self.#field);));
+                let value = display(&op.params[*index].ty, quote!(&self.#field), api);
+                locals.push(quote!(let #local = crate::runtime::encode_path_segment(#value);));
             }
         }
     }
@@ -544,7 +553,7 @@ fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
     }
 }
 
-fn param_statement(p: &Param) -> TokenStream {
+fn param_statement(p: &Param, api: &Api) -> TokenStream {
     let field = ident(&p.rust_name);
     let wire = &p.wire_name;
     let add = |value: TokenStream| match p.location {
@@ -554,10 +563,10 @@ fn param_statement(p: &Param) -> TokenStream {
     };
     let statement = |value: TokenStream| match &p.ty {
         TypeRef::Vec(inner) => {
-            let each = add(display(inner, quote!(item)));
+            let each = add(display(inner, quote!(item), api));
             quote!(for item in #value { #each })
         }
-        other => add(display(other, value)),
+        other => add(display(other, value, api)),
     };
     if p.required {
         statement(quote!(&self.#field))
@@ -567,13 +576,38 @@ fn param_statement(p: &Param) -> TokenStream {
     }
 }
 
-/// An expression that `Display`s as the wire form of `value` (a reference).
-fn display(ty: &TypeRef, value: TokenStream) -> TokenStream {
+/// An expression that `Display`s as the wire form of `value` (a reference): the
+/// value itself when its type has a `Display` that is its wire form, RFC 3339 for
+/// date-times, and `runtime::query_text` (JSON text, strings unquoted) for the rest.
+fn display(ty: &TypeRef, value: TokenStream, api: &Api) -> TokenStream {
     match ty {
         TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
-        TypeRef::Json | TypeRef::Map(_) | TypeRef::Vec(_) => {
-            quote!(&::serde_json::Value::from(::serde_json::to_value(#value).unwrap_or_default()))
+        ty if has_wire_display(ty, api, 0) => value,
+        _ => quote!(&crate::runtime::query_text(#value)),
+    }
+}
+
+/// Whether the Rust type's `Display` is its wire form (scalars and generated enums).
+fn has_wire_display(ty: &TypeRef, api: &Api, depth: usize) -> bool {
+    match ty {
+        TypeRef::String
+        | TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::Uuid
+        | TypeRef::Date => true,
+        TypeRef::Named(name) if depth < 8 => {
+            match api.types.iter().find(|t| &t.rust_name == name) {
+                Some(def) => match &def.kind {
+                    TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
+                    TypeKind::Alias(target) => has_wire_display(target, api, depth + 1),
+                    TypeKind::Struct(_) | TypeKind::Union(_) => false,
+                },
+                None => false,
+            }
         }
-        _ => value,
+        _ => false,
     }
 }

@@ -56,6 +56,8 @@ pub fn rust_type(ty: &TypeRef, context: Context) -> TokenStream {
 pub fn argument_type(ty: &TypeRef, context: Context) -> TokenStream {
     match ty {
         TypeRef::String => quote!(impl Into<String>),
+        // In JSON models `format: binary` is a `String` (see `rust_type`).
+        TypeRef::Bytes if context == Context::Models => quote!(impl Into<String>),
         TypeRef::Bytes => quote!(impl Into<::bytes::Bytes>),
         other => rust_type(other, context),
     }

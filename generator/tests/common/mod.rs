@@ -10,6 +10,7 @@ pub const FIXTURES: &[&str] = &[
     "binary",
     "bodies",
     "composition",
+    "corpus_regressions",
     "enums",
     "formats",
     "inline_objects",
