@@ -98,7 +98,14 @@ impl Diagnostics {
     /// Fills in line, column and the source line for every item whose pointer can be
     /// found in `source`.
     pub fn locate(&mut self, source: &str) {
+        let line_count = source.lines().count().max(1);
         for item in &mut self.items {
+            // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
+            // we cannot show is better left out than wrong.
+            if item.line.is_some_and(|line| line > line_count) {
+                item.line = None;
+                item.column = None;
+            }
             if item.line.is_none() {
                 if let Some((line, column)) = crate::locate::line_of(source, &item.pointer) {
                     item.line = Some(line);

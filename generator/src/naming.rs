@@ -77,7 +77,7 @@ impl Naming {
     /// `UpperCamelCase` for types and enum variants.
     pub fn type_name(&self, raw: &str) -> String {
         let pascal = self.collapse(&spell_symbols(raw)).to_upper_camel_case();
-        let pascal = self.restore(&pascal);
+        let pascal = ascii_ident_chars(&self.restore(&pascal));
         let pascal = if pascal.is_empty() {
             "Empty".to_owned()
         } else if pascal.starts_with(|c: char| c.is_ascii_digit()) {
@@ -90,7 +90,7 @@ impl Naming {
 
     /// `snake_case` for functions, fields, parameters and modules.
     pub fn value_name(&self, raw: &str) -> String {
-        let snake = self.collapse(&spell_symbols(raw)).to_snake_case();
+        let snake = ascii_ident_chars(&self.collapse(&spell_symbols(raw)).to_snake_case());
         let snake = if snake.is_empty() {
             "empty".to_owned()
         } else if snake.starts_with(|c: char| c.is_ascii_digit()) {
@@ -165,6 +165,14 @@ fn match_word(text: &str, word: &str, previous: Option<char>) -> Option<usize> {
     Some(t_first.len_utf8() + rest.len())
 }
 
+/// Keeps only ASCII letters, digits and `_`: heck keeps any Unicode alphanumeric, but
+/// `²` or `٣` cannot be in an identifier (and ASCII names read the same everywhere).
+fn ascii_ident_chars(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
 /// Spells out signs that would otherwise vanish (`+1` -> `plus 1`, `-1` -> `minus 1`).
 fn spell_symbols(raw: &str) -> String {
     let mut out = raw.to_owned();
@@ -192,6 +200,8 @@ pub fn escape_keyword(name: String) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     taken: BTreeSet<String>,
+    /// Next suffix to try per base name, so many collisions stay linear.
+    next_suffix: std::collections::HashMap<String, usize>,
 }
 
 impl Scope {
@@ -203,6 +213,7 @@ impl Scope {
     pub fn with_reserved(reserved: &[&str]) -> Self {
         Self {
             taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+            next_suffix: Default::default(),
         }
     }
 
@@ -220,16 +231,20 @@ impl Scope {
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || c == '_');
-        (2..)
+        let start = self.next_suffix.get(base).copied().unwrap_or(2);
+        let (n, claimed) = (start..)
             .map(|n| {
-                if snake {
+                let candidate = if snake {
                     format!("{base}_{n}")
                 } else {
                     format!("{base}{n}")
-                }
+                };
+                (n, candidate)
             })
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or_default()
+            .find(|(_, candidate)| self.taken.insert(candidate.clone()))
+            .unwrap_or_default();
+        self.next_suffix.insert(base.to_owned(), n + 1);
+        claimed
     }
 
     pub fn is_taken(&self, name: &str) -> bool {
@@ -279,6 +294,9 @@ mod tests {
         assert_eq!(n.type_name("+1"), "Plus1");
         assert_eq!(n.type_name("-1"), "Minus1");
         assert_eq!(n.type_name("notInitialized"), "NotInitialized");
+        assert_eq!(n.value_name("²"), "empty");
+        assert_eq!(n.type_name("٣"), "Empty");
+        assert_eq!(n.value_name("café_au_lait"), "caf_au_lait");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn cargo_toml(
     standalone: bool,
 ) -> String {
     let workspace = if standalone { "\n[workspace]\n" } else { "" };
-    let description = description.replace('\\', "\\\\").replace('"', "\\\"");
+    let description = toml_string_body(description);
     format!(
         "# {header}\n\
          [package]\n\
@@ -49,4 +49,27 @@ pub fn cargo_toml(
          {workspace}\n\
          {DEPENDENCIES}"
     )
+}
+
+/// The inside of a TOML basic string: backslash, quote and control characters escaped.
+fn toml_string_body(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn descriptions_with_quotes_and_control_characters_stay_valid_toml() {
+        let text = super::toml_string_body("a \"b\" \\ c\n\0");
+        assert_eq!(text, r#"a \"b\" \\ c\u000A\u0000"#);
+    }
 }

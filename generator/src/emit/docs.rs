@@ -6,6 +6,21 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// Control characters other than newlines become spaces.
+fn one_line_chars(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect()
+}
+
+/// Text for a single `#[doc = ...]` line built from spec values (enum values, tags):
+/// no line breaks or control characters.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// Spec prose made safe for rustdoc. Text the generator writes itself is not passed
 /// through this, so its links and code spans work.
 pub fn prose(text: Option<&str>) -> Option<String> {
@@ -45,6 +60,9 @@ pub fn inner_doc_attrs(paragraphs: impl IntoIterator<Item = Option<String>>) -> 
 fn doc_lines(paragraphs: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in paragraphs.into_iter().flatten() {
+        // A lone `\r` would end a `///` line early; other control characters are noise.
+        let paragraph = paragraph.replace("\r\n", "\n").replace('\r', "\n");
+        let paragraph = one_line_chars(&paragraph);
         let paragraph = paragraph.trim();
         if paragraph.is_empty() {
             continue;

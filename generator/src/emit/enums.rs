@@ -1,6 +1,7 @@
 //! String enums, integer enums and unions, each able to hold values the spec does not
 //! list yet, so a new server value never breaks decoding.
 
+use super::docs::one_line;
 use super::ident;
 use super::types::{rust_type, Context};
 use crate::ir::{IntEnum, StringEnum, Union};
@@ -11,7 +12,7 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let doc = format!(" `{}`", v.wire_value);
+        let doc = format!(" `{}`", one_line(&v.wire_value));
         quote!(#[doc = #doc] #variant,)
     });
     let as_str = e.variants.iter().map(|v| {
@@ -167,7 +168,11 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
             ty = quote!(Box<#ty>);
         }
         let doc = (!v.tags.is_empty()).then(|| {
-            let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+            let tags: Vec<String> = v
+                .tags
+                .iter()
+                .map(|t| format!("`{}`", one_line(t)))
+                .collect();
             let text = format!(" Selected by {}.", tags.join(", "));
             quote!(#[doc = #text])
         });
@@ -185,7 +190,10 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
         };
     };
     let unknown = ident(unknown);
-    let unknown_doc = format!(" A `{tag}` this client does not know yet, kept as JSON.");
+    let unknown_doc = format!(
+        " A `{}` this client does not know yet, kept as JSON.",
+        one_line(tag)
+    );
     let serialize_arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)

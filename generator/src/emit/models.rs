@@ -69,12 +69,6 @@ fn structure(
         }
     });
     let constructor = (!derive_default).then(|| constructor(rust_name, s));
-    // Serde's derives use deprecated fields; the warning is for callers, not for us.
-    let allow = s
-        .fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
     quote! {
         #attrs
         #derives
@@ -82,7 +76,6 @@ fn structure(
             #(#fields)*
             #additional
         }
-        #allow
         #constructor
     }
 }

@@ -56,12 +56,17 @@ fn pagination(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
 }
 
 fn struct_fields<'a>(types: &'a [TypeDef], name: &str) -> Option<&'a [Field]> {
-    let def = types.iter().find(|t| t.rust_name == name)?;
-    match &def.kind {
-        TypeKind::Struct(s) => Some(&s.fields),
-        TypeKind::Alias(TypeRef::Named(target)) => struct_fields(types, target),
-        _ => None,
+    // Follow aliases a bounded number of steps: an alias cycle is reported elsewhere.
+    let mut name = name;
+    for _ in 0..16 {
+        let def = types.iter().find(|t| t.rust_name == name)?;
+        match &def.kind {
+            TypeKind::Struct(s) => return Some(&s.fields),
+            TypeKind::Alias(TypeRef::Named(target)) => name = target,
+            _ => return None,
+        }
     }
+    None
 }
 
 fn array_item(ty: &TypeRef) -> Option<&TypeRef> {
