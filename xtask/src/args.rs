@@ -13,7 +13,8 @@ usage:
   cargo xtask diff OLD NEW [--fail-on breaking|any]
                                       the API change report between two specs; writes nothing
   cargo xtask corpus [--offline]      generate and clippy-check every spec of corpus/corpus.toml
-  cargo xtask prism                   install the pinned Prism mock server (npm) and print its path";
+  cargo xtask prism                   install the pinned Prism mock server (npm) and print its path
+  cargo xtask bench [--quick]         generation, build-cost and client benchmarks vs progenitor/reqwest";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CodegenArgs {

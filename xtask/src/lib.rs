@@ -1,6 +1,7 @@
 //! The xtask's commands, as a library so tests can call them directly.
 
 pub mod args;
+pub mod bench;
 pub mod codegen;
 pub mod corpus;
 pub mod diff;
@@ -17,6 +18,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("diff") => diff::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("prism") => prism::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{}", args::USAGE);
             Ok(())

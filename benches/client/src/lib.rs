@@ -1,0 +1,108 @@
+//! What the client benchmarks share: a local HTTP server that answers `GET /` (the
+//! iModels list) with a fixed `IModelList`, a hand-written `reqwest` + `serde_json`
+//! baseline of the same call, and a constructor for the generated client.
+//!
+//! `benches/client.rs` (criterion, `cargo bench -p client-bench`) compares the two
+//! clients; `src/bin/stream_memory.rs` (run by `cargo xtask bench`) measures the peak
+//! memory of streaming a long list through `into_stream()`.
+
+pub mod baseline;
+pub mod server;
+
+/// The bearer token both clients send; the server does not check it.
+pub const TOKEN: &str = "bench-token";
+
+/// The `iTwinId` both clients ask for.
+pub fn itwin_id() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0xb1a8b7f0_5c2b_4a56_9c5b_6f0c8a2e2d11)
+}
+
+/// The generated client, configured as its README shows, against `base_url`.
+pub fn generated_client(base_url: &str) -> generated_client::Client {
+    generated_client::Client::builder()
+        .base_url(base_url)
+        .bearer_token(TOKEN)
+        .build()
+        .expect("the generated client builds")
+}
+
+/// The peak resident set size of this process (`VmHWM` in `/proc/self/status`), in
+/// KiB; `None` where there is no such file (not Linux).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn both_clients_read_the_same_list() {
+        let server = server::Server::start(0);
+        let generated = generated_client(&server.base_url());
+        let raw = baseline::Baseline::new(server.base_url(), TOKEN);
+        runtime().block_on(async {
+            for size in [1, 100, 1_000] {
+                let ours = generated
+                    .get_imodels(itwin_id())
+                    .top(size)
+                    .send()
+                    .await
+                    .expect("send")
+                    .into_inner()
+                    .expect("declared body");
+                let theirs = raw.get_imodels(itwin_id(), size).await.expect("raw");
+                assert_eq!(ours.imodels.len(), size as usize);
+                assert_eq!(theirs.imodels.len(), size as usize);
+                let (a, b) = (&ours.imodels[0], &theirs.imodels[0]);
+                assert_eq!(a.id, b.id);
+                assert_eq!(a.display_name, b.display_name);
+                assert_eq!(a.created_date_time, b.created_date_time);
+                assert_eq!(a.itwin_id, Some(itwin_id()));
+            }
+        });
+        assert_eq!(server.requests(), 6);
+    }
+
+    #[test]
+    fn streams_page_by_page_to_the_end() {
+        let server = server::Server::start(1_050);
+        let generated = generated_client(&server.base_url());
+        let raw = baseline::Baseline::new(server.base_url(), TOKEN);
+        runtime().block_on(async {
+            let mut stream = generated.get_imodels(itwin_id()).into_stream();
+            let mut count = 0;
+            while let Some(item) = stream.next().await {
+                item.expect("item");
+                count += 1;
+            }
+            assert_eq!(count, 1_050);
+            assert_eq!(raw.stream_count(itwin_id(), 100).await.expect("raw"), 1_050);
+        });
+        // 10 full pages and a short one, for each client.
+        assert_eq!(server.requests(), 22);
+    }
+
+    #[test]
+    fn reads_its_own_peak_memory() {
+        if cfg!(target_os = "linux") {
+            assert!(peak_rss_kib().is_some_and(|kib| kib > 0));
+        }
+    }
+}
