@@ -86,14 +86,29 @@ impl RawResponse {
                 "empty body where JSON was expected".to_owned(),
             ));
         }
+        // The fast path decodes without tracking where it is; only a failure pays for
+        // a second pass that records the JSON path for the error message.
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        let value = serde_path_to_error::deserialize(ObjectRoot(&mut deserializer))
-            .map_err(|error| self.path_error(&error))?;
-        // Trailing garbage after a valid document means the body is not what we think.
-        deserializer
-            .end()
-            .map_err(|error| self.decode_error(String::new(), error.to_string()))?;
-        Ok(value)
+        match T::deserialize(ObjectRoot(&mut deserializer)) {
+            Ok(value) => {
+                // Trailing garbage after a valid document means the body is not what we think.
+                deserializer
+                    .end()
+                    .map_err(|error| self.decode_error(String::new(), error.to_string()))?;
+                Ok(value)
+            }
+            Err(error) => Err(self.explain_decode_failure::<T>(error)),
+        }
+    }
+
+    /// Re-reads a body that failed to decode, tracking the path to the failure.
+    fn explain_decode_failure<T: DeserializeOwned>(&self, error: serde_json::Error) -> Error {
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        match serde_path_to_error::deserialize::<_, T>(ObjectRoot(&mut deserializer)) {
+            Err(error) => self.path_error(&error),
+            // Unreachable in practice (decoding is deterministic); keep the first error.
+            Ok(_) => self.decode_error(String::new(), error.to_string()),
+        }
     }
 
     fn path_error(&self, error: &serde_path_to_error::Error<serde_json::Error>) -> Error {
