@@ -154,13 +154,7 @@ pub struct CreateIModelExtentSouthWest {
 }
 
 /// Generated from `#/components/schemas/CreateIModel/properties/extent/properties/northEast`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateIModelExtentNorthEast {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub latitude: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub longitude: Option<f64>,
-}
+pub type CreateIModelExtentNorthEast = CreateIModelExtentSouthWest;
 
 /// Generated from `#/components/schemas/UpdateIModel`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

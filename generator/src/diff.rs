@@ -151,7 +151,12 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
     for (name, ty) in &new.types {
         let changes = match old.types.get(name) {
             None => vec![additive("added".to_owned())],
-            Some(before) => type_changes(before, ty),
+            Some(before) => match merged_into_same_shape(before, ty, new) {
+                Some(target) => vec![additive(format!(
+                    "now an alias of `{target}`, which has the same shape"
+                ))],
+                None => type_changes(before, ty),
+            },
         };
         if !changes.is_empty() {
             report.types.push((name.clone(), changes));
@@ -165,6 +170,23 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
         }
     }
     report
+}
+
+/// When a type became an alias of another with exactly its old shape (the generator
+/// merges identical inline types), code that names it, builds it or matches on it
+/// still compiles: that is not a break.
+fn merged_into_same_shape<'a>(
+    old: &TypeSurface,
+    new: &'a TypeSurface,
+    new_surface: &Surface,
+) -> Option<&'a str> {
+    match (old, new) {
+        (TypeSurface::Alias(_), _) => None,
+        (_, TypeSurface::Alias(target)) => {
+            (new_surface.types.get(target) == Some(old)).then_some(target.as_str())
+        }
+        _ => None,
+    }
 }
 
 fn breaking(text: String) -> Change {
@@ -430,5 +452,55 @@ mod tests {
         report.types.push(("U".into(), vec![breaking("y".into())]));
         assert_eq!(report.bump_for("0.1.0"), Bump::Minor);
         assert_eq!(report.bump_for("2.3.4"), Bump::Major);
+    }
+
+    fn point() -> TypeSurface {
+        let field = |wire: &str| FieldSurface {
+            wire: wire.to_owned(),
+            ty: "Option<f64>".to_owned(),
+            required: false,
+        };
+        TypeSurface::Struct(
+            [
+                ("latitude", field("latitude")),
+                ("longitude", field("longitude")),
+            ]
+            .into_iter()
+            .map(|(name, field)| (name.to_owned(), field))
+            .collect(),
+        )
+    }
+
+    fn surface(types: Vec<(&str, TypeSurface)>) -> Surface {
+        Surface {
+            types: types.into_iter().map(|(n, t)| (n.to_owned(), t)).collect(),
+            ..Surface::default()
+        }
+    }
+
+    #[test]
+    fn a_struct_merged_into_an_identical_one_is_not_a_break() {
+        let old = surface(vec![("SouthWest", point()), ("NorthEast", point())]);
+        let new = surface(vec![
+            ("SouthWest", point()),
+            ("NorthEast", TypeSurface::Alias("SouthWest".to_owned())),
+        ]);
+        let report = diff(&old, &new);
+        assert_eq!(report.count(Impact::Breaking), 0);
+        assert_eq!(report.count(Impact::Additive), 1);
+        assert!(report
+            .render("t", "v")
+            .contains("now an alias of `SouthWest`"));
+
+        // An alias of a type with another shape is a real change.
+        let mut other = point();
+        if let TypeSurface::Struct(fields) = &mut other {
+            fields.shift_remove("longitude");
+        }
+        let new = surface(vec![
+            ("SouthWest", other),
+            ("NorthEast", TypeSurface::Alias("SouthWest".to_owned())),
+        ]);
+        assert_eq!(diff(&old, &new).count(Impact::Breaking), 2);
     }
 }

@@ -297,6 +297,16 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
+impl TypeDef {
+    /// Whether this type is a component schema (`#/components/schemas/Name`) rather
+    /// than an inline schema named after where it appears.
+    pub fn is_component(&self) -> bool {
+        self.origin
+            .strip_prefix("#/components/schemas/")
+            .is_some_and(|name| !name.contains('/'))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeKind {

@@ -5,9 +5,14 @@ use proc_macro2::TokenStream;
 /// Formats `tokens` as a Rust file. A parse failure here is a generator bug, reported
 /// with the offending tokens rather than a panic.
 pub fn render(tokens: TokenStream, header: &str) -> Result<String, String> {
-    let text = tokens.to_string();
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|err| format!("generated code does not parse ({err}): {}", excerpt(&text)))?;
+    // Cloning a token stream is cheap (reference counted); printing it is not, so the
+    // text is only made when it is needed for the error.
+    let file: syn::File = syn::parse2(tokens.clone()).map_err(|err| {
+        format!(
+            "generated code does not parse ({err}): {}",
+            excerpt(&tokens.to_string())
+        )
+    })?;
     Ok(format!(
         "// {header}\n\n{}",
         space_items(&prettyplease::unparse(&file))
@@ -22,29 +27,25 @@ fn space_items(text: &str) -> String {
     let mut previous = "";
     let lines: Vec<&str> = text.lines().collect();
     for (index, line) in lines.iter().copied().enumerate() {
-        // The line that says what the item is, past its attributes and docs.
-        let item_line = lines[index..]
-            .iter()
-            .find(|l| !l.starts_with("#[") && !l.starts_with("///"))
-            .copied()
-            .unwrap_or(line);
         let trimmed = line.trim_start();
         let after_item = matches!(previous.trim(), "}" | "};");
         let after_docs = (previous.starts_with("//!") && !trimmed.starts_with("//!"))
             || (previous.starts_with("#![") && !trimmed.starts_with("#!["));
         let after_uses = previous.starts_with("use ") && !trimmed.starts_with("use ");
-        let kind = |l: &str| {
-            l.trim_start_matches("pub ")
-                .split(' ')
-                .next()
-                .unwrap_or("")
-                .to_owned()
-        };
+        // Only top-level lines after a `;` item can open a new group of items.
         let new_group = previous.ends_with(';')
             && !previous.starts_with("//")
             && !previous.starts_with(' ')
             && !line.starts_with(' ')
-            && (kind(previous) != kind(item_line) || trimmed.starts_with("///"));
+            && (trimmed.starts_with("///") || {
+                // The line that says what the item is, past its attributes and docs.
+                let item_line = lines[index..]
+                    .iter()
+                    .find(|l| !l.starts_with("#[") && !l.starts_with("///"))
+                    .copied()
+                    .unwrap_or(line);
+                item_kind(previous) != item_kind(item_line)
+            });
         let starts_item = [
             "///", "#[", "pub ", "impl", "fn ", "async fn", "const ", "type ", "struct ", "enum ",
             "mod ", "use ",
@@ -59,6 +60,14 @@ fn space_items(text: &str) -> String {
         previous = line;
     }
     out
+}
+
+/// The first word of an item line, past `pub`: `use`, `type`, `const`.
+fn item_kind(line: &str) -> &str {
+    line.trim_start_matches("pub ")
+        .split(' ')
+        .next()
+        .unwrap_or("")
 }
 
 fn excerpt(text: &str) -> &str {

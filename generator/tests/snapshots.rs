@@ -46,6 +46,7 @@ fixture_tests!(
     formats,
     inline_objects,
     keywords,
+    merged_types,
     no_operation_ids,
     objects,
     openapi_3_1,

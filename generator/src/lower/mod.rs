@@ -1,6 +1,7 @@
 //! Stage 2: typed document -> IR. Every naming and typing decision is made here (with
 //! the help of [`crate::naming`]); the emitter only spells out what the IR says.
 
+mod dedupe;
 mod operations;
 mod pagination;
 mod refs;
@@ -19,10 +20,9 @@ pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnost
     let error_body = error_body(document, &types);
     let (types, type_diagnostics) = types.finish();
     diagnostics.extend(type_diagnostics);
-    let (mut operations, operation_diagnostics) = operations;
+    let (operations, operation_diagnostics) = operations;
     diagnostics.extend(operation_diagnostics);
-    pagination::detect(&mut operations, &types);
-    Api {
+    let mut api = Api {
         title: document.info.title.clone(),
         version: document.info.version.clone(),
         description: document.info.description.clone(),
@@ -30,7 +30,12 @@ pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnost
         error_body,
         operations,
         types,
-    }
+    };
+    dedupe::merge_identical_types(&mut api.types);
+    // An alias can close a loop that was not there before: box again.
+    types::box_cycles(&mut api.types);
+    pagination::detect(&mut api.operations, &api.types);
+    api
 }
 
 /// The type non-2xx answers are parsed as: the component schema that the document's

@@ -15,6 +15,7 @@ pub const FIXTURES: &[&str] = &[
     "formats",
     "inline_objects",
     "keywords",
+    "merged_types",
     "no_operation_ids",
     "objects",
     "openapi_3_1",

@@ -12,6 +12,8 @@ mod objects;
 mod recursion;
 mod unions;
 
+pub use recursion::box_cycles;
+
 use super::refs;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{TypeDef, TypeKind, TypeRef};

@@ -1,0 +1,110 @@
+//! Merges inline types that are identical.
+//!
+//! Large documents repeat the same inline schema many times: GitHub's description has
+//! 3,449 inline string enums with only ~630 distinct value sets (`[read, write]` alone
+//! 722 times) and hundreds of copies of `{href: string}`. Each copy used to become a
+//! type with its own derives and impls, and checking that code was most of the cost of
+//! compiling the generated crate. An inline type whose definition matches an earlier
+//! one now becomes a type alias of it: every name stays (so callers' code and the API
+//! surface keep working) and only one definition is compiled.
+//!
+//! Component schemas are never turned into aliases: they are named concepts, and two
+//! that happen to look alike today may diverge tomorrow. They can be the target,
+//! though: an inline copy of `Link` becomes an alias of `Link`.
+
+use std::collections::HashMap;
+
+use crate::ir::{TypeDef, TypeKind, TypeRef};
+
+/// Turns every inline type that duplicates an earlier definition into an alias of it.
+/// References keep the name they were given (a field `north_east` stays typed
+/// `CreateIModelExtentNorthEast`, now an alias), so the code reads as before.
+/// Repeats until nothing changes, since merged field types can make two structs equal.
+pub fn merge_identical_types(types: &mut [TypeDef]) {
+    let mut merged: HashMap<String, String> = HashMap::new();
+    loop {
+        let round = merge_round(types, &merged);
+        if round.is_empty() {
+            break;
+        }
+        merged.extend(round);
+    }
+    for def in types.iter_mut() {
+        if merged.contains_key(&def.rust_name) {
+            let target = resolve(&merged, &def.rust_name).to_owned();
+            def.kind = TypeKind::Alias(TypeRef::Named(target));
+        }
+    }
+}
+
+/// One pass: the first definition with a given shape (components before inline types,
+/// then document order) is kept; later inline copies are merged into it. Returns
+/// merged name -> kept name.
+fn merge_round(types: &[TypeDef], merged: &HashMap<String, String>) -> HashMap<String, String> {
+    let components = types.iter().filter(|def| def.is_component());
+    let inline = types.iter().filter(|def| !def.is_component());
+    let mut first_with_shape: HashMap<String, &str> = HashMap::new();
+    let mut round = HashMap::new();
+    for def in components.chain(inline) {
+        if matches!(def.kind, TypeKind::Alias(_)) || merged.contains_key(&def.rust_name) {
+            continue;
+        }
+        let shape = shape(def, merged);
+        match first_with_shape.get(shape.as_str()) {
+            Some(&kept) if !def.is_component() => {
+                round.insert(def.rust_name.clone(), kept.to_owned());
+            }
+            Some(_) => {}
+            None => {
+                first_with_shape.insert(shape, &def.rust_name);
+            }
+        }
+    }
+    round
+}
+
+/// Everything that reaches the generated definition except the type's own name, origin
+/// and description (the alias keeps those in its docs), with references to merged
+/// types spelled as the type they were merged into.
+fn shape(def: &TypeDef, merged: &HashMap<String, String>) -> String {
+    let mut kind = def.kind.clone();
+    let mut canonical = |ty: &mut TypeRef| {
+        if let TypeRef::Named(name) = ty {
+            if merged.contains_key(name.as_str()) {
+                *name = resolve(merged, name).to_owned();
+            }
+        }
+    };
+    match &mut kind {
+        TypeKind::Struct(s) => {
+            for field in &mut s.fields {
+                walk(&mut field.ty, &mut canonical);
+            }
+            if let Some(additional) = &mut s.additional {
+                walk(&mut additional.value, &mut canonical);
+            }
+        }
+        TypeKind::Union(u) => {
+            for variant in &mut u.variants {
+                walk(&mut variant.ty, &mut canonical);
+            }
+        }
+        TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
+    }
+    format!("{}{kind:?}", def.deprecated)
+}
+
+/// The definition a merged name ends up at (merges can chain across rounds).
+fn resolve<'a>(merged: &'a HashMap<String, String>, mut name: &'a str) -> &'a str {
+    while let Some(next) = merged.get(name) {
+        name = next;
+    }
+    name
+}
+
+fn walk(ty: &mut TypeRef, f: &mut impl FnMut(&mut TypeRef)) {
+    match ty {
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => walk(inner, f),
+        _ => f(ty),
+    }
+}
