@@ -35,13 +35,16 @@ const DEPS_CRATE: &str = "corpus-deps";
 /// How many kinds of compiler message a failing crate lists in the report.
 const SHOWN_KINDS: usize = 15;
 
-/// `cargo xtask corpus [--offline] [--only NAME]...`
+/// `cargo xtask corpus [--offline] [--no-report] [--only NAME]...`
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CorpusArgs {
     /// Use only the cache: no npm, no pip, `cargo --offline`.
     pub offline: bool,
     /// Run only these entries (and do not rewrite the report).
     pub only: Vec<String>,
+    /// Print the report but leave `corpus/REPORT.md` alone (`cargo xtask test` runs the
+    /// corpus on every call; its timings would dirty the checkout).
+    pub no_report: bool,
 }
 
 impl CorpusArgs {
@@ -51,6 +54,7 @@ impl CorpusArgs {
         while let Some(arg) = iter.next() {
             match arg.as_str() {
                 "--offline" => parsed.offline = true,
+                "--no-report" => parsed.no_report = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 "--only" => match iter.next() {
                     Some(name) if !name.is_empty() => parsed.only.push(name.clone()),
@@ -67,8 +71,9 @@ impl CorpusArgs {
 }
 
 const USAGE: &str = "\
-usage: cargo xtask corpus [--offline] [--only NAME]...
+usage: cargo xtask corpus [--offline] [--no-report] [--only NAME]...
   --offline    use only target/corpus/cache (no npm, no pip; cargo runs --offline)
+  --no-report  print the report without rewriting corpus/REPORT.md
   --only NAME  run only this entry of corpus/corpus.toml (repeatable); REPORT.md is kept";
 
 /// One spec of `corpus/corpus.toml`.
@@ -291,7 +296,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let report = report(&root, &entries, &outcomes, deps_time, args.offline);
     println!("{report}");
-    if args.only.is_empty() {
+    if args.only.is_empty() && !args.no_report {
         let path = root.join(REPORT);
         fs::write(&path, &report).map_err(|e| format!("error: writing {}: {e}", path.display()))?;
         eprintln!("wrote {REPORT}");
@@ -1175,7 +1180,9 @@ mod tests {
         assert_eq!(parse(&[]).unwrap(), CorpusArgs::default());
         let a = parse(&["--offline", "--only", "github", "--only=petstore-3-0"]).unwrap();
         assert!(a.offline);
+        assert!(!a.no_report);
         assert_eq!(a.only, ["github", "petstore-3-0"]);
+        assert!(parse(&["--no-report"]).unwrap().no_report);
         assert!(parse(&["--only"])
             .unwrap_err()
             .contains("needs a spec name"));
