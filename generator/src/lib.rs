@@ -85,6 +85,45 @@ fn with_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// Path and text (or the internal error) of each Rust file.
+type RenderedFiles = [(&'static str, Result<String, String>); 3];
+
+/// The three Rust files, in order, and the API surface text. `models.rs` is emitted
+/// and rendered on a second thread while this one does the rest: for a big document
+/// the two halves take about as long as each other, and token streams cannot cross
+/// threads, so each file is built where it is rendered.
+fn emit_and_render(
+    api: &ir::Api,
+    settings: &Settings,
+    header: &str,
+    source: &str,
+) -> (RenderedFiles, String) {
+    let models = || render::render(emit::models(api), header);
+    let (lib, models, operations, surface) = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("render-models".to_owned())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, models);
+        let lib = render::render(emit::crate_root(api, &settings.crate_name), header);
+        let operations = render::render(emit::operations(api), header);
+        let surface = surface::Surface::of(api).with_spec(source).to_text(header);
+        let models = match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No second thread to be had: do it here.
+            Err(_) => models(),
+        };
+        (lib, models, operations, surface)
+    });
+    let files = [
+        ("src/lib.rs", lib),
+        ("src/models.rs", models),
+        ("src/operations.rs", operations),
+    ];
+    (files, surface)
+}
+
 fn generate_on_this_thread(
     source: &str,
     settings: &Settings,
@@ -105,13 +144,9 @@ fn generate_on_this_thread(
             settings.standalone,
         ),
     );
-    let rust_files = [
-        ("src/lib.rs", emit::crate_root(&api, &settings.crate_name)),
-        ("src/models.rs", emit::models(&api)),
-        ("src/operations.rs", emit::operations(&api)),
-    ];
-    for (path, tokens) in rust_files {
-        let text = render::render(tokens, &header).map_err(|message| {
+    let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);
+    for (path, text) in rendered {
+        let text = text.map_err(|message| {
             let mut diagnostics = Diagnostics::new(&settings.spec_path);
             diagnostics.push(Diagnostic::error(
                 "#",
@@ -121,12 +156,7 @@ fn generate_on_this_thread(
         })?;
         files.insert(path.to_owned(), text);
     }
-    files.insert(
-        SURFACE_FILE.to_owned(),
-        surface::Surface::of(&api)
-            .with_spec(source)
-            .to_text(&header),
-    );
+    files.insert(SURFACE_FILE.to_owned(), surface_text);
     for (name, contents) in runtime_files::RUNTIME_FILES {
         let runtime_header = format!("{header} Copied from generator/runtime/{name}.");
         files.insert(

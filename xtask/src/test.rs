@@ -26,10 +26,7 @@ const STEPS: &[(&str, &[&str])] = &[
     ("tests", &["test", "--workspace", "--no-fail-fast"]),
     // Last, being the slowest: nine pinned public specs (GitHub's 1,223 operations
     // among them) are generated and must pass clippy with warnings denied.
-    (
-        "real-world corpus",
-        &["xtask", "corpus", "--no-report"],
-    ),
+    ("real-world corpus", &["xtask", "corpus", "--no-report"]),
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {

@@ -22,12 +22,22 @@ use crate::ir::{TypeDef, TypeKind, TypeRef};
 /// Repeats until nothing changes, since merged field types can make two structs equal.
 pub fn merge_identical_types(types: &mut [TypeDef]) {
     let mut merged: HashMap<String, String> = HashMap::new();
+    // A type's shape only changes when a type it refers to is merged, so shapes are
+    // computed once and then only for the types a round touched.
+    let mut shapes: Vec<Option<String>> = types.iter().map(|def| shape(def, &merged)).collect();
     loop {
-        let round = merge_round(types, &merged);
+        let round = merge_round(types, &shapes);
         if round.is_empty() {
             break;
         }
-        merged.extend(round);
+        merged.extend(round.iter().map(|(from, to)| (from.clone(), to.clone())));
+        for (index, def) in types.iter().enumerate() {
+            if merged.contains_key(&def.rust_name) {
+                shapes[index] = None;
+            } else if shapes[index].is_some() && refers_to_any(def, &round) {
+                shapes[index] = shape(def, &merged);
+            }
+        }
     }
     for def in types.iter_mut() {
         if merged.contains_key(&def.rust_name) {
@@ -40,16 +50,15 @@ pub fn merge_identical_types(types: &mut [TypeDef]) {
 /// One pass: the first definition with a given shape (components before inline types,
 /// then document order) is kept; later inline copies are merged into it. Returns
 /// merged name -> kept name.
-fn merge_round(types: &[TypeDef], merged: &HashMap<String, String>) -> HashMap<String, String> {
-    let components = types.iter().filter(|def| def.is_component());
-    let inline = types.iter().filter(|def| !def.is_component());
-    let mut first_with_shape: HashMap<String, &str> = HashMap::new();
+fn merge_round(types: &[TypeDef], shapes: &[Option<String>]) -> HashMap<String, String> {
+    let components = (0..types.len()).filter(|&i| types[i].is_component());
+    let inline = (0..types.len()).filter(|&i| !types[i].is_component());
+    let mut first_with_shape: HashMap<&str, &str> = HashMap::new();
     let mut round = HashMap::new();
-    for def in components.chain(inline) {
-        if matches!(def.kind, TypeKind::Alias(_)) || merged.contains_key(&def.rust_name) {
+    for index in components.chain(inline) {
+        let (def, Some(shape)) = (&types[index], &shapes[index]) else {
             continue;
-        }
-        let shape = shape(def, merged);
+        };
         match first_with_shape.get(shape.as_str()) {
             Some(&kept) if !def.is_component() => {
                 round.insert(def.rust_name.clone(), kept.to_owned());
@@ -65,33 +74,63 @@ fn merge_round(types: &[TypeDef], merged: &HashMap<String, String>) -> HashMap<S
 
 /// Everything that reaches the generated definition except the type's own name, origin
 /// and description (the alias keeps those in its docs), with references to merged
-/// types spelled as the type they were merged into.
-fn shape(def: &TypeDef, merged: &HashMap<String, String>) -> String {
+/// types spelled as the type they were merged into. `None` for aliases, which cost
+/// nothing to compile and are never merged.
+fn shape(def: &TypeDef, merged: &HashMap<String, String>) -> Option<String> {
+    if matches!(def.kind, TypeKind::Alias(_)) {
+        return None;
+    }
     let mut kind = def.kind.clone();
-    let mut canonical = |ty: &mut TypeRef| {
+    for_each_ref(&mut kind, &mut |ty| {
         if let TypeRef::Named(name) = ty {
             if merged.contains_key(name.as_str()) {
                 *name = resolve(merged, name).to_owned();
             }
         }
-    };
-    match &mut kind {
+    });
+    Some(format!("{}{kind:?}", def.deprecated))
+}
+
+fn refers_to_any(def: &TypeDef, names: &HashMap<String, String>) -> bool {
+    fn mentions(ty: &TypeRef, names: &HashMap<String, String>) -> bool {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                mentions(inner, names)
+            }
+            TypeRef::Named(name) => names.contains_key(name.as_str()),
+            _ => false,
+        }
+    }
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            s.fields.iter().any(|f| mentions(&f.ty, names))
+                || s.additional
+                    .as_ref()
+                    .is_some_and(|a| mentions(&a.value, names))
+        }
+        TypeKind::Union(u) => u.variants.iter().any(|v| mentions(&v.ty, names)),
+        TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::IntEnum(_) => false,
+    }
+}
+
+/// Calls `f` on every type reference in a definition, through `Vec`, maps and `Option`.
+fn for_each_ref(kind: &mut TypeKind, f: &mut impl FnMut(&mut TypeRef)) {
+    match kind {
         TypeKind::Struct(s) => {
             for field in &mut s.fields {
-                walk(&mut field.ty, &mut canonical);
+                walk(&mut field.ty, f);
             }
             if let Some(additional) = &mut s.additional {
-                walk(&mut additional.value, &mut canonical);
+                walk(&mut additional.value, f);
             }
         }
         TypeKind::Union(u) => {
             for variant in &mut u.variants {
-                walk(&mut variant.ty, &mut canonical);
+                walk(&mut variant.ty, f);
             }
         }
         TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
     }
-    format!("{}{kind:?}", def.deprecated)
 }
 
 /// The definition a merged name ends up at (merges can chain across rounds).

@@ -32,7 +32,7 @@ pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnost
         types,
     };
     dedupe::merge_identical_types(&mut api.types);
-    // An alias can close a loop that was not there before: box again.
+    // After merging, which can route a loop through an alias.
     types::box_cycles(&mut api.types);
     pagination::detect(&mut api.operations, &api.types);
     api

@@ -101,12 +101,12 @@ impl<'a> TypeLowering<'a> {
             .map(|rust| TypeRef::Named(rust.clone()))
     }
 
-    /// The definitions in output order, with recursive fields boxed, and the problems found.
+    /// The definitions in output order and the problems found. Recursive fields are
+    /// not boxed yet: [`box_cycles`] runs once the final set of types is known.
     pub fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
-        let mut defs: Vec<TypeDef> = self.defs.into_iter().flatten().collect();
+        let defs: Vec<TypeDef> = self.defs.into_iter().flatten().collect();
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(recursion::alias_cycles(&defs));
-        recursion::box_cycles(&mut defs);
         (defs, diagnostics)
     }
 

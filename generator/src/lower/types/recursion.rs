@@ -30,28 +30,84 @@ fn edges(defs: &[TypeDef]) -> BTreeMap<&str, Vec<&str>> {
         .collect()
 }
 
-fn reaches(edges: &BTreeMap<&str, Vec<&str>>, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut pending = vec![from];
-    while let Some(current) = pending.pop() {
-        if current == to {
-            return true;
-        }
-        if seen.insert(current) {
-            pending.extend(edges.get(current).into_iter().flatten().copied());
+/// The strongly connected component of each type (Kosaraju's algorithm, iterative so
+/// that long chains cannot overflow the stack). Two types are in the same component
+/// exactly when each reaches the other, so an edge is part of a cycle exactly when
+/// both of its ends are in one component.
+fn components<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>) -> BTreeMap<&'a str, usize> {
+    let index: BTreeMap<&str, usize> = edges.keys().enumerate().map(|(i, n)| (*n, i)).collect();
+    let forward: Vec<Vec<usize>> = edges
+        .values()
+        .map(|targets| {
+            targets
+                .iter()
+                .filter_map(|t| index.get(t).copied())
+                .collect()
+        })
+        .collect();
+    let mut backward = vec![Vec::new(); forward.len()];
+    for (from, targets) in forward.iter().enumerate() {
+        for &to in targets {
+            backward[to].push(from);
         }
     }
-    false
+    // Pass 1: nodes in order of DFS completion.
+    let mut finished = Vec::with_capacity(forward.len());
+    let mut visited = vec![false; forward.len()];
+    for root in 0..forward.len() {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        let mut stack = vec![(root, 0)];
+        while let Some((node, next)) = stack.pop() {
+            if let Some(&child) = forward[node].get(next) {
+                stack.push((node, next + 1));
+                if !visited[child] {
+                    visited[child] = true;
+                    stack.push((child, 0));
+                }
+            } else {
+                finished.push(node);
+            }
+        }
+    }
+    // Pass 2: on the reversed graph, latest-finished first; each search is a component.
+    let mut component = vec![usize::MAX; forward.len()];
+    for (id, &root) in finished.iter().rev().enumerate() {
+        if component[root] != usize::MAX {
+            continue;
+        }
+        component[root] = id;
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            for &from in &backward[node] {
+                if component[from] == usize::MAX {
+                    component[from] = id;
+                    stack.push(from);
+                }
+            }
+        }
+    }
+    index
+        .into_iter()
+        .map(|(name, i)| (name, component[i]))
+        .collect()
 }
 
 /// Boxes every by-value field or variant whose type leads back to its own container.
 pub fn box_cycles(defs: &mut [TypeDef]) {
     let cyclic: BTreeSet<(String, String)> = {
         let edges = edges(defs);
+        let component = components(&edges);
         edges
             .iter()
             .flat_map(|(from, targets)| targets.iter().map(move |to| (*from, *to)))
-            .filter(|(from, to)| reaches(&edges, to, from))
+            .filter(|(from, to)| {
+                component
+                    .get(to)
+                    .is_some_and(|c| component.get(from) == Some(c))
+            })
             .map(|(from, to)| (from.to_owned(), to.to_owned()))
             .collect()
     };
@@ -117,4 +173,77 @@ pub fn alias_cycles(defs: &[TypeDef]) -> Vec<Diagnostic> {
         }
     }
     diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Access, Field, Struct};
+
+    fn node(name: &str, fields: &[&str]) -> TypeDef {
+        let fields = fields
+            .iter()
+            .map(|target| Field {
+                wire_name: target.to_lowercase(),
+                rust_name: target.to_lowercase(),
+                ty: TypeRef::Nullable(Box::new(TypeRef::Named((*target).to_owned()))),
+                required: false,
+                description: None,
+                deprecated: false,
+                access: Access::ReadWrite,
+                default: None,
+                boxed: false,
+            })
+            .collect();
+        TypeDef {
+            origin: format!("#/components/schemas/{name}"),
+            wire_name: name.to_owned(),
+            rust_name: name.to_owned(),
+            description: None,
+            deprecated: false,
+            kind: TypeKind::Struct(Struct {
+                fields,
+                additional: None,
+            }),
+        }
+    }
+
+    fn boxed(defs: &[TypeDef]) -> Vec<String> {
+        defs.iter()
+            .flat_map(|def| match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter(|f| f.boxed)
+                    .map(|f| format!("{}.{}", def.rust_name, f.rust_name))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boxes_exactly_the_fields_on_a_cycle() {
+        // A <-> B is a loop, B -> B loops on itself, C -> A and A -> D lead in and out.
+        let mut defs = vec![
+            node("A", &["B", "D"]),
+            node("B", &["A", "B"]),
+            node("C", &["A"]),
+            node("D", &[]),
+        ];
+        box_cycles(&mut defs);
+        assert_eq!(boxed(&defs), ["A.b", "B.a", "B.b"]);
+    }
+
+    #[test]
+    fn long_chains_do_not_overflow_the_stack() {
+        let n = 50_000;
+        let name = |i: usize| format!("T{i}");
+        let mut defs: Vec<TypeDef> = (0..n)
+            .map(|i| node(&name(i), &[&name((i + 1) % n)]))
+            .collect();
+        box_cycles(&mut defs);
+        // One loop through every type: every field is on it.
+        assert_eq!(boxed(&defs).len(), n);
+    }
 }
