@@ -42,6 +42,7 @@ fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
         command: "cargo bench -p generator".to_owned(),
         words: words.iter().map(|w| (*w).to_owned()).collect(),
         standalone: true,
+        gate_unused_schemas: false,
     }
 }
 

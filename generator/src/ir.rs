@@ -294,6 +294,9 @@ pub struct TypeDef {
     pub rust_name: String,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// Compiled only with this Cargo feature (see [`crate::lower::gate_unused_schemas`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
     pub kind: TypeKind,
 }
 

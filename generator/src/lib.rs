@@ -41,6 +41,10 @@ pub struct Settings {
     pub words: Vec<String>,
     /// Adds an empty `[workspace]` so the crate builds outside any workspace.
     pub standalone: bool,
+    /// Puts the types no operation uses behind the `unused-schemas` Cargo feature
+    /// (see [`lower::gate_unused_schemas`]); for documents like GitHub's, whose
+    /// webhook payloads are most of the types.
+    pub gate_unused_schemas: bool,
 }
 
 /// The generated crate: relative path -> file contents, in a fixed order.
@@ -83,6 +87,18 @@ fn with_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
         Some(result) => result,
         None => unreachable!("the work runs on the worker or, failing that, here"),
     }
+}
+
+/// The Cargo features the generated types use, sorted.
+fn features(api: &ir::Api) -> Vec<&str> {
+    let mut features: Vec<&str> = api
+        .types
+        .iter()
+        .filter_map(|t| t.feature.as_deref())
+        .collect();
+    features.sort_unstable();
+    features.dedup();
+    features
 }
 
 /// Path and text (or the internal error) of each Rust file.
@@ -142,6 +158,7 @@ fn generate_on_this_thread(
             &description,
             &header,
             settings.standalone,
+            &features(&api),
         ),
     );
     let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);
@@ -190,7 +207,10 @@ fn lower_source_on_this_thread(
     };
     let naming = naming::Naming::new(settings.words.iter().cloned());
     diagnostics.items.extend(loaded.warnings);
-    let api = lower::lower(&loaded.document, &naming, &mut diagnostics.items);
+    let mut api = lower::lower(&loaded.document, &naming, &mut diagnostics.items);
+    if settings.gate_unused_schemas {
+        lower::gate_unused_schemas(&mut api);
+    }
     if diagnostics.has_errors() {
         diagnostics.locate(source);
         return Err(diagnostics);

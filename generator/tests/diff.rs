@@ -16,6 +16,7 @@ fn surface(path: &Path) -> Surface {
         command: "test".to_owned(),
         words: Vec::new(),
         standalone: true,
+        gate_unused_schemas: false,
     };
     let (api, _) = generator::lower_source(&source, &settings).unwrap_or_else(|d| panic!("{d}"));
     Surface::of(&api)

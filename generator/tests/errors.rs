@@ -18,6 +18,7 @@ fn diagnostics_for(name: &str) -> String {
         command: "test".to_owned(),
         words: Vec::new(),
         standalone: false,
+        gate_unused_schemas: false,
     };
     match generator::generate(&source, &settings) {
         Ok(_) => panic!("{name} should not generate"),
@@ -80,6 +81,7 @@ fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::D
         command: "test".to_owned(),
         words: Vec::new(),
         standalone: false,
+        gate_unused_schemas: false,
     };
     generator::generate(source, &settings)
 }

@@ -37,23 +37,22 @@ fn generated_fixture_crates_pass_clippy() {
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--quiet",
-            "--",
-            "-D",
-            "warnings",
-        ])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "generated fixture crates do not pass clippy:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    // Without features and with all of them: code that is always compiled must not
+    // need a type behind a feature (`unused_schemas`), and the gated types must build.
+    for features in [None, Some("--all-features")] {
+        let output = Command::new(&cargo)
+            .args(["clippy", "--workspace", "--all-targets", "--quiet"])
+            .args(features)
+            .args(["--", "-D", "warnings"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", dir.join("target"))
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "generated fixture crates do not pass clippy ({}):\n{}",
+            features.unwrap_or("default features"),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

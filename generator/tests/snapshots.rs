@@ -53,6 +53,7 @@ fixture_tests!(
     pagination,
     responses,
     untyped_responses,
+    unused_schemas,
 );
 
 /// insta writes snapshots but never deletes them; a snapshot no test produces any more

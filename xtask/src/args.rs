@@ -8,8 +8,10 @@ usage:
   cargo xtask test                    every check CI runs: fmt, clippy, codegen --check, all tests
   cargo xtask codegen                 regenerate generated-client/ from spec/imodels.yaml
   cargo xtask codegen --check         change nothing; fail if generated-client/ is stale
-  cargo xtask codegen --spec PATH --out DIR [--crate-name NAME]
-                                      generate any spec into a standalone crate in DIR
+  cargo xtask codegen --spec PATH --out DIR [--crate-name NAME] [--gate-unused-schemas]
+                                      generate any spec into a standalone crate in DIR;
+                                      --gate-unused-schemas puts the types no operation
+                                      uses behind the crate's `unused-schemas` feature
   cargo xtask diff OLD NEW [--fail-on breaking|any]
                                       the API change report between two specs; writes nothing
   cargo xtask corpus [--offline]      generate and clippy-check every spec of corpus/corpus.toml
@@ -22,6 +24,7 @@ pub struct CodegenArgs {
     pub spec: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub crate_name: Option<String>,
+    pub gate_unused_schemas: bool,
 }
 
 impl CodegenArgs {
@@ -42,6 +45,7 @@ impl CodegenArgs {
             };
             match flag {
                 "--check" => parsed.check = true,
+                "--gate-unused-schemas" => parsed.gate_unused_schemas = true,
                 "--spec" => parsed.spec = Some(PathBuf::from(value("--spec")?)),
                 "--out" => parsed.out = Some(PathBuf::from(value("--out")?)),
                 "--crate-name" => parsed.crate_name = Some(value("--crate-name")?),
@@ -55,6 +59,11 @@ impl CodegenArgs {
         if parsed.crate_name.is_some() && parsed.out.is_none() {
             return Err(format!(
                 "`--crate-name` only applies with `--spec` and `--out`\n\n{USAGE}"
+            ));
+        }
+        if parsed.gate_unused_schemas && parsed.out.is_none() {
+            return Err(format!(
+                "`--gate-unused-schemas` only applies with `--spec` and `--out`\n\n{USAGE}"
             ));
         }
         if let Some(name) = &parsed.crate_name {
@@ -83,6 +92,14 @@ mod tests {
     fn parses_flags() {
         assert_eq!(parse(&[]).unwrap(), CodegenArgs::default());
         assert!(parse(&["--check"]).unwrap().check);
+        assert!(
+            parse(&["--spec", "a.yaml", "--out", "o", "--gate-unused-schemas"])
+                .unwrap()
+                .gate_unused_schemas
+        );
+        assert!(parse(&["--gate-unused-schemas"])
+            .unwrap_err()
+            .contains("only applies with `--spec` and `--out`"));
         let a = parse(&["--spec", "a.yaml", "--out=o", "--crate-name", "x-y"]).unwrap();
         assert_eq!(a.spec, Some(PathBuf::from("a.yaml")));
         assert_eq!(a.out, Some(PathBuf::from("o")));

@@ -36,6 +36,7 @@ impl Target {
                 command: "cargo xtask codegen".to_owned(),
                 words: naming_words(&spec)?,
                 standalone: false,
+                gate_unused_schemas: false,
             },
             spec,
             out,
@@ -60,6 +61,7 @@ impl Target {
                 ),
                 words: naming_words(spec)?,
                 standalone: true,
+                gate_unused_schemas: false,
             },
             spec: spec.to_owned(),
             out: out.to_owned(),
@@ -79,6 +81,10 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         (Some(spec), Some(out)) => Target::standalone(spec, out, args.crate_name.as_deref())?,
         _ => Target::main(&crate::project_root())?,
     };
+    target.settings.gate_unused_schemas = args.gate_unused_schemas;
+    if args.gate_unused_schemas {
+        target.settings.command.push_str(" --gate-unused-schemas");
+    }
     let mut generated = target.generate()?;
     if generated.warnings.items.is_empty() {
         eprintln!(

@@ -87,6 +87,10 @@ pub struct Entry {
     pub version: String,
     pub path: String,
     pub sha256: String,
+    /// Generate with `--gate-unused-schemas` (the check still covers every type:
+    /// it runs with `--all-features`).
+    #[serde(default)]
+    pub gate_unused_schemas: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -562,6 +566,7 @@ fn generate(
     target.settings.standalone = false;
     target.settings.spec_path = relative(root, spec);
     target.settings.command = format!("cargo xtask corpus --only {}", entry.name);
+    target.settings.gate_unused_schemas = entry.gate_unused_schemas;
     let source = fs::read_to_string(spec).unwrap_or_default();
     let format = if source
         .trim_start_matches('\u{feff}')
@@ -660,6 +665,7 @@ fn write_workspace(root: &Path, crates_dir: &Path, members: &[&Entry]) -> Result
         "The generated crates' dependencies, built once before the corpus crates",
         header,
         false,
+        &[],
     );
     let mut names: Vec<String> = vec![format!("\"{DEPS_CRATE}\"")];
     names.extend(members.iter().map(|e| format!("\"{}\"", e.name)));
@@ -725,7 +731,14 @@ impl CargoRunner {
             None => Command::new(&self.cargo),
         };
         command
-            .args(["clippy", "--package", name, "--color", "never"])
+            .args([
+                "clippy",
+                "--package",
+                name,
+                "--all-features",
+                "--color",
+                "never",
+            ])
             .args(self.offline.then_some("--offline"))
             .args(["--", "-D", "warnings"])
             .current_dir(&self.crates_dir)

@@ -34,8 +34,15 @@ pub fn cargo_toml(
     description: &str,
     header: &str,
     standalone: bool,
+    features: &[&str],
 ) -> String {
     let workspace = if standalone { "\n[workspace]\n" } else { "" };
+    let features = if features.is_empty() {
+        String::new()
+    } else {
+        let lines: String = features.iter().map(|f| format!("{f} = []\n")).collect();
+        format!("[features]\n# Types no operation uses; see the crate docs.\n{lines}\n")
+    };
     let description = toml_string_body(description);
     format!(
         "# {header}\n\
@@ -47,7 +54,7 @@ pub fn cargo_toml(
          description = \"{description}\"\n\
          publish = false\n\
          {workspace}\n\
-         {DEPENDENCIES}"
+         {features}{DEPENDENCIES}"
     )
 }
 

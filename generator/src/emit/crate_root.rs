@@ -21,6 +21,7 @@ pub fn crate_root(api: &Api, crate_name: &str) -> TokenStream {
         prose(api.description.as_deref()),
         Some(intro),
         Some(example),
+        features(api),
     ]);
     let error_body = rust_type(&api.error_body, Context::Elsewhere);
     let base_url = api
@@ -50,6 +51,23 @@ pub fn crate_root(api: &Api, crate_name: &str) -> TokenStream {
         /// The first server the spec lists; [`Client::new`] talks to it.
         pub const DEFAULT_BASE_URL: &str = #base_url;
     }
+}
+
+/// The crate's Cargo features, when it has any.
+fn features(api: &Api) -> Option<String> {
+    let gated = api
+        .types
+        .iter()
+        .filter(|t| t.feature.as_deref() == Some(crate::lower::UNUSED_SCHEMAS_FEATURE))
+        .count();
+    (gated > 0).then(|| {
+        format!(
+            "# Features\n\n`{}`: the {gated} model types that no operation uses (such as \
+             webhook payloads), for code that handles them on its own. Off by default: \
+             the client does not need them, and they take time to compile.",
+            crate::lower::UNUSED_SCHEMAS_FEATURE
+        )
+    })
 }
 
 /// A doc-test that builds a client and, when the spec has a simple `GET`, calls it.

@@ -9,7 +9,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn models(api: &Api) -> TokenStream {
-    let defs = api.types.iter().map(type_def);
+    let defs = api
+        .types
+        .iter()
+        .filter(|t| t.feature.is_none())
+        .map(type_def);
+    let gated = gated_modules(api);
     quote! {
         #![doc = " Request and response types, one per schema in the spec."]
         // Spec prose becomes docs as written, deprecated schemas still refer to each
@@ -22,7 +27,44 @@ pub fn models(api: &Api) -> TokenStream {
             clippy::too_many_arguments
         )]
         #(#defs)*
+        #gated
     }
+}
+
+/// Types behind a Cargo feature live in a private module compiled only with it and
+/// re-exported, so their paths (`models::WebhookPush`) do not depend on the feature.
+fn gated_modules(api: &Api) -> TokenStream {
+    let mut features: Vec<&str> = api
+        .types
+        .iter()
+        .filter_map(|t| t.feature.as_deref())
+        .collect();
+    features.sort_unstable();
+    features.dedup();
+    features
+        .into_iter()
+        .map(|feature| {
+            let module = ident(&feature.replace('-', "_"));
+            let defs = api
+                .types
+                .iter()
+                .filter(|t| t.feature.as_deref() == Some(feature))
+                .map(type_def);
+            let doc = format!(" Compiled with the `{feature}` feature.");
+            quote! {
+                #[cfg(feature = #feature)]
+                pub use #module::*;
+
+                #[doc = #doc]
+                #[cfg(feature = #feature)]
+                mod #module {
+                    #[allow(unused_imports)]
+                    use super::*;
+                    #(#defs)*
+                }
+            }
+        })
+        .collect()
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {

@@ -6,6 +6,9 @@ mod operations;
 mod pagination;
 mod refs;
 mod types;
+mod unused;
+
+pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeRef};

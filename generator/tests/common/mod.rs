@@ -22,6 +22,7 @@ pub const FIXTURES: &[&str] = &[
     "pagination",
     "responses",
     "untyped_responses",
+    "unused_schemas",
 ];
 
 pub fn fixture_path(name: &str) -> PathBuf {
@@ -42,6 +43,8 @@ pub fn settings(name: &str) -> Settings {
         command: "cargo test -p generator --test snapshots".to_owned(),
         words: Vec::new(),
         standalone: false,
+        // The one fixture that shows the feature gate.
+        gate_unused_schemas: name == "unused_schemas",
     }
 }
 

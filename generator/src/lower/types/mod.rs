@@ -124,6 +124,7 @@ impl<'a> TypeLowering<'a> {
                     rust_name,
                     description: describe(schema),
                     deprecated: schema.schema_data.deprecated,
+                    feature: None,
                     kind,
                 }
             }
@@ -135,6 +136,7 @@ impl<'a> TypeLowering<'a> {
                     rust_name,
                     description: None,
                     deprecated: false,
+                    feature: None,
                     kind: TypeKind::Alias(target),
                 }
             }
@@ -236,6 +238,7 @@ impl<'a> TypeLowering<'a> {
             rust_name: rust_name.clone(),
             description: describe(schema),
             deprecated: schema.schema_data.deprecated,
+            feature: None,
             kind,
         });
         TypeRef::Named(rust_name)

@@ -201,6 +201,7 @@ mod tests {
             rust_name: name.to_owned(),
             description: None,
             deprecated: false,
+            feature: None,
             kind: TypeKind::Struct(Struct {
                 fields,
                 additional: None,
