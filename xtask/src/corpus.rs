@@ -717,7 +717,8 @@ impl CargoRunner {
         }
     }
 
-    /// `cargo clippy -p NAME -- -D warnings`, output to `logs/NAME.check.log`.
+    /// `cargo clippy -p NAME --all-features -- -D warnings`, output to
+    /// `logs/NAME.check.log`.
     fn clippy(&self, name: &str, logs: &Path) -> Result<Check, String> {
         let log = logs.join(format!("{name}.check.log"));
         let rss = logs.join(format!("{name}.time"));
@@ -743,6 +744,9 @@ impl CargoRunner {
             .args(["--", "-D", "warnings"])
             .current_dir(&self.crates_dir)
             .env("CARGO_TARGET_DIR", &self.target_dir)
+            // Every run checks from scratch: an unchanged crate would otherwise reuse
+            // the last run's incremental state and report a fraction of the real cost.
+            .env("CARGO_INCREMENTAL", "0")
             .stdin(Stdio::null());
         let start = Instant::now();
         let output = command

@@ -3,19 +3,19 @@
 /// Runtime dependencies of every generated crate.
 const DEPENDENCIES: &str = r#"[dependencies]
 bytes = "1.10"
-chrono = { version = "0.4.41", default-features = false, features = ["std", "clock", "serde"] }
+chrono = { version = "0.4.41", default-features = false, features = ["std", "serde"] }
 fastrand = "2.3"
 futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 httpdate = "1.0.3"
 percent-encoding = "2.3.1"
-reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "http2"] }
+reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }
 serde = { version = "1.0.219", features = ["derive"] }
 serde_json = "1.0.140"
 serde_urlencoded = "0.7.1"
 serde_path_to_error = "0.1.17"
 thiserror = "2.0.12"
 tokio = { version = "1.44", default-features = false, features = ["time"] }
-tracing = "0.1.41"
+tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 url = "2.5.4"
 uuid = { version = "1.16.0", features = ["serde"] }
 
@@ -25,6 +25,12 @@ tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-
 tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }
 wiremock = "0.6.3"
 "#;
+
+/// HTTP/1.1 is what a REST client needs; HTTP/2 (negotiated over TLS) is one feature
+/// away for callers who multiplex many requests, and leaving it out by default keeps
+/// `h2` and its four dependencies out of every build.
+const HTTP2_FEATURE: &str =
+    "# HTTP/2, negotiated with the server over TLS.\nhttp2 = [\"reqwest/http2\"]\n";
 
 /// The manifest. `standalone` crates get an empty `[workspace]` table so they build
 /// wherever they are written, even inside another workspace's tree.
@@ -37,12 +43,11 @@ pub fn cargo_toml(
     features: &[&str],
 ) -> String {
     let workspace = if standalone { "\n[workspace]\n" } else { "" };
-    let features = if features.is_empty() {
-        String::new()
-    } else {
-        let lines: String = features.iter().map(|f| format!("{f} = []\n")).collect();
-        format!("[features]\n# Types no operation uses; see the crate docs.\n{lines}\n")
-    };
+    let gated: String = features
+        .iter()
+        .map(|f| format!("# Types no operation uses; see the crate docs.\n{f} = []\n"))
+        .collect();
+    let features = format!("[features]\n{HTTP2_FEATURE}{gated}\n");
     let description = toml_string_body(description);
     format!(
         "# {header}\n\
