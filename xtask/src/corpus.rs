@@ -963,8 +963,10 @@ fn report(
         out,
         "# Corpus report\n\n\
          Written by `cargo xtask corpus{}` from `{MANIFEST}`; regenerate it with the same command.\n\
-         Each spec is generated into `target/corpus/crates/<name>` and checked with\n\
-         `cargo clippy -- -D warnings`; logs are in `target/corpus/logs/`. {}\n",
+         Each spec is generated into `target/corpus/crates/<name>` and checked from scratch\n\
+         (`CARGO_INCREMENTAL=0`) with `cargo clippy --all-features -- -D warnings`, so types\n\
+         behind `--gate-unused-schemas` (set for github) are checked too; logs are in\n\
+         `target/corpus/logs/`. {}\n",
         if offline { " --offline" } else { "" },
         machine()
     );
