@@ -158,6 +158,10 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
                 None => type_changes(before, ty),
             },
         };
+        let mut changes = changes;
+        if old.types.contains_key(name) {
+            changes.extend(feature_change(old.feature_of(name), new.feature_of(name)));
+        }
         if !changes.is_empty() {
             report.types.push((name.clone(), changes));
         }
@@ -186,6 +190,18 @@ fn merged_into_same_shape<'a>(
             (new_surface.types.get(target) == Some(old)).then_some(target.as_str())
         }
         _ => None,
+    }
+}
+
+/// A type that moves behind a Cargo feature disappears for callers without it.
+fn feature_change(old: Option<&str>, new: Option<&str>) -> Option<Change> {
+    match (old, new) {
+        (old, new) if old == new => None,
+        (_, Some(feature)) => Some(breaking(format!(
+            "now compiled only with the `{feature}` feature"
+        ))),
+        (Some(feature), None) => Some(additive(format!("no longer needs the `{feature}` feature"))),
+        (None, None) => None,
     }
 }
 
@@ -476,6 +492,24 @@ mod tests {
             types: types.into_iter().map(|(n, t)| (n.to_owned(), t)).collect(),
             ..Surface::default()
         }
+    }
+
+    #[test]
+    fn moving_behind_a_feature_is_a_break_and_out_of_one_is_not() {
+        let plain = surface(vec![("Push", point())]);
+        let mut gated = plain.clone();
+        gated
+            .features
+            .insert("unused-schemas".to_owned(), vec!["Push".to_owned()]);
+        let report = diff(&plain, &gated);
+        assert_eq!(report.count(Impact::Breaking), 1);
+        assert!(report
+            .render("t", "v")
+            .contains("now compiled only with the `unused-schemas` feature"));
+        let report = diff(&gated, &plain);
+        assert_eq!(report.count(Impact::Breaking), 0);
+        assert_eq!(report.count(Impact::Additive), 1);
+        assert!(diff(&gated, &gated).is_empty());
     }
 
     #[test]

@@ -8,6 +8,20 @@ use crate::ir::{Api, Field, Operation, ParamLocation, Success, SuccessBody, Type
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+fn features(api: &Api) -> IndexMap<String, Vec<String>> {
+    let mut features: IndexMap<String, Vec<String>> = IndexMap::new();
+    for def in &api.types {
+        if let Some(feature) = &def.feature {
+            features
+                .entry(feature.clone())
+                .or_default()
+                .push(def.rust_name.clone());
+        }
+    }
+    features.sort_keys();
+    features
+}
+
 /// The caller-facing shape of a generated crate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Surface {
@@ -19,6 +33,9 @@ pub struct Surface {
     pub operations: IndexMap<String, OperationSurface>,
     /// Model types by Rust name, in spec order.
     pub types: IndexMap<String, TypeSurface>,
+    /// Cargo feature -> the types compiled only with it (`unused-schemas`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub features: IndexMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,7 +106,16 @@ impl Surface {
                 .iter()
                 .map(|def| (def.rust_name.clone(), type_surface(&def.kind)))
                 .collect(),
+            features: features(api),
         }
+    }
+
+    /// The feature each type needs, when it needs one.
+    pub fn feature_of(&self, type_name: &str) -> Option<&str> {
+        self.features
+            .iter()
+            .find(|(_, types)| types.iter().any(|t| t == type_name))
+            .map(|(feature, _)| feature.as_str())
     }
 
     /// The checked-in text form: a header, then YAML.

@@ -39,6 +39,18 @@ fn nothing_is_gated_unless_asked() {
 }
 
 #[test]
+fn the_api_surface_records_which_types_need_the_feature() {
+    // So that the change report can call a type moving behind it a breaking change.
+    let surface = &generate_fixture("unused_schemas").files["api.yaml"];
+    assert!(
+        surface.contains(
+            "features:\n  unused-schemas:\n  - PushWebhook\n  - PushWebhookRefType\n  - Commit\n"
+        ),
+        "{surface}"
+    );
+}
+
+#[test]
 fn the_feature_is_declared_in_the_manifest() {
     let manifest = &generate_fixture("unused_schemas").files["Cargo.toml"];
     let table: toml::Table = manifest.parse().expect("Cargo.toml parses");
