@@ -195,13 +195,14 @@ fn merged_into_same_shape<'a>(
 
 /// A type that moves behind a Cargo feature disappears for callers without it.
 fn feature_change(old: Option<&str>, new: Option<&str>) -> Option<Change> {
-    match (old, new) {
-        (old, new) if old == new => None,
-        (_, Some(feature)) => Some(breaking(format!(
+    if old == new {
+        return None;
+    }
+    match new {
+        Some(feature) => Some(breaking(format!(
             "now compiled only with the `{feature}` feature"
         ))),
-        (Some(feature), None) => Some(additive(format!("no longer needs the `{feature}` feature"))),
-        (None, None) => None,
+        None => old.map(|feature| additive(format!("no longer needs the `{feature}` feature"))),
     }
 }
 

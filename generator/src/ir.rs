@@ -300,6 +300,73 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
+impl Api {
+    /// The Cargo features the generated types need, sorted, each once.
+    pub fn features(&self) -> Vec<&str> {
+        let mut features: Vec<&str> = self
+            .types
+            .iter()
+            .filter_map(|t| t.feature.as_deref())
+            .collect();
+        features.sort_unstable();
+        features.dedup();
+        features
+    }
+}
+
+impl TypeKind {
+    /// The type references a definition holds directly: field types and the extra
+    /// properties' value type, union variants, an alias's target.
+    pub fn type_refs(&self) -> Vec<&TypeRef> {
+        match self {
+            Self::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(s.additional.iter().map(|a| &a.value))
+                .collect(),
+            Self::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            Self::Alias(target) => vec![target],
+            Self::Enum(_) | Self::IntEnum(_) => Vec::new(),
+        }
+    }
+
+    /// [`Self::type_refs`], to rewrite.
+    pub fn type_refs_mut(&mut self) -> Vec<&mut TypeRef> {
+        match self {
+            Self::Struct(s) => s
+                .fields
+                .iter_mut()
+                .map(|f| &mut f.ty)
+                .chain(s.additional.iter_mut().map(|a| &mut a.value))
+                .collect(),
+            Self::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
+            Self::Alias(target) => vec![target],
+            Self::Enum(_) | Self::IntEnum(_) => Vec::new(),
+        }
+    }
+}
+
+impl TypeRef {
+    /// The named type inside `Vec`, map and `Option` wrappers, if any.
+    pub fn named(&self) -> Option<&str> {
+        match self {
+            Self::Vec(inner) | Self::Map(inner) | Self::Nullable(inner) => inner.named(),
+            Self::Named(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// [`Self::named`], to rewrite.
+    pub fn named_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Self::Vec(inner) | Self::Map(inner) | Self::Nullable(inner) => inner.named_mut(),
+            Self::Named(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
 impl TypeDef {
     /// Whether this type is a component schema (`#/components/schemas/Name`) rather
     /// than an inline schema named after where it appears.

@@ -89,18 +89,6 @@ fn with_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     }
 }
 
-/// The Cargo features the generated types use, sorted.
-fn features(api: &ir::Api) -> Vec<&str> {
-    let mut features: Vec<&str> = api
-        .types
-        .iter()
-        .filter_map(|t| t.feature.as_deref())
-        .collect();
-    features.sort_unstable();
-    features.dedup();
-    features
-}
-
 /// Path and text (or the internal error) of each Rust file.
 type RenderedFiles = [(&'static str, Result<String, String>); 3];
 
@@ -158,7 +146,7 @@ fn generate_on_this_thread(
             &description,
             &header,
             settings.standalone,
-            &features(&api),
+            &api.features(),
         ),
     );
     let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);

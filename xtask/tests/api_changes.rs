@@ -1,21 +1,10 @@
 //! A spec update, end to end: edit a copy of the iModels spec, regenerate, and check
 //! the API change report, the change file and the version bump (hand-written test).
 
+mod common;
+
+use common::{stderr, xtask};
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn xtask(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("xtask runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// The four edits: a new operation, a new required query parameter, a removed field
 /// and a new enum value.

@@ -1,21 +1,10 @@
 //! `cargo xtask codegen` as a user runs it: arguments, exit codes, messages, and what
 //! it writes (hand-written test). Runs the built xtask binary in temporary folders.
 
+mod common;
+
+use common::{stderr, xtask};
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn xtask(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("xtask runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 const SPEC: &str = "openapi: 3.0.3\ninfo: {title: Tiny, version: '1'}\npaths:\n  /pets/{petId}:\n    get:\n      operationId: GetPet\n      parameters:\n        - {name: petId, in: path, required: true, schema: {type: string}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {name: {type: string}}}\n";
 

@@ -23,9 +23,9 @@
 //! the stream is 1,000 items, so the debug build stays fast.
 
 use client_bench::baseline::Baseline;
-use client_bench::{generated_client, itwin_id, server, server::Server, TOKEN};
+use client_bench::{generated_client, generated_list, generated_stream_count, itwin_id};
+use client_bench::{server, server::Server, TOKEN};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use futures_util::StreamExt;
 use std::time::Duration;
 
 const SIZES: [i64; 3] = [1, 100, 10_000];
@@ -54,14 +54,7 @@ fn main() {
         group.throughput(Throughput::Elements(size as u64));
         group.bench_with_input(BenchmarkId::new("generated", size), &size, |b, &size| {
             b.to_async(&runtime).iter(|| async {
-                let list = generated
-                    .get_imodels(id)
-                    .top(size)
-                    .send()
-                    .await
-                    .expect("send")
-                    .into_inner()
-                    .expect("an IModelList");
+                let list = generated_list(&generated, id, size).await;
                 assert_eq!(list.imodels.len() as i64, size);
                 list
             })
@@ -85,12 +78,7 @@ fn main() {
         .measurement_time(Duration::from_secs(5));
     group.bench_function(BenchmarkId::new("generated", stream_items), |b| {
         b.to_async(&runtime).iter(|| async {
-            let mut stream = generated.get_imodels(id).top(PAGE).into_stream();
-            let mut count = 0u64;
-            while let Some(item) = stream.next().await {
-                std::hint::black_box(item.expect("item"));
-                count += 1;
-            }
+            let count = generated_stream_count(&generated, id, PAGE).await;
             assert_eq!(count, stream_items);
         })
     });

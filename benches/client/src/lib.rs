@@ -26,6 +26,40 @@ pub fn generated_client(base_url: &str) -> generated_client::Client {
         .expect("the generated client builds")
 }
 
+/// One `get_imodels` call of `size` items through the generated client, as the
+/// README shows it; the counterpart of [`baseline::Baseline::get_imodels`].
+pub async fn generated_list(
+    client: &generated_client::Client,
+    id: uuid::Uuid,
+    size: i64,
+) -> generated_client::models::IModelList {
+    client
+        .get_imodels(id)
+        .top(size)
+        .send()
+        .await
+        .expect("send")
+        .into_inner()
+        .expect("an IModelList")
+}
+
+/// Walks every item with `into_stream()` in pages of `page`, dropping each; the
+/// counterpart of [`baseline::Baseline::stream_count`].
+pub async fn generated_stream_count(
+    client: &generated_client::Client,
+    id: uuid::Uuid,
+    page: i64,
+) -> u64 {
+    use futures_util::StreamExt;
+    let mut stream = client.get_imodels(id).top(page).into_stream();
+    let mut count = 0;
+    while let Some(item) = stream.next().await {
+        std::hint::black_box(item.expect("item"));
+        count += 1;
+    }
+    count
+}
+
 /// The peak resident set size of this process (`VmHWM` in `/proc/self/status`), in
 /// KiB; `None` where there is no such file (not Linux).
 pub fn peak_rss_kib() -> Option<u64> {
@@ -43,7 +77,6 @@ pub fn peak_rss_kib() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::StreamExt;
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
@@ -59,14 +92,7 @@ mod tests {
         let raw = baseline::Baseline::new(server.base_url(), TOKEN);
         runtime().block_on(async {
             for size in [1, 100, 1_000] {
-                let ours = generated
-                    .get_imodels(itwin_id())
-                    .top(size)
-                    .send()
-                    .await
-                    .expect("send")
-                    .into_inner()
-                    .expect("declared body");
+                let ours = generated_list(&generated, itwin_id(), size).await;
                 let theirs = raw.get_imodels(itwin_id(), size).await.expect("raw");
                 assert_eq!(ours.imodels.len(), size as usize);
                 assert_eq!(theirs.imodels.len(), size as usize);
@@ -86,12 +112,7 @@ mod tests {
         let generated = generated_client(&server.base_url());
         let raw = baseline::Baseline::new(server.base_url(), TOKEN);
         runtime().block_on(async {
-            let mut stream = generated.get_imodels(itwin_id()).into_stream();
-            let mut count = 0;
-            while let Some(item) = stream.next().await {
-                item.expect("item");
-                count += 1;
-            }
+            let count = generated_stream_count(&generated, itwin_id(), 100).await;
             assert_eq!(count, 1_050);
             assert_eq!(raw.stream_count(itwin_id(), 100).await.expect("raw"), 1_050);
         });

@@ -34,14 +34,7 @@ pub fn models(api: &Api) -> TokenStream {
 /// Types behind a Cargo feature live in a private module compiled only with it and
 /// re-exported, so their paths (`models::WebhookPush`) do not depend on the feature.
 fn gated_modules(api: &Api) -> TokenStream {
-    let mut features: Vec<&str> = api
-        .types
-        .iter()
-        .filter_map(|t| t.feature.as_deref())
-        .collect();
-    features.sort_unstable();
-    features.dedup();
-    features
+    api.features()
         .into_iter()
         .map(|feature| {
             let module = ident(&feature.replace('-', "_"));

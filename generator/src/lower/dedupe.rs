@@ -81,56 +81,24 @@ fn shape(def: &TypeDef, merged: &HashMap<String, String>) -> Option<String> {
         return None;
     }
     let mut kind = def.kind.clone();
-    for_each_ref(&mut kind, &mut |ty| {
-        if let TypeRef::Named(name) = ty {
-            if merged.contains_key(name.as_str()) {
-                *name = resolve(merged, name).to_owned();
-            }
+    for name in kind
+        .type_refs_mut()
+        .into_iter()
+        .filter_map(TypeRef::named_mut)
+    {
+        if merged.contains_key(name.as_str()) {
+            *name = resolve(merged, name).to_owned();
         }
-    });
+    }
     Some(format!("{}{kind:?}", def.deprecated))
 }
 
 fn refers_to_any(def: &TypeDef, names: &HashMap<String, String>) -> bool {
-    fn mentions(ty: &TypeRef, names: &HashMap<String, String>) -> bool {
-        match ty {
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                mentions(inner, names)
-            }
-            TypeRef::Named(name) => names.contains_key(name.as_str()),
-            _ => false,
-        }
-    }
-    match &def.kind {
-        TypeKind::Struct(s) => {
-            s.fields.iter().any(|f| mentions(&f.ty, names))
-                || s.additional
-                    .as_ref()
-                    .is_some_and(|a| mentions(&a.value, names))
-        }
-        TypeKind::Union(u) => u.variants.iter().any(|v| mentions(&v.ty, names)),
-        TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::IntEnum(_) => false,
-    }
-}
-
-/// Calls `f` on every type reference in a definition, through `Vec`, maps and `Option`.
-fn for_each_ref(kind: &mut TypeKind, f: &mut impl FnMut(&mut TypeRef)) {
-    match kind {
-        TypeKind::Struct(s) => {
-            for field in &mut s.fields {
-                walk(&mut field.ty, f);
-            }
-            if let Some(additional) = &mut s.additional {
-                walk(&mut additional.value, f);
-            }
-        }
-        TypeKind::Union(u) => {
-            for variant in &mut u.variants {
-                walk(&mut variant.ty, f);
-            }
-        }
-        TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
-    }
+    def.kind
+        .type_refs()
+        .into_iter()
+        .filter_map(TypeRef::named)
+        .any(|name| names.contains_key(name))
 }
 
 /// The definition a merged name ends up at (merges can chain across rounds).
@@ -139,11 +107,4 @@ fn resolve<'a>(merged: &'a HashMap<String, String>, mut name: &'a str) -> &'a st
         name = next;
     }
     name
-}
-
-fn walk(ty: &mut TypeRef, f: &mut impl FnMut(&mut TypeRef)) {
-    match ty {
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => walk(inner, f),
-        _ => f(ty),
-    }
 }

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Api, BodyKind, Success, SuccessBody, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, BodyKind, Success, SuccessBody, TypeDef, TypeRef};
 
 /// The Cargo feature that turns the gated types on.
 pub const UNUSED_SCHEMAS_FEATURE: &str = "unused-schemas";
@@ -57,28 +57,11 @@ fn reachable(api: &Api) -> HashSet<String> {
     }
     let mut used = HashSet::new();
     while let Some(ty) = pending.pop() {
-        match ty {
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                pending.push(inner);
-            }
-            TypeRef::Named(name) => {
-                let Some(def) = by_name.get(name.as_str()) else {
-                    continue;
-                };
-                if !used.insert(name.clone()) {
-                    continue;
-                }
-                match &def.kind {
-                    TypeKind::Struct(s) => {
-                        pending.extend(s.fields.iter().map(|f| &f.ty));
-                        pending.extend(s.additional.iter().map(|a| &a.value));
-                    }
-                    TypeKind::Union(u) => pending.extend(u.variants.iter().map(|v| &v.ty)),
-                    TypeKind::Alias(target) => pending.push(target),
-                    TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
-                }
-            }
-            _ => {}
+        let Some(def) = ty.named().and_then(|name| by_name.get(name)) else {
+            continue;
+        };
+        if used.insert(def.rust_name.clone()) {
+            pending.extend(def.kind.type_refs());
         }
     }
     used

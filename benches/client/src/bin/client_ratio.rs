@@ -16,8 +16,8 @@
 //! types, and those against the hand-written types.
 
 use client_bench::baseline::{self, Baseline};
-use client_bench::{generated_client, itwin_id, server, server::Server, TOKEN};
-use futures_util::StreamExt;
+use client_bench::{generated_client, generated_list, generated_stream_count, itwin_id};
+use client_bench::{server, server::Server, TOKEN};
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
@@ -63,14 +63,7 @@ fn main() {
                 "generated",
                 Box::new(move || {
                     Box::pin(async move {
-                        let list = generated
-                            .get_imodels(id)
-                            .top(size)
-                            .send()
-                            .await
-                            .expect("send")
-                            .into_inner()
-                            .expect("an IModelList");
+                        let list = generated_list(generated, id, size).await;
                         assert_eq!(list.imodels.len() as i64, size);
                         black_box(list);
                     })
@@ -96,13 +89,8 @@ fn main() {
                 "generated",
                 Box::new(move || {
                     Box::pin(async move {
-                        let mut stream = generated.get_imodels(id).top(100).into_stream();
-                        let mut count = 0;
-                        while let Some(item) = stream.next().await {
-                            black_box(item.expect("item"));
-                            count += 1;
-                        }
-                        assert_eq!(count, stream_items);
+                        let count = generated_stream_count(generated, id, 100).await;
+                        assert_eq!(count, stream_items as u64);
                     })
                 }),
             ),
