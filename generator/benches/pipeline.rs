@@ -41,6 +41,7 @@ fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
         spec_path: spec_path.to_owned(),
         command: "cargo bench -p generator".to_owned(),
         words: words.iter().map(|w| (*w).to_owned()).collect(),
+        split_words: Vec::new(),
         standalone: true,
         gate_unused_schemas: false,
     }
@@ -89,23 +90,23 @@ fn github() -> Option<Spec> {
 
 /// The output of each stage, computed once, as input for the next stage's benchmark.
 struct Stages {
-    document: openapiv3::OpenAPI,
+    document: load::Loaded,
     naming: naming::Naming,
     api: ir::Api,
     tokens: Vec<TokenStream>,
     header: String,
 }
 
-fn load_stage(spec: &Spec) -> openapiv3::OpenAPI {
+fn load_stage(spec: &Spec) -> load::Loaded {
     match load::load(&spec.source) {
-        Ok(loaded) => loaded.document,
+        Ok(loaded) => loaded,
         Err(errors) => panic!("{} does not load: {errors:?}", spec.name),
     }
 }
 
-fn lower_stage(document: &openapiv3::OpenAPI, naming: &naming::Naming) -> ir::Api {
+fn lower_stage(loaded: &load::Loaded, naming: &naming::Naming) -> ir::Api {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    lower::lower(document, naming, &mut diagnostics)
+    lower::lower(&loaded.document, &loaded.pointed, naming, &mut diagnostics)
 }
 
 /// The three Rust files `generate()` emits, in its order.

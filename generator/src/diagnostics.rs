@@ -95,6 +95,15 @@ impl Diagnostics {
             .filter(|d| d.severity == Severity::Warning)
     }
 
+    /// Drops an error at a pointer that already has one: a problem found while loading
+    /// (a `$ref` to the wrong kind of object) is met again by lowering, which can only
+    /// say less about it.
+    pub fn keep_first_error_per_place(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.items
+            .retain(|item| item.severity != Severity::Error || seen.insert(item.pointer.clone()));
+    }
+
     /// Fills in line, column and the source line for every item whose pointer can be
     /// found in `source`.
     pub fn locate(&mut self, source: &str) {

@@ -14,6 +14,9 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// Compound words names keep whole (`iModel`): configured and found in the document.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
     /// The first `servers[].url`, used as the client's default base URL.
     pub default_base_url: Option<String>,
     /// The type non-2xx bodies are parsed as (see [`crate::lower::error_body`]).
@@ -46,6 +49,10 @@ pub struct Operation {
     pub deprecated: bool,
     /// Path parameters (template order), then query, header and cookie parameters (spec order).
     pub params: Vec<Param>,
+    /// Query pairs sent with every call, from a query string written into the path
+    /// (`/files/{name}?view=info`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constant_query: Vec<(String, String)>,
     pub body: Option<RequestBody>,
     /// Every declared response, in spec order.
     pub responses: Vec<Response>,
@@ -271,7 +278,8 @@ pub enum TypeRef {
     Uuid,
     DateTime,
     Date,
-    /// Raw bytes (`bytes::Bytes`).
+    /// Raw bytes (`bytes::Bytes`): a request body sent as it is. Schemas inside JSON,
+    /// forms and URLs never lower to this (`format: binary` there is a string).
     Bytes,
     /// Any JSON (`serde_json::Value`).
     Json,

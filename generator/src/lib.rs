@@ -9,16 +9,21 @@
 pub mod diagnostics;
 pub mod diff;
 pub mod emit;
+pub mod guard;
 pub mod ir;
+pub mod lenient;
 pub mod load;
 pub mod locate;
 pub mod lower;
 pub mod naming;
 pub mod normalize;
+pub mod references;
 pub mod render;
 mod runtime_files;
 pub mod shape;
+pub mod structure;
 pub mod surface;
+pub mod words;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 
@@ -37,8 +42,11 @@ pub struct Settings {
     pub spec_path: String,
     /// The command that regenerates the output, named in every file's header.
     pub command: String,
-    /// Compound words kept whole in identifiers (`iModel`); see [`naming`].
+    /// Compound words kept whole in identifiers (`iModel`), beside those the document
+    /// spells itself (see [`words`]); see [`naming`].
     pub words: Vec<String>,
+    /// Words the document spells that should still be split (`xCoordinate`).
+    pub split_words: Vec<String>,
     /// Adds an empty `[workspace]` so the crate builds outside any workspace.
     pub standalone: bool,
     /// Puts the types no operation uses behind the `unused-schemas` Cargo feature
@@ -58,7 +66,10 @@ pub struct GeneratedFiles {
 /// Loads, lowers and emits `source`. On error nothing is generated and every problem
 /// found comes back, located in `source`.
 pub fn generate(source: &str, settings: &Settings) -> Result<GeneratedFiles, Diagnostics> {
-    with_deep_stack(|| generate_on_this_thread(source, settings))
+    with_deep_stack(|| {
+        guard::catch(|| generate_on_this_thread(source, settings))
+            .unwrap_or_else(|panic| Err(panic.into_diagnostics(&settings.spec_path, source)))
+    })
 }
 
 /// Stack for the pipeline. Typing a document recurses through serde's untagged and
@@ -103,18 +114,22 @@ fn emit_and_render(
     source: &str,
 ) -> (RenderedFiles, String) {
     let models = || render::render(emit::models(api), header);
+    // On its own thread, a panic is caught there, where its place is known.
+    let models_guarded = || guard::catch(models);
     let (lib, models, operations, surface) = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("render-models".to_owned())
             .stack_size(PIPELINE_STACK)
-            .spawn_scoped(scope, models);
+            .spawn_scoped(scope, models_guarded);
         let lib = render::render(emit::crate_root(api, &settings.crate_name), header);
         let operations = render::render(emit::operations(api), header);
         let surface = surface::Surface::of(api).with_spec(source).to_text(header);
         let models = match worker {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Ok(handle) => match handle.join() {
+                Ok(Ok(models)) => models,
+                Ok(Err(panic)) => guard::rethrow(panic),
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
             // No second thread to be had: do it here.
             Err(_) => models(),
         };
@@ -177,7 +192,10 @@ pub fn lower_source(
     source: &str,
     settings: &Settings,
 ) -> Result<(ir::Api, Diagnostics), Diagnostics> {
-    with_deep_stack(|| lower_source_on_this_thread(source, settings))
+    with_deep_stack(|| {
+        guard::catch(|| lower_source_on_this_thread(source, settings))
+            .unwrap_or_else(|panic| Err(panic.into_diagnostics(&settings.spec_path, source)))
+    })
 }
 
 fn lower_source_on_this_thread(
@@ -193,13 +211,25 @@ fn lower_source_on_this_thread(
             return Err(diagnostics);
         }
     };
-    let naming = naming::Naming::new(settings.words.iter().cloned());
+    let mut words: Vec<String> = settings.words.clone();
+    words.extend(loaded.words.iter().cloned());
+    words.retain(|word| !settings.split_words.contains(word));
+    words.sort();
+    words.dedup();
+    let naming = naming::Naming::new(words.iter().cloned());
     diagnostics.items.extend(loaded.warnings);
-    let mut api = lower::lower(&loaded.document, &naming, &mut diagnostics.items);
+    let mut api = lower::lower(
+        &loaded.document,
+        &loaded.pointed,
+        &naming,
+        &mut diagnostics.items,
+    );
+    api.words = words;
     if settings.gate_unused_schemas {
         lower::gate_unused_schemas(&mut api);
     }
     if diagnostics.has_errors() {
+        diagnostics.keep_first_error_per_place();
         diagnostics.locate(source);
         return Err(diagnostics);
     }

@@ -1,8 +1,10 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, checks the `openapi` version (3.0.x and 3.1.x), runs the
-//! 3.1 -> 3.0 normalisation pass (see [`crate::normalize`]) so that `openapiv3` can type
-//! the document, and turns every failure into a [`Diagnostic`] with a JSON pointer.
+//! Reads YAML or JSON, checks the `openapi` version (3.0.x and 3.1.x), runs the passes
+//! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::normalize`]), repairs of
+//! survivable mistakes ([`crate::lenient`]), JSON References ([`crate::references`]) —
+//! so that `openapiv3` can type the document, and turns every failure into a
+//! [`Diagnostic`] with a JSON pointer.
 
 // A failed load returns one `Diagnostic`, once per run: not worth boxing.
 #![allow(clippy::result_large_err)]
@@ -16,6 +18,10 @@ pub struct Loaded {
     /// The version the document declared, e.g. `3.1.0`.
     pub declared_version: String,
     pub document: openapiv3::OpenAPI,
+    /// Product words the document spells (see [`crate::words`]).
+    pub words: Vec<String>,
+    /// The schemas `$ref`s point at outside `#/components/schemas/<name>`.
+    pub pointed: crate::references::PointedSchemas,
     /// Problems that had a fallback (e.g. a missing `info.version`).
     pub warnings: Vec<Diagnostic>,
 }
@@ -51,7 +57,10 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
         // openapiv3 types 3.0 documents; the normalised document is one.
         map.insert("openapi".into(), Value::String("3.0.3".into()));
     }
-    let warnings = fill_info(&mut value);
+    let words = crate::words::product_words(&value);
+    let mut warnings = fill_info(&mut value);
+    crate::lenient::repair(&mut value, &mut warnings);
+    let pointed = crate::references::normalize(&mut value, &mut warnings);
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
     let document = typed.map_err(|err| {
@@ -66,6 +75,8 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
     Ok(Loaded {
         declared_version,
         document,
+        words,
+        pointed,
         warnings,
     })
 }

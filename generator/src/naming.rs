@@ -91,7 +91,8 @@ impl Naming {
     /// `snake_case` for functions, fields, parameters and modules.
     pub fn value_name(&self, raw: &str) -> String {
         let snake = ascii_ident_chars(&self.collapse(&spell_symbols(raw)).to_snake_case());
-        let snake = if snake.is_empty() {
+        // `_` alone is a pattern, not a name (`Ὑ:` leaves only the separator).
+        let snake = if snake.trim_matches('_').is_empty() {
             "empty".to_owned()
         } else if snake.starts_with(|c: char| c.is_ascii_digit()) {
             format!("_{snake}")
@@ -223,21 +224,20 @@ impl Scope {
             return name.to_owned();
         }
         // `r#type` -> `type_2`, `self_` -> `self_2`: the suffix replaces the escape.
-        let base = name
-            .strip_prefix("r#")
-            .unwrap_or(name)
-            .trim_end_matches('_');
-        let snake = base
+        let unescaped = name.strip_prefix("r#").unwrap_or(name);
+        let base = unescaped.trim_end_matches('_');
+        let snake = unescaped
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || c == '_');
         let start = self.next_suffix.get(base).copied().unwrap_or(2);
         let (n, claimed) = (start..)
             .map(|n| {
-                let candidate = if snake {
-                    format!("{base}_{n}")
-                } else {
-                    format!("{base}{n}")
+                // A suffix alone would be a number, not a name.
+                let candidate = match (snake, base.is_empty()) {
+                    (true, _) => format!("{base}_{n}"),
+                    (false, true) => format!("V{n}"),
+                    (false, false) => format!("{base}{n}"),
                 };
                 (n, candidate)
             })
@@ -316,6 +316,57 @@ mod tests {
         assert_eq!(n.value_name("self"), "self_");
         assert_eq!(n.value_name("crate"), "crate_");
         assert_eq!(n.type_name("Self"), "Self_");
+    }
+
+    /// An identifier `emit::ident` can make without panicking, and Rust can parse.
+    fn is_identifier(name: &str) -> bool {
+        let made = std::panic::catch_unwind(|| match name.strip_prefix("r#") {
+            Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+            None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+        });
+        made.is_ok() && syn::parse_str::<syn::Ident>(name).is_ok()
+    }
+
+    proptest::proptest! {
+        // Fixed seed: the same cases every run; nothing written beside the sources.
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2_000,
+            failure_persistence: None,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(11),
+            ..proptest::test_runner::Config::default()
+        })]
+        /// Whatever the spec calls a thing (digits, symbols, Unicode, keywords, empty),
+        /// and however often, every name handed out is an identifier.
+        #[test]
+        fn every_name_is_an_identifier(raw in proptest::collection::vec(
+            proptest::prop_oneof![
+                "\\PC{0,12}",
+                "[0-9_\\-+ ]{0,6}",
+                proptest::strategy::Strategy::prop_map(
+                    proptest::sample::select(KEYWORDS.to_vec()),
+                    str::to_owned
+                ),
+            ],
+            1..6,
+        )) {
+            let n = naming();
+            let (mut values, mut types) = (Scope::new(), Scope::with_reserved(PRELUDE));
+            for raw in raw.iter().chain(raw.iter()) {
+                for name in [values.claim(&n.value_name(raw)), types.claim(&n.type_name(raw))] {
+                    proptest::prop_assert!(is_identifier(&name), "{raw:?} -> {name:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn suffixes_of_names_without_letters_are_names() {
+        let mut scope = Scope::new();
+        assert_eq!(scope.claim("_"), "_");
+        assert_eq!(scope.claim("_"), "_2");
+        let mut types = Scope::new();
+        assert_eq!(types.claim(""), "");
+        assert_eq!(types.claim(""), "V2");
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn normalize_schema(schema: &mut Value) {
             children.iter_mut().for_each(normalize_schema);
         }
     }
-    for key in ["properties", "patternProperties", "$defs"] {
+    for key in ["properties", "patternProperties", "$defs", "definitions"] {
         if let Some(Value::Object(children)) = map.get_mut(key) {
             children.values_mut().for_each(normalize_schema);
         }

@@ -146,9 +146,21 @@ fn walk_schema(value: &Value, at: &mut Vec<String>) -> Found {
     item::<Schema>(value, at)
 }
 
-/// The JSON type each schema keyword must have. serde cannot say which keyword of a
-/// schema failed (openapiv3 flattens them), so this names it.
+/// The first schema keyword whose value has the wrong JSON type, with a message.
+/// serde cannot say which keyword of a schema failed (openapiv3 flattens them), so
+/// this names it.
 fn keyword_problem(map: &serde_json::Map<String, Value>) -> Option<(&str, String)> {
+    map.iter().find_map(|(key, value)| {
+        let expected = keyword_mismatch(key, value)?;
+        Some((
+            key.as_str(),
+            format!("`{key}` must be {expected}, found {value}"),
+        ))
+    })
+}
+
+/// What a schema keyword's value must be, when `value` is not that.
+pub(crate) fn keyword_mismatch(key: &str, value: &Value) -> Option<&'static str> {
     const STRINGS: &[&str] = &["type", "format", "pattern", "title", "description"];
     const BOOLS: &[&str] = &[
         "nullable",
@@ -168,33 +180,26 @@ fn keyword_problem(map: &serde_json::Map<String, Value>) -> Option<(&str, String
     ];
     const OBJECTS: &[&str] = &["properties"];
     const ARRAYS: &[&str] = &["enum", "allOf", "oneOf", "anyOf"];
-    for (key, value) in map {
-        let key = key.as_str();
-        let expected = if STRINGS.contains(&key) {
-            (!value.is_string()).then_some("a string")
-        } else if BOOLS.contains(&key) {
-            (!value.is_boolean()).then_some("true or false")
-        } else if NUMBERS.contains(&key) {
-            (!value.is_number()).then_some("a number")
-        } else if COUNTS.contains(&key) {
-            (!value.is_u64()).then_some("a non-negative integer")
-        } else if OBJECTS.contains(&key) {
-            (!value.is_object()).then_some("an object")
-        } else if ARRAYS.contains(&key) {
-            (!value.is_array()).then_some("a list")
-        } else if key == "required" {
-            let ok = value
-                .as_array()
-                .is_some_and(|items| items.iter().all(Value::is_string));
-            (!ok).then_some("a list of property names")
-        } else {
-            None
-        };
-        if let Some(expected) = expected {
-            return Some((key, format!("`{key}` must be {expected}, found {value}")));
-        }
+    if STRINGS.contains(&key) {
+        (!value.is_string()).then_some("a string")
+    } else if BOOLS.contains(&key) {
+        (!value.is_boolean()).then_some("true or false")
+    } else if NUMBERS.contains(&key) {
+        (!value.is_number()).then_some("a number")
+    } else if COUNTS.contains(&key) {
+        (!value.is_u64()).then_some("a non-negative integer")
+    } else if OBJECTS.contains(&key) {
+        (!value.is_object()).then_some("an object")
+    } else if ARRAYS.contains(&key) {
+        (!value.is_array()).then_some("a list")
+    } else if key == "required" {
+        let ok = value
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_string));
+        (!ok).then_some("a list of property names")
+    } else {
+        None
     }
-    None
 }
 
 fn list(

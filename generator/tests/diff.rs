@@ -15,6 +15,7 @@ fn surface(path: &Path) -> Surface {
         spec_path: path.display().to_string(),
         command: "test".to_owned(),
         words: Vec::new(),
+        split_words: Vec::new(),
         standalone: true,
         gate_unused_schemas: false,
     };

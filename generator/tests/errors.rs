@@ -17,6 +17,7 @@ fn diagnostics_for(name: &str) -> String {
         spec_path: format!("tests/errors/{name}"),
         command: "test".to_owned(),
         words: Vec::new(),
+        split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
     };
@@ -51,8 +52,8 @@ error_cases!(
     dangling_ref => "dangling_ref.yaml",
     path_param_missing_from_template => "path_param_missing_from_template.yaml",
     path_param_not_declared => "path_param_not_declared.yaml",
-    duplicate_operation_ids => "duplicate_operation_ids.yaml",
     wrong_type => "wrong_type.yaml",
+    wrong_kind_ref => "wrong_kind_ref.yaml",
     ref_cycle => "ref_cycle.yaml",
 );
 
@@ -80,6 +81,7 @@ fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::D
         spec_path: "big.yaml".to_owned(),
         command: "test".to_owned(),
         words: Vec::new(),
+        split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
     };

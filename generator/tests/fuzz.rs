@@ -1762,6 +1762,7 @@ fn settings(words: &[String]) -> Settings {
         spec_path: "fuzz.yaml".to_owned(),
         command: "cargo test -p generator --test fuzz".to_owned(),
         words: words.to_vec(),
+        split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
     }

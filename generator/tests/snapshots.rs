@@ -42,6 +42,7 @@ fixture_tests!(
     bodies,
     composition,
     corpus_regressions,
+    directory_regressions,
     enums,
     formats,
     inline_objects,

@@ -58,3 +58,38 @@ fn restored_spec_parses_as_openapi_3_1() {
     assert_eq!(schemas.len(), 12);
     assert!(schemas.contains_key("Error"));
 }
+
+#[test]
+fn product_words_need_no_configuration() {
+    // The spec spells `iModel` and `iTwin` in its prose; `spec/naming.toml` lists them
+    // too, but generating without it must give the very same client.
+    let settings = |words: Vec<String>| generator::Settings {
+        crate_name: "generated-client".to_owned(),
+        crate_version: "0.1.0".to_owned(),
+        spec_path: "spec/imodels.yaml".to_owned(),
+        command: "cargo xtask codegen".to_owned(),
+        words,
+        split_words: Vec::new(),
+        standalone: false,
+        gate_unused_schemas: false,
+    };
+    let configured = settings(vec!["iModel".to_owned(), "iTwin".to_owned()]);
+    let (api, _) = generator::lower_source(&restored(), &settings(Vec::new()))
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(api.words, ["iModel", "iTwin"]);
+    assert!(api
+        .operations
+        .iter()
+        .any(|op| op.rust_name == "get_imodels"));
+    let found = generator::generate(&restored(), &settings(Vec::new())).expect("generates");
+    let listed = generator::generate(&restored(), &configured).expect("generates");
+    assert_eq!(found.files, listed.files);
+    // And a word can still be split on request.
+    let mut split = settings(Vec::new());
+    split.split_words = vec!["iModel".to_owned()];
+    let (api, _) = generator::lower_source(&restored(), &split).expect("lowers");
+    assert!(api
+        .operations
+        .iter()
+        .any(|op| op.rust_name == "get_i_models"));
+}

@@ -28,13 +28,15 @@ impl Target {
     pub fn main(root: &Path) -> Result<Self, String> {
         let spec = root.join(MAIN_SPEC);
         let out = root.join(MAIN_OUT);
+        let naming = NamingConfig::beside(&spec)?;
         Ok(Self {
             settings: Settings {
                 crate_name: MAIN_CRATE.to_owned(),
                 crate_version: existing_version(&out).unwrap_or_else(|| "0.1.0".to_owned()),
                 spec_path: MAIN_SPEC.to_owned(),
                 command: "cargo xtask codegen".to_owned(),
-                words: naming_words(&spec)?,
+                words: naming.words,
+                split_words: naming.split,
                 standalone: false,
                 gate_unused_schemas: false,
             },
@@ -49,6 +51,7 @@ impl Target {
             Some(name) => name.to_owned(),
             None => default_crate_name(out)?,
         };
+        let naming = NamingConfig::beside(spec)?;
         Ok(Self {
             settings: Settings {
                 crate_name,
@@ -59,7 +62,8 @@ impl Target {
                     spec.display(),
                     out.display()
                 ),
-                words: naming_words(spec)?,
+                words: naming.words,
+                split_words: naming.split,
                 standalone: true,
                 gate_unused_schemas: false,
             },
@@ -348,21 +352,26 @@ fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// `words` from `naming.toml` beside the spec, if there is one.
-pub fn naming_words(spec: &Path) -> Result<Vec<String>, String> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct NamingConfig {
-        #[serde(default)]
-        words: Vec<String>,
+/// `naming.toml` beside a spec: words to keep whole besides those the document spells
+/// itself (`words`), and spelled words to split after all (`split`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamingConfig {
+    #[serde(default)]
+    pub words: Vec<String>,
+    #[serde(default)]
+    pub split: Vec<String>,
+}
+
+impl NamingConfig {
+    /// The config beside `spec`, or the default when there is none.
+    pub fn beside(spec: &Path) -> Result<Self, String> {
+        let path = spec.with_file_name("naming.toml");
+        let Ok(text) = fs::read_to_string(&path) else {
+            return Ok(Self::default());
+        };
+        toml::from_str(&text).map_err(|err| format!("error: {}: {err}", path.display()))
     }
-    let path = spec.with_file_name("naming.toml");
-    let Ok(text) = fs::read_to_string(&path) else {
-        return Ok(Vec::new());
-    };
-    toml::from_str::<NamingConfig>(&text)
-        .map(|config| config.words)
-        .map_err(|err| format!("error: {}: {err}", path.display()))
 }
 
 /// The package version already in `out/Cargo.toml`, so regeneration keeps it.

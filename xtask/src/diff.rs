@@ -1,7 +1,7 @@
 //! `cargo xtask diff OLD NEW`: the API change report for any two spec files, without
 //! writing anything; `--fail-on breaking|any` turns it into a CI gate.
 
-use crate::codegen::{naming_words, MAIN_CRATE};
+use crate::codegen::{NamingConfig, MAIN_CRATE};
 use generator::diff::{self, Impact};
 use generator::surface::Surface;
 use generator::Settings;
@@ -63,21 +63,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// The report between two spec files, each read with the `naming.toml` beside it; a
 /// spec without one borrows the other's, so a copy in `/tmp` names things the same.
 pub fn compare(old: &Path, new: &Path) -> Result<diff::Report, String> {
-    let (old_words, new_words) = (naming_words(old)?, naming_words(new)?);
-    let pick = |own: &Vec<String>, other: &Vec<String>| {
-        if own.is_empty() {
-            other.clone()
+    let (old_naming, new_naming) = (NamingConfig::beside(old)?, NamingConfig::beside(new)?);
+    let pick = |own: &NamingConfig, other: &NamingConfig| {
+        if own.words.is_empty() && own.split.is_empty() {
+            (other.words.clone(), other.split.clone())
         } else {
-            own.clone()
+            (own.words.clone(), own.split.clone())
         }
     };
     Ok(diff::diff(
-        &surface(old, pick(&old_words, &new_words))?,
-        &surface(new, pick(&new_words, &old_words))?,
+        &surface(old, pick(&old_naming, &new_naming))?,
+        &surface(new, pick(&new_naming, &old_naming))?,
     ))
 }
 
-fn surface(spec: &Path, words: Vec<String>) -> Result<Surface, String> {
+fn surface(
+    spec: &Path,
+    (words, split_words): (Vec<String>, Vec<String>),
+) -> Result<Surface, String> {
     let source = std::fs::read_to_string(spec)
         .map_err(|e| format!("error: cannot read spec {}: {e}", spec.display()))?;
     let settings = Settings {
@@ -86,6 +89,7 @@ fn surface(spec: &Path, words: Vec<String>) -> Result<Surface, String> {
         spec_path: spec.display().to_string(),
         command: "cargo xtask diff".to_owned(),
         words,
+        split_words,
         standalone: true,
         gate_unused_schemas: false,
     };

@@ -61,6 +61,7 @@ fn gated_modules(api: &Api) -> TokenStream {
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
+    crate::guard::at(&def.origin);
     let origin = format!("Generated from `{}`.", def.origin);
     let docs = doc_attrs([prose(def.description.as_deref()), Some(origin)]);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));

@@ -128,6 +128,7 @@ fn param_doc(p: &Param) -> String {
 }
 
 fn client_method(op: &Operation) -> TokenStream {
+    crate::guard::at(&op.origin);
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder_name);
     let inputs = inputs(op);
@@ -239,6 +240,7 @@ fn status_list(statuses: &[u16]) -> String {
 }
 
 fn builder(op: &Operation, api: &Api) -> TokenStream {
+    crate::guard::at(&op.origin);
     let builder = ident(&op.builder_name);
     let inputs = inputs(op);
     let fields = inputs.iter().map(|i| {
@@ -424,6 +426,10 @@ fn send(op: &Operation, api: &Api) -> TokenStream {
             }
         }
     });
+    let constant_query = op
+        .constant_query
+        .iter()
+        .map(|(key, value)| quote!(request.query(#key, #value);));
     let params = op
         .params
         .iter()
@@ -507,6 +513,7 @@ fn send(op: &Operation, api: &Api) -> TokenStream {
                 #template,
                 #path,
             );
+            #(#constant_query)*
             #(#params)*
             #body
             #accept

@@ -26,8 +26,6 @@ pub fn rust_type(ty: &TypeRef, context: Context) -> TokenStream {
         TypeRef::Uuid => quote!(::uuid::Uuid),
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
-        // In JSON, `format: binary` can only be a string; raw bodies use `Bytes` directly.
-        TypeRef::Bytes if context == Context::Models => quote!(String),
         TypeRef::Bytes => quote!(::bytes::Bytes),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Vec(inner) => {
@@ -56,8 +54,6 @@ pub fn rust_type(ty: &TypeRef, context: Context) -> TokenStream {
 pub fn argument_type(ty: &TypeRef, context: Context) -> TokenStream {
     match ty {
         TypeRef::String => quote!(impl Into<String>),
-        // In JSON models `format: binary` is a `String` (see `rust_type`).
-        TypeRef::Bytes if context == Context::Models => quote!(impl Into<String>),
         TypeRef::Bytes => quote!(impl Into<::bytes::Bytes>),
         other => rust_type(other, context),
     }

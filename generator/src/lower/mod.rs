@@ -13,12 +13,18 @@ pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeRef};
 use crate::naming::Naming;
+use crate::references::PointedSchemas;
 use openapiv3::OpenAPI;
 
 /// Lowers a document. Problems that stop generation are errors; anything with a
 /// fallback is a warning. Both come back in `diagnostics`.
-pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnostic>) -> Api {
-    let mut types = types::TypeLowering::new(document, naming);
+pub fn lower(
+    document: &OpenAPI,
+    pointed: &PointedSchemas,
+    naming: &Naming,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Api {
+    let mut types = types::TypeLowering::new(document, pointed, naming);
     let operations = operations::lower_operations(document, naming, &mut types);
     let error_body = error_body(document, &types);
     let (types, type_diagnostics) = types.finish();
@@ -29,6 +35,7 @@ pub fn lower(document: &OpenAPI, naming: &Naming, diagnostics: &mut Vec<Diagnost
         title: document.info.title.clone(),
         version: document.info.version.clone(),
         description: document.info.description.clone(),
+        words: Vec::new(),
         default_base_url: document.servers.first().map(|s| s.url.clone()),
         error_body,
         operations,
@@ -67,11 +74,11 @@ fn error_body(document: &OpenAPI, types: &types::TypeLowering<'_>) -> TypeRef {
         .flat_map(|(_, response)| response.content.values())
         .filter_map(|media| match &media.schema {
             Some(openapiv3::ReferenceOr::Reference { reference }) => {
-                reference.strip_prefix("#/components/schemas/")
+                refs::component_name(reference, "schemas")
             }
             _ => None,
         })
-        .find_map(|name| types.component_type(name));
+        .find_map(|name| types.component_type(&name));
     if let Some(found) = referenced {
         return found;
     }

@@ -58,22 +58,25 @@ pub fn lower_operations<'d>(
         };
         for (method, op) in item.iter() {
             let origin = format!("{item_origin}/{method}");
+            crate::guard::at(&origin);
             let wire_name = op
                 .operation_id
                 .clone()
-                .unwrap_or_else(|| derived_name(method, path));
+                .unwrap_or_else(|| derived_name(method, split_query(path).0));
+            let rust_name = method_names.claim(&naming.value_name(&wire_name));
             if let Some(first) = seen_ids.insert(wire_name.clone(), origin.clone()) {
                 diagnostics.push(
-                    Diagnostic::error(
+                    Diagnostic::warning(
                         format!("{origin}/operationId"),
-                        format!("operationId `{wire_name}` is used twice"),
+                        format!(
+                            "operationId `{wire_name}` is used twice; this one is generated as `{rust_name}`"
+                        ),
                     )
                     .with_hint(format!(
                         "it is also the operationId of {first}; operationIds must be unique"
                     )),
                 );
             }
-            let rust_name = method_names.claim(&naming.value_name(&wire_name));
             let builder_name =
                 builder_names.claim(&format!("{}Request", naming.type_name(&wire_name)));
             let op_type_name = naming.type_name(&wire_name);
@@ -85,8 +88,22 @@ pub fn lower_operations<'d>(
                 origin: &origin,
                 type_name: &op_type_name,
             };
-            let params = lowering.params(&item.parameters, &op.parameters, &item_origin);
-            let path_parts = lowering.path(path, &params);
+            let (template, query) = split_query(path);
+            if query.is_some() {
+                lowering.diagnostics.push(
+                    Diagnostic::warning(
+                        item_origin.clone(),
+                        format!("path `{path}` has a query string; its placeholders are sent as query parameters"),
+                    )
+                    .with_hint("declare them under `parameters` with `in: query` and keep the path a path"),
+                );
+            }
+            let mut params = lowering.params(&item.parameters, &op.parameters, &item_origin);
+            let constant_query = match query {
+                Some(query) => lowering.query_template(query, &mut params, &item_origin),
+                None => Vec::new(),
+            };
+            let path_parts = lowering.path(template, &params);
             let body = op.request_body.as_ref().and_then(|b| lowering.body(b));
             let responses = lowering.responses(&op.responses);
             let success = lowering.success(&responses);
@@ -97,13 +114,14 @@ pub fn lower_operations<'d>(
                 rust_name,
                 builder_name,
                 method: parse_method(method),
-                path_template: path.clone(),
+                path_template: template.to_owned(),
                 path: path_parts,
                 summary: op.summary.clone(),
                 description: op.description.clone(),
                 tags: op.tags.clone(),
                 deprecated: op.deprecated,
                 params,
+                constant_query,
                 body,
                 responses,
                 success,
@@ -190,6 +208,78 @@ impl OperationLowering<'_, '_> {
                 }
             })
             .collect()
+    }
+
+    /// Makes the placeholders of a query string written into the path (`?q={query}`)
+    /// query parameters named by their key: a declared parameter moves to the query,
+    /// an undeclared one becomes a required string. Pairs with a fixed value
+    /// (`view=info`) are returned, to be sent with every call; a placeholder for a key
+    /// cannot be sent by a typed client and is dropped with a warning.
+    fn query_template(
+        &mut self,
+        query: &str,
+        params: &mut Vec<Param>,
+        item_origin: &str,
+    ) -> Vec<(String, String)> {
+        let mut constant = Vec::new();
+        let mut names = Scope::with_reserved(BUILDER_MEMBERS);
+        for p in params.iter() {
+            names.claim(&p.rust_name);
+        }
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let placeholder = value.strip_prefix('{').and_then(|v| v.strip_suffix('}'));
+            if key.contains('{') || (placeholder.is_none() && value.contains('{')) {
+                // Its placeholders name nothing the client can send; path parameters
+                // declared for them go too, since the path does not use them.
+                let unsendable = |p: &Param| {
+                    p.location == ParamLocation::Path
+                        && pair.contains(&format!("{{{}}}", p.wire_name))
+                };
+                let dropped: Vec<String> = params
+                    .iter()
+                    .filter(|p| unsendable(p))
+                    .map(|p| format!("`{}`", p.wire_name))
+                    .collect();
+                params.retain(|p| !unsendable(p));
+                let and_params = if dropped.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (nor the parameters {})", dropped.join(", "))
+                };
+                self.diagnostics.push(Diagnostic::warning(
+                    item_origin,
+                    format!("the query pair `{pair}` in the path has no `key={{placeholder}}` form; it is not sent{and_params}"),
+                ));
+                continue;
+            }
+            let Some(placeholder) = placeholder else {
+                constant.push((key.to_owned(), value.to_owned()));
+                continue;
+            };
+            match params.iter_mut().find(|p| {
+                p.wire_name == placeholder
+                    && matches!(p.location, ParamLocation::Path | ParamLocation::Query)
+            }) {
+                Some(param) => {
+                    param.location = ParamLocation::Query;
+                    key.clone_into(&mut param.wire_name);
+                }
+                None => params.push(Param {
+                    origin: item_origin.to_owned(),
+                    wire_name: key.to_owned(),
+                    rust_name: names.claim(&self.naming.value_name(placeholder)),
+                    location: ParamLocation::Query,
+                    required: true,
+                    ty: TypeRef::String,
+                    description: None,
+                    deprecated: false,
+                }),
+            }
+        }
+        // Path parameters stay first.
+        params.sort_by_key(|p| p.location != ParamLocation::Path);
+        constant
     }
 
     /// Splits the template into literals and parameters; every `{name}` must be a
@@ -530,6 +620,14 @@ fn parse_method(method: &str) -> HttpMethod {
         "patch" => HttpMethod::Patch,
         "trace" => HttpMethod::Trace,
         _ => HttpMethod::Get,
+    }
+}
+
+/// `/search?q={query}` -> (`/search`, `Some("q={query}")`).
+fn split_query(path: &str) -> (&str, Option<&str>) {
+    match path.split_once('?') {
+        Some((template, query)) => (template, Some(query)),
+        None => (path, None),
     }
 }
 

@@ -42,6 +42,16 @@ pub fn resolve_response<'a>(
     )
 }
 
+/// The component a reference names (`#/components/schemas/a~1b` in `schemas` -> `a/b`),
+/// if it names one of `section`'s directly.
+pub fn component_name(reference: &str, section: &str) -> Option<String> {
+    let name = reference
+        .strip_prefix("#/components/")?
+        .strip_prefix(section)?
+        .strip_prefix('/')?;
+    (!name.contains('/')).then(|| name.replace("~1", "/").replace("~0", "~"))
+}
+
 /// Follows up to 32 hops of `$ref` within one component section.
 fn resolve<'a, T>(
     mut item: &'a ReferenceOr<T>,
@@ -54,15 +64,15 @@ fn resolve<'a, T>(
         match item {
             ReferenceOr::Item(value) => return Ok((origin, value)),
             ReferenceOr::Reference { reference } => {
-                let Some(name) = reference.strip_prefix(&prefix) else {
+                let Some(name) = component_name(reference, section) else {
                     return Err(Diagnostic::error(
                         String::new(),
                         format!("$ref `{reference}` must point into `#/components/{section}`"),
                     ));
                 };
                 item = components
-                    .and_then(|c| c.get(name))
-                    .ok_or_else(|| dangling(reference, &prefix, name, components))?;
+                    .and_then(|c| c.get(&name))
+                    .ok_or_else(|| dangling(reference, &prefix, &name, components))?;
                 origin = Some(reference.clone());
             }
         }

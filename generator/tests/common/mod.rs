@@ -11,6 +11,7 @@ pub const FIXTURES: &[&str] = &[
     "bodies",
     "composition",
     "corpus_regressions",
+    "directory_regressions",
     "enums",
     "formats",
     "inline_objects",
@@ -42,6 +43,7 @@ pub fn settings(name: &str) -> Settings {
         spec_path: format!("generator/tests/fixtures/{name}.yaml"),
         command: "cargo test -p generator --test snapshots".to_owned(),
         words: Vec::new(),
+        split_words: Vec::new(),
         standalone: false,
         // The one fixture that shows the feature gate.
         gate_unused_schemas: name == "unused_schemas",

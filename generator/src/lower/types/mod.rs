@@ -18,17 +18,21 @@ use super::refs;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
 use crate::naming::{Naming, Scope};
+use crate::references::PointedSchemas;
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
+use std::collections::HashMap;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Collects type definitions while schemas are lowered.
 pub struct TypeLowering<'a> {
     document: &'a OpenAPI,
+    /// Schemas `$ref`s point at outside the components (see [`PointedSchemas`]).
+    pointed: &'a PointedSchemas,
     naming: &'a Naming,
     scope: Scope,
     /// Component schema name -> Rust type name, decided before anything else is named.
@@ -38,6 +42,11 @@ pub struct TypeLowering<'a> {
     diagnostics: Vec<Diagnostic>,
     /// How many inline schemas deep the current lowering is (see [`MAX_INLINE_DEPTH`]).
     depth: usize,
+    /// Inline schemas already given a type, by JSON pointer. A schema reached again
+    /// (a shared request body, an `allOf` member merged into several structs, a
+    /// recursive merge) is the same type: lowering it once keeps the work linear in the
+    /// document, where copying it at every use can grow exponentially.
+    inline_types: HashMap<String, TypeRef>,
 }
 
 /// Inline schemas nested deeper than this become `serde_json::Value` with a warning.
@@ -72,7 +81,7 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaRef<'s> {
 
 impl<'a> TypeLowering<'a> {
     /// Names every component schema, then lowers them all in spec order.
-    pub fn new(document: &'a OpenAPI, naming: &'a Naming) -> Self {
+    pub fn new(document: &'a OpenAPI, pointed: &'a PointedSchemas, naming: &'a Naming) -> Self {
         let mut scope = Scope::with_reserved(crate::naming::PRELUDE);
         let schemas = document.components.iter().flat_map(|c| c.schemas.iter());
         let components = schemas
@@ -81,12 +90,14 @@ impl<'a> TypeLowering<'a> {
             .collect();
         let mut this = Self {
             document,
+            pointed,
             naming,
             scope,
             components,
             defs: Vec::new(),
             diagnostics: Vec::new(),
             depth: 0,
+            inline_types: HashMap::new(),
         };
         for (name, schema) in schemas {
             this.lower_component(name, schema);
@@ -113,6 +124,7 @@ impl<'a> TypeLowering<'a> {
     fn lower_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) {
         let rust_name = self.components[name].clone();
         let origin = pointer(["components", "schemas", name]);
+        crate::guard::at(&origin);
         let slot = self.defs.len();
         self.defs.push(None);
         let def = match SchemaRef::from(schema) {
@@ -146,8 +158,8 @@ impl<'a> TypeLowering<'a> {
 
     /// The body of a named type: a struct, an enum, a union, or an alias.
     fn lower_definition(&mut self, schema: &Schema, origin: &str, rust_name: &str) -> TypeKind {
-        if let Some(single) = unions::single_member(schema) {
-            let member_origin = format!("{origin}/{}", single_member_key(schema));
+        if let Some((key, single)) = unions::single_member(schema) {
+            let member_origin = format!("{origin}/{key}");
             let nullable = schema.schema_data.nullable || unions::has_null_member(schema);
             return match single {
                 // The member's own shape, under this name.
@@ -217,18 +229,20 @@ impl<'a> TypeLowering<'a> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, origin: &str, name_hint: &str) -> TypeRef {
-        if let Some(single) = unions::single_member(schema) {
+        if let Some((key, single)) = unions::single_member(schema) {
             // `oneOf: [X, null]` and `allOf: [X]` are just X.
-            return self.lower(
-                single,
-                &format!("{origin}/{}", single_member_key(schema)),
-                name_hint,
-            );
+            return self.lower(single, &format!("{origin}/{key}"), name_hint);
         }
         if !self.needs_definition(schema, origin) {
             return self.lower_anonymous(schema, origin, name_hint);
         }
+        if let Some(known) = self.inline_types.get(origin) {
+            return known.clone();
+        }
         let rust_name = self.scope.claim(name_hint);
+        // Before the body, so a schema that reaches itself refers to its own name.
+        self.inline_types
+            .insert(origin.to_owned(), TypeRef::Named(rust_name.clone()));
         let slot = self.defs.len();
         self.defs.push(None);
         let kind = self.lower_definition(schema, origin, &rust_name);
@@ -257,7 +271,10 @@ impl<'a> TypeLowering<'a> {
             SchemaKind::Type(Type::String(s)) => match &s.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
-                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Bytes,
+                // Schemas lowered here are read from JSON, a form or a URL, where
+                // binary data can only be a string. Raw bodies are `Bytes` without
+                // reaching here (see `lower::operations`), so the decision is made once.
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::String,
                 VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => TypeRef::Uuid,
                 _ => TypeRef::String,
             },
@@ -342,44 +359,69 @@ impl<'a> TypeLowering<'a> {
         }
     }
 
-    /// A `$ref` to a component schema.
+    /// A `$ref` to a component schema, or to a schema elsewhere in the document.
     fn resolve_named(&mut self, reference: &str, origin: &str) -> TypeRef {
-        let found = reference
-            .strip_prefix(SCHEMA_PREFIX)
-            .and_then(|name| self.component_type(name));
-        match found {
-            Some(ty) => ty,
-            None => {
-                let schemas = self.document.components.as_ref().map(|c| &c.schemas);
-                let name = reference.strip_prefix(SCHEMA_PREFIX).unwrap_or(reference);
-                let mut diagnostic = refs::dangling(reference, SCHEMA_PREFIX, name, schemas);
-                diagnostic.pointer = origin.to_owned();
-                self.diagnostics.push(diagnostic);
-                TypeRef::Json
-            }
+        let component = refs::component_name(reference, "schemas");
+        if let Some(ty) = component.as_deref().and_then(|n| self.component_type(n)) {
+            return ty;
         }
+        match self.pointed.get(reference) {
+            Some(Some(schema)) => return self.lower_pointed(reference, schema),
+            // Not a schema: `references` has said so.
+            Some(None) => return TypeRef::Json,
+            None => {}
+        }
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        let name = component.unwrap_or_else(|| reference.to_owned());
+        let mut diagnostic = refs::dangling(reference, SCHEMA_PREFIX, &name, schemas);
+        diagnostic.pointer = origin.to_owned();
+        self.diagnostics.push(diagnostic);
+        TypeRef::Json
     }
 
-    /// Follows `$ref`s (up to 32 hops) to the component schema they name.
-    fn resolve_schema(&self, mut reference: &'a str) -> Option<(&'a str, &'a Schema)> {
+    /// A schema a `$ref` points at outside the components gets a named type of its
+    /// own, as a component would, named after where it is
+    /// (`#/components/schemas/Disk/properties/filesystem` -> `DiskFilesystem`), once
+    /// per pointer however many references reach it.
+    fn lower_pointed(&mut self, pointer: &str, schema: &'a Schema) -> TypeRef {
+        if let Some(known) = self.inline_types.get(pointer) {
+            return known.clone();
+        }
+        let hint = pointed_name(pointer);
+        let rust_name = self.scope.claim(&self.naming.type_name(&hint));
+        let named = TypeRef::Named(rust_name.clone());
+        self.inline_types.insert(pointer.to_owned(), named.clone());
+        let slot = self.defs.len();
+        self.defs.push(None);
+        let kind = self.lower_definition(schema, pointer, &rust_name);
+        self.defs[slot] = Some(TypeDef {
+            origin: pointer.to_owned(),
+            wire_name: hint,
+            rust_name,
+            description: describe(schema),
+            deprecated: schema.schema_data.deprecated,
+            feature: None,
+            kind,
+        });
+        named
+    }
+
+    /// Follows `$ref`s (up to 32 hops) to the schema they name, with its pointer.
+    fn resolve_schema(&self, mut reference: &'a str) -> Option<(String, &'a Schema)> {
         let schemas = &self.document.components.as_ref()?.schemas;
         for _ in 0..32 {
-            let name = reference.strip_prefix(SCHEMA_PREFIX)?;
-            match schemas.get(name)? {
-                ReferenceOr::Item(schema) => return Some((name, schema)),
+            let Some(name) = refs::component_name(reference, "schemas") else {
+                let schema = self.pointed.get(reference)??;
+                return Some((reference.to_owned(), schema));
+            };
+            match schemas.get(&name)? {
+                ReferenceOr::Item(schema) => {
+                    return Some((pointer(["components", "schemas", name.as_str()]), schema))
+                }
                 ReferenceOr::Reference { reference: next } => reference = next,
             }
         }
         None
-    }
-}
-
-fn single_member_key(schema: &Schema) -> String {
-    match &schema.schema_kind {
-        SchemaKind::AllOf { .. } => "allOf/0".to_owned(),
-        SchemaKind::OneOf { one_of } => format!("oneOf/{}", unions::first_non_null(one_of)),
-        SchemaKind::AnyOf { any_of } => format!("anyOf/{}", unions::first_non_null(any_of)),
-        _ => String::new(),
     }
 }
 
@@ -392,6 +434,44 @@ fn is_unconstrained(any: &openapiv3::AnySchema) -> bool {
         && any.enumeration.is_empty()
 }
 
+/// A type name for the schema at `pointer`, from the names along it: component and
+/// property names, operation paths, `Item` for list items, `Value` for map values
+/// (`#/paths/~1users~1{id}/get/responses/200/content/application~1json/schema/properties/address`
+/// -> `users id get 200 address`).
+fn pointed_name(pointer: &str) -> String {
+    let segments: Vec<String> = pointer
+        .trim_start_matches("#/")
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut iter = segments.iter().map(String::as_str).peekable();
+    while let Some(segment) = iter.next() {
+        match segment {
+            "components" => {
+                iter.next(); // the section
+            }
+            "paths" | "properties" | "patternProperties" | "definitions" | "$defs" | "schema"
+            | "requestBody" | "responses" | "parameters" => {}
+            "content" => {
+                iter.next(); // the media type
+            }
+            "items" => words.push("Item".to_owned()),
+            "additionalProperties" => words.push("Value".to_owned()),
+            "allOf" | "oneOf" | "anyOf" | "prefixItems" => {
+                iter.next_if(|index| index.parse::<usize>().is_ok());
+            }
+            other => words.extend(
+                other
+                    .split(['/', '{', '}'])
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned),
+            ),
+        }
+    }
+    words.join(" ")
+}
+
 /// The doc text for a schema: its description, else its title.
 fn describe(schema: &Schema) -> Option<String> {
     schema
@@ -399,6 +479,7 @@ fn describe(schema: &Schema) -> Option<String> {
         .description
         .clone()
         .or_else(|| schema.schema_data.title.clone())
+        .or_else(|| unions::annotation(schema).map(str::to_owned))
 }
 
 /// The name of one item of a list called `plural`: `ErrorDetails` -> `ErrorDetail`,

@@ -1,6 +1,7 @@
 //! Objects: `properties` (with `required`, `readOnly`/`writeOnly`, `default`),
 //! `additionalProperties` kept beside them, and `allOf` merged into one struct.
 
+use super::unions::is_annotation_only;
 use super::{describe, escape, SchemaRef, TypeLowering};
 use crate::ir::{Access, AdditionalField, Field, Struct, TypeRef};
 use crate::naming::Scope;
@@ -109,9 +110,8 @@ impl<'a> TypeLowering<'a> {
     {
         match member {
             SchemaRef::Reference(reference) => {
-                let (name, schema) = self.resolve_schema(reference)?;
-                let component_origin = crate::diagnostics::pointer(["components", "schemas", name]);
-                self.collect(schema, &component_origin, parts, depth + 1)
+                let (target, schema) = self.resolve_schema(reference)?;
+                self.collect(schema, &target, parts, depth + 1)
             }
             SchemaRef::Item(schema) if is_annotation_only(schema) => Some(()),
             SchemaRef::Item(schema) => self.collect(schema, origin, parts, depth + 1),
@@ -168,17 +168,4 @@ fn access(schema: &Schema) -> Access {
         (false, true) => Access::WriteOnly,
         _ => Access::ReadWrite,
     }
-}
-
-/// A schema with no type-shaping keywords (only `description`, `title`, `nullable`...).
-fn is_annotation_only(schema: &Schema) -> bool {
-    matches!(&schema.schema_kind, SchemaKind::Any(any)
-        if any.typ.is_none()
-            && any.properties.is_empty()
-            && any.all_of.is_empty()
-            && any.one_of.is_empty()
-            && any.any_of.is_empty()
-            && any.items.is_none()
-            && any.enumeration.is_empty()
-            && any.additional_properties.is_none())
 }

@@ -39,20 +39,61 @@ pub fn has_null_member(schema: &Schema) -> bool {
     members(schema).is_some_and(|(_, m)| m.iter().any(is_null))
 }
 
-/// Index of the first member that is not `null`.
-pub fn first_non_null(members: &[ReferenceOr<Schema>]) -> usize {
-    members.iter().position(|m| !is_null(m)).unwrap_or(0)
+/// `allOf: [X]`, `allOf: [X, {description: ...}]`, `oneOf: [X]` and `oneOf: [X, null]`
+/// are all just X. Returns X with its pointer segment (`allOf/0`).
+///
+/// The annotated form is how converted Swagger documents attach a property's own
+/// description to a `$ref` (every AWS description does it); treating it as an object
+/// to merge would copy X's properties inline, and X's own annotated references with
+/// them, once per use.
+pub fn single_member(schema: &Schema) -> Option<(String, SchemaRef<'_>)> {
+    if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
+        let mut shaping = all_of
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !matches!(m, ReferenceOr::Item(s) if is_annotation_only(s)));
+        let (index, single) = shaping.next()?;
+        return shaping
+            .next()
+            .is_none()
+            .then(|| (format!("allOf/{index}"), SchemaRef::from(single)));
+    }
+    let (keyword, members) = members(schema)?;
+    let mut non_null = members.iter().enumerate().filter(|(_, m)| !is_null(m));
+    let (index, single) = non_null.next()?;
+    non_null
+        .next()
+        .is_none()
+        .then(|| (format!("{keyword}/{index}"), SchemaRef::from(single)))
 }
 
-/// `allOf: [X]`, `oneOf: [X]` and `oneOf: [X, null]` are all just X.
-pub fn single_member(schema: &Schema) -> Option<SchemaRef<'_>> {
-    if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
-        return (all_of.len() == 1).then(|| SchemaRef::from(&all_of[0]));
-    }
-    let (_, members) = members(schema)?;
-    let mut non_null = members.iter().filter(|m| !is_null(m));
-    let single = non_null.next()?;
-    non_null.next().is_none().then(|| SchemaRef::from(single))
+/// The description an annotation-only `allOf` member gives (see [`single_member`]).
+pub fn annotation(schema: &Schema) -> Option<&str> {
+    let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+        return None;
+    };
+    all_of.iter().find_map(|member| match member {
+        ReferenceOr::Item(s) if is_annotation_only(s) => s
+            .schema_data
+            .description
+            .as_deref()
+            .or(s.schema_data.title.as_deref()),
+        _ => None,
+    })
+}
+
+/// A schema with no type-shaping keywords (only `description`, `title`, `nullable`...).
+pub fn is_annotation_only(schema: &Schema) -> bool {
+    matches!(&schema.schema_kind, SchemaKind::Any(any)
+        if any.typ.is_none()
+            && any.properties.is_empty()
+            && any.all_of.is_empty()
+            && any.one_of.is_empty()
+            && any.any_of.is_empty()
+            && any.not.is_none()
+            && any.items.is_none()
+            && any.enumeration.is_empty()
+            && any.additional_properties.is_none())
 }
 
 /// Two or more non-null members.
@@ -128,8 +169,9 @@ impl TypeLowering<'_> {
     fn variant_name(&self, member: &ReferenceOr<Schema>, index: usize) -> String {
         match member {
             ReferenceOr::Reference { reference } => {
-                let component = reference.rsplit('/').next().unwrap_or(reference);
-                self.naming.type_name(component)
+                let name = super::refs::component_name(reference, "schemas")
+                    .unwrap_or_else(|| super::pointed_name(reference));
+                self.naming.type_name(&name)
             }
             ReferenceOr::Item(schema) => {
                 if let Some(title) = &schema.schema_data.title {
