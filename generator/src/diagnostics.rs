@@ -24,8 +24,11 @@ pub struct Diagnostic {
     pub column: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
-    /// The text of `line`, for the labelled snippet under the message.
+    /// The text of `line` (a window of it around `column` when it is long, as a
+    /// minified document's one line is), for the labelled snippet under the message.
     pub source_line: Option<String>,
+    /// The 1-based column in `source_line` that `column` is at.
+    pub caret: Option<usize>,
 }
 
 impl Diagnostic {
@@ -46,6 +49,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            caret: None,
         }
     }
 
@@ -105,27 +109,37 @@ impl Diagnostics {
     }
 
     /// Fills in line, column and the source line for every item whose pointer can be
-    /// found in `source`.
+    /// found in `source`. One pass over the text for all items, however many.
     pub fn locate(&mut self, source: &str) {
-        let line_count = source.lines().count().max(1);
+        let lines: Vec<&str> = source.lines().collect();
+        // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
+        // we cannot show is better left out than wrong.
         for item in &mut self.items {
-            // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
-            // we cannot show is better left out than wrong.
-            if item.line.is_some_and(|line| line > line_count) {
+            if item.line.is_some_and(|line| line > lines.len().max(1)) {
                 item.line = None;
                 item.column = None;
             }
+        }
+        let wanted: Vec<&str> = self
+            .items
+            .iter()
+            .filter(|item| item.line.is_none())
+            .map(|item| item.pointer.as_str())
+            .collect();
+        let mut found = crate::locate::positions(source, &lines, &wanted).into_iter();
+        for item in &mut self.items {
             if item.line.is_none() {
-                if let Some((line, column)) = crate::locate::line_of(source, &item.pointer) {
+                if let Some((line, column)) = found.next().flatten() {
                     item.line = Some(line);
                     item.column = Some(column);
                 }
             }
-            if let Some(line) = item.line {
-                item.source_line = source
-                    .lines()
-                    .nth(line.saturating_sub(1))
-                    .map(|text| text.trim_end().to_owned());
+            if let (Some(line), Some(column)) = (item.line, item.column) {
+                if let Some(text) = lines.get(line.saturating_sub(1)) {
+                    let (window, caret) = window(text.trim_end(), column);
+                    item.source_line = Some(window);
+                    item.caret = Some(caret);
+                }
             }
         }
     }
@@ -145,8 +159,9 @@ impl fmt::Display for Diagnostics {
                     let gutter = " ".repeat(line.to_string().len());
                     writeln!(f, "{gutter}--> {}:{line}:{column}", self.file)?;
                     writeln!(f, "{gutter} |")?;
-                    writeln!(f, "{line} | {}", excerpt(text))?;
-                    let pad = " ".repeat(column.saturating_sub(1).min(120));
+                    writeln!(f, "{line} | {text}")?;
+                    let caret = item.caret.unwrap_or(column);
+                    let pad = " ".repeat(caret.saturating_sub(1));
                     writeln!(f, "{gutter} | {pad}^ {}", item.pointer)?;
                 }
                 (Some(line), Some(column), None) => {
@@ -175,12 +190,30 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// A source line short enough to show (minified JSON can be one huge line).
-fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(160) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
+/// Characters of a long line shown before and after the column.
+const BEFORE: usize = 60;
+const AFTER: usize = 100;
+
+/// A window of `text` short enough to show (minified JSON can be one huge line) that
+/// holds the 1-based `column`, and the column's place in it.
+fn window(text: &str, column: usize) -> (String, usize) {
+    let length = text.chars().count();
+    if length <= BEFORE + AFTER {
+        return (text.to_owned(), column);
     }
+    let at = column.saturating_sub(1).min(length);
+    let start = at.saturating_sub(BEFORE);
+    let end = (at + AFTER).min(length);
+    let mut shown: String = text.chars().skip(start).take(end - start).collect();
+    let mut caret = at - start + 1;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if end < length {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 /// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 says.
@@ -200,6 +233,28 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_shows_a_window_around_the_column() {
+        let padding = "\"x\": 0, ".repeat(1_000);
+        let source = format!("{{{padding}\"paths\": {{\"/a\": 5}}}}");
+        let mut diags = Diagnostics::new("min.json");
+        diags.push(Diagnostic::error("#/paths/~1a", "bad path item"));
+        diags.locate(&source);
+        let column = source.find("\"/a\"").expect("present") + 1;
+        assert_eq!(
+            (diags.items[0].line, diags.items[0].column),
+            (Some(1), Some(column))
+        );
+        let text = diags.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let (shown, caret) = (lines[3], lines[4]);
+        assert!(shown.len() < 200, "{shown}");
+        let under = caret.find('^').expect("a caret");
+        // Columns count characters (the window starts with `…`, three bytes).
+        let pointed: String = shown.chars().skip(under).take(4).collect();
+        assert_eq!(pointed, "\"/a\"", "{shown}\n{caret}");
+    }
 
     #[test]
     fn pointer_escapes_slashes_and_tildes() {

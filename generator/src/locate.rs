@@ -1,21 +1,46 @@
-//! Finds the line and column of a JSON pointer in YAML or JSON source text.
+//! Finds the line and column of JSON pointers in YAML or JSON source text.
 //!
 //! Neither `serde_yaml` nor `serde_json` keeps positions in their value trees, so this
-//! walks the text instead: each pointer segment is looked for as a key (or a sequence
-//! item) indented deeper than its parent, stopping at the end of the parent's block.
-//! It is a best effort for block-style YAML and pretty-printed JSON; when a segment
-//! cannot be found, it answers with the deepest parent it did find.
+//! reads the text again. JSON is scanned exactly, once for all pointers, whatever its
+//! layout (minified documents are one line): see [`json`]. For YAML each pointer
+//! segment is looked for as a key (or a sequence item) indented deeper than its parent,
+//! stopping at the end of the parent's block: a best effort for block style.
+
+mod json;
+
+/// 1-based (line, column) of each of `pointers` in `source` (whose `lines()` are
+/// `lines`), in order; `None` where one cannot be found.
+pub fn positions(source: &str, lines: &[&str], pointers: &[&str]) -> Vec<Option<(usize, usize)>> {
+    if pointers.is_empty() {
+        return Vec::new();
+    }
+    if source
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
+        return json::positions(source, pointers);
+    }
+    pointers
+        .iter()
+        .map(|pointer| yaml_position(lines, pointer))
+        .collect()
+}
 
 /// 1-based (line, column) of the value at `pointer` (`#/paths/~1{id}/get`), if found.
 pub fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = source.lines().collect();
+    positions(source, &lines, &[pointer]).pop().flatten()
+}
+
+fn yaml_position(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
     let segments = decode(pointer)?;
     // (line index, indentation) of the current node; the root is "before line 0".
     let mut found: Option<(usize, usize)> = None;
     let mut parent_indent: Option<usize> = None;
     let mut start = 0usize;
     for segment in &segments {
-        let hit = find_child(&lines, start, parent_indent, segment)?;
+        let hit = find_child(lines, start, parent_indent, segment)?;
         found = Some(hit);
         // The node's children are indented deeper than the node's own column; for a
         // sequence item (`- name: a`) they sit at its column, so one less is the bar.
