@@ -279,7 +279,7 @@ fn check_version(value: &Value) -> Result<(String, Version), Diagnostic> {
             "#/swagger",
             "Swagger 2.0 documents are not supported",
         )
-        .with_hint("convert it to OpenAPI 3 first (for example with the `swagger2openapi` npm package)"));
+        .with_hint("convert it to OpenAPI 3 first, for example with the `swagger2openapi` npm package (`npx swagger2openapi spec.yaml -o openapi.yaml`), which converted the APIs.guru directory"));
     }
     let declared = match value.get("openapi") {
         Some(Value::String(s)) => s.clone(),
