@@ -61,6 +61,8 @@ pub struct GeneratedFiles {
     pub files: IndexMap<String, String>,
     /// Warnings about items that were generated with a fallback.
     pub warnings: Diagnostics,
+    /// The compound words names kept whole (configured, or spelled by the document).
+    pub words: Vec<String>,
 }
 
 /// Loads, lowers and emits `source`. On error nothing is generated and every problem
@@ -184,7 +186,12 @@ fn generate_on_this_thread(
             format!("// {runtime_header}\n{contents}"),
         );
     }
-    Ok(GeneratedFiles { files, warnings })
+    let words = api.words.clone();
+    Ok(GeneratedFiles {
+        files,
+        warnings,
+        words,
+    })
 }
 
 /// Loads and lowers `source` into the IR, with the warnings found on the way.

@@ -4,11 +4,11 @@
 //! so no configuration is needed; `naming.toml` beside a spec still adds or removes words.
 //!
 //! A word counts when the document's prose (descriptions, summaries, titles) uses it as
-//! a word of its own at least [`MIN_PROSE_USES`] times, outside code spans, and its
-//! names (schemas, properties, parameters, operationIds) contain it: prose is where a
-//! product is written as a word, and names are where splitting it would show. A
-//! one-letter camel-case prefix such as `xCoordinate` is seldom prose, so it stays two
-//! words.
+//! a word of its own at least [`MIN_PROSE_USES`] times, outside code spans, and some
+//! name (schema, property, parameter, operationId) has it as a part of a longer name
+//! (`GetIModels`, `iTwinId`, `eBayItem`): prose is where a product is written as a word,
+//! and compound names are where splitting it would show. A field named in prose
+//! (`xPosition`, `pVar`) is its own name and no part of another, so it stays two words.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +31,7 @@ pub fn product_words(document: &Value) -> Vec<String> {
     uses.into_iter()
         .filter(|(_, count)| *count >= MIN_PROSE_USES)
         .map(|(word, _)| word)
-        .filter(|word| texts.names.iter().any(|name| names_contain(name, word)))
+        .filter(|word| texts.names.iter().any(|name| has_part(name, word)))
         .collect()
 }
 
@@ -113,18 +113,28 @@ fn candidate(token: &str) -> Option<String> {
     Some(singular.to_owned())
 }
 
-/// Whether `name` has `word` in it, starting a word of the name (`GetIModels` and
-/// `iModelId` have `iModel`; `taxiModel` does not).
-fn names_contain(name: &str, word: &str) -> bool {
+/// Whether `name` has `word` in it as a word of a longer name: starting and ending a
+/// word of it (`GetIModels` and `iModelId` have `iModel`; `taxiModel`, `iModelling`
+/// and `iModel` itself do not).
+fn has_part(name: &str, word: &str) -> bool {
     let tail = &word[1..];
     let first = word.as_bytes()[0];
+    let bytes = name.as_bytes();
     name.match_indices(tail).any(|(at, _)| {
-        let Some(before) = at.checked_sub(1).map(|i| name.as_bytes()[i]) else {
+        let Some(before) = at.checked_sub(1).map(|i| bytes[i]) else {
             return false;
         };
         let starts_word =
-            at == 1 || !name.as_bytes()[at - 2].is_ascii_lowercase() || before.is_ascii_uppercase();
-        before.eq_ignore_ascii_case(&first) && starts_word
+            at == 1 || !bytes[at - 2].is_ascii_lowercase() || before.is_ascii_uppercase();
+        let mut end = at + tail.len();
+        let plural = bytes.get(end) == Some(&b's')
+            && !bytes.get(end + 1).is_some_and(u8::is_ascii_lowercase);
+        if plural {
+            end += 1; // `GetIModels`
+        }
+        let ends_word = !bytes.get(end).is_some_and(u8::is_ascii_lowercase);
+        let whole_name = at == 1 && end == bytes.len();
+        before.eq_ignore_ascii_case(&first) && starts_word && ends_word && !whole_name
     })
 }
 
@@ -171,11 +181,31 @@ mod tests {
     }
 
     #[test]
-    fn names_contain_the_word_only_at_a_word_start() {
-        assert!(names_contain("GetIModels", "iModel"));
-        assert!(names_contain("iModelId", "iModel"));
-        assert!(!names_contain("get_imodel", "iModel"));
-        assert!(!names_contain("taxiModel", "iModel"));
-        assert!(names_contain("CreateIModelExtent", "iModel"));
+    fn names_have_the_word_as_a_part_of_a_longer_name() {
+        assert!(has_part("GetIModels", "iModel"));
+        assert!(has_part("iModelId", "iModel"));
+        assert!(has_part("CreateIModelExtent", "iModel"));
+        assert!(has_part("list_eBay_items", "eBay"));
+        assert!(!has_part("get_imodel", "iModel"));
+        assert!(!has_part("taxiModel", "iModel"));
+        assert!(!has_part("iModelling", "iModel"));
+        assert!(!has_part("pVariance", "pVar"));
+        // A field named in prose is its own name, not a part of one.
+        assert!(!has_part("xPosition", "xPosition"));
+        assert!(!has_part("iModels", "iModel"));
+    }
+
+    #[test]
+    fn a_field_named_in_prose_stays_split() {
+        let document = json!({
+            "components": {"schemas": {"Caption": {
+                "description": "If no explicit xPosition is set, and no yPosition either.",
+                "properties": {
+                    "xPosition": {"description": "Overrides the xPosition default."},
+                    "yPosition": {"type": "integer"}
+                }
+            }}}
+        });
+        assert!(product_words(&document).is_empty());
     }
 }

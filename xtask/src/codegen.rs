@@ -99,6 +99,12 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     } else {
         eprint!("{}", generated.warnings);
     }
+    if !generated.words.is_empty() {
+        eprintln!(
+            "names keep these words whole: {}",
+            generated.words.join(", ")
+        );
+    }
     let mut stale = stale_files(&target.out, &generated)?;
     let change = api_change(&target, &generated, &stale)?;
     if args.check {
