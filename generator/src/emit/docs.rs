@@ -1,7 +1,8 @@
 //! Doc comments from spec prose, made safe for rustdoc: code fences become `text` so
 //! doc tests never try to compile them, indentation that markdown would read as a code
-//! block is dropped, brackets cannot turn into broken intra-doc links, and bare URLs
-//! are wrapped in `<>`.
+//! block is dropped, brackets cannot turn into broken intra-doc links, bare URLs are
+//! wrapped in `<>`, and the lines that continue a list item are indented under it (as
+//! markdown means them, and as clippy's `doc_lazy_continuation` asks).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -101,7 +102,42 @@ fn sanitize(text: &str) -> Vec<String> {
     if in_fence {
         lines.push("```".to_owned());
     }
+    indent_list_continuations(&mut lines);
     lines
+}
+
+/// Indents the lines after a list item, up to a blank line or the next item, by the
+/// width of its marker (`* `, `- `, `12. `).
+fn indent_list_continuations(lines: &mut [String]) {
+    let mut width: Option<usize> = None;
+    let mut in_fence = false;
+    for line in lines.iter_mut() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+            width = None;
+            continue;
+        }
+        if in_fence || line.is_empty() {
+            width = None;
+            continue;
+        }
+        if let Some(marker) = list_marker(line) {
+            width = Some(marker);
+        } else if let Some(width) = width {
+            line.insert_str(0, &" ".repeat(width));
+        }
+    }
+}
+
+/// The width of the list marker a line starts with, if it starts with one.
+fn list_marker(line: &str) -> Option<usize> {
+    if ["* ", "- ", "+ "].iter().any(|m| line.starts_with(m)) {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &line[digits..];
+    (digits > 0 && digits < 10 && (rest.starts_with(". ") || rest.starts_with(") ")))
+        .then_some(digits + 2)
 }
 
 fn escape_prose(line: &str) -> String {
@@ -154,6 +190,15 @@ fn bare_url_len(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_item_continuations_are_indented() {
+        let text = "Limits:\n* no CORS\nfor security reasons.\n* scopes\n\nAfter.\n12. twelfth\nitem\n```\n* code\nline\n```";
+        assert_eq!(
+            prose(Some(text)).unwrap(),
+            "Limits:\n* no CORS\n  for security reasons.\n* scopes\n\nAfter.\n12. twelfth\n    item\n```text\n* code\nline\n```"
+        );
+    }
 
     #[test]
     fn fences_become_text_and_urls_are_wrapped() {
