@@ -21,20 +21,12 @@
 //! in-process generator benchmarks (per stage) and the criterion client benchmarks
 //! are `cargo bench`; see BENCHMARKS.md.
 
+use crate::args::BenchArgs;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const USAGE: &str = "\
-usage: cargo xtask bench [--runs N] [--build-runs N] [--no-builds] [--github-check] [--quick]
-  --runs N         generation runs of each tool on iModels, alternating (default 15)
-  --build-runs N   clean/alone/incremental builds of each generated crate (default 3)
-  --no-builds      skip the build-cost comparison (the slow part: minutes)
-  --github-check   also `cargo check` the generated GitHub crate, default and all features
-                   (minutes, up to ~5 GB)
-  --quick          3 runs, 1 build run, short client rounds: to try the script out";
 
 const PROGENITOR_VERSION: &str = "~0.15";
 /// Everything this command writes, under the project root.
@@ -44,67 +36,8 @@ const GITHUB_SPEC: &str = "target/corpus/cache/specs/github.json";
 /// Stream lengths for the memory probe.
 const STREAM_SIZES: [u64; 3] = [1_000, 10_000, 100_000];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BenchArgs {
-    pub runs: usize,
-    pub build_runs: usize,
-    pub builds: bool,
-    pub github_check: bool,
-    pub quick: bool,
-}
-
-impl Default for BenchArgs {
-    fn default() -> Self {
-        BenchArgs {
-            runs: 15,
-            build_runs: 3,
-            builds: true,
-            github_check: false,
-            quick: false,
-        }
-    }
-}
-
-impl BenchArgs {
-    pub fn parse(args: &[String]) -> Result<Self, String> {
-        let mut parsed = Self::default();
-        let (mut runs, mut build_runs) = (None, None);
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
-                _ => (arg.as_str(), None),
-            };
-            let mut count = |name: &str| -> Result<usize, String> {
-                inline
-                    .clone()
-                    .or_else(|| iter.next().cloned())
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .filter(|&n| n > 0)
-                    .ok_or_else(|| format!("`{name}` needs a positive number\n\n{USAGE}"))
-            };
-            match flag {
-                "--runs" => runs = Some(count("--runs")?),
-                "--build-runs" => build_runs = Some(count("--build-runs")?),
-                "--no-builds" => parsed.builds = false,
-                "--github-check" => parsed.github_check = true,
-                "--quick" => parsed.quick = true,
-                "-h" | "--help" => return Err(USAGE.to_owned()),
-                other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
-            }
-        }
-        if parsed.quick {
-            parsed.runs = 3;
-            parsed.build_runs = 1;
-        }
-        parsed.runs = runs.unwrap_or(parsed.runs);
-        parsed.build_runs = build_runs.unwrap_or(parsed.build_runs);
-        Ok(parsed)
-    }
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let args = BenchArgs::parse(args)?;
+pub fn run(args: &BenchArgs) -> Result<(), String> {
+    let args = args.clone();
     let root = crate::project_root();
     let bench = Bench::new(&root, args)?;
     bench.run()
@@ -198,7 +131,7 @@ impl Bench {
         let bins = self.build_binaries()?;
         let progenitor = self.progenitor()?;
         self.generation(&bins, &progenitor)?;
-        if self.args.builds {
+        if !self.args.no_builds {
             self.build_cost()?;
         }
         self.client(&bins)?;
@@ -415,7 +348,7 @@ impl Bench {
             "builder",
         ];
         let minute = Duration::from_secs(60);
-        let runs = self.args.runs;
+        let runs = self.args.runs();
         println!("generating iModels {runs} times with each tool, alternating ...");
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for run in 0..runs {
@@ -489,7 +422,7 @@ impl Bench {
             // no operation uses go behind the crate's `unused-schemas` feature.
             "--gate-unused-schemas",
         ];
-        let runs = (self.args.runs / 3).max(1);
+        let runs = (self.args.runs() / 3).max(1);
         println!("generating the GitHub spec {runs} times ...");
         let mut samples = Vec::new();
         for _ in 0..runs {
@@ -702,7 +635,7 @@ impl Bench {
                 10 * minute,
             )?;
         }
-        let runs = self.args.build_runs;
+        let runs = self.args.build_runs();
         let mut samples: Vec<[Vec<Sample>; 3]> =
             crates.iter().map(|_| Default::default()).collect();
         let mut units = vec![0usize; crates.len()];
@@ -1249,33 +1182,6 @@ fn machine() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(args: &[&str]) -> Result<BenchArgs, String> {
-        BenchArgs::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn parses_flags() {
-        assert_eq!(parse(&[]).unwrap(), BenchArgs::default());
-        let a = parse(&[
-            "--runs",
-            "5",
-            "--build-runs=2",
-            "--no-builds",
-            "--github-check",
-        ])
-        .unwrap();
-        assert_eq!(
-            (a.runs, a.build_runs, a.builds, a.github_check),
-            (5, 2, false, true)
-        );
-        let q = parse(&["--quick", "--runs", "7"]).unwrap();
-        assert_eq!((q.runs, q.build_runs, q.quick), (7, 1, true));
-        assert!(parse(&["--runs", "0"])
-            .unwrap_err()
-            .contains("positive number"));
-        assert!(parse(&["--nope"]).unwrap_err().contains("unknown argument"));
-    }
 
     #[test]
     fn rewrites_only_the_version_line() {

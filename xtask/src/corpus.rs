@@ -16,6 +16,7 @@
 //! every xtask build. Checksums use the small pure-Rust `sha2` crate: `sha256sum` is
 //! not on every platform, and the check runs on every (offline) run too.
 
+use crate::args::CorpusArgs;
 use crate::codegen::Target;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -34,47 +35,6 @@ const WORK_DIR: &str = "target/corpus";
 const DEPS_CRATE: &str = "corpus-deps";
 /// How many kinds of compiler message a failing crate lists in the report.
 const SHOWN_KINDS: usize = 15;
-
-/// `cargo xtask corpus [--offline] [--no-report] [--only NAME]...`
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CorpusArgs {
-    /// Use only the cache: no npm, no pip, `cargo --offline`.
-    pub offline: bool,
-    /// Run only these entries (and do not rewrite the report).
-    pub only: Vec<String>,
-    /// Print the report but leave `corpus/REPORT.md` alone (`cargo xtask test` runs the
-    /// corpus on every call; its timings would dirty the checkout).
-    pub no_report: bool,
-}
-
-impl CorpusArgs {
-    pub fn parse(args: &[String]) -> Result<Self, String> {
-        let mut parsed = Self::default();
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            match arg.as_str() {
-                "--offline" => parsed.offline = true,
-                "--no-report" => parsed.no_report = true,
-                "-h" | "--help" => return Err(USAGE.to_owned()),
-                "--only" => match iter.next() {
-                    Some(name) if !name.is_empty() => parsed.only.push(name.clone()),
-                    _ => return Err(format!("`--only` needs a spec name\n\n{USAGE}")),
-                },
-                other => match other.strip_prefix("--only=") {
-                    Some(name) if !name.is_empty() => parsed.only.push(name.to_owned()),
-                    _ => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
-                },
-            }
-        }
-        Ok(parsed)
-    }
-}
-
-const USAGE: &str = "\
-usage: cargo xtask corpus [--offline] [--no-report] [--only NAME]...
-  --offline    use only target/corpus/cache (no npm, no pip; cargo runs --offline)
-  --no-report  print the report without rewriting corpus/REPORT.md
-  --only NAME  run only this entry of corpus/corpus.toml (repeatable); REPORT.md is kept";
 
 /// One spec of `corpus/corpus.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
@@ -212,8 +172,7 @@ impl Outcome {
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let args = CorpusArgs::parse(args)?;
+pub fn run(args: &CorpusArgs) -> Result<(), String> {
     let root = crate::project_root();
     let mut entries = read_manifest(&root.join(MANIFEST))?;
     for name in &args.only {
@@ -1189,24 +1148,6 @@ fn relative(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(args: &[&str]) -> Result<CorpusArgs, String> {
-        CorpusArgs::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn parses_flags() {
-        assert_eq!(parse(&[]).unwrap(), CorpusArgs::default());
-        let a = parse(&["--offline", "--only", "github", "--only=petstore-3-0"]).unwrap();
-        assert!(a.offline);
-        assert!(!a.no_report);
-        assert_eq!(a.only, ["github", "petstore-3-0"]);
-        assert!(parse(&["--no-report"]).unwrap().no_report);
-        assert!(parse(&["--only"])
-            .unwrap_err()
-            .contains("needs a spec name"));
-        assert!(parse(&["--nope"]).unwrap_err().contains("unknown argument"));
-    }
 
     #[test]
     fn checked_in_manifest_is_valid() {

@@ -1,48 +1,16 @@
 //! `cargo xtask diff OLD NEW`: the API change report for any two spec files, without
 //! writing anything; `--fail-on breaking|any` turns it into a CI gate.
 
+use crate::args::{DiffArgs, FailOn};
 use crate::codegen::{NamingConfig, MAIN_CRATE};
 use generator::diff::{self, Impact};
 use generator::surface::Surface;
 use generator::Settings;
 use std::path::Path;
 
-/// When `cargo xtask diff` should exit non-zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    Never,
-    Breaking,
-    Any,
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let usage = "usage: cargo xtask diff OLD NEW [--fail-on breaking|any]";
-    let mut paths = Vec::new();
-    let mut fail_on = FailOn::Never;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--fail-on" => {
-                fail_on = match iter.next().map(String::as_str) {
-                    Some("breaking") => FailOn::Breaking,
-                    Some("any") => FailOn::Any,
-                    other => {
-                        return Err(format!(
-                            "`--fail-on` takes `breaking` or `any`, got {other:?}\n{usage}"
-                        ))
-                    }
-                }
-            }
-            flag if flag.starts_with("--") => {
-                return Err(format!("unknown argument `{flag}`\n{usage}"))
-            }
-            path => paths.push(path.to_owned()),
-        }
-    }
-    let [old, new] = paths.as_slice() else {
-        return Err(format!("expected two spec files\n{usage}"));
-    };
-    let report = compare(Path::new(old), Path::new(new))?;
+pub fn run(args: &DiffArgs) -> Result<(), String> {
+    let (old, new) = (args.old.display(), args.new.display());
+    let report = compare(&args.old, &args.new)?;
     let breaking = report.count(Impact::Breaking);
     let additive = report.count(Impact::Additive);
     let versions = format!(
@@ -51,9 +19,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         report.bump_for("1.0.0")
     );
     println!("{}", report.render(&format!("{old} -> {new}"), &versions));
-    match fail_on {
-        FailOn::Breaking if breaking > 0 => Err(format!("error: {breaking} breaking change(s)")),
-        FailOn::Any if breaking + additive > 0 => {
+    match args.fail_on {
+        Some(FailOn::Breaking) if breaking > 0 => {
+            Err(format!("error: {breaking} breaking change(s)"))
+        }
+        Some(FailOn::Any) if breaking + additive > 0 => {
             Err(format!("error: {} API change(s)", breaking + additive))
         }
         _ => Ok(()),

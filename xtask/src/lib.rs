@@ -8,22 +8,27 @@ pub mod diff;
 pub mod prism;
 pub mod test;
 
+use args::Command;
 use std::path::PathBuf;
 
 /// Runs `cargo xtask <args>`; the error is the message to print.
 pub fn run(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("codegen") => codegen::run(&args::CodegenArgs::parse(&args[1..])?),
-        Some("test") => test::run(&args[1..]),
-        Some("diff") => diff::run(&args[1..]),
-        Some("corpus") => corpus::run(&args[1..]),
-        Some("prism") => prism::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("help") | Some("--help") | Some("-h") | None => {
-            println!("{}", args::USAGE);
-            Ok(())
+    let cli = match args::parse(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // `--help` and friends: what was asked for, on stdout.
+            print!("{e}");
+            return Ok(());
         }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{}", args::USAGE)),
+        Err(e) => return Err(e.render().to_string().trim_end().to_owned()),
+    };
+    match &cli.command {
+        Command::Codegen(args) => codegen::run(args),
+        Command::Test => test::run(),
+        Command::Diff(args) => diff::run(args),
+        Command::Corpus(args) => corpus::run(args),
+        Command::Prism => prism::run(),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

@@ -25,12 +25,7 @@ const PIN_FILES: [&str; 3] = ["package.json", "package-lock.json", ".npmrc"];
 const STAMP: &str = ".installed";
 
 /// `cargo xtask prism`: installs Prism if needed and prints the binary's path on stdout.
-pub fn run(args: &[String]) -> Result<(), String> {
-    if let Some(extra) = args.first() {
-        return Err(format!(
-            "`cargo xtask prism` takes no arguments, got `{extra}`"
-        ));
-    }
+pub fn run() -> Result<(), String> {
     let binary = ensure_installed(&crate::project_root())?;
     println!("{}", binary.display());
     Ok(())
