@@ -44,6 +44,7 @@ fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
         split_words: Vec::new(),
         standalone: true,
         gate_unused_schemas: false,
+        overlays: Vec::new(),
     }
 }
 

@@ -17,6 +17,10 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// The file the place is in when it is not the spec itself: an overlay that
+    /// is broken, or that put the node there (see [`crate::overlay`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// JSON pointer into the document, e.g. `#/paths/~1{iModelId}/get`.
     pub pointer: String,
     /// 1-based line and column in the source text, when they could be found.
@@ -43,6 +47,7 @@ impl Diagnostic {
     fn new(severity: Severity, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity,
+            file: None,
             pointer: pointer.into(),
             line: None,
             column: None,
@@ -109,12 +114,13 @@ impl Diagnostics {
     }
 
     /// Fills in line, column and the source line for every item whose pointer can be
-    /// found in `source`. One pass over the text for all items, however many.
+    /// found in `source`. One pass over the text for all items, however many. Items
+    /// in another file (an overlay's) are left as they are.
     pub fn locate(&mut self, source: &str) {
         let lines: Vec<&str> = source.lines().collect();
         // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
         // we cannot show is better left out than wrong.
-        for item in &mut self.items {
+        for item in self.items.iter_mut().filter(|item| item.file.is_none()) {
             if item.line.is_some_and(|line| line > lines.len().max(1)) {
                 item.line = None;
                 item.column = None;
@@ -123,11 +129,11 @@ impl Diagnostics {
         let wanted: Vec<&str> = self
             .items
             .iter()
-            .filter(|item| item.line.is_none())
+            .filter(|item| item.line.is_none() && item.file.is_none())
             .map(|item| item.pointer.as_str())
             .collect();
         let mut found = crate::locate::positions(source, &lines, &wanted).into_iter();
-        for item in &mut self.items {
+        for item in self.items.iter_mut().filter(|item| item.file.is_none()) {
             if item.line.is_none() {
                 if let Some((line, column)) = found.next().flatten() {
                     item.line = Some(line);
@@ -153,11 +159,12 @@ impl fmt::Display for Diagnostics {
                 Severity::Error => "error",
             };
             writeln!(f, "{level}: {}", item.message)?;
+            let file = item.file.as_deref().unwrap_or(&self.file);
             match (item.line, item.column, &item.source_line) {
                 (Some(line), Some(column), Some(text)) => {
                     // rustc's layout: location, gutter, the line, a caret under the column.
                     let gutter = " ".repeat(line.to_string().len());
-                    writeln!(f, "{gutter}--> {}:{line}:{column}", self.file)?;
+                    writeln!(f, "{gutter}--> {file}:{line}:{column}")?;
                     writeln!(f, "{gutter} |")?;
                     writeln!(f, "{line} | {text}")?;
                     let caret = item.caret.unwrap_or(column);
@@ -165,9 +172,9 @@ impl fmt::Display for Diagnostics {
                     writeln!(f, "{gutter} | {pad}^ {}", item.pointer)?;
                 }
                 (Some(line), Some(column), None) => {
-                    writeln!(f, "  --> {}:{line}:{column} at {}", self.file, item.pointer)?
+                    writeln!(f, "  --> {file}:{line}:{column} at {}", item.pointer)?
                 }
-                _ => writeln!(f, "  --> {} at {}", self.file, item.pointer)?,
+                _ => writeln!(f, "  --> {file} at {}", item.pointer)?,
             }
             if let Some(hint) = &item.hint {
                 writeln!(f, "  = help: {hint}")?;

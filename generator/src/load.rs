@@ -1,6 +1,6 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, checks the `openapi` version (3.0.x and 3.1.x), runs the passes
+//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
 //! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::normalize`]), repairs of
 //! survivable mistakes ([`crate::lenient`]), JSON References ([`crate::references`]) —
 //! so that `openapiv3` can type the document, and turns every failure into a
@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::diagnostics::{pointer, Diagnostic};
+use crate::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
 /// A document that parsed and typed.
@@ -36,7 +37,32 @@ pub enum Version {
 /// Parses `source` and types it. Errors come back as diagnostics with pointers;
 /// `locate` on [`crate::Diagnostics`] adds line numbers afterwards.
 pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut value = parse(source).map_err(|d| vec![d])?;
+    load_overlaid(source, &[]).0
+}
+
+/// Parses `source`, applies `overlays` to it in order ([`crate::overlay`]) and types
+/// the result. The provenance says where each node of the overlaid document came
+/// from, to locate the diagnostics with ([`crate::overlay::locate`]), whether the
+/// load failed or not; errors in an overlay are already located in it.
+pub fn load_overlaid(
+    source: &str,
+    overlays: &[OverlaySource],
+) -> (Result<Loaded, Vec<Diagnostic>>, Provenance) {
+    let mut value = match parse(source) {
+        Ok(value) => value,
+        Err(diagnostic) => return (Err(vec![diagnostic]), Provenance::default()),
+    };
+    // Before anything reads the document: an overlay may change any of it, its
+    // version included.
+    match crate::overlay::apply_all(&mut value, overlays) {
+        Ok(provenance) => (type_document(value), provenance),
+        Err(items) => (Err(items), Provenance::default()),
+    }
+}
+
+/// The passes after parsing (and overlays): version check, normalisation, repairs,
+/// references, then typing.
+fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     let (declared_version, version) = check_version(&value).map_err(|d| vec![d])?;
     if version == Version::V3_1 {
         crate::normalize::normalize_3_1(&mut value);

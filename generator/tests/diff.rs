@@ -18,6 +18,7 @@ fn surface(path: &Path) -> Surface {
         split_words: Vec::new(),
         standalone: true,
         gate_unused_schemas: false,
+        overlays: Vec::new(),
     };
     let (api, _) = generator::lower_source(&source, &settings).unwrap_or_else(|d| panic!("{d}"));
     Surface::of(&api)

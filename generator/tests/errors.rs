@@ -20,6 +20,7 @@ fn diagnostics_for(name: &str) -> String {
         split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
+        overlays: Vec::new(),
     };
     match generator::generate(&source, &settings) {
         Ok(_) => panic!("{name} should not generate"),
@@ -84,6 +85,7 @@ fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::D
         split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
+        overlays: Vec::new(),
     };
     generator::generate(source, &settings)
 }

@@ -1765,6 +1765,7 @@ fn settings(words: &[String]) -> Settings {
         split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
+        overlays: Vec::new(),
     }
 }
 

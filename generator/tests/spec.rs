@@ -72,6 +72,7 @@ fn product_words_need_no_configuration() {
         split_words: Vec::new(),
         standalone: false,
         gate_unused_schemas: false,
+        overlays: Vec::new(),
     };
     let configured = settings(vec!["iModel".to_owned(), "iTwin".to_owned()]);
     let (api, _) = generator::lower_source(&restored(), &settings(Vec::new()))

@@ -47,6 +47,7 @@ pub fn settings(name: &str) -> Settings {
         standalone: false,
         // The one fixture that shows the feature gate.
         gate_unused_schemas: name == "unused_schemas",
+        overlays: Vec::new(),
     }
 }
 
