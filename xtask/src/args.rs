@@ -46,6 +46,10 @@ pub struct CodegenArgs {
     /// Put the types no operation uses behind the crate's `unused-schemas` feature.
     #[arg(long, requires = "out")]
     pub gate_unused_schemas: bool,
+    /// Apply this OpenAPI Overlay to the spec, after those in the `overlays/` folder
+    /// beside it (repeatable; applied in the order given; needs --spec).
+    #[arg(long, value_name = "FILE", requires = "spec")]
+    pub overlay: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -57,6 +61,10 @@ pub struct DiffArgs {
     /// Exit non-zero on breaking changes, or on any API change.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub fail_on: Option<FailOn>,
+    /// Apply this OpenAPI Overlay to the new spec, after those in the `overlays/`
+    /// folder beside it (repeatable; applied in the order given).
+    #[arg(long, value_name = "FILE")]
+    pub overlay: Vec<PathBuf>,
 }
 
 /// When `cargo xtask diff` should exit non-zero.
@@ -157,21 +165,23 @@ mod tests {
         let cases: [(&str, Command); 6] = [
             ("codegen", Command::Codegen(CodegenArgs::default())),
             (
-                "codegen --spec a.yaml --out=o --crate-name x-y --gate-unused-schemas",
+                "codegen --spec a.yaml --out=o --crate-name x-y --gate-unused-schemas --overlay 2.yaml --overlay=1.yaml",
                 Command::Codegen(CodegenArgs {
                     spec: Some("a.yaml".into()),
                     out: Some("o".into()),
                     crate_name: Some("x-y".into()),
                     gate_unused_schemas: true,
+                    overlay: vec!["2.yaml".into(), "1.yaml".into()],
                     ..CodegenArgs::default()
                 }),
             ),
             (
-                "diff a.yaml b.yaml --fail-on breaking",
+                "diff a.yaml b.yaml --fail-on breaking --overlay o.yaml",
                 Command::Diff(DiffArgs {
                     old: "a.yaml".into(),
                     new: "b.yaml".into(),
                     fail_on: Some(FailOn::Breaking),
+                    overlay: vec!["o.yaml".into()],
                 }),
             ),
             (
@@ -224,6 +234,10 @@ mod tests {
             ("codegen --spec a", "required arguments were not provided"),
             (
                 "codegen --gate-unused-schemas",
+                "required arguments were not provided",
+            ),
+            (
+                "codegen --overlay o.yaml",
                 "required arguments were not provided",
             ),
             (

@@ -5,6 +5,7 @@
 
 use crate::args::CodegenArgs;
 use generator::diff;
+use generator::overlay::OverlaySource;
 use generator::surface::Surface;
 use generator::{GeneratedFiles, Settings};
 use std::fs;
@@ -29,6 +30,12 @@ impl Target {
         let spec = root.join(MAIN_SPEC);
         let out = root.join(MAIN_OUT);
         let naming = NamingConfig::beside(&spec)?;
+        let overlays = read_overlays(&overlays_beside(&spec)?, |path| {
+            path.strip_prefix(root)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })?;
         Ok(Self {
             settings: Settings {
                 crate_name: MAIN_CRATE.to_owned(),
@@ -39,37 +46,55 @@ impl Target {
                 split_words: naming.split,
                 standalone: false,
                 gate_unused_schemas: false,
+                overlays,
             },
             spec,
             out,
         })
     }
 
-    /// Any spec into a standalone crate (`--spec PATH --out DIR [--crate-name NAME]`).
+    /// Any spec into a standalone crate (`--spec PATH --out DIR [--crate-name NAME]`),
+    /// with the overlays beside the spec (see [`overlays_beside`]).
     pub fn standalone(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<Self, String> {
         let crate_name = match crate_name {
             Some(name) => name.to_owned(),
             None => default_crate_name(out)?,
         };
         let naming = NamingConfig::beside(spec)?;
+        let overlays = read_overlays(&overlays_beside(spec)?, |path| path.display().to_string())?;
+        let command = format!(
+            "cargo xtask codegen --spec {} --out {}",
+            spec.display(),
+            out.display()
+        );
         Ok(Self {
             settings: Settings {
                 crate_name,
                 crate_version: existing_version(out).unwrap_or_else(|| "0.1.0".to_owned()),
                 spec_path: spec.display().to_string(),
-                command: format!(
-                    "cargo xtask codegen --spec {} --out {}",
-                    spec.display(),
-                    out.display()
-                ),
+                command,
                 words: naming.words,
                 split_words: naming.split,
                 standalone: true,
                 gate_unused_schemas: false,
+                overlays,
             },
             spec: spec.to_owned(),
             out: out.to_owned(),
         })
+    }
+
+    /// Applies `paths` (`--overlay FILE`) after the overlays found so far; the command
+    /// in the headers names them.
+    pub fn add_overlays(&mut self, paths: &[PathBuf]) -> Result<(), String> {
+        let overlays = read_overlays(paths, |path| path.display().to_string())?;
+        for overlay in overlays {
+            self.settings
+                .command
+                .push_str(&format!(" --overlay {}", overlay.path));
+            self.settings.overlays.push(overlay);
+        }
+        Ok(())
     }
 
     /// Reads the spec and generates every file in memory.
@@ -89,12 +114,13 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     if args.gate_unused_schemas {
         target.settings.command.push_str(" --gate-unused-schemas");
     }
+    target.add_overlays(&args.overlay)?;
     let mut generated = target.generate()?;
     if generated.warnings.items.is_empty() {
         eprintln!(
             "generated {} operations from {} with no warnings",
             count_ops(&generated),
-            target.settings.spec_path
+            generator::sources(&target.settings)
         );
     } else {
         eprint!("{}", generated.warnings);
@@ -121,7 +147,7 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         return Err(format!(
             "error: {} is stale; these files differ from what {} gives:\n{}\nrun `{}` to regenerate it",
             target.out.display(),
-            target.settings.spec_path,
+            generator::sources(&target.settings),
             list.join("\n"),
             target.settings.command
         ));
@@ -189,7 +215,7 @@ fn api_change(
             eprintln!(
                 "{}",
                 report.render(
-                    &target.settings.spec_path,
+                    &generator::sources(&target.settings),
                     "The spec did not change; the generator did. Version left alone."
                 )
             );
@@ -207,7 +233,7 @@ fn api_change(
         target.settings.crate_name
     );
     Ok(Some(ApiChange {
-        report: report.render(&target.settings.spec_path, &version_line),
+        report: report.render(&generator::sources(&target.settings), &version_line),
         version,
     }))
 }
@@ -378,6 +404,49 @@ impl NamingConfig {
         };
         toml::from_str(&text).map_err(|err| format!("error: {}: {err}", path.display()))
     }
+}
+
+/// The folder of overlays that belong to a spec: `overlays/` beside it, as
+/// `spec/overlays/` is for `spec/imodels.yaml`.
+pub const OVERLAYS_DIR: &str = "overlays";
+
+/// The overlay files (`.yaml`, `.yml`, `.json`) in the `overlays/` folder beside
+/// `spec`, in file-name order (the order they apply: name them `10-...`, `20-...`);
+/// none when there is no such folder.
+pub fn overlays_beside(spec: &Path) -> Result<Vec<PathBuf>, String> {
+    let dir = spec.with_file_name(OVERLAYS_DIR);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("error: reading {}: {e}", dir.display()))?
+            .path();
+        let is_overlay = path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml" || ext == "json");
+        if is_overlay && path.is_file() {
+            found.push(path);
+        }
+    }
+    found.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(found)
+}
+
+/// Reads overlay files, each labelled in messages and headers by `label`.
+pub fn read_overlays(
+    paths: &[PathBuf],
+    label: impl Fn(&Path) -> String,
+) -> Result<Vec<OverlaySource>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            fs::read_to_string(path)
+                .map(|text| OverlaySource::new(label(path), text))
+                .map_err(|err| format!("error: cannot read overlay {}: {err}", path.display()))
+        })
+        .collect()
 }
 
 /// The package version already in `out/Cargo.toml`, so regeneration keeps it.

@@ -2,15 +2,15 @@
 //! writing anything; `--fail-on breaking|any` turns it into a CI gate.
 
 use crate::args::{DiffArgs, FailOn};
-use crate::codegen::{NamingConfig, MAIN_CRATE};
+use crate::codegen::{overlays_beside, read_overlays, NamingConfig, MAIN_CRATE};
 use generator::diff::{self, Impact};
 use generator::surface::Surface;
 use generator::Settings;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &DiffArgs) -> Result<(), String> {
     let (old, new) = (args.old.display(), args.new.display());
-    let report = compare(&args.old, &args.new)?;
+    let report = compare(&args.old, &args.new, &args.overlay)?;
     let breaking = report.count(Impact::Breaking);
     let additive = report.count(Impact::Additive);
     let versions = format!(
@@ -30,9 +30,11 @@ pub fn run(args: &DiffArgs) -> Result<(), String> {
     }
 }
 
-/// The report between two spec files, each read with the `naming.toml` beside it; a
-/// spec without one borrows the other's, so a copy in `/tmp` names things the same.
-pub fn compare(old: &Path, new: &Path) -> Result<diff::Report, String> {
+/// The report between two spec files, each read with the `naming.toml` beside it (a
+/// spec without one borrows the other's, so a copy in `/tmp` names things the same)
+/// and with the overlays beside it applied, then `new_overlays` to the new one.
+/// Overlays are never borrowed: a copy of the spec without them shows what they add.
+pub fn compare(old: &Path, new: &Path, new_overlays: &[PathBuf]) -> Result<diff::Report, String> {
     let (old_naming, new_naming) = (NamingConfig::beside(old)?, NamingConfig::beside(new)?);
     let pick = |own: &NamingConfig, other: &NamingConfig| {
         if own.words.is_empty() && own.split.is_empty() {
@@ -41,15 +43,18 @@ pub fn compare(old: &Path, new: &Path) -> Result<diff::Report, String> {
             (own.words.clone(), own.split.clone())
         }
     };
+    let mut new_overlay_paths = overlays_beside(new)?;
+    new_overlay_paths.extend(new_overlays.iter().cloned());
     Ok(diff::diff(
-        &surface(old, pick(&old_naming, &new_naming))?,
-        &surface(new, pick(&new_naming, &old_naming))?,
+        &surface(old, pick(&old_naming, &new_naming), &overlays_beside(old)?)?,
+        &surface(new, pick(&new_naming, &old_naming), &new_overlay_paths)?,
     ))
 }
 
 fn surface(
     spec: &Path,
     (words, split_words): (Vec<String>, Vec<String>),
+    overlays: &[PathBuf],
 ) -> Result<Surface, String> {
     let source = std::fs::read_to_string(spec)
         .map_err(|e| format!("error: cannot read spec {}: {e}", spec.display()))?;
@@ -62,6 +67,7 @@ fn surface(
         split_words,
         standalone: true,
         gate_unused_schemas: false,
+        overlays: read_overlays(overlays, |path| path.display().to_string())?,
     };
     let (api, _) = generator::lower_source(&source, &settings)
         .map_err(|diagnostics| diagnostics.to_string())?;
