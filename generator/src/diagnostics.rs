@@ -183,12 +183,20 @@ impl fmt::Display for Diagnostics {
         let errors = self.errors().count();
         let warnings = self.warnings().count();
         if errors + warnings > 0 {
+            // The spec, and any overlay an item is in, each once, in order of appearance.
+            let mut files: Vec<&str> = Vec::new();
+            for item in &self.items {
+                let file = item.file.as_deref().unwrap_or(&self.file);
+                if !files.contains(&file) {
+                    files.push(file);
+                }
+            }
             writeln!(
                 f,
                 "{errors} error{}, {warnings} warning{} in {}",
                 if errors == 1 { "" } else { "s" },
                 if warnings == 1 { "" } else { "s" },
-                self.file
+                files.join(", ")
             )?;
         }
         Ok(())

@@ -300,7 +300,7 @@ fn apply(
             .collect();
         if matched.is_empty() {
             return Err(vec![Diagnostic::error(
-                format!("{at}/target"),
+                at,
                 format!(
                     "action {} targets `{}`, which matches nothing in the document",
                     action.index, action.target
@@ -341,7 +341,7 @@ fn apply(
             Change::Remove => {
                 if matched.iter().any(Vec::is_empty) {
                     return Err(vec![Diagnostic::error(
-                        format!("{at}/target"),
+                        at,
                         format!(
                             "action {} would remove the whole document (`{}`)",
                             action.index, action.target
@@ -616,7 +616,7 @@ fn read_action(index: usize, item: &Value, problems: &mut Vec<Diagnostic>) -> Op
         Some(Value::String(target)) => target.clone(),
         Some(_) => {
             problems.push(Diagnostic::error(
-                format!("{at}/target"),
+                at.clone(),
                 "`target` must be a JSONPath string such as \"$.paths['/a'].get\"",
             ));
             return None;
@@ -639,7 +639,7 @@ fn read_action(index: usize, item: &Value, problems: &mut Vec<Diagnostic>) -> Op
         Err(err) => {
             problems.push(
                 Diagnostic::error(
-                    format!("{at}/target"),
+                    at,
                     format!(
                         "`{target}` is not a valid JSONPath (RFC 9535): at character {}, {}",
                         err.position(),
