@@ -195,8 +195,14 @@ fn the_generated_code_shows_what_the_overlays_did() {
     for (names, file, present, absent) in cases {
         let files = generate(names).unwrap_or_else(|d| panic!("{names:?}: {d}"));
         let text = &files.files[*file];
-        assert!(text.contains(present), "{names:?} {file}: no {present:?}\n{text}");
-        assert!(!text.contains(absent), "{names:?} {file}: has {absent:?}\n{text}");
+        assert!(
+            text.contains(present),
+            "{names:?} {file}: no {present:?}\n{text}"
+        );
+        assert!(
+            !text.contains(absent),
+            "{names:?} {file}: has {absent:?}\n{text}"
+        );
     }
 }
 
@@ -228,7 +234,14 @@ fn provenance_follows_nodes_to_the_spec_or_the_overlay() {
         (
             &["remove-parameter.yaml"],
             "#/paths/~1pets/get/parameters/0/schema",
-            Origin::Spec(segments(&["paths", "/pets", "get", "parameters", "1", "schema"])),
+            Origin::Spec(segments(&[
+                "paths",
+                "/pets",
+                "get",
+                "parameters",
+                "1",
+                "schema",
+            ])),
         ),
         (
             &["add-parameter.yaml"],
@@ -247,14 +260,27 @@ fn provenance_follows_nodes_to_the_spec_or_the_overlay() {
         (
             &["merge.yaml"],
             "#/components/schemas/Pet/properties/name",
-            Origin::Spec(segments(&["components", "schemas", "Pet", "properties", "name"])),
+            Origin::Spec(segments(&[
+                "components",
+                "schemas",
+                "Pet",
+                "properties",
+                "name",
+            ])),
         ),
         (
             &["merge.yaml"],
             "#/components/schemas/Pet/properties/name/description",
             Origin::Overlay {
                 overlay: 0,
-                at: segments(&["actions", "0", "update", "properties", "name", "description"]),
+                at: segments(&[
+                    "actions",
+                    "0",
+                    "update",
+                    "properties",
+                    "name",
+                    "description",
+                ]),
             },
         ),
         (
@@ -319,7 +345,10 @@ fn a_problem_in_the_spec_is_still_located_in_the_spec() {
         let line = error.line.expect("located");
         let text = read("base.yaml");
         let shown = text.lines().nth(line - 1).expect("a line of the spec");
-        assert!(shown.contains("$ref"), "line {line}: {shown}\n{diagnostics}");
+        assert!(
+            shown.contains("$ref"),
+            "line {line}: {shown}\n{diagnostics}"
+        );
     }
 }
 
@@ -328,7 +357,10 @@ fn error_text(names: &[&str]) -> String {
     match generate(names) {
         Ok(_) => panic!("{names:?} should not generate"),
         Err(diagnostics) => {
-            assert!(diagnostics.has_errors(), "{names:?}: failure without an error");
+            assert!(
+                diagnostics.has_errors(),
+                "{names:?}: failure without an error"
+            );
             diagnostics.to_string()
         }
     }
@@ -340,7 +372,10 @@ const ERROR_CASES: &[(&str, &[&str])] = &[
     ("not_an_overlay", &["not-an-overlay.yaml"]),
     ("broken_ref", &["broken-ref.yaml"]),
     // The second overlay targets the parameter the first removed.
-    ("removed_earlier", &["remove-parameter.yaml", "remove-parameter.yaml"]),
+    (
+        "removed_earlier",
+        &["remove-parameter.yaml", "remove-parameter.yaml"],
+    ),
 ];
 
 #[test]
