@@ -235,16 +235,72 @@ pub fn apply_all(
     let mut provenance = Provenance::default();
     for (number, overlay) in overlays.iter().enumerate() {
         apply(document, &mut provenance, number, overlay).map_err(|items| {
-            let mut located = Diagnostics::new(&overlay.path);
-            located.items = items;
-            located.locate(&overlay.text);
-            for item in &mut located.items {
+            let mut items = locate_in_overlay(items, &overlay.text);
+            for item in &mut items {
                 item.file = Some(overlay.path.clone());
             }
-            located.items
+            items
         })?;
     }
     Ok(provenance)
+}
+
+/// Locates problems in an overlay's text. YAML's locator finds a sequence item's line
+/// but not the key written on it (`- target: ...`), so an item not found is shown at
+/// its nearest enclosing node that is, as JSON's locator does by itself; the root is
+/// the first line.
+fn locate_in_overlay(items: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
+    let mut located = Diagnostics::new("");
+    located.items = items;
+    located.locate(text);
+    let mut lookups: Vec<(usize, String)> = located
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.line.is_none())
+        .map(|(index, item)| (index, item.pointer.clone()))
+        .collect();
+    while !lookups.is_empty() {
+        // One level up; the root is as far as it goes.
+        lookups.retain_mut(|(_, at)| match at.rfind('/') {
+            Some(cut) => {
+                at.truncate(cut);
+                true
+            }
+            None => false,
+        });
+        let mut parents = Diagnostics::new("");
+        parents.items = lookups
+            .iter()
+            .map(|(index, at)| Diagnostic {
+                pointer: at.clone(),
+                ..located.items[*index].clone()
+            })
+            .collect();
+        parents.locate(text);
+        let mut still = Vec::new();
+        for ((index, at), found) in lookups.into_iter().zip(parents.items) {
+            if found.line.is_some() {
+                let item = &mut located.items[index];
+                item.line = found.line;
+                item.column = found.column;
+                item.source_line = found.source_line;
+                item.caret = found.caret;
+            } else {
+                still.push((index, at));
+            }
+        }
+        lookups = still;
+    }
+    // What is about the whole document is shown at its first line.
+    if !text.trim().is_empty() {
+        for item in located.items.iter_mut().filter(|item| item.line.is_none()) {
+            item.line = Some(1);
+            item.column = Some(1);
+        }
+        located.locate(text);
+    }
+    located.items
 }
 
 /// One parsed action.
@@ -300,7 +356,7 @@ fn apply(
             .collect();
         if matched.is_empty() {
             return Err(vec![Diagnostic::error(
-                at,
+                format!("{at}/target"),
                 format!(
                     "action {} targets `{}`, which matches nothing in the document",
                     action.index, action.target
@@ -341,7 +397,7 @@ fn apply(
             Change::Remove => {
                 if matched.iter().any(Vec::is_empty) {
                     return Err(vec![Diagnostic::error(
-                        at,
+                        format!("{at}/target"),
                         format!(
                             "action {} would remove the whole document (`{}`)",
                             action.index, action.target
@@ -616,7 +672,7 @@ fn read_action(index: usize, item: &Value, problems: &mut Vec<Diagnostic>) -> Op
         Some(Value::String(target)) => target.clone(),
         Some(_) => {
             problems.push(Diagnostic::error(
-                at.clone(),
+                format!("{at}/target"),
                 "`target` must be a JSONPath string such as \"$.paths['/a'].get\"",
             ));
             return None;
@@ -639,7 +695,7 @@ fn read_action(index: usize, item: &Value, problems: &mut Vec<Diagnostic>) -> Op
         Err(err) => {
             problems.push(
                 Diagnostic::error(
-                    at,
+                    format!("{at}/target"),
                     format!(
                         "`{target}` is not a valid JSONPath (RFC 9535): at character {}, {}",
                         err.position(),

@@ -368,6 +368,7 @@ fn error_text(names: &[&str]) -> String {
 
 const ERROR_CASES: &[(&str, &[&str])] = &[
     ("no_match", &["no-match.yaml"]),
+    ("no_match_json", &["no-match.json"]),
     ("invalid_jsonpath", &["invalid-jsonpath.yaml"]),
     ("not_an_overlay", &["not-an-overlay.yaml"]),
     ("broken_ref", &["broken-ref.yaml"]),
