@@ -202,16 +202,16 @@ pub fn locate(
         if list.is_empty() {
             continue;
         }
-        let mut located = Diagnostics::new(&overlay.path);
-        located.items = list
+        let items = list
             .iter()
             .map(|(index, at)| Diagnostic {
                 pointer: at.clone(),
                 ..diagnostics.items[*index].clone()
             })
             .collect();
-        located.locate(&overlay.text);
-        for ((index, _), found) in list.iter().zip(located.items) {
+        // Never a file without a line: at worst the enclosing node of the update.
+        let located = locate_in_overlay(items, &overlay.text);
+        for ((index, _), found) in list.iter().zip(located) {
             let item = &mut diagnostics.items[*index];
             item.file = Some(overlay.path.clone());
             item.line = found.line;
