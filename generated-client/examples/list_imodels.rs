@@ -46,7 +46,7 @@ async fn list_imodels() -> Result<(), Box<dyn Error>> {
         .top(100)
         .send()
         .await?
-        .into_inner()?;
+        .into_inner();
     for imodel in list.imodels {
         let id = imodel.id.map(|id| id.to_string()).unwrap_or_default();
         println!("{id}  {}", imodel.display_name.unwrap_or_default());

@@ -17,6 +17,10 @@
 //! Unix only: Prism runs in a process group of its own, under `sh`, stopped with `kill`.
 #![cfg(unix)]
 
+mod support;
+
+use support::Execute;
+
 use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -30,7 +34,7 @@ use generated_client::models::{
     CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel, IModelState, UpdateIModel,
 };
 use generated_client::runtime::Request;
-use generated_client::{Client, Error, RawResponse, Success};
+use generated_client::{Client, Error, RawResponse, ResponseValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
@@ -206,7 +210,8 @@ async fn create_imodel(client: &Client) -> Result<(), String> {
         }),
     });
     let mut raw = Request::new("CreateIModel", Method::POST, "/", "/".to_owned());
-    raw.json_body(&body).map_err(|e| describe(&e))?;
+    raw.json_body(&body, "application/json")
+        .map_err(|e| describe(&e))?;
     raw.accept("application/json");
     let created = declared(client.create_imodel(body).send().await, 201, client, raw).await?;
     expect(created.id.is_some(), "the created iModel has an id")
@@ -382,17 +387,14 @@ async fn get_thumbnail(client: &Client) -> Result<(), String> {
         .get_thumbnail(imodel())
         .send()
         .await
-        .map_err(|e| describe(&e))?;
+        .map_err(|e| undeclared_or_describe(e, 200))?;
     let content_type = success
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let status = success.status();
-    let bytes = match success {
-        Success::Declared(value) => value.into_inner(),
-        Success::Undeclared(raw) => return Err(undeclared(&raw, 200)),
-    };
+    let bytes = success.into_inner();
     expect(status == StatusCode::OK, "status is 200")?;
     expect(
         content_type.as_deref() == Some("image/png"),
@@ -416,7 +418,7 @@ async fn missing_required_query_is_refused(client: &Client) -> Result<(), String
 async fn invalid_body_is_refused(client: &Client) -> Result<(), String> {
     let mut request = Request::new("CreateIModel", Method::POST, "/", "/".to_owned());
     request
-        .json_body(&serde_json::json!({ "iTwinId": ITWIN }))
+        .json_body(&serde_json::json!({ "iTwinId": ITWIN }), "application/json")
         .map_err(|e| describe(&e))?;
     request.accept("application/json");
     refused(client.execute(request).await, 422, "name")
@@ -437,15 +439,12 @@ async fn missing_token_is_refused(base_url: &str) -> Result<(), String> {
 /// model carries every field Prism sent (re-serialised it equals the body of the same
 /// request sent raw, so no field was dropped or misnamed).
 async fn declared<T: Serialize>(
-    result: Result<Success<T>, Error>,
+    result: Result<ResponseValue<T>, Error>,
     status: u16,
     client: &Client,
     raw_request: Request,
 ) -> Result<T, String> {
-    let value = match result.map_err(|e| describe(&e))? {
-        Success::Declared(value) => value,
-        Success::Undeclared(raw) => return Err(undeclared(&raw, status)),
-    };
+    let value = result.map_err(|e| undeclared_or_describe(e, status))?;
     if value.status().as_u16() != status {
         return Err(format!("status {} instead of {status}", value.status()));
     }
@@ -454,7 +453,7 @@ async fn declared<T: Serialize>(
         .execute(raw_request)
         .await
         .map_err(|e| format!("the same request sent raw: {}", describe(&e)))?;
-    let sent: serde_json::Value = raw.json().map_err(|e| describe(&e))?;
+    let sent: serde_json::Value = raw.json().map_err(|e| e.to_string())?;
     let round_trip = serde_json::to_value(&decoded).map_err(|e| e.to_string())?;
     if round_trip != sent {
         return Err(format!(
@@ -504,8 +503,17 @@ fn undeclared(raw: &RawResponse, status: u16) -> String {
     )
 }
 
+/// An undeclared 2xx instead of `status`, or any other error described.
+fn undeclared_or_describe(error: Error, status: u16) -> String {
+    match error {
+        Error::UndeclaredStatus(raw) => undeclared(&raw, status),
+        other => describe(&other),
+    }
+}
+
 /// An error, with Prism's whole problem report when it answered with one.
-fn describe(error: &Error) -> String {
+fn describe<E: std::fmt::Debug>(error: &generated_client::runtime::Error<E>) -> String {
+    use generated_client::runtime::Error;
     match error {
         Error::Api(api) if api.status() == StatusCode::UNPROCESSABLE_ENTITY => format!(
             "Prism answered 422: the request breaks the spec. Prism says: {}",

@@ -23,6 +23,7 @@ use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use support::Execute;
 use support::{builder_for, fast_retries, IMODEL_ID, ITWIN_ID, TOKEN};
 
 /// The limit a client has unless told otherwise.

@@ -13,7 +13,6 @@ use generated_client::models::{
     NamedVersionState, UpdateIModel,
 };
 use generated_client::runtime::StatusCode;
-use generated_client::Success;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
@@ -106,7 +105,7 @@ async fn get_imodels_sends_itwin_id_top_and_skip_and_decodes_the_list() {
         .expect("200");
     assert_eq!(success.status(), StatusCode::OK);
     assert_eq!(success.headers()["content-type"], JSON);
-    let list = success.into_inner().expect("200 is declared");
+    let list = success.into_inner();
     let imodels = list.imodels;
     assert_eq!(imodels.len(), 2);
     assert_eq!(imodels[0], expected_imodel());
@@ -149,8 +148,7 @@ async fn get_imodels_without_paging_sends_only_itwin_id() {
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     assert!(list.imodels.is_empty());
 
     let request = only_request(&server).await;
@@ -207,13 +205,7 @@ async fn create_imodel_posts_the_body_with_its_nested_extent_and_decodes_201() {
         }),
         ..CreateIModel::new(ITWIN_ID, "Sun City")
     };
-    let value = client
-        .create_imodel(body)
-        .send()
-        .await
-        .expect("201")
-        .into_declared()
-        .expect("201 is declared");
+    let value = client.create_imodel(body).send().await.expect("201");
     assert_eq!(value.status(), StatusCode::CREATED);
     assert_eq!(
         value.into_inner(),
@@ -252,8 +244,7 @@ async fn create_imodel_omits_unset_optional_fields() {
         .send()
         .await
         .expect("201")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     assert_eq!(imodel.id, Some(IMODEL_ID));
     assert_eq!(imodel.state, None);
 
@@ -278,8 +269,8 @@ async fn get_imodel_gets_by_id_and_decodes_every_field() {
         .await;
 
     let success = client.get_imodel(IMODEL_ID).send().await.expect("200");
-    assert_eq!(success.declared(), Some(&expected_imodel()));
-    let (status, headers, imodel) = success.into_declared().expect("declared").into_parts();
+    assert_eq!(*success, expected_imodel());
+    let (status, headers, imodel) = success.into_parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["etag"], "\"v7\"");
     assert_eq!(imodel.state, Some(IModelState::Initialized));
@@ -496,8 +487,7 @@ async fn get_changesets_decodes_the_list() {
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     let changesets = list.changesets;
     assert_eq!(changesets.len(), 2);
     let first = &changesets[0];
@@ -586,8 +576,7 @@ async fn get_changeset_gets_by_id_and_decodes() {
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     assert_eq!(changeset.id.as_deref(), Some("9c1d2e3f4a5b"));
     assert_eq!(changeset.index, Some(42));
     assert_eq!(
@@ -642,8 +631,7 @@ async fn get_named_versions_decodes_the_list_and_its_states() {
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     let versions = list.named_versions;
     assert_eq!(versions.len(), 2);
     let first = &versions[0];
@@ -738,8 +726,7 @@ async fn get_named_version_gets_by_id_and_decodes() {
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     assert_eq!(version.id, Some(NAMED_VERSION_ID));
     assert_eq!(version.name.as_deref(), Some("Milestone 1"));
     assert_eq!(version.changeset_index, Some(12));
@@ -938,9 +925,9 @@ async fn get_thumbnail_asks_for_png_and_returns_the_bytes() {
         .await;
 
     let success = client.get_thumbnail(IMODEL_ID).send().await.expect("200");
-    assert!(matches!(success, Success::Declared(_)));
+    assert_eq!(success.status(), 200);
     assert_eq!(success.headers()["content-type"], "image/png");
-    let bytes = success.into_inner().expect("declared");
+    let bytes = success.into_inner();
     assert_eq!(bytes.as_ref(), png);
 
     let request = only_request(&server).await;

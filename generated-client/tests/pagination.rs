@@ -1,5 +1,9 @@
 //! `into_stream()` on paged list operations, against a loopback server (hand-written).
 
+mod support;
+
+use support::Execute;
+
 use futures_util::StreamExt;
 use generated_client::Client;
 use serde_json::json;

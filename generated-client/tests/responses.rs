@@ -9,7 +9,7 @@ mod common;
 
 use generated_client::models::{CloneIModel, ForkIModel, IModel, IModelState, NamedVersionState};
 use generated_client::runtime::StatusCode;
-use generated_client::{Client, Error, Success};
+use generated_client::{Client, Error};
 use serde::Deserialize;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -115,7 +115,7 @@ async fn raw_response_keeps_status_headers_and_body_and_decodes_into_a_caller_ty
         size: String,
     }
     match raw.json::<Wrong>() {
-        Err(Error::Decode(error)) => {
+        Err(error) => {
             assert_eq!(error.path(), "baselineFile.size");
             assert_eq!(error.status(), StatusCode::OK);
             assert_eq!(error.body_text(), body.to_string());
@@ -176,7 +176,7 @@ async fn raw_response_with_an_empty_body_is_a_decode_error_only_when_json_is_ask
     assert!(raw.body().is_empty());
     assert_eq!(raw.text().expect("empty is valid UTF-8"), "");
     match raw.json::<serde_json::Value>() {
-        Err(Error::Decode(error)) => {
+        Err(error) => {
             assert_eq!(error.path(), "");
             assert!(error.body().is_empty());
         }
@@ -222,27 +222,30 @@ async fn thumbnail_bytes_are_returned_exactly() {
         .mount(&server)
         .await;
 
-    let success: Success<generated_client::runtime::Bytes> =
+    let value: generated_client::ResponseValue<generated_client::Bytes> =
         client.get_thumbnail(IMODEL_ID).send().await.expect("200");
-    assert_eq!(success.status(), StatusCode::OK);
-    assert_eq!(success.declared().map(|b| b.len()), Some(png.len()));
-    let value = success.into_declared().expect("declared");
+    assert_eq!(value.status(), StatusCode::OK);
+    assert_eq!(value.len(), png.len());
     assert_eq!(value.headers()["content-type"], "image/png");
     assert_eq!(value.headers()["content-length"], png.len().to_string());
     assert_eq!(value.into_inner().as_ref(), png.as_slice());
 }
 
 #[tokio::test]
-async fn thumbnail_with_an_undeclared_2xx_is_undeclared_not_an_error() {
+async fn thumbnail_with_an_undeclared_2xx_keeps_the_raw_response() {
     let (server, client) = start().await;
     Mock::given(method("GET"))
         .and(path(format!("/{IMODEL_ID}/thumbnail")))
         .respond_with(ResponseTemplate::new(204))
         .mount(&server)
         .await;
-    let success = client.get_thumbnail(IMODEL_ID).send().await.expect("2xx");
-    let Success::Undeclared(raw) = success else {
-        panic!("204 is not declared for GetThumbnail: {success:?}")
+    let error = client
+        .get_thumbnail(IMODEL_ID)
+        .send()
+        .await
+        .expect_err("undeclared");
+    let Error::UndeclaredStatus(raw) = error else {
+        panic!("204 is not declared for GetThumbnail: {error:?}")
     };
     assert_eq!(raw.status(), StatusCode::NO_CONTENT);
     assert!(raw.body().is_empty());
@@ -336,8 +339,7 @@ async fn unknown_enum_value_is_kept_and_round_trips_and_extra_fields_are_ignored
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     assert_eq!(
         imodel.state,
         Some(IModelState::Unknown("archived".to_owned()))
@@ -394,7 +396,7 @@ fn enum_values_convert_both_ways() {
 // ------------------------------------------------------ Undeclared 2xx
 
 #[tokio::test]
-async fn undeclared_2xx_is_success_undeclared_with_the_raw_response() {
+async fn undeclared_2xx_is_an_error_that_keeps_the_raw_response() {
     for status in [203_u16, 206] {
         let (server, client) = start().await;
         Mock::given(method("GET"))
@@ -408,27 +410,18 @@ async fn undeclared_2xx_is_success_undeclared_with_the_raw_response() {
             .mount(&server)
             .await;
 
-        let success = client
+        let error = client
             .get_imodel(IMODEL_ID)
             .send()
             .await
-            .expect("an undeclared 2xx is not an error");
-        assert_eq!(success.status().as_u16(), status);
-        assert_eq!(success.headers()["x-cache"], "partial");
-        assert!(success.declared().is_none());
-        match &success {
-            Success::Undeclared(raw) => {
-                assert_eq!(raw.status().as_u16(), status);
-                assert_eq!(raw.text().expect("UTF-8"), "not the IModel schema");
-            }
-            Success::Declared(value) => panic!("{status} is not declared: {value:?}"),
-        }
-
-        let error = success.into_declared().expect_err("undeclared");
+            .expect_err("an undeclared 2xx has no typed value");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         let Error::UndeclaredStatus(raw) = error else {
             panic!("expected UndeclaredStatus, got {error:?}")
         };
+        assert_eq!(raw.status().as_u16(), status);
+        assert_eq!(raw.headers()["x-cache"], "partial");
+        assert_eq!(raw.text().expect("UTF-8"), "not the IModel schema");
         assert_eq!(raw.body().as_ref(), b"not the IModel schema");
     }
 }
@@ -436,20 +429,18 @@ async fn undeclared_2xx_is_success_undeclared_with_the_raw_response() {
 #[tokio::test]
 async fn a_success_status_other_than_the_declared_one_is_undeclared() {
     // CreateIModel declares 201; a 200 with a perfectly good body is still
-    // Undeclared, and `into_inner` reports it.
+    // undeclared.
     let (server, client) = start().await;
     Mock::given(method("POST"))
         .and(path("/"))
         .respond_with(json(200, json!({ "id": IMODEL_ID })))
         .mount(&server)
         .await;
-    let success = client
+    let error = client
         .create_imodel(generated_client::models::CreateIModel::new(ITWIN_ID, "x"))
         .send()
         .await
-        .expect("2xx");
-    assert!(matches!(success, Success::Undeclared(_)));
-    let error = success.into_inner().expect_err("undeclared");
+        .expect_err("undeclared");
     assert!(matches!(error, Error::UndeclaredStatus(_)), "{error:?}");
     assert_eq!(
         error.to_string(),
@@ -481,8 +472,7 @@ async fn path_parameters_are_encoded_and_cannot_change_the_path() {
             .send()
             .await
             .expect("200")
-            .into_inner()
-            .expect("declared");
+            .into_inner();
         assert_eq!(changeset.id.as_deref(), Some("echo"));
     }
 
@@ -514,8 +504,7 @@ async fn slash_in_a_path_parameter_reaches_the_matching_route() {
         .send()
         .await
         .expect("200")
-        .into_inner()
-        .expect("declared");
+        .into_inner();
     assert_eq!(changeset.id.as_deref(), Some("a/../b"));
     assert_eq!(only_request(&server).await.url.path(), encoded);
 }

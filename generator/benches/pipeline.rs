@@ -43,6 +43,7 @@ fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
         words: words.iter().map(|w| (*w).to_owned()).collect(),
         split_words: Vec::new(),
         standalone: true,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: Vec::new(),
     }

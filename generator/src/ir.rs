@@ -36,7 +36,8 @@ pub struct Operation {
     pub wire_name: String,
     /// Method on `Client`: `get_imodels`.
     pub rust_name: String,
-    /// Request builder type: `GetIModelsRequest`.
+    /// The struct of its inputs, the `O` of the `Request<O>` the method returns:
+    /// `GetIModels`.
     pub builder_name: String,
     pub method: HttpMethod,
     /// The path as written in the spec: `/{iModelId}/changesets/{changesetId}`.
@@ -78,6 +79,8 @@ pub struct Pagination {
     /// Whether that field is an `Option<Vec<_>>` (not required, or nullable).
     pub items_optional: bool,
     pub item_type: TypeRef,
+    /// `$top` when the caller sets none.
+    pub default_page_size: i64,
     /// Rust field path to a next-page link (`_links.next.href`), when the response has one.
     pub next_link: Option<NextLink>,
 }
@@ -138,6 +141,18 @@ pub enum ParamLocation {
     Query,
     Header,
     Cookie,
+}
+
+impl ParamLocation {
+    /// The spec's name for it (`in: query`), as docs and the API summary print it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "path",
+            Self::Query => "query",
+            Self::Header => "header",
+            Self::Cookie => "cookie",
+        }
+    }
 }
 
 /// A path, query, header or cookie parameter.

@@ -21,7 +21,11 @@ pub mod normalize;
 pub mod overlay;
 pub mod references;
 pub mod render;
-mod runtime_files;
+pub mod runtime_files;
+/// The names the runtime's API takes on generated types: `runtime/src/reserved.rs`,
+/// included by path so the generator and the runtime cannot disagree.
+#[path = "../../runtime/src/reserved.rs"]
+pub mod runtime_names;
 pub mod shape;
 pub mod structure;
 pub mod surface;
@@ -51,6 +55,8 @@ pub struct Settings {
     pub split_words: Vec<String>,
     /// Adds an empty `[workspace]` so the crate builds outside any workspace.
     pub standalone: bool,
+    /// Where the generated crate gets the runtime from.
+    pub runtime: RuntimeDependency,
     /// Puts the types no operation uses behind the `unused-schemas` Cargo feature
     /// (see [`lower::gate_unused_schemas`]); for documents like GitHub's, whose
     /// webhook payloads are most of the types.
@@ -58,6 +64,19 @@ pub struct Settings {
     /// Overlays applied to the spec, in this order, before anything else reads it
     /// (see [`overlay`]); named in every file's header.
     pub overlays: Vec<overlay::OverlaySource>,
+}
+
+/// How a generated crate gets `openapi-client-runtime`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeDependency {
+    /// A path dependency, relative to the generated crate's directory
+    /// (`../runtime` for `generated-client`).
+    Path(String),
+    /// A version requirement, for a runtime taken from a registry.
+    Version(String),
+    /// A copy of the runtime's sources in `src/runtime/` and its dependencies in
+    /// the crate's manifest: the crate needs nothing else (`--vendor-runtime`).
+    Vendored,
 }
 
 /// The generated crate: relative path -> file contents, in a fixed order.
@@ -128,7 +147,11 @@ fn emit_and_render(
             .name("render-models".to_owned())
             .stack_size(PIPELINE_STACK)
             .spawn_scoped(scope, models_guarded);
-        let lib = render::render(emit::crate_root(api, &settings.crate_name), header);
+        let vendored = settings.runtime == RuntimeDependency::Vendored;
+        let lib = render::render(
+            emit::crate_root(api, &settings.crate_name, vendored),
+            header,
+        );
         let operations = render::render(emit::operations(api), header);
         let surface = surface::Surface::of(api)
             .with_spec(&spec_text(source, &settings.overlays))
@@ -170,6 +193,7 @@ fn generate_on_this_thread(
             &description,
             &header,
             settings.standalone,
+            &settings.runtime,
             &api.features(),
         ),
     );
@@ -186,12 +210,14 @@ fn generate_on_this_thread(
         files.insert(path.to_owned(), text);
     }
     files.insert(SURFACE_FILE.to_owned(), surface_text);
-    for (name, contents) in runtime_files::RUNTIME_FILES {
-        let runtime_header = format!("{header} Copied from generator/runtime/{name}.");
-        files.insert(
-            format!("src/runtime/{name}"),
-            format!("// {runtime_header}\n{contents}"),
-        );
+    if settings.runtime == RuntimeDependency::Vendored {
+        for (name, source, contents) in runtime_files::RUNTIME_FILES {
+            let runtime_header = format!("{header} Copied from runtime/src/{source}.");
+            files.insert(
+                format!("src/runtime/{name}"),
+                format!("// {runtime_header}\n{contents}"),
+            );
+        }
     }
     let words = api.words.clone();
     Ok(GeneratedFiles {

@@ -4,7 +4,7 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, Field, Operation, ParamLocation, Success, SuccessBody, TypeKind, TypeRef};
+use crate::ir::{Api, Field, Operation, Success, SuccessBody, TypeKind, TypeRef};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,11 @@ pub struct Surface {
     /// crate's version only when the spec itself changed, not when the generator did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec_digest: Option<String>,
+    /// The `openapi-client-runtime` version the crate was generated for: its types
+    /// (`Error`, `RetryPolicy`, ...) are part of the crate's API, so a breaking
+    /// runtime release is a breaking change of the crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
     /// `Client` methods by Rust name, in spec order.
     pub operations: IndexMap<String, OperationSurface>,
     /// Model types by Rust name, in spec order.
@@ -96,6 +101,7 @@ impl Surface {
     pub fn of(api: &Api) -> Self {
         Self {
             spec_digest: None,
+            runtime: Some(crate::runtime_files::runtime_version().to_owned()),
             operations: api
                 .operations
                 .iter()
@@ -140,12 +146,7 @@ fn operation(op: &Operation) -> OperationSurface {
     let mut arguments = Vec::new();
     let mut setters = Vec::new();
     for param in &op.params {
-        let place = match param.location {
-            ParamLocation::Path => "path",
-            ParamLocation::Query => "query",
-            ParamLocation::Header => "header",
-            ParamLocation::Cookie => "cookie",
-        };
+        let place = param.location.as_str();
         let input = InputSurface {
             name: param.rust_name.clone(),
             wire: format!("{place} {}", param.wire_name),
@@ -188,8 +189,8 @@ fn operation(op: &Operation) -> OperationSurface {
 
 fn returns(success: &Success) -> String {
     match success {
-        Success::Json { ty, .. } => format!("Success<{}>", type_text(ty)),
-        Success::Bytes { .. } => "Success<Bytes>".to_owned(),
+        Success::Json { ty, .. } => format!("ResponseValue<{}>", type_text(ty)),
+        Success::Bytes { .. } => "ResponseValue<Bytes>".to_owned(),
         Success::Raw => "RawResponse".to_owned(),
         Success::ByStatus {
             enum_name,

@@ -17,6 +17,7 @@ fn surface(path: &Path) -> Surface {
         words: Vec::new(),
         split_words: Vec::new(),
         standalone: true,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: Vec::new(),
     };

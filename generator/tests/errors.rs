@@ -19,6 +19,7 @@ fn diagnostics_for(name: &str) -> String {
         words: Vec::new(),
         split_words: Vec::new(),
         standalone: false,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: Vec::new(),
     };
@@ -84,6 +85,7 @@ fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::D
         words: Vec::new(),
         split_words: Vec::new(),
         standalone: false,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: Vec::new(),
     };
@@ -138,7 +140,7 @@ fn a_huge_document_generates() {
     let files = generate_text(&spec).unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(
         files.files["src/operations.rs"]
-            .matches("pub async fn send(")
+            .matches("impl runtime::Operation for ")
             .count(),
         1_000
     );

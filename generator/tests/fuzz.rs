@@ -1764,6 +1764,7 @@ fn settings(words: &[String]) -> Settings {
         words: words.to_vec(),
         split_words: Vec::new(),
         standalone: false,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: Vec::new(),
     }

@@ -71,6 +71,7 @@ fn product_words_need_no_configuration() {
         words,
         split_words: Vec::new(),
         standalone: false,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: Vec::new(),
     };

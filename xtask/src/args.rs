@@ -50,6 +50,10 @@ pub struct CodegenArgs {
     /// beside it (repeatable; applied in the order given; needs --spec).
     #[arg(long, value_name = "FILE", requires = "spec")]
     pub overlay: Vec<PathBuf>,
+    /// Copy the runtime into the crate (`src/runtime/`) instead of depending on this
+    /// workspace's runtime/ by a relative path.
+    #[arg(long, requires = "out")]
+    pub vendor_runtime: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -165,13 +169,14 @@ mod tests {
         let cases: [(&str, Command); 6] = [
             ("codegen", Command::Codegen(CodegenArgs::default())),
             (
-                "codegen --spec a.yaml --out=o --crate-name x-y --gate-unused-schemas --overlay 2.yaml --overlay=1.yaml",
+                "codegen --spec a.yaml --out=o --crate-name x-y --gate-unused-schemas --vendor-runtime --overlay 2.yaml --overlay=1.yaml",
                 Command::Codegen(CodegenArgs {
                     spec: Some("a.yaml".into()),
                     out: Some("o".into()),
                     crate_name: Some("x-y".into()),
                     gate_unused_schemas: true,
                     overlay: vec!["2.yaml".into(), "1.yaml".into()],
+                    vendor_runtime: true,
                     ..CodegenArgs::default()
                 }),
             ),
@@ -238,6 +243,10 @@ mod tests {
             ),
             (
                 "codegen --overlay o.yaml",
+                "required arguments were not provided",
+            ),
+            (
+                "codegen --vendor-runtime",
                 "required arguments were not provided",
             ),
             (

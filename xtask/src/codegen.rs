@@ -7,7 +7,7 @@ use crate::args::CodegenArgs;
 use generator::diff;
 use generator::overlay::OverlaySource;
 use generator::surface::Surface;
-use generator::{GeneratedFiles, Settings};
+use generator::{GeneratedFiles, RuntimeDependency, Settings};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -45,6 +45,7 @@ impl Target {
                 words: naming.words,
                 split_words: naming.split,
                 standalone: false,
+                runtime: RuntimeDependency::Path("../runtime".to_owned()),
                 gate_unused_schemas: false,
                 overlays,
             },
@@ -76,6 +77,7 @@ impl Target {
                 words: naming.words,
                 split_words: naming.split,
                 standalone: true,
+                runtime: runtime_path_from(out)?,
                 gate_unused_schemas: false,
                 overlays,
             },
@@ -97,6 +99,12 @@ impl Target {
         Ok(())
     }
 
+    /// Gives the crate a copy of the runtime instead of a dependency on it.
+    pub fn vendor_runtime(&mut self) {
+        self.settings.runtime = RuntimeDependency::Vendored;
+        self.settings.command.push_str(" --vendor-runtime");
+    }
+
     /// Reads the spec and generates every file in memory.
     pub fn generate(&self) -> Result<GeneratedFiles, String> {
         let source = fs::read_to_string(&self.spec)
@@ -111,6 +119,9 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         _ => Target::main(&crate::project_root())?,
     };
     target.settings.gate_unused_schemas = args.gate_unused_schemas;
+    if args.vendor_runtime {
+        target.vendor_runtime();
+    }
     if args.gate_unused_schemas {
         target.settings.command.push_str(" --gate-unused-schemas");
     }
@@ -174,6 +185,25 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         target.out.display()
     );
     Ok(())
+}
+
+/// The path dependency on this workspace's `runtime/` for a crate written to `out`:
+/// relative, so the crate builds wherever the two are moved together.
+pub fn runtime_path_from(out: &Path) -> Result<RuntimeDependency, String> {
+    let runtime = crate::project_root().join("runtime");
+    let absolute = |path: &Path| {
+        std::path::absolute(path)
+            .map_err(|e| format!("error: cannot resolve {}: {e}", path.display()))
+    };
+    let (out, runtime) = (absolute(out)?, absolute(&runtime)?);
+    let relative = pathdiff::diff_paths(&runtime, &out).unwrap_or(runtime);
+    // Cargo reads `/` on every platform.
+    let text = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    Ok(RuntimeDependency::Path(text))
 }
 
 /// The file that collects API change reports, newest first, beside the generated code.
@@ -250,10 +280,9 @@ fn record_change(out: &Path, report: &str) -> Result<(), String> {
 }
 
 fn count_ops(generated: &GeneratedFiles) -> usize {
-    generated
-        .files
-        .get("src/operations.rs")
-        .map_or(0, |text| text.matches("pub async fn send(").count())
+    generated.files.get("src/operations.rs").map_or(0, |text| {
+        text.matches("impl runtime::Operation for ").count()
+    })
 }
 
 /// A file whose bytes on disk differ from the generated ones.

@@ -624,6 +624,7 @@ fn write_workspace(root: &Path, crates_dir: &Path, members: &[&Entry]) -> Result
         "The generated crates' dependencies, built once before the corpus crates",
         header,
         false,
+        &crate::codegen::runtime_path_from(&deps_dir)?,
         &[],
     );
     let mut names: Vec<String> = vec![format!("\"{DEPS_CRATE}\"")];

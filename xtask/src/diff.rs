@@ -66,6 +66,7 @@ fn surface(
         words,
         split_words,
         standalone: true,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: read_overlays(overlays, |path| path.display().to_string())?,
     };

@@ -244,3 +244,30 @@ fn read_request(stream: &mut TcpStream) -> Option<String> {
         }
     }
 }
+
+/// Sends a hand-built `runtime::Request` the way generated operations do, for
+/// tests of what the runtime does with requests no operation builds.
+pub trait Execute {
+    fn execute(
+        &self,
+        request: generated_client::runtime::Request,
+    ) -> impl std::future::Future<
+        Output = Result<generated_client::RawResponse, generated_client::Error>,
+    > + Send;
+}
+
+impl Execute for Client {
+    fn execute(
+        &self,
+        request: generated_client::runtime::Request,
+    ) -> impl std::future::Future<
+        Output = Result<generated_client::RawResponse, generated_client::Error>,
+    > + Send {
+        let http = generated_client::runtime::ApiClient::http(self).clone();
+        async move {
+            http.execute(request)
+                .await
+                .map_err(generated_client::runtime::Error::parse_body)
+        }
+    }
+}

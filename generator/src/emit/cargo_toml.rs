@@ -1,36 +1,51 @@
 //! `Cargo.toml` of the generated crate. Dependency versions live here, in one table.
 
-/// Runtime dependencies of every generated crate.
-const DEPENDENCIES: &str = r#"[dependencies]
-bytes = "1.10"
+use crate::runtime_files::RUNTIME_CRATE;
+use crate::RuntimeDependency;
+
+/// What the generated code itself names: serde's derives, and the crates model
+/// types come from (the crate re-exports them for its callers). Their versions
+/// match the runtime's, so one copy of each is built.
+const TYPE_DEPENDENCIES: &str = r#"bytes = "1.10"
 chrono = { version = "0.4.41", default-features = false, features = ["std", "serde"] }
-fastrand = "2.3"
+serde = { version = "1.0.219", features = ["derive"] }
+serde_json = "1.0.140"
+uuid = { version = "1.16.0", features = ["serde"] }
+"#;
+
+/// What the runtime needs beside those, for a crate that carries a copy of it
+/// (`--vendor-runtime`); keep in step with `runtime/Cargo.toml`.
+const VENDORED_RUNTIME_DEPENDENCIES: &str = r#"fastrand = "2.3"
 futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 httpdate = "1.0.3"
 percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }
-serde = { version = "1.0.219", features = ["derive"] }
-serde_json = "1.0.140"
 serde_urlencoded = "0.7.1"
 serde_path_to_error = "0.1.17"
 thiserror = "2.0.12"
 tokio = { version = "1.44", default-features = false, features = ["time"] }
 tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 url = "2.5.4"
-uuid = { version = "1.16.0", features = ["serde"] }
+"#;
 
-[dev-dependencies]
+/// What the crate's own tests (`generated-client/tests/`) use: loopback servers, and
+/// the runtime's own crates for requests and checks no operation makes.
+const DEV_DEPENDENCIES: &str = r#"[dev-dependencies]
+futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
+httpdate = "1.0.3"
+percent-encoding = "2.3.1"
 rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }
+reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }
 tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }
 tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }
+tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 wiremock = "0.6.3"
 "#;
 
 /// HTTP/1.1 is what a REST client needs; HTTP/2 (negotiated over TLS) is one feature
 /// away for callers who multiplex many requests, and leaving it out by default keeps
 /// `h2` and its four dependencies out of every build.
-const HTTP2_FEATURE: &str =
-    "# HTTP/2, negotiated with the server over TLS.\nhttp2 = [\"reqwest/http2\"]\n";
+const HTTP2_COMMENT: &str = "# HTTP/2, negotiated with the server over TLS.\n";
 
 /// The manifest. `standalone` crates get an empty `[workspace]` table so they build
 /// wherever they are written, even inside another workspace's tree.
@@ -40,6 +55,7 @@ pub fn cargo_toml(
     description: &str,
     header: &str,
     standalone: bool,
+    runtime: &RuntimeDependency,
     features: &[&str],
 ) -> String {
     let workspace = if standalone { "\n[workspace]\n" } else { "" };
@@ -47,8 +63,31 @@ pub fn cargo_toml(
         .iter()
         .map(|f| format!("# Types no operation uses; see the crate docs.\n{f} = []\n"))
         .collect();
-    let features = format!("[features]\n{HTTP2_FEATURE}{gated}\n");
+    let (http2, runtime_dependency) = match runtime {
+        RuntimeDependency::Path(path) => (
+            format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
+            format!(
+                "{RUNTIME_CRATE} = {{ path = \"{}\" }}\n",
+                toml_string_body(path)
+            ),
+        ),
+        RuntimeDependency::Version(requirement) => (
+            format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
+            format!("{RUNTIME_CRATE} = \"{}\"\n", toml_string_body(requirement)),
+        ),
+        RuntimeDependency::Vendored => (
+            "http2 = [\"reqwest/http2\"]".to_owned(),
+            VENDORED_RUNTIME_DEPENDENCIES.to_owned(),
+        ),
+    };
+    let features = format!("[features]\n{HTTP2_COMMENT}{http2}\n{gated}\n");
     let description = toml_string_body(description);
+    let mut dependencies: Vec<&str> = TYPE_DEPENDENCIES
+        .lines()
+        .chain(runtime_dependency.lines())
+        .collect();
+    dependencies.sort_unstable();
+    let dependencies = dependencies.join("\n");
     format!(
         "# {header}\n\
          [package]\n\
@@ -59,7 +98,7 @@ pub fn cargo_toml(
          description = \"{description}\"\n\
          publish = false\n\
          {workspace}\n\
-         {features}{DEPENDENCIES}"
+         {features}[dependencies]\n{dependencies}\n\n{DEV_DEPENDENCIES}"
     )
 }
 

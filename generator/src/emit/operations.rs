@@ -1,9 +1,12 @@
-//! `operations.rs`: one `Client` method and one request builder per operation.
+//! `operations.rs`: per operation, one `Client` method, the struct of its inputs, its
+//! setters on `Request<Op>`, and its `runtime::Operation` impl.
 //!
 //! Required inputs (path parameters, required query/header parameters, a required body)
-//! are arguments of the `Client` method; everything optional is a setter on the builder,
-//! which ends in `.send().await`. All sending, decoding and error handling is in the
-//! runtime; a generated `send` only assembles a `runtime::Request`.
+//! are arguments of the `Client` method; everything optional is a setter on the
+//! `Request`, which ends in `.send().await`. Per-call options, sending, decoding,
+//! errors and paging are in the runtime (and the crate root's generic `Request<O>`);
+//! an operation only says how its inputs become a `runtime::Request` and how its
+//! answer decodes.
 
 use super::docs::{doc_attrs, prose};
 use super::ident;
@@ -17,10 +20,10 @@ use quote::quote;
 
 pub fn operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(client_method);
-    let builders = api.operations.iter().map(|op| builder(op, api));
+    let builders = api.operations.iter().map(|op| operation(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);
     quote! {
-        #![doc = " One method on [`Client`] per operation in the spec, and the request builder each returns."]
+        #![doc = " One method on [`Client`] per operation in the spec, and the inputs of each: the `O` of the [`Request<O>`](crate::Request) it returns."]
         // Required parameters are arguments however many the spec has, spec prose becomes
         // docs as written, and deprecated operations still use their types.
         #![allow(
@@ -29,7 +32,7 @@ pub fn operations(api: &Api) -> TokenStream {
             clippy::large_enum_variant,
             clippy::too_many_arguments
         )]
-        use crate::runtime::Client;
+        use crate::{runtime, Client, Request};
 
         impl Client {
             #(#methods)*
@@ -115,12 +118,7 @@ fn inputs(op: &Operation) -> Vec<Input<'_>> {
 }
 
 fn param_doc(p: &Param) -> String {
-    let place = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    };
+    let place = p.location.as_str();
     match prose(p.description.as_deref()) {
         Some(d) => format!("`{}` ({place} parameter): {d}", p.wire_name),
         None => format!("`{}` ({place} parameter).", p.wire_name),
@@ -137,10 +135,6 @@ fn client_method(op: &Operation) -> TokenStream {
         let ty = argument_type(i.ty, Context::Elsewhere);
         quote!(#arg: #ty)
     });
-    let paging = op
-        .pagination
-        .as_ref()
-        .map(|_| quote!(max_items: None, next_link: None,));
     let fields = inputs.iter().map(|i| {
         let field = ident(i.name);
         if i.required {
@@ -167,18 +161,11 @@ fn client_method(op: &Operation) -> TokenStream {
     let optional: Vec<String> = inputs
         .iter()
         .filter(|i| !i.required)
-        .map(|i| {
-            format!(
-                "[`{}::{}`]({0}::{})",
-                op.builder_name,
-                i.name.trim_start_matches("r#"),
-                i.name
-            )
-        })
+        .map(|i| format!("`{}`", i.name.trim_start_matches("r#")))
         .collect();
     let setters = (!optional.is_empty()).then(|| {
         format!(
-            "Optional inputs are set on the builder: {}.",
+            "Optional inputs are setters on the returned [`Request`]: {}.",
             optional.join(", ")
         )
     });
@@ -195,32 +182,28 @@ fn client_method(op: &Operation) -> TokenStream {
     quote! {
         #docs
         #deprecated
-        pub fn #name(&self, #(#args),*) -> #builder {
-            #builder {
-                client: self.clone(),
-                #(#fields,)*
-                #paging
-                options: Default::default(),
-            }
+        pub fn #name(&self, #(#args),*) -> Request<#builder> {
+            self.request(#builder { #(#fields,)* })
         }
     }
 }
 
 fn returns_doc(success: &Success) -> String {
+    let errors = "another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api)";
     match success {
         Success::Json { ty, statuses } => format!(
-            "{} on {} as [`Success::Declared`](crate::Success::Declared); another 2xx is [`Success::Undeclared`](crate::Success::Undeclared) with the raw response; any other status is [`Error::Api`](crate::Error::Api)",
+            "{} on {}, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; {errors}",
             named_doc(ty),
             status_list(statuses)
         ),
         Success::Bytes { statuses } => format!(
-            "the body bytes on {}; any other status is [`Error::Api`](crate::Error::Api)",
+            "the body bytes on {}, as a [`ResponseValue`](crate::ResponseValue); {errors}",
             status_list(statuses)
         ),
         Success::ByStatus { enum_name, .. } => format!(
-            "a [`ResponseValue`](crate::ResponseValue) holding [`{enum_name}`], with one variant per declared success status (and `Undeclared` for any other 2xx); any other status is [`Error::Api`](crate::Error::Api)"
+            "a [`ResponseValue`](crate::ResponseValue) holding [`{enum_name}`], with one variant per declared success status (and `Undeclared` for any other 2xx); any other status is [`Error::Api`](crate::runtime::Error::Api)"
         ),
-        Success::Raw => "the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::Error::Api)".to_owned(),
+        Success::Raw => "the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api)".to_owned(),
     }
 }
 
@@ -239,9 +222,10 @@ fn status_list(statuses: &[u16]) -> String {
         .join(", ")
 }
 
-fn builder(op: &Operation, api: &Api) -> TokenStream {
+/// The inputs struct, its setters on `Request<Op>`, and its `runtime::Operation` impl.
+fn operation(op: &Operation, api: &Api) -> TokenStream {
     crate::guard::at(&op.origin);
-    let builder = ident(&op.builder_name);
+    let name = ident(&op.builder_name);
     let inputs = inputs(op);
     let fields = inputs.iter().map(|i| {
         let field = ident(i.name);
@@ -252,75 +236,56 @@ fn builder(op: &Operation, api: &Api) -> TokenStream {
             quote!(#field: Option<#ty>,)
         }
     });
-    let setters = inputs.iter().filter(|i| !i.required).map(|i| {
-        let field = ident(i.name);
-        let ty = argument_type(i.ty, Context::Elsewhere);
-        let value = argument_into(i.ty, quote!(value)).unwrap_or_else(|| quote!(value));
-        let docs = doc_attrs([i.doc.clone()]);
-        quote! {
-            #docs
-            pub fn #field(mut self, value: #ty) -> Self {
-                self.#field = Some(#value);
-                self
+    let setters: Vec<TokenStream> = inputs
+        .iter()
+        .filter(|i| !i.required)
+        .map(|i| {
+            let field = ident(i.name);
+            let ty = argument_type(i.ty, Context::Elsewhere);
+            let value = argument_into(i.ty, quote!(value)).unwrap_or_else(|| quote!(value));
+            let docs = doc_attrs([i.doc.clone()]);
+            quote! {
+                #docs
+                pub fn #field(mut self, value: #ty) -> Self {
+                    self.operation.#field = Some(#value);
+                    self
+                }
             }
-        }
-    });
-    let doc = format!(
-        " Request builder for [`Client::{}`](Client::{}); finish with [`Self::send`].",
+        })
+        .collect();
+    let setters = (!setters.is_empty()).then(|| quote!(impl Request<#name> { #(#setters)* }));
+    // Through `doc_attrs`, which makes spec text (the path) safe for rustdoc.
+    let doc = doc_attrs([Some(format!(
+        "The inputs of [`Client::{}`](Client::{}) (`{} {}`).",
         op.rust_name.trim_start_matches("r#"),
-        op.rust_name
-    );
-    let send = send(op, api);
-    let paging = op.pagination.as_ref().map(|p| paging(op, p));
-    let paging_field = op
-        .pagination
-        .as_ref()
-        .map(|_| quote!(max_items: Option<u64>, next_link: Option<String>,));
+        op.rust_name,
+        op.method.as_str(),
+        op.path_template
+    ))]);
+    let operation_impl = operation_impl(op, api);
+    let paged = op.pagination.as_ref().map(|p| paged_impl(op, p));
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until `.send().await`"]
-        pub struct #builder {
-            client: Client,
+        pub struct #name {
             #(#fields)*
-            #paging_field
-            options: crate::runtime::RequestOptions,
         }
 
-        impl #builder {
-            #(#setters)*
-
-            /// Adds a header to this call only (e.g. `Prefer: return=representation`).
-            pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-                self.options = self.options.header(name, value);
-                self
-            }
-
-            /// Sets this call's timeout per attempt, replacing the client's.
-            pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options = self.options.timeout(timeout);
-                self
-            }
-
-            /// Sets this call's retry policy, replacing the client's.
-            pub fn with_retry(mut self, policy: crate::runtime::RetryPolicy) -> Self {
-                self.options = self.options.retry(policy);
-                self
-            }
-
-            #send
-            #paging
-        }
+        #setters
+        #operation_impl
+        #paged
     }
 }
 
-/// `max_items` and `into_stream` for a paged list operation.
-fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
+/// `runtime::PagedOperation` for a paged list operation: where its page size and
+/// offset are, and how a page's items (and next link) are found.
+fn paged_impl(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
+    let name = ident(&op.builder_name);
     let top = &op.params[pagination.top_param];
     let skip = &op.params[pagination.skip_param];
-    let (top_setter, skip_setter) = (ident(&top.rust_name), ident(&skip.rust_name));
+    let (top_field, skip_field) = (ident(&top.rust_name), ident(&skip.rust_name));
     // The cursor counts in i64; an i32 parameter saturates rather than wrapping.
-    let cursor_value = |ty: &TypeRef, value: TokenStream| match ty {
+    let narrow = |ty: &TypeRef, value: TokenStream| match ty {
         TypeRef::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
         _ => value,
     };
@@ -328,11 +293,8 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
         TypeRef::I32 => quote!(self.#field.map(i64::from)),
         _ => quote!(self.#field),
     };
-    let (top_value, skip_value) = (
-        cursor_value(&top.ty, quote!(top)),
-        cursor_value(&skip.ty, quote!(skip)),
-    );
-    let (top_start, skip_start) = (widen(&top.ty, &top_setter), widen(&skip.ty, &skip_setter));
+    let (top_value, skip_value) = (narrow(&top.ty, quote!(top)), narrow(&skip.ty, quote!(skip)));
+    let (top_start, skip_start) = (widen(&top.ty, &top_field), widen(&skip.ty, &skip_field));
     let item = rust_type(&pagination.item_type, Context::Elsewhere);
     let items_field = ident(&pagination.items_field);
     let items = if pagination.items_optional {
@@ -340,8 +302,12 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
     } else {
         quote!(page.#items_field)
     };
-    let next_link = match &pagination.next_link {
-        None => quote!(None),
+    let page_size = proc_macro2::Literal::i64_unsuffixed(pagination.default_page_size);
+    // Only a list that can carry a next-page link reads one.
+    let body = match &pagination.next_link {
+        None => quote! {
+            runtime::Page::new(#items, None)
+        },
         Some(link) => {
             let mut expr = quote!(page);
             let mut optional = false;
@@ -355,91 +321,62 @@ fn paging(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
                 };
                 optional |= step.optional;
             }
-            if optional {
+            let next_link = if optional {
                 quote!(#expr.cloned())
             } else {
                 quote!(Some(#expr.clone()))
+            };
+            quote! {
+                let next_link = #next_link;
+                runtime::Page::new(#items, next_link)
             }
         }
     };
-    let top_wire = &top.wire_name;
-    let skip_wire = &skip.wire_name;
-    let stream_doc = doc_attrs([
-        Some(
-            "Streams the items of every page, fetching the next page only when the stream \
-             needs it, so one page is held in memory at a time."
-                .to_owned(),
-        ),
-        Some(format!(
-            "Pages are asked for with `{top_wire}` (the page size: [`Self::{}`], default {}) \
-             and `{skip_wire}` (starting at [`Self::{}`], default 0); the stream ends at a short \
-             or empty page, at [`Self::max_items`], or after the first error. [`Self::send`] \
-             still fetches a single page.",
-            top.rust_name.trim_start_matches("r#"),
-            100,
-            skip.rust_name.trim_start_matches("r#"),
-        )),
-    ]);
     quote! {
-        /// Stops [`Self::into_stream`] after this many items; the last page asks only for
-        /// the items still needed.
-        pub fn max_items(mut self, max_items: u64) -> Self {
-            self.max_items = Some(max_items);
-            self
-        }
+        impl runtime::PagedOperation for #name {
+            type Item = #item;
+            const PAGE_SIZE: i64 = #page_size;
 
-        #stream_doc
-        pub fn into_stream(self) -> crate::runtime::ItemStream<#item> {
-            let paging = crate::runtime::Paging::new(#top_start, #skip_start).max_items(self.max_items);
-            Box::pin(crate::runtime::paginate(paging, move |cursor| {
-                let request = self.clone();
-                async move {
-                    let page = match cursor {
-                        crate::runtime::PageCursor::Offset { top, skip } => {
-                            request.#top_setter(#top_value).#skip_setter(#skip_value).send().await?
-                        }
-                        crate::runtime::PageCursor::Link(link) => {
-                            let mut request = request;
-                            request.next_link = Some(link);
-                            request.send().await?
-                        }
-                    };
-                    let page = page.into_inner()?;
-                    let next_link = #next_link;
-                    Ok(crate::runtime::Page::new(#items, next_link))
-                }
-            }))
+            fn page_start(&self) -> (Option<i64>, Option<i64>) {
+                (#top_start, #skip_start)
+            }
+
+            fn set_page(&mut self, top: i64, skip: i64) {
+                self.#top_field = Some(#top_value);
+                self.#skip_field = Some(#skip_value);
+            }
+
+            fn page(output: Self::Output) -> runtime::Page<#item> {
+                let page = output.into_inner();
+                #body
+            }
         }
     }
 }
 
-fn send(op: &Operation, api: &Api) -> TokenStream {
+/// `runtime::Operation`: the request the inputs make, and how a 2xx decodes.
+fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
+    let name = ident(&op.builder_name);
     let operation_id = &op.wire_name;
     let template = &op.path_template;
     let method = ident(op.method.as_str());
     let (path_locals, path) = path_expr(op, api);
-    // A paged builder carries the next-page link `into_stream` was given.
-    let follow_link = op.pagination.as_ref().map(|_| {
-        quote! {
-            if let Some(link) = self.next_link {
-                request.follow_link(link);
-            }
-        }
-    });
-    let constant_query = op
+    let constant_query: Vec<TokenStream> = op
         .constant_query
         .iter()
-        .map(|(key, value)| quote!(request.query(#key, #value);));
-    let params = op
+        .map(|(key, value)| quote!(request.query(#key, #value);))
+        .collect();
+    let params: Vec<TokenStream> = op
         .params
         .iter()
         .filter(|p| p.location != ParamLocation::Path)
-        .map(|p| param_statement(p, api));
+        .map(|p| param_statement(p, api))
+        .collect();
     let body = op.body.as_ref().map(|b| {
         // `value` is a reference to the body, whether it is required or set.
         let media = &b.media_type;
         let add = match b.encoding {
-            BodyEncoding::Json => quote!(request.json_body(value)?;),
+            BodyEncoding::Json => quote!(request.json_body(value, #media)?;),
             BodyEncoding::Form => quote!(request.form_body(value)?;),
             BodyEncoding::Text => {
                 quote!(request.body(::bytes::Bytes::from(value.clone()), #media);)
@@ -453,50 +390,63 @@ fn send(op: &Operation, api: &Api) -> TokenStream {
         }
     });
     let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));
+    let changed =
+        !constant_query.is_empty() || !params.is_empty() || body.is_some() || accept.is_some();
+    let binding = if changed {
+        quote!(let mut request)
+    } else {
+        quote!(let request)
+    };
     let status_slice = |codes: &[u16]| {
         if (200..300).all(|code| codes.contains(&code)) {
-            return quote!(crate::runtime::ANY_SUCCESS);
+            return quote!(runtime::ANY_SUCCESS);
         }
         let codes = codes
             .iter()
             .map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
         quote!(&[#(#codes),*])
     };
-    let (returns, decode) = match &op.success {
+    let (output, decode) = match &op.success {
         Success::Json { ty, statuses } => {
             let ty = rust_type(ty, Context::Elsewhere);
-            (quote!(crate::Success<#ty>), {
-                let statuses = status_slice(statuses);
-                quote!(crate::runtime::decode_json(raw, #statuses))
-            })
-        }
-        Success::Bytes { statuses } => (quote!(crate::Success<::bytes::Bytes>), {
             let statuses = status_slice(statuses);
-            quote!(crate::runtime::decode_bytes(raw, #statuses))
-        }),
+            (
+                quote!(crate::ResponseValue<#ty>),
+                quote!(runtime::decode_json(raw, #statuses)),
+            )
+        }
+        Success::Bytes { statuses } => {
+            let statuses = status_slice(statuses);
+            (
+                quote!(crate::ResponseValue<::bytes::Bytes>),
+                quote!(runtime::decode_bytes(raw, #statuses)),
+            )
+        }
         Success::Raw => (quote!(crate::RawResponse), quote!(Ok(raw))),
         Success::ByStatus {
             enum_name,
             variants,
         } => {
-            let name = ident(enum_name);
+            let enum_name = ident(enum_name);
             let arms = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
                 let status = proc_macro2::Literal::u16_unsuffixed(v.status);
                 match &v.body {
-                    SuccessBody::Json(_) => quote!(#status => #name::#variant(raw.json()?),),
-                    SuccessBody::Bytes => quote!(#status => #name::#variant(raw.body().clone()),),
-                    SuccessBody::Empty => quote!(#status => #name::#variant,),
+                    SuccessBody::Json(_) => quote!(#status => #enum_name::#variant(raw.json()?),),
+                    SuccessBody::Bytes => {
+                        quote!(#status => #enum_name::#variant(raw.body().clone()),)
+                    }
+                    SuccessBody::Empty => quote!(#status => #enum_name::#variant,),
                 }
             });
             (
-                quote!(crate::ResponseValue<#name>),
+                quote!(crate::ResponseValue<#enum_name>),
                 quote! {
                     let status = raw.status();
                     let headers = raw.headers().clone();
                     let value = match status.as_u16() {
                         #(#arms)*
-                        _ => #name::Undeclared(raw),
+                        _ => #enum_name::Undeclared(raw),
                     };
                     Ok(crate::ResponseValue::new(status, headers, value))
                 },
@@ -504,23 +454,27 @@ fn send(op: &Operation, api: &Api) -> TokenStream {
         }
     };
     quote! {
-        /// Sends the request and waits for the answer.
-        pub async fn send(self) -> Result<#returns, crate::Error> {
-            #path_locals
-            let mut request = crate::runtime::Request::new(
-                #operation_id,
-                ::reqwest::Method::#method,
-                #template,
-                #path,
-            );
-            #(#constant_query)*
-            #(#params)*
-            #body
-            #accept
-            #follow_link
-            request.options(self.options);
-            let raw = self.client.execute(request).await?;
-            #decode
+        impl runtime::Operation for #name {
+            type Output = #output;
+
+            fn request(&self) -> Result<runtime::Request, runtime::Error> {
+                #path_locals
+                #binding = runtime::Request::new(
+                    #operation_id,
+                    runtime::Method::#method,
+                    #template,
+                    #path,
+                );
+                #(#constant_query)*
+                #(#params)*
+                #body
+                #accept
+                Ok(request)
+            }
+
+            fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
+                #decode
+            }
         }
     }
 }
@@ -549,7 +503,7 @@ fn path_expr(op: &Operation, api: &Api) -> (TokenStream, TokenStream) {
                 let local = ident(&local_name);
                 let field = ident(field_name);
                 let value = display(&op.params[*index].ty, quote!(&self.#field), api);
-                locals.push(quote!(let #local = crate::runtime::encode_path_segment(#value);));
+                locals.push(quote!(let #local = runtime::encode_path_segment(#value);));
             }
         }
     }
@@ -590,7 +544,7 @@ fn display(ty: &TypeRef, value: TokenStream, api: &Api) -> TokenStream {
     match ty {
         TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
         ty if has_wire_display(ty, api, 0) => value,
-        _ => quote!(&crate::runtime::query_text(#value)),
+        _ => quote!(&runtime::query_text(#value)),
     }
 }
 

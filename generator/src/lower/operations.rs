@@ -12,29 +12,17 @@ use crate::naming::{Naming, Scope};
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use std::collections::BTreeMap;
 
-/// Names taken on `Client` by its own constructors and accessors.
-const CLIENT_METHODS: &[&str] = &[
-    "new",
-    "builder",
-    "with_base_url",
-    "base_url",
-    "execute",
-    "clone",
-];
-/// Names taken on every request builder: its fields and its `send`.
-/// Reserved for all builders, paged or not, so adding paging never renames a setter.
-const BUILDER_MEMBERS: &[&str] = &[
-    "client",
-    "body",
-    "send",
-    "options",
-    "with_header",
-    "with_timeout",
-    "with_retry",
-    "into_stream",
-    "max_items",
-    "next_link",
-];
+/// Names taken on every `Request<Op>`, which setters share: the runtime's
+/// per-call, sending and paging methods, and `body`, the body's own name. Reserved
+/// for all operations, paged or not, so adding paging never renames a setter.
+fn builder_members() -> Vec<&'static str> {
+    let mut names = crate::runtime_names::REQUEST_METHODS.to_vec();
+    names.push("body");
+    names
+}
+
+/// Names the operation structs cannot take in `operations.rs`: what it imports.
+const OPERATIONS_MODULE_NAMES: &[&str] = &["Client", "Request"];
 
 pub fn lower_operations<'d>(
     document: &'d OpenAPI,
@@ -42,8 +30,8 @@ pub fn lower_operations<'d>(
     types: &mut TypeLowering<'d>,
 ) -> (Vec<Operation>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let mut method_names = Scope::with_reserved(CLIENT_METHODS);
-    let mut builder_names = Scope::new();
+    let mut method_names = Scope::with_reserved(crate::runtime_names::CLIENT_METHODS);
+    let mut builder_names = Scope::with_reserved(OPERATIONS_MODULE_NAMES);
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     let mut operations = Vec::new();
 
@@ -77,8 +65,7 @@ pub fn lower_operations<'d>(
                     )),
                 );
             }
-            let builder_name =
-                builder_names.claim(&format!("{}Request", naming.type_name(&wire_name)));
+            let builder_name = builder_names.claim(&naming.type_name(&wire_name));
             let op_type_name = naming.type_name(&wire_name);
             let mut lowering = OperationLowering {
                 document,
@@ -182,7 +169,7 @@ impl OperationLowering<'_, '_> {
         }
         // Path parameters first, so required arguments read in URL order.
         merged.sort_by_key(|(_, p)| location(p) != ParamLocation::Path);
-        let mut names = Scope::with_reserved(BUILDER_MEMBERS);
+        let mut names = Scope::with_reserved(&builder_members());
         merged
             .into_iter()
             .map(|(origin, parameter)| {
@@ -222,7 +209,7 @@ impl OperationLowering<'_, '_> {
         item_origin: &str,
     ) -> Vec<(String, String)> {
         let mut constant = Vec::new();
-        let mut names = Scope::with_reserved(BUILDER_MEMBERS);
+        let mut names = Scope::with_reserved(&builder_members());
         for p in params.iter() {
             names.claim(&p.rust_name);
         }

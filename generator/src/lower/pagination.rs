@@ -13,6 +13,11 @@ use crate::ir::{
 const TOP: &[&str] = &["$top", "top"];
 const SKIP: &[&str] = &["$skip", "skip"];
 
+/// The page size a stream asks for when the caller sets none: the iModels API's
+/// own default `$top`. Written into the IR, so the generated `PAGE_SIZE` and the
+/// docs that mention it cannot disagree.
+pub const DEFAULT_PAGE_SIZE: i64 = 100;
+
 /// Fills in [`Operation::pagination`] for every operation that qualifies.
 pub fn detect(operations: &mut [Operation], types: &[TypeDef]) {
     for op in operations {
@@ -51,6 +56,7 @@ fn pagination(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
         items_field: items.rust_name.clone(),
         items_optional: items.is_option(),
         item_type: item_type.clone(),
+        default_page_size: DEFAULT_PAGE_SIZE,
         next_link: next_link(types, fields),
     })
 }

@@ -45,6 +45,8 @@ pub fn settings(name: &str) -> Settings {
         words: Vec::new(),
         split_words: Vec::new(),
         standalone: false,
+        // Fixture crates are written to target/fixture-crates/<name>.
+        runtime: generator::RuntimeDependency::Path("../../../runtime".to_owned()),
         // The one fixture that shows the feature gate.
         gate_unused_schemas: name == "unused_schemas",
         overlays: Vec::new(),

@@ -1,12 +1,20 @@
 //! The single error type returned by every operation, and its API and decode
 //! details.
-// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+//!
+//! [`Error`] is generic over the body type non-2xx answers are parsed as, which
+//! each generated crate supplies (`pub type Error = runtime::Error<ErrorBody>`).
+//! Inside the runtime nothing is parsed yet ([`Unparsed`], the default); the body
+//! is parsed once, for the generated crate's type, when the error leaves
+//! [`send`](super::send) ([`Error::parse_body`]).
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
 use reqwest::{header::HeaderMap, StatusCode};
+
+use serde::de::DeserializeOwned;
 
 use super::RawResponse;
 
@@ -19,10 +27,10 @@ const EXCERPT_CHARS: usize = 200;
 /// stays small on the happy path.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<E = Unparsed> {
     /// The server answered with a non-2xx status.
     #[error(transparent)]
-    Api(ApiError),
+    Api(ApiError<E>),
     /// A declared success response could not be decoded into the expected type.
     #[error(transparent)]
     Decode(DecodeError),
@@ -41,9 +49,9 @@ pub enum Error {
     /// is not retried.
     #[error("could not obtain an access token")]
     Auth(#[source] super::BoxError),
-    /// A 2xx status the API does not declare for this operation, reported only
-    /// when the caller asked for the declared value
-    /// ([`Success::into_declared`](super::Success::into_declared)).
+    /// A 2xx status the API does not declare for this operation, with the whole
+    /// response: the operation's typed value cannot be decoded from it, and the
+    /// caller may still want it (`Err(Error::UndeclaredStatus(raw))`).
     #[error("response status {} is not declared for this operation", .0.status())]
     UndeclaredStatus(Box<RawResponse>),
     /// The response body is larger than
@@ -61,7 +69,12 @@ pub enum Error {
     },
 }
 
-impl Error {
+/// The error body type inside the runtime, before a generated crate's
+/// [`send`](super::send) parses the body as its own type: nothing is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unparsed;
+
+impl<E> Error<E> {
     /// The HTTP status of the response behind this error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -86,6 +99,29 @@ impl Error {
     }
 }
 
+impl Error<Unparsed> {
+    /// The same error with a non-2xx body parsed as `E`, the generated crate's
+    /// error schema; every other variant is moved over unchanged.
+    pub fn parse_body<E: DeserializeOwned>(self) -> Error<E> {
+        match self {
+            Error::Api(error) => Error::Api(ApiError::from_response(error.into_response())),
+            Error::Decode(error) => Error::Decode(error),
+            Error::Timeout(error) => Error::Timeout(error),
+            Error::Transport(error) => Error::Transport(error),
+            Error::InvalidRequest(message) => Error::InvalidRequest(message),
+            Error::Auth(error) => Error::Auth(error),
+            Error::UndeclaredStatus(response) => Error::UndeclaredStatus(response),
+            Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
+        }
+    }
+}
+
+impl<E> From<DecodeError> for Error<E> {
+    fn from(error: DecodeError) -> Self {
+        Error::Decode(error)
+    }
+}
+
 fn transport_summary(error: &reqwest::Error) -> &'static str {
     if error.is_connect() {
         "HTTP transport error: could not connect"
@@ -101,26 +137,40 @@ fn transport_summary(error: &reqwest::Error) -> &'static str {
 /// A non-2xx answer: status, headers, the raw body, and the body parsed as the
 /// API's error schema when it is one.
 #[derive(Debug, Clone)]
-pub struct ApiError {
-    inner: Box<ApiErrorInner>,
+pub struct ApiError<E = Unparsed> {
+    inner: Box<ApiErrorInner<E>>,
 }
 
 #[derive(Debug, Clone)]
-struct ApiErrorInner {
+struct ApiErrorInner<E> {
     response: RawResponse,
-    parsed: Option<crate::ErrorBody>,
+    parsed: Option<E>,
 }
 
-impl ApiError {
+impl ApiError<Unparsed> {
+    /// The response as it came, with nothing parsed yet.
+    pub(crate) fn unparsed(response: RawResponse) -> Self {
+        ApiError {
+            inner: Box::new(ApiErrorInner {
+                response,
+                parsed: None,
+            }),
+        }
+    }
+}
+
+impl<E: DeserializeOwned> ApiError<E> {
     /// Parsing is best-effort: gateways and proxies answer with HTML or plain
     /// text, and the raw body is kept either way.
-    pub(crate) fn from_response(response: RawResponse) -> Self {
-        let parsed = serde_json::from_slice::<crate::ErrorBody>(response.body()).ok();
+    pub fn from_response(response: RawResponse) -> Self {
+        let parsed = serde_json::from_slice::<E>(response.body()).ok();
         ApiError {
             inner: Box::new(ApiErrorInner { response, parsed }),
         }
     }
+}
 
+impl<E> ApiError<E> {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.inner.response.status()
@@ -142,7 +192,7 @@ impl ApiError {
     }
 
     /// The body parsed as the API's error schema, if it was one.
-    pub fn error_body(&self) -> Option<&crate::ErrorBody> {
+    pub fn error_body(&self) -> Option<&E> {
         self.inner.parsed.as_ref()
     }
 
@@ -152,7 +202,7 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
+impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -163,7 +213,7 @@ impl fmt::Display for ApiError {
     }
 }
 
-impl std::error::Error for ApiError {}
+impl<E: fmt::Debug> std::error::Error for ApiError<E> {}
 
 /// A declared success response whose body did not match the expected type.
 #[derive(Debug, Clone)]
@@ -180,7 +230,9 @@ struct DecodeErrorInner {
 }
 
 impl DecodeError {
-    pub(crate) fn new(status: StatusCode, path: String, message: String, body: Bytes) -> Self {
+    /// A decode failure of a `status` response at `path` (empty when it is not
+    /// about one field), keeping the body.
+    pub fn new(status: StatusCode, path: String, message: String, body: Bytes) -> Self {
         DecodeError {
             inner: Box::new(DecodeErrorInner {
                 status,
@@ -302,11 +354,38 @@ mod tests {
     #[test]
     fn error_stays_small() {
         assert!(std::mem::size_of::<Error>() <= 32);
+        assert!(std::mem::size_of::<Error<serde_json::Value>>() <= 32);
+    }
+
+    #[test]
+    fn api_bodies_are_parsed_once_for_the_callers_type() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            code: String,
+        }
+        let response = RawResponse::new(
+            StatusCode::NOT_FOUND,
+            HeaderMap::new(),
+            Bytes::from_static(br#"{"code":"NotFound"}"#),
+        );
+        let error: Error<Body> = Error::Api(ApiError::unparsed(response.clone())).parse_body();
+        let Error::Api(api) = error else {
+            panic!("still an API error");
+        };
+        assert_eq!(api.error_body().map(|b| b.code.as_str()), Some("NotFound"));
+        let html = RawResponse::new(
+            StatusCode::BAD_GATEWAY,
+            HeaderMap::new(),
+            Bytes::from_static(b"<html>"),
+        );
+        let api = ApiError::<Body>::from_response(html);
+        assert!(api.error_body().is_none());
+        assert_eq!(api.body_text(), "<html>");
     }
 
     #[test]
     fn response_too_large_names_status_and_limit() {
-        let error = Error::ResponseTooLarge {
+        let error: Error = Error::ResponseTooLarge {
             status: StatusCode::OK,
             limit: 1024,
         };

@@ -1,7 +1,7 @@
 //! When a failed attempt is worth repeating and how long to wait first. Pure
 //! decisions, no I/O: [`Client::execute`](super::Client::execute) does the
 //! waiting and re-sending.
-// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -26,7 +26,7 @@ use super::Error;
 ///
 /// ```
 /// use std::time::Duration;
-/// use generated_client::runtime::{Jitter, RetryPolicy};
+/// use openapi_client_runtime::{Jitter, RetryPolicy};
 ///
 /// let patient = RetryPolicy::new()
 ///     .max_attempts(6)

@@ -1,6 +1,6 @@
 //! Percent-encoding of path segments and query strings, and the check that an
 //! expanded path still has the shape of its template.
-// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::fmt::Display;
 
@@ -39,7 +39,7 @@ pub fn encode_path_segment<T: Display + ?Sized>(value: &T) -> String {
 
 /// Builds `name=value&...` with both sides percent-encoded, `$` kept literal
 /// and space as `%20` (never `+`, which some servers read literally).
-pub(crate) fn encode_query(pairs: &[(&'static str, String)]) -> String {
+pub(crate) fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
     for (name, value) in pairs {
         if !out.is_empty() {
@@ -146,16 +146,16 @@ mod tests {
 
     #[test]
     fn query_keeps_dollar_and_encodes_the_rest() {
-        let pairs = vec![
-            ("$top", "5".to_owned()),
-            ("$orderby", "createdDateTime desc".to_owned()),
-            ("q", "a&b=c+d/é".to_owned()),
+        let pairs = [
+            ("$top", "5"),
+            ("$orderby", "createdDateTime desc"),
+            ("q", "a&b=c+d/é"),
         ];
         assert_eq!(
-            encode_query(&pairs),
+            encode_query(pairs),
             "$top=5&$orderby=createdDateTime%20desc&q=a%26b%3Dc%2Bd%2F%C3%A9"
         );
-        assert_eq!(encode_query(&[]), "");
+        assert_eq!(encode_query([]), "");
     }
 
     #[test]

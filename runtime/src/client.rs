@@ -1,13 +1,16 @@
-//! The API client, its builder, and the single place requests go on the wire.
-// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+//! The HTTP client every generated `Client` wraps, its builder, and the single
+//! place requests go on the wire.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
@@ -22,7 +25,6 @@ use super::{
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 /// 64 MiB: far above any JSON page or thumbnail the API sends, far below what
 /// would hurt a process to hold.
 const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
@@ -32,10 +34,26 @@ const MAX_REDIRECTS: usize = 10;
 /// a larger body grows the buffer as it comes.
 const MAX_PREALLOCATION: u64 = 8 * 1024 * 1024;
 
-/// The API client. Cheap to clone: clones share one connection pool and
-/// configuration, so create one and pass it around.
+/// What a generated crate tells the runtime about its API. Its `Client` is a
+/// newtype of [`HttpClient`] implementing this, so the runtime can build it
+/// ([`ClientBuilder`]) and send through it ([`send`](super::send)).
+pub trait ApiClient: From<HttpClient> + Sized {
+    /// The body non-2xx answers are parsed as (the spec's error schema).
+    type ErrorBody: DeserializeOwned;
+    /// The first server the spec lists: where [`ClientBuilder`] points by default.
+    const DEFAULT_BASE_URL: &'static str;
+    /// The default `User-Agent`: the generated crate's `<name>/<version>`.
+    const USER_AGENT: &'static str;
+
+    /// The wrapped HTTP client.
+    fn http(&self) -> &HttpClient;
+}
+
+/// The HTTP side of a generated `Client`: connection pool, base URL, token,
+/// default headers, timeout and retry policy. Cheap to clone: clones share one
+/// connection pool and configuration.
 #[derive(Clone)]
-pub struct Client {
+pub struct HttpClient {
     inner: Arc<ClientInner>,
 }
 
@@ -52,29 +70,7 @@ struct ClientInner {
     max_response_bytes: u64,
 }
 
-impl Client {
-    /// A client for the spec's default server, authenticating with `token`
-    /// (an OAuth access token, with or without the `Bearer ` prefix).
-    pub fn new(token: impl Into<String>) -> Result<Client, Error> {
-        Client::builder().bearer_token(token).build()
-    }
-
-    /// A client for another server (a mock, a proxy, a regional deployment).
-    pub fn with_base_url(
-        base_url: impl Into<String>,
-        token: impl Into<String>,
-    ) -> Result<Client, Error> {
-        Client::builder()
-            .base_url(base_url)
-            .bearer_token(token)
-            .build()
-    }
-
-    /// A builder for every other setting.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
+impl HttpClient {
     /// The base URL requests are sent to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -93,9 +89,10 @@ impl Client {
     /// `operation`, `method`, `path` (the template, never IDs or the query),
     /// `status` and `attempts`; each retry is a `DEBUG` event with `attempt`,
     /// `reason` and `delay_ms`. Tokens and header values are never recorded.
+    #[doc(hidden)]
     pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
         // DEBUG, not INFO: a library should not add a line per HTTP call to an
-        // application's default logs; `generated_client=debug` turns it on.
+        // application's default logs; `openapi_client_runtime=debug` turns it on.
         let span = tracing::debug_span!(
             "api_request",
             operation = request.operation_id(),
@@ -243,9 +240,20 @@ impl Client {
         }
         check_expanded_path(request.path_template(), path)?;
         let mut url = format!("{}{path}", self.inner.base_url);
-        if !request.query_pairs().is_empty() {
+        // The operation's parameters, then the caller's extra ones (`with_query`).
+        let extra = &request.request_options().query;
+        if !request.query_pairs().is_empty() || !extra.is_empty() {
+            let pairs = request
+                .query_pairs()
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .chain(
+                    extra
+                        .iter()
+                        .map(|(name, value)| (name.as_str(), value.as_str())),
+                );
             url.push('?');
-            url.push_str(&encode_query(request.query_pairs()));
+            url.push_str(&encode_query(pairs));
         }
         Url::parse(&url).map_err(|error| {
             Error::InvalidRequest(format!("could not build the request URL: {error}"))
@@ -253,7 +261,7 @@ impl Client {
     }
 }
 
-impl Client {
+impl HttpClient {
     /// A next-page link as a URL, accepted only when it lies under the base URL:
     /// same scheme, host and port, and a path below the base path. A relative link is
     /// resolved against the base URL first.
@@ -340,7 +348,7 @@ fn finish(
     if response.status().is_success() {
         Ok(response)
     } else {
-        Err(Error::Api(ApiError::from_response(response)))
+        Err(Error::Api(ApiError::unparsed(response)))
     }
 }
 
@@ -351,7 +359,7 @@ async fn authorization(provider: &dyn TokenProvider) -> Result<HeaderValue, Erro
         .map_err(|message| Error::Auth(message.into()))
 }
 
-impl fmt::Debug for Client {
+impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
@@ -377,11 +385,11 @@ enum Credentials {
     Provider(Arc<dyn TokenProvider>),
 }
 
-/// Configures a [`Client`]. Setters only record; everything is validated by
-/// [`ClientBuilder::build`], which reports problems as [`Error::InvalidRequest`].
-#[derive(Clone)]
+/// Configures a generated crate's `Client` (`C`). Setters only record;
+/// everything is validated by [`ClientBuilder::build`], which reports problems
+/// as [`Error::InvalidRequest`].
 #[must_use = "a ClientBuilder does nothing until `build()` is called"]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C> {
     base_url: String,
     credentials: Option<Credentials>,
     accept: Option<String>,
@@ -392,15 +400,35 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_response_bytes: u64,
     http_client: Option<reqwest::Client>,
+    client: PhantomData<fn() -> C>,
 }
 
-impl Default for ClientBuilder {
+// Hand-written: a derive would ask `C: Clone`, which the builder does not need.
+impl<C> Clone for ClientBuilder<C> {
+    fn clone(&self) -> Self {
+        ClientBuilder {
+            base_url: self.base_url.clone(),
+            credentials: self.credentials.clone(),
+            accept: self.accept.clone(),
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            user_agent: self.user_agent.clone(),
+            default_headers: self.default_headers.clone(),
+            retry: self.retry.clone(),
+            max_response_bytes: self.max_response_bytes,
+            http_client: self.http_client.clone(),
+            client: PhantomData,
+        }
+    }
+}
+
+impl<C: ApiClient> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder::new()
     }
 }
 
-impl ClientBuilder {
+impl<C: ApiClient> ClientBuilder<C> {
     /// Defaults: the spec's server, no token, 60 s timeout per attempt, 10 s
     /// connect timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`],
     /// response bodies up to 64 MiB, redirects followed within the same origin
@@ -408,7 +436,7 @@ impl ClientBuilder {
     /// and host name checks on.
     pub fn new() -> Self {
         ClientBuilder {
-            base_url: crate::DEFAULT_BASE_URL.to_owned(),
+            base_url: C::DEFAULT_BASE_URL.to_owned(),
             credentials: None,
             accept: None,
             timeout: None,
@@ -418,6 +446,7 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
+            client: PhantomData,
         }
     }
 
@@ -521,7 +550,11 @@ impl ClientBuilder {
     }
 
     /// Validates the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(self) -> Result<C, Error<C::ErrorBody>> {
+        self.build_http().map(C::from).map_err(Error::parse_body)
+    }
+
+    fn build_http(self) -> Result<HttpClient, Error> {
         let base_url = normalise_base_url(&self.base_url)?;
         let token_provider = match self.credentials {
             None => None,
@@ -543,7 +576,7 @@ impl ClientBuilder {
         // An explicit user_agent wins; otherwise keep a User-Agent given as a default header.
         let user_agent = match (&self.user_agent, default_headers.contains_key(USER_AGENT)) {
             (Some(agent), _) => Some(agent.as_str()),
-            (None, false) => Some(DEFAULT_USER_AGENT),
+            (None, false) => Some(C::USER_AGENT),
             (None, true) => None,
         };
         if let Some(agent) = user_agent {
@@ -581,7 +614,7 @@ impl ClientBuilder {
             }
         };
 
-        Ok(Client {
+        Ok(HttpClient {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
@@ -596,7 +629,7 @@ impl ClientBuilder {
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let token = self
             .credentials
@@ -659,6 +692,47 @@ fn elapsed_ms(started: Instant) -> u64 {
 mod tests {
     use super::*;
 
+    /// What a generated crate adds: a newtype `Client` and its constructors.
+    #[derive(Debug, Clone)]
+    struct Client(HttpClient);
+
+    impl From<HttpClient> for Client {
+        fn from(http: HttpClient) -> Self {
+            Client(http)
+        }
+    }
+
+    impl ApiClient for Client {
+        type ErrorBody = serde_json::Value;
+        const DEFAULT_BASE_URL: &'static str = "https://api.example.test/default/";
+        const USER_AGENT: &'static str = "test-client/1.0";
+
+        fn http(&self) -> &HttpClient {
+            &self.0
+        }
+    }
+
+    impl Client {
+        fn new(token: &str) -> Result<Client, Error<serde_json::Value>> {
+            Client::builder().bearer_token(token).build()
+        }
+
+        fn with_base_url(base_url: &str, token: &str) -> Result<Client, Error<serde_json::Value>> {
+            Client::builder()
+                .base_url(base_url)
+                .bearer_token(token)
+                .build()
+        }
+
+        fn builder() -> ClientBuilder<Client> {
+            ClientBuilder::new()
+        }
+
+        fn base_url(&self) -> &str {
+            self.0.base_url()
+        }
+    }
+
     #[test]
     fn base_url_is_validated_and_trimmed() {
         let client = Client::with_base_url("https://example.com/imodels/", "t").expect("valid");
@@ -688,7 +762,7 @@ mod tests {
         let client = Client::new("t").expect("valid");
         assert_eq!(
             client.base_url(),
-            crate::DEFAULT_BASE_URL.trim_end_matches('/')
+            Client::DEFAULT_BASE_URL.trim_end_matches('/')
         );
     }
 
@@ -746,20 +820,20 @@ mod tests {
             assert!(!text.contains("secret"), "{text}");
         }
         assert!(format!("{builder:?}").contains("<token provider>"));
-        assert!(client.inner.token_provider.is_some());
+        assert!(client.0.inner.token_provider.is_some());
         let anonymous = Client::builder().build().expect("valid");
-        assert!(anonymous.inner.token_provider.is_none());
+        assert!(anonymous.0.inner.token_provider.is_none());
     }
 
     #[test]
     fn user_agent_precedence() {
-        let agent = |builder: ClientBuilder| {
+        let agent = |builder: ClientBuilder<Client>| {
             let client = builder.build().expect("valid");
-            client.inner.default_headers.get(USER_AGENT).cloned()
+            client.0.inner.default_headers.get(USER_AGENT).cloned()
         };
         assert_eq!(
             agent(Client::builder()).as_ref().map(|v| v.as_bytes()),
-            Some(DEFAULT_USER_AGENT.as_bytes())
+            Some(Client::USER_AGENT.as_bytes())
         );
         assert_eq!(
             agent(Client::builder().user_agent("me/1")).expect("set"),
@@ -777,7 +851,7 @@ mod tests {
         fn assert_send<T: Send>(_: &T) {}
         let client = Client::new("t").expect("valid");
         assert_send_sync(&client);
-        let future = client.execute(Request::new(
+        let future = client.0.execute(Request::new(
             "Op",
             reqwest::Method::GET,
             "/",
@@ -789,7 +863,7 @@ mod tests {
     #[test]
     fn next_links_are_followed_only_under_the_base_url() {
         let client = Client::with_base_url("https://api.example.test/imodels", "t").unwrap();
-        let url = |link: &str| client.link_url(link).map(|u| u.to_string());
+        let url = |link: &str| client.0.link_url(link).map(|u| u.to_string());
         assert_eq!(
             url("https://api.example.test/imodels/?$skip=2&$top=2").unwrap(),
             "https://api.example.test/imodels/?$skip=2&$top=2"
@@ -818,7 +892,7 @@ mod tests {
         let mut request = Request::new("Op", reqwest::Method::GET, "/{id}", "/a%20b".to_owned());
         request.query("$top", &5);
         request.query("q", "x y&z");
-        let url = client.url_for(&request).expect("valid");
+        let url = client.0.url_for(&request).expect("valid");
         assert_eq!(
             url.as_str(),
             "https://example.com/imodels/a%20b?$top=5&q=x%20y%26z"
@@ -831,12 +905,12 @@ mod tests {
             format!("/{}", super::super::encode_path_segment("..")),
         );
         assert!(matches!(
-            client.url_for(&dots),
+            client.0.url_for(&dots),
             Err(Error::InvalidRequest(_))
         ));
         let relative = Request::new("Op", reqwest::Method::GET, "{id}", "abc".to_owned());
         assert!(matches!(
-            client.url_for(&relative),
+            client.0.url_for(&relative),
             Err(Error::InvalidRequest(_))
         ));
     }

@@ -1,20 +1,18 @@
 //! Streams the items of a paged list operation, fetching pages lazily and holding one
 //! page in memory at a time.
-// Hand-written runtime, copied verbatim into generated crates by the generator; edit it in generator/runtime/.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use futures_util::stream::{self, Stream};
 
-use super::Error;
+use super::{Error, Unparsed};
 
 /// The stream `into_stream()` returns: boxed so it is `Unpin` (`.next().await` works
 /// without pinning) and nameable (it can be stored in a struct).
-pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'static>>;
-
-/// Page size used when the caller does not choose one.
-pub const DEFAULT_PAGE_SIZE: i64 = 100;
+pub type ItemStream<T, E = Unparsed> =
+    Pin<Box<dyn Stream<Item = Result<T, Error<E>>> + Send + 'static>>;
 
 /// How to walk the pages: page size, where to start, and an optional item limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +23,12 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// `page_size` is the caller's `$top` (default [`DEFAULT_PAGE_SIZE`]), `start` their
-    /// `$skip` (default 0). A page size below 1 is treated as 1.
-    pub fn new(page_size: Option<i64>, start: Option<i64>) -> Self {
+    /// `page_size` is the caller's `$top` (or the operation's default), `start` their
+    /// `$skip` (or 0). A page size below 1 is treated as 1.
+    pub fn new(page_size: i64, start: i64) -> Self {
         Paging {
-            page_size: page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
-            start: start.unwrap_or(0).max(0),
+            page_size: page_size.max(1),
+            start: start.max(0),
             max_items: None,
         }
     }
@@ -199,24 +197,24 @@ mod tests {
 
     #[test]
     fn walks_pages_until_a_short_one() {
-        let (items, cursors) = collect(Paging::new(Some(2), None), 5);
+        let (items, cursors) = collect(Paging::new(2, 0), 5);
         assert_eq!(items, vec![0, 1, 2, 3, 4]);
         assert_eq!(cursors, vec![offset(2, 0), offset(2, 2), offset(2, 4)]);
     }
 
     #[test]
     fn an_exact_multiple_ends_on_an_empty_page() {
-        let (items, cursors) = collect(Paging::new(Some(2), Some(0)), 4);
+        let (items, cursors) = collect(Paging::new(2, 0), 4);
         assert_eq!(items, vec![0, 1, 2, 3]);
         assert_eq!(cursors, vec![offset(2, 0), offset(2, 2), offset(2, 4)]);
     }
 
     #[test]
     fn max_items_stops_early_and_asks_only_for_what_is_needed() {
-        let (items, cursors) = collect(Paging::new(Some(4), Some(1)).max_items(Some(6)), 100);
+        let (items, cursors) = collect(Paging::new(4, 1).max_items(Some(6)), 100);
         assert_eq!(items, vec![1, 2, 3, 4, 5, 6]);
         assert_eq!(cursors, vec![offset(4, 1), offset(2, 5)]);
-        let (items, cursors) = collect(Paging::new(None, None).max_items(Some(0)), 100);
+        let (items, cursors) = collect(Paging::new(100, 0).max_items(Some(0)), 100);
         assert!(items.is_empty() && cursors.is_empty());
     }
 
@@ -224,7 +222,7 @@ mod tests {
     fn follows_next_links_and_stops_after_an_error() {
         let calls = Arc::new(Mutex::new(0));
         let counter = calls.clone();
-        let stream = paginate(Paging::new(Some(1), None), move |cursor| {
+        let stream = paginate(Paging::new(1, 0), move |cursor| {
             *counter.lock().unwrap() += 1;
             std::future::ready(match cursor {
                 PageCursor::Offset { .. } => Ok(Page::new(vec![1], Some("next".to_owned()))),

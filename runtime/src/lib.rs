@@ -1,0 +1,52 @@
+//! The runtime of clients generated from OpenAPI documents by `imodels-codegen`:
+//! the HTTP client, per-call options, sending with retries, authentication,
+//! response decoding, pagination and the error type.
+//!
+//! A generated crate depends on this one and adds only what its spec knows: a
+//! `Client` newtype of [`HttpClient`] implementing [`ApiClient`] (its default base
+//! URL and error body type), one [`Operation`] per spec operation (inputs, path,
+//! query, body, media types, response types), and re-exports of what its callers
+//! need, so they depend on the generated crate alone. Its `Request<O>` holds an
+//! operation with its [`RequestOptions`] and ends in [`send`] (or [`stream`] for a
+//! [`PagedOperation`]).
+//!
+//! Items marked hidden in the docs are called by generated code only.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
+#![forbid(unsafe_code)]
+
+mod auth;
+mod client;
+mod encode;
+mod error;
+mod operation;
+mod options;
+mod paginate;
+mod request;
+mod reserved;
+mod response;
+mod retry;
+
+pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
+pub use client::{ApiClient, ClientBuilder, HttpClient};
+#[doc(hidden)]
+pub use encode::{encode_path_segment, query_text};
+pub use error::{ApiError, DecodeError, Error, Unparsed};
+#[doc(hidden)]
+pub use operation::{send, stream};
+pub use operation::{Operation, PagedOperation};
+pub use options::RequestOptions;
+pub use paginate::{paginate, ItemStream, Page, PageCursor, Paging};
+#[doc(hidden)]
+pub use request::Request;
+pub use reserved::{CLIENT_METHODS, REQUEST_METHODS};
+#[doc(hidden)]
+pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
+pub use response::{RawResponse, ResponseValue};
+pub use retry::{Jitter, RetryPolicy};
+
+/// Re-exported so callers can name response bodies without depending on `bytes`.
+pub use bytes::Bytes;
+/// Re-exported so callers can use streams without depending on `futures-util`.
+pub use futures_util::{Stream, StreamExt};
+/// Re-exported so callers can inspect statuses and headers without depending on `reqwest`.
+pub use reqwest::{header::HeaderMap, Method, StatusCode};

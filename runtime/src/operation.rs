@@ -1,0 +1,104 @@
+//! What a generated operation supplies, and the one place every operation is sent
+//! and paged.
+//!
+//! A generated crate holds, per operation, only what that operation knows: its
+//! inputs, how they become a [`Request`] (path, query, headers, body, media types)
+//! and how a 2xx answer is decoded. Per-call options, sending, retrying, error
+//! parsing and paging are here, once.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
+
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use super::paginate::{paginate, Page, PageCursor, Paging};
+use super::{Error, HttpClient, ItemStream, RawResponse, Request, RequestOptions};
+
+/// One operation of the spec with its inputs filled in.
+pub trait Operation: Clone + Send + Sync + 'static {
+    /// What a successful call returns.
+    type Output: Send + 'static;
+
+    /// The request these inputs make: method, path, query, headers, body, `Accept`.
+    fn request(&self) -> Result<Request, Error>;
+
+    /// The answer to a 2xx response.
+    fn decode(raw: RawResponse) -> Result<Self::Output, Error>;
+}
+
+/// A paged list operation (`$top`/`$skip`, and perhaps a next-page link).
+pub trait PagedOperation: Operation {
+    /// One item of a page.
+    type Item: Send + 'static;
+
+    /// The page size asked for when the caller sets none.
+    const PAGE_SIZE: i64;
+
+    /// The page size and offset the caller set, if any.
+    fn page_start(&self) -> (Option<i64>, Option<i64>);
+
+    /// Asks for `top` items after the first `skip`.
+    fn set_page(&mut self, top: i64, skip: i64);
+
+    /// A page's items, and the server's link to the next page if it gave one.
+    fn page(output: Self::Output) -> Page<Self::Item>;
+}
+
+/// Sends `operation` with the per-call `options` and decodes the answer; a non-2xx
+/// body is parsed as `E`, the generated crate's error schema.
+pub async fn send<O: Operation, E: DeserializeOwned>(
+    client: &HttpClient,
+    operation: O,
+    options: RequestOptions,
+) -> Result<O::Output, Error<E>> {
+    send_unparsed(client, &operation, options, None)
+        .await
+        .map_err(Error::parse_body)
+}
+
+async fn send_unparsed<O: Operation>(
+    client: &HttpClient,
+    operation: &O,
+    options: RequestOptions,
+    link: Option<String>,
+) -> Result<O::Output, Error> {
+    let mut request = operation.request()?;
+    request.options(options);
+    if let Some(link) = link {
+        request.follow_link(link);
+    }
+    let raw = client.execute(request).await?;
+    O::decode(raw)
+}
+
+/// The items of every page of `operation`, fetched lazily, one page in memory at a
+/// time; see [`paginate`] for when the stream ends.
+pub fn stream<O, E>(
+    client: HttpClient,
+    operation: O,
+    options: RequestOptions,
+    max_items: Option<u64>,
+) -> ItemStream<O::Item, E>
+where
+    O: PagedOperation,
+    E: DeserializeOwned + Send + 'static,
+{
+    let (top, skip) = operation.page_start();
+    let paging = Paging::new(top.unwrap_or(O::PAGE_SIZE), skip.unwrap_or(0)).max_items(max_items);
+    let pages = paginate(paging, move |cursor| {
+        let client = client.clone();
+        let mut operation = operation.clone();
+        let options = options.clone();
+        async move {
+            let link = match cursor {
+                PageCursor::Offset { top, skip } => {
+                    operation.set_page(top, skip);
+                    None
+                }
+                PageCursor::Link(link) => Some(link),
+            };
+            let output = send_unparsed(&client, &operation, options, link).await?;
+            Ok(O::page(output))
+        }
+    });
+    Box::pin(pages.map(|item| item.map_err(Error::parse_body)))
+}

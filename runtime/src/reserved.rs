@@ -1,0 +1,27 @@
+//! Names a generated crate cannot give its own items, because the types it wraps
+//! around this runtime already use them. The generator reads this file (it is
+//! included by path, so the two cannot drift), and its tests check that the
+//! generated `Client` and `Request<O>` have exactly these methods.
+// Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
+
+/// Methods of every generated `Request<O>`: per-call options, sending and paging.
+/// Operation setters are methods of the same type, so none may take these names.
+pub const REQUEST_METHODS: &[&str] = &[
+    "with_header",
+    "with_query",
+    "with_timeout",
+    "with_retry",
+    "send",
+    "max_items",
+    "into_stream",
+];
+
+/// Methods of every generated `Client` besides its operations.
+pub const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "with_base_url",
+    "builder",
+    "base_url",
+    "request",
+    "clone",
+];
