@@ -3,7 +3,7 @@
 //!
 //! - `get_imodels/{generated,raw_reqwest}/N`: one `GET /?iTwinId=..&$top=N` answered
 //!   with an `IModelList` of N items (1, 100, 10,000), decoded into typed structs. The
-//!   generated side is `client.get_imodels(id).top(N).send().await?.into_inner()?`.
+//!   generated side is `client.get_imodels(id).top(N).send().await?.into_inner()`.
 //! - `stream/{generated,raw_reqwest}/100000`: every item of a 100,000-item list, pages
 //!   of 100 (`$top`/`$skip`, 1,000 requests): `into_stream()` against a hand-written
 //!   page loop.

@@ -38,9 +38,8 @@ pub async fn generated_list(
         .top(size)
         .send()
         .await
-        .expect("send")
-        .into_inner()
         .expect("an IModelList")
+        .into_inner()
 }
 
 /// Walks every item with `into_stream()` in pages of `page`, dropping each; the
