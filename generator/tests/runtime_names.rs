@@ -1,0 +1,60 @@
+//! The names the generator keeps free on `Client` and `Request<O>` (the runtime's
+//! `reserved.rs`) are exactly the methods those generated types have (hand-written
+//! test): a method added to either without reserving its name would clash with an
+//! operation or a setter of the same name in some spec.
+
+mod common;
+
+use common::generate_fixture;
+use generator::runtime_names::{CLIENT_METHODS, REQUEST_METHODS};
+use std::collections::BTreeSet;
+
+/// The methods of every inherent `impl` of the type named `name` in `file`.
+fn methods(file: &syn::File, name: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for item in &file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(ty) = block.self_ty.as_ref() else {
+            continue;
+        };
+        let is_it = ty.path.segments.last().is_some_and(|s| s.ident == name);
+        if block.trait_.is_some() || !is_it {
+            continue;
+        }
+        for member in &block.items {
+            if let syn::ImplItem::Fn(function) = member {
+                names.insert(function.sig.ident.to_string());
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn reserved_names_are_the_methods_of_client_and_request() {
+    // `pagination` has a paged operation, so `Request<O>`'s paging methods are there.
+    let files = generate_fixture("pagination");
+    let lib: syn::File = syn::parse_str(&files.files["src/lib.rs"]).expect("lib.rs parses");
+    let operations: syn::File =
+        syn::parse_str(&files.files["src/operations.rs"]).expect("operations.rs parses");
+
+    // Generic impls only: the setters of each operation are on `Request<ThatOperation>`
+    // in operations.rs, and may use any name but these.
+    let request = methods(&lib, "Request");
+    let reserved: BTreeSet<String> = REQUEST_METHODS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(request, reserved);
+
+    // `clone` comes from `#[derive(Clone)]`; an inherent `clone` would shadow it.
+    let client = methods(&lib, "Client");
+    let mut reserved: BTreeSet<String> = CLIENT_METHODS.iter().map(|s| s.to_string()).collect();
+    assert!(reserved.remove("clone"));
+    assert_eq!(client, reserved);
+    assert!(files.files["src/lib.rs"].contains("#[derive(Debug, Clone)]\npub struct Client"));
+
+    // And the operations' own methods on `Client` never take a reserved name.
+    for name in methods(&operations, "Client") {
+        assert!(!CLIENT_METHODS.contains(&name.as_str()), "{name}");
+    }
+}
