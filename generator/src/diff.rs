@@ -25,6 +25,9 @@ pub struct Change {
 pub struct Report {
     pub operations: Vec<(String, Vec<Change>)>,
     pub types: Vec<(String, Vec<Change>)>,
+    /// A move to another `openapi-client-runtime` version, whose public types are
+    /// part of the generated crate's API.
+    pub runtime: Vec<(String, Vec<Change>)>,
 }
 
 /// The version bump a report implies.
@@ -50,13 +53,14 @@ impl fmt::Display for Bump {
 
 impl Report {
     pub fn is_empty(&self) -> bool {
-        self.operations.is_empty() && self.types.is_empty()
+        self.operations.is_empty() && self.types.is_empty() && self.runtime.is_empty()
     }
 
     pub fn count(&self, impact: Impact) -> usize {
         self.operations
             .iter()
             .chain(&self.types)
+            .chain(&self.runtime)
             .flat_map(|(_, changes)| changes)
             .filter(|c| c.impact == impact)
             .count()
@@ -91,7 +95,11 @@ impl Report {
             out.push_str("No change to the API callers see.\n");
             return out;
         }
-        for (heading, groups) in [("Operations", &self.operations), ("Types", &self.types)] {
+        for (heading, groups) in [
+            ("Operations", &self.operations),
+            ("Types", &self.types),
+            ("Runtime", &self.runtime),
+        ] {
             if groups.is_empty() {
                 continue;
             }
@@ -173,7 +181,49 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
                 .push((name.clone(), vec![breaking("removed".to_owned())]));
         }
     }
+    if let Some(change) = runtime_change(old.runtime.as_deref(), new.runtime.as_deref()) {
+        let subject = crate::runtime_files::RUNTIME_CRATE.to_owned();
+        report.runtime.push((subject, vec![change]));
+    }
     report
+}
+
+/// A runtime release the crate moves to: breaking unless Cargo would take it as a
+/// compatible update (same leftmost non-zero version component). A summary from
+/// before the runtime was recorded (`None`) compares as unchanged.
+fn runtime_change(old: Option<&str>, new: Option<&str>) -> Option<Change> {
+    let (old, new) = (old?, new?);
+    if old == new {
+        return None;
+    }
+    let text = format!("{old} -> {new}");
+    if semver_compatible(old, new) {
+        Some(additive(format!("{text}, a compatible release")))
+    } else {
+        Some(breaking(format!(
+            "{text}, a breaking release: its types (`Error`, `RetryPolicy`, `AccessToken`, ...) are part of this crate's API"
+        )))
+    }
+}
+
+/// Cargo's caret rule: `0.1.2` and `0.1.7` are compatible, `0.1.x` and `0.2.0` are not,
+/// `1.2.0` and `1.9.1` are.
+fn semver_compatible(old: &str, new: &str) -> bool {
+    let parse = |v: &str| -> Option<[u64; 3]> {
+        let parts: Vec<u64> = v
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        parts.try_into().ok()
+    };
+    let (Some(old), Some(new)) = (parse(old), parse(new)) else {
+        return false;
+    };
+    match old {
+        [0, 0, _] => old == new,
+        [0, minor, _] => new[0] == 0 && new[1] == minor,
+        [major, _, _] => new[0] == major,
+    }
 }
 
 /// When a type became an alias of another with exactly its old shape (the generator
@@ -469,6 +519,38 @@ mod tests {
         report.types.push(("U".into(), vec![breaking("y".into())]));
         assert_eq!(report.bump_for("0.1.0"), Bump::Minor);
         assert_eq!(report.bump_for("2.3.4"), Bump::Major);
+    }
+
+    #[test]
+    fn a_breaking_runtime_release_is_a_breaking_change() {
+        let surface = |runtime: Option<&str>| Surface {
+            runtime: runtime.map(str::to_owned),
+            ..Surface::default()
+        };
+        // (old, new, the change it makes, if any)
+        let cases = [
+            (Some("0.1.0"), Some("0.1.0"), None),
+            (None, Some("0.1.0"), None),
+            (Some("0.1.0"), Some("0.1.4"), Some(Impact::Additive)),
+            (Some("0.1.4"), Some("0.2.0"), Some(Impact::Breaking)),
+            (Some("0.0.1"), Some("0.0.2"), Some(Impact::Breaking)),
+            (Some("1.2.0"), Some("1.9.1"), Some(Impact::Additive)),
+            (Some("1.9.1"), Some("2.0.0"), Some(Impact::Breaking)),
+        ];
+        for (old, new, impact) in cases {
+            let report = diff(&surface(old), &surface(new));
+            let found = report.runtime.first().map(|(_, changes)| changes[0].impact);
+            assert_eq!(found, impact, "{old:?} -> {new:?}");
+        }
+        let report = diff(&surface(Some("0.1.4")), &surface(Some("0.2.0")));
+        assert_eq!(report.bump_for("0.3.0"), Bump::Minor);
+        let text = report.render("spec.yaml", "");
+        assert!(
+            text.contains(
+                "## Runtime\n\n- `openapi-client-runtime`\n  - **breaking**: 0.1.4 -> 0.2.0"
+            ),
+            "{text}"
+        );
     }
 
     fn point() -> TypeSurface {

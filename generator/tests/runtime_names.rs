@@ -36,7 +36,7 @@ fn methods(file: &syn::File, name: &str) -> BTreeSet<String> {
 fn reserved_names_are_the_methods_of_client_and_request() {
     // `pagination` has a paged operation, so `Request<O>`'s paging methods are there.
     let files = generate_fixture("pagination");
-    let lib: syn::File = syn::parse_str(&files.files["src/lib.rs"]).expect("lib.rs parses");
+    let lib: syn::File = syn::parse_str(&files.files["src/client.rs"]).expect("client.rs parses");
     let operations: syn::File =
         syn::parse_str(&files.files["src/operations.rs"]).expect("operations.rs parses");
 
@@ -51,7 +51,7 @@ fn reserved_names_are_the_methods_of_client_and_request() {
     let mut reserved: BTreeSet<String> = CLIENT_METHODS.iter().map(|s| s.to_string()).collect();
     assert!(reserved.remove("clone"));
     assert_eq!(client, reserved);
-    assert!(files.files["src/lib.rs"].contains("#[derive(Debug, Clone)]\npub struct Client"));
+    assert!(files.files["src/client.rs"].contains("#[derive(Debug, Clone)]\npub struct Client"));
 
     // And the operations' own methods on `Client` never take a reserved name.
     for name in methods(&operations, "Client") {

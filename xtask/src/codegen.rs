@@ -238,9 +238,10 @@ fn api_change(
         .map_err(|e| format!("error: generated API summary does not parse: {e}"))?;
     let report = diff::diff(&old, &new);
     let current = &target.settings.crate_version;
-    if old.spec_digest == new.spec_digest {
-        // Same spec, new generator: show what callers would see, but it is not a release
-        // of a new API version, so nothing is bumped or recorded.
+    if old.spec_digest == new.spec_digest && report.runtime.is_empty() {
+        // Same spec and runtime, new generator: show what callers would see, but it is
+        // not a release of a new API version, so nothing is bumped or recorded. A new
+        // runtime release is: its types are part of the crate's API.
         if !report.is_empty() {
             eprintln!(
                 "{}",

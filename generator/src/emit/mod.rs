@@ -2,6 +2,7 @@
 //! OpenAPI document; everything it needs is in [`crate::ir`].
 
 mod cargo_toml;
+mod client;
 mod crate_root;
 mod docs;
 mod enums;
@@ -10,6 +11,7 @@ mod operations;
 mod types;
 
 pub use cargo_toml::cargo_toml;
+pub use client::client;
 pub use crate_root::crate_root;
 pub use models::models;
 pub use operations::operations;

@@ -1,0 +1,134 @@
+//! `client.rs` of the generated crate: its `Client` (a newtype of the runtime's
+//! `HttpClient` that knows the spec's server and error body) and `Request<O>`, the
+//! one request type every operation returns. Per-call options and sending are
+//! written here once, as calls into the runtime; each operation adds only its
+//! setters (in `operations.rs`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn client() -> TokenStream {
+    quote! {
+        #![doc = " The API client and the request every operation returns."]
+        use crate::{runtime, ClientBuilder, Error, ItemStream, RetryPolicy, DEFAULT_BASE_URL, ErrorBody};
+
+        /// The API client: one method per operation. Cheap to clone: clones share one
+        /// connection pool and configuration, so create one and pass it around.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            pub(crate) http: runtime::HttpClient,
+        }
+
+        impl From<runtime::HttpClient> for Client {
+            fn from(http: runtime::HttpClient) -> Self {
+                Client { http }
+            }
+        }
+
+        impl runtime::ApiClient for Client {
+            type ErrorBody = ErrorBody;
+            const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
+            const USER_AGENT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+            fn http(&self) -> &runtime::HttpClient {
+                &self.http
+            }
+        }
+
+        impl Client {
+            /// A client for [`DEFAULT_BASE_URL`], authenticating with `token` (an OAuth
+            /// access token, with or without the `Bearer ` prefix).
+            pub fn new(token: impl Into<String>) -> Result<Client, Error> {
+                Client::builder().bearer_token(token).build()
+            }
+
+            /// A client for another server (a mock, a proxy, a regional deployment).
+            pub fn with_base_url(base_url: impl Into<String>, token: impl Into<String>) -> Result<Client, Error> {
+                Client::builder().base_url(base_url).bearer_token(token).build()
+            }
+
+            /// A builder for every other setting.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// The base URL requests are sent to, without a trailing slash.
+            pub fn base_url(&self) -> &str {
+                self.http.base_url()
+            }
+
+            pub(crate) fn request<O>(&self, operation: O) -> Request<O> {
+                Request {
+                    client: self.clone(),
+                    operation,
+                    options: runtime::RequestOptions::new(),
+                    max_items: None,
+                }
+            }
+        }
+
+        /// One call to the API, from a [`Client`] method: the operation's inputs
+        /// (required ones were arguments; optional ones are setters here), per-call
+        /// options, and `.send().await`.
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until `.send().await`"]
+        pub struct Request<O> {
+            client: Client,
+            // Each operation's setters (in `operations.rs`) write its inputs here.
+            pub(crate) operation: O,
+            options: runtime::RequestOptions,
+            max_items: Option<u64>,
+        }
+
+        impl<O: runtime::Operation> Request<O> {
+            /// Adds a header to this call only (e.g. `Prefer: return=representation`);
+            /// see [`RequestOptions::header`].
+            pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.options = self.options.header(name, value);
+                self
+            }
+
+            /// Adds a query parameter the spec does not declare to this call only.
+            pub fn with_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.options = self.options.query(name, value);
+                self
+            }
+
+            /// Sets this call's timeout per attempt, replacing the client's.
+            pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options = self.options.timeout(timeout);
+                self
+            }
+
+            /// Sets this call's retry policy, replacing the client's.
+            pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+                self.options = self.options.retry(policy);
+                self
+            }
+
+            /// Sends the request and waits for the answer: the operation's typed value
+            /// (with status and headers) on a declared 2xx, [`Error::UndeclaredStatus`](runtime::Error::UndeclaredStatus)
+            /// with the raw response on another 2xx, [`Error::Api`](runtime::Error::Api) otherwise.
+            pub async fn send(self) -> Result<O::Output, Error> {
+                runtime::send(&self.client.http, self.operation, self.options).await
+            }
+        }
+
+        impl<O: runtime::PagedOperation> Request<O> {
+            /// Stops [`Self::into_stream`] after this many items; the last page asks only
+            /// for the items still needed.
+            pub fn max_items(mut self, max_items: u64) -> Self {
+                self.max_items = Some(max_items);
+                self
+            }
+
+            /// Streams the items of every page, fetching the next page only when the
+            /// stream needs it, so one page is held in memory at a time. The stream ends
+            /// at a short or empty page, at [`Self::max_items`], or after the first error;
+            /// [`Self::send`] still fetches a single page.
+            pub fn into_stream(self) -> ItemStream<O::Item> {
+                runtime::stream(self.client.http, self.operation, self.options, self.max_items)
+            }
+        }
+    }
+}
