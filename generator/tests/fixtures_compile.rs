@@ -1,4 +1,5 @@
-//! Every fixture's generated crate compiles warning-free under clippy (hand-written test).
+//! Every fixture's generated crate compiles warning-free under clippy, and one of them
+//! with a vendored copy of the runtime (hand-written test).
 //!
 //! A snapshot nobody compiles proves little. The fixtures are generated into one
 //! throwaway workspace under `target/fixture-crates` (its own target dir, so it does not
@@ -26,6 +27,24 @@ fn generated_fixture_crates_pass_clippy() {
         }
         members.push(format!("\"{name}\""));
     }
+    // One fixture also with `--vendor-runtime`: the runtime's sources as a module of
+    // the crate must build and lint as cleanly as the runtime crate.
+    let vendored = "pagination-vendored";
+    let crate_dir = dir.join(vendored);
+    let _ = fs::remove_dir_all(crate_dir.join("src"));
+    let mut settings = common::settings("pagination");
+    settings.crate_name = format!("fixture-{vendored}");
+    settings.runtime = generator::RuntimeDependency::Vendored;
+    let files = generator::generate(&common::fixture_source("pagination"), &settings)
+        .expect("the pagination fixture generates");
+    assert!(files.files.contains_key("src/runtime/mod.rs"));
+    assert!(!files.files["Cargo.toml"].contains("openapi-client-runtime"));
+    for (relative, contents) in &files.files {
+        let path = crate_dir.join(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+    }
+    members.push(format!("\"{vendored}\""));
     fs::write(
         dir.join("Cargo.toml"),
         format!(
