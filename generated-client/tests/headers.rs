@@ -7,7 +7,7 @@
 mod support;
 
 use generated_client::runtime::{Method, Request, RequestOptions};
-use generated_client::{Client, Error};
+use generated_client::{Client, Error, RetryPolicy};
 use wiremock::matchers::{header as has_header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -264,4 +264,52 @@ fn debug_output_hides_per_call_header_values() {
     let text = format!("{request:?}");
     assert!(text.contains("X-Api-Key"), "{text}");
     assert!(!text.contains("very-secret"), "{text}");
+}
+
+/// `with_header`, `with_query`, `with_timeout` and `with_retry` exist once, on every
+/// operation's `Request`, and reach the wire.
+#[tokio::test]
+async fn per_call_options_of_the_generic_request_reach_the_server() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/{IMODEL_ID}")))
+        .respond_with(support::failure(503, "busy"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    serve_imodel(&server, imodel_ok()).await;
+    let client = client_for(&server);
+
+    let imodel = client
+        .get_imodel(IMODEL_ID)
+        .with_header("Prefer", "return=minimal")
+        .with_query("$select", "id,display name")
+        .with_query("$select", "state")
+        .with_timeout(std::time::Duration::from_secs(5))
+        .with_retry(RetryPolicy::disabled())
+        .send()
+        .await;
+    // No retry for this call: the 503 is the answer.
+    assert!(
+        matches!(&imodel, Err(Error::Api(e)) if e.status() == 503),
+        "{imodel:?}"
+    );
+    let imodel = client
+        .get_imodel(IMODEL_ID)
+        .with_query("$select", "id")
+        .send()
+        .await
+        .expect("200");
+    assert_eq!(imodel.display_name.as_deref(), Some("Bridge"));
+
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 2, "the first call was not retried");
+    assert_eq!(header(&requests[0], "prefer"), Some("return=minimal"));
+    assert_eq!(
+        requests[0].url.query(),
+        Some("$select=id%2Cdisplay%20name&$select=state")
+    );
+    // Per-call options belong to their call only.
+    assert_eq!(header(&requests[1], "prefer"), None);
+    assert_eq!(requests[1].url.query(), Some("$select=id"));
 }
