@@ -111,10 +111,11 @@ fn lower_stage(loaded: &load::Loaded, naming: &naming::Naming) -> ir::Api {
     lower::lower(&loaded.document, &loaded.pointed, naming, &mut diagnostics)
 }
 
-/// The three Rust files `generate()` emits, in its order.
+/// The four Rust files `generate()` emits, in its order.
 fn emit_stage(api: &ir::Api, crate_name: &str) -> Vec<TokenStream> {
     vec![
-        emit::crate_root(api, crate_name),
+        emit::crate_root(api, crate_name, false),
+        emit::client(),
         emit::models(api),
         emit::operations(api),
     ]
