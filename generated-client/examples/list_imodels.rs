@@ -32,9 +32,10 @@ async fn main() -> ExitCode {
 
 async fn list_imodels() -> Result<(), Box<dyn Error>> {
     let token = required("IMODELS_ACCESS_TOKEN", "an iTwin Platform access token")?;
-    let itwin_id: generated_client::uuid::Uuid = required("ITWIN_ID", "the id of the iTwin to list")?
-        .parse()
-        .map_err(|e| format!("ITWIN_ID is not a UUID: {e}"))?;
+    let itwin_id: generated_client::uuid::Uuid =
+        required("ITWIN_ID", "the id of the iTwin to list")?
+            .parse()
+            .map_err(|e| format!("ITWIN_ID is not a UUID: {e}"))?;
     let base_url = std::env::var("IMODELS_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
 
     let client = Client::builder()

@@ -41,7 +41,7 @@ async fn get_create_imodel_operation_details_gets_the_state_of_the_creation() {
         .send()
         .await
         .expect("200");
-    let (status, _, details) = success.into_declared().expect("declared").into_parts();
+    let (status, _, details) = success.into_parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         details,
@@ -85,8 +85,6 @@ async fn every_creation_state_decodes_and_unknown_ones_are_kept() {
             .send()
             .await
             .expect("200")
-            .into_declared()
-            .expect("declared")
             .into_inner();
         let state = details
             .create_operation
@@ -120,8 +118,6 @@ async fn get_imodels_sends_the_filters_and_order_the_overlay_adds() {
         .send()
         .await
         .expect("200")
-        .into_declared()
-        .expect("declared")
         .into_inner();
     assert!(list.imodels.is_empty());
 

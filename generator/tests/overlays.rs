@@ -34,6 +34,7 @@ fn settings(names: &[&str]) -> Settings {
         words: Vec::new(),
         split_words: Vec::new(),
         standalone: false,
+        runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
         overlays: overlays(names),
     }
