@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
@@ -18,6 +19,7 @@ use super::auth::REDACTED;
 use super::encode::{check_expanded_path, encode_query};
 use super::options::parse_header;
 use super::retry::Outcome;
+use super::transfer::{ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody};
 use super::{
     AccessToken, ApiError, BoxError, Error, RawResponse, Request, RetryPolicy, StaticToken,
     TokenProvider,
@@ -68,6 +70,8 @@ struct ClientInner {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    // For pre-signed storage URLs: no token, no default headers.
+    storage: Storage,
 }
 
 impl HttpClient {
@@ -91,6 +95,65 @@ impl HttpClient {
     /// `reason` and `delay_ms`. Tokens and header values are never recorded.
     #[doc(hidden)]
     pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
+        match self.execute_reading(request, Reading::Whole).await? {
+            Answer::Whole(response) => Ok(response),
+            // Not asked for: `Reading::Whole` buffers every answer.
+            Answer::Streaming(response) => Ok(RawResponse::new(
+                response.status(),
+                response.headers().clone(),
+                Bytes::new(),
+            )),
+        }
+    }
+
+    /// Like [`execute`](Self::execute), but a 2xx body is not read: it streams
+    /// from the answer as it arrives, with no size limit (non-2xx bodies are
+    /// still read whole, for the error). Retries end once a 2xx answer starts.
+    #[doc(hidden)]
+    pub async fn execute_streaming(&self, request: Request) -> Result<StreamingResponse, Error> {
+        match self.execute_reading(request, Reading::Streamed).await? {
+            Answer::Whole(response) => {
+                let (status, headers, body) = (
+                    response.status(),
+                    response.headers().clone(),
+                    response.into_body(),
+                );
+                Ok(StreamingResponse::new(
+                    status,
+                    headers,
+                    ByteStream::new(futures_util::stream::once(async { Ok(body) })),
+                ))
+            }
+            Answer::Streaming(mut response) => {
+                let status = response.status();
+                let headers = std::mem::take(response.headers_mut());
+                let body = futures_util::stream::try_unfold(response, |mut response| async move {
+                    let chunk = response.chunk().await.map_err(Error::from_reqwest)?;
+                    Ok(chunk.map(|chunk| (chunk, response)))
+                });
+                Ok(StreamingResponse::new(
+                    status,
+                    headers,
+                    ByteStream::new(body),
+                ))
+            }
+        }
+    }
+
+    /// Downloads from a pre-signed storage URL (a `_links` entry of another
+    /// origin): streamed, resumed with `Range` after a cut, and sent with no
+    /// token and none of the client's default headers. See [`Download`].
+    pub fn download<E>(&self, url: &str) -> Download<E> {
+        self.inner.storage.download(url)
+    }
+
+    /// Uploads to a pre-signed storage URL, with no token and none of the
+    /// client's default headers. See [`Upload`].
+    pub fn upload<E>(&self, url: &str, body: impl Into<UploadBody>) -> Upload<E> {
+        self.inner.storage.upload(url, body.into())
+    }
+
+    async fn execute_reading(&self, request: Request, reading: Reading) -> Result<Answer, Error> {
         // DEBUG, not INFO: a library should not add a line per HTTP call to an
         // application's default logs; `openapi_client_runtime=debug` turns it on.
         let span = tracing::debug_span!(
@@ -103,7 +166,7 @@ impl HttpClient {
         );
         // The span is passed along rather than found with `Span::current()`,
         // which depends on the subscriber tracking entered spans.
-        self.execute_in_span(request, span.clone())
+        self.execute_in_span(request, reading, span.clone())
             .instrument(span)
             .await
     }
@@ -111,8 +174,9 @@ impl HttpClient {
     async fn execute_in_span(
         &self,
         request: Request,
+        reading: Reading,
         span: tracing::Span,
-    ) -> Result<RawResponse, Error> {
+    ) -> Result<Answer, Error> {
         // Everything that cannot change between attempts is checked once, up front.
         let url = self.url_for(&request)?;
         let options = request.request_options();
@@ -125,7 +189,7 @@ impl HttpClient {
         loop {
             let started = Instant::now();
             let result = self
-                .send_once(&request, &url, &extra_headers, timeout)
+                .send_once(&request, &url, &extra_headers, timeout, reading)
                 .await;
             let outcome = match &result {
                 Ok(response) => {
@@ -172,7 +236,8 @@ impl HttpClient {
         url: &Url,
         extra_headers: &HeaderMap,
         timeout: Option<Duration>,
-    ) -> Result<RawResponse, Error> {
+        reading: Reading,
+    ) -> Result<Answer, Error> {
         // Precedence, lowest first: default headers, Accept and Content-Type,
         // header parameters, per-call headers, the token.
         let mut headers = self.inner.default_headers.clone();
@@ -222,10 +287,13 @@ impl HttpClient {
         }
 
         let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+        if reading == Reading::Streamed && response.status().is_success() {
+            return Ok(Answer::Streaming(response));
+        }
         let body = read_body(&mut response, self.inner.max_response_bytes).await?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        Ok(RawResponse::new(status, headers, body))
+        Ok(Answer::Whole(RawResponse::new(status, headers, body)))
     }
 
     fn url_for(&self, request: &Request) -> Result<Url, Error> {
@@ -336,19 +404,53 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
+/// Whether an attempt reads a 2xx body before returning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    Whole,
+    Streamed,
+}
+
+/// One attempt's answer: read whole, or (a 2xx asked for as a stream) not yet.
+enum Answer {
+    Whole(RawResponse),
+    Streaming(reqwest::Response),
+}
+
+impl Answer {
+    fn status(&self) -> StatusCode {
+        match self {
+            Answer::Whole(response) => response.status(),
+            Answer::Streaming(response) => response.status(),
+        }
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        match self {
+            Answer::Whole(response) => response.headers(),
+            Answer::Streaming(response) => response.headers(),
+        }
+    }
+}
+
 /// The last attempt's result, recorded on the call's span.
 fn finish(
-    result: Result<RawResponse, Error>,
+    result: Result<Answer, Error>,
     attempts: u32,
     span: &tracing::Span,
-) -> Result<RawResponse, Error> {
+) -> Result<Answer, Error> {
     span.record("attempts", attempts);
-    let response = result?;
-    span.record("status", response.status().as_u16());
-    if response.status().is_success() {
-        Ok(response)
-    } else {
-        Err(Error::Api(ApiError::unparsed(response)))
+    let answer = result?;
+    span.record("status", answer.status().as_u16());
+    match answer {
+        answer if answer.status().is_success() => Ok(answer),
+        Answer::Whole(response) => Err(Error::Api(ApiError::unparsed(response))),
+        // Only 2xx answers stream.
+        Answer::Streaming(response) => Err(Error::Api(ApiError::unparsed(RawResponse::new(
+            response.status(),
+            response.headers().clone(),
+            Bytes::new(),
+        )))),
     }
 }
 
@@ -614,6 +716,16 @@ impl<C: ApiClient> ClientBuilder<C> {
             }
         };
 
+        // Its own connection pool: nothing configured for the API (token,
+        // default headers, a caller's reqwest::Client) can reach storage hosts.
+        let storage_http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .build()
+            .map_err(|error| {
+                Error::InvalidRequest(format!("could not create the HTTP client: {error}"))
+            })?;
+        let storage = Storage::new(storage_http, self.retry.clone());
+
         Ok(HttpClient {
             inner: Arc::new(ClientInner {
                 http,
@@ -624,6 +736,7 @@ impl<C: ApiClient> ClientBuilder<C> {
                 timeout,
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
+                storage,
             }),
         })
     }

@@ -67,6 +67,48 @@ pub enum Error<E = Unparsed> {
         /// The limit in force, in bytes.
         limit: u64,
     },
+    /// A download or upload through a storage URL failed in a way no status
+    /// says: a local file could not be read or written, or the server's answers
+    /// did not fit together (a range from the wrong place, a file that changed
+    /// between attempts, a body cut short every time).
+    #[error(transparent)]
+    Transfer(Box<TransferError>),
+}
+
+/// See [`Error::Transfer`].
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct TransferError {
+    message: String,
+    #[source]
+    source: Option<std::io::Error>,
+}
+
+impl TransferError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        TransferError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        TransferError {
+            message: format!("{}: {source}", path.display()),
+            source: Some(source),
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl<E> From<TransferError> for Error<E> {
+    fn from(error: TransferError) -> Self {
+        Error::Transfer(Box::new(error))
+    }
 }
 
 /// The error body type inside the runtime, before a generated crate's
@@ -83,7 +125,7 @@ impl<E> Error<E> {
             Error::UndeclaredStatus(response) => Some(response.status()),
             Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Timeout(error) | Error::Transport(error) => error.status(),
-            Error::InvalidRequest(_) | Error::Auth(_) => None,
+            Error::InvalidRequest(_) | Error::Auth(_) | Error::Transfer(_) => None,
         }
     }
 
@@ -112,6 +154,7 @@ impl Error<Unparsed> {
             Error::Auth(error) => Error::Auth(error),
             Error::UndeclaredStatus(response) => Error::UndeclaredStatus(response),
             Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
+            Error::Transfer(error) => Error::Transfer(error),
         }
     }
 }
@@ -189,6 +232,13 @@ impl<E> ApiError<E> {
     /// The body as text, with invalid UTF-8 replaced.
     pub fn body_text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(self.body())
+    }
+
+    /// How long the server asked the caller to wait before trying again
+    /// (`Retry-After`, in seconds or as an HTTP date; a past date is zero), as
+    /// `429` and `503` answers say.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        super::retry::retry_after(self.headers(), std::time::SystemTime::now())
     }
 
     /// The body parsed as the API's error schema, if it was one.
@@ -349,6 +399,31 @@ mod tests {
             error.to_string(),
             "could not decode the 200 OK response body: empty"
         );
+    }
+
+    #[test]
+    fn retry_after_is_read_from_the_answer() {
+        let answer = |value: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = value {
+                headers.insert("retry-after", value.parse().expect("valid value"));
+            }
+            ApiError::unparsed(RawResponse::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                headers,
+                Bytes::new(),
+            ))
+        };
+        assert_eq!(
+            answer(Some("7")).retry_after(),
+            Some(std::time::Duration::from_secs(7))
+        );
+        assert_eq!(
+            answer(Some("Thu, 01 Jan 1970 00:00:00 GMT")).retry_after(),
+            Some(std::time::Duration::ZERO)
+        );
+        assert_eq!(answer(Some("soon")).retry_after(), None);
+        assert_eq!(answer(None).retry_after(), None);
     }
 
     #[test]

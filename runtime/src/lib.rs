@@ -25,12 +25,14 @@ mod request;
 mod reserved;
 mod response;
 mod retry;
+mod transfer;
+mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, query_text};
-pub use error::{ApiError, DecodeError, Error, Unparsed};
+pub use error::{ApiError, DecodeError, Error, TransferError, Unparsed};
 #[doc(hidden)]
 pub use operation::{send, stream};
 pub use operation::{Operation, PagedOperation};
@@ -42,7 +44,9 @@ pub use reserved::{CLIENT_METHODS, REQUEST_METHODS};
 #[doc(hidden)]
 pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
 pub use response::{RawResponse, ResponseValue};
-pub use retry::{Jitter, RetryPolicy};
+pub use retry::{Jitter, RetryContext, RetryPolicy};
+pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
+pub use wait::{poll_until, Poll, StateField, WaitError, WaitPolicy};
 
 /// Re-exported so callers can name response bodies without depending on `bytes`.
 pub use bytes::Bytes;

@@ -4,6 +4,7 @@
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -23,6 +24,12 @@ use super::Error;
 /// The defaults follow Bentley's TypeScript clients: 4 attempts, waiting
 /// 300 ms × 3ⁿ between them (here with equal jitter). A `Retry-After` header
 /// (seconds or an HTTP date) replaces the computed wait.
+///
+/// Which failures are retried can be widened with
+/// [`retry_server_errors`](RetryPolicy::retry_server_errors) (every `5xx`, `500`
+/// included, as Bentley's clients do) or replaced with a
+/// [`classifier`](RetryPolicy::classifier) of your own; the schedule stays the
+/// policy's.
 ///
 /// ```
 /// use std::time::Duration;
@@ -44,6 +51,97 @@ pub struct RetryPolicy {
     max_total_delay: Duration,
     jitter: Jitter,
     retry_non_idempotent: bool,
+    retry_server_errors: bool,
+    classifier: Option<Classifier>,
+}
+
+/// A caller's retry decision; see [`RetryPolicy::classifier`].
+#[derive(Clone)]
+struct Classifier(Arc<dyn Fn(&RetryContext<'_>) -> bool + Send + Sync>);
+
+impl fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Classifier(..)")
+    }
+}
+
+impl PartialEq for Classifier {
+    /// The same classifier, not an equivalent one: closures cannot be compared.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// One failed attempt, as a retry [`classifier`](RetryPolicy::classifier) sees
+/// it: a non-2xx answer or an error, the method, and the attempt number.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryContext<'a> {
+    method: &'a Method,
+    attempt: u32,
+    outcome: Outcome<'a>,
+    policy: &'a RetryPolicy,
+}
+
+impl<'a> RetryContext<'a> {
+    /// The request's method.
+    pub fn method(&self) -> &'a Method {
+        self.method
+    }
+
+    /// Which attempt failed, the first being `1`.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The status of the answer, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self.outcome {
+            Outcome::Status(status, _) => Some(status),
+            Outcome::Failed(_) => None,
+        }
+    }
+
+    /// The headers of the answer, when there was one.
+    pub fn headers(&self) -> Option<&'a HeaderMap> {
+        match self.outcome {
+            Outcome::Status(_, headers) => Some(headers),
+            Outcome::Failed(_) => None,
+        }
+    }
+
+    /// The error, when there was no answer.
+    pub fn error(&self) -> Option<&'a Error> {
+        match self.outcome {
+            Outcome::Failed(error) => Some(error),
+            Outcome::Status(..) => None,
+        }
+    }
+
+    /// Whether the method may be repeated once the server may have seen it:
+    /// idempotent, or `POST`/`PATCH` with
+    /// [`retry_non_idempotent`](RetryPolicy::retry_non_idempotent) on.
+    pub fn may_resend(&self) -> bool {
+        self.policy.retry_non_idempotent || is_idempotent(self.method)
+    }
+
+    /// The policy's own decision, without a classifier: transient failures
+    /// (see [`RetryPolicy`]) of requests that are safe to repeat. A classifier
+    /// can start from it and add or remove cases.
+    pub fn default_decision(&self) -> bool {
+        let transient = match self.outcome {
+            Outcome::Status(status, _) => {
+                matches!(status.as_u16(), 429 | 502 | 503 | 504)
+                    || (self.policy.retry_server_errors && status.is_server_error())
+            }
+            Outcome::Failed(error) => transient_error(error),
+        };
+        transient && (self.request_never_sent() || self.may_resend())
+    }
+
+    /// No connection could be made, so the server saw nothing.
+    fn request_never_sent(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed(Error::Transport(e) | Error::Timeout(e)) if e.is_connect())
+    }
 }
 
 /// How much randomness is mixed into a computed backoff, so that clients that
@@ -72,6 +170,8 @@ impl Default for RetryPolicy {
             max_total_delay: Duration::from_secs(60),
             jitter: Jitter::Equal,
             retry_non_idempotent: false,
+            retry_server_errors: false,
+            classifier: None,
         }
     }
 }
@@ -143,6 +243,37 @@ impl RetryPolicy {
         self
     }
 
+    /// Also retries `500` and every other `5xx`, as Bentley's clients do. Off by
+    /// default: a `500` is often a bug that the same request hits again.
+    pub fn retry_server_errors(mut self, retry: bool) -> Self {
+        self.retry_server_errors = retry;
+        self
+    }
+
+    /// Replaces the decision which failed attempts are retried (the schedule,
+    /// attempt limit and `Retry-After` stay the policy's). The classifier sees
+    /// each failure and answers whether to try again;
+    /// [`RetryContext::default_decision`] is what the policy would do.
+    ///
+    /// ```
+    /// use openapi_client_runtime::RetryPolicy;
+    ///
+    /// // Also retry 409 Conflict (a lock held by another client), never 429.
+    /// let policy = RetryPolicy::new().classifier(|failure| match failure.status() {
+    ///     Some(status) if status == 409 => failure.may_resend(),
+    ///     Some(status) if status == 429 => false,
+    ///     _ => failure.default_decision(),
+    /// });
+    /// # let _ = policy;
+    /// ```
+    pub fn classifier(
+        mut self,
+        classifier: impl Fn(&RetryContext<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.classifier = Some(Classifier(Arc::new(classifier)));
+        self
+    }
+
     /// Whether to retry after attempt number `attempt` (1-based) ended in
     /// `outcome`, having already waited `waited` in total; and if so, how long
     /// to wait and why.
@@ -156,10 +287,20 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return None;
         }
-        let reason = RetryReason::of(outcome)?;
-        if !reason.request_never_sent() && !self.may_resend(method) {
+        let context = RetryContext {
+            method,
+            attempt,
+            outcome,
+            policy: self,
+        };
+        let retry = match &self.classifier {
+            Some(classifier) => (classifier.0)(&context),
+            None => context.default_decision(),
+        };
+        if !retry {
             return None;
         }
+        let reason = RetryReason::of(outcome);
         let remaining = self.max_total_delay.saturating_sub(waited);
         let delay = match outcome {
             Outcome::Status(_, headers) => retry_after(headers, SystemTime::now()),
@@ -177,10 +318,6 @@ impl RetryPolicy {
             }
         };
         Some(Retry { delay, reason })
-    }
-
-    fn may_resend(&self, method: &Method) -> bool {
-        self.retry_non_idempotent || is_idempotent(method)
     }
 
     /// The wait after attempt `attempt`: `initial × multiplier^(attempt-1)`,
@@ -227,7 +364,7 @@ pub(crate) struct Retry {
 /// Why an attempt is repeated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RetryReason {
-    /// `429`, `502`, `503` or `504`.
+    /// A status the policy (or its classifier) retries.
     Status(StatusCode),
     /// No connection could be made, so nothing was sent.
     Connect,
@@ -238,28 +375,28 @@ pub(crate) enum RetryReason {
 }
 
 impl RetryReason {
-    fn of(outcome: Outcome<'_>) -> Option<RetryReason> {
+    fn of(outcome: Outcome<'_>) -> RetryReason {
         match outcome {
-            Outcome::Status(status, _) => matches!(status.as_u16(), 429 | 502 | 503 | 504)
-                .then_some(RetryReason::Status(status)),
-            Outcome::Failed(Error::Timeout(error)) if error.is_connect() => {
-                Some(RetryReason::Connect)
+            Outcome::Status(status, _) => RetryReason::Status(status),
+            Outcome::Failed(Error::Timeout(error) | Error::Transport(error))
+                if error.is_connect() =>
+            {
+                RetryReason::Connect
             }
-            Outcome::Failed(Error::Timeout(_)) => Some(RetryReason::Timeout),
-            Outcome::Failed(Error::Transport(error)) if error.is_connect() => {
-                Some(RetryReason::Connect)
-            }
-            // A redirect loop or a refused redirect fails the same way again.
-            Outcome::Failed(Error::Transport(error)) if error.is_redirect() => None,
-            Outcome::Failed(Error::Transport(_)) => Some(RetryReason::Transport),
-            // Bad input and token-provider failures do not heal by waiting.
-            Outcome::Failed(_) => None,
+            Outcome::Failed(Error::Timeout(_)) => RetryReason::Timeout,
+            Outcome::Failed(_) => RetryReason::Transport,
         }
     }
+}
 
-    /// A failed connection means the server saw nothing, so even `POST` is safe.
-    fn request_never_sent(self) -> bool {
-        self == RetryReason::Connect
+/// Failures without an answer that may heal by waiting.
+fn transient_error(error: &Error) -> bool {
+    match error {
+        Error::Timeout(_) => true,
+        // A redirect loop or a refused redirect fails the same way again.
+        Error::Transport(error) => !error.is_redirect(),
+        // Bad input and token-provider failures do not heal by waiting.
+        _ => false,
     }
 }
 
@@ -276,7 +413,7 @@ impl fmt::Display for RetryReason {
 
 /// `Retry-After` as a wait from `now`: delay-seconds or an HTTP date (a date
 /// in the past means "now"). Unparseable values are ignored.
-fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -502,5 +639,74 @@ mod tests {
                 None
             );
         }
+    }
+
+    #[test]
+    fn server_errors_preset_retries_every_5xx() {
+        let policy = no_jitter().retry_server_errors(true);
+        for status in [500, 501, 502, 503, 504, 507, 429] {
+            assert!(
+                status_retry(&policy, Method::GET, 1, status).is_some(),
+                "{status}"
+            );
+        }
+        for status in [400, 404, 409] {
+            assert!(
+                status_retry(&policy, Method::GET, 1, status).is_none(),
+                "{status}"
+            );
+        }
+        assert!(
+            status_retry(&policy, Method::POST, 1, 500).is_none(),
+            "the preset does not make POST safe to repeat"
+        );
+    }
+
+    #[test]
+    fn a_classifier_replaces_the_decision_but_not_the_schedule() {
+        let policy = no_jitter().classifier(|failure| match failure.status() {
+            Some(status) if status == StatusCode::CONFLICT => failure.may_resend(),
+            Some(status) if status == StatusCode::SERVICE_UNAVAILABLE => false,
+            _ => failure.default_decision(),
+        });
+        let cases = [
+            (Method::GET, 409, 1, Some(300 * MS)),
+            (Method::GET, 409, 2, Some(900 * MS)),
+            (Method::GET, 409, 4, None),
+            (Method::POST, 409, 1, None),
+            (Method::GET, 503, 1, None),
+            (Method::GET, 502, 1, Some(300 * MS)),
+            (Method::GET, 404, 1, None),
+        ];
+        for (method, status, attempt, expected) in cases {
+            let delay = status_retry(&policy, method.clone(), attempt, status).map(|r| r.delay);
+            assert_eq!(delay, expected, "{method} {status} attempt {attempt}");
+        }
+        let seen = std::sync::Mutex::new(Vec::new());
+        let seen = Arc::new(seen);
+        let record = Arc::clone(&seen);
+        let policy = no_jitter().classifier(move |failure| {
+            let error = failure.error().map(ToString::to_string);
+            record
+                .lock()
+                .expect("not poisoned")
+                .push((failure.attempt(), failure.status(), error));
+            false
+        });
+        let invalid = Error::InvalidRequest("bad".to_owned());
+        assert_eq!(status_retry(&policy, Method::PUT, 2, 500), None);
+        assert_eq!(
+            policy.next_retry(&Method::GET, 1, Duration::ZERO, Outcome::Failed(&invalid)),
+            None
+        );
+        assert_eq!(
+            *seen.lock().expect("not poisoned"),
+            [
+                (2, Some(StatusCode::INTERNAL_SERVER_ERROR), None),
+                (1, None, Some("invalid request: bad".to_owned()))
+            ]
+        );
+        assert_ne!(policy, no_jitter(), "a classifier makes another policy");
+        assert_eq!(policy.clone(), policy, "clones share the classifier");
     }
 }

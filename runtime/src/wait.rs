@@ -1,0 +1,374 @@
+//! Waiting for a long-running operation: the polling loop every waiter shares.
+//!
+//! A generated waiter knows which operation to poll and where its state is; this
+//! module knows how often to ask, when to give up, and what the answer means. The
+//! loop holds no resources between polls, so dropping the future cancels the wait.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// How often to poll and how long to wait in all.
+///
+/// The interval grows by `multiplier` after each poll that found the operation
+/// still running, up to `max_interval`; a `Retry-After` the server sends with a
+/// pending answer replaces the computed interval for that poll (within the
+/// deadline).
+///
+/// ```
+/// use std::time::Duration;
+/// use openapi_client_runtime::WaitPolicy;
+///
+/// let quick = WaitPolicy::new()
+///     .interval(Duration::from_millis(250))
+///     .timeout(Duration::from_secs(30));
+/// # let _ = quick;
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaitPolicy {
+    interval: Duration,
+    max_interval: Duration,
+    multiplier: f64,
+    timeout: Duration,
+}
+
+impl Default for WaitPolicy {
+    /// Every second, for up to five minutes: what Bentley's clients do for the
+    /// operations they wait for.
+    fn default() -> Self {
+        WaitPolicy {
+            interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            multiplier: 1.0,
+            timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+impl WaitPolicy {
+    /// See [`WaitPolicy::default`].
+    pub fn new() -> Self {
+        WaitPolicy::default()
+    }
+
+    /// The wait before the first poll and between polls.
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// The longest wait between two polls once the interval has grown.
+    pub fn max_interval(mut self, max_interval: Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// What the interval is multiplied by after each pending poll; values below
+    /// `1` (or not finite) keep it constant.
+    pub fn multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = if multiplier.is_finite() && multiplier >= 1.0 {
+            multiplier
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// The longest time the whole wait may take, polls included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The wait after `polls` pending answers: `interval × multiplier^polls`, capped.
+    fn interval_after(&self, polls: u32) -> Duration {
+        let exponent = i32::try_from(polls).unwrap_or(i32::MAX);
+        let secs = self.interval.as_secs_f64() * self.multiplier.powi(exponent);
+        let secs = secs.min(
+            self.max_interval
+                .as_secs_f64()
+                .max(self.interval.as_secs_f64()),
+        );
+        Duration::try_from_secs_f64(secs).unwrap_or(self.max_interval)
+    }
+}
+
+/// What one poll found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Poll<T> {
+    /// Still running, in this state (when the answer named one); poll again,
+    /// after `retry_after` when the server asked for it.
+    Pending {
+        state: Option<String>,
+        retry_after: Option<Duration>,
+    },
+    /// Finished successfully.
+    Done(T),
+    /// Finished in a failed state.
+    Failed { state: String },
+}
+
+/// Why a wait ended without a result.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaitError<E> {
+    /// The operation reached a state declared as failed.
+    #[error("the operation failed (state `{state}`)")]
+    Failed {
+        /// The state the last poll reported.
+        state: String,
+    },
+    /// The deadline passed while the operation was still running.
+    #[error("gave up waiting after {waited:?}{}", last_seen(.last_state))]
+    TimedOut {
+        /// How long the wait took.
+        waited: Duration,
+        /// The state of the last answer that named one.
+        last_state: Option<String>,
+        /// How many polls were answered.
+        polls: u32,
+    },
+    /// A poll itself failed (after the client's own retries).
+    #[error(transparent)]
+    Poll(E),
+}
+
+fn last_seen(state: &Option<String>) -> String {
+    match state {
+        Some(state) => format!(" (last state `{state}`)"),
+        None => String::new(),
+    }
+}
+
+/// Polls with `poll` until it reports [`Poll::Done`] or [`Poll::Failed`], waiting
+/// by `policy` before each poll, and gives up at the policy's deadline.
+pub async fn poll_until<T, E, F, Fut>(policy: &WaitPolicy, mut poll: F) -> Result<T, WaitError<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, E>>,
+{
+    let started = Instant::now();
+    let deadline = started + policy.timeout;
+    let mut polls: u32 = 0;
+    let mut last_state = None;
+    let mut next_wait = policy.interval;
+    loop {
+        let wake = Instant::now() + next_wait;
+        if wake > deadline {
+            return Err(WaitError::TimedOut {
+                waited: started.elapsed(),
+                last_state,
+                polls,
+            });
+        }
+        tokio::time::sleep_until(wake).await;
+        // A poll that is still in flight at the deadline is abandoned.
+        let answer = match tokio::time::timeout_at(deadline, poll()).await {
+            Ok(answer) => answer.map_err(WaitError::Poll)?,
+            Err(_elapsed) => {
+                return Err(WaitError::TimedOut {
+                    waited: started.elapsed(),
+                    last_state,
+                    polls,
+                })
+            }
+        };
+        polls += 1;
+        match answer {
+            Poll::Done(value) => return Ok(value),
+            Poll::Failed { state } => return Err(WaitError::Failed { state }),
+            Poll::Pending { state, retry_after } => {
+                tracing::debug!(polls, state = state.as_deref(), "still running");
+                if state.is_some() {
+                    last_state = state;
+                }
+                next_wait = retry_after.unwrap_or_else(|| policy.interval_after(polls));
+            }
+        }
+    }
+}
+
+/// How a poll answer's JSON body says what state the operation is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateField<'a> {
+    /// JSON pointer (RFC 6901) to the state in the poll answer's body.
+    pub pointer: &'a str,
+    /// States meaning the operation succeeded.
+    pub done: &'a [&'a str],
+    /// States meaning the operation failed.
+    pub failed: &'a [&'a str],
+}
+
+impl StateField<'_> {
+    /// Reads the state from `body` and sorts it. Anything else, a missing
+    /// state or a state nobody declared (servers add states over time), counts
+    /// as still running.
+    pub fn classify(&self, body: &[u8], retry_after: Option<Duration>) -> Poll<()> {
+        let state = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| value.pointer(self.pointer).map(state_text));
+        match state {
+            Some(state) if self.done.contains(&state.as_str()) => Poll::Done(()),
+            Some(state) if self.failed.contains(&state.as_str()) => Poll::Failed { state },
+            state => Poll::Pending { state, retry_after },
+        }
+    }
+}
+
+fn state_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    const SEC: Duration = Duration::from_secs(1);
+
+    /// Answers `pending` times with a running state, then with `last`.
+    fn scripted(
+        pending: u32,
+        last: Poll<&'static str>,
+    ) -> impl FnMut() -> std::future::Ready<Result<Poll<&'static str>, String>> {
+        let mut seen = 0;
+        move || {
+            seen += 1;
+            std::future::ready(Ok(if seen <= pending {
+                Poll::Pending {
+                    state: Some(format!("running {seen}")),
+                    retry_after: None,
+                }
+            } else {
+                last.clone()
+            }))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn outcomes_of_a_wait() {
+        let policy = WaitPolicy::new().interval(SEC).timeout(10 * SEC);
+        assert_eq!(
+            poll_until(&policy, scripted(3, Poll::Done("made")))
+                .await
+                .ok(),
+            Some("made")
+        );
+        match poll_until(
+            &policy,
+            scripted(
+                2,
+                Poll::Failed {
+                    state: "failed".into(),
+                },
+            ),
+        )
+        .await
+        {
+            Err(WaitError::Failed { state }) => assert_eq!(state, "failed"),
+            other => panic!("{other:?}"),
+        }
+        match poll_until(&policy, scripted(u32::MAX, Poll::Done("never"))).await {
+            Err(WaitError::TimedOut {
+                last_state, polls, ..
+            }) => {
+                assert_eq!(polls, 10, "one poll a second for ten seconds");
+                assert_eq!(last_state.as_deref(), Some("running 10"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let broken = || std::future::ready(Err::<Poll<()>, _>("503".to_owned()));
+        assert!(matches!(poll_until(&policy, broken).await, Err(WaitError::Poll(e)) if e == "503"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn intervals_grow_and_obey_retry_after() {
+        let policy = WaitPolicy::new()
+            .interval(SEC)
+            .multiplier(2.0)
+            .max_interval(4 * SEC)
+            .timeout(Duration::from_secs(3600));
+        let started = Instant::now();
+        let times = std::cell::RefCell::new(Vec::new());
+        let polls = Cell::new(0);
+        let result: Result<(), WaitError<()>> = poll_until(&policy, || {
+            times.borrow_mut().push(started.elapsed().as_secs());
+            polls.set(polls.get() + 1);
+            let answer = match polls.get() {
+                6 => Poll::Done(()),
+                4 => Poll::Pending {
+                    state: None,
+                    retry_after: Some(30 * SEC),
+                },
+                _ => Poll::Pending {
+                    state: None,
+                    retry_after: None,
+                },
+            };
+            std::future::ready(Ok(answer))
+        })
+        .await;
+        assert!(result.is_ok());
+        // 1 s, then 2, 4, capped at 4, then the server's 30, then 4 again.
+        assert_eq!(*times.borrow(), [1, 3, 7, 11, 41, 45]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_poll_in_flight_at_the_deadline_is_abandoned() {
+        let policy = WaitPolicy::new().interval(SEC).timeout(5 * SEC);
+        let hang = || async {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            Ok::<_, ()>(Poll::Done(()))
+        };
+        match poll_until(&policy, hang).await {
+            Err(WaitError::TimedOut {
+                waited,
+                polls,
+                last_state,
+            }) => {
+                assert_eq!((waited, polls, last_state), (5 * SEC, 0, None));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn states_are_read_from_the_body() {
+        let field = StateField {
+            pointer: "/createOperation/state",
+            done: &["successful"],
+            failed: &["failed"],
+        };
+        let body = |state: &str| format!(r#"{{"createOperation":{{"state":"{state}"}}}}"#);
+        assert_eq!(
+            field.classify(body("successful").as_bytes(), None),
+            Poll::Done(())
+        );
+        assert_eq!(
+            field.classify(body("failed").as_bytes(), None),
+            Poll::Failed {
+                state: "failed".into()
+            }
+        );
+        assert_eq!(
+            field.classify(body("waitingForFile").as_bytes(), Some(SEC)),
+            Poll::Pending {
+                state: Some("waitingForFile".into()),
+                retry_after: Some(SEC)
+            }
+        );
+        for unreadable in ["", "<html>", "{}", r#"{"createOperation":{"state":7}}"#] {
+            assert!(
+                matches!(
+                    field.classify(unreadable.as_bytes(), None),
+                    Poll::Pending { .. }
+                ),
+                "{unreadable}"
+            );
+        }
+    }
+}
