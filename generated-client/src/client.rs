@@ -3,7 +3,8 @@
 //! The API client and the request every operation returns.
 
 use crate::{
-    runtime, ClientBuilder, Error, ItemStream, RetryPolicy, DEFAULT_BASE_URL, ErrorBody,
+    runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse,
+    Upload, UploadBody, DEFAULT_BASE_URL, ErrorBody,
 };
 
 /// The API client: one method per operation. Cheap to clone: clones share one
@@ -54,6 +55,20 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.http.base_url()
     }
+
+    /// Downloads from a pre-signed storage URL (a `download` link the API
+    /// returned), streamed and resumed after a cut; the client's token and
+    /// default headers are never sent there.
+    pub fn download_from(&self, url: &str) -> Download {
+        self.http.download(url)
+    }
+
+    /// Uploads a file or bytes to a pre-signed storage URL (an `upload`
+    /// link the API returned); the client's token and default headers are
+    /// never sent there.
+    pub fn upload_to(&self, url: &str, body: impl Into<UploadBody>) -> Upload {
+        self.http.upload(url, body)
+    }
     pub(crate) fn request<O>(&self, operation: O) -> Request<O> {
         Request {
             client: self.clone(),
@@ -70,9 +85,9 @@ impl Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Request<O> {
-    client: Client,
+    pub(crate) client: Client,
     pub(crate) operation: O,
-    options: runtime::RequestOptions,
+    pub(crate) options: runtime::RequestOptions,
     max_items: Option<u64>,
 }
 
@@ -115,6 +130,13 @@ impl<O: runtime::Operation> Request<O> {
     /// with the raw response on another 2xx, [`Error::Api`](runtime::Error::Api) otherwise.
     pub async fn send(self) -> Result<O::Output, Error> {
         runtime::send(&self.client.http, self.operation, self.options).await
+    }
+
+    /// Sends the request and returns a 2xx answer before its body is read: the
+    /// body streams as it arrives, with no size limit (for files and other
+    /// large bodies). Other statuses are errors, as with [`Self::send`].
+    pub async fn send_streaming(self) -> Result<StreamingResponse, Error> {
+        runtime::send_streaming(&self.client.http, self.operation, self.options).await
     }
 }
 

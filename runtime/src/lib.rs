@@ -34,7 +34,7 @@ pub use client::{ApiClient, ClientBuilder, HttpClient};
 pub use encode::{encode_path_segment, query_text};
 pub use error::{ApiError, DecodeError, Error, TransferError, Unparsed};
 #[doc(hidden)]
-pub use operation::{send, stream};
+pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};
 pub use options::RequestOptions;
 pub use paginate::{paginate, ItemStream, Page, PageCursor, Paging};

@@ -11,7 +11,9 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::paginate::{paginate, Page, PageCursor, Paging};
-use super::{Error, HttpClient, ItemStream, RawResponse, Request, RequestOptions};
+use super::{
+    Error, HttpClient, ItemStream, RawResponse, Request, RequestOptions, StreamingResponse,
+};
 
 /// One operation of the spec with its inputs filled in.
 pub trait Operation: Clone + Send + Sync + 'static {
@@ -53,6 +55,23 @@ pub async fn send<O: Operation, E: DeserializeOwned>(
     send_unparsed(client, &operation, options, None)
         .await
         .map_err(Error::parse_body)
+}
+
+/// Sends `operation` like [`send`], but returns a 2xx answer with its body unread.
+pub async fn send_streaming<O: Operation, E: DeserializeOwned + Send + 'static>(
+    client: &HttpClient,
+    operation: O,
+    options: RequestOptions,
+) -> Result<StreamingResponse<E>, Error<E>> {
+    let streamed = async {
+        let mut request = operation.request()?;
+        request.options(options);
+        client.execute_streaming(request).await
+    };
+    match streamed.await {
+        Ok(response) => Ok(response.parse_errors()),
+        Err(error) => Err(error.parse_body()),
+    }
 }
 
 async fn send_unparsed<O: Operation>(

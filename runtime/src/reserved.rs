@@ -12,6 +12,7 @@ pub const REQUEST_METHODS: &[&str] = &[
     "with_timeout",
     "with_retry",
     "send",
+    "send_streaming",
     "max_items",
     "into_stream",
 ];
@@ -22,6 +23,8 @@ pub const CLIENT_METHODS: &[&str] = &[
     "with_base_url",
     "builder",
     "base_url",
+    "download",
+    "upload",
     "request",
     "clone",
 ];

@@ -265,6 +265,8 @@ impl<E: DeserializeOwned + Send + 'static> Download<E> {
 
     /// Writes the body to `path` (created or truncated) and returns its length.
     pub async fn to_file(self, path: impl AsRef<Path>) -> Result<u64, Error<E>> {
+        // A bad URL must not leave an empty file behind.
+        self.transfer.url().map_err(Error::parse_body)?;
         write_file(self.into_stream(), path.as_ref()).await
     }
 }

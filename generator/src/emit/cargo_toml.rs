@@ -37,6 +37,7 @@ percent-encoding = "2.3.1"
 rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }
 tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }
+tempfile = "3.20"
 tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }
 tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 wiremock = "0.6.3"

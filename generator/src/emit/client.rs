@@ -10,7 +10,7 @@ use quote::quote;
 pub fn client() -> TokenStream {
     quote! {
         #![doc = " The API client and the request every operation returns."]
-        use crate::{runtime, ClientBuilder, Error, ItemStream, RetryPolicy, DEFAULT_BASE_URL, ErrorBody};
+        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse, Upload, UploadBody, DEFAULT_BASE_URL, ErrorBody};
 
         /// The API client: one method per operation. Cheap to clone: clones share one
         /// connection pool and configuration, so create one and pass it around.
@@ -57,6 +57,20 @@ pub fn client() -> TokenStream {
                 self.http.base_url()
             }
 
+            /// Downloads from a pre-signed storage URL (a `download` link the API
+            /// returned), streamed and resumed after a cut; the client's token and
+            /// default headers are never sent there.
+            pub fn download_from(&self, url: &str) -> Download {
+                self.http.download(url)
+            }
+
+            /// Uploads a file or bytes to a pre-signed storage URL (an `upload`
+            /// link the API returned); the client's token and default headers are
+            /// never sent there.
+            pub fn upload_to(&self, url: &str, body: impl Into<UploadBody>) -> Upload {
+                self.http.upload(url, body)
+            }
+
             pub(crate) fn request<O>(&self, operation: O) -> Request<O> {
                 Request {
                     client: self.clone(),
@@ -73,10 +87,11 @@ pub fn client() -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until `.send().await`"]
         pub struct Request<O> {
-            client: Client,
+            // Read by the waiters of long-running operations (in `operations.rs`).
+            pub(crate) client: Client,
             // Each operation's setters (in `operations.rs`) write its inputs here.
             pub(crate) operation: O,
-            options: runtime::RequestOptions,
+            pub(crate) options: runtime::RequestOptions,
             max_items: Option<u64>,
         }
 
@@ -111,6 +126,13 @@ pub fn client() -> TokenStream {
             /// with the raw response on another 2xx, [`Error::Api`](runtime::Error::Api) otherwise.
             pub async fn send(self) -> Result<O::Output, Error> {
                 runtime::send(&self.client.http, self.operation, self.options).await
+            }
+
+            /// Sends the request and returns a 2xx answer before its body is read: the
+            /// body streams as it arrives, with no size limit (for files and other
+            /// large bodies). Other statuses are errors, as with [`Self::send`].
+            pub async fn send_streaming(self) -> Result<StreamingResponse, Error> {
+                runtime::send_streaming(&self.client.http, self.operation, self.options).await
             }
         }
 

@@ -61,6 +61,7 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         pub use runtime::{DecodeError, RawResponse, ResponseValue};
         pub use runtime::{Jitter, RequestOptions, RetryPolicy};
         pub use runtime::{Stream, StreamExt};
+        pub use runtime::{Progress, RetryContext, UploadBody, WaitPolicy};
         /// Re-exported: the crates this API's types come from, so callers need no
         /// dependency of their own to name them.
         pub use ::chrono;
@@ -81,6 +82,14 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         pub type ItemStream<T> = runtime::ItemStream<T, ErrorBody>;
         /// Configures a [`Client`]; from [`Client::builder`].
         pub type ClientBuilder = runtime::ClientBuilder<Client>;
+        /// A body arriving chunk by chunk: [`Request::send_streaming`], [`Download::into_stream`].
+        pub type ByteStream = runtime::ByteStream<ErrorBody>;
+        /// A 2xx answer whose body streams; from [`Request::send_streaming`].
+        pub type StreamingResponse = runtime::StreamingResponse<ErrorBody>;
+        /// A download from a pre-signed storage URL; from [`Client::download_from`].
+        pub type Download = runtime::Download<ErrorBody>;
+        /// An upload to a pre-signed storage URL; from [`Client::upload_to`].
+        pub type Upload = runtime::Upload<ErrorBody>;
 
     }
 }
