@@ -546,93 +546,9 @@ async fn a_timed_out_get_is_retried_and_a_post_is_not() {
 
 // ------------------------------------------------------------------- Tracing
 
-mod capture {
-    //! A minimal `tracing` subscriber that keeps this crate's spans and events
-    //! as text, so tests can look at fields without a subscriber dependency.
-
-    use std::collections::BTreeMap;
-    use std::fmt::Debug;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
-
-    use tracing::field::{Field, Visit};
-    use tracing::span::{Attributes, Id, Record};
-    use tracing::{Event, Metadata, Subscriber};
-
-    /// Fields by name, values as `Debug` text.
-    pub type Fields = BTreeMap<String, String>;
-
-    #[derive(Default)]
-    pub struct Captured {
-        pub spans: BTreeMap<u64, (String, Fields)>,
-        pub events: Vec<Fields>,
-    }
-
-    #[derive(Clone, Default)]
-    pub struct Capture {
-        next_id: Arc<AtomicU64>,
-        pub captured: Arc<Mutex<Captured>>,
-    }
-
-    struct Visitor<'a>(&'a mut Fields);
-
-    impl Visit for Visitor<'_> {
-        fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-            self.0.insert(field.name().to_owned(), format!("{value:?}"));
-        }
-
-        fn record_str(&mut self, field: &Field, value: &str) {
-            self.0.insert(field.name().to_owned(), value.to_owned());
-        }
-    }
-
-    impl Subscriber for Capture {
-        fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-            // Only this crate: hyper and friends have their own events.
-            metadata.target().starts_with("openapi_client_runtime")
-        }
-
-        fn new_span(&self, attributes: &Attributes<'_>) -> Id {
-            let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
-            let mut fields = Fields::new();
-            attributes.record(&mut Visitor(&mut fields));
-            let name = attributes.metadata().name().to_owned();
-            self.captured
-                .lock()
-                .expect("not poisoned")
-                .spans
-                .insert(id, (name, fields));
-            Id::from_u64(id)
-        }
-
-        fn record(&self, span: &Id, values: &Record<'_>) {
-            let mut captured = self.captured.lock().expect("not poisoned");
-            if let Some((_, fields)) = captured.spans.get_mut(&span.into_u64()) {
-                values.record(&mut Visitor(fields));
-            }
-        }
-
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-        fn event(&self, event: &Event<'_>) {
-            let mut fields = Fields::new();
-            event.record(&mut Visitor(&mut fields));
-            self.captured
-                .lock()
-                .expect("not poisoned")
-                .events
-                .push(fields);
-        }
-
-        fn enter(&self, _: &Id) {}
-
-        fn exit(&self, _: &Id) {}
-    }
-}
-
 #[tokio::test]
 async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
-    let capture = capture::Capture::default();
+    let capture = support::capture::Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -690,5 +606,73 @@ async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
             !everything.contains(leak),
             "`{leak}` was traced: {everything}"
         );
+    }
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_only_when_asked_and_classifiers_decide() {
+    // (policy, statuses answered in turn, requests expected, call succeeds)
+    let policies: [(&str, RetryPolicy, &[u16], usize, bool); 4] = [
+        ("default", fast_retries(), &[500, 200], 1, false),
+        (
+            "retry_server_errors",
+            fast_retries().retry_server_errors(true),
+            &[500, 507, 200],
+            3,
+            true,
+        ),
+        (
+            "classifier retrying 409",
+            fast_retries().classifier(|failure| {
+                failure.status() == Some(StatusCode::CONFLICT) || failure.default_decision()
+            }),
+            &[409, 503, 200],
+            3,
+            true,
+        ),
+        (
+            "classifier refusing all",
+            fast_retries().classifier(|_| false),
+            &[503, 200],
+            1,
+            false,
+        ),
+    ];
+    for (name, policy, statuses, requests, succeeds) in policies {
+        let server = MockServer::start().await;
+        let answers = statuses.iter().map(|&status| match status {
+            200 => imodel_ok(),
+            status => failure(status, name),
+        });
+        serve(&server, "GET", script(answers)).await;
+        let client = builder_for(&server)
+            .retry_policy(policy)
+            .build()
+            .expect("valid");
+        let result = client.get_imodel(IMODEL_ID).send().await;
+        assert_eq!(result.is_ok(), succeeds, "{name}: {result:?}");
+        assert_eq!(received(&server).await.len(), requests, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn an_api_error_says_how_long_to_wait() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        ResponseTemplate::new(429).insert_header("Retry-After", "120"),
+    )
+    .await;
+    let client = builder_for(&server)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("valid");
+    match client.get_imodel(IMODEL_ID).send().await {
+        Err(Error::Api(error)) => {
+            assert_eq!(error.status(), 429);
+            assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
+        }
+        other => panic!("{other:?}"),
     }
 }

@@ -293,7 +293,9 @@ impl HttpClient {
         let body = read_body(&mut response, self.inner.max_response_bytes).await?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        Ok(Answer::Whole(RawResponse::new(status, headers, body)))
+        Ok(Answer::Whole(
+            RawResponse::new(status, headers, body).for_operation(request.operation_id()),
+        ))
     }
 
     fn url_for(&self, request: &Request) -> Result<Url, Error> {

@@ -1,13 +1,17 @@
 //! Response types and the decoding helpers generated operations end with.
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected,
+    Visitor,
+};
 
 use super::{DecodeError, Error};
 
@@ -17,6 +21,8 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    // The operation that got it, for warnings about its body ("" when unknown).
+    operation: &'static str,
 }
 
 impl RawResponse {
@@ -26,7 +32,14 @@ impl RawResponse {
             status,
             headers,
             body,
+            operation: "",
         }
+    }
+
+    /// The same response, as the answer to `operation` (named in warnings).
+    pub(crate) fn for_operation(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
     }
 
     /// The HTTP status.
@@ -81,6 +94,11 @@ impl RawResponse {
     /// by position (and an array, even `[]`, would pass for a struct whose
     /// fields are all optional).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
+        self.json_with_keys().map(|(value, _)| value)
+    }
+
+    /// [`Self::json`], and what the top-level object held when `T` is a struct.
+    fn json_with_keys<T: DeserializeOwned>(&self) -> Result<(T, TopLevelKeys), DecodeError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(
                 String::new(),
@@ -89,14 +107,15 @@ impl RawResponse {
         }
         // The fast path decodes without tracking where it is; only a failure pays for
         // a second pass that records the JSON path for the error message.
+        let keys = RefCell::new(TopLevelKeys::default());
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        match T::deserialize(ObjectRoot(&mut deserializer)) {
+        match T::deserialize(ObjectRoot(&mut deserializer, &keys)) {
             Ok(value) => {
                 // Trailing garbage after a valid document means the body is not what we think.
                 deserializer
                     .end()
                     .map_err(|error| self.decode_error(String::new(), error.to_string()))?;
-                Ok(value)
+                Ok((value, keys.into_inner()))
             }
             Err(error) => Err(self.explain_decode_failure::<T>(error)),
         }
@@ -105,7 +124,8 @@ impl RawResponse {
     /// Re-reads a body that failed to decode, tracking the path to the failure.
     fn explain_decode_failure<T: DeserializeOwned>(&self, error: serde_json::Error) -> DecodeError {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        match serde_path_to_error::deserialize::<_, T>(ObjectRoot(&mut deserializer)) {
+        let keys = RefCell::new(TopLevelKeys::default());
+        match serde_path_to_error::deserialize::<_, T>(ObjectRoot(&mut deserializer, &keys)) {
             Err(error) => self.path_error(&error),
             // Unreachable in practice (decoding is deterministic); keep the first error.
             Ok(_) => self.decode_error(String::new(), error.to_string()),
@@ -138,7 +158,46 @@ impl RawResponse {
 ///
 /// Only the top level is checked: the nested values are deserialized by
 /// `serde_json` directly, keeping decoding as fast as it was.
-struct ObjectRoot<D>(D);
+///
+/// It also notes the top-level keys (see [`TopLevelKeys`]), so that a body of
+/// another shape than declared, which an all-optional struct would silently take
+/// as empty, can be reported.
+struct ObjectRoot<'k, D>(D, &'k RefCell<TopLevelKeys>);
+
+/// The keys of a struct-typed body's top-level object, sorted by whether the
+/// struct has a field of that name.
+#[derive(Debug, Default)]
+struct TopLevelKeys {
+    /// The struct's field names; `None` when the top level was not a struct.
+    fields: Option<&'static [&'static str]>,
+    known: usize,
+    unknown: usize,
+    /// The first few unknown keys, for the warning.
+    unknown_names: Vec<String>,
+}
+
+impl TopLevelKeys {
+    /// How many unknown keys a warning names.
+    const NAMED: usize = 8;
+
+    fn note(&mut self, key: &str) {
+        let Some(fields) = self.fields else { return };
+        if fields.contains(&key) {
+            self.known += 1;
+        } else {
+            self.unknown += 1;
+            if self.unknown_names.len() < Self::NAMED {
+                self.unknown_names.push(key.to_owned());
+            }
+        }
+    }
+
+    /// A struct took none of the object's keys although it had some: the
+    /// answer is not the declared shape (a wrapper object, say).
+    fn none_kept(&self) -> bool {
+        self.fields.is_some() && self.known == 0 && self.unknown > 0
+    }
+}
 
 macro_rules! forward_to_inner {
     ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
@@ -148,7 +207,7 @@ macro_rules! forward_to_inner {
     )*};
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectRoot<D> {
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectRoot<'_, D> {
     type Error = D::Error;
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -157,7 +216,9 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectRoot<D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_struct(name, fields, NotFromSeq(visitor))
+        self.1.borrow_mut().fields = Some(fields);
+        self.0
+            .deserialize_struct(name, fields, NotFromSeq(visitor, self.1))
     }
 
     fn is_human_readable(&self) -> bool {
@@ -181,9 +242,9 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectRoot<D> {
 }
 
 /// A struct's visitor that takes a map (a JSON object) but not a sequence.
-struct NotFromSeq<V>(V);
+struct NotFromSeq<'k, V>(V, &'k RefCell<TopLevelKeys>);
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for NotFromSeq<V> {
+impl<'de, V: Visitor<'de>> Visitor<'de> for NotFromSeq<'_, V> {
     type Value = V::Value;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -191,11 +252,125 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NotFromSeq<V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(map)
+        self.0.visit_map(NotedKeys(map, self.1))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<V::Value, A::Error> {
         Err(de::Error::invalid_type(Unexpected::Seq, &self))
+    }
+}
+
+/// The top-level object's entries, each key noted on its way to the struct.
+struct NotedKeys<'k, A>(A, &'k RefCell<TopLevelKeys>);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotedKeys<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.0.next_key_seed(NotedKey(seed, self.1))
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+/// One key: noted as its text passes through to the struct's field visitor.
+struct NotedKey<'k, K>(K, &'k RefCell<TopLevelKeys>);
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for NotedKey<'_, K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<K::Value, D::Error> {
+        self.0.deserialize(KeyDeserializer(deserializer, self.1))
+    }
+}
+
+struct KeyDeserializer<'k, D>(D, &'k RefCell<TopLevelKeys>);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_identifier(KeyVisitor(visitor, self.1))
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_str(KeyVisitor(visitor, self.1))
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_string(KeyVisitor(visitor, self.1))
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(KeyVisitor(visitor, self.1))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+
+    forward_to_inner! {
+        deserialize_bool(), deserialize_i8(), deserialize_i16(),
+        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(), deserialize_char(),
+        deserialize_bytes(), deserialize_byte_buf(),
+        deserialize_option(), deserialize_unit(), deserialize_seq(), deserialize_map(),
+        deserialize_ignored_any(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+    }
+}
+
+/// Notes a key's text, then hands it to the field visitor. JSON keys are
+/// always strings, so the other kinds of value pass through unnoted.
+struct KeyVisitor<'k, V>(V, &'k RefCell<TopLevelKeys>);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(formatter)
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<V::Value, E> {
+        self.1.borrow_mut().note(key);
+        self.0.visit_str(key)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<V::Value, E> {
+        self.1.borrow_mut().note(key);
+        self.0.visit_borrowed_str(key)
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<V::Value, E> {
+        self.1.borrow_mut().note(&key);
+        self.0.visit_string(key)
+    }
+
+    fn visit_u64<E: de::Error>(self, index: u64) -> Result<V::Value, E> {
+        self.0.visit_u64(index)
+    }
+
+    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<V::Value, E> {
+        self.0.visit_bytes(key)
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(self, key: &'de [u8]) -> Result<V::Value, E> {
+        self.0.visit_borrowed_bytes(key)
     }
 }
 
@@ -207,6 +382,7 @@ pub struct ResponseValue<T> {
     status: StatusCode,
     headers: HeaderMap,
     inner: T,
+    unmatched_body: Option<Bytes>,
 }
 
 impl<T> ResponseValue<T> {
@@ -216,7 +392,16 @@ impl<T> ResponseValue<T> {
             status,
             headers,
             inner,
+            unmatched_body: None,
         }
+    }
+
+    /// The body as it came, kept only when it was a JSON object of which the
+    /// declared type took none of the keys: the value then holds nothing but
+    /// defaults, and a `WARN` event named the operation and the unknown keys.
+    /// It usually means the server wraps or renames what the spec describes.
+    pub fn unmatched_body(&self) -> Option<&Bytes> {
+        self.unmatched_body.as_ref()
     }
 
     /// The HTTP status.
@@ -290,8 +475,18 @@ pub fn decode_json<T: DeserializeOwned>(
     if !is_declared(raw.status, declared) {
         return Err(Error::UndeclaredStatus(Box::new(raw)));
     }
-    let inner = raw.json()?;
-    Ok(ResponseValue::new(raw.status, raw.headers, inner))
+    let (inner, keys) = raw.json_with_keys()?;
+    let mut value = ResponseValue::new(raw.status, raw.headers, inner);
+    if keys.none_kept() {
+        tracing::warn!(
+            operation = raw.operation,
+            status = raw.status.as_u16(),
+            unknown_keys = ?keys.unknown_names,
+            "the response body has none of the declared type's fields; the decoded value is empty (the raw body is kept: ResponseValue::unmatched_body)"
+        );
+        value.unmatched_body = Some(raw.body);
+    }
+    Ok(value)
 }
 
 /// Wraps a 2xx response whose declared statuses carry a binary body; another
