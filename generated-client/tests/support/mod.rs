@@ -492,7 +492,6 @@ pub fn reset_peak_memory() {
     std::fs::write("/proc/self/clear_refs", "5").expect("Linux /proc/self/clear_refs");
 }
 
-/// Captures `tracing` output of the runtime for assertions.
 pub mod capture {
     //! A minimal `tracing` subscriber that keeps this crate's spans and events
     //! as text, so tests can look at fields without a subscriber dependency.
