@@ -33,7 +33,7 @@ pub use runtime::{Bytes, HeaderMap, StatusCode};
 pub use runtime::{DecodeError, RawResponse, ResponseValue};
 pub use runtime::{Jitter, RequestOptions, RetryPolicy};
 pub use runtime::{Stream, StreamExt};
-pub use runtime::{Progress, RetryContext, UploadBody, WaitPolicy};
+pub use runtime::{Progress, RetryContext, UploadBody, WaitError, WaitPolicy};
 
 /// Re-exported: the crates this API's types come from, so callers need no
 /// dependency of their own to name them.

@@ -25,7 +25,7 @@ async fn a_download_is_written_to_a_file() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("baseline.bim");
     let written = storage_client()
-        .download(&storage.url("/baseline.bim"))
+        .download_from(&storage.url("/baseline.bim"))
         .to_file(&file)
         .await
         .expect("downloaded");
@@ -50,7 +50,7 @@ async fn uploads_are_retried_after_server_errors_and_carry_only_their_own_header
     let sent = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&sent);
     let response = storage_client()
-        .upload(&storage.url("/changesets/2.cs"), file.as_path())
+        .upload_to(&storage.url("/changesets/2.cs"), file.as_path())
         .header("x-ms-blob-type", "BlockBlob")
         .on_progress(move |progress| {
             record
@@ -86,7 +86,7 @@ async fn uploads_are_retried_after_server_errors_and_carry_only_their_own_header
 async fn a_refused_upload_is_an_api_error_with_its_status() {
     let storage = StorageServer::start(0, FirstDownload::Whole, vec![403]);
     let error = storage_client()
-        .upload(&storage.url("/expired"), b"data".to_vec())
+        .upload_to(&storage.url("/expired"), b"data".to_vec())
         .send()
         .await
         .expect_err("403 is final");
@@ -101,7 +101,7 @@ async fn a_refused_upload_is_an_api_error_with_its_status() {
 async fn bad_transfer_urls_are_invalid_requests() {
     for url in ["not a url", "ftp://files.example/x"] {
         let error = storage_client()
-            .download(url)
+            .download_from(url)
             .to_file("/nonexistent/x")
             .await
             .expect_err(url);

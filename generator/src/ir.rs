@@ -63,6 +63,38 @@ pub struct Operation {
     pub accept: Option<String>,
     /// Set when the operation is a paged list (see [`Pagination`]).
     pub pagination: Option<Pagination>,
+    /// Set when the spec declares the operation long-running (see [`LongRunning`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_running: Option<LongRunning>,
+}
+
+/// A long-running operation, from its `x-long-running` extension (see
+/// `lower::long_running`): the generated `Request` gets `send_and_wait()`, which
+/// sends it, takes the new resource's id from the answer, polls until the state
+/// says done, and fetches the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LongRunning {
+    /// `Client` method polled with the id: `get_create_imodel_operation_details`.
+    pub poll_method: String,
+    /// `Client` method that fetches the finished resource, if any: `get_imodel`.
+    pub result_method: Option<String>,
+    pub id: IdSource,
+    /// JSON pointer to the state in the poll answer.
+    pub state_pointer: String,
+    pub done: Vec<String>,
+    pub failed: Vec<String>,
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+}
+
+/// Where the answer that starts a long-running operation names the new resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdSource {
+    /// The last path segment of this header's URL (`Location`).
+    Header(String),
+    /// The string at this JSON pointer of the body.
+    Body(String),
 }
 
 /// A paged list operation, detected from the spec (see `lower::pagination`): `$top` and

@@ -78,6 +78,16 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/response.rs"),
     ),
     (
+        "transfer.rs",
+        "transfer.rs",
+        include_str!("../../runtime/src/transfer.rs"),
+    ),
+    (
+        "wait.rs",
+        "wait.rs",
+        include_str!("../../runtime/src/wait.rs"),
+    ),
+    (
         "retry.rs",
         "retry.rs",
         include_str!("../../runtime/src/retry.rs"),

@@ -47,6 +47,7 @@ fixture_tests!(
     formats,
     inline_objects,
     keywords,
+    long_running,
     merged_types,
     no_operation_ids,
     objects,

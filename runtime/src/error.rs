@@ -73,6 +73,16 @@ pub enum Error<E = Unparsed> {
     /// between attempts, a body cut short every time).
     #[error(transparent)]
     Transfer(Box<TransferError>),
+    /// A long-running operation failed, or did not finish in time, or its
+    /// start did not say what to wait for (`send_and_wait`).
+    #[error(transparent)]
+    Wait(Box<super::WaitError>),
+}
+
+impl<E> From<super::WaitError> for Error<E> {
+    fn from(error: super::WaitError) -> Self {
+        Error::Wait(Box::new(error))
+    }
 }
 
 /// See [`Error::Transfer`].
@@ -125,7 +135,7 @@ impl<E> Error<E> {
             Error::UndeclaredStatus(response) => Some(response.status()),
             Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Timeout(error) | Error::Transport(error) => error.status(),
-            Error::InvalidRequest(_) | Error::Auth(_) | Error::Transfer(_) => None,
+            Error::InvalidRequest(_) | Error::Auth(_) | Error::Transfer(_) | Error::Wait(_) => None,
         }
     }
 
@@ -155,6 +165,7 @@ impl Error<Unparsed> {
             Error::UndeclaredStatus(response) => Error::UndeclaredStatus(response),
             Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
             Error::Transfer(error) => Error::Transfer(error),
+            Error::Wait(error) => Error::Wait(error),
         }
     }
 }

@@ -46,6 +46,8 @@ pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
+#[doc(hidden)]
+pub use wait::{parse_id, start_and_wait, IdSource};
 pub use wait::{poll_until, Poll, StateField, WaitError, WaitPolicy};
 
 /// Re-exported so callers can name response bodies without depending on `bytes`.

@@ -13,6 +13,8 @@ pub const REQUEST_METHODS: &[&str] = &[
     "with_retry",
     "send",
     "send_streaming",
+    "send_and_wait",
+    "send_and_wait_with",
     "max_items",
     "into_stream",
 ];
@@ -23,8 +25,8 @@ pub const CLIENT_METHODS: &[&str] = &[
     "with_base_url",
     "builder",
     "base_url",
-    "download",
-    "upload",
+    "download_from",
+    "upload_to",
     "request",
     "clone",
 ];

@@ -27,9 +27,9 @@ use url::Url;
 
 use serde::de::DeserializeOwned;
 
-use crate::error::TransferError;
-use crate::retry::{Outcome, RetryPolicy};
-use crate::{ApiError, Error, RawResponse};
+use super::error::TransferError;
+use super::retry::{Outcome, RetryPolicy};
+use super::{ApiError, Error, RawResponse};
 
 /// How much of an error answer's body is kept: storage services explain
 /// themselves in a few hundred bytes of XML or JSON.
@@ -230,13 +230,13 @@ macro_rules! transfer_options {
     };
 }
 
-/// A download from a storage URL; see [`HttpClient::download`](crate::HttpClient::download).
+/// A download from a storage URL; see [`HttpClient::download`](super::HttpClient::download).
 ///
 /// `E` is the generated crate's error body: a non-2xx answer from the storage
 /// service is an [`Error::Api`] like the API's own (it rarely parses as `E`;
 /// its body is kept).
 #[must_use = "a download does nothing until it is streamed or written"]
-pub struct Download<E = crate::Unparsed> {
+pub struct Download<E = super::Unparsed> {
     transfer: Transfer,
     error_body: PhantomData<fn() -> E>,
 }
@@ -274,7 +274,7 @@ impl<E: DeserializeOwned + Send + 'static> Download<E> {
 /// A 2xx answer whose body has not been read yet: status and headers now, the
 /// body as a [`ByteStream`], with no size limit.
 #[derive(Debug)]
-pub struct StreamingResponse<E = crate::Unparsed> {
+pub struct StreamingResponse<E = super::Unparsed> {
     status: StatusCode,
     headers: HeaderMap,
     body: ByteStream<E>,
@@ -336,7 +336,7 @@ async fn write_file<E>(mut body: ByteStream<E>, path: &Path) -> Result<u64, Erro
 }
 
 /// A body as a stream of chunks, as they arrive; see [`Download::into_stream`].
-pub struct ByteStream<E = crate::Unparsed> {
+pub struct ByteStream<E = super::Unparsed> {
     inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error<E>>> + Send>>,
 }
 
@@ -584,9 +584,9 @@ impl From<&Path> for UploadBody {
     }
 }
 
-/// An upload to a storage URL; see [`HttpClient::upload`](crate::HttpClient::upload).
+/// An upload to a storage URL; see [`HttpClient::upload`](super::HttpClient::upload).
 #[must_use = "an upload does nothing until it is sent"]
-pub struct Upload<E = crate::Unparsed> {
+pub struct Upload<E = super::Unparsed> {
     transfer: Transfer,
     body: UploadBody,
     method: Method,

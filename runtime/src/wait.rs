@@ -5,7 +5,10 @@
 //! loop holds no resources between polls, so dropping the future cancels the wait.
 
 use std::future::Future;
+use std::str::FromStr;
 use std::time::Duration;
+
+use super::{Error, HttpClient, Operation, RawResponse, RequestOptions};
 
 use tokio::time::Instant;
 
@@ -112,7 +115,7 @@ pub enum Poll<T> {
 /// Why a wait ended without a result.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum WaitError<E> {
+pub enum WaitError {
     /// The operation reached a state declared as failed.
     #[error("the operation failed (state `{state}`)")]
     Failed {
@@ -129,9 +132,10 @@ pub enum WaitError<E> {
         /// How many polls were answered.
         polls: u32,
     },
-    /// A poll itself failed (after the client's own retries).
-    #[error(transparent)]
-    Poll(E),
+    /// The answer that started the operation does not say which resource to
+    /// wait for.
+    #[error("the answer that started the operation does not name the new resource: {0}")]
+    NoId(String),
 }
 
 fn last_seen(state: &Option<String>) -> String {
@@ -142,9 +146,11 @@ fn last_seen(state: &Option<String>) -> String {
 }
 
 /// Polls with `poll` until it reports [`Poll::Done`] or [`Poll::Failed`], waiting
-/// by `policy` before each poll, and gives up at the policy's deadline.
-pub async fn poll_until<T, E, F, Fut>(policy: &WaitPolicy, mut poll: F) -> Result<T, WaitError<E>>
+/// by `policy` before each poll, and gives up at the policy's deadline. A poll's
+/// own error ends the wait with that error.
+pub async fn poll_until<T, E, F, Fut>(policy: &WaitPolicy, mut poll: F) -> Result<T, E>
 where
+    E: From<WaitError>,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Poll<T>, E>>,
 {
@@ -160,24 +166,26 @@ where
                 waited: started.elapsed(),
                 last_state,
                 polls,
-            });
+            }
+            .into());
         }
         tokio::time::sleep_until(wake).await;
         // A poll that is still in flight at the deadline is abandoned.
         let answer = match tokio::time::timeout_at(deadline, poll()).await {
-            Ok(answer) => answer.map_err(WaitError::Poll)?,
+            Ok(answer) => answer?,
             Err(_elapsed) => {
                 return Err(WaitError::TimedOut {
                     waited: started.elapsed(),
                     last_state,
                     polls,
-                })
+                }
+                .into())
             }
         };
         polls += 1;
         match answer {
             Poll::Done(value) => return Ok(value),
-            Poll::Failed { state } => return Err(WaitError::Failed { state }),
+            Poll::Failed { state } => return Err(WaitError::Failed { state }.into()),
             Poll::Pending { state, retry_after } => {
                 tracing::debug!(polls, state = state.as_deref(), "still running");
                 if state.is_some() {
@@ -216,6 +224,88 @@ impl StateField<'_> {
     }
 }
 
+/// Where the answer that starts a long-running operation names the new resource.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum IdSource<'a> {
+    /// The last path segment of the URL in this header (`Location`).
+    Header(&'a str),
+    /// The string (or number) at this JSON pointer of the body.
+    Body(&'a str),
+}
+
+impl IdSource<'_> {
+    fn id_in(&self, answer: &RawResponse) -> Result<String, WaitError> {
+        match *self {
+            IdSource::Header(name) => {
+                let value = answer
+                    .headers()
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .ok_or_else(|| WaitError::NoId(format!("no readable `{name}` header")))?;
+                let path = value.split(['?', '#']).next().unwrap_or_default();
+                path.rsplit('/')
+                    .find(|segment| !segment.is_empty())
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        WaitError::NoId(format!("`{name}: {value}` has no path segment"))
+                    })
+            }
+            IdSource::Body(pointer) => serde_json::from_slice::<serde_json::Value>(answer.body())
+                .ok()
+                .and_then(|body| body.pointer(pointer).map(state_text))
+                .ok_or_else(|| WaitError::NoId(format!("the body has nothing at `{pointer}`"))),
+        }
+    }
+}
+
+/// Sends `operation`, takes the id of what it started from the answer (`id`),
+/// then polls the operation `poll` makes from that id until `state` says it is
+/// done; returns the id. What generated `send_and_wait` methods call.
+#[doc(hidden)]
+pub async fn start_and_wait<O, P, F>(
+    client: &HttpClient,
+    operation: O,
+    options: RequestOptions,
+    id: IdSource<'_>,
+    state: StateField<'_>,
+    policy: &WaitPolicy,
+    poll: F,
+) -> Result<String, Error>
+where
+    O: Operation,
+    P: Operation,
+    F: FnOnce(&str) -> Result<P, Error>,
+{
+    let mut request = operation.request()?;
+    request.options(options);
+    let started = client.execute(request).await?;
+    let id = id.id_in(&started)?;
+    let poll = poll(&id)?;
+    poll_until(policy, || async {
+        let answer = client.execute(poll.request()?).await?;
+        let retry_after = super::retry::retry_after(answer.headers(), std::time::SystemTime::now());
+        Ok::<_, Error>(state.classify(answer.body(), retry_after))
+    })
+    .await?;
+    Ok(id)
+}
+
+/// The id a waiter took from an answer, as the type the next operation's
+/// argument has (`Uuid`, `String`, an integer).
+#[doc(hidden)]
+pub fn parse_id<T: FromStr, E>(id: &str) -> Result<T, Error<E>> {
+    id.parse().map_err(|_| {
+        Error::from(WaitError::NoId(format!(
+            "`{id}` is not a valid {}",
+            std::any::type_name::<T>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("id")
+        )))
+    })
+}
+
 fn state_text(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(text) => text.clone(),
@@ -230,11 +320,24 @@ mod tests {
 
     const SEC: Duration = Duration::from_secs(1);
 
+    /// A poll's own failure, or the end of a wait.
+    #[derive(Debug)]
+    enum Failure {
+        Poll(&'static str),
+        Wait(WaitError),
+    }
+
+    impl From<WaitError> for Failure {
+        fn from(error: WaitError) -> Self {
+            Failure::Wait(error)
+        }
+    }
+
     /// Answers `pending` times with a running state, then with `last`.
     fn scripted(
         pending: u32,
         last: Poll<&'static str>,
-    ) -> impl FnMut() -> std::future::Ready<Result<Poll<&'static str>, String>> {
+    ) -> impl FnMut() -> std::future::Ready<Result<Poll<&'static str>, Failure>> {
         let mut seen = 0;
         move || {
             seen += 1;
@@ -269,20 +372,23 @@ mod tests {
         )
         .await
         {
-            Err(WaitError::Failed { state }) => assert_eq!(state, "failed"),
+            Err(Failure::Wait(WaitError::Failed { state })) => assert_eq!(state, "failed"),
             other => panic!("{other:?}"),
         }
         match poll_until(&policy, scripted(u32::MAX, Poll::Done("never"))).await {
-            Err(WaitError::TimedOut {
+            Err(Failure::Wait(WaitError::TimedOut {
                 last_state, polls, ..
-            }) => {
+            })) => {
                 assert_eq!(polls, 10, "one poll a second for ten seconds");
                 assert_eq!(last_state.as_deref(), Some("running 10"));
             }
             other => panic!("{other:?}"),
         }
-        let broken = || std::future::ready(Err::<Poll<()>, _>("503".to_owned()));
-        assert!(matches!(poll_until(&policy, broken).await, Err(WaitError::Poll(e)) if e == "503"));
+        let broken = || std::future::ready(Err::<Poll<()>, _>(Failure::Poll("503")));
+        assert!(matches!(
+            poll_until(&policy, broken).await,
+            Err(Failure::Poll("503"))
+        ));
     }
 
     #[tokio::test(start_paused = true)]
@@ -295,7 +401,7 @@ mod tests {
         let started = Instant::now();
         let times = std::cell::RefCell::new(Vec::new());
         let polls = Cell::new(0);
-        let result: Result<(), WaitError<()>> = poll_until(&policy, || {
+        let result: Result<(), Failure> = poll_until(&policy, || {
             times.borrow_mut().push(started.elapsed().as_secs());
             polls.set(polls.get() + 1);
             let answer = match polls.get() {
@@ -322,14 +428,14 @@ mod tests {
         let policy = WaitPolicy::new().interval(SEC).timeout(5 * SEC);
         let hang = || async {
             tokio::time::sleep(Duration::from_secs(3600)).await;
-            Ok::<_, ()>(Poll::Done(()))
+            Ok::<_, Failure>(Poll::Done(()))
         };
         match poll_until(&policy, hang).await {
-            Err(WaitError::TimedOut {
+            Err(Failure::Wait(WaitError::TimedOut {
                 waited,
                 polls,
                 last_state,
-            }) => {
+            })) => {
                 assert_eq!((waited, polls, last_state), (5 * SEC, 0, None));
             }
             other => panic!("{other:?}"),

@@ -19,11 +19,12 @@ const VENDORED_RUNTIME_DEPENDENCIES: &str = r#"fastrand = "2.3"
 futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 httpdate = "1.0.3"
 percent-encoding = "2.3.1"
-reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }
+reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "stream"] }
 serde_urlencoded = "0.7.1"
 serde_path_to_error = "0.1.17"
 thiserror = "2.0.12"
-tokio = { version = "1.44", default-features = false, features = ["time"] }
+tokio = { version = "1.44", default-features = false, features = ["time", "fs", "io-util"] }
+tokio-util = { version = "0.7.15", default-features = false, features = ["io"] }
 tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 url = "2.5.4"
 "#;

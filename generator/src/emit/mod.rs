@@ -9,6 +9,7 @@ mod enums;
 mod models;
 mod operations;
 mod types;
+mod waiters;
 
 pub use cargo_toml::cargo_toml;
 pub use client::client;

@@ -264,6 +264,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
     ))]);
     let operation_impl = operation_impl(op, api);
     let paged = op.pagination.as_ref().map(|p| paged_impl(op, p));
+    let waiter = super::waiters::waiter(op, api);
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -274,6 +275,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
         #setters
         #operation_impl
         #paged
+        #waiter
     }
 }
 

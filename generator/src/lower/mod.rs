@@ -2,6 +2,7 @@
 //! the help of [`crate::naming`]); the emitter only spells out what the IR says.
 
 mod dedupe;
+mod long_running;
 mod operations;
 mod pagination;
 mod refs;
@@ -45,6 +46,7 @@ pub fn lower(
     // After merging, which can route a loop through an alias.
     types::box_cycles(&mut api.types);
     pagination::detect(&mut api.operations, &api.types);
+    diagnostics.extend(long_running::detect(document, &mut api.operations));
     api
 }
 

@@ -114,6 +114,7 @@ pub fn lower_operations<'d>(
                 success,
                 accept,
                 pagination: None,
+                long_running: None,
             });
         }
     }
