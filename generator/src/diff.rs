@@ -310,6 +310,16 @@ fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Chan
         (true, false) => changes.push(breaking("`into_stream()` removed".to_owned())),
         _ => {}
     }
+    match (&old.waits, &new.waits) {
+        (None, Some(waits)) => {
+            changes.push(additive(format!("`send_and_wait()` added (polls {waits})")))
+        }
+        (Some(_), None) => changes.push(breaking("`send_and_wait()` removed".to_owned())),
+        (Some(old), Some(new)) if old != new => changes.push(breaking(format!(
+            "`send_and_wait()` now polls {new}, not {old}"
+        ))),
+        _ => {}
+    }
     changes
 }
 

@@ -62,6 +62,10 @@ pub struct OperationSurface {
     /// Whether the builder has `into_stream()`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub paged: bool,
+    /// For a long-running operation, what `send_and_wait()` polls and returns:
+    /// `get_create_imodel_operation_details -> get_imodel`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits: Option<String>,
 }
 
 /// A parameter or the body.
@@ -184,6 +188,10 @@ fn operation(op: &Operation) -> OperationSurface {
         returns: returns(&op.success),
         media_types,
         paged: op.pagination.is_some(),
+        waits: op.long_running.as_ref().map(|lr| match &lr.result_method {
+            Some(result) => format!("{} -> {result}", lr.poll_method),
+            None => format!("{} -> id", lr.poll_method),
+        }),
     }
 }
 
