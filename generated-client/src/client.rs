@@ -72,7 +72,7 @@ impl Client {
 pub struct Request<O> {
     client: Client,
     pub(crate) operation: O,
-    options: runtime::RequestOptions,
+    pub(crate) options: runtime::RequestOptions,
     max_items: Option<u64>,
 }
 

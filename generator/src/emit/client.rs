@@ -76,7 +76,8 @@ pub fn client() -> TokenStream {
             client: Client,
             // Each operation's setters (in `operations.rs`) write its inputs here.
             pub(crate) operation: O,
-            options: runtime::RequestOptions,
+            // Read by the mocks (`mock.rs`), which match the call these make.
+            pub(crate) options: runtime::RequestOptions,
             max_items: Option<u64>,
         }
 
