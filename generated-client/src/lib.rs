@@ -25,6 +25,11 @@ pub mod operations;
 #[rustfmt::skip]
 mod client;
 
+/// Typed mocks for tests (the `mock` feature).
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
+
 #[doc(hidden)]
 pub use ::openapi_client_runtime as runtime;
 pub use client::{Client, Request};

@@ -127,9 +127,9 @@ fn with_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Path and text (or the internal error) of each Rust file.
-type RenderedFiles = [(&'static str, Result<String, String>); 4];
+type RenderedFiles = [(&'static str, Result<String, String>); 5];
 
-/// The four Rust files, in order, and the API surface text. `models.rs` is emitted
+/// The Rust files, in order, and the API surface text. `models.rs` is emitted
 /// and rendered on a second thread while this one does the rest: for a big document
 /// the two halves take about as long as each other, and token streams cannot cross
 /// threads, so each file is built where it is rendered.
@@ -142,7 +142,7 @@ fn emit_and_render(
     let models = || render::render(emit::models(api), header);
     // On its own thread, a panic is caught there, where its place is known.
     let models_guarded = || guard::catch(models);
-    let (lib, client, models, operations, surface) = std::thread::scope(|scope| {
+    let (lib, client, models, operations, mocks, surface) = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("render-models".to_owned())
             .stack_size(PIPELINE_STACK)
@@ -154,6 +154,7 @@ fn emit_and_render(
         );
         let client = render::render(emit::client(), header);
         let operations = render::render(emit::operations(api), header);
+        let mocks = render::render(emit::mocks(api), header);
         let surface = surface::Surface::of(api)
             .with_spec(&spec_text(source, &settings.overlays))
             .to_text(header);
@@ -166,13 +167,14 @@ fn emit_and_render(
             // No second thread to be had: do it here.
             Err(_) => models(),
         };
-        (lib, client, models, operations, surface)
+        (lib, client, models, operations, mocks, surface)
     });
     let files = [
         ("src/lib.rs", lib),
         ("src/client.rs", client),
         ("src/models.rs", models),
         ("src/operations.rs", operations),
+        ("src/mock.rs", mocks),
     ];
     (files, surface)
 }

@@ -48,6 +48,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/error.rs"),
     ),
     (
+        "mock.rs",
+        "mock.rs",
+        include_str!("../../runtime/src/mock.rs"),
+    ),
+    (
         "operation.rs",
         "operation.rs",
         include_str!("../../runtime/src/operation.rs"),

@@ -14,7 +14,12 @@ fn snapshot_fixture(name: &str) {
     insta::assert_yaml_snapshot!(format!("{name}__ir"), api);
     insta::assert_snapshot!(format!("{name}__warnings"), warnings.to_string());
     let files = generate_fixture(name);
-    for file in ["src/lib.rs", "src/models.rs", "src/operations.rs"] {
+    for file in [
+        "src/lib.rs",
+        "src/models.rs",
+        "src/operations.rs",
+        "src/mock.rs",
+    ] {
         let stem = file.trim_start_matches("src/").trim_end_matches(".rs");
         insta::assert_snapshot!(format!("{name}__{stem}"), files.files[file]);
     }
@@ -72,7 +77,7 @@ fn no_unreferenced_snapshots() {
     on_disk.sort();
     let mut expected: Vec<String> = Vec::new();
     for name in FIXTURES {
-        for kind in ["ir", "warnings", "lib", "models", "operations"] {
+        for kind in ["ir", "warnings", "lib", "models", "operations", "mock"] {
             expected.push(format!("snapshots__{name}__{kind}.snap"));
         }
     }

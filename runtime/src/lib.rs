@@ -18,6 +18,8 @@ mod auth;
 mod client;
 mod encode;
 mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod operation;
 mod options;
 mod paginate;
@@ -40,7 +42,7 @@ pub use options::RequestOptions;
 pub use paginate::{paginate, ItemStream, Page, PageCursor, Paging};
 #[doc(hidden)]
 pub use request::Request;
-pub use reserved::{CLIENT_METHODS, REQUEST_METHODS};
+pub use reserved::{CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS};
 #[doc(hidden)]
 pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
 pub use response::{RawResponse, ResponseValue};

@@ -30,3 +30,23 @@ pub const CLIENT_METHODS: &[&str] = &[
     "request",
     "clone",
 ];
+
+/// Methods of every generated `mock::MockServer` besides its operations' helpers,
+/// which take the operations' `Client` method names: those may not take these.
+pub const MOCK_SERVER_METHODS: &[&str] = &["start", "uri", "client", "verify"];
+
+/// Methods of every generated `mock::Mock<O>`: matching per-call extras, answering,
+/// counting and mounting. The operation's setters are methods of the same type (with
+/// the names they have on `Request<O>`), so none may take these.
+pub const MOCK_METHODS: &[&str] = &[
+    "with_header",
+    "with_query",
+    "respond",
+    "respond_status",
+    "respond_header",
+    "respond_error",
+    "respond_json",
+    "respond_bytes",
+    "expect",
+    "mount",
+];

@@ -14,6 +14,8 @@ const STEPS: &[(&str, &[&str])] = &[
             "clippy",
             "--workspace",
             "--all-targets",
+            // Every feature: the generated crate's `mock` module and its test among them.
+            "--all-features",
             "--",
             "-D",
             "warnings",
@@ -23,7 +25,10 @@ const STEPS: &[(&str, &[&str])] = &[
         "generated-client is fresh",
         &["xtask", "codegen", "--check"],
     ),
-    ("tests", &["test", "--workspace", "--no-fail-fast"]),
+    (
+        "tests",
+        &["test", "--workspace", "--all-features", "--no-fail-fast"],
+    ),
     // Last, being the slowest: nine pinned public specs (GitHub's 1,223 operations
     // among them) are generated and must pass clippy with warnings denied.
     ("real-world corpus", &["xtask", "corpus", "--no-report"]),

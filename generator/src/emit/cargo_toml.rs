@@ -49,6 +49,14 @@ wiremock = "0.6.3"
 /// `h2` and its four dependencies out of every build.
 const HTTP2_COMMENT: &str = "# HTTP/2, negotiated with the server over TLS.\n";
 
+/// The typed mocks of `src/mock.rs`, for the tests of code that uses the client; off
+/// by default, so a build that only calls the API never compiles a server.
+const MOCK_COMMENT: &str =
+    "# Typed mocks on a loopback server, for your tests (`mock::MockServer`).\n";
+
+/// The mock server the vendored runtime's `mock` module is built on.
+const VENDORED_MOCK_DEPENDENCY: &str = "wiremock = { version = \"0.6.3\", optional = true }\n";
+
 /// The manifest. `standalone` crates get an empty `[workspace]` table so they build
 /// wherever they are written, even inside another workspace's tree.
 pub fn cargo_toml(
@@ -65,9 +73,10 @@ pub fn cargo_toml(
         .iter()
         .map(|f| format!("# Types no operation uses; see the crate docs.\n{f} = []\n"))
         .collect();
-    let (http2, runtime_dependency) = match runtime {
+    let (http2, mock, runtime_dependency) = match runtime {
         RuntimeDependency::Path(path) => (
             format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
+            format!("mock = [\"{RUNTIME_CRATE}/mock\"]"),
             format!(
                 "{RUNTIME_CRATE} = {{ path = \"{}\" }}\n",
                 toml_string_body(path)
@@ -75,14 +84,16 @@ pub fn cargo_toml(
         ),
         RuntimeDependency::Version(requirement) => (
             format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
+            format!("mock = [\"{RUNTIME_CRATE}/mock\"]"),
             format!("{RUNTIME_CRATE} = \"{}\"\n", toml_string_body(requirement)),
         ),
         RuntimeDependency::Vendored => (
             "http2 = [\"reqwest/http2\"]".to_owned(),
-            VENDORED_RUNTIME_DEPENDENCIES.to_owned(),
+            "mock = [\"dep:wiremock\"]".to_owned(),
+            format!("{VENDORED_RUNTIME_DEPENDENCIES}{VENDORED_MOCK_DEPENDENCY}"),
         ),
     };
-    let features = format!("[features]\n{HTTP2_COMMENT}{http2}\n{gated}\n");
+    let features = format!("[features]\n{HTTP2_COMMENT}{http2}\n{MOCK_COMMENT}{mock}\n{gated}\n");
     let description = toml_string_body(description);
     let mut dependencies: Vec<&str> = TYPE_DEPENDENCIES
         .lines()

@@ -91,6 +91,7 @@ pub fn client() -> TokenStream {
             pub(crate) client: Client,
             // Each operation's setters (in `operations.rs`) write its inputs here.
             pub(crate) operation: O,
+            // Read by the waiters and by the mocks (`mock.rs`), which match the call these make.
             pub(crate) options: runtime::RequestOptions,
             max_items: Option<u64>,
         }

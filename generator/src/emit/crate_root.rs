@@ -53,6 +53,10 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         pub mod operations;
         #[rustfmt::skip]
         mod client;
+        /// Typed mocks for tests (the `mock` feature).
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
         #runtime
 
         pub use client::{Client, Request};

@@ -6,6 +6,7 @@ mod client;
 mod crate_root;
 mod docs;
 mod enums;
+mod mocks;
 mod models;
 mod operations;
 mod types;
@@ -14,6 +15,7 @@ mod waiters;
 pub use cargo_toml::cargo_toml;
 pub use client::client;
 pub use crate_root::crate_root;
+pub use mocks::mocks;
 pub use models::models;
 pub use operations::operations;
 

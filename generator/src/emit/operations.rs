@@ -91,14 +91,15 @@ fn status_enum(op: &Operation) -> Option<TokenStream> {
 }
 
 /// An input of the operation: a parameter or the body, with its Rust name and type.
-struct Input<'a> {
-    name: &'a str,
-    ty: &'a TypeRef,
-    required: bool,
+/// Shared with the mocks, whose helpers take the same arguments and setters.
+pub(super) struct Input<'a> {
+    pub(super) name: &'a str,
+    pub(super) ty: &'a TypeRef,
+    pub(super) required: bool,
     doc: Option<String>,
 }
 
-fn inputs(op: &Operation) -> Vec<Input<'_>> {
+pub(super) fn inputs(op: &Operation) -> Vec<Input<'_>> {
     let params = op.params.iter().map(|p| Input {
         name: &p.rust_name,
         ty: &p.ty,

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 /// for all operations, paged or not, so adding paging never renames a setter.
 fn builder_members() -> Vec<&'static str> {
     let mut names = crate::runtime_names::REQUEST_METHODS.to_vec();
+    // The mock of each operation has the same setters, beside its own methods.
+    names.extend(crate::runtime_names::MOCK_METHODS);
     names.push("body");
     names
 }
@@ -30,7 +32,13 @@ pub fn lower_operations<'d>(
     types: &mut TypeLowering<'d>,
 ) -> (Vec<Operation>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let mut method_names = Scope::with_reserved(crate::runtime_names::CLIENT_METHODS);
+    // Each operation's mock helper on `MockServer` takes its client method's name.
+    let reserved_methods = [
+        crate::runtime_names::CLIENT_METHODS,
+        crate::runtime_names::MOCK_SERVER_METHODS,
+    ]
+    .concat();
+    let mut method_names = Scope::with_reserved(&reserved_methods);
     let mut builder_names = Scope::with_reserved(OPERATIONS_MODULE_NAMES);
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     let mut operations = Vec::new();
