@@ -315,7 +315,6 @@ fn type_name(item: &str) -> &str {
     &rest[..end]
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,7 +80,7 @@ pub fn ensure_archive(
     entry: Package,
     offline: bool,
 ) -> Result<PathBuf, String> {
-    let key: String = format!("{}-{}", entry.label, entry.version)
+    let key: String = format!("{}-{}", entry.name, entry.version)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
@@ -247,7 +247,6 @@ fn python() -> &'static str {
     }
 }
 
-
 /// npm's `integrity` of some bytes: `sha512-` and the base64 of their SHA-512.
 pub fn npm_integrity(bytes: &[u8]) -> String {
     format!("sha512-{}", base64(&Sha512::digest(bytes)))
@@ -255,8 +254,7 @@ pub fn npm_integrity(bytes: &[u8]) -> String {
 
 /// Standard base64 with padding (RFC 4648 section 4).
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk

@@ -17,10 +17,12 @@
 //! not on every platform, and the check runs on every (offline) run too.
 
 mod check;
-//DIR pub mod directory;
+pub mod directory;
 mod fetch;
-//DIR mod measure;
-//DIR mod subset;
+mod measure;
+mod report;
+mod sample;
+mod subset;
 
 use crate::args::CorpusArgs;
 use crate::codegen::Target;
@@ -32,6 +34,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+pub use subset::MANIFEST as SUBSET;
 
 pub const MANIFEST: &str = "corpus/corpus.toml";
 pub const REPORT: &str = "corpus/REPORT.md";
@@ -167,6 +170,9 @@ impl Outcome {
 }
 
 pub fn run(args: &CorpusArgs) -> Result<(), String> {
+    if args.directory {
+        return directory::run(args);
+    }
     let root = crate::project_root();
     let mut entries = read_manifest(&root.join(MANIFEST))?;
     for name in &args.only {
@@ -277,7 +283,6 @@ pub fn run(args: &CorpusArgs) -> Result<(), String> {
     }
 }
 
-
 /// Generates one spec into `crates_dir/<name>` the way `cargo xtask codegen --spec` does,
 /// but as a member of the corpus workspace (no `[workspace]` table of its own).
 fn generate(
@@ -373,7 +378,7 @@ fn generate(
 }
 
 /// `openapi: 3.1.0` / `"openapi": "3.0.3"`, read from the text (no parse needed).
-fn openapi_version(source: &str) -> Option<String> {
+pub fn openapi_version(source: &str) -> Option<String> {
     let at = source.find("openapi")?;
     let rest = &source[at + "openapi".len()..];
     let rest = rest.trim_start_matches(['"', '\'', ' ', ':', '\t']);
@@ -548,19 +553,10 @@ fn warning_kinds(warnings: &[String]) -> Vec<(String, usize, String)> {
         let (message, pointer) = warning
             .rsplit_once(" at #")
             .map_or((&**warning, String::new()), |(m, p)| (m, format!("#{p}")));
-        let mut kind = String::new();
-        let mut quoted = false;
-        for c in message.chars() {
-            if c == '`' {
-                if !quoted {
-                    kind.push_str("`…`");
-                }
-                quoted = !quoted;
-            } else if !quoted {
-                kind.push(c);
-            }
-        }
-        counts.entry(kind).or_insert((0, pointer)).0 += 1;
+        counts
+            .entry(without_names(message))
+            .or_insert((0, pointer))
+            .0 += 1;
     }
     let mut kinds: Vec<(String, usize, String)> = counts
         .into_iter()
@@ -570,7 +566,29 @@ fn warning_kinds(warnings: &[String]) -> Vec<(String, usize, String)> {
     kinds
 }
 
+/// A message's kind: its text with every quoted name left out.
+pub fn without_names(message: &str) -> String {
+    let mut kind = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '`' {
+            if !quoted {
+                kind.push_str("`…`");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            kind.push(c);
+        }
+    }
+    kind
+}
+
 fn machine() -> String {
+    machine_line(false)
+}
+
+/// Cores, rustc, which build generates, the generator's commit.
+fn machine_line(release: bool) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let rustc = Command::new("rustc")
         .arg("--version")
@@ -602,7 +620,20 @@ fn machine() -> String {
         }
         None => String::new(),
     };
-    format!("Times are wall-clock on {cores} cores with {rustc}; generation runs the debug build `cargo xtask` uses.{generator}")
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|l| format!(" ({})", l.trim_start_matches([' ', '\t', ':'])))
+        })
+        .unwrap_or_default();
+    let build = if release {
+        "the release build"
+    } else {
+        "the debug build `cargo xtask` uses"
+    };
+    format!("Times are wall-clock on {cores} cores{cpu} with {rustc}; generation runs {build}.{generator}")
 }
 
 fn seconds(duration: Duration) -> String {
