@@ -150,7 +150,14 @@ pub fn run(root: &Path, offline: bool) -> Result<(), String> {
         wall: LIMITS.wall * 3,
         ..LIMITS
     };
-    let records = directory::sweep(&worker, &api, &work.join("scratch"), &jobs, cores, limits)?;
+    let records = directory::sweep(
+        &worker,
+        &api,
+        &work.join("subset-scratch"),
+        &jobs,
+        cores,
+        limits,
+    )?;
     let mut mismatches = Vec::new();
     for (doc, record) in documents.iter().zip(&records) {
         let verdict = verdict(doc, record);
