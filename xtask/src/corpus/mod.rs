@@ -15,6 +15,12 @@
 //! `zipfile` (wheels are zip files) rather than compiling `flate2`, `tar` and `zip` into
 //! every xtask build. Checksums use the small pure-Rust `sha2` crate: `sha256sum` is
 //! not on every platform, and the check runs on every (offline) run too.
+//!
+//! `--directory` is the other corpus, the whole APIs.guru directory: see [`directory`].
+//! Modules: [`fetch`] (packages), [`check`] (the check workspace, compiler messages by
+//! kind), [`directory`] (the sweep), [`measure`] (a child process under limits),
+//! [`sample`] (seeded samples), [`report`] (`corpus/DIRECTORY.md`) and [`subset`] (the
+//! part of the directory CI runs).
 
 mod check;
 pub mod directory;

@@ -224,6 +224,7 @@ pub fn run(root: &Path, offline: bool) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::directory::Class;
 
     #[test]
     fn the_checked_in_subset_is_valid() {
@@ -267,5 +268,89 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    fn record(class: Class, error: Option<&str>) -> Record {
+        Record {
+            path: "a.json".to_owned(),
+            bytes: 1,
+            openapi: "3.0.3".to_owned(),
+            class,
+            wall_secs: 0.0,
+            cpu_secs: 0.0,
+            peak_rss_kib: 0,
+            summary: directory::Summary {
+                errors: error
+                    .map(|message| directory::Problem {
+                        message: message.to_owned(),
+                        pointer: "#/x".to_owned(),
+                        line: Some(1),
+                    })
+                    .into_iter()
+                    .collect(),
+                ..directory::Summary::default()
+            },
+            failure: None,
+        }
+    }
+
+    #[test]
+    fn outcomes_meet_expectations_or_say_why_not() {
+        let generates = Document {
+            path: "a.json".to_owned(),
+            expect: Expect::Generates,
+            error: None,
+            check: false,
+            why: String::new(),
+        };
+        let refused = Document {
+            expect: Expect::Refused,
+            error: Some("points at a response".to_owned()),
+            ..generates.clone()
+        };
+        let cases = [
+            (&generates, record(Class::Clean, None), None),
+            (&generates, record(Class::Warnings, None), None),
+            (
+                &generates,
+                record(Class::TimedOut, None),
+                Some("expected generates, got: timed out"),
+            ),
+            (
+                &generates,
+                record(Class::Refused, Some("bad")),
+                Some("got: refused with a located error (bad)"),
+            ),
+            (
+                &refused,
+                record(Class::Refused, Some("`x` points at a response, where")),
+                None,
+            ),
+            (
+                &refused,
+                record(Class::Refused, Some("something else")),
+                Some("expected refused with \"points at a response\""),
+            ),
+            (
+                &refused,
+                record(
+                    Class::Panicked,
+                    Some("internal error: points at a response"),
+                ),
+                Some("got: internal error"),
+            ),
+            (
+                &refused,
+                record(Class::Clean, None),
+                Some("got: generated, no warnings"),
+            ),
+        ];
+        for (doc, record, mismatch) in cases {
+            match (verdict(doc, &record), mismatch) {
+                (Ok(()), None) => {}
+                (Err(e), Some(m)) => assert!(e.contains(m), "{e}"),
+                (got, want) => panic!("{:?}: got {got:?}, want {want:?}", record.class),
+            }
+        }
     }
 }
