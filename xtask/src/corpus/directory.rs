@@ -509,11 +509,20 @@ pub fn check_workspace(
     for (name, text) in texts {
         let mut messages = compiler_messages(&text, crates_dir);
         if messages.is_empty() && !built.contains(&name) {
-            // No message and no artifact: cargo stopped before it (a dependency).
+            // No message and no artifact: the compiler died (killed when the machine ran
+            // out of memory, say) or cargo stopped before it.
+            let killed = measured.stderr.lines().any(|l| {
+                l.contains(&format!("--crate-name {} ", name.replace('-', "_")))
+                    && l.contains("(signal: 9, SIGKILL: kill)")
+            });
             messages.push(MessageKind {
-                kind: "not built (see the log)".to_owned(),
+                kind: if killed {
+                    "the compiler was killed (SIGKILL: out of memory)".to_owned()
+                } else {
+                    "not built (see the log)".to_owned()
+                },
                 count: 1,
-                example: relative(crates_dir, log),
+                example: log.display().to_string(),
                 location: None,
                 origin: None,
             });
