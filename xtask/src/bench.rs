@@ -266,48 +266,12 @@ impl Bench {
         Ok(bins)
     }
 
-    /// The workspace's target directory, as cargo sees it (`CARGO_TARGET_DIR` and all).
     fn target_dir(&self) -> Result<PathBuf, String> {
-        let output = Command::new(&self.cargo)
-            .args(["metadata", "--no-deps", "--format-version", "1"])
-            .current_dir(&self.root)
-            .output()
-            .map_err(|e| format!("error: cannot run cargo metadata: {e}"))?;
-        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-            .map_err(|e| format!("error: cargo metadata: {e}"))?;
-        metadata["target_directory"]
-            .as_str()
-            .map(PathBuf::from)
-            .ok_or_else(|| "error: cargo metadata gave no target_directory".to_owned())
+        target_dir(&self.root)
     }
 
-    /// `cargo-progenitor`, installed into `target/bench-tools/` the first time.
     fn progenitor(&self) -> Result<PathBuf, String> {
-        let tools = self.root.join(TOOLS_DIR);
-        let bin = tools.join("bin").join(exe("cargo-progenitor"));
-        if !bin.is_file() {
-            println!(
-                "installing cargo-progenitor {PROGENITOR_VERSION} into {} (once; several minutes on 2 cores) ...",
-                tools.display()
-            );
-            let tools_arg = tools.display().to_string();
-            self.cargo(
-                "install-progenitor",
-                &self.root,
-                &[
-                    "install",
-                    "cargo-progenitor",
-                    "--version",
-                    PROGENITOR_VERSION,
-                    "--locked",
-                    "--root",
-                    &tools_arg,
-                ],
-                None,
-                Duration::from_secs(3600),
-            )?;
-        }
-        Ok(bin)
+        ensure_progenitor(&self.root)
     }
 
     fn generation(&self, bins: &Binaries, progenitor: &Path) -> Result<(), String> {
@@ -1019,8 +983,80 @@ fn exe(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }
 
-/// The spec with its `openapi:` line replaced by `openapi: 3.0.3`.
-fn as_3_0_3(source: &str) -> Result<String, String> {
+/// The workspace's target directory, as cargo sees it (`CARGO_TARGET_DIR` and all).
+pub fn target_dir(root: &Path) -> Result<PathBuf, String> {
+    let output = Command::new(crate::cargo())
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("error: cannot run cargo metadata: {e}"))?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("error: cargo metadata: {e}"))?;
+    metadata["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| "error: cargo metadata gave no target_directory".to_owned())
+}
+
+/// `cargo-progenitor`, installed into `target/bench-tools/` the first time (also used
+/// by `cargo xtask corpus --directory --vs progenitor`).
+pub fn ensure_progenitor(root: &Path) -> Result<PathBuf, String> {
+    let tools = root.join(TOOLS_DIR);
+    let bin = tools.join("bin").join(exe("cargo-progenitor"));
+    if bin.is_file() {
+        return Ok(bin);
+    }
+    println!(
+        "installing cargo-progenitor {PROGENITOR_VERSION} into {} (once; several minutes on 2 cores) ...",
+        tools.display()
+    );
+    let status = Command::new(crate::cargo())
+        .args([
+            "install",
+            "cargo-progenitor",
+            "--version",
+            PROGENITOR_VERSION,
+        ])
+        .args(["--locked", "--quiet", "--root"])
+        .arg(&tools)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("error: cannot run cargo install: {e}"))?;
+    if status.success() && bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "error: installing cargo-progenitor failed ({status})"
+        ))
+    }
+}
+
+/// The spec with its version replaced by 3.0.3: the `openapi:` line of YAML, or the
+/// `"openapi"` member of JSON (found as text, so the rest stays byte for byte).
+pub fn as_3_0_3(source: &str) -> Result<String, String> {
+    if source.trim_start().starts_with('{') {
+        let key = "\"openapi\"";
+        let value = source.find(key).and_then(|at| {
+            let after = at + key.len();
+            let rest = &source[after..];
+            let open = after + rest.find('"')?;
+            let between = &source[after..open];
+            let close = open + 1 + source[open + 1..].find('"')?;
+            between
+                .chars()
+                .all(|c| c == ':' || c.is_whitespace())
+                .then_some((open, close))
+        });
+        return match value {
+            Some((open, close)) => Ok(format!(
+                "{}\"3.0.3\"{}",
+                &source[..open],
+                &source[close + 1..]
+            )),
+            None => Err("error: the JSON document has no `\"openapi\"` member".to_owned()),
+        };
+    }
     let mut replaced = false;
     let mut out = String::with_capacity(source.len());
     for line in source.lines() {
@@ -1035,7 +1071,7 @@ fn as_3_0_3(source: &str) -> Result<String, String> {
     if replaced {
         Ok(out)
     } else {
-        Err("error: the iModels spec has no top-level `openapi:` line".to_owned())
+        Err("error: the document has no top-level `openapi:` line".to_owned())
     }
 }
 
@@ -1121,7 +1157,7 @@ fn gnu_time() -> Option<PathBuf> {
 }
 
 /// The installed version, from cargo's install record beside `bin/`.
-fn progenitor_version(bin: &Path) -> String {
+pub fn progenitor_version(bin: &Path) -> String {
     let record = bin
         .parent()
         .and_then(Path::parent)
@@ -1191,6 +1227,11 @@ mod tests {
             "openapi: 3.0.3\ninfo:\n  x: \"openapi: 3.1.0\"\n"
         );
         assert!(as_3_0_3("info: {}\n").is_err());
+        assert_eq!(
+            as_3_0_3(r#"{"openapi": "3.1.0","info":{"x":"openapi"}}"#).unwrap(),
+            r#"{"openapi": "3.0.3","info":{"x":"openapi"}}"#
+        );
+        assert!(as_3_0_3(r#"{"info":{}}"#).is_err());
     }
 
     #[test]

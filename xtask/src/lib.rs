@@ -29,7 +29,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Command::Corpus(args) => corpus::run(args),
         Command::Prism => prism::run(),
         Command::Bench(args) => bench::run(args),
+        Command::CorpusDocument(args) => corpus::directory::document(args),
     }
+}
+
+/// The cargo that runs this xtask (`CARGO`), or the one on `PATH`.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
 /// The workspace root, found from this crate's manifest directory.

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every check CI runs, in the order a contributor wants to see
 //! them fail: formatting, lints, the regeneration check, all tests (after installing
 //! the pinned Prism mock server the contract tests need), then the real-world corpus
-//! (`cargo xtask corpus`, which fetches its specs once into `target/corpus/cache`).
+//! (`cargo xtask corpus`, which fetches its specs once into `target/corpus/cache`) and
+//! the subset of the APIs.guru directory (`cargo xtask corpus --directory --subset`).
 
 use std::process::Command;
 
@@ -32,6 +33,12 @@ const STEPS: &[(&str, &[&str])] = &[
     // Last, being the slowest: nine pinned public specs (GitHub's 1,223 operations
     // among them) are generated and must pass clippy with warnings denied.
     ("real-world corpus", &["xtask", "corpus", "--no-report"]),
+    // About fifty documents of the APIs.guru directory, each with the outcome
+    // corpus/directory-subset.toml expects, a few checked with clippy.
+    (
+        "APIs.guru directory subset",
+        &["xtask", "corpus", "--directory", "--subset"],
+    ),
 ];
 
 pub fn run() -> Result<(), String> {

@@ -15,16 +15,32 @@
 //! `zipfile` (wheels are zip files) rather than compiling `flate2`, `tar` and `zip` into
 //! every xtask build. Checksums use the small pure-Rust `sha2` crate: `sha256sum` is
 //! not on every platform, and the check runs on every (offline) run too.
+//!
+//! `--directory` is the other corpus, the whole APIs.guru directory: see [`directory`].
+//! Modules: [`fetch`] (packages), [`check`] (the check workspace, compiler messages by
+//! kind), [`directory`] (the sweep), [`measure`] (a child process under limits),
+//! [`sample`] (seeded samples), [`report`] (`corpus/DIRECTORY.md`) and [`subset`] (the
+//! part of the directory CI runs).
+
+mod check;
+pub mod directory;
+mod fetch;
+mod measure;
+mod report;
+mod sample;
+mod subset;
 
 use crate::args::CorpusArgs;
 use crate::codegen::Target;
-use sha2::{Digest, Sha256};
+use check::{write_workspace, CargoRunner, Check};
+use fetch::ensure_spec;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
+pub use subset::MANIFEST as SUBSET;
 
 pub const MANIFEST: &str = "corpus/corpus.toml";
 pub const REPORT: &str = "corpus/REPORT.md";
@@ -145,19 +161,6 @@ struct Generated {
     lines: usize,
 }
 
-#[derive(Debug)]
-struct Check {
-    time: Duration,
-    /// Largest resident set of any process cargo ran (rustc), in KiB, and the CPU time
-    /// (user + system) of cargo and everything it ran, when GNU time can measure them.
-    peak_kib: Option<u64>,
-    cpu: Option<Duration>,
-    passed: bool,
-    /// Compiler messages (errors, and warnings made errors) by kind, most frequent first.
-    messages: Vec<MessageKind>,
-    log: PathBuf,
-}
-
 impl Outcome {
     fn failure(&self) -> Option<&'static str> {
         if self.fetch_error.is_some() {
@@ -173,6 +176,9 @@ impl Outcome {
 }
 
 pub fn run(args: &CorpusArgs) -> Result<(), String> {
+    if args.directory {
+        return directory::run(args);
+    }
     let root = crate::project_root();
     let mut entries = read_manifest(&root.join(MANIFEST))?;
     for name in &args.only {
@@ -221,7 +227,8 @@ pub fn run(args: &CorpusArgs) -> Result<(), String> {
         .collect();
     let mut deps_time = None;
     if !members.is_empty() {
-        write_workspace(&root, &crates_dir, &members)?;
+        let names: Vec<&str> = members.iter().map(|e| e.name.as_str()).collect();
+        write_workspace(&root, &crates_dir, &names)?;
         let cargo = CargoRunner::new(&work, args.offline);
         eprintln!("==> {DEPS_CRATE}: cargo clippy (building the dependencies)");
         let deps = cargo.clippy(DEPS_CRATE, &logs)?;
@@ -281,228 +288,6 @@ pub fn run(args: &CorpusArgs) -> Result<(), String> {
         ))
     }
 }
-
-// ---------------------------------------------------------------------------------------
-// Fetching and caching
-
-/// The verified spec in the cache, fetching it first if needed. The duration is `None`
-/// when nothing had to be fetched or extracted.
-fn ensure_spec(
-    root: &Path,
-    cache: &Path,
-    entry: &Entry,
-    offline: bool,
-) -> Result<(PathBuf, Option<Duration>), String> {
-    let ext = spec_extension(&entry.path).unwrap_or("json");
-    let spec = cache.join("specs").join(format!("{}.{ext}", entry.name));
-    if let Ok(bytes) = fs::read(&spec) {
-        if sha256_hex(&bytes) == entry.sha256.to_ascii_lowercase() {
-            return Ok((spec, None));
-        }
-        eprintln!(
-            "    cached {} does not match its sha256; extracting it again",
-            relative(root, &spec)
-        );
-    }
-    let start = Instant::now();
-    let archive = ensure_archive(root, cache, entry, offline)?;
-    let bytes = extract(&archive, &entry.path).map_err(|e| {
-        format!(
-            "error: {}: cannot extract `{}` from {}: {e}",
-            entry.name,
-            entry.path,
-            relative(root, &archive)
-        )
-    })?;
-    let actual = sha256_hex(&bytes);
-    if actual != entry.sha256.to_ascii_lowercase() {
-        return Err(format!(
-            "error: {}: `{}` in {}@{} has sha256 {actual}, but {MANIFEST} pins {}",
-            entry.name, entry.path, entry.package, entry.version, entry.sha256
-        ));
-    }
-    fs::create_dir_all(spec.parent().unwrap_or(cache))
-        .and_then(|()| fs::write(&spec, &bytes))
-        .map_err(|e| format!("error: writing {}: {e}", spec.display()))?;
-    Ok((spec, Some(start.elapsed())))
-}
-
-/// The package archive in the cache, downloaded with the registry's client if absent.
-fn ensure_archive(
-    root: &Path,
-    cache: &Path,
-    entry: &Entry,
-    offline: bool,
-) -> Result<PathBuf, String> {
-    let key: String = format!("{}-{}", entry.package, entry.version)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let dir = cache
-        .join("packages")
-        .join(entry.registry.label().to_ascii_lowercase())
-        .join(key);
-    if let Some(archive) = single_file(&dir) {
-        return Ok(archive);
-    }
-    if offline {
-        return Err(format!(
-            "error: {}: {}@{} is not in the cache ({}); run `cargo xtask corpus` once without `--offline`",
-            entry.name,
-            entry.package,
-            entry.version,
-            relative(root, &dir)
-        ));
-    }
-    // Download into a scratch folder and move it into place, so an interrupted download
-    // never looks like a cached package.
-    let partial = dir.with_extension("partial");
-    let _ = fs::remove_dir_all(&partial);
-    fs::create_dir_all(&partial)
-        .map_err(|e| format!("error: creating {}: {e}", partial.display()))?;
-    let mut command = match entry.registry {
-        Registry::Npm => {
-            let mut c = Command::new(npm());
-            c.arg("pack")
-                .arg(format!("{}@{}", entry.package, entry.version))
-                .arg("--pack-destination")
-                .arg(&partial)
-                .args(["--ignore-scripts", "--silent"]);
-            c
-        }
-        Registry::Pypi => {
-            // Wheels only: `pip download` of an sdist would run its build backend.
-            let mut c = Command::new(python());
-            c.args([
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--only-binary",
-                ":all:",
-            ])
-            .args(["--disable-pip-version-check", "--no-input", "--quiet"])
-            .arg(format!("{}=={}", entry.package, entry.version))
-            .arg("-d")
-            .arg(&partial);
-            c
-        }
-    };
-    eprintln!(
-        "    fetching {}@{} with {}",
-        entry.package,
-        entry.version,
-        match entry.registry {
-            Registry::Npm => "npm pack",
-            Registry::Pypi => "pip download",
-        }
-    );
-    let output = command
-        .current_dir(&partial)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("error: {}: cannot run {command:?}: {e}", entry.name))?;
-    if !output.status.success() {
-        return Err(format!(
-            "error: {}: fetching {}@{} failed ({}):\n{}",
-            entry.name,
-            entry.package,
-            entry.version,
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        ));
-    }
-    if single_file(&partial).is_none() {
-        return Err(format!(
-            "error: {}: expected one archive in {} after fetching",
-            entry.name,
-            partial.display()
-        ));
-    }
-    let _ = fs::remove_dir_all(&dir);
-    fs::rename(&partial, &dir).map_err(|e| format!("error: moving {}: {e}", partial.display()))?;
-    single_file(&dir).ok_or_else(|| format!("error: {} is empty", dir.display()))
-}
-
-fn single_file(dir: &Path) -> Option<PathBuf> {
-    let files: Vec<PathBuf> = fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    match files.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    }
-}
-
-/// One member of a package archive, read to memory.
-fn extract(archive: &Path, member: &str) -> Result<Vec<u8>, String> {
-    let name = archive
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let mut command = if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
-        let mut c = Command::new("tar");
-        c.arg("-xzOf").arg(archive).arg(member);
-        c
-    } else if name.ends_with(".whl") || name.ends_with(".zip") {
-        let mut c = Command::new(python());
-        c.args([
-            "-c",
-            "import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))",
-        ])
-        .arg(archive)
-        .arg(member);
-        c
-    } else {
-        return Err("unknown archive type (expected .tgz, .tar.gz, .whl or .zip)".to_owned());
-    };
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr)
-            .trim_end()
-            .to_owned());
-    }
-    Ok(output.stdout)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
-fn npm() -> &'static str {
-    if cfg!(windows) {
-        "npm.cmd"
-    } else {
-        "npm"
-    }
-}
-
-fn python() -> &'static str {
-    if cfg!(windows) {
-        "python"
-    } else {
-        "python3"
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Generating
 
 /// Generates one spec into `crates_dir/<name>` the way `cargo xtask codegen --spec` does,
 /// but as a member of the corpus workspace (no `[workspace]` table of its own).
@@ -599,7 +384,7 @@ fn generate(
 }
 
 /// `openapi: 3.1.0` / `"openapi": "3.0.3"`, read from the text (no parse needed).
-fn openapi_version(source: &str) -> Option<String> {
+pub fn openapi_version(source: &str) -> Option<String> {
     let at = source.find("openapi")?;
     let rest = &source[at + "openapi".len()..];
     let rest = rest.trim_start_matches(['"', '\'', ' ', ':', '\t']);
@@ -608,304 +393,6 @@ fn openapi_version(source: &str) -> Option<String> {
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
     (!version.is_empty()).then_some(version)
-}
-
-// ---------------------------------------------------------------------------------------
-// Checking
-
-/// The throwaway workspace: every generated crate plus [`DEPS_CRATE`], pinned to the
-/// project's `Cargo.lock`.
-fn write_workspace(root: &Path, crates_dir: &Path, members: &[&Entry]) -> Result<(), String> {
-    let header = "@generated by `cargo xtask corpus`; a throwaway workspace.";
-    let deps_dir = crates_dir.join(DEPS_CRATE);
-    let deps_manifest = generator::emit::cargo_toml(
-        DEPS_CRATE,
-        "0.0.0",
-        "The generated crates' dependencies, built once before the corpus crates",
-        header,
-        false,
-        &crate::codegen::runtime_path_from(&deps_dir)?,
-        &[],
-    );
-    let mut names: Vec<String> = vec![format!("\"{DEPS_CRATE}\"")];
-    names.extend(members.iter().map(|e| format!("\"{}\"", e.name)));
-    let workspace = format!(
-        "# {header}\n# Every corpus crate shares this Cargo.lock (copied from the project) and\n# target/corpus/target.\n[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-        names.join(", ")
-    );
-    let writes = [
-        (deps_dir.join("Cargo.toml"), deps_manifest),
-        (deps_dir.join("src/lib.rs"), format!("// {header}\n")),
-        (crates_dir.join("Cargo.toml"), workspace),
-    ];
-    for (path, contents) in writes {
-        fs::create_dir_all(path.parent().unwrap_or(crates_dir))
-            .and_then(|()| fs::write(&path, contents))
-            .map_err(|e| format!("error: writing {}: {e}", path.display()))?;
-    }
-    let lock = crates_dir.join("Cargo.lock");
-    fs::copy(root.join("Cargo.lock"), &lock)
-        .map_err(|e| format!("error: copying Cargo.lock to {}: {e}", lock.display()))?;
-    Ok(())
-}
-
-struct CargoRunner {
-    cargo: String,
-    crates_dir: PathBuf,
-    target_dir: PathBuf,
-    offline: bool,
-    /// GNU time, to read the peak resident set of the compiler.
-    gnu_time: Option<PathBuf>,
-}
-
-impl CargoRunner {
-    fn new(work: &Path, offline: bool) -> Self {
-        let gnu_time = Path::new("/usr/bin/time");
-        let gnu_time = Command::new(gnu_time)
-            .args(["-f", "%M", "-o", "/dev/null", "true"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-            .then(|| gnu_time.to_owned());
-        Self {
-            cargo: std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()),
-            crates_dir: work.join("crates"),
-            target_dir: work.join("target"),
-            offline,
-            gnu_time,
-        }
-    }
-
-    /// `cargo clippy -p NAME --all-features -- -D warnings`, output to
-    /// `logs/NAME.check.log`.
-    fn clippy(&self, name: &str, logs: &Path) -> Result<Check, String> {
-        let log = logs.join(format!("{name}.check.log"));
-        let rss = logs.join(format!("{name}.time"));
-        let _ = fs::remove_file(&rss);
-        let mut command = match &self.gnu_time {
-            Some(time) => {
-                let mut c = Command::new(time);
-                c.args(["-f", "%M %U %S", "-o"]).arg(&rss).arg(&self.cargo);
-                c
-            }
-            None => Command::new(&self.cargo),
-        };
-        command
-            .args([
-                "clippy",
-                "--package",
-                name,
-                "--all-features",
-                "--color",
-                "never",
-            ])
-            .args(self.offline.then_some("--offline"))
-            .args(["--", "-D", "warnings"])
-            .current_dir(&self.crates_dir)
-            .env("CARGO_TARGET_DIR", &self.target_dir)
-            // Every run checks from scratch: an unchanged crate would otherwise reuse
-            // the last run's incremental state and report a fraction of the real cost.
-            .env("CARGO_INCREMENTAL", "0")
-            .stdin(Stdio::null());
-        let start = Instant::now();
-        let output = command
-            .output()
-            .map_err(|e| format!("error: cannot run cargo clippy: {e}"))?;
-        let time = start.elapsed();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        fs::write(&log, &text).map_err(|e| format!("error: writing {}: {e}", log.display()))?;
-        // The last line is ours; a killed cargo adds a "Command terminated" line before it.
-        let measured = fs::read_to_string(&rss).unwrap_or_default();
-        let fields: Vec<&str> = measured
-            .lines()
-            .last()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let peak_kib = fields.first().and_then(|k| k.parse().ok());
-        let cpu = match fields.as_slice() {
-            [_, user, system] => match (user.parse::<f64>(), system.parse::<f64>()) {
-                (Ok(user), Ok(system)) => Some(Duration::from_secs_f64(user + system)),
-                _ => None,
-            },
-            _ => None,
-        };
-        Ok(Check {
-            time,
-            peak_kib,
-            cpu,
-            passed: output.status.success(),
-            messages: compiler_messages(&text, &self.crates_dir),
-            log,
-        })
-    }
-}
-
-/// One kind of compiler error: the message with names and numbers left out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct MessageKind {
-    kind: String,
-    count: usize,
-    /// The first one in full, where it is, and the spec element it was generated from.
-    example: String,
-    location: Option<String>,
-    origin: Option<String>,
-}
-
-/// The `error...:` messages of a cargo log (`-D warnings` makes every warning one),
-/// grouped by kind, most frequent first.
-fn compiler_messages(log: &str, crates_dir: &Path) -> Vec<MessageKind> {
-    let lines: Vec<&str> = log.lines().collect();
-    let mut kinds: Vec<MessageKind> = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        if !line.starts_with("error")
-            || line.starts_with("error: could not compile")
-            || line.starts_with("error: aborting due to")
-        {
-            continue;
-        }
-        let kind = message_kind(line);
-        if let Some(known) = kinds.iter_mut().find(|k| k.kind == kind) {
-            known.count += 1;
-            continue;
-        }
-        // `  --> crate/src/models.rs:12:5` on one of the next lines.
-        let location = lines[index + 1..]
-            .iter()
-            .take(3)
-            .find_map(|l| l.trim_start().strip_prefix("--> "))
-            .map(str::to_owned);
-        let origin = location
-            .as_deref()
-            .and_then(|location| origin_of(crates_dir, location));
-        kinds.push(MessageKind {
-            kind,
-            count: 1,
-            example: (*line).to_owned(),
-            location,
-            origin,
-        });
-    }
-    kinds.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
-    kinds
-}
-
-/// `error: use of deprecated enum `models::X`` -> `error: use of deprecated enum `…``;
-/// digits in the text (not in the error code) become `N`.
-fn message_kind(line: &str) -> String {
-    let (code, text) = line.split_once(": ").unwrap_or((line, ""));
-    let mut kind = format!("{code}: ");
-    let mut quoted = false;
-    let mut previous_digit = false;
-    for c in text.chars() {
-        if c == '`' {
-            if !quoted {
-                kind.push_str("`…`");
-            }
-            quoted = !quoted;
-        } else if quoted {
-            // names are left out
-        } else if c.is_ascii_digit() {
-            if !previous_digit {
-                kind.push('N');
-            }
-        } else {
-            kind.push(c);
-        }
-        previous_digit = c.is_ascii_digit() && !quoted;
-    }
-    kind
-}
-
-/// Where the generated code at `crate/src/file.rs:LINE:COL` came from: the
-/// `Generated from `#/...`` doc line of the type it is in or implements (models), or
-/// else the top-level item it is in (operations).
-fn origin_of(crates_dir: &Path, location: &str) -> Option<String> {
-    let mut parts = location.rsplitn(3, ':');
-    let (_column, line, file) = (parts.next()?, parts.next()?, parts.next()?);
-    let line: usize = line.parse().ok()?;
-    let text = fs::read_to_string(crates_dir.join(file)).ok()?;
-    let lines: Vec<&str> = text.lines().collect();
-    const DEFINITIONS: [&str; 3] = ["pub struct ", "pub enum ", "pub type "];
-    let line = line.min(lines.len());
-    let start = lines[..line]
-        .iter()
-        .rposition(|l| l.starts_with("impl") || DEFINITIONS.iter().any(|p| l.starts_with(p)))?;
-    let item = lines[start];
-    let name = type_name(item);
-    let definition = lines.iter().position(|l| {
-        DEFINITIONS.iter().any(|p| {
-            l.strip_prefix(p)
-                .is_some_and(|rest| type_name(rest) == name)
-        })
-    });
-    let pointer = definition.and_then(|at| {
-        lines[..at]
-            .iter()
-            .rev()
-            .take_while(|l| l.starts_with("///") || l.starts_with("#["))
-            .find_map(|l| l.strip_prefix("/// Generated from `")?.split('`').next())
-    });
-    if let Some(pointer) = pointer {
-        return Some(pointer.to_owned());
-    }
-    // In a request builder: `Request::new("opId", ::reqwest::Method::GET, "/path", ...)`
-    // above the location names the operation.
-    let within = &lines[start..line];
-    if let Some(at) = within
-        .iter()
-        .rposition(|l| l.contains("::reqwest::Method::"))
-    {
-        let method = within[at]
-            .trim()
-            .trim_start_matches("::reqwest::Method::")
-            .trim_end_matches(',')
-            .to_ascii_lowercase();
-        if let Some(path) = within
-            .get(at + 1)
-            .and_then(|l| l.trim().strip_prefix('"')?.strip_suffix("\","))
-        {
-            return Some(format!(
-                "#/paths/{}/{method}",
-                path.replace('~', "~0").replace('/', "~1")
-            ));
-        }
-    }
-    // In docs or a signature: the next function down is the one they belong to.
-    let function = lines[line..].iter().take(400).find_map(|l| {
-        let l = l.trim_start();
-        let rest = l
-            .strip_prefix("pub fn ")
-            .or_else(|| l.strip_prefix("pub async fn "))?;
-        Some(&rest[..rest.find('(')?])
-    });
-    Some(match function {
-        Some(function) => format!("`{name}::{function}`"),
-        None => format!("`{}`", item.trim_end_matches(['{', ' '])),
-    })
-}
-
-/// `impl Display for X {` / `pub struct X {` / `X<T> {` -> `X`.
-fn type_name(item: &str) -> &str {
-    let rest = match item.rsplit_once(" for ") {
-        Some((_, rest)) => rest,
-        None => item
-            .strip_prefix("impl")
-            .or_else(|| item.strip_prefix("pub struct"))
-            .or_else(|| item.strip_prefix("pub enum"))
-            .or_else(|| item.strip_prefix("pub type"))
-            .unwrap_or(item),
-    };
-    let rest = rest.trim_start();
-    let end = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    &rest[..end]
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1072,19 +559,10 @@ fn warning_kinds(warnings: &[String]) -> Vec<(String, usize, String)> {
         let (message, pointer) = warning
             .rsplit_once(" at #")
             .map_or((&**warning, String::new()), |(m, p)| (m, format!("#{p}")));
-        let mut kind = String::new();
-        let mut quoted = false;
-        for c in message.chars() {
-            if c == '`' {
-                if !quoted {
-                    kind.push_str("`…`");
-                }
-                quoted = !quoted;
-            } else if !quoted {
-                kind.push(c);
-            }
-        }
-        counts.entry(kind).or_insert((0, pointer)).0 += 1;
+        counts
+            .entry(without_names(message))
+            .or_insert((0, pointer))
+            .0 += 1;
     }
     let mut kinds: Vec<(String, usize, String)> = counts
         .into_iter()
@@ -1094,7 +572,29 @@ fn warning_kinds(warnings: &[String]) -> Vec<(String, usize, String)> {
     kinds
 }
 
+/// A message's kind: its text with every quoted name left out.
+pub fn without_names(message: &str) -> String {
+    let mut kind = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '`' {
+            if !quoted {
+                kind.push_str("`…`");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            kind.push(c);
+        }
+    }
+    kind
+}
+
 fn machine() -> String {
+    machine_line(false)
+}
+
+/// Cores, rustc, which build generates, the generator's commit.
+fn machine_line(release: bool) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let rustc = Command::new("rustc")
         .arg("--version")
@@ -1126,7 +626,20 @@ fn machine() -> String {
         }
         None => String::new(),
     };
-    format!("Times are wall-clock on {cores} cores with {rustc}; generation runs the debug build `cargo xtask` uses.{generator}")
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|l| format!(" ({})", l.trim_start_matches([' ', '\t', ':'])))
+        })
+        .unwrap_or_default();
+    let build = if release {
+        "the release build"
+    } else {
+        "the debug build `cargo xtask` uses"
+    };
+    format!("Times are wall-clock on {cores} cores{cpu} with {rustc}; generation runs {build}.{generator}")
 }
 
 fn seconds(duration: Duration) -> String {
@@ -1157,14 +670,6 @@ mod tests {
     }
 
     #[test]
-    fn sha256_of_known_input() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-
-    #[test]
     fn reads_the_openapi_version_from_yaml_and_json() {
         assert_eq!(
             openapi_version("openapi: 3.1.0\ninfo: {}").as_deref(),
@@ -1174,22 +679,6 @@ mod tests {
             openapi_version("{\"openapi\": \"3.0.3\"}").as_deref(),
             Some("3.0.3")
         );
-    }
-
-    #[test]
-    fn groups_compiler_messages_by_kind() {
-        assert_eq!(
-            message_kind("error: this function has too many arguments (10/7)"),
-            "error: this function has too many arguments (N/N)"
-        );
-        assert_eq!(
-            message_kind("error[E0277]: `models::X` doesn't implement `std::fmt::Display`"),
-            "error[E0277]: `…` doesn't implement `…`"
-        );
-        assert_eq!(type_name("impl ::std::fmt::Display for Abc {"), "Abc");
-        assert_eq!(type_name("impl<'de> Deserialize<'de> for Abc {"), "Abc");
-        assert_eq!(type_name("impl Abc {"), "Abc");
-        assert_eq!(type_name("pub struct Abc<T> {"), "Abc");
     }
 
     #[test]
