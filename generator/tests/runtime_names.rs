@@ -6,7 +6,9 @@
 mod common;
 
 use common::generate_fixture;
-use generator::runtime_names::{CLIENT_METHODS, REQUEST_METHODS};
+use generator::runtime_names::{
+    CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS,
+};
 use std::collections::BTreeSet;
 
 /// The methods of every inherent `impl` of the type named `name` in `file`.
@@ -57,4 +59,50 @@ fn reserved_names_are_the_methods_of_client_and_request() {
     for name in methods(&operations, "Client") {
         assert!(!CLIENT_METHODS.contains(&name.as_str()), "{name}");
     }
+}
+
+#[test]
+fn reserved_names_are_the_methods_of_mock_server_and_mock() {
+    let files = generate_fixture("pagination");
+    let mock: syn::File = syn::parse_str(&files.files["src/mock.rs"]).expect("mock.rs parses");
+    let operations: syn::File =
+        syn::parse_str(&files.files["src/operations.rs"]).expect("operations.rs parses");
+
+    // `MockServer`'s own methods are in the first impl; the helpers, one per
+    // operation, are named exactly as the client's methods.
+    let server = methods(&mock, "MockServer");
+    let client = methods(&operations, "Client");
+    let own: BTreeSet<String> = server.difference(&client).cloned().collect();
+    let reserved: BTreeSet<String> = MOCK_SERVER_METHODS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(own, reserved);
+    assert!(client.is_subset(&server), "{client:?} {server:?}");
+    for name in &client {
+        assert!(!MOCK_SERVER_METHODS.contains(&name.as_str()), "{name}");
+    }
+
+    // `Mock<O>`'s generic methods; the setters on `Mock<Op>` are the request's.
+    let generic: BTreeSet<String> = mock
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(block) if !block.generics.params.is_empty() => Some(block),
+            _ => None,
+        })
+        .flat_map(|block| &block.items)
+        .filter_map(|member| match member {
+            syn::ImplItem::Fn(function) => Some(function.sig.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let reserved: BTreeSet<String> = MOCK_METHODS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(generic, reserved);
+    let setters = methods(&mock, "Mock");
+    let request_setters = methods(&operations, "Request");
+    assert_eq!(
+        setters
+            .difference(&reserved)
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        request_setters
+    );
 }

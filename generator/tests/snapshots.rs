@@ -14,7 +14,12 @@ fn snapshot_fixture(name: &str) {
     insta::assert_yaml_snapshot!(format!("{name}__ir"), api);
     insta::assert_snapshot!(format!("{name}__warnings"), warnings.to_string());
     let files = generate_fixture(name);
-    for file in ["src/lib.rs", "src/models.rs", "src/operations.rs", "src/mock.rs"] {
+    for file in [
+        "src/lib.rs",
+        "src/models.rs",
+        "src/operations.rs",
+        "src/mock.rs",
+    ] {
         let stem = file.trim_start_matches("src/").trim_end_matches(".rs");
         insta::assert_snapshot!(format!("{name}__{stem}"), files.files[file]);
     }

@@ -51,7 +51,7 @@ fn readme_example_needs_only_generated_client_and_tokio() {
         "[package]\nname = \"user-crate\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [workspace]\n\n\
          [dependencies]\n\
-         generated-client = {{ path = {:?} }}\n\
+         generated-client = {{ path = {:?}, features = [\"mock\"] }}\n\
          tokio = {{ version = \"1.50\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
         client.display().to_string()
     );
