@@ -204,11 +204,7 @@ impl RetryPolicy {
     /// What each wait is multiplied by for the next one; values below `1` (or
     /// not finite) count as `1`, a constant backoff.
     pub fn multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() && multiplier >= 1.0 {
-            multiplier
-        } else {
-            1.0
-        };
+        self.multiplier = growth_factor(multiplier);
         self
     }
 
@@ -334,6 +330,16 @@ impl RetryPolicy {
         // `min` above already maps infinity to the cap; NaN cannot occur because
         // the multiplier is finite and at least 1, but never panic on it.
         Duration::try_from_secs_f64(secs).unwrap_or(self.max_delay)
+    }
+}
+
+/// A factor a wait grows by: below `1` or not finite (NaN, infinity) is `1`, no
+/// growth, so computed waits stay finite and never shrink.
+pub(crate) fn growth_factor(multiplier: f64) -> f64 {
+    if multiplier.is_finite() && multiplier >= 1.0 {
+        multiplier
+    } else {
+        1.0
     }
 }
 

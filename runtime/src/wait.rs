@@ -70,11 +70,7 @@ impl WaitPolicy {
     /// What the interval is multiplied by after each pending poll; values below
     /// `1` (or not finite) keep it constant.
     pub fn multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() && multiplier >= 1.0 {
-            multiplier
-        } else {
-            1.0
-        };
+        self.multiplier = super::retry::growth_factor(multiplier);
         self
     }
 

@@ -219,30 +219,38 @@ fn accept_loop(listener: &TcpListener, script: &[Connection], requests: &Mutex<V
 /// Reads one request: the head, then as many body bytes as `content-length` says.
 fn read_request(stream: &mut TcpStream) -> Option<String> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut data = Vec::new();
-    let mut buffer = [0_u8; 4096];
-    loop {
-        let read = stream.read(&mut buffer).ok()?;
-        if read == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buffer[..read]);
-        let text = String::from_utf8_lossy(&data);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|line| {
-                    let (name, value) = line.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse::<usize>().ok())
-                        .flatten()
-                })
-                .unwrap_or(0);
-            if data.len() >= end + 4 + length {
-                return Some(String::from_utf8_lossy(&data).into_owned());
-            }
+    let (head, mut body) = read_head(stream)?;
+    read_to_length(stream, &mut body, content_length(&head))?;
+    Some(format!("{head}\r\n\r\n{}", String::from_utf8_lossy(&body)))
+}
+
+/// The value of header `name` in a request head.
+fn head_header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
+/// The `content-length` of a request head, `0` when it has none.
+fn content_length(head: &str) -> usize {
+    head_header(head, "content-length")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Reads from `stream` until `body` holds `length` bytes; `None` if it closes first.
+fn read_to_length(stream: &mut TcpStream, body: &mut Vec<u8>, length: usize) -> Option<()> {
+    let mut buffer = [0_u8; 65536];
+    while body.len() < length {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return None,
+            Ok(read) => body.extend_from_slice(&buffer[..read]),
         }
     }
+    Some(())
 }
 
 /// Sends a hand-built `runtime::Request` the way generated operations do, for
@@ -384,24 +392,9 @@ fn storage_connection(
         return;
     };
     heads.lock().expect("not poisoned").push(head.clone());
-    let header = |name: &str| {
-        head.lines().find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_owned())
-        })
-    };
     if head.starts_with("PUT ") {
-        let length: usize = header("content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let mut buffer = [0_u8; 65536];
-        while rest.len() < length {
-            match stream.read(&mut buffer) {
-                Ok(0) | Err(_) => return,
-                Ok(read) => rest.extend_from_slice(&buffer[..read]),
-            }
+        if read_to_length(&mut stream, &mut rest, content_length(&head)).is_none() {
+            return;
         }
         let index = uploads.fetch_add(1, Ordering::SeqCst);
         let status = statuses[index.min(statuses.len() - 1)];
@@ -414,7 +407,7 @@ fn storage_connection(
         );
         return;
     }
-    let start: u64 = header("range")
+    let start: u64 = head_header(&head, "range")
         .and_then(|range| {
             range
                 .strip_prefix("bytes=")?
