@@ -4,7 +4,7 @@
 
 use crate::{
     runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse,
-    Upload, UploadBody, DEFAULT_BASE_URL, ErrorBody,
+    Upload, UploadBody, WaitPolicy, DEFAULT_BASE_URL, ErrorBody,
 };
 
 /// The API client: one method per operation. Cheap to clone: clones share one
@@ -154,5 +154,28 @@ impl<O: runtime::PagedOperation> Request<O> {
     /// [`Self::send`] still fetches a single page.
     pub fn into_stream(self) -> ItemStream<O::Item> {
         runtime::stream(self.client.http, self.operation, self.options, self.max_items)
+    }
+}
+
+impl<O: runtime::LongRunning<Client>> Request<O> {
+    /// Sends the request and waits for the operation it starts: takes the new
+    /// id from the answer, polls until the operation is done, then returns what
+    /// its result operation answers (or the id). The operation's method on
+    /// [`Client`] says what it polls, how often and for how long. A failed
+    /// state, or giving up at the timeout, is [`Error::Wait`](runtime::Error::Wait)
+    /// with the last state seen. Dropping the future stops the wait.
+    pub async fn send_and_wait(
+        self,
+    ) -> Result<<O::Finish as runtime::Finish>::Output, Error> {
+        runtime::send_and_wait(&self.client, self.operation, self.options, None).await
+    }
+
+    /// [`Self::send_and_wait`] with another interval, backoff or timeout.
+    pub async fn send_and_wait_with(
+        self,
+        policy: WaitPolicy,
+    ) -> Result<<O::Finish as runtime::Finish>::Output, Error> {
+        runtime::send_and_wait(&self.client, self.operation, self.options, Some(policy))
+            .await
     }
 }

@@ -97,6 +97,8 @@ impl Client {
     /// - `body`: Request body (`application/json`).
     ///
     /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    ///
+    /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from the `Location` header of the answer, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn clone_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -114,6 +116,8 @@ impl Client {
     /// - `body`: Request body (`application/json`).
     ///
     /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    ///
+    /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from the `Location` header of the answer, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn fork_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -471,10 +475,7 @@ impl runtime::Operation for CreateIModel {
             "/",
             String::from("/"),
         );
-        {
-            let value = &self.body;
-            request.json_body(value, "application/json")?;
-        }
+        request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
         Ok(request)
     }
@@ -550,10 +551,7 @@ impl runtime::Operation for UpdateIModel {
             "/{iModelId}",
             format!("/{imodel_id}"),
         );
-        {
-            let value = &self.body;
-            request.json_body(value, "application/json")?;
-        }
+        request.json_body(&self.body, "application/json")?;
         Ok(request)
     }
 
@@ -579,10 +577,7 @@ impl runtime::Operation for CloneIModel {
             "/{iModelId}/clone",
             format!("/{imodel_id}/clone"),
         );
-        {
-            let value = &self.body;
-            request.json_body(value, "application/json")?;
-        }
+        request.json_body(&self.body, "application/json")?;
         Ok(request)
     }
 
@@ -591,44 +586,29 @@ impl runtime::Operation for CloneIModel {
     }
 }
 
-impl Request<CloneIModel> {
-    /// Sends the request and waits for the operation it starts: takes the new id from the `Location` header of the answer, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
-    pub async fn send_and_wait(
-        self,
-    ) -> Result<<GetIModel as runtime::Operation>::Output, crate::Error> {
-        let policy = crate::WaitPolicy::new()
-            .interval(::std::time::Duration::from_millis(1000))
-            .timeout(::std::time::Duration::from_millis(300000));
-        self.send_and_wait_with(policy).await
-    }
-
-    /// [`Self::send_and_wait`] with another interval, backoff or timeout.
-    pub async fn send_and_wait_with(
-        self,
-        policy: crate::WaitPolicy,
-    ) -> Result<<GetIModel as runtime::Operation>::Output, crate::Error> {
-        let state = runtime::StateField {
+impl runtime::LongRunning<Client> for CloneIModel {
+    type Poll = GetCreateIModelOperationDetails;
+    type Finish = runtime::Then<GetIModel>;
+    const WAIT: runtime::Wait = runtime::Wait {
+        id: runtime::IdSource::Header("Location"),
+        state: runtime::StateField {
             pointer: "/createOperation/state",
             done: &["successful"],
             failed: &["failed"],
-        };
-        let client = self.client;
-        let id = runtime::start_and_wait(
-                &client.http,
-                self.operation,
-                self.options,
-                runtime::IdSource::Header("Location"),
-                state,
-                &policy,
-                |id| Ok(
-                    client
-                        .get_create_imodel_operation_details(runtime::parse_id(id)?)
-                        .operation,
-                ),
-            )
-            .await
-            .map_err(runtime::Error::parse_body)?;
-        client.get_imodel(runtime::parse_id(&id)?).send().await
+        },
+        interval_ms: 1000,
+        timeout_ms: 300000,
+    };
+
+    fn poll(
+        client: &Client,
+        id: &str,
+    ) -> Result<GetCreateIModelOperationDetails, runtime::Error> {
+        Ok(client.get_create_imodel_operation_details(runtime::parse_id(id)?).operation)
+    }
+
+    fn finish(client: &Client, id: &str) -> Result<Self::Finish, runtime::Error> {
+        Ok(runtime::Then(client.get_imodel(runtime::parse_id(id)?).operation))
     }
 }
 
@@ -649,10 +629,7 @@ impl runtime::Operation for ForkIModel {
             "/{iModelId}/fork",
             format!("/{imodel_id}/fork"),
         );
-        {
-            let value = &self.body;
-            request.json_body(value, "application/json")?;
-        }
+        request.json_body(&self.body, "application/json")?;
         Ok(request)
     }
 
@@ -661,44 +638,29 @@ impl runtime::Operation for ForkIModel {
     }
 }
 
-impl Request<ForkIModel> {
-    /// Sends the request and waits for the operation it starts: takes the new id from the `Location` header of the answer, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
-    pub async fn send_and_wait(
-        self,
-    ) -> Result<<GetIModel as runtime::Operation>::Output, crate::Error> {
-        let policy = crate::WaitPolicy::new()
-            .interval(::std::time::Duration::from_millis(1000))
-            .timeout(::std::time::Duration::from_millis(300000));
-        self.send_and_wait_with(policy).await
-    }
-
-    /// [`Self::send_and_wait`] with another interval, backoff or timeout.
-    pub async fn send_and_wait_with(
-        self,
-        policy: crate::WaitPolicy,
-    ) -> Result<<GetIModel as runtime::Operation>::Output, crate::Error> {
-        let state = runtime::StateField {
+impl runtime::LongRunning<Client> for ForkIModel {
+    type Poll = GetCreateIModelOperationDetails;
+    type Finish = runtime::Then<GetIModel>;
+    const WAIT: runtime::Wait = runtime::Wait {
+        id: runtime::IdSource::Header("Location"),
+        state: runtime::StateField {
             pointer: "/createOperation/state",
             done: &["successful"],
             failed: &["failed"],
-        };
-        let client = self.client;
-        let id = runtime::start_and_wait(
-                &client.http,
-                self.operation,
-                self.options,
-                runtime::IdSource::Header("Location"),
-                state,
-                &policy,
-                |id| Ok(
-                    client
-                        .get_create_imodel_operation_details(runtime::parse_id(id)?)
-                        .operation,
-                ),
-            )
-            .await
-            .map_err(runtime::Error::parse_body)?;
-        client.get_imodel(runtime::parse_id(&id)?).send().await
+        },
+        interval_ms: 1000,
+        timeout_ms: 300000,
+    };
+
+    fn poll(
+        client: &Client,
+        id: &str,
+    ) -> Result<GetCreateIModelOperationDetails, runtime::Error> {
+        Ok(client.get_create_imodel_operation_details(runtime::parse_id(id)?).operation)
+    }
+
+    fn finish(client: &Client, id: &str) -> Result<Self::Finish, runtime::Error> {
+        Ok(runtime::Then(client.get_imodel(runtime::parse_id(id)?).operation))
     }
 }
 
@@ -820,10 +782,7 @@ impl runtime::Operation for CreateNamedVersion {
             "/{iModelId}/namedversions",
             format!("/{imodel_id}/namedversions"),
         );
-        {
-            let value = &self.body;
-            request.json_body(value, "application/json")?;
-        }
+        request.json_body(&self.body, "application/json")?;
         Ok(request)
     }
 

@@ -115,7 +115,7 @@ fn lower_stage(loaded: &load::Loaded, naming: &naming::Naming) -> ir::Api {
 fn emit_stage(api: &ir::Api, crate_name: &str) -> Vec<TokenStream> {
     vec![
         emit::crate_root(api, crate_name, false),
-        emit::client(),
+        emit::client(api),
         emit::models(api),
         emit::operations(api),
     ]

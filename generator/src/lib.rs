@@ -152,7 +152,7 @@ fn emit_and_render(
             emit::crate_root(api, &settings.crate_name, vendored),
             header,
         );
-        let client = render::render(emit::client(), header);
+        let client = render::render(emit::client(api), header);
         let operations = render::render(emit::operations(api), header);
         let mocks = render::render(emit::mocks(api), header);
         let surface = surface::Surface::of(api)

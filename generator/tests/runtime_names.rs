@@ -44,11 +44,12 @@ fn reserved_names_are_the_methods_of_client_and_request() {
 
     // The generic impls: the setters of each operation are on `Request<ThatOperation>`
     // in operations.rs, and may use any name but these.
-    // Plus the waiters of long-running operations, the only methods on
-    // `Request<ThatOperation>` that are not setters (this fixture has no setters).
+    // Plus the waiters, on `Request<O: LongRunning>` in the client.rs of a spec
+    // with long-running operations (and only there).
     let waiting = generate_fixture("long_running");
+    assert!(!files.files["src/client.rs"].contains("send_and_wait"));
     let waiting: syn::File =
-        syn::parse_str(&waiting.files["src/operations.rs"]).expect("operations.rs parses");
+        syn::parse_str(&waiting.files["src/client.rs"]).expect("client.rs parses");
     let mut request = methods(&lib, "Request");
     request.extend(methods(&waiting, "Request"));
     let reserved: BTreeSet<String> = REQUEST_METHODS.iter().map(|s| s.to_string()).collect();

@@ -49,7 +49,7 @@ pub use response::{RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]
-pub use wait::{parse_id, start_and_wait, IdSource};
+pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};
 pub use wait::{poll_until, Poll, StateField, WaitError, WaitPolicy};
 
 /// Re-exported so callers can name response bodies without depending on `bytes`.

@@ -8,7 +8,9 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::{Error, HttpClient, Operation, RawResponse, RequestOptions};
+use serde::de::DeserializeOwned;
+
+use super::{ApiClient, Error, HttpClient, Operation, RawResponse, RequestOptions};
 
 use tokio::time::Instant;
 
@@ -261,16 +263,122 @@ impl IdSource<'_> {
     }
 }
 
-/// Sends `operation`, takes the id of what it started from the answer (`id`),
-/// then polls the operation `poll` makes from that id until `state` says it is
-/// done; returns the id. What generated `send_and_wait` methods call.
+/// What a generated long-running operation knows about its wait (from the
+/// spec's `x-long-running`): where the answer names the new resource, which
+/// operation to poll with that id, which states end the wait, and what to fetch
+/// at the end. `send_and_wait` on the generated request is written once, over
+/// this trait; each operation supplies only this data.
 #[doc(hidden)]
-pub async fn start_and_wait<O, P, F>(
+pub trait LongRunning<C>: Operation {
+    /// The operation polled with the new id.
+    type Poll: Operation;
+    /// What the wait ends with: [`Then`] another operation, or [`ReturnId`].
+    type Finish: Finish;
+    /// The id, the state and the default pacing.
+    const WAIT: Wait;
+    /// The poll operation for `id`, built through the client's method.
+    fn poll(client: &C, id: &str) -> Result<Self::Poll, Error>;
+    /// What to do once the state is done, for `id`.
+    fn finish(client: &C, id: &str) -> Result<Self::Finish, Error>;
+}
+
+/// The data of one wait: see [`LongRunning::WAIT`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Wait {
+    pub id: IdSource<'static>,
+    pub state: StateField<'static>,
+    /// The spec's interval and timeout, used when the caller gives no policy.
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+}
+
+impl Wait {
+    fn policy(&self) -> WaitPolicy {
+        WaitPolicy::new()
+            .interval(Duration::from_millis(self.interval_ms))
+            .timeout(Duration::from_millis(self.timeout_ms))
+    }
+}
+
+/// The last step of a wait, after the state said done.
+#[doc(hidden)]
+pub trait Finish: Send {
+    /// What `send_and_wait` returns.
+    type Output: Send;
+    /// Runs the step for `id`.
+    fn run<E: DeserializeOwned + Send>(
+        self,
+        client: &HttpClient,
+        id: String,
+    ) -> impl Future<Output = Result<Self::Output, Error<E>>> + Send;
+}
+
+/// A wait that ends by sending this operation (built from the id) and
+/// returning its answer.
+#[doc(hidden)]
+pub struct Then<O>(pub O);
+
+impl<O: Operation> Finish for Then<O> {
+    type Output = O::Output;
+    async fn run<E: DeserializeOwned + Send>(
+        self,
+        client: &HttpClient,
+        _id: String,
+    ) -> Result<O::Output, Error<E>> {
+        super::send(client, self.0, RequestOptions::new()).await
+    }
+}
+
+/// A wait that ends with the new resource's id.
+#[doc(hidden)]
+pub struct ReturnId;
+
+impl Finish for ReturnId {
+    type Output = String;
+    async fn run<E: DeserializeOwned + Send>(
+        self,
+        _client: &HttpClient,
+        id: String,
+    ) -> Result<String, Error<E>> {
+        Ok(id)
+    }
+}
+
+/// Sends `operation`, waits as its [`LongRunning::WAIT`] says (with `policy`,
+/// or the spec's pacing when `None`), then runs its [`LongRunning::Finish`]
+/// step. What generated `send_and_wait` methods call.
+#[doc(hidden)]
+pub async fn send_and_wait<C, O>(
+    client: &C,
+    operation: O,
+    options: RequestOptions,
+    policy: Option<WaitPolicy>,
+) -> Result<<O::Finish as Finish>::Output, Error<C::ErrorBody>>
+where
+    C: ApiClient + Sync,
+    C::ErrorBody: Send,
+    O: LongRunning<C>,
+{
+    let wait = O::WAIT;
+    let policy = policy.unwrap_or_else(|| wait.policy());
+    let id = start_and_wait(client.http(), operation, options, wait, &policy, |id| {
+        O::poll(client, id)
+    })
+    .await
+    .map_err(Error::parse_body)?;
+    let finish = O::finish(client, &id).map_err(Error::parse_body)?;
+    finish.run(client.http(), id).await
+}
+
+/// Sends `operation`, takes the id of what it started from the answer, then
+/// polls the operation `poll` makes from that id until the state is done;
+/// returns the id.
+async fn start_and_wait<O, P, F>(
     client: &HttpClient,
     operation: O,
     options: RequestOptions,
-    id: IdSource<'_>,
-    state: StateField<'_>,
+    wait: Wait,
     policy: &WaitPolicy,
     poll: F,
 ) -> Result<String, Error>
@@ -282,12 +390,12 @@ where
     let mut request = operation.request()?;
     request.options(options);
     let started = client.execute(request).await?;
-    let id = id.id_in(&started)?;
+    let id = wait.id.id_in(&started)?;
     let poll = poll(&id)?;
     poll_until(policy, || async {
         let answer = client.execute(poll.request()?).await?;
         let retry_after = super::retry::retry_after(answer.headers(), std::time::SystemTime::now());
-        Ok::<_, Error>(state.classify(answer.body(), retry_after))
+        Ok::<_, Error>(wait.state.classify(answer.body(), retry_after))
     })
     .await?;
     Ok(id)
@@ -458,6 +566,194 @@ mod tests {
                     Poll::Pending { .. }
                 ),
                 "{unreadable}"
+            );
+        }
+    }
+
+    /// `send_and_wait` end to end against a server on loopback, with the two
+    /// endings a generated operation can have.
+    mod send_and_wait {
+        use super::super::*;
+        // The runtime's root: `crate` here, `crate::runtime` in a vendored copy.
+        use super::super::super::{ClientBuilder, Method, Request};
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        #[derive(Debug, Clone)]
+        struct Client(HttpClient);
+
+        impl From<HttpClient> for Client {
+            fn from(http: HttpClient) -> Self {
+                Client(http)
+            }
+        }
+
+        impl ApiClient for Client {
+            type ErrorBody = serde_json::Value;
+            const DEFAULT_BASE_URL: &'static str = "http://127.0.0.1:9/";
+            const USER_AGENT: &'static str = "wait-test/1.0";
+            fn http(&self) -> &HttpClient {
+                &self.0
+            }
+        }
+
+        /// `POST /jobs`, answered with `202` and the new job's `Location`.
+        #[derive(Debug, Clone)]
+        struct StartJob;
+
+        /// `GET /jobs/{id}`: the job's state, and in the end the job itself.
+        #[derive(Debug, Clone)]
+        struct GetJob(String);
+
+        impl Operation for StartJob {
+            type Output = RawResponse;
+            fn request(&self) -> Result<Request, Error> {
+                Ok(Request::new(
+                    "StartJob",
+                    Method::POST,
+                    "/jobs",
+                    "/jobs".to_owned(),
+                ))
+            }
+            fn decode(raw: RawResponse) -> Result<RawResponse, Error> {
+                Ok(raw)
+            }
+        }
+
+        impl Operation for GetJob {
+            type Output = serde_json::Value;
+            fn request(&self) -> Result<Request, Error> {
+                let path = format!("/jobs/{}", self.0);
+                Ok(Request::new("GetJob", Method::GET, "/jobs/{id}", path))
+            }
+            fn decode(raw: RawResponse) -> Result<serde_json::Value, Error> {
+                Ok(raw.json()?)
+            }
+        }
+
+        const WAIT: Wait = Wait {
+            id: IdSource::Header("Location"),
+            state: StateField {
+                pointer: "/job/state",
+                done: &["done"],
+                failed: &["failed"],
+            },
+            interval_ms: 1,
+            timeout_ms: 5_000,
+        };
+
+        impl LongRunning<Client> for StartJob {
+            type Poll = GetJob;
+            type Finish = Then<GetJob>;
+            const WAIT: Wait = WAIT;
+            fn poll(_: &Client, id: &str) -> Result<GetJob, Error> {
+                Ok(GetJob(id.to_owned()))
+            }
+            fn finish(_: &Client, id: &str) -> Result<Then<GetJob>, Error> {
+                Ok(Then(GetJob(id.to_owned())))
+            }
+        }
+
+        /// The same start, waited for without a result operation.
+        #[derive(Debug, Clone)]
+        struct StartJobForId;
+
+        impl Operation for StartJobForId {
+            type Output = RawResponse;
+            fn request(&self) -> Result<Request, Error> {
+                StartJob.request()
+            }
+            fn decode(raw: RawResponse) -> Result<RawResponse, Error> {
+                Ok(raw)
+            }
+        }
+
+        impl LongRunning<Client> for StartJobForId {
+            type Poll = GetJob;
+            type Finish = ReturnId;
+            const WAIT: Wait = WAIT;
+            fn poll(_: &Client, id: &str) -> Result<GetJob, Error> {
+                Ok(GetJob(id.to_owned()))
+            }
+            fn finish(_: &Client, _: &str) -> Result<ReturnId, Error> {
+                Ok(ReturnId)
+            }
+        }
+
+        /// A server that starts job 42, reports it running `running` times,
+        /// then done.
+        async fn server(running: u64) -> (MockServer, Client) {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .and(path("/jobs"))
+                .respond_with(ResponseTemplate::new(202).insert_header("Location", "/jobs/42"))
+                .expect(1)
+                .mount(&server)
+                .await;
+            let state = |state: &str| {
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"job": {"id": "42", "state": state}}))
+            };
+            Mock::given(method("GET"))
+                .and(path("/jobs/42"))
+                .respond_with(state("running"))
+                .up_to_n_times(running)
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/jobs/42"))
+                .respond_with(state("done"))
+                .mount(&server)
+                .await;
+            let client = ClientBuilder::<Client>::new()
+                .base_url(server.uri())
+                .build()
+                .expect("client");
+            (server, client)
+        }
+
+        async fn gets(server: &MockServer) -> usize {
+            let requests = server.received_requests().await.unwrap_or_default();
+            requests
+                .iter()
+                .filter(|r| r.method.as_str() == "GET")
+                .count()
+        }
+
+        #[tokio::test]
+        async fn then_fetches_the_result_after_the_last_poll() {
+            let (server, client) = server(2).await;
+            let job = send_and_wait(&client, StartJob, RequestOptions::new(), None)
+                .await
+                .expect("the job finishes");
+            assert_eq!(job["job"]["state"], "done");
+            // Two polls found it running, the third done, then the result.
+            assert_eq!(gets(&server).await, 4);
+        }
+
+        #[tokio::test]
+        async fn return_id_ends_with_the_id_and_fetches_nothing_more() {
+            let (server, client) = server(1).await;
+            let policy = WaitPolicy::new().interval(Duration::from_millis(2));
+            let id = send_and_wait(&client, StartJobForId, RequestOptions::new(), Some(policy))
+                .await
+                .expect("the job finishes");
+            assert_eq!(id, "42");
+            assert_eq!(gets(&server).await, 2);
+        }
+
+        #[tokio::test]
+        async fn a_wait_shorter_than_the_job_times_out() {
+            let (_server, client) = server(1_000).await;
+            let policy = WaitPolicy::new()
+                .interval(Duration::from_millis(5))
+                .timeout(Duration::from_millis(40));
+            let error = send_and_wait(&client, StartJob, RequestOptions::new(), Some(policy))
+                .await
+                .expect_err("the job outlasts the wait");
+            assert!(
+                matches!(&error, Error::Wait(wait) if matches!(**wait, WaitError::TimedOut { .. })),
+                "{error:?}"
             );
         }
     }

@@ -4,13 +4,17 @@
 //! written here once, as calls into the runtime; each operation adds only its
 //! setters (in `operations.rs`).
 
+use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn client() -> TokenStream {
+pub fn client(api: &Api) -> TokenStream {
+    // `send_and_wait`, when some operation is long-running.
+    let waiters = super::waiters::any(api).then(super::waiters::request_methods);
+    let wait_policy = waiters.is_some().then(|| quote!(WaitPolicy,));
     quote! {
         #![doc = " The API client and the request every operation returns."]
-        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse, Upload, UploadBody, DEFAULT_BASE_URL, ErrorBody};
+        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse, Upload, UploadBody, #wait_policy DEFAULT_BASE_URL, ErrorBody};
 
         /// The API client: one method per operation. Cheap to clone: clones share one
         /// connection pool and configuration, so create one and pass it around.
@@ -87,7 +91,7 @@ pub fn client() -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until `.send().await`"]
         pub struct Request<O> {
-            // Read by the waiters of long-running operations (in `operations.rs`).
+            // Read by the waiters of long-running operations (`runtime::LongRunning::poll`).
             pub(crate) client: Client,
             // Each operation's setters (in `operations.rs`) write its inputs here.
             pub(crate) operation: O,
@@ -153,5 +157,6 @@ pub fn client() -> TokenStream {
                 runtime::stream(self.client.http, self.operation, self.options, self.max_items)
             }
         }
+        #waiters
     }
 }

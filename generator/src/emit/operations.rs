@@ -19,7 +19,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn operations(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(client_method);
+    let methods = api.operations.iter().map(|op| client_method(op, api));
     let builders = api.operations.iter().map(|op| operation(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);
     quote! {
@@ -126,7 +126,7 @@ fn param_doc(p: &Param) -> String {
     }
 }
 
-fn client_method(op: &Operation) -> TokenStream {
+fn client_method(op: &Operation, api: &Api) -> TokenStream {
     crate::guard::at(&op.origin);
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder_name);
@@ -178,6 +178,7 @@ fn client_method(op: &Operation) -> TokenStream {
         arguments,
         setters,
         Some(returns),
+        super::waiters::waiting_doc(op, api),
     ]);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
@@ -376,19 +377,21 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
         .map(|p| param_statement(p, api))
         .collect();
     let body = op.body.as_ref().map(|b| {
-        // `value` is a reference to the body, whether it is required or set.
         let media = &b.media_type;
-        let add = match b.encoding {
-            BodyEncoding::Json => quote!(request.json_body(value, #media)?;),
-            BodyEncoding::Form => quote!(request.form_body(value)?;),
+        // The statement that adds the body, given as a reference and as a
+        // value to clone (`&self.body` and `self.body`, or `value` for both).
+        let add = |by_ref: TokenStream, place: TokenStream| match b.encoding {
+            BodyEncoding::Json => quote!(request.json_body(#by_ref, #media)?;),
+            BodyEncoding::Form => quote!(request.form_body(#by_ref)?;),
             BodyEncoding::Text => {
-                quote!(request.body(::bytes::Bytes::from(value.clone()), #media);)
+                quote!(request.body(::bytes::Bytes::from(#place.clone()), #media);)
             }
-            BodyEncoding::Bytes => quote!(request.body(value.clone(), #media);),
+            BodyEncoding::Bytes => quote!(request.body(#place.clone(), #media);),
         };
         if b.required {
-            quote!({ let value = &self.body; #add })
+            add(quote!(&self.body), quote!(self.body))
         } else {
+            let add = add(quote!(value), quote!(value));
             quote!(if let Some(value) = &self.body { #add })
         }
     });
