@@ -4,7 +4,7 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, Field, Operation, Success, SuccessBody, TypeKind, TypeRef};
+use crate::ir::{Api, Field, Operation, Paths, Success, TypeKind};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -154,7 +154,7 @@ fn operation(op: &Operation) -> OperationSurface {
         let input = InputSurface {
             name: param.rust_name.clone(),
             wire: format!("{place} {}", param.wire_name),
-            ty: type_text(&param.ty),
+            ty: param.ty.rust(Paths::Short),
         };
         if param.required {
             arguments.push(input);
@@ -166,7 +166,7 @@ fn operation(op: &Operation) -> OperationSurface {
         let input = InputSurface {
             name: "body".to_owned(),
             wire: format!("body {}", body.media_type),
-            ty: type_text(&body.ty),
+            ty: body.ty.rust(Paths::Short),
         };
         if body.required {
             arguments.push(input);
@@ -195,26 +195,21 @@ fn operation(op: &Operation) -> OperationSurface {
     }
 }
 
+/// The output type, and for a by-status enum its variants too, since the enum is
+/// part of what a caller matches on: `ResponseValue<E> { Ok(T), NoContent }`.
 fn returns(success: &Success) -> String {
-    match success {
-        Success::Json { ty, .. } => format!("ResponseValue<{}>", type_text(ty)),
-        Success::Bytes { .. } => "ResponseValue<Bytes>".to_owned(),
-        Success::Raw => "RawResponse".to_owned(),
-        Success::ByStatus {
-            enum_name,
-            variants,
-        } => {
-            let variants: Vec<String> = variants
-                .iter()
-                .map(|v| match &v.body {
-                    SuccessBody::Json(ty) => format!("{}({})", v.rust_name, type_text(ty)),
-                    SuccessBody::Bytes => format!("{}(Bytes)", v.rust_name),
-                    SuccessBody::Empty => v.rust_name.clone(),
-                })
-                .collect();
-            format!("ResponseValue<{enum_name}> {{ {} }}", variants.join(", "))
-        }
-    }
+    let output = success.output(Paths::Short);
+    let Success::ByStatus { variants, .. } = success else {
+        return output;
+    };
+    let variants: Vec<String> = variants
+        .iter()
+        .map(|v| match v.body.payload(Paths::Short) {
+            Some(payload) => format!("{}({payload})", v.rust_name),
+            None => v.rust_name.clone(),
+        })
+        .collect();
+    format!("{output} {{ {} }}", variants.join(", "))
 }
 
 fn type_surface(kind: &TypeKind) -> TypeSurface {
@@ -230,7 +225,7 @@ fn type_surface(kind: &TypeKind) -> TypeSurface {
                     extra.rust_name.clone(),
                     FieldSurface {
                         wire: "(other properties)".to_owned(),
-                        ty: format!("BTreeMap<String, {}>", type_text(&extra.value)),
+                        ty: extra.declared(Paths::Short),
                         required: false,
                     },
                 );
@@ -246,50 +241,20 @@ fn type_surface(kind: &TypeKind) -> TypeSurface {
         TypeKind::Union(u) => TypeSurface::Union(
             u.variants
                 .iter()
-                .map(|v| (v.rust_name.clone(), type_text(&v.ty)))
+                // The payload's type, unboxed (unlike `UnionVariant::declared`), as
+                // the summary has always written it.
+                .map(|v| (v.rust_name.clone(), v.ty.rust(Paths::Short)))
                 .collect(),
         ),
-        TypeKind::Alias(ty) => TypeSurface::Alias(type_text(ty)),
+        TypeKind::Alias(ty) => TypeSurface::Alias(ty.rust(Paths::Short)),
     }
 }
 
 fn field(f: &Field) -> FieldSurface {
-    let inner = match &f.ty {
-        TypeRef::Nullable(inner) => inner.as_ref(),
-        other => other,
-    };
-    let mut ty = type_text(inner);
-    if f.boxed {
-        ty = format!("Box<{ty}>");
-    }
-    if f.is_option() {
-        ty = format!("Option<{ty}>");
-    }
     FieldSurface {
         wire: f.wire_name.clone(),
-        ty,
+        ty: f.declared(Paths::Short),
         required: f.required && !f.is_option(),
-    }
-}
-
-/// A type as it reads in Rust, without module paths.
-pub fn type_text(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String => "String".to_owned(),
-        TypeRef::Bool => "bool".to_owned(),
-        TypeRef::I32 => "i32".to_owned(),
-        TypeRef::I64 => "i64".to_owned(),
-        TypeRef::F32 => "f32".to_owned(),
-        TypeRef::F64 => "f64".to_owned(),
-        TypeRef::Uuid => "Uuid".to_owned(),
-        TypeRef::DateTime => "DateTime<Utc>".to_owned(),
-        TypeRef::Date => "NaiveDate".to_owned(),
-        TypeRef::Bytes => "Bytes".to_owned(),
-        TypeRef::Json => "serde_json::Value".to_owned(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", type_text(inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", type_text(inner)),
-        TypeRef::Nullable(inner) => format!("Option<{}>", type_text(inner)),
-        TypeRef::Named(name) => name.clone(),
     }
 }
 

@@ -3,8 +3,8 @@
 //! of everything its callers need.
 
 use super::docs::{inner_doc_attrs, prose};
-use super::types::{rust_type, Context};
-use crate::ir::{Api, Operation, ParamLocation, TypeRef};
+use super::types::type_tokens;
+use crate::ir::{Api, Operation, ParamLocation, Paths, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -24,7 +24,7 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         Some(example),
         features(api),
     ]);
-    let error_body = rust_type(&api.error_body, Context::Elsewhere);
+    let error_body = type_tokens(&api.error_body.rust(Paths::InCrate));
     let base_url = api
         .default_base_url
         .as_deref()

@@ -3,8 +3,8 @@
 
 use super::docs::one_line;
 use super::ident;
-use super::types::{rust_type, Context};
-use crate::ir::{IntEnum, StringEnum, Union};
+use super::types::type_tokens;
+use crate::ir::{IntEnum, Paths, StringEnum, Union};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
@@ -163,10 +163,7 @@ pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
 pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let mut ty = rust_type(&v.ty, Context::Models);
-        if v.boxed {
-            ty = quote!(Box<#ty>);
-        }
+        let ty = type_tokens(&v.declared(Paths::InModels));
         let doc = (!v.tags.is_empty()).then(|| {
             let tags: Vec<String> = v
                 .tags

@@ -10,8 +10,8 @@
 use super::docs::doc_attrs;
 use super::ident;
 use super::operations::inputs;
-use super::types::{argument_type, rust_type, Context};
-use crate::ir::{Api, BodyKind, Operation, StatusSpec, Success, TypeRef};
+use super::types::type_tokens;
+use crate::ir::{Api, BodyKind, Operation, Paths, StatusSpec, Success, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -193,7 +193,7 @@ fn helper(op: &Operation) -> TokenStream {
     let required: Vec<_> = inputs(op).into_iter().filter(|i| i.required).collect();
     let args = required.iter().map(|i| {
         let arg = ident(i.name);
-        let ty = argument_type(i.ty, Context::Elsewhere);
+        let ty = type_tokens(&i.ty.argument(Paths::InCrate));
         quote!(#arg: #ty)
     });
     let forwarded = required.iter().map(|i| ident(i.name));
@@ -240,7 +240,7 @@ fn setters(op: &Operation) -> Option<TokenStream> {
         .filter(|i| !i.required)
         .map(|i| {
             let setter = ident(i.name);
-            let ty = argument_type(i.ty, Context::Elsewhere);
+            let ty = type_tokens(&i.ty.argument(Paths::InCrate));
             let doc = format!(
                 " Matches only calls that set it to `value` ([`Request::{}`](crate::Request::{})).",
                 i.name.trim_start_matches("r#"),
@@ -272,7 +272,7 @@ fn mock_operation(op: &Operation) -> TokenStream {
             let media = media_type(op, status, |b| matches!(b, BodyKind::Json(_)))
                 .unwrap_or("application/json");
             (
-                rust_type(ty, Context::Elsewhere),
+                type_tokens(&ty.rust(Paths::InCrate)),
                 status,
                 quote!(runtime::mock::Body::json(body, #media)),
             )
@@ -282,7 +282,7 @@ fn mock_operation(op: &Operation) -> TokenStream {
             let media = media_type(op, status, |b| matches!(b, BodyKind::Bytes))
                 .unwrap_or("application/octet-stream");
             (
-                quote!(::bytes::Bytes),
+                type_tokens(&TypeRef::Bytes.rust(Paths::InCrate)),
                 status,
                 quote!(runtime::mock::Body::bytes(body.clone(), #media)),
             )
@@ -321,7 +321,7 @@ fn any_json(op: &Operation, status: u16) -> (TokenStream, u16, TokenStream) {
         .filter(|m| *m == "application/json" || m.ends_with("+json"))
         .unwrap_or("application/json");
     (
-        quote!(::serde_json::Value),
+        type_tokens(&TypeRef::Json.rust(Paths::InCrate)),
         status,
         quote!(runtime::mock::Body::json(body, #media)),
     )

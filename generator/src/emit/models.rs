@@ -3,8 +3,8 @@
 use super::docs::{doc_attrs, prose};
 use super::enums::{int_enum, string_enum, union};
 use super::ident;
-use super::types::{argument_into, argument_type, rust_type, Context};
-use crate::ir::{Access, Api, Field, Struct, TypeDef, TypeKind, TypeRef};
+use super::types::type_tokens;
+use crate::ir::{Access, Api, Field, Paths, Struct, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -73,7 +73,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
         TypeKind::IntEnum(e) => int_enum(&name, e, attrs),
         TypeKind::Union(u) => union(&name, u, attrs),
         TypeKind::Alias(target) => {
-            let target = rust_type(target, Context::Models);
+            let target = type_tokens(&target.rust(Paths::InModels));
             quote! {
                 #attrs
                 pub type #name = #target;
@@ -97,11 +97,11 @@ fn structure(
     let fields = s.fields.iter().map(field);
     let additional = s.additional.as_ref().map(|a| {
         let field = ident(&a.rust_name);
-        let value = rust_type(&a.value, Context::Models);
+        let ty = type_tokens(&a.declared(Paths::InModels));
         quote! {
             /// Properties the spec does not list, kept as the server sent them.
             #[serde(flatten)]
-            pub #field: ::std::collections::BTreeMap<String, #value>,
+            pub #field: #ty,
         }
     });
     let constructor = (!derive_default).then(|| constructor(rust_name, s));
@@ -113,23 +113,6 @@ fn structure(
             #additional
         }
         #constructor
-    }
-}
-
-/// The field's type: `Option<T>` when [`Field::is_option`], `Box` when recursive.
-fn field_type(field: &Field) -> TokenStream {
-    let inner = match &field.ty {
-        TypeRef::Nullable(inner) => inner.as_ref(),
-        other => other,
-    };
-    let mut ty = rust_type(inner, Context::Models);
-    if field.boxed {
-        ty = quote!(Box<#ty>);
-    }
-    if field.is_option() {
-        quote!(Option<#ty>)
-    } else {
-        ty
     }
 }
 
@@ -146,7 +129,7 @@ fn field(field: &Field) -> TokenStream {
     let docs = doc_attrs([prose(field.description.as_deref()), access, default]);
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&field.rust_name);
-    let ty = field_type(field);
+    let ty = type_tokens(&field.declared(Paths::InModels));
     let plain_name = field
         .rust_name
         .strip_prefix("r#")
@@ -182,13 +165,13 @@ fn constructor(type_name: &str, s: &Struct) -> TokenStream {
     let required: Vec<&Field> = s.fields.iter().filter(|f| is_argument(f)).collect();
     let args = required.iter().map(|f| {
         let arg = ident(&f.rust_name);
-        let ty = argument_type(&f.ty, Context::Models);
+        let ty = type_tokens(&f.ty.argument(Paths::InModels));
         quote!(#arg: #ty)
     });
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         if is_argument(f) {
-            let value = argument_into(&f.ty, quote!(#field));
+            let value = f.ty.converts_argument().then(|| quote!(#field.into()));
             match (value, f.boxed) {
                 (Some(value), true) => quote!(#field: Box::new(#value)),
                 (None, true) => quote!(#field: Box::new(#field)),

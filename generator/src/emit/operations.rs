@@ -10,10 +10,10 @@
 
 use super::docs::{doc_attrs, prose};
 use super::ident;
-use super::types::{argument_into, argument_type, rust_type, Context};
+use super::types::type_tokens;
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Success, SuccessBody, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Paths, Success, SuccessBody,
+    TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -70,13 +70,12 @@ fn status_enum(op: &Operation) -> Option<TokenStream> {
             Some(text) => doc_attrs([Some(format!("`{}`: {text}", v.status))]),
             None => doc_attrs([Some(format!("`{}`", v.status))]),
         };
-        match &v.body {
-            SuccessBody::Json(ty) => {
-                let ty = rust_type(ty, Context::Elsewhere);
-                quote!(#docs #variant(#ty),)
+        match v.body.payload(Paths::InCrate) {
+            Some(payload) => {
+                let payload = type_tokens(&payload);
+                quote!(#docs #variant(#payload),)
             }
-            SuccessBody::Bytes => quote!(#docs #variant(::bytes::Bytes),),
-            SuccessBody::Empty => quote!(#docs #variant,),
+            None => quote!(#docs #variant,),
         }
     });
     Some(quote! {
@@ -133,18 +132,17 @@ fn client_method(op: &Operation, api: &Api) -> TokenStream {
     let inputs = inputs(op);
     let args = inputs.iter().filter(|i| i.required).map(|i| {
         let arg = ident(i.name);
-        let ty = argument_type(i.ty, Context::Elsewhere);
+        let ty = type_tokens(&i.ty.argument(Paths::InCrate));
         quote!(#arg: #ty)
     });
     let fields = inputs.iter().map(|i| {
         let field = ident(i.name);
-        if i.required {
-            match argument_into(i.ty, quote!(#field)) {
-                Some(value) => quote!(#field: #value),
-                None => quote!(#field),
-            }
-        } else {
+        if !i.required {
             quote!(#field: None)
+        } else if i.ty.converts_argument() {
+            quote!(#field: #field.into())
+        } else {
+            quote!(#field)
         }
     });
     let sends = format!("Sends `{}` to `{}`.", op.method.as_str(), op.path_template);
@@ -231,7 +229,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
     let inputs = inputs(op);
     let fields = inputs.iter().map(|i| {
         let field = ident(i.name);
-        let ty = rust_type(i.ty, Context::Elsewhere);
+        let ty = type_tokens(&i.ty.rust(Paths::InCrate));
         if i.required {
             quote!(#field: #ty,)
         } else {
@@ -243,8 +241,12 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
         .filter(|i| !i.required)
         .map(|i| {
             let field = ident(i.name);
-            let ty = argument_type(i.ty, Context::Elsewhere);
-            let value = argument_into(i.ty, quote!(value)).unwrap_or_else(|| quote!(value));
+            let ty = type_tokens(&i.ty.argument(Paths::InCrate));
+            let value = if i.ty.converts_argument() {
+                quote!(value.into())
+            } else {
+                quote!(value)
+            };
             let docs = doc_attrs([i.doc.clone()]);
             quote! {
                 #docs
@@ -299,7 +301,7 @@ fn paged_impl(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream
     };
     let (top_value, skip_value) = (narrow(&top.ty, quote!(top)), narrow(&skip.ty, quote!(skip)));
     let (top_start, skip_start) = (widen(&top.ty, &top_field), widen(&skip.ty, &skip_field));
-    let item = rust_type(&pagination.item_type, Context::Elsewhere);
+    let item = type_tokens(&pagination.item_type.rust(Paths::InCrate));
     let items_field = ident(&pagination.items_field);
     let items = if pagination.items_optional {
         quote!(page.#items_field.unwrap_or_default())
@@ -412,23 +414,17 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
             .map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
         quote!(&[#(#codes),*])
     };
-    let (output, decode) = match &op.success {
-        Success::Json { ty, statuses } => {
-            let ty = rust_type(ty, Context::Elsewhere);
+    let output = type_tokens(&op.success.output(Paths::InCrate));
+    let decode = match &op.success {
+        Success::Json { statuses, .. } => {
             let statuses = status_slice(statuses);
-            (
-                quote!(crate::ResponseValue<#ty>),
-                quote!(runtime::decode_json(raw, #statuses)),
-            )
+            quote!(runtime::decode_json(raw, #statuses))
         }
         Success::Bytes { statuses } => {
             let statuses = status_slice(statuses);
-            (
-                quote!(crate::ResponseValue<::bytes::Bytes>),
-                quote!(runtime::decode_bytes(raw, #statuses)),
-            )
+            quote!(runtime::decode_bytes(raw, #statuses))
         }
-        Success::Raw => (quote!(crate::RawResponse), quote!(Ok(raw))),
+        Success::Raw => quote!(Ok(raw)),
         Success::ByStatus {
             enum_name,
             variants,
@@ -445,18 +441,15 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
                     SuccessBody::Empty => quote!(#status => #enum_name::#variant,),
                 }
             });
-            (
-                quote!(crate::ResponseValue<#enum_name>),
-                quote! {
-                    let status = raw.status();
-                    let headers = raw.headers().clone();
-                    let value = match status.as_u16() {
-                        #(#arms)*
-                        _ => #enum_name::Undeclared(raw),
-                    };
-                    Ok(crate::ResponseValue::new(status, headers, value))
-                },
-            )
+            quote! {
+                let status = raw.status();
+                let headers = raw.headers().clone();
+                let value = match status.as_u16() {
+                    #(#arms)*
+                    _ => #enum_name::Undeclared(raw),
+                };
+                Ok(crate::ResponseValue::new(status, headers, value))
+            }
         }
     };
     quote! {

@@ -1,69 +1,48 @@
-//! Spelling [`TypeRef`]s as Rust types.
+//! Types as tokens. What a type is called is decided in [`crate::ir::spelling`]; the
+//! emitter only turns that text into tokens.
 
-use super::ident;
-use crate::ir::TypeRef;
 use proc_macro2::TokenStream;
-use quote::quote;
+use std::str::FromStr;
 
-/// Where a type is written: inside `models.rs` a model is `IModel`, elsewhere
-/// `crate::models::IModel`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    Models,
-    Elsewhere,
-}
-
-/// The Rust type for `ty`. Prelude names (`Option`, `String`, `Vec`) are safe to use
-/// unqualified because the naming scope never hands them to a generated type.
-pub fn rust_type(ty: &TypeRef, context: Context) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(String),
-        TypeRef::Bool => quote!(bool),
-        TypeRef::I32 => quote!(i32),
-        TypeRef::I64 => quote!(i64),
-        TypeRef::F32 => quote!(f32),
-        TypeRef::F64 => quote!(f64),
-        TypeRef::Uuid => quote!(::uuid::Uuid),
-        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
-        TypeRef::Date => quote!(::chrono::NaiveDate),
-        TypeRef::Bytes => quote!(::bytes::Bytes),
-        TypeRef::Json => quote!(::serde_json::Value),
-        TypeRef::Vec(inner) => {
-            let inner = rust_type(inner, context);
-            quote!(Vec<#inner>)
-        }
-        TypeRef::Map(inner) => {
-            let inner = rust_type(inner, context);
-            quote!(::std::collections::BTreeMap<String, #inner>)
-        }
-        TypeRef::Nullable(inner) => {
-            let inner = rust_type(inner, context);
-            quote!(Option<#inner>)
-        }
-        TypeRef::Named(name) => {
-            let name = ident(name);
-            match context {
-                Context::Models => quote!(#name),
-                Context::Elsewhere => quote!(crate::models::#name),
-            }
-        }
+/// The tokens of a type the IR spelled (`TypeRef::rust`, `Field::declared`,
+/// `Success::output`, ...).
+///
+/// Only lexed: [`crate::render`] parses every emitted file anyway, and lexing costs a
+/// fifth of parsing into a `syn::Type` (one call per field adds up on big documents).
+///
+/// The text always lexes: it is fixed paths and prelude names around names the naming
+/// module made identifiers (`IModel`, `r#type`), the same names [`super::ident`] takes.
+/// Were one ever not even lexable, that is a generator bug, reported the way `ident`
+/// reports a bad name: a panic, which [`crate::guard`] turns into an internal-error
+/// diagnostic located at the part of the document being emitted, with nothing written.
+/// (A `compile_error!` in its place would write a crate that renders, and passes the
+/// fuzz test's parse check, but does not build.)
+pub fn type_tokens(text: &str) -> TokenStream {
+    match TokenStream::from_str(text) {
+        Ok(tokens) => tokens,
+        Err(err) => panic!("`{text}` is not a Rust type ({err})"),
     }
 }
 
-/// The argument type a caller passes: `impl Into<String>` for strings, so `&str` works.
-pub fn argument_type(ty: &TypeRef, context: Context) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(impl Into<String>),
-        TypeRef::Bytes => quote!(impl Into<::bytes::Bytes>),
-        other => rust_type(other, context),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Converts an argument of [`argument_type`] into the stored type; `None` when it
-/// already is one (so the emitter can use field-init shorthand).
-pub fn argument_into(ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
-    match ty {
-        TypeRef::String | TypeRef::Bytes => Some(quote!(#value.into())),
-        _ => None,
+    #[test]
+    fn spelled_text_becomes_the_same_tokens_quote_makes() {
+        let tokens = type_tokens("Option<Box<crate::models::r#Node>>");
+        let expected = quote::quote!(Option<Box<crate::models::r#Node>>);
+        assert_eq!(tokens.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn text_that_does_not_lex_is_an_internal_error_not_a_crash() {
+        let caught = crate::guard::catch(|| type_tokens("Vec<(String>")).unwrap_err();
+        assert!(
+            caught
+                .message
+                .starts_with("`Vec<(String>` is not a Rust type"),
+            "{caught:?}"
+        );
     }
 }
