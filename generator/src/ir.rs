@@ -528,6 +528,11 @@ impl Field {
     pub fn is_option(&self) -> bool {
         matches!(self.ty, TypeRef::Nullable(_)) || (!self.required && !self.ty.is_collection())
     }
+
+    /// Whether the struct's `new()` takes this field: required and not nullable.
+    pub fn is_constructor_argument(&self) -> bool {
+        self.required && !self.is_option()
+    }
 }
 
 impl TypeRef {

@@ -241,9 +241,7 @@ fn type_surface(kind: &TypeKind) -> TypeSurface {
         TypeKind::Union(u) => TypeSurface::Union(
             u.variants
                 .iter()
-                // The payload's type, unboxed (unlike `UnionVariant::declared`), as
-                // the summary has always written it.
-                .map(|v| (v.rust_name.clone(), v.ty.rust(Paths::Short)))
+                .map(|v| (v.rust_name.clone(), v.declared(Paths::Short)))
                 .collect(),
         ),
         TypeKind::Alias(ty) => TypeSurface::Alias(ty.rust(Paths::Short)),
@@ -254,7 +252,7 @@ fn field(f: &Field) -> FieldSurface {
     FieldSurface {
         wire: f.wire_name.clone(),
         ty: f.declared(Paths::Short),
-        required: f.required && !f.is_option(),
+        required: f.is_constructor_argument(),
     }
 }
 

@@ -88,7 +88,7 @@ fn structure(
     s: &Struct,
     attrs: TokenStream,
 ) -> TokenStream {
-    let derive_default = s.fields.iter().all(|f| f.is_option() || !f.required);
+    let derive_default = !s.fields.iter().any(Field::is_constructor_argument);
     let derives = if derive_default {
         quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     } else {
@@ -161,8 +161,11 @@ fn field(field: &Field) -> TokenStream {
 /// `new(required...)` for structs that cannot derive `Default`; the rest start empty.
 fn constructor(type_name: &str, s: &Struct) -> TokenStream {
     let name = ident(type_name);
-    let is_argument = |f: &Field| f.required && !f.is_option();
-    let required: Vec<&Field> = s.fields.iter().filter(|f| is_argument(f)).collect();
+    let required: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.is_constructor_argument())
+        .collect();
     let args = required.iter().map(|f| {
         let arg = ident(&f.rust_name);
         let ty = type_tokens(&f.ty.argument(Paths::InModels));
@@ -170,7 +173,7 @@ fn constructor(type_name: &str, s: &Struct) -> TokenStream {
     });
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
-        if is_argument(f) {
+        if f.is_constructor_argument() {
             let value = f.ty.converts_argument().then(|| quote!(#field.into()));
             match (value, f.boxed) {
                 (Some(value), true) => quote!(#field: Box::new(#value)),

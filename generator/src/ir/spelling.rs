@@ -117,8 +117,7 @@ impl AdditionalField {
 }
 
 impl UnionVariant {
-    /// The variant's payload in code: `Box<T>` when recursive. (The summary writes the
-    /// payload as `ty.rust(Paths::Short)`, unboxed, as it always has.)
+    /// The variant's payload: `Box<T>` when recursive.
     pub fn declared(&self, paths: Paths) -> String {
         let ty = self.ty.rust(paths);
         if self.boxed {
