@@ -48,6 +48,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/error.rs"),
     ),
     (
+        "json_path.rs",
+        "json_path.rs",
+        include_str!("../../runtime/src/json_path.rs"),
+    ),
+    (
         "mock.rs",
         "mock.rs",
         include_str!("../../runtime/src/mock.rs"),

@@ -18,6 +18,7 @@ mod auth;
 mod client;
 mod encode;
 mod error;
+mod json_path;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod operation;

@@ -105,8 +105,8 @@ impl RawResponse {
                 "empty body where JSON was expected".to_owned(),
             ));
         }
-        // The fast path decodes without tracking where it is; only a failure pays for
-        // a second pass that records the JSON path for the error message.
+        // Decodes without tracking where it is; a failure finds its path from
+        // the position serde_json reports.
         let keys = RefCell::new(TopLevelKeys::default());
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         match T::deserialize(ObjectRoot(&mut deserializer, &keys)) {
@@ -117,26 +117,18 @@ impl RawResponse {
                     .map_err(|error| self.decode_error(String::new(), error.to_string()))?;
                 Ok((value, keys.into_inner()))
             }
-            Err(error) => Err(self.explain_decode_failure::<T>(error)),
+            Err(error) if keys.borrow().refused_array => {
+                Err(self.decode_error(String::new(), error.to_string()))
+            }
+            Err(error) => Err(self.explain_decode_failure(error)),
         }
     }
 
-    /// Re-reads a body that failed to decode, tracking the path to the failure.
-    fn explain_decode_failure<T: DeserializeOwned>(&self, error: serde_json::Error) -> DecodeError {
-        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        let keys = RefCell::new(TopLevelKeys::default());
-        match serde_path_to_error::deserialize::<_, T>(ObjectRoot(&mut deserializer, &keys)) {
-            Err(error) => self.path_error(&error),
-            // Unreachable in practice (decoding is deterministic); keep the first error.
-            Ok(_) => self.decode_error(String::new(), error.to_string()),
-        }
-    }
-
-    fn path_error(&self, error: &serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
-        let path = error.path().to_string();
-        // serde_path_to_error spells the root `.`; an empty path reads better.
-        let path = if path == "." { String::new() } else { path };
-        self.decode_error(path, error.inner().to_string())
+    /// The error for a body that failed to decode, with the JSON path to where
+    /// it failed (see [`super::json_path`]).
+    fn explain_decode_failure(&self, error: serde_json::Error) -> DecodeError {
+        let path = super::json_path::path_of(&self.body, &error);
+        self.decode_error(path, error.to_string())
     }
 
     fn decode_error(&self, path: String, message: String) -> DecodeError {
@@ -174,6 +166,9 @@ struct TopLevelKeys {
     unknown: usize,
     /// The first few unknown keys, for the warning.
     unknown_names: Vec<String>,
+    /// The top level was an array where the struct belongs: the error is the
+    /// whole document's, whatever position serde_json reports.
+    refused_array: bool,
 }
 
 impl TopLevelKeys {
@@ -256,6 +251,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NotFromSeq<'_, V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<V::Value, A::Error> {
+        self.1.borrow_mut().refused_array = true;
         Err(de::Error::invalid_type(Unexpected::Seq, &self))
     }
 }

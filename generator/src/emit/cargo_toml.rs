@@ -21,7 +21,6 @@ httpdate = "1.0.3"
 percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "stream"] }
 serde_urlencoded = "0.7.1"
-serde_path_to_error = "0.1.17"
 thiserror = "2.0.12"
 tokio = { version = "1.44", default-features = false, features = ["time", "fs", "io-util"] }
 tokio-util = { version = "0.7.15", default-features = false, features = ["io"] }
@@ -31,8 +30,7 @@ url = "2.5.4"
 
 /// What the crate's own tests (`generated-client/tests/`) use: loopback servers, and
 /// the runtime's own crates for requests and checks no operation makes.
-const DEV_DEPENDENCIES: &str = r#"[dev-dependencies]
-futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
+const DEV_DEPENDENCIES: &str = r#"futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 httpdate = "1.0.3"
 percent-encoding = "2.3.1"
 rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }
@@ -54,6 +52,10 @@ const HTTP2_COMMENT: &str = "# HTTP/2, negotiated with the server over TLS.\n";
 const MOCK_COMMENT: &str =
     "# Typed mocks on a loopback server, for your tests (`mock::MockServer`).\n";
 
+/// What the vendored runtime's own unit tests use beside the crate's: the oracle
+/// its JSON error paths are checked against.
+const VENDORED_RUNTIME_DEV_DEPENDENCIES: &str = "serde_path_to_error = \"0.1.17\"\n";
+
 /// The mock server the vendored runtime's `mock` module is built on.
 const VENDORED_MOCK_DEPENDENCY: &str = "wiremock = { version = \"0.6.3\", optional = true }\n";
 
@@ -73,6 +75,16 @@ pub fn cargo_toml(
         .iter()
         .map(|f| format!("# Types no operation uses; see the crate docs.\n{f} = []\n"))
         .collect();
+    let vendored_dev = match runtime {
+        RuntimeDependency::Vendored => VENDORED_RUNTIME_DEV_DEPENDENCIES,
+        _ => "",
+    };
+    let mut dev_dependencies: Vec<&str> = DEV_DEPENDENCIES
+        .lines()
+        .chain(vendored_dev.lines())
+        .collect();
+    dev_dependencies.sort_unstable();
+    let dev_dependencies = dev_dependencies.join("\n");
     let (http2, mock, runtime_dependency) = match runtime {
         RuntimeDependency::Path(path) => (
             format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
@@ -111,7 +123,7 @@ pub fn cargo_toml(
          description = \"{description}\"\n\
          publish = false\n\
          {workspace}\n\
-         {features}[dependencies]\n{dependencies}\n\n{DEV_DEPENDENCIES}"
+         {features}[dependencies]\n{dependencies}\n\n[dev-dependencies]\n{dev_dependencies}\n"
     )
 }
 
