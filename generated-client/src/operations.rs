@@ -407,6 +407,7 @@ impl Request<GetIModels> {
 
 impl runtime::Operation for GetIModels {
     type Output = crate::ResponseValue<crate::models::IModelList>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let mut request = runtime::Request::new(
             "GetIModels",
@@ -437,6 +438,7 @@ impl runtime::Operation for GetIModels {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }
@@ -468,6 +470,7 @@ pub struct CreateIModel {
 
 impl runtime::Operation for CreateIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let mut request = runtime::Request::new(
             "CreateIModel",
@@ -480,6 +483,7 @@ impl runtime::Operation for CreateIModel {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[201])
     }
@@ -493,6 +497,7 @@ pub struct GetIModel {
 
 impl runtime::Operation for GetIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -505,6 +510,7 @@ impl runtime::Operation for GetIModel {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }
@@ -518,6 +524,7 @@ pub struct DeleteIModel {
 
 impl runtime::Operation for DeleteIModel {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -529,6 +536,7 @@ impl runtime::Operation for DeleteIModel {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -543,6 +551,7 @@ pub struct UpdateIModel {
 
 impl runtime::Operation for UpdateIModel {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -555,6 +564,7 @@ impl runtime::Operation for UpdateIModel {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -569,6 +579,7 @@ pub struct CloneIModel {
 
 impl runtime::Operation for CloneIModel {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -581,6 +592,7 @@ impl runtime::Operation for CloneIModel {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -621,6 +633,7 @@ pub struct ForkIModel {
 
 impl runtime::Operation for ForkIModel {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -633,6 +646,7 @@ impl runtime::Operation for ForkIModel {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -672,6 +686,7 @@ pub struct GetChangesets {
 
 impl runtime::Operation for GetChangesets {
     type Output = crate::ResponseValue<crate::models::ChangesetList>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -684,6 +699,7 @@ impl runtime::Operation for GetChangesets {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }
@@ -697,6 +713,7 @@ pub struct CreateChangeset {
 
 impl runtime::Operation for CreateChangeset {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -708,6 +725,7 @@ impl runtime::Operation for CreateChangeset {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -722,6 +740,7 @@ pub struct GetChangeset {
 
 impl runtime::Operation for GetChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let changeset_id = runtime::encode_path_segment(&self.changeset_id);
@@ -735,6 +754,7 @@ impl runtime::Operation for GetChangeset {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }
@@ -748,6 +768,7 @@ pub struct GetNamedVersions {
 
 impl runtime::Operation for GetNamedVersions {
     type Output = crate::ResponseValue<crate::models::NamedVersionList>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -760,6 +781,7 @@ impl runtime::Operation for GetNamedVersions {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }
@@ -774,6 +796,7 @@ pub struct CreateNamedVersion {
 
 impl runtime::Operation for CreateNamedVersion {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -786,6 +809,7 @@ impl runtime::Operation for CreateNamedVersion {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -800,6 +824,7 @@ pub struct GetNamedVersion {
 
 impl runtime::Operation for GetNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let named_version_id = runtime::encode_path_segment(&self.named_version_id);
@@ -813,6 +838,7 @@ impl runtime::Operation for GetNamedVersion {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }
@@ -826,6 +852,7 @@ pub struct GetBriefcases {
 
 impl runtime::Operation for GetBriefcases {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -837,6 +864,7 @@ impl runtime::Operation for GetBriefcases {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -850,6 +878,7 @@ pub struct AcquireBriefcase {
 
 impl runtime::Operation for AcquireBriefcase {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -861,6 +890,7 @@ impl runtime::Operation for AcquireBriefcase {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -874,6 +904,7 @@ pub struct GetLocks {
 
 impl runtime::Operation for GetLocks {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -885,6 +916,7 @@ impl runtime::Operation for GetLocks {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -898,6 +930,7 @@ pub struct UpdateLocks {
 
 impl runtime::Operation for UpdateLocks {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -909,6 +942,7 @@ impl runtime::Operation for UpdateLocks {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -922,6 +956,7 @@ pub struct GetIModelUsers {
 
 impl runtime::Operation for GetIModelUsers {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -933,6 +968,7 @@ impl runtime::Operation for GetIModelUsers {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -947,6 +983,7 @@ pub struct GetIModelUser {
 
 impl runtime::Operation for GetIModelUser {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let user_id = runtime::encode_path_segment(&self.user_id);
@@ -959,6 +996,7 @@ impl runtime::Operation for GetIModelUser {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -972,6 +1010,7 @@ pub struct GetThumbnail {
 
 impl runtime::Operation for GetThumbnail {
     type Output = crate::ResponseValue<::bytes::Bytes>;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -984,6 +1023,7 @@ impl runtime::Operation for GetThumbnail {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_bytes(raw, &[200])
     }
@@ -997,6 +1037,7 @@ pub struct GetBaselineFile {
 
 impl runtime::Operation for GetBaselineFile {
     type Output = crate::RawResponse;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let request = runtime::Request::new(
@@ -1008,6 +1049,7 @@ impl runtime::Operation for GetBaselineFile {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
@@ -1023,6 +1065,7 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
     type Output = crate::ResponseValue<
         crate::models::CreateIModelOperationDetailsResponse,
     >;
+    #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
@@ -1035,6 +1078,7 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
         Ok(request)
     }
 
+    #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         runtime::decode_json(raw, &[200])
     }

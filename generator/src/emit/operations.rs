@@ -456,6 +456,10 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
         impl runtime::Operation for #name {
             type Output = #output;
 
+            // `#[inline]` keeps these out of the crate's own build: they are compiled
+            // (with the serde code of their bodies) where a caller sends the operation,
+            // so the crate builds fast and a program pays only for what it calls.
+            #[inline]
             fn request(&self) -> Result<runtime::Request, runtime::Error> {
                 #path_locals
                 #binding = runtime::Request::new(
@@ -471,6 +475,7 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
                 Ok(request)
             }
 
+            #[inline]
             fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
                 #decode
             }
