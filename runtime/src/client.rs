@@ -804,12 +804,13 @@ fn elapsed_ms(started: Instant) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// What a generated crate adds: a newtype `Client` and its constructors.
+    /// What a generated crate adds: a newtype `Client` and its constructors
+    /// (also the client of other modules' tests).
     #[derive(Debug, Clone)]
-    struct Client(HttpClient);
+    pub(crate) struct Client(HttpClient);
 
     impl From<HttpClient> for Client {
         fn from(http: HttpClient) -> Self {

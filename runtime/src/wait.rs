@@ -575,27 +575,10 @@ mod tests {
     mod send_and_wait {
         use super::super::*;
         // The runtime's root: `crate` here, `crate::runtime` in a vendored copy.
+        use super::super::super::client::tests::Client;
         use super::super::super::{ClientBuilder, Method, Request};
         use wiremock::matchers::{method, path};
         use wiremock::{Mock, MockServer, ResponseTemplate};
-
-        #[derive(Debug, Clone)]
-        struct Client(HttpClient);
-
-        impl From<HttpClient> for Client {
-            fn from(http: HttpClient) -> Self {
-                Client(http)
-            }
-        }
-
-        impl ApiClient for Client {
-            type ErrorBody = serde_json::Value;
-            const DEFAULT_BASE_URL: &'static str = "http://127.0.0.1:9/";
-            const USER_AGENT: &'static str = "wait-test/1.0";
-            fn http(&self) -> &HttpClient {
-                &self.0
-            }
-        }
 
         /// `POST /jobs`, answered with `202` and the new job's `Location`.
         #[derive(Debug, Clone)]

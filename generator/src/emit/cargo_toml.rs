@@ -79,12 +79,7 @@ pub fn cargo_toml(
         RuntimeDependency::Vendored => VENDORED_RUNTIME_DEV_DEPENDENCIES,
         _ => "",
     };
-    let mut dev_dependencies: Vec<&str> = DEV_DEPENDENCIES
-        .lines()
-        .chain(vendored_dev.lines())
-        .collect();
-    dev_dependencies.sort_unstable();
-    let dev_dependencies = dev_dependencies.join("\n");
+    let dev_dependencies = sorted_lines(DEV_DEPENDENCIES, vendored_dev);
     let (http2, mock, runtime_dependency) = match runtime {
         RuntimeDependency::Path(path) => (
             format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
@@ -107,12 +102,7 @@ pub fn cargo_toml(
     };
     let features = format!("[features]\n{HTTP2_COMMENT}{http2}\n{MOCK_COMMENT}{mock}\n{gated}\n");
     let description = toml_string_body(description);
-    let mut dependencies: Vec<&str> = TYPE_DEPENDENCIES
-        .lines()
-        .chain(runtime_dependency.lines())
-        .collect();
-    dependencies.sort_unstable();
-    let dependencies = dependencies.join("\n");
+    let dependencies = sorted_lines(TYPE_DEPENDENCIES, &runtime_dependency);
     format!(
         "# {header}\n\
          [package]\n\
@@ -125,6 +115,13 @@ pub fn cargo_toml(
          {workspace}\n\
          {features}[dependencies]\n{dependencies}\n\n[dev-dependencies]\n{dev_dependencies}\n"
     )
+}
+
+/// The dependency lines of two tables as one, sorted by crate name as Cargo writes them.
+fn sorted_lines(first: &str, second: &str) -> String {
+    let mut lines: Vec<&str> = first.lines().chain(second.lines()).collect();
+    lines.sort_unstable();
+    lines.join("\n")
 }
 
 /// The inside of a TOML basic string: backslash, quote and control characters escaped.
