@@ -61,7 +61,7 @@ fn path_at(body: &[u8], line: usize, column: usize) -> String {
                 let close = string_end(body, at);
                 if expecting_key {
                     if let Some(Frame::Object { key }) = stack.last_mut() {
-                        *key = Some(string_text(&body[at..close.min(body.len())]));
+                        *key = Some(string_text(&body[at..close]));
                     }
                     expecting_key = false;
                 }

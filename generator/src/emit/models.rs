@@ -3,7 +3,7 @@
 use super::docs::{doc_attrs, prose};
 use super::enums::{int_enum, string_enum, union};
 use super::ident;
-use super::types::type_tokens;
+use super::types::{argument_into, type_tokens};
 use crate::ir::{Access, Api, Field, Paths, Struct, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -174,7 +174,7 @@ fn constructor(type_name: &str, s: &Struct) -> TokenStream {
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         if f.is_constructor_argument() {
-            let value = f.ty.converts_argument().then(|| quote!(#field.into()));
+            let value = argument_into(&f.ty, quote!(#field));
             match (value, f.boxed) {
                 (Some(value), true) => quote!(#field: Box::new(#value)),
                 (None, true) => quote!(#field: Box::new(#field)),

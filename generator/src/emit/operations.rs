@@ -10,7 +10,7 @@
 
 use super::docs::{doc_attrs, prose};
 use super::ident;
-use super::types::type_tokens;
+use super::types::{argument_into, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Paths, Success, SuccessBody,
     TypeKind, TypeRef,
@@ -139,8 +139,8 @@ fn client_method(op: &Operation, api: &Api) -> TokenStream {
         let field = ident(i.name);
         if !i.required {
             quote!(#field: None)
-        } else if i.ty.converts_argument() {
-            quote!(#field: #field.into())
+        } else if let Some(value) = argument_into(i.ty, quote!(#field)) {
+            quote!(#field: #value)
         } else {
             quote!(#field)
         }
@@ -242,11 +242,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
         .map(|i| {
             let field = ident(i.name);
             let ty = type_tokens(&i.ty.argument(Paths::InCrate));
-            let value = if i.ty.converts_argument() {
-                quote!(value.into())
-            } else {
-                quote!(value)
-            };
+            let value = argument_into(i.ty, quote!(value)).unwrap_or_else(|| quote!(value));
             let docs = doc_attrs([i.doc.clone()]);
             quote! {
                 #docs

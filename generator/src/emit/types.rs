@@ -1,6 +1,7 @@
 //! Types as tokens. What a type is called is decided in [`crate::ir::spelling`]; the
 //! emitter only turns that text into tokens.
 
+use crate::ir::TypeRef;
 use proc_macro2::TokenStream;
 use std::str::FromStr;
 
@@ -22,6 +23,12 @@ pub fn type_tokens(text: &str) -> TokenStream {
         Ok(tokens) => tokens,
         Err(err) => panic!("`{text}` is not a Rust type ({err})"),
     }
+}
+
+/// Converts an argument of [`TypeRef::argument`]'s type into the stored type; `None`
+/// when it already is one (so the emitter can use field-init shorthand).
+pub fn argument_into(ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
+    ty.converts_argument().then(|| quote::quote!(#value.into()))
 }
 
 #[cfg(test)]
