@@ -159,20 +159,22 @@ where
     Fut: Future<Output = Result<Poll<T>, E>>,
 {
     let started = Instant::now();
-    let deadline = started + policy.timeout;
+    let deadline = later(started, policy.timeout);
     let mut polls: u32 = 0;
     let mut last_state = None;
     let mut next_wait = policy.interval;
     loop {
-        let wake = Instant::now() + next_wait;
-        if wake > deadline {
+        // A wait past the deadline (a server's `Retry-After` may ask for
+        // centuries) ends the wait now rather than sleeping in vain.
+        let wake = Instant::now().checked_add(next_wait);
+        let Some(wake) = wake.filter(|wake| *wake <= deadline) else {
             return Err(WaitError::TimedOut {
                 waited: started.elapsed(),
                 last_state,
                 polls,
             }
             .into());
-        }
+        };
         tokio::time::sleep_until(wake).await;
         // A poll that is still in flight at the deadline is abandoned.
         let answer = match tokio::time::timeout_at(deadline, poll()).await {
@@ -199,6 +201,16 @@ where
             }
         }
     }
+}
+
+/// `start + after`, or a time so far ahead that nothing waits that long when
+/// the sum does not fit (`Instant` panics on overflow).
+fn later(start: Instant, after: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 86_400);
+    start
+        .checked_add(after)
+        .or_else(|| start.checked_add(CENTURY))
+        .unwrap_or(start)
 }
 
 /// How a poll answer's JSON body says what state the operation is in.
@@ -512,6 +524,41 @@ mod tests {
         let constant = WaitPolicy::new().interval(SEC);
         assert_eq!(constant.next_wait(9, None), SEC, "no growth by default");
         assert_eq!(constant.multiplier(f64::NAN).next_wait(3, None), SEC);
+    }
+
+    #[tokio::test]
+    async fn endless_waits_neither_panic_nor_sleep() {
+        // A server asking for i64::MAX seconds (or more than a u64 holds):
+        // the wait ends at once, before the deadline, instead of overflowing
+        // `Instant` (a panic) or sleeping until the deadline.
+        for retry_after in [Duration::from_secs(i64::MAX as u64), Duration::MAX] {
+            let policy = WaitPolicy::new().interval(MS).timeout(10 * SEC);
+            let mut calls = 0;
+            let poll = || {
+                calls += 1;
+                std::future::ready(Ok::<_, Failure>(Poll::<()>::Pending {
+                    state: Some("queued".to_owned()),
+                    retry_after: Some(retry_after),
+                }))
+            };
+            let started = std::time::Instant::now();
+            match poll_until(&policy, poll).await {
+                Err(Failure::Wait(WaitError::TimedOut {
+                    polls, last_state, ..
+                })) => assert_eq!((polls, last_state.as_deref()), (1, Some("queued"))),
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(calls, 1);
+            assert!(started.elapsed() < SEC, "{:?}", started.elapsed());
+        }
+        // A caller's endless timeout is no overflow either.
+        let forever = WaitPolicy::new().interval(MS).timeout(Duration::MAX);
+        assert_eq!(
+            poll_until(&forever, scripted(1, Poll::Done("made")))
+                .await
+                .ok(),
+            Some("made")
+        );
     }
 
     #[tokio::test]
