@@ -418,11 +418,18 @@ impl fmt::Display for RetryReason {
 }
 
 /// `Retry-After` as a wait from `now`: delay-seconds or an HTTP date (a date
-/// in the past means "now"). Unparseable values are ignored.
+/// in the past means "now"). Unparseable values are ignored; a number of
+/// seconds too large for a `u64` saturates to [`Duration::MAX`] (the server
+/// asked for a very long wait, not for none). Whoever sleeps on the result
+/// must cap it: it is the server's word.
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -597,7 +604,21 @@ mod tests {
             retry_after(&with_retry_after("Thu Jan  1 00:00:07 1970"), epoch),
             Some(Duration::from_secs(7))
         );
-        for junk in ["-1", "1.5", "soon", ""] {
+        // Huge values saturate instead of being ignored or overflowing.
+        assert_eq!(
+            retry_after(&with_retry_after("9223372036854775807"), now),
+            Some(Duration::from_secs(9_223_372_036_854_775_807))
+        );
+        assert_eq!(
+            retry_after(&with_retry_after("99999999999999999999999"), now),
+            Some(Duration::MAX)
+        );
+        assert_eq!(
+            retry_after(&with_retry_after("Fri, 31 Dec 9999 23:59:59 GMT"), now)
+                .map(|wait| wait > Duration::from_secs(200 * 365 * 86_400)),
+            Some(true)
+        );
+        for junk in ["-1", "1.5", "soon", "", "+5"] {
             assert_eq!(retry_after(&with_retry_after(junk), now), None, "{junk:?}");
         }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
@@ -618,6 +639,13 @@ mod tests {
         assert_eq!(retry("2", Duration::ZERO), Some(Duration::from_secs(2)));
         assert_eq!(retry("0", Duration::ZERO), Some(Duration::ZERO));
         assert_eq!(retry("11", Duration::ZERO), None, "longer than max_delay");
+        for huge in [
+            "9223372036854775807",
+            "18446744073709551616",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(retry(huge, Duration::ZERO), None, "{huge}");
+        }
         assert_eq!(
             retry("5", Duration::from_secs(16)),
             None,
