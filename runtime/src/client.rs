@@ -21,12 +21,19 @@ use super::options::parse_header;
 use super::retry::Outcome;
 use super::transfer::{ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody};
 use super::{
-    AccessToken, ApiError, BoxError, Error, RawResponse, Request, RetryPolicy, StaticToken,
-    TokenProvider,
+    AccessToken, ApiError, BoxError, DeadlineError, Error, RawResponse, Request, RetryPolicy,
+    StaticToken, TokenProvider,
 };
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may stay silent, before the answer or part-way
+/// through its body: half the per-attempt timeout.
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most bytes of response headers accepted (names, values and their line
+/// framing); far above what any API sends. hyper refuses heads over about
+/// 400 KiB (or with more than 100 headers) before this is checked.
+const MAX_RESPONSE_HEAD_BYTES: usize = 64 * 1024;
 /// 64 MiB: far above any JSON page or thumbnail the API sends, far below what
 /// would hurt a process to hold.
 const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
@@ -68,6 +75,9 @@ struct ClientInner {
     // Replaces every operation's own `Accept` when set.
     accept: Option<HeaderValue>,
     timeout: Option<Duration>,
+    // Set when this runtime built the reqwest client with a read timeout, so a
+    // timeout well before `timeout` can be told to be the read timeout's.
+    read_timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: u64,
     // For pre-signed storage URLs: no token, no default headers.
@@ -87,7 +97,9 @@ impl HttpClient {
     /// kept and, when it matches the API's error schema, parsed. When retries
     /// run out, the error is the last attempt's. A body of any status larger
     /// than [`ClientBuilder::max_response_bytes`] is
-    /// [`Error::ResponseTooLarge`].
+    /// [`Error::ResponseTooLarge`]. The whole call, retries included, ends at
+    /// the policy's [`deadline`](RetryPolicy::deadline) with
+    /// [`Error::Deadline`].
     ///
     /// Each call is one `api_request` span at `DEBUG` level with the fields
     /// `operation`, `method`, `path` (the template, never IDs or the query),
@@ -183,14 +195,32 @@ impl HttpClient {
         let extra_headers = options.header_map()?;
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
         let timeout = options.timeout.or(self.inner.timeout);
+        let deadline = policy.call_deadline();
+        let call_started = Instant::now();
+        let deadline_passed = |attempts: u32, last: Option<Error>| -> Result<Answer, Error> {
+            span.record("attempts", attempts);
+            tracing::debug!(attempts, "deadline passed");
+            Err(Error::Deadline(Box::new(DeadlineError::new(
+                deadline, attempts, last,
+            ))))
+        };
 
         let mut attempt: u32 = 1;
         let mut waited = Duration::ZERO;
+        let mut last_error = None;
         loop {
             let started = Instant::now();
-            let result = self
-                .send_once(&request, &url, &extra_headers, timeout, reading)
-                .await;
+            let left = deadline.saturating_sub(call_started.elapsed());
+            let attempt_result = tokio::time::timeout(
+                left,
+                self.send_once(&request, &url, &extra_headers, timeout, reading),
+            )
+            .await;
+            let Ok(result) = attempt_result else {
+                // Dropping the attempt closes its connection.
+                return deadline_passed(attempt, last_error);
+            };
+            let result = result.map_err(|error| self.read_timeout_or(error, started, timeout));
             let outcome = match &result {
                 Ok(response) => {
                     tracing::debug!(
@@ -217,15 +247,38 @@ impl HttpClient {
             let Some(retry) = retry else {
                 return finish(result, attempt, &span);
             };
+            // A wait that would end at or after the deadline leaves no time
+            // for the next attempt: the deadline ends the call now.
+            if retry.delay >= deadline.saturating_sub(call_started.elapsed()) {
+                let last = finish(result, attempt, &span).err();
+                return deadline_passed(attempt, last);
+            }
             tracing::debug!(
                 attempt,
                 reason = %retry.reason,
                 delay_ms = u64::try_from(retry.delay.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
+            last_error = finish(result, attempt, &span).err();
             tokio::time::sleep(retry.delay).await;
-            waited += retry.delay;
-            attempt += 1;
+            waited = waited.saturating_add(retry.delay);
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
+    /// An attempt's timeout that fired well before the attempt's own limit
+    /// (`started` + `timeout`) can only be the read timeout's: the connection
+    /// went silent. Other errors are returned as they are.
+    fn read_timeout_or(&self, error: Error, started: Instant, timeout: Option<Duration>) -> Error {
+        match error {
+            Error::Timeout(error)
+                if self.inner.read_timeout.is_some()
+                    && !error.is_connect()
+                    && timeout.is_none_or(|timeout| started.elapsed() < timeout) =>
+            {
+                Error::ReadTimeout(error)
+            }
+            error => error,
         }
     }
 
@@ -287,6 +340,13 @@ impl HttpClient {
         }
 
         let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+        if head_bytes(response.headers()) > MAX_RESPONSE_HEAD_BYTES {
+            // Dropping the response closes the connection unread.
+            return Err(Error::ResponseHeadersTooLarge {
+                status: Some(response.status()),
+                source: None,
+            });
+        }
         if reading == Reading::Streamed && response.status().is_success() {
             return Ok(Answer::Streaming(response));
         }
@@ -383,6 +443,14 @@ async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes
     Ok(body.freeze())
 }
 
+/// The size of a response head as it came on the wire, near enough: each
+/// header's name and value, plus `": "` and CRLF.
+fn head_bytes(headers: &HeaderMap) -> usize {
+    headers.iter().fold(0, |total, (name, value)| {
+        total.saturating_add(name.as_str().len() + value.len() + 4)
+    })
+}
+
 /// Follows a redirect only within the origin (scheme, host and port) of the
 /// original request, so every hop stays there too. `reqwest`'s own policy follows any redirect and
 /// drops only `Authorization`, `Cookie` and the proxy credentials on the way
@@ -471,6 +539,7 @@ impl fmt::Debug for HttpClient {
             .field("token", &inner.token_provider.as_ref().map(|_| REDACTED))
             .field("accept", &inner.accept)
             .field("timeout", &inner.timeout)
+            .field("read_timeout", &inner.read_timeout)
             .field("retry", &inner.retry)
             .field("max_response_bytes", &inner.max_response_bytes)
             .field(
@@ -499,6 +568,7 @@ pub struct ClientBuilder<C> {
     accept: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     user_agent: Option<String>,
     default_headers: Vec<(String, String)>,
     retry: RetryPolicy,
@@ -516,6 +586,7 @@ impl<C> Clone for ClientBuilder<C> {
             accept: self.accept.clone(),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
             user_agent: self.user_agent.clone(),
             default_headers: self.default_headers.clone(),
             retry: self.retry.clone(),
@@ -534,7 +605,7 @@ impl<C: ApiClient> Default for ClientBuilder<C> {
 
 impl<C: ApiClient> ClientBuilder<C> {
     /// Defaults: the spec's server, no token, 60 s timeout per attempt, 10 s
-    /// connect timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`],
+    /// connect timeout, 30 s read timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`],
     /// response bodies up to 64 MiB, redirects followed within the same origin
     /// only, TLS through rustls with the bundled Mozilla roots and certificate
     /// and host name checks on.
@@ -545,6 +616,7 @@ impl<C: ApiClient> ClientBuilder<C> {
             accept: None,
             timeout: None,
             connect_timeout: None,
+            read_timeout: None,
             user_agent: None,
             default_headers: Vec::new(),
             retry: RetryPolicy::default(),
@@ -597,7 +669,8 @@ impl<C: ApiClient> ClientBuilder<C> {
     }
 
     /// Limit for each attempt, from connecting until the body is read; a call
-    /// that is retried may take longer in total.
+    /// that is retried may take longer in total, up to the retry policy's
+    /// [`deadline`](RetryPolicy::deadline) for the whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -607,6 +680,20 @@ impl<C: ApiClient> ClientBuilder<C> {
     /// [`ClientBuilder::http_client`]; configure that client instead.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The longest the server may stay silent (default 30 s): from sending
+    /// the request until the whole response head has arrived, then between
+    /// any two pieces of the body. Unlike
+    /// [`timeout`](ClientBuilder::timeout) it restarts whenever data arrives,
+    /// so a large body that keeps coming is not cut off, while a server that
+    /// stops sending part-way is given up on quickly with
+    /// [`Error::ReadTimeout`] (or [`Error::Timeout`] from the stream of
+    /// `send_streaming`). Cannot be combined with
+    /// [`ClientBuilder::http_client`]; configure that client instead.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
         self
     }
 
@@ -698,23 +785,33 @@ impl<C: ApiClient> ClientBuilder<C> {
             })
             .transpose()?;
 
-        let (http, timeout) = match self.http_client {
-            Some(_) if self.connect_timeout.is_some() => {
-                return Err(Error::InvalidRequest(
-                    "connect_timeout cannot be applied to a caller-supplied reqwest::Client"
-                        .to_owned(),
-                ))
+        let (http, timeout, read_timeout) = match self.http_client {
+            Some(_) if self.connect_timeout.is_some() || self.read_timeout.is_some() => {
+                let setting = if self.connect_timeout.is_some() {
+                    "connect_timeout"
+                } else {
+                    "read_timeout"
+                };
+                return Err(Error::InvalidRequest(format!(
+                    "{setting} cannot be applied to a caller-supplied reqwest::Client"
+                )));
             }
-            Some(http) => (http, self.timeout),
+            Some(http) => (http, self.timeout, None),
             None => {
+                let read_timeout = self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
                 let http = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .read_timeout(read_timeout)
                     .redirect(same_origin_redirects())
                     .build()
                     .map_err(|error| {
                         Error::InvalidRequest(format!("could not create the HTTP client: {error}"))
                     })?;
-                (http, Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)))
+                (
+                    http,
+                    Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+                    Some(read_timeout),
+                )
             }
         };
 
@@ -736,6 +833,7 @@ impl<C: ApiClient> ClientBuilder<C> {
                 default_headers,
                 accept,
                 timeout,
+                read_timeout,
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
                 storage,
@@ -759,6 +857,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("accept", &self.accept)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("user_agent", &self.user_agent)
             // Values may be API keys; names are enough to debug with.
             .field(

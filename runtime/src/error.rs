@@ -34,9 +34,42 @@ pub enum Error<E = Unparsed> {
     /// A declared success response could not be decoded into the expected type.
     #[error(transparent)]
     Decode(DecodeError),
-    /// The request did not complete within the configured timeout.
+    /// The request did not complete within the configured timeout (per
+    /// attempt), or a streamed body stopped arriving for longer than the read
+    /// timeout.
     #[error("request timed out")]
     Timeout(#[source] reqwest::Error),
+    /// The server stopped sending: nothing arrived for longer than
+    /// [`ClientBuilder::read_timeout`](super::ClientBuilder::read_timeout),
+    /// before the response head or part-way through the body, well before the
+    /// attempt's own timeout. Retried like [`Error::Timeout`].
+    #[error("the server sent nothing for longer than the read timeout")]
+    ReadTimeout(#[source] reqwest::Error),
+    /// The call's [`RetryPolicy::deadline`](super::RetryPolicy::deadline)
+    /// passed: over all attempts and the waits between them, the call took
+    /// too long. Says how many attempts were made and keeps the last finished
+    /// attempt's error (with its status and body, for an answer).
+    #[error("{0}")]
+    Deadline(Box<DeadlineError<E>>),
+    /// The response head is larger than the client reads: more than 64 KiB of
+    /// headers (the status is then known), or more than the HTTP parser
+    /// accepts at all, in size or number of headers (no status). The
+    /// response was dropped unread. Not retried: the same answer would come
+    /// back.
+    #[error("the response headers are too large{}", status_suffix(.status))]
+    ResponseHeadersTooLarge {
+        /// The status of the response, when its head could be parsed.
+        status: Option<StatusCode>,
+        /// The parser's error, when it refused the head.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// A paged list could not go on without repeating itself: the server
+    /// sent a next-page link it had sent before, the same page again for
+    /// another offset, or page after page of nothing with a link to more.
+    /// The items already yielded stay valid; the stream ends here.
+    #[error(transparent)]
+    Pagination(Box<super::PaginationError>),
     /// Connecting, TLS, sending the request or reading the response failed.
     #[error("{}", transport_summary(.0))]
     Transport(#[source] reqwest::Error),
@@ -77,6 +110,82 @@ pub enum Error<E = Unparsed> {
     /// start did not say what to wait for (`send_and_wait`).
     #[error(transparent)]
     Wait(Box<super::WaitError>),
+}
+
+impl<E> From<super::PaginationError> for Error<E> {
+    fn from(error: super::PaginationError) -> Self {
+        Error::Pagination(Box::new(error))
+    }
+}
+
+/// See [`Error::Deadline`].
+#[derive(Debug)]
+pub struct DeadlineError<E = Unparsed> {
+    deadline: std::time::Duration,
+    attempts: u32,
+    last: Option<Error<E>>,
+}
+
+impl<E> DeadlineError<E> {
+    pub(crate) fn new(
+        deadline: std::time::Duration,
+        attempts: u32,
+        last: Option<Error<E>>,
+    ) -> Self {
+        DeadlineError {
+            deadline,
+            attempts,
+            last,
+        }
+    }
+
+    /// The deadline that passed.
+    pub fn deadline(&self) -> std::time::Duration {
+        self.deadline
+    }
+
+    /// How many attempts were started, the one cut off by the deadline
+    /// included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// What the last finished attempt ended in: an [`Error::Api`] with its
+    /// status and body, a timeout, a transport error. `None` when the first
+    /// attempt was still running at the deadline.
+    pub fn last_error(&self) -> Option<&Error<E>> {
+        self.last.as_ref()
+    }
+
+    /// The last finished attempt's error, taken out.
+    pub fn into_last_error(self) -> Option<Error<E>> {
+        self.last
+    }
+}
+
+impl DeadlineError<Unparsed> {
+    fn parse_body<P: DeserializeOwned>(self) -> DeadlineError<P> {
+        DeadlineError {
+            deadline: self.deadline,
+            attempts: self.attempts,
+            last: self.last.map(Error::parse_body),
+        }
+    }
+}
+
+impl<E> fmt::Display for DeadlineError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = if self.attempts == 1 { "" } else { "s" };
+        write!(
+            f,
+            "the call did not finish within its deadline of {:?} ({} attempt{plural}",
+            self.deadline, self.attempts
+        )?;
+        match &self.last {
+            Some(last) => write!(f, "; the last finished one ended with: {last})"),
+            None => f.write_str(")"),
+        }
+    }
 }
 
 impl<E> From<super::WaitError> for Error<E> {
@@ -134,14 +243,27 @@ impl<E> Error<E> {
             Error::Decode(error) => Some(error.status()),
             Error::UndeclaredStatus(response) => Some(response.status()),
             Error::ResponseTooLarge { status, .. } => Some(*status),
-            Error::Timeout(error) | Error::Transport(error) => error.status(),
-            Error::InvalidRequest(_) | Error::Auth(_) | Error::Transfer(_) | Error::Wait(_) => None,
+            Error::Timeout(error) | Error::ReadTimeout(error) | Error::Transport(error) => {
+                error.status()
+            }
+            Error::ResponseHeadersTooLarge { status, .. } => *status,
+            Error::Deadline(error) => error.last_error().and_then(|last| last.status()),
+            Error::InvalidRequest(_)
+            | Error::Auth(_)
+            | Error::Transfer(_)
+            | Error::Wait(_)
+            | Error::Pagination(_) => None,
         }
     }
 
     /// Sorts a `reqwest` failure into the variant a caller would act on.
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
-        if error.is_timeout() {
+        if head_too_large(&error) {
+            Error::ResponseHeadersTooLarge {
+                status: None,
+                source: Some(error),
+            }
+        } else if error.is_timeout() {
             Error::Timeout(error)
         } else if error.is_builder() {
             Error::InvalidRequest(error.to_string())
@@ -159,6 +281,12 @@ impl Error<Unparsed> {
             Error::Api(error) => Error::Api(ApiError::from_response(error.into_response())),
             Error::Decode(error) => Error::Decode(error),
             Error::Timeout(error) => Error::Timeout(error),
+            Error::ReadTimeout(error) => Error::ReadTimeout(error),
+            Error::Deadline(error) => Error::Deadline(Box::new(error.parse_body())),
+            Error::ResponseHeadersTooLarge { status, source } => {
+                Error::ResponseHeadersTooLarge { status, source }
+            }
+            Error::Pagination(error) => Error::Pagination(error),
             Error::Transport(error) => Error::Transport(error),
             Error::InvalidRequest(message) => Error::InvalidRequest(message),
             Error::Auth(error) => Error::Auth(error),
@@ -174,6 +302,26 @@ impl<E> From<DecodeError> for Error<E> {
     fn from(error: DecodeError) -> Self {
         Error::Decode(error)
     }
+}
+
+/// Whether the HTTP parser refused the response head as too large (hyper's
+/// `Parse(TooLarge)`: more bytes than its buffer holds, or more headers than it
+/// parses). hyper is not a dependency of its own here, so the error is known by
+/// its message, `message head is too large`, somewhere in the source chain.
+fn head_too_large(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.to_string().contains("message head is too large") {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// ` (status 200 OK)` when there is a status, otherwise nothing.
+fn status_suffix(status: &Option<StatusCode>) -> String {
+    status.map_or_else(String::new, |status| format!(" (status {status})"))
 }
 
 fn transport_summary(error: &reqwest::Error) -> &'static str {
@@ -467,6 +615,62 @@ mod tests {
         let api = ApiError::<Body>::from_response(html);
         assert!(api.error_body().is_none());
         assert_eq!(api.body_text(), "<html>");
+    }
+
+    #[test]
+    fn deadline_keeps_the_last_error_and_its_parsed_body() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            code: String,
+        }
+        let response = RawResponse::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            HeaderMap::new(),
+            Bytes::from_static(br#"{"code":"Busy"}"#),
+        );
+        let last = Error::Api(ApiError::unparsed(response));
+        let error: Error = Error::Deadline(Box::new(DeadlineError::new(
+            std::time::Duration::from_secs(2),
+            3,
+            Some(last),
+        )));
+        assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(
+            error.to_string(),
+            "the call did not finish within its deadline of 2s (3 attempts; the last finished \
+             one ended with: API returned 503 Service Unavailable: {\"code\":\"Busy\"})"
+        );
+        let Error::Deadline(deadline) = error.parse_body::<Body>() else {
+            panic!("still a deadline error");
+        };
+        assert_eq!(deadline.attempts(), 3);
+        let Some(Error::Api(api)) = deadline.last_error() else {
+            panic!("the last error is kept");
+        };
+        assert_eq!(api.error_body().map(|b| b.code.as_str()), Some("Busy"));
+        let first: Error = Error::Deadline(Box::new(DeadlineError::new(
+            std::time::Duration::from_millis(500),
+            1,
+            None,
+        )));
+        assert_eq!(first.status(), None);
+        assert_eq!(
+            first.to_string(),
+            "the call did not finish within its deadline of 500ms (1 attempt)"
+        );
+    }
+
+    #[test]
+    fn headers_too_large_names_the_status_when_known() {
+        let error: Error = Error::ResponseHeadersTooLarge {
+            status: Some(StatusCode::OK),
+            source: None,
+        };
+        assert_eq!(error.status(), Some(StatusCode::OK));
+        assert_eq!(
+            error.to_string(),
+            "the response headers are too large (status 200 OK)"
+        );
     }
 
     #[test]

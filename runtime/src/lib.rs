@@ -35,12 +35,12 @@ pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, query_text};
-pub use error::{ApiError, DecodeError, Error, TransferError, Unparsed};
+pub use error::{ApiError, DeadlineError, DecodeError, Error, TransferError, Unparsed};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};
 pub use options::RequestOptions;
-pub use paginate::{paginate, ItemStream, Page, PageCursor, Paging};
+pub use paginate::{paginate, ItemStream, Page, PageCursor, PaginationError, Paging};
 #[doc(hidden)]
 pub use request::Request;
 pub use reserved::{CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS};

@@ -80,13 +80,23 @@ async fn send_unparsed<O: Operation>(
     options: RequestOptions,
     link: Option<String>,
 ) -> Result<O::Output, Error> {
+    O::decode(send_raw(client, operation, options, link).await?)
+}
+
+/// Sends `operation` (or follows `link` with its options) and returns the answer
+/// undecoded.
+async fn send_raw<O: Operation>(
+    client: &HttpClient,
+    operation: &O,
+    options: RequestOptions,
+    link: Option<String>,
+) -> Result<RawResponse, Error> {
     let mut request = operation.request()?;
     request.options(options);
     if let Some(link) = link {
         request.follow_link(link);
     }
-    let raw = client.execute(request).await?;
-    O::decode(raw)
+    client.execute(request).await
 }
 
 /// The items of every page of `operation`, fetched lazily, one page in memory at a
@@ -115,8 +125,10 @@ where
                 }
                 PageCursor::Link(link) => Some(link),
             };
-            let output = send_unparsed(&client, &operation, options, link).await?;
-            Ok(O::page(output))
+            let raw = send_raw(&client, &operation, options, link).await?;
+            // The body's digest lets `paginate` notice the same page twice.
+            let body = raw.body().clone();
+            Ok(O::page(O::decode(raw)?).with_body(&body))
         }
     });
     Box::pin(pages.map(|item| item.map_err(Error::parse_body)))

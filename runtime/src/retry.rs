@@ -25,6 +25,12 @@ use super::Error;
 /// 300 ms × 3ⁿ between them (here with equal jitter). A `Retry-After` header
 /// (seconds or an HTTP date) replaces the computed wait.
 ///
+/// The whole call, every attempt and wait included, ends at the policy's
+/// [`deadline`](RetryPolicy::deadline) (2 minutes by default) with
+/// [`Error::Deadline`], whatever the per-attempt timeout: a server that
+/// answers slowly, or drips its answer, cannot hold a call for
+/// attempts × timeout.
+///
 /// Which failures are retried can be widened with
 /// [`retry_server_errors`](RetryPolicy::retry_server_errors) (every `5xx`, `500`
 /// included, as Bentley's clients do) or replaced with a
@@ -49,6 +55,7 @@ pub struct RetryPolicy {
     multiplier: f64,
     max_delay: Duration,
     max_total_delay: Duration,
+    deadline: Duration,
     jitter: Jitter,
     retry_non_idempotent: bool,
     retry_server_errors: bool,
@@ -160,6 +167,10 @@ pub enum Jitter {
     Equal,
 }
 
+/// How long a call may take in all, attempts and waits included: two of the
+/// default 60 s attempts.
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
@@ -168,6 +179,7 @@ impl Default for RetryPolicy {
             multiplier: 3.0,
             max_delay: Duration::from_secs(30),
             max_total_delay: Duration::from_secs(60),
+            deadline: DEFAULT_DEADLINE,
             jitter: Jitter::Equal,
             retry_non_idempotent: false,
             retry_server_errors: false,
@@ -178,8 +190,8 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The default policy: 4 attempts, 300 ms initial backoff tripled each
-    /// time, at most 30 s per wait and 60 s in total, equal jitter, no retry of
-    /// `POST`/`PATCH` once sent.
+    /// time, at most 30 s per wait and 60 s in total, a deadline of 2 minutes
+    /// for the whole call, equal jitter, no retry of `POST`/`PATCH` once sent.
     pub fn new() -> Self {
         RetryPolicy::default()
     }
@@ -223,6 +235,26 @@ impl RetryPolicy {
     pub fn max_total_delay(mut self, delay: Duration) -> Self {
         self.max_total_delay = delay;
         self
+    }
+
+    /// The longest a whole call may take, from the first attempt until the
+    /// answer is read: attempts, waits between them and reading bodies (of a
+    /// streamed answer, only until its headers arrive). An attempt still
+    /// running at the deadline is abandoned, and a wait that would end after
+    /// it is not started; either way the call fails with
+    /// [`Error::Deadline`], which counts the attempts and keeps the last
+    /// one's error. Each attempt is also limited by the per-attempt timeout
+    /// ([`ClientBuilder::timeout`](super::ClientBuilder::timeout)), whichever
+    /// ends first. Default 2 minutes; applies even to a
+    /// [`disabled`](RetryPolicy::disabled) policy's single attempt.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The deadline for a whole call; see [`RetryPolicy::deadline`].
+    pub(crate) fn call_deadline(&self) -> Duration {
+        self.deadline
     }
 
     /// The randomness mixed into computed backoffs; `Retry-After` is obeyed
@@ -389,7 +421,7 @@ impl RetryReason {
             {
                 RetryReason::Connect
             }
-            Outcome::Failed(Error::Timeout(_)) => RetryReason::Timeout,
+            Outcome::Failed(Error::Timeout(_) | Error::ReadTimeout(_)) => RetryReason::Timeout,
             Outcome::Failed(_) => RetryReason::Transport,
         }
     }
@@ -398,7 +430,7 @@ impl RetryReason {
 /// Failures without an answer that may heal by waiting.
 fn transient_error(error: &Error) -> bool {
     match error {
-        Error::Timeout(_) => true,
+        Error::Timeout(_) | Error::ReadTimeout(_) => true,
         // A redirect loop or a refused redirect fails the same way again.
         Error::Transport(error) => !error.is_redirect(),
         // Bad input and token-provider failures do not heal by waiting.
