@@ -187,3 +187,52 @@ async fn an_answer_that_names_no_new_imodel_is_a_typed_error() {
         assert_eq!(received(&server).await.len(), 1, "nothing polled");
     }
 }
+
+#[tokio::test]
+async fn a_poll_asking_to_wait_for_ever_ends_the_wait_at_once() {
+    // Retry-After values no wait fits in: i64::MAX seconds once made
+    // `Instant + Duration` overflow and panic; more than a u64 holds, and a
+    // date in the year 9999, are as long.
+    for retry_after in [
+        "9223372036854775807",
+        "99999999999999999999999",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(format!("/{IMODEL_ID}/clone")))
+            .respond_with(
+                ResponseTemplate::new(202)
+                    .insert_header("Location", format!("{}/{NEW_ID}", server.uri())),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/{NEW_ID}/operations/create")))
+            .respond_with(state("scheduled").insert_header("Retry-After", retry_after))
+            .mount(&server)
+            .await;
+        let started = std::time::Instant::now();
+        let waiting = client_for(&server)
+            .clone_imodel(IMODEL_ID, CloneIModel::new(ITWIN_ID, "Copy"))
+            .send_and_wait_with(quick());
+        let error = tokio::time::timeout(Duration::from_secs(10), waiting)
+            .await
+            .expect("the wait ends")
+            .expect_err("never done");
+        let Error::Wait(wait) = &error else {
+            panic!("{retry_after}: {error:?}")
+        };
+        assert!(
+            matches!(**wait, WaitError::TimedOut { polls: 1, ref last_state, .. } if last_state.as_deref() == Some("scheduled")),
+            "{retry_after}: {wait:?}"
+        );
+        // Given up at once, not at the 5 s deadline.
+        assert!(started.elapsed() < Duration::from_secs(2), "{retry_after}");
+        assert_eq!(
+            received(&server).await.len(),
+            2,
+            "{retry_after}: start + one poll"
+        );
+    }
+}

@@ -202,3 +202,175 @@ async fn next_links_are_followed_only_under_the_base_url() {
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+// ------------------------------------------------------- Pages that repeat
+
+/// Every result of `stream`, failing the test if it does not end in time: a
+/// stream that never ends is the bug these tests guard against.
+async fn all<T>(stream: impl futures_util::Stream<Item = T>) -> Vec<T> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.collect())
+        .await
+        .expect("the stream ends")
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_skip_ends_the_stream_with_an_error() {
+    use generated_client::runtime::{PageCursor, PaginationError};
+
+    let server = MockServer::start().await;
+    // The first page again, whatever `$skip` says.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(imodels(0..2)))
+        .mount(&server)
+        .await;
+
+    let itwin = ITWIN.parse().unwrap();
+    let mut results = all(client(&server).get_imodels(itwin).top(2).into_stream()).await;
+
+    let error = results
+        .pop()
+        .expect("an error")
+        .expect_err("the last is the error");
+    assert_eq!(names(results), ["m0", "m1"], "the copies are not yielded");
+    let generated_client::Error::Pagination(pagination) = &error else {
+        panic!("expected Error::Pagination, got {error:?}");
+    };
+    assert_eq!(
+        **pagination,
+        PaginationError::RepeatedPage {
+            page: 2,
+            cursor: PageCursor::Offset { top: 2, skip: 2 }
+        }
+    );
+    assert_eq!(page_requests(&server).await.len(), 2);
+}
+
+/// A list operation whose pages are `{"items": [..], "_links": {"next": {"href": ..}}}`,
+/// as the iModels API's `_links.next` pages are.
+#[derive(Clone)]
+struct Linked;
+
+impl generated_client::runtime::Operation for Linked {
+    type Output = serde_json::Value;
+
+    fn request(
+        &self,
+    ) -> Result<generated_client::runtime::Request, generated_client::runtime::Error> {
+        use generated_client::runtime::{Method, Request};
+        Ok(Request::new(
+            "List",
+            Method::GET,
+            "/list",
+            "/list".to_owned(),
+        ))
+    }
+
+    fn decode(
+        raw: generated_client::RawResponse,
+    ) -> Result<serde_json::Value, generated_client::runtime::Error> {
+        Ok(serde_json::from_slice(raw.body()).unwrap_or_default())
+    }
+}
+
+impl generated_client::runtime::PagedOperation for Linked {
+    type Item = serde_json::Value;
+    const PAGE_SIZE: i64 = 2;
+
+    fn page_start(&self) -> (Option<i64>, Option<i64>) {
+        (None, None)
+    }
+
+    fn set_page(&mut self, _top: i64, _skip: i64) {}
+
+    fn page(output: serde_json::Value) -> generated_client::runtime::Page<serde_json::Value> {
+        let items = output["items"].as_array().cloned().unwrap_or_default();
+        let next = output["_links"]["next"]["href"].as_str().map(str::to_owned);
+        generated_client::runtime::Page::new(items, next)
+    }
+}
+
+/// Answers every request with a page of `items` linking to `/list` itself;
+/// with `counted`, each answer also says how many came before, so no two
+/// bodies are the same.
+struct SelfLinking {
+    items: serde_json::Value,
+    counted: bool,
+    served: std::sync::atomic::AtomicUsize,
+    base: String,
+}
+
+impl wiremock::Respond for SelfLinking {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let served = self
+            .served
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut body = json!({
+            "items": self.items,
+            "_links": { "next": { "href": format!("{}/list", self.base) } },
+        });
+        if self.counted {
+            body["served"] = json!(served);
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+#[tokio::test]
+async fn a_next_link_to_the_page_itself_ends_the_stream_with_an_error() {
+    use generated_client::runtime::{PageCursor, PaginationError};
+
+    // (case, the page's items, whether each answer differs)
+    let cases = [
+        ("the same page with items", json!([1, 2]), false),
+        ("the same empty page", json!([]), false),
+        (
+            "a page with items that differs each time",
+            json!([1, 2]),
+            true,
+        ),
+        ("an empty page that differs each time", json!([]), true),
+    ];
+    for (case, items, counted) in cases {
+        let server = MockServer::start().await;
+        let link = format!("{}/list", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/list"))
+            .respond_with(SelfLinking {
+                items: items.clone(),
+                counted,
+                served: Default::default(),
+                base: server.uri(),
+            })
+            .mount(&server)
+            .await;
+        let http = generated_client::runtime::ApiClient::http(&client(&server)).clone();
+        let stream = generated_client::runtime::stream::<_, serde_json::Value>(
+            http,
+            Linked,
+            generated_client::RequestOptions::new(),
+            None,
+        );
+
+        let mut results = all(stream).await;
+
+        let error = results.pop().expect("an error").expect_err(case);
+        let yielded: Vec<_> = results.into_iter().map(|r| r.expect(case)).collect();
+        let generated_client::runtime::Error::Pagination(pagination) = &error else {
+            panic!("{case}: expected Error::Pagination, got {error:?}");
+        };
+        let expected = if counted {
+            // Each page's items are yielded once, then the loop is refused.
+            let page_items = items.as_array().unwrap().len() * 2;
+            assert_eq!(yielded.len(), page_items, "{case}");
+            PaginationError::RepeatedLink { page: 2, link }
+        } else {
+            assert_eq!(yielded.len(), items.as_array().unwrap().len(), "{case}");
+            PaginationError::RepeatedPage {
+                page: 2,
+                cursor: PageCursor::Link(link),
+            }
+        };
+        assert_eq!(**pagination, expected, "{case}");
+        assert_eq!(server.received_requests().await.unwrap().len(), 2, "{case}");
+    }
+}

@@ -280,6 +280,80 @@ async fn a_retry_after_beyond_the_budget_ends_the_retries_at_once() {
     assert_eq!(received(&server).await.len(), 1);
 }
 
+#[tokio::test]
+async fn a_retry_after_longer_than_anything_ends_the_retries_at_once() {
+    // i64::MAX seconds, more than a u64 holds (once ignored, so the client
+    // retried at once), a date in the year 9999: none is slept on, none panics.
+    for retry_after in [
+        "9223372036854775807",
+        "99999999999999999999999",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "GET",
+            failure(503, "come back much later").insert_header("retry-after", retry_after),
+        )
+        .await;
+        let started = Instant::now();
+        let error = tokio::time::timeout(
+            Duration::from_secs(10),
+            client_for(&server).get_imodel(IMODEL_ID).send(),
+        )
+        .await
+        .expect("no hang")
+        .expect_err("gave up");
+        assert!(started.elapsed() < Duration::from_secs(2), "{retry_after}");
+        assert!(
+            api_message(&error).contains("come back much later"),
+            "{retry_after}: the answer is kept"
+        );
+        assert_eq!(received(&server).await.len(), 1, "{retry_after}");
+    }
+}
+
+#[tokio::test]
+async fn a_wait_that_would_pass_the_deadline_ends_the_call_with_the_last_answer() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        script([
+            failure(503, "busy").insert_header("retry-after", "2"),
+            imodel_ok(),
+        ]),
+    )
+    .await;
+    let client = builder_for(&server)
+        .retry_policy(fast_retries().deadline(Duration::from_millis(500)))
+        .build()
+        .expect("valid");
+
+    let started = Instant::now();
+    let error = tokio::time::timeout(Duration::from_secs(10), client.get_imodel(IMODEL_ID).send())
+        .await
+        .expect("no hang")
+        .expect_err("the 2 s wait does not fit in 500 ms");
+
+    assert!(started.elapsed() < Duration::from_millis(400), "no sleep");
+    assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    let Error::Deadline(deadline) = &error else {
+        panic!("expected Error::Deadline, got {error:?}");
+    };
+    assert_eq!(deadline.attempts(), 1);
+    assert_eq!(deadline.deadline(), Duration::from_millis(500));
+    let last = deadline.last_error().expect("the answer is kept");
+    assert!(api_message(last).contains("busy"), "{last:?}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("the call did not finish within its deadline of 500ms (1 attempt; the last finished one ended with: API returned 503"),
+        "{error}"
+    );
+    assert_eq!(received(&server).await.len(), 1);
+}
+
 // ------------------------------------------------------------------- Methods
 
 fn create_body() -> CreateIModel {
