@@ -259,7 +259,8 @@ impl HttpClient {
                 delay_ms = u64::try_from(retry.delay.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
-            last_error = finish(result, attempt, &span).err();
+            // Kept for the deadline's error; the span records only the end.
+            last_error = success_or_error(result).err();
             tokio::time::sleep(retry.delay).await;
             waited = waited.saturating_add(retry.delay);
             attempt = attempt.saturating_add(1);
@@ -510,9 +511,15 @@ fn finish(
     span: &tracing::Span,
 ) -> Result<Answer, Error> {
     span.record("attempts", attempts);
-    let answer = result?;
-    span.record("status", answer.status().as_u16());
-    match answer {
+    if let Ok(answer) = &result {
+        span.record("status", answer.status().as_u16());
+    }
+    success_or_error(result)
+}
+
+/// A 2xx answer, or the error a non-2xx one is.
+fn success_or_error(result: Result<Answer, Error>) -> Result<Answer, Error> {
+    match result? {
         answer if answer.status().is_success() => Ok(answer),
         Answer::Whole(response) => Err(Error::Api(ApiError::unparsed(response))),
         // Only 2xx answers stream.

@@ -395,7 +395,9 @@ impl<E> ApiError<E> {
 
     /// How long the server asked the caller to wait before trying again
     /// (`Retry-After`, in seconds or as an HTTP date; a past date is zero), as
-    /// `429` and `503` answers say.
+    /// `429` and `503` answers say. A number of seconds too large for a `u64`
+    /// is [`Duration::MAX`](std::time::Duration::MAX): this is the server's
+    /// word, so cap it before sleeping on it.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         super::retry::retry_after(self.headers(), std::time::SystemTime::now())
     }
