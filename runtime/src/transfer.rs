@@ -413,19 +413,20 @@ impl DownloadState {
                     });
                     return Ok(Some(chunk));
                 }
-                Ok(None) if self.total.is_some_and(|total| self.offset < total) => {
-                    self.response = None;
-                    let cut = Error::from(TransferError::new(format!(
-                        "the download ended after {} of {} bytes",
-                        self.offset,
-                        self.total.unwrap_or_default()
-                    )));
-                    self.back_off(cut).await?;
-                }
-                Ok(None) => {
-                    self.finished = true;
-                    return Ok(None);
-                }
+                Ok(None) => match self.total {
+                    Some(total) if self.offset < total => {
+                        self.response = None;
+                        let cut = TransferError::Cut {
+                            transferred: self.offset,
+                            total,
+                        };
+                        self.back_off(cut.into()).await?;
+                    }
+                    _ => {
+                        self.finished = true;
+                        return Ok(None);
+                    }
+                },
                 Err(error) => {
                     self.response = None;
                     self.back_off(Error::from_reqwest(error)).await?;
@@ -473,10 +474,10 @@ impl DownloadState {
         if status == StatusCode::PARTIAL_CONTENT {
             let start = content_range_start(response.headers());
             if start != Some(self.offset) {
-                return Err(TransferError::new(format!(
-                    "asked for bytes from {} and got a range starting at {start:?}",
-                    self.offset
-                ))
+                return Err(TransferError::WrongRange {
+                    requested: self.offset,
+                    received: start,
+                }
                 .into());
             }
             self.skip = 0;
@@ -484,9 +485,9 @@ impl DownloadState {
             // The whole body again: the server ignored `Range`, or the file
             // changed and `If-Range` asked for all of it.
             if self.offset > 0 && self.changed_since_first(response.headers()) {
-                return Err(TransferError::new(
-                    "the file changed on the server while it was being downloaded",
-                )
+                return Err(TransferError::NotResumable {
+                    transferred: self.offset,
+                }
                 .into());
             }
             self.skip = self.offset;
