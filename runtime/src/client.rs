@@ -141,8 +141,9 @@ impl HttpClient {
     }
 
     /// Downloads from a pre-signed storage URL (a `_links` entry of another
-    /// origin): streamed, resumed with `Range` after a cut, and sent with no
-    /// token and none of the client's default headers. See [`Download`].
+    /// origin): streamed, resumed with `Range`/`If-Range` after a cut onto the
+    /// same version of the file only, and sent with no token and none of the
+    /// client's default headers. See [`Download`].
     pub fn download<E>(&self, url: &str) -> Download<E> {
         self.inner.storage.download(url)
     }

@@ -125,11 +125,16 @@ pub enum TransferError {
         received: Option<u64>,
     },
     /// A download could not go on consistently after `transferred` bytes:
-    /// the file changed on the server between attempts.
-    #[error("the file changed on the server after {transferred} bytes")]
+    /// the file changed on the server (or gave no strong validator to show
+    /// it had not) and a stream cannot take back the bytes it handed out, or
+    /// the file kept changing each time a download to a file started over.
+    /// Nothing of two versions is ever joined.
+    #[error(
+        "the file changed on the server after {transferred} bytes, and the download could not start over"
+    )]
     #[non_exhaustive]
     NotResumable {
-        /// Bytes handed out before the change was noticed.
+        /// Bytes handed out (or written) before the change was noticed.
         transferred: u64,
     },
 }
