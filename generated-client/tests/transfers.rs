@@ -1,6 +1,7 @@
 //! Files through pre-signed storage URLs, and API bodies too large to hold: the
 //! client's credentials never reach the storage host; downloads resume after a cut onto the same version of the
-//! file only, and reach their file only when complete; uploads are retried from the start (hand-written test against
+//! file only, reach their file only when complete, and end when the server
+//! stalls; uploads are retried from the start (hand-written test against
 //! loopback servers). The memory of a large download is measured in
 //! `transfer_memory.rs`, alone in its process.
 
@@ -12,10 +13,10 @@ use generated_client::{Client, Error};
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use support::{
-    assert_no_credentials, file_byte, raw_answer, request_header, storage_client, FirstDownload,
-    Reply, ScriptedServer, StorageServer, IMODEL_ID, TOKEN,
+    assert_no_credentials, fast_retries, file_byte, raw_answer, request_header, storage_client,
+    FirstDownload, Reply, ScriptedServer, StorageServer, IMODEL_ID, TOKEN,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -224,7 +225,7 @@ struct Landed {
 }
 
 /// Downloads from a server answering with `script` to `model.bim`, which held
-/// [`OLD`], with `client`.
+/// [`OLD`], with `client` and an idle timeout of 200 ms.
 async fn download_over_old(client: &Client, script: Vec<Reply>) -> Landed {
     let server = ScriptedServer::start(script).await;
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -234,6 +235,7 @@ async fn download_over_old(client: &Client, script: Vec<Reply>) -> Landed {
         client
             .download_from(&server.url("/model.bim?sig=s3cr3t"))
             .header("x-api-key", SECRET)
+            .with_idle_timeout(Duration::from_millis(200))
             .to_file(&file),
     )
     .await;
@@ -274,6 +276,11 @@ async fn a_failed_download_leaves_the_old_file_and_no_temporary_file() {
                 )),
             ],
             |e| matches!(e, Error::Transfer(t) if matches!(**t, TransferError::WrongRange { requested: 4, received: Some(2), .. })),
+        ),
+        (
+            "stalled mid-body",
+            vec![Reply::Hold(raw_answer("200 OK", &[], 10, &V1[..4]))],
+            |e| matches!(e, Error::Transfer(t) if matches!(**t, TransferError::Stalled { transferred: 4, .. })),
         ),
     ];
     for (name, script, expected) in cases {
@@ -461,4 +468,52 @@ async fn a_file_that_keeps_changing_ends_in_a_typed_error() {
     );
     assert_eq!(landed.contents, OLD);
     assert_eq!(landed.files, ["model.bim"]);
+}
+
+#[tokio::test]
+async fn a_stalled_transfer_ends_with_a_typed_error_in_bounded_time() {
+    let idle = Duration::from_millis(200);
+    let stalled = |error: &Error, bytes: u64| matches!(error, Error::Transfer(t) if matches!(**t, TransferError::Stalled { idle: i, transferred, .. } if i == idle && transferred == bytes));
+    // Mid-body, before the head, and set on the client rather than the download.
+    for (name, reply, transferred) in [
+        ("mid-body", raw_answer("200 OK", &[], 10, &V1[..4]), 4),
+        ("before the answer", Vec::new(), 0),
+    ] {
+        let server = ScriptedServer::start(vec![Reply::Hold(reply)]).await;
+        let client = Client::builder()
+            .retry_policy(fast_retries())
+            .transfer_idle_timeout(idle)
+            .build()
+            .expect("valid settings");
+        let started = Instant::now();
+        let error = within(
+            client
+                .download_from(&server.url("/model.bim"))
+                .into_stream()
+                .try_collect::<Vec<_>>(),
+        )
+        .await
+        .expect_err(name);
+        assert!(stalled(&error, transferred), "{name}: {error:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            server.heads().len(),
+            1,
+            "{name}: a stall is not retried by default"
+        );
+    }
+    let server = ScriptedServer::start(vec![Reply::Hold(Vec::new())]).await;
+    let error = within(
+        storage_client()
+            .upload_to(&server.url("/upload"), b"data".to_vec())
+            .with_idle_timeout(idle)
+            .send(),
+    )
+    .await
+    .expect_err("the upload's answer never comes");
+    assert!(stalled(&error, 4), "upload: {error:?}");
 }

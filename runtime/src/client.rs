@@ -19,7 +19,9 @@ use super::auth::REDACTED;
 use super::encode::{check_expanded_path, encode_query};
 use super::options::parse_header;
 use super::retry::Outcome;
-use super::transfer::{ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody};
+use super::transfer::{
+    ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody, DEFAULT_IDLE_TIMEOUT,
+};
 use super::{
     AccessToken, ApiError, BoxError, Error, RawResponse, Request, RetryPolicy, StaticToken,
     TokenProvider,
@@ -504,6 +506,7 @@ pub struct ClientBuilder<C> {
     default_headers: Vec<(String, String)>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    transfer_idle_timeout: Duration,
     http_client: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
@@ -521,6 +524,7 @@ impl<C> Clone for ClientBuilder<C> {
             default_headers: self.default_headers.clone(),
             retry: self.retry.clone(),
             max_response_bytes: self.max_response_bytes,
+            transfer_idle_timeout: self.transfer_idle_timeout,
             http_client: self.http_client.clone(),
             client: PhantomData,
         }
@@ -536,9 +540,10 @@ impl<C: ApiClient> Default for ClientBuilder<C> {
 impl<C: ApiClient> ClientBuilder<C> {
     /// Defaults: the spec's server, no token, 60 s timeout per attempt, 10 s
     /// connect timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`],
-    /// response bodies up to 64 MiB, redirects followed within the same origin
-    /// only, TLS through rustls with the bundled Mozilla roots and certificate
-    /// and host name checks on.
+    /// response bodies up to 64 MiB, transfers ending after 60 s without a
+    /// byte, redirects followed within the same origin only, TLS through
+    /// rustls with the bundled Mozilla roots and certificate and host name
+    /// checks on.
     pub fn new() -> Self {
         ClientBuilder {
             base_url: C::DEFAULT_BASE_URL.to_owned(),
@@ -550,6 +555,7 @@ impl<C: ApiClient> ClientBuilder<C> {
             default_headers: Vec::new(),
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            transfer_idle_timeout: DEFAULT_IDLE_TIMEOUT,
             http_client: None,
             client: PhantomData,
         }
@@ -643,6 +649,17 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
+    /// How long a download or upload through a storage URL
+    /// ([`HttpClient::download`], [`HttpClient::upload`]) may go without moving
+    /// a byte before it ends with
+    /// [`TransferError::Stalled`](super::TransferError::Stalled); default 60 s.
+    /// Each transfer may set its own (`with_idle_timeout`). A large file takes
+    /// as long as it takes; only silence ends it.
+    pub fn transfer_idle_timeout(mut self, idle: Duration) -> Self {
+        self.transfer_idle_timeout = idle;
+        self
+    }
+
     /// Uses a caller-configured `reqwest` client (proxy, TLS roots, pool
     /// settings). The request timeout still applies if set here, and so does
     /// [`ClientBuilder::max_response_bytes`]; redirects follow that client's
@@ -727,7 +744,7 @@ impl<C: ApiClient> ClientBuilder<C> {
             .map_err(|error| {
                 Error::InvalidRequest(format!("could not create the HTTP client: {error}"))
             })?;
-        let storage = Storage::new(storage_http, self.retry.clone());
+        let storage = Storage::new(storage_http, self.retry.clone(), self.transfer_idle_timeout);
 
         Ok(HttpClient {
             inner: Arc::new(ClientInner {
@@ -772,6 +789,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             )
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("transfer_idle_timeout", &self.transfer_idle_timeout)
             .field("custom_http_client", &self.http_client.is_some())
             .finish()
     }

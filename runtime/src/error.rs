@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::{header::HeaderMap, StatusCode};
@@ -69,8 +70,8 @@ pub enum Error<E = Unparsed> {
         limit: u64,
     },
     /// A download or upload through a storage URL failed in a way no status
-    /// says: a local file could not be read or written, or the server's
-    /// answers did not fit together (a range from the wrong place, a
+    /// says: a local file could not be read or written, the server stalled,
+    /// or its answers did not fit together (a range from the wrong place, a
     /// file that changed between attempts, a body cut short every time); see
     /// [`TransferError`] for the kinds.
     #[error(transparent)]
@@ -103,6 +104,18 @@ pub enum TransferError {
         /// What the operating system said.
         #[source]
         source: std::io::Error,
+    },
+    /// No byte arrived (or, for an upload, left) for `idle`: the server
+    /// stopped sending or reading without closing the connection. See
+    /// `with_idle_timeout` on [`Download`](super::Download) and
+    /// [`Upload`](super::Upload).
+    #[error("the transfer stalled: no data for {idle:?} after {transferred} bytes")]
+    #[non_exhaustive]
+    Stalled {
+        /// The idle timeout that ran out.
+        idle: Duration,
+        /// Bytes moved before the stall (for a download, its body bytes so far).
+        transferred: u64,
     },
     /// The download's body ended before the length its answer announced,
     /// and the retry policy gave up.

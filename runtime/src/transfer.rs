@@ -9,14 +9,16 @@
 //! than its `Date`), and only onto the same version of the file: a download to a
 //! file starts over when the file changed or cannot be shown not to have, a
 //! stream fails with [`TransferError::NotResumable`]. A download to a file is
-//! written beside it and moved into place only once complete. Connection
-//! errors, `429` and every `5xx` are retried with the client's backoff.
+//! written beside it and moved into place only once complete. No byte for the
+//! idle timeout is [`TransferError::Stalled`]. Connection errors, `429` and
+//! every `5xx` are retried with the client's backoff.
 
+use std::future::Future;
 use std::io::SeekFrom;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -40,9 +42,17 @@ use super::{ApiError, Error, RawResponse};
 /// themselves in a few hundred bytes of XML or JSON.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// How long a transfer may go without moving a byte before it is
+/// [`TransferError::Stalled`], unless the client or the transfer says otherwise.
+pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How often a download to a file starts over because the file changed on the
 /// server before it gives up with [`TransferError::NotResumable`].
 const MAX_RESTARTS: u32 = 3;
+
+/// The size of the pieces an upload from memory is sent in, so that the idle
+/// timeout sees it move.
+const UPLOAD_CHUNK: usize = 64 * 1024;
 
 /// How far a transfer has got, reported after every chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,11 +73,12 @@ type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 pub(crate) struct Storage {
     http: reqwest::Client,
     retry: RetryPolicy,
+    idle: Duration,
 }
 
 impl Storage {
-    pub(crate) fn new(http: reqwest::Client, retry: RetryPolicy) -> Self {
-        Storage { http, retry }
+    pub(crate) fn new(http: reqwest::Client, retry: RetryPolicy, idle: Duration) -> Self {
+        Storage { http, retry, idle }
     }
 
     pub(crate) fn download<E>(&self, url: &str) -> Download<E> {
@@ -95,6 +106,7 @@ struct Transfer {
     headers: Result<HeaderMap, String>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    idle: Duration,
     progress: Option<ProgressFn>,
 }
 
@@ -114,6 +126,7 @@ impl Transfer {
             headers: Ok(HeaderMap::new()),
             retry: storage.retry.clone(),
             timeout: None,
+            idle: storage.idle,
             progress: None,
         }
     }
@@ -189,13 +202,25 @@ fn transfer_retry(
         .map(|retry| retry.delay)
 }
 
+/// `future`'s output, or [`TransferError::Stalled`] if it takes longer than `idle`.
+async fn within_idle<T>(
+    idle: Duration,
+    transferred: u64,
+    future: impl Future<Output = T>,
+) -> Result<T, Error> {
+    tokio::time::timeout(idle, future)
+        .await
+        .map_err(|_| TransferError::Stalled { idle, transferred }.into())
+}
+
 /// Reads at most [`ERROR_BODY_LIMIT`] of a short answer (an error, or what an
-/// upload's storage service says back).
-async fn short_response(mut response: reqwest::Response) -> RawResponse {
+/// upload's storage service says back); a body that stalls for `idle` is kept
+/// as far as it came.
+async fn short_response(mut response: reqwest::Response, idle: Duration) -> RawResponse {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout(idle, response.chunk()).await {
         body.extend_from_slice(&chunk[..chunk.len().min(ERROR_BODY_LIMIT - body.len())]);
         if body.len() >= ERROR_BODY_LIMIT {
             break;
@@ -224,6 +249,17 @@ macro_rules! transfer_options {
             /// file takes as long as it takes).
             pub fn with_timeout(mut self, timeout: Duration) -> Self {
                 self.transfer.timeout = Some(timeout);
+                self
+            }
+
+            /// How long the transfer may go without moving a byte (waiting for
+            /// the answer, or between two pieces of a body) before it ends with
+            /// [`TransferError::Stalled`]; the client's
+            /// [`transfer_idle_timeout`](super::ClientBuilder::transfer_idle_timeout)
+            /// by default (60 s unless set). A stall is not retried unless the
+            /// retry policy's classifier says so.
+            pub fn with_idle_timeout(mut self, idle: Duration) -> Self {
+                self.transfer.idle = idle;
                 self
             }
 
@@ -589,7 +625,17 @@ impl DownloadState {
                 self.open().await?;
                 continue;
             };
-            match response.chunk().await {
+            let idle = self.transfer.idle;
+            let Ok(read) = tokio::time::timeout(idle, response.chunk()).await else {
+                self.response = None;
+                let stalled = TransferError::Stalled {
+                    idle,
+                    transferred: self.offset,
+                };
+                self.back_off(stalled.into()).await?;
+                continue;
+            };
+            match read {
                 Ok(Some(chunk)) => {
                     let chunk = self.drop_skipped(chunk);
                     if chunk.is_empty() {
@@ -647,7 +693,7 @@ impl DownloadState {
             return Ok(());
         }
         if !status.is_success() {
-            let raw = short_response(response).await;
+            let raw = short_response(response, self.transfer.idle).await;
             let retry = transfer_retry(
                 &self.transfer.retry,
                 &Method::GET,
@@ -713,7 +759,10 @@ impl DownloadState {
                 request = request.header(IF_RANGE, validator.value.clone());
             }
         }
-        request.send().await.map_err(Error::from_reqwest)
+        let response = within_idle(self.transfer.idle, self.offset, request.send())
+            .await?
+            .map_err(Error::from_reqwest)?;
+        Ok(response)
     }
 
     /// Whether an answer to a resumed request comes from the version of the
@@ -895,39 +944,89 @@ impl<E: DeserializeOwned> Upload<E> {
 
     async fn attempt(&self, url: &Url) -> Result<RawResponse, Error> {
         let request = self.transfer.request(self.method.clone(), url)?;
-        let (body, length) = match &self.body {
+        let activity = Activity::default();
+        let (chunks, length): (ChunkStream, u64) = match &self.body {
             UploadBody::Bytes(bytes) => {
-                let length = bytes.len() as u64;
-                self.transfer.report(Progress {
-                    transferred: length,
-                    total: Some(length),
-                });
-                (reqwest::Body::from(bytes.clone()), length)
+                let pieces: Vec<std::io::Result<Bytes>> = (0..bytes.len())
+                    .step_by(UPLOAD_CHUNK)
+                    .map(|start| Ok(bytes.slice(start..bytes.len().min(start + UPLOAD_CHUNK))))
+                    .collect();
+                (
+                    Box::pin(futures_util::stream::iter(pieces)),
+                    bytes.len() as u64,
+                )
             }
             UploadBody::File(path) => {
                 let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
                 let file = tokio::fs::File::open(path).await.map_err(io)?;
                 let length = file.metadata().await.map_err(io)?.len();
-                let progress = self.transfer.clone();
-                let mut sent = 0u64;
-                let chunks = tokio_util::io::ReaderStream::new(file).inspect_ok(move |chunk| {
-                    sent += chunk.len() as u64;
-                    progress.report(Progress {
-                        transferred: sent,
-                        total: Some(length),
-                    });
-                });
-                (reqwest::Body::wrap_stream(chunks), length)
+                (Box::pin(tokio_util::io::ReaderStream::new(file)), length)
             }
         };
+        let progress = self.transfer.clone();
+        let moved = activity.clone();
+        let chunks = chunks.inspect_ok(move |chunk| {
+            let sent = moved.moved(chunk.len() as u64);
+            progress.report(Progress {
+                transferred: sent,
+                total: Some(length),
+            });
+        });
         // Blob stores refuse chunked uploads: say the length up front.
-        let response = request
+        let sending = request
             .header(CONTENT_LENGTH, length)
-            .body(body)
-            .send()
-            .await
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send();
+        let response = activity
+            .watch(self.transfer.idle, sending)
+            .await?
             .map_err(Error::from_reqwest)?;
-        Ok(short_response(response).await)
+        Ok(short_response(response, self.transfer.idle).await)
+    }
+}
+
+/// An upload's body, piece by piece.
+type ChunkStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// When an upload's body last moved, and how much of it has: shared between
+/// the body stream (which the HTTP client pulls only as the server takes it)
+/// and [`watch`](Self::watch).
+#[derive(Clone)]
+struct Activity(Arc<Mutex<(tokio::time::Instant, u64)>>);
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity(Arc::new(Mutex::new((tokio::time::Instant::now(), 0))))
+    }
+}
+
+impl Activity {
+    /// Records `bytes` more sent, now; returns the total so far.
+    fn moved(&self, bytes: u64) -> u64 {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 = tokio::time::Instant::now();
+        state.1 += bytes;
+        state.1
+    }
+
+    fn last(&self) -> (tokio::time::Instant, u64) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `future`'s output, or [`TransferError::Stalled`] once nothing has
+    /// moved for `idle` (sending the body, or waiting for the answer after it).
+    async fn watch<F: Future>(&self, idle: Duration, future: F) -> Result<F::Output, Error> {
+        let mut future = std::pin::pin!(future);
+        loop {
+            let (last, _) = self.last();
+            if let Ok(output) = tokio::time::timeout_at(last + idle, future.as_mut()).await {
+                return Ok(output);
+            }
+            let (now, transferred) = self.last();
+            if now == last {
+                return Err(TransferError::Stalled { idle, transferred }.into());
+            }
+        }
     }
 }
 
