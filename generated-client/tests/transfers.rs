@@ -1,5 +1,6 @@
 //! Files through pre-signed storage URLs, and API bodies too large to hold: the
-//! client's credentials never reach the storage host; downloads resume after a cut onto the same version of the
+//! client's credentials never reach the storage host, nor the caller's headers
+//! another origin; downloads resume after a cut onto the same version of the
 //! file only, reach their file only when complete, and end when the server
 //! stalls; uploads are retried from the start (hand-written test against
 //! loopback servers). The memory of a large download is measured in
@@ -245,6 +246,147 @@ async fn download_over_old(client: &Client, script: Vec<Reply>) -> Landed {
         files: listing(dir.path()),
         heads: server.heads(),
     }
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_never_carries_the_callers_headers() {
+    for status in [
+        "301 Moved Permanently",
+        "302 Found",
+        "303 See Other",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
+        let mirror = ScriptedServer::start(vec![whole(&["etag: \"v1\""], V1)]).await;
+        let location = format!("location: {}", mirror.url("/mirror/model.bim?sig=other"));
+        let storage =
+            ScriptedServer::start(vec![Reply::Close(raw_answer(status, &[&location], 0, b""))])
+                .await;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let written = within(
+            storage_client()
+                .download_from(&storage.url("/model.bim?sig=s3cr3t"))
+                .header("x-api-key", SECRET)
+                .to_file(dir.path().join("model.bim")),
+        )
+        .await
+        .expect("followed to the mirror");
+        assert_eq!(written, V1.len() as u64, "{status}");
+        let (sent, followed) = (storage.heads(), mirror.heads());
+        assert_eq!(
+            request_header(&sent[0], "x-api-key").as_deref(),
+            Some(SECRET)
+        );
+        assert_eq!(followed.len(), 1, "{status}");
+        assert!(
+            followed[0].starts_with("GET /mirror/model.bim?sig=other "),
+            "{}",
+            followed[0]
+        );
+        assert!(
+            !followed[0].to_ascii_lowercase().contains("x-api-key")
+                && !followed[0].contains(SECRET),
+            "{status}: the caller's header went to another origin:\n{}",
+            followed[0]
+        );
+        assert_no_credentials(&followed);
+    }
+}
+
+/// A download through `hops` redirects, each to another origin.
+async fn through_redirects(hops: usize) -> Result<u64, Error> {
+    let mut next = ScriptedServer::start(vec![whole(&[], V1)]).await;
+    let mut servers = Vec::new();
+    for _ in 0..hops {
+        let location = format!("location: {}", next.url("/model.bim"));
+        let previous = std::mem::replace(
+            &mut next,
+            ScriptedServer::start(vec![Reply::Close(raw_answer(
+                "302 Found",
+                &[&location],
+                0,
+                b"",
+            ))])
+            .await,
+        );
+        servers.push(previous);
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    within(
+        storage_client()
+            .download_from(&next.url("/model.bim"))
+            .to_file(dir.path().join("model.bim")),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn ten_redirects_to_other_origins_are_followed_and_eleven_are_not() {
+    assert_eq!(
+        through_redirects(10).await.expect("followed"),
+        V1.len() as u64
+    );
+    let error = through_redirects(11).await.expect_err("too many");
+    assert!(
+        matches!(&error, Error::Transfer(t) if matches!(**t, TransferError::TooManyRedirects { limit: 10, .. })),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_keeps_the_callers_headers() {
+    let landed = download_over_old(
+        &storage_client(),
+        vec![
+            Reply::Close(raw_answer(
+                "302 Found",
+                &["location: /moved/model.bim"],
+                0,
+                b"",
+            )),
+            whole(&["etag: \"v1\""], V1),
+        ],
+    )
+    .await;
+    assert_eq!(landed.result.expect("followed"), V1.len() as u64);
+    assert_eq!(landed.contents, V1);
+    assert_eq!(landed.heads.len(), 2);
+    assert!(
+        landed.heads[1].starts_with("GET /moved/model.bim "),
+        "{}",
+        landed.heads[1]
+    );
+    assert_eq!(
+        request_header(&landed.heads[1], "x-api-key").as_deref(),
+        Some(SECRET)
+    );
+}
+
+#[tokio::test]
+async fn an_upload_does_not_follow_a_redirect_to_another_origin() {
+    let mirror =
+        ScriptedServer::start(vec![Reply::Close(raw_answer("201 Created", &[], 0, b""))]).await;
+    let location = format!("location: {}", mirror.url("/elsewhere"));
+    let storage = ScriptedServer::start(vec![Reply::Close(raw_answer(
+        "307 Temporary Redirect",
+        &[&location],
+        0,
+        b"",
+    ))])
+    .await;
+    let error = within(
+        storage_client()
+            .upload_to(&storage.url("/upload?sig=s3cr3t"), b"data".to_vec())
+            .header("x-api-key", SECRET)
+            .send(),
+    )
+    .await
+    .expect_err("not followed");
+    assert!(
+        matches!(&error, Error::Api(api) if api.status() == 307),
+        "{error:?}"
+    );
+    assert!(mirror.heads().is_empty(), "{:?}", mirror.heads());
 }
 
 /// Whether an error is the one a case expects.

@@ -145,13 +145,15 @@ impl HttpClient {
     /// Downloads from a pre-signed storage URL (a `_links` entry of another
     /// origin): streamed, resumed with `Range`/`If-Range` after a cut onto the
     /// same version of the file only, and sent with no token and none of the
-    /// client's default headers. See [`Download`].
+    /// client's default headers; headers added to the download go to the URL's
+    /// origin only, never along a redirect to another. See [`Download`].
     pub fn download<E>(&self, url: &str) -> Download<E> {
         self.inner.storage.download(url)
     }
 
     /// Uploads to a pre-signed storage URL, with no token and none of the
-    /// client's default headers. See [`Upload`].
+    /// client's default headers; a redirect to another origin is not followed
+    /// (it is an [`Error::Api`] with its `Location`). See [`Upload`].
     pub fn upload<E>(&self, url: &str, body: impl Into<UploadBody>) -> Upload<E> {
         self.inner.storage.upload(url, body.into())
     }
@@ -738,8 +740,11 @@ impl<C: ApiClient> ClientBuilder<C> {
 
         // Its own connection pool: nothing configured for the API (token,
         // default headers, a caller's reqwest::Client) can reach storage hosts.
+        // Redirects within an origin only: a download follows one to another
+        // origin itself, without the caller's headers (`transfer.rs`).
         let storage_http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|error| {
                 Error::InvalidRequest(format!("could not create the HTTP client: {error}"))

@@ -150,6 +150,13 @@ pub enum TransferError {
         /// Bytes handed out (or written) before the change was noticed.
         transferred: u64,
     },
+    /// More than `limit` redirects in a row.
+    #[error("more than {limit} redirects")]
+    #[non_exhaustive]
+    TooManyRedirects {
+        /// The most redirects followed.
+        limit: usize,
+    },
 }
 
 impl TransferError {

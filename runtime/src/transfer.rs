@@ -3,7 +3,10 @@
 //!
 //! Such a URL carries its own authorisation, usually on another host, so these
 //! requests go through an HTTP client of their own: no token, no default headers,
-//! no `Accept` — only what the caller adds. Bodies stream chunk by chunk; a download
+//! no `Accept` — only what the caller adds, and that only to the URL's own
+//! origin: a download redirected to another origin follows the redirect without
+//! the caller's headers (pre-signed URLs do hand over to a CDN or a mirror), an
+//! upload does not follow it at all. Bodies stream chunk by chunk; a download
 //! cut off part-way resumes with `Range` and `If-Range` when the first answer
 //! had a strong validator (`ETag`, or a `Last-Modified` at least a second older
 //! than its `Date`), and only onto the same version of the file: a download to a
@@ -26,7 +29,7 @@ use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, DATE, ETAG, IF_RANGE,
-    LAST_MODIFIED, RANGE,
+    LAST_MODIFIED, LOCATION, RANGE,
 };
 use reqwest::{Method, StatusCode};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
@@ -45,6 +48,10 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 /// How long a transfer may go without moving a byte before it is
 /// [`TransferError::Stalled`], unless the client or the transfer says otherwise.
 pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Redirects to another origin a download follows in a row (each origin's own
+/// hops are the storage client's, which follows up to ten of those).
+const MAX_REDIRECTS: usize = 10;
 
 /// How often a download to a file starts over because the file changed on the
 /// server before it gives up with [`TransferError::NotResumable`].
@@ -154,9 +161,18 @@ impl Transfer {
         self.url.clone().map_err(Error::InvalidRequest)
     }
 
+    /// A request to `url`, with the caller's headers only when `url` is on the
+    /// origin the caller gave (a redirect may lead elsewhere).
     fn request(&self, method: Method, url: &Url) -> Result<reqwest::RequestBuilder, Error> {
         let headers = self.headers.clone().map_err(Error::InvalidRequest)?;
-        let mut builder = self.http.request(method, url.clone()).headers(headers);
+        let own_origin = self
+            .url
+            .as_ref()
+            .is_ok_and(|given| given.origin() == url.origin());
+        let mut builder = self.http.request(method, url.clone());
+        if own_origin {
+            builder = builder.headers(headers);
+        }
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
         }
@@ -750,19 +766,40 @@ impl DownloadState {
         Ok(())
     }
 
-    /// Sends a `GET` for the next attempt.
+    /// Sends a `GET` for the next attempt. The storage client follows
+    /// redirects within an origin; one to another origin comes back here and
+    /// is followed without the caller's headers ([`Transfer::request`]).
     async fn send(&self, url: &Url) -> Result<reqwest::Response, Error> {
-        let mut request = self.transfer.request(Method::GET, url)?;
-        if self.offset > 0 {
-            request = request.header(RANGE, format!("bytes={}-", self.offset));
-            if let Some(validator) = &self.validator {
-                request = request.header(IF_RANGE, validator.value.clone());
+        let mut target = url.clone();
+        let mut redirects = 0;
+        loop {
+            let mut request = self.transfer.request(Method::GET, &target)?;
+            if self.offset > 0 {
+                request = request.header(RANGE, format!("bytes={}-", self.offset));
+                if let Some(validator) = &self.validator {
+                    request = request.header(IF_RANGE, validator.value.clone());
+                }
             }
+            let response = within_idle(self.transfer.idle, self.offset, request.send())
+                .await?
+                .map_err(Error::from_reqwest)?;
+            let Some(next) = redirect_target(&response, &target) else {
+                return Ok(response);
+            };
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(TransferError::TooManyRedirects {
+                    limit: MAX_REDIRECTS,
+                }
+                .into());
+            }
+            tracing::debug!(
+                from = %target.origin().ascii_serialization(),
+                to = %next.origin().ascii_serialization(),
+                "download redirected to another origin"
+            );
+            target = next;
         }
-        let response = within_idle(self.transfer.idle, self.offset, request.send())
-            .await?
-            .map_err(Error::from_reqwest)?;
-        Ok(response)
     }
 
     /// Whether an answer to a resumed request comes from the version of the
@@ -834,6 +871,17 @@ impl DownloadState {
         self.waited += delay;
         self.attempt += 1;
     }
+}
+
+/// Where a redirect a download should follow leads: a `301`, `302`, `303`,
+/// `307` or `308` with a `Location` that is an http(s) URL.
+fn redirect_target(response: &reqwest::Response, from: &Url) -> Option<Url> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    let next = from.join(location).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
 }
 
 /// The first byte position of `Content-Range: bytes 100-199/1000`.
