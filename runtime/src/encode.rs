@@ -26,7 +26,7 @@ const QUERY_COMPONENT: &AsciiSet = &PATH_SEGMENT.remove(b'$');
 /// never introduce a `/`, `?` or `#`. A value that is exactly `.` or `..` is
 /// encoded as `%2E` / `%2E%2E`; note that WHATWG URL parsers (including the
 /// one `reqwest` uses) still treat those as dot segments, so
-/// [`Client::execute`](super::Client::execute) refuses to send such a path
+/// [`HttpClient::execute`](super::HttpClient::execute) refuses to send such a path
 /// rather than let it address a different resource.
 pub fn encode_path_segment<T: Display + ?Sized>(value: &T) -> String {
     let raw = value.to_string();
