@@ -659,3 +659,51 @@ async fn a_stalled_transfer_ends_with_a_typed_error_in_bounded_time() {
     .expect_err("the upload's answer never comes");
     assert!(stalled(&error, 4), "upload: {error:?}");
 }
+
+#[tokio::test]
+async fn a_cancelled_download_leaves_the_old_file_and_no_temporary_file() {
+    let server =
+        ScriptedServer::start(vec![Reply::Hold(raw_answer("200 OK", &[], 10, &V1[..4]))]).await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("model.bim");
+    std::fs::write(&file, OLD).expect("old file written");
+    let download = storage_client()
+        .download_from(&server.url("/model.bim"))
+        .to_file(&file);
+    // The caller gives up (drops the future) while the body is on its way.
+    let gave_up = tokio::time::timeout(Duration::from_millis(300), download).await;
+    assert!(gave_up.is_err(), "{gave_up:?}");
+    assert_eq!(std::fs::read(&file).expect("still there"), OLD);
+    assert_eq!(listing(dir.path()), ["model.bim"]);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_downloaded_file_keeps_the_permissions_of_the_one_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).expect("file").permissions().mode() & 0o777;
+    let server = ScriptedServer::start(vec![whole(&[], V1)]).await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (old, new) = (dir.path().join("old.bim"), dir.path().join("new.bim"));
+    std::fs::write(&old, OLD).expect("old file written");
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    for path in [&old, &new] {
+        within(
+            storage_client()
+                .download_from(&server.url("/f"))
+                .to_file(path),
+        )
+        .await
+        .expect("downloaded");
+        assert_eq!(std::fs::read(path).expect("written"), V1);
+    }
+    assert_eq!(mode(&old), 0o640, "the replaced file's permissions");
+    // A new file gets what `File::create` would give, not a temporary file's 0600.
+    let umask_allows = std::fs::File::create(dir.path().join("probe"))
+        .and_then(|f| f.metadata())
+        .expect("probe")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode(&new), umask_allows);
+}
