@@ -19,7 +19,9 @@ use super::auth::REDACTED;
 use super::encode::{check_expanded_path, encode_query};
 use super::options::parse_header;
 use super::retry::Outcome;
-use super::transfer::{ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody};
+use super::transfer::{
+    ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody, DEFAULT_IDLE_TIMEOUT,
+};
 use super::{
     AccessToken, ApiError, BoxError, DeadlineError, Error, RawResponse, Request, RetryPolicy,
     StaticToken, TokenProvider,
@@ -153,14 +155,17 @@ impl HttpClient {
     }
 
     /// Downloads from a pre-signed storage URL (a `_links` entry of another
-    /// origin): streamed, resumed with `Range` after a cut, and sent with no
-    /// token and none of the client's default headers. See [`Download`].
+    /// origin): streamed, resumed with `Range`/`If-Range` after a cut onto the
+    /// same version of the file only, and sent with no token and none of the
+    /// client's default headers; headers added to the download go to the URL's
+    /// origin only, never along a redirect to another. See [`Download`].
     pub fn download<E>(&self, url: &str) -> Download<E> {
         self.inner.storage.download(url)
     }
 
     /// Uploads to a pre-signed storage URL, with no token and none of the
-    /// client's default headers. See [`Upload`].
+    /// client's default headers; a redirect to another origin is not followed
+    /// (it is an [`Error::Api`] with its `Location`). See [`Upload`].
     pub fn upload<E>(&self, url: &str, body: impl Into<UploadBody>) -> Upload<E> {
         self.inner.storage.upload(url, body.into())
     }
@@ -580,6 +585,7 @@ pub struct ClientBuilder<C> {
     default_headers: Vec<(String, String)>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    transfer_idle_timeout: Duration,
     http_client: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
@@ -598,6 +604,7 @@ impl<C> Clone for ClientBuilder<C> {
             default_headers: self.default_headers.clone(),
             retry: self.retry.clone(),
             max_response_bytes: self.max_response_bytes,
+            transfer_idle_timeout: self.transfer_idle_timeout,
             http_client: self.http_client.clone(),
             client: PhantomData,
         }
@@ -613,9 +620,10 @@ impl<C: ApiClient> Default for ClientBuilder<C> {
 impl<C: ApiClient> ClientBuilder<C> {
     /// Defaults: the spec's server, no token, 60 s timeout per attempt, 10 s
     /// connect timeout, 30 s read timeout, User-Agent `<crate>/<version>`, [`RetryPolicy::default`],
-    /// response bodies up to 64 MiB, redirects followed within the same origin
-    /// only, TLS through rustls with the bundled Mozilla roots and certificate
-    /// and host name checks on.
+    /// response bodies up to 64 MiB, transfers ending after 60 s without a
+    /// byte, redirects followed within the same origin only, TLS through
+    /// rustls with the bundled Mozilla roots and certificate and host name
+    /// checks on.
     pub fn new() -> Self {
         ClientBuilder {
             base_url: C::DEFAULT_BASE_URL.to_owned(),
@@ -628,6 +636,7 @@ impl<C: ApiClient> ClientBuilder<C> {
             default_headers: Vec::new(),
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            transfer_idle_timeout: DEFAULT_IDLE_TIMEOUT,
             http_client: None,
             client: PhantomData,
         }
@@ -736,6 +745,17 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
+    /// How long a download or upload through a storage URL
+    /// ([`HttpClient::download`], [`HttpClient::upload`]) may go without moving
+    /// a byte before it ends with
+    /// [`TransferError::Stalled`](super::TransferError::Stalled); default 60 s.
+    /// Each transfer may set its own (`with_idle_timeout`). A large file takes
+    /// as long as it takes; only silence ends it.
+    pub fn transfer_idle_timeout(mut self, idle: Duration) -> Self {
+        self.transfer_idle_timeout = idle;
+        self
+    }
+
     /// Uses a caller-configured `reqwest` client (proxy, TLS roots, pool
     /// settings). The request timeout still applies if set here, and so does
     /// [`ClientBuilder::max_response_bytes`]; redirects follow that client's
@@ -824,13 +844,16 @@ impl<C: ApiClient> ClientBuilder<C> {
 
         // Its own connection pool: nothing configured for the API (token,
         // default headers, a caller's reqwest::Client) can reach storage hosts.
+        // Redirects within an origin only: a download follows one to another
+        // origin itself, without the caller's headers (`transfer.rs`).
         let storage_http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|error| {
                 Error::InvalidRequest(format!("could not create the HTTP client: {error}"))
             })?;
-        let storage = Storage::new(storage_http, self.retry.clone());
+        let storage = Storage::new(storage_http, self.retry.clone(), self.transfer_idle_timeout);
 
         Ok(HttpClient {
             inner: Arc::new(ClientInner {
@@ -877,6 +900,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             )
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("transfer_idle_timeout", &self.transfer_idle_timeout)
             .field("custom_http_client", &self.http_client.is_some())
             .finish()
     }

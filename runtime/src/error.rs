@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::{header::HeaderMap, StatusCode};
@@ -101,9 +103,10 @@ pub enum Error<E = Unparsed> {
         limit: u64,
     },
     /// A download or upload through a storage URL failed in a way no status
-    /// says: a local file could not be read or written, or the server's answers
-    /// did not fit together (a range from the wrong place, a file that changed
-    /// between attempts, a body cut short every time).
+    /// says: a local file could not be read or written, the server stalled,
+    /// or its answers did not fit together (a range from the wrong place, a
+    /// file that changed between attempts, a body cut short every time); see
+    /// [`TransferError`] for the kinds.
     #[error(transparent)]
     Transfer(Box<TransferError>),
     /// A long-running operation failed, or did not finish in time, or its
@@ -194,33 +197,88 @@ impl<E> From<super::WaitError> for Error<E> {
     }
 }
 
-/// See [`Error::Transfer`].
+/// See [`Error::Transfer`]: what went wrong, by kind, with what a caller
+/// would act on (how long a transfer stalled, how far it got).
+///
+/// New kinds may be added in a minor release, so a `match` needs a `_` arm.
 #[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct TransferError {
-    message: String,
-    #[source]
-    source: Option<std::io::Error>,
+#[non_exhaustive]
+pub enum TransferError {
+    /// A local file could not be created, read, written or moved into place.
+    #[error("{}: {source}", path.display())]
+    #[non_exhaustive]
+    Io {
+        /// The file (for a download, the destination the caller named).
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No byte arrived (or, for an upload, left) for `idle`: the server
+    /// stopped sending or reading without closing the connection. See
+    /// `with_idle_timeout` on [`Download`](super::Download) and
+    /// [`Upload`](super::Upload).
+    #[error("the transfer stalled: no data for {idle:?} after {transferred} bytes")]
+    #[non_exhaustive]
+    Stalled {
+        /// The idle timeout that ran out.
+        idle: Duration,
+        /// Bytes moved before the stall (for a download, its body bytes so far).
+        transferred: u64,
+    },
+    /// The download's body ended before the length its answer announced,
+    /// and the retry policy gave up.
+    #[error("the download ended after {transferred} of {total} bytes")]
+    #[non_exhaustive]
+    Cut {
+        /// Body bytes received.
+        transferred: u64,
+        /// The length the server announced.
+        total: u64,
+    },
+    /// A resumed download asked for the bytes from `requested` on and the
+    /// server's `206` answer started somewhere else (or did not say where).
+    #[error("asked for bytes from {requested} and got a range starting at {received:?}")]
+    #[non_exhaustive]
+    WrongRange {
+        /// The first byte asked for.
+        requested: u64,
+        /// The first byte of the answer's `Content-Range`, if it had one.
+        received: Option<u64>,
+    },
+    /// A download could not go on consistently after `transferred` bytes:
+    /// the file changed on the server (or gave no strong validator to show
+    /// it had not) and a stream cannot take back the bytes it handed out, or
+    /// the file kept changing each time a download to a file started over.
+    /// Nothing of two versions is ever joined.
+    #[error(
+        "the file changed on the server after {transferred} bytes, and the download could not start over"
+    )]
+    #[non_exhaustive]
+    NotResumable {
+        /// Bytes handed out (or written) before the change was noticed.
+        transferred: u64,
+    },
+    /// More than `limit` redirects in a row.
+    #[error("more than {limit} redirects")]
+    #[non_exhaustive]
+    TooManyRedirects {
+        /// The most redirects followed.
+        limit: usize,
+    },
 }
 
 impl TransferError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        TransferError {
-            message: message.into(),
-            source: None,
-        }
-    }
-
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        TransferError {
-            message: format!("{}: {source}", path.display()),
-            source: Some(source),
+        TransferError::Io {
+            path: path.to_owned(),
+            source,
         }
     }
 
-    /// What went wrong.
-    pub fn message(&self) -> &str {
-        &self.message
+    /// What went wrong, as text (the same as its `Display`).
+    pub fn message(&self) -> String {
+        self.to_string()
     }
 }
 

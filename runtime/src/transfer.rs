@@ -3,26 +3,36 @@
 //!
 //! Such a URL carries its own authorisation, usually on another host, so these
 //! requests go through an HTTP client of their own: no token, no default headers,
-//! no `Accept` — only what the caller adds. Bodies stream chunk by chunk; a
-//! download cut off part-way resumes with `Range` where the server supports it
-//! (and skips what it already has where the server does not). Connection errors,
-//! `429` and every `5xx` are retried with the client's backoff.
+//! no `Accept` — only what the caller adds, and that only to the URL's own
+//! origin: a download redirected to another origin follows the redirect without
+//! the caller's headers (pre-signed URLs do hand over to a CDN or a mirror), an
+//! upload does not follow it at all. Bodies stream chunk by chunk; a download
+//! cut off part-way resumes with `Range` and `If-Range` when the first answer
+//! had a strong validator (`ETag`, or a `Last-Modified` at least a second older
+//! than its `Date`), and only onto the same version of the file: a download to a
+//! file starts over when the file changed or cannot be shown not to have, a
+//! stream fails with [`TransferError::NotResumable`]. A download to a file is
+//! written beside it and moved into place only once complete. No byte for the
+//! idle timeout is [`TransferError::Stalled`]. Connection errors, `429` and
+//! every `5xx` are retried with the client's backoff.
 
+use std::future::Future;
+use std::io::SeekFrom;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_RANGE,
-    LAST_MODIFIED, RANGE,
+    HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, DATE, ETAG, IF_RANGE,
+    LAST_MODIFIED, LOCATION, RANGE,
 };
 use reqwest::{Method, StatusCode};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
 use serde::de::DeserializeOwned;
@@ -35,12 +45,29 @@ use super::{ApiError, Error, RawResponse};
 /// themselves in a few hundred bytes of XML or JSON.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// How long a transfer may go without moving a byte before it is
+/// [`TransferError::Stalled`], unless the client or the transfer says otherwise.
+pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Redirects to another origin a download follows in a row (each origin's own
+/// hops are the storage client's, which follows up to ten of those).
+const MAX_REDIRECTS: usize = 10;
+
+/// How often a download to a file starts over because the file changed on the
+/// server before it gives up with [`TransferError::NotResumable`].
+const MAX_RESTARTS: u32 = 3;
+
+/// The size of the pieces an upload from memory is sent in, so that the idle
+/// timeout sees it move.
+const UPLOAD_CHUNK: usize = 64 * 1024;
+
 /// How far a transfer has got, reported after every chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Progress {
     /// Bytes moved so far (for a resumed download, including those received
-    /// before the cut).
+    /// before the cut; for a download to a file that started over because the
+    /// file changed on the server, counted again from zero).
     pub transferred: u64,
     /// The whole size, when the server or the file said it.
     pub total: Option<u64>,
@@ -53,11 +80,12 @@ type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 pub(crate) struct Storage {
     http: reqwest::Client,
     retry: RetryPolicy,
+    idle: Duration,
 }
 
 impl Storage {
-    pub(crate) fn new(http: reqwest::Client, retry: RetryPolicy) -> Self {
-        Storage { http, retry }
+    pub(crate) fn new(http: reqwest::Client, retry: RetryPolicy, idle: Duration) -> Self {
+        Storage { http, retry, idle }
     }
 
     pub(crate) fn download<E>(&self, url: &str) -> Download<E> {
@@ -85,6 +113,7 @@ struct Transfer {
     headers: Result<HeaderMap, String>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    idle: Duration,
     progress: Option<ProgressFn>,
 }
 
@@ -104,6 +133,7 @@ impl Transfer {
             headers: Ok(HeaderMap::new()),
             retry: storage.retry.clone(),
             timeout: None,
+            idle: storage.idle,
             progress: None,
         }
     }
@@ -131,9 +161,18 @@ impl Transfer {
         self.url.clone().map_err(Error::InvalidRequest)
     }
 
+    /// A request to `url`, with the caller's headers only when `url` is on the
+    /// origin the caller gave (a redirect may lead elsewhere).
     fn request(&self, method: Method, url: &Url) -> Result<reqwest::RequestBuilder, Error> {
         let headers = self.headers.clone().map_err(Error::InvalidRequest)?;
-        let mut builder = self.http.request(method, url.clone()).headers(headers);
+        let own_origin = self
+            .url
+            .as_ref()
+            .is_ok_and(|given| given.origin() == url.origin());
+        let mut builder = self.http.request(method, url.clone());
+        if own_origin {
+            builder = builder.headers(headers);
+        }
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
         }
@@ -179,13 +218,25 @@ fn transfer_retry(
         .map(|retry| retry.delay)
 }
 
+/// `future`'s output, or [`TransferError::Stalled`] if it takes longer than `idle`.
+async fn within_idle<T>(
+    idle: Duration,
+    transferred: u64,
+    future: impl Future<Output = T>,
+) -> Result<T, Error> {
+    tokio::time::timeout(idle, future)
+        .await
+        .map_err(|_| TransferError::Stalled { idle, transferred }.into())
+}
+
 /// Reads at most [`ERROR_BODY_LIMIT`] of a short answer (an error, or what an
-/// upload's storage service says back).
-async fn short_response(mut response: reqwest::Response) -> RawResponse {
+/// upload's storage service says back); a body that stalls for `idle` is kept
+/// as far as it came.
+async fn short_response(mut response: reqwest::Response, idle: Duration) -> RawResponse {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout(idle, response.chunk()).await {
         body.extend_from_slice(&chunk[..chunk.len().min(ERROR_BODY_LIMIT - body.len())]);
         if body.len() >= ERROR_BODY_LIMIT {
             break;
@@ -217,6 +268,17 @@ macro_rules! transfer_options {
                 self
             }
 
+            /// How long the transfer may go without moving a byte (waiting for
+            /// the answer, or between two pieces of a body) before it ends with
+            /// [`TransferError::Stalled`]; the client's
+            /// [`transfer_idle_timeout`](super::ClientBuilder::transfer_idle_timeout)
+            /// by default (60 s unless set). A stall is not retried unless the
+            /// retry policy's classifier says so.
+            pub fn with_idle_timeout(mut self, idle: Duration) -> Self {
+                self.transfer.idle = idle;
+                self
+            }
+
             /// Called after every chunk with the bytes moved so far. Progress
             /// is also a `TRACE` event.
             pub fn on_progress(
@@ -245,29 +307,49 @@ transfer_options!(Download);
 
 impl<E: DeserializeOwned + Send + 'static> Download<E> {
     /// The body, chunk by chunk, as it arrives; at most one chunk is held.
+    ///
+    /// A stream cannot take back what it handed out: a cut it cannot resume
+    /// onto the same version of the file (no strong validator, or the file
+    /// changed) ends it with [`TransferError::NotResumable`].
     pub fn into_stream(self) -> ByteStream<E> {
-        let state = DownloadState {
-            transfer: self.transfer,
-            response: None,
-            offset: 0,
-            total: None,
-            validator: None,
-            skip: 0,
-            attempt: 1,
-            waited: Duration::ZERO,
-            finished: false,
-        };
+        let state = DownloadState::new(self.transfer, false);
         let stream = futures_util::stream::try_unfold(state, |mut state| async move {
             Ok(state.next_chunk().await?.map(|chunk| (chunk, state)))
         });
         ByteStream::new(stream).parse_errors()
     }
 
-    /// Writes the body to `path` (created or truncated) and returns its length.
+    /// Writes the body to `path` and returns its length.
+    ///
+    /// The body goes to a temporary file beside `path` (`.<name>.<random>.part`,
+    /// in the same directory so that the last step is an atomic rename), which
+    /// replaces `path` only once the download is complete, taking over the
+    /// permissions of the file it replaces. On any failure (or when the
+    /// future is dropped) the temporary file is removed and a file already at
+    /// `path` is left as it was. A cut resumes into the temporary file; when
+    /// the file changed on the server, or cannot be shown not to have, the
+    /// download starts over from its first byte.
     pub async fn to_file(self, path: impl AsRef<Path>) -> Result<u64, Error<E>> {
-        // A bad URL must not leave an empty file behind.
-        self.transfer.url().map_err(Error::parse_body)?;
-        write_file(self.into_stream(), path.as_ref()).await
+        download_to_file(self.transfer, path.as_ref())
+            .await
+            .map_err(Error::parse_body)
+    }
+}
+
+async fn download_to_file(transfer: Transfer, path: &Path) -> Result<u64, Error> {
+    // A bad URL must not even create the temporary file.
+    transfer.url()?;
+    let mut part = PartFile::create(path).await?;
+    let mut state = DownloadState::new(transfer, true);
+    loop {
+        let chunk = state.next_chunk().await?;
+        if std::mem::take(&mut state.restarted) {
+            part.truncate().await?;
+        }
+        match chunk {
+            Some(chunk) => part.write(&chunk).await?,
+            None => return Ok(part.finish().await?),
+        }
     }
 }
 
@@ -304,7 +386,9 @@ impl<E> StreamingResponse<E> {
         self.body
     }
 
-    /// Writes the body to `path` (created or truncated) and returns its length.
+    /// Writes the body to `path` and returns its length. As with
+    /// [`Download::to_file`], the body goes to a temporary file beside `path`
+    /// that replaces it only once complete; on a failure `path` is untouched.
     pub async fn to_file(self, path: impl AsRef<Path>) -> Result<u64, Error<E>> {
         write_file(self.body, path.as_ref()).await
     }
@@ -322,17 +406,122 @@ impl StreamingResponse {
     }
 }
 
-/// Streams `body` into the file at `path`.
+/// Streams `body` into the file at `path`, through a [`PartFile`].
 async fn write_file<E>(mut body: ByteStream<E>, path: &Path) -> Result<u64, Error<E>> {
-    let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
-    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
-    let mut written = 0u64;
+    let mut part = PartFile::create(path).await?;
     while let Some(chunk) = body.try_next().await? {
-        file.write_all(&chunk).await.map_err(io)?;
-        written += chunk.len() as u64;
+        part.write(&chunk).await?;
     }
-    file.flush().await.map_err(io)?;
-    Ok(written)
+    Ok(part.finish().await?)
+}
+
+/// A download's file while it arrives: a temporary file in the destination's
+/// directory (so moving it into place is an atomic rename), renamed over the
+/// destination by [`finish`](Self::finish) and removed when dropped before
+/// that. `tempfile` creates it (a fresh random name, opened exclusively,
+/// retried on a clash) and removes it on drop, rather than code of our own.
+struct PartFile {
+    // Declared before `temp`, so it is closed before the file is removed
+    // (Windows cannot remove an open file).
+    file: tokio::fs::File,
+    temp: tempfile::TempPath,
+    destination: PathBuf,
+    written: u64,
+}
+
+impl PartFile {
+    async fn create(destination: &Path) -> Result<PartFile, TransferError> {
+        let dir = match destination.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let name = destination.file_name().map_or_else(
+            || "download".to_owned(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let created = tokio::task::spawn_blocking(move || {
+            let prefix = format!(".{name}.");
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(&prefix).suffix(".part");
+            // What `File::create` gives, not `tempfile`'s owner-only default:
+            // this file becomes the download.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                builder.permissions(std::fs::Permissions::from_mode(0o666));
+            }
+            builder.tempfile_in(dir)
+        })
+        .await;
+        let (file, temp) = joined(created)
+            .map_err(|e| TransferError::io(destination, e))?
+            .into_parts();
+        Ok(PartFile {
+            file: tokio::fs::File::from_std(file),
+            temp,
+            destination: destination.to_owned(),
+            written: 0,
+        })
+    }
+
+    fn error(&self, source: std::io::Error) -> TransferError {
+        TransferError::io(&self.destination, source)
+    }
+
+    async fn write(&mut self, chunk: &[u8]) -> Result<(), TransferError> {
+        if let Err(e) = self.file.write_all(chunk).await {
+            return Err(self.error(e));
+        }
+        self.written += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Empties the file, for a download that starts over.
+    async fn truncate(&mut self) -> Result<(), TransferError> {
+        let emptied = async {
+            self.file.flush().await?;
+            self.file.set_len(0).await?;
+            self.file.seek(SeekFrom::Start(0)).await
+        }
+        .await;
+        emptied.map_err(|e| self.error(e))?;
+        self.written = 0;
+        Ok(())
+    }
+
+    /// Moves the complete file into place and returns its length.
+    async fn finish(mut self) -> Result<u64, TransferError> {
+        let synced = async {
+            self.file.flush().await?;
+            // On disk before it replaces the old file, so a crash cannot leave
+            // an empty file where a good one was.
+            self.file.sync_all().await?;
+            match tokio::fs::metadata(&self.destination).await {
+                Ok(old) if old.is_file() => self.file.set_permissions(old.permissions()).await,
+                _ => Ok(()),
+            }
+        }
+        .await;
+        synced.map_err(|e| self.error(e))?;
+        let PartFile {
+            file,
+            temp,
+            destination,
+            written,
+        } = self;
+        drop(file);
+        let target = destination.clone();
+        let moved =
+            tokio::task::spawn_blocking(move || temp.persist(&target).map_err(|e| e.error)).await;
+        joined(moved).map_err(|e| TransferError::io(&destination, e))?;
+        Ok(written)
+    }
+}
+
+/// The result of a blocking task, its panic (which cannot happen here) as an
+/// I/O error.
+fn joined<T>(result: Result<std::io::Result<T>, tokio::task::JoinError>) -> std::io::Result<T> {
+    result.unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 /// A body as a stream of chunks, as they arrive; see [`Download::into_stream`].
@@ -376,18 +565,73 @@ struct DownloadState {
     /// Bytes handed out so far.
     offset: u64,
     total: Option<u64>,
-    /// `ETag` (or `Last-Modified`) of the first answer, so a resumed range
-    /// comes from the same version of the file (`If-Range`).
-    validator: Option<HeaderValue>,
+    /// The strong validator of the first answer, so a resumed range comes
+    /// from the same version of the file (`If-Range`); `None` when it had none.
+    validator: Option<Validator>,
     /// Bytes still to drop from the current answer: a server that ignored
-    /// `Range` sends the whole file again.
+    /// `Range` sends the whole (same) file again.
     skip: u64,
     attempt: u32,
     waited: Duration,
     finished: bool,
+    /// Whether bytes handed out may be taken back (a download to a file) when
+    /// the file changed: the download then starts over.
+    can_restart: bool,
+    restarts: u32,
+    /// Set when the download started over; the file's writer empties the file.
+    restarted: bool,
+}
+
+/// A header that tells versions of a file apart, strong enough for `If-Range`.
+#[derive(Clone, Debug)]
+struct Validator {
+    header: HeaderName,
+    value: HeaderValue,
+}
+
+impl Validator {
+    /// A strong `ETag`, or else a `Last-Modified` at least a second older than
+    /// the answer's `Date` (RFC 9110, 8.8.2.2 and 13.1.5: a weak tag or a
+    /// date that may hide a change within its second must not go in `If-Range`).
+    fn of(headers: &HeaderMap) -> Option<Validator> {
+        if let Some(etag) = headers.get(ETAG) {
+            let strong = etag.as_bytes().first() == Some(&b'"') && etag.len() >= 2;
+            return strong.then(|| Validator {
+                header: ETAG,
+                value: etag.clone(),
+            });
+        }
+        let modified = headers.get(LAST_MODIFIED)?;
+        let date = |value: &HeaderValue| httpdate::parse_http_date(value.to_str().ok()?).ok();
+        let sent = date(headers.get(DATE)?)?;
+        let strong = sent
+            .duration_since(date(modified)?)
+            .is_ok_and(|age| age >= Duration::from_secs(1));
+        strong.then(|| Validator {
+            header: LAST_MODIFIED,
+            value: modified.clone(),
+        })
+    }
 }
 
 impl DownloadState {
+    fn new(transfer: Transfer, can_restart: bool) -> Self {
+        DownloadState {
+            transfer,
+            response: None,
+            offset: 0,
+            total: None,
+            validator: None,
+            skip: 0,
+            attempt: 1,
+            waited: Duration::ZERO,
+            finished: false,
+            can_restart,
+            restarts: 0,
+            restarted: false,
+        }
+    }
+
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
         loop {
             if self.finished {
@@ -397,7 +641,17 @@ impl DownloadState {
                 self.open().await?;
                 continue;
             };
-            match response.chunk().await {
+            let idle = self.transfer.idle;
+            let Ok(read) = tokio::time::timeout(idle, response.chunk()).await else {
+                self.response = None;
+                let stalled = TransferError::Stalled {
+                    idle,
+                    transferred: self.offset,
+                };
+                self.back_off(stalled.into()).await?;
+                continue;
+            };
+            match read {
                 Ok(Some(chunk)) => {
                     let chunk = self.drop_skipped(chunk);
                     if chunk.is_empty() {
@@ -413,19 +667,20 @@ impl DownloadState {
                     });
                     return Ok(Some(chunk));
                 }
-                Ok(None) if self.total.is_some_and(|total| self.offset < total) => {
-                    self.response = None;
-                    let cut = Error::from(TransferError::new(format!(
-                        "the download ended after {} of {} bytes",
-                        self.offset,
-                        self.total.unwrap_or_default()
-                    )));
-                    self.back_off(cut).await?;
-                }
-                Ok(None) => {
-                    self.finished = true;
-                    return Ok(None);
-                }
+                Ok(None) => match self.total {
+                    Some(total) if self.offset < total => {
+                        self.response = None;
+                        let cut = TransferError::Cut {
+                            transferred: self.offset,
+                            total,
+                        };
+                        self.back_off(cut.into()).await?;
+                    }
+                    _ => {
+                        self.finished = true;
+                        return Ok(None);
+                    }
+                },
                 Err(error) => {
                     self.response = None;
                     self.back_off(Error::from_reqwest(error)).await?;
@@ -437,24 +692,24 @@ impl DownloadState {
     /// Sends the next attempt and keeps its answer, or waits to retry, or fails.
     async fn open(&mut self) -> Result<(), Error> {
         let url = self.transfer.url()?;
-        let mut request = self.transfer.request(Method::GET, &url)?;
-        if self.offset > 0 {
-            request = request.header(RANGE, format!("bytes={}-", self.offset));
-            if let Some(validator) = &self.validator {
-                request = request.header(IF_RANGE, validator.clone());
-            }
+        if self.offset > 0 && self.validator.is_none() {
+            // Nothing would show that the rest comes from the same version.
+            self.restart()?;
         }
-        let response = match request.send().await {
+        let response = match self.send(&url).await {
             Ok(response) => response,
-            Err(error) => return self.back_off(Error::from_reqwest(error)).await,
+            Err(error) => return self.back_off(error).await,
         };
         let status = response.status();
-        if status == StatusCode::RANGE_NOT_SATISFIABLE && self.total == Some(self.offset) {
+        if status == StatusCode::RANGE_NOT_SATISFIABLE
+            && self.offset > 0
+            && self.total == Some(self.offset)
+        {
             self.finished = true;
             return Ok(());
         }
         if !status.is_success() {
-            let raw = short_response(response).await;
+            let raw = short_response(response, self.transfer.idle).await;
             let retry = transfer_retry(
                 &self.transfer.retry,
                 &Method::GET,
@@ -470,40 +725,114 @@ impl DownloadState {
                 None => Err(Error::Api(ApiError::unparsed(raw))),
             };
         }
-        if status == StatusCode::PARTIAL_CONTENT {
-            let start = content_range_start(response.headers());
+        let headers = response.headers();
+        let partial = status == StatusCode::PARTIAL_CONTENT;
+        let length = if partial {
+            content_range_total(headers)
+        } else {
+            response.content_length()
+        };
+        if self.offset > 0 && !self.same_version(headers, length) {
+            // Another version of the file: never joined to what came before.
+            self.restart()?;
+            if partial {
+                // Only part of the new version: ask for all of it.
+                return Ok(());
+            }
+        }
+        if partial {
+            let start = content_range_start(headers);
             if start != Some(self.offset) {
-                return Err(TransferError::new(format!(
-                    "asked for bytes from {} and got a range starting at {start:?}",
-                    self.offset
-                ))
+                return Err(TransferError::WrongRange {
+                    requested: self.offset,
+                    received: start,
+                }
                 .into());
+            }
+            if self.offset == 0 {
+                self.total = length;
+                self.validator = Validator::of(headers);
             }
             self.skip = 0;
-        } else {
-            // The whole body again: the server ignored `Range`, or the file
-            // changed and `If-Range` asked for all of it.
-            if self.offset > 0 && self.changed_since_first(response.headers()) {
-                return Err(TransferError::new(
-                    "the file changed on the server while it was being downloaded",
-                )
-                .into());
-            }
+        } else if self.offset > 0 {
+            // The same version whole: the server ignored `Range`.
             self.skip = self.offset;
-            self.total = response.content_length();
-            self.validator = response
-                .headers()
-                .get(ETAG)
-                .or_else(|| response.headers().get(LAST_MODIFIED))
-                .cloned();
+        } else {
+            self.total = length;
+            self.validator = Validator::of(headers);
+            self.skip = 0;
         }
         self.response = Some(response);
         Ok(())
     }
 
-    fn changed_since_first(&self, headers: &HeaderMap) -> bool {
-        let now = headers.get(ETAG).or_else(|| headers.get(LAST_MODIFIED));
-        matches!((&self.validator, now), (Some(before), Some(now)) if before != now)
+    /// Sends a `GET` for the next attempt. The storage client follows
+    /// redirects within an origin; one to another origin comes back here and
+    /// is followed without the caller's headers ([`Transfer::request`]).
+    async fn send(&self, url: &Url) -> Result<reqwest::Response, Error> {
+        let mut target = url.clone();
+        let mut redirects = 0;
+        loop {
+            let mut request = self.transfer.request(Method::GET, &target)?;
+            if self.offset > 0 {
+                request = request.header(RANGE, format!("bytes={}-", self.offset));
+                if let Some(validator) = &self.validator {
+                    request = request.header(IF_RANGE, validator.value.clone());
+                }
+            }
+            let response = within_idle(self.transfer.idle, self.offset, request.send())
+                .await?
+                .map_err(Error::from_reqwest)?;
+            let Some(next) = redirect_target(&response, &target) else {
+                return Ok(response);
+            };
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(TransferError::TooManyRedirects {
+                    limit: MAX_REDIRECTS,
+                }
+                .into());
+            }
+            tracing::debug!(
+                from = %target.origin().ascii_serialization(),
+                to = %next.origin().ascii_serialization(),
+                "download redirected to another origin"
+            );
+            target = next;
+        }
+    }
+
+    /// Whether an answer to a resumed request comes from the version of the
+    /// file the first answer did: the same validator and, where both say
+    /// it, the same length.
+    fn same_version(&self, headers: &HeaderMap, length: Option<u64>) -> bool {
+        let Some(validator) = &self.validator else {
+            return false;
+        };
+        headers.get(&validator.header) == Some(&validator.value)
+            && !matches!((length, self.total), (Some(now), Some(before)) if now != before)
+    }
+
+    /// Starts over from the first byte: a download to a file empties its file
+    /// (up to [`MAX_RESTARTS`] times); a stream that handed out bytes cannot.
+    fn restart(&mut self) -> Result<(), Error> {
+        if (!self.can_restart && self.offset > 0) || self.restarts >= MAX_RESTARTS {
+            return Err(TransferError::NotResumable {
+                transferred: self.offset,
+            }
+            .into());
+        }
+        tracing::debug!(
+            offset = self.offset,
+            "the file changed on the server, or cannot be shown not to have: starting over"
+        );
+        self.restarts += 1;
+        self.restarted = self.offset > 0 || self.restarted;
+        self.offset = 0;
+        self.skip = 0;
+        self.total = None;
+        self.validator = None;
+        Ok(())
     }
 
     fn drop_skipped(&mut self, mut chunk: Bytes) -> Bytes {
@@ -544,11 +873,28 @@ impl DownloadState {
     }
 }
 
+/// Where a redirect a download should follow leads: a `301`, `302`, `303`,
+/// `307` or `308` with a `Location` that is an http(s) URL.
+fn redirect_target(response: &reqwest::Response, from: &Url) -> Option<Url> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    let next = from.join(location).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
+}
+
 /// The first byte position of `Content-Range: bytes 100-199/1000`.
 fn content_range_start(headers: &HeaderMap) -> Option<u64> {
     let value = headers.get(CONTENT_RANGE)?.to_str().ok()?;
     let range = value.trim().strip_prefix("bytes ")?;
     range.split('-').next()?.trim().parse().ok()
+}
+
+/// The whole length of `Content-Range: bytes 100-199/1000` (`None` for `*`).
+fn content_range_total(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get(CONTENT_RANGE)?.to_str().ok()?;
+    value.rsplit_once('/')?.1.trim().parse().ok()
 }
 
 /// What an upload sends.
@@ -646,38 +992,145 @@ impl<E: DeserializeOwned> Upload<E> {
 
     async fn attempt(&self, url: &Url) -> Result<RawResponse, Error> {
         let request = self.transfer.request(self.method.clone(), url)?;
-        let (body, length) = match &self.body {
+        let activity = Activity::default();
+        let (chunks, length): (ChunkStream, u64) = match &self.body {
             UploadBody::Bytes(bytes) => {
-                let length = bytes.len() as u64;
-                self.transfer.report(Progress {
-                    transferred: length,
-                    total: Some(length),
-                });
-                (reqwest::Body::from(bytes.clone()), length)
+                let pieces: Vec<std::io::Result<Bytes>> = (0..bytes.len())
+                    .step_by(UPLOAD_CHUNK)
+                    .map(|start| Ok(bytes.slice(start..bytes.len().min(start + UPLOAD_CHUNK))))
+                    .collect();
+                (
+                    Box::pin(futures_util::stream::iter(pieces)),
+                    bytes.len() as u64,
+                )
             }
             UploadBody::File(path) => {
                 let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
                 let file = tokio::fs::File::open(path).await.map_err(io)?;
                 let length = file.metadata().await.map_err(io)?.len();
-                let progress = self.transfer.clone();
-                let mut sent = 0u64;
-                let chunks = tokio_util::io::ReaderStream::new(file).inspect_ok(move |chunk| {
-                    sent += chunk.len() as u64;
-                    progress.report(Progress {
-                        transferred: sent,
-                        total: Some(length),
-                    });
-                });
-                (reqwest::Body::wrap_stream(chunks), length)
+                (Box::pin(tokio_util::io::ReaderStream::new(file)), length)
             }
         };
+        let progress = self.transfer.clone();
+        let moved = activity.clone();
+        let chunks = chunks.inspect_ok(move |chunk| {
+            let sent = moved.moved(chunk.len() as u64);
+            progress.report(Progress {
+                transferred: sent,
+                total: Some(length),
+            });
+        });
         // Blob stores refuse chunked uploads: say the length up front.
-        let response = request
+        let sending = request
             .header(CONTENT_LENGTH, length)
-            .body(body)
-            .send()
-            .await
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send();
+        let response = activity
+            .watch(self.transfer.idle, sending)
+            .await?
             .map_err(Error::from_reqwest)?;
-        Ok(short_response(response).await)
+        Ok(short_response(response, self.transfer.idle).await)
+    }
+}
+
+/// An upload's body, piece by piece.
+type ChunkStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// When an upload's body last moved, and how much of it has: shared between
+/// the body stream (which the HTTP client pulls only as the server takes it)
+/// and [`watch`](Self::watch).
+#[derive(Clone)]
+struct Activity(Arc<Mutex<(tokio::time::Instant, u64)>>);
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity(Arc::new(Mutex::new((tokio::time::Instant::now(), 0))))
+    }
+}
+
+impl Activity {
+    /// Records `bytes` more sent, now; returns the total so far.
+    fn moved(&self, bytes: u64) -> u64 {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 = tokio::time::Instant::now();
+        state.1 += bytes;
+        state.1
+    }
+
+    fn last(&self) -> (tokio::time::Instant, u64) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `future`'s output, or [`TransferError::Stalled`] once nothing has
+    /// moved for `idle` (sending the body, or waiting for the answer after it).
+    async fn watch<F: Future>(&self, idle: Duration, future: F) -> Result<F::Output, Error> {
+        let mut future = std::pin::pin!(future);
+        loop {
+            let (last, _) = self.last();
+            if let Ok(output) = tokio::time::timeout_at(last + idle, future.as_mut()).await {
+                return Ok(output);
+            }
+            let (now, transferred) = self.last();
+            if now == last {
+                return Err(TransferError::Stalled { idle, transferred }.into());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Header names and values, as an answer has them.
+    type Pairs = &'static [(&'static str, &'static str)];
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| {
+                (
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_strong_validators_go_in_if_range() {
+        const MODIFIED: (&str, &str) = ("last-modified", "Mon, 07 Dec 2026 00:00:00 GMT");
+        const LATER: (&str, &str) = ("date", "Mon, 07 Dec 2026 00:00:01 GMT");
+        const SAME_SECOND: (&str, &str) = ("date", "Mon, 07 Dec 2026 00:00:00 GMT");
+        let cases: [(Pairs, Option<&str>); 9] = [
+            (&[("etag", "\"v1\"")], Some("\"v1\"")),
+            (&[("etag", "\"v1\""), MODIFIED, LATER], Some("\"v1\"")),
+            (&[("etag", "W/\"v1\"")], None),
+            // An entity tag, even a weak one, rules out a date (RFC 9110, 13.1.5).
+            (&[("etag", "W/\"v1\""), MODIFIED, LATER], None),
+            (&[("etag", "\"")], None),
+            (&[MODIFIED, LATER], Some("Mon, 07 Dec 2026 00:00:00 GMT")),
+            (&[MODIFIED, SAME_SECOND], None),
+            (&[MODIFIED], None),
+            (&[("last-modified", "yesterday"), LATER], None),
+        ];
+        for (pairs, expected) in cases {
+            let validator = Validator::of(&headers(pairs));
+            assert_eq!(
+                validator.as_ref().and_then(|v| v.value.to_str().ok()),
+                expected,
+                "{pairs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn content_range_start_and_total() {
+        let range = |value: &'static str| headers(&[("content-range", value)]);
+        assert_eq!(content_range_start(&range("bytes 4-9/10")), Some(4));
+        assert_eq!(content_range_total(&range("bytes 4-9/10")), Some(10));
+        assert_eq!(content_range_total(&range("bytes 4-9/*")), None);
+        assert_eq!(content_range_start(&range("items 4-9/10")), None);
+        assert_eq!(content_range_total(&HeaderMap::new()), None);
     }
 }

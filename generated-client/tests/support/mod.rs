@@ -568,3 +568,105 @@ pub mod capture {
         fn exit(&self, _: &Id) {}
     }
 }
+
+/// What a [`ScriptedServer`] does with one connection, once it has read the
+/// request head.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// Write these bytes and close the connection.
+    Close(Vec<u8>),
+    /// Write these bytes and keep the connection open without another byte,
+    /// as a server that stalls mid-body does.
+    Hold(Vec<u8>),
+}
+
+/// A loopback server writing raw HTTP bytes from a script: the n-th connection
+/// gets the n-th [`Reply`] (the last one repeats). Every request head is
+/// recorded, so a test can read exactly what reached this origin. It lives as
+/// long as the test's runtime.
+pub struct ScriptedServer {
+    address: SocketAddr,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl ScriptedServer {
+    /// Starts listening on a free loopback port.
+    pub async fn start(script: Vec<Reply>) -> ScriptedServer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        assert!(!script.is_empty(), "a script needs a reply");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::clone(&heads);
+        tokio::spawn(async move {
+            let mut index = 0;
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let reply = script[index.min(script.len() - 1)].clone();
+                index += 1;
+                let heads = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let mut data = Vec::new();
+                    let mut buffer = [0_u8; 4096];
+                    while !data.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(read) => data.extend_from_slice(&buffer[..read]),
+                        }
+                    }
+                    let end = data
+                        .windows(4)
+                        .position(|w| w == b"\r\n\r\n")
+                        .unwrap_or(data.len());
+                    let head = String::from_utf8_lossy(&data[..end]).into_owned();
+                    heads.lock().expect("not poisoned").push(head);
+                    match reply {
+                        Reply::Close(bytes) => {
+                            let _ = stream.write_all(&bytes).await;
+                            let _ = stream.shutdown().await;
+                        }
+                        Reply::Hold(bytes) => {
+                            let _ = stream.write_all(&bytes).await;
+                            let _ = stream.flush().await;
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                });
+            }
+        });
+        ScriptedServer { address, heads }
+    }
+
+    /// `http://127.0.0.1:<port>` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// The head (request line and headers) of every request, in order.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().expect("not poisoned").clone()
+    }
+}
+
+/// The value of header `name` in a raw request head.
+pub fn request_header(head: &str, name: &str) -> Option<String> {
+    head_header(head, name)
+}
+
+/// A raw HTTP/1.1 answer: status line, `headers` (each without its CRLF), a
+/// `content-length` of `length` (the length the body should have, which the
+/// bytes written may fall short of), and `body`.
+pub fn raw_answer(status: &str, headers: &[&str], length: usize, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\n");
+    for line in headers {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str(&format!(
+        "content-length: {length}\r\nconnection: close\r\n\r\n"
+    ));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(body);
+    out
+}

@@ -21,8 +21,9 @@ httpdate = "1.0.3"
 percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "stream"] }
 serde_urlencoded = "0.7.1"
+tempfile = "3.20"
 thiserror = "2.0.12"
-tokio = { version = "1.44", default-features = false, features = ["time", "fs", "io-util"] }
+tokio = { version = "1.44", default-features = false, features = ["time", "fs", "io-util", "rt"] }
 tokio-util = { version = "0.7.15", default-features = false, features = ["io"] }
 tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 url = "2.5.4"
