@@ -59,7 +59,11 @@ error_cases!(
     ref_cycle => "ref_cycle.yaml",
     // Issue 18: hostile or unusual input to the loader.
     ref_copies_multiply => "ref_copies_multiply.yaml",
+    duplicate_key_json => "duplicate_key_json.json",
+    duplicate_key_yaml => "duplicate_key_yaml.yaml",
+    bad_merge_key => "bad_merge_key.yaml",
     external_ref => "external_ref.yaml",
+    nul_byte => "nul_byte.yaml",
 );
 
 /// The reference-copying fixture, measured in a child process (this test binary
