@@ -214,6 +214,31 @@ fn key_column(line: &str, column: usize, key: &str) -> Option<usize> {
     Some(before[..at].chars().count() + 1)
 }
 
+/// The text as bytes -> the text, or an error at the line and column of the first byte
+/// that is not UTF-8 (a file in Latin-1 or UTF-16 is the usual cause).
+pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error("#", "the file is UTF-16 text, not UTF-8")
+            .at(1, 1)
+            .with_hint("save it as UTF-8"));
+    }
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = &bytes[..err.valid_up_to()];
+        // Everything before the bad byte is valid UTF-8, so lines and characters count.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let column = before[start..].chars().count() + 1;
+        let byte = bytes[err.valid_up_to()];
+        Diagnostic::error(
+            "#",
+            format!("the file is not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} does not start a valid character"),
+        )
+        .at(line, column)
+        .with_hint("save the file as UTF-8 (a Latin-1 `é`, for example, is the one byte 0xE9)")
+    })
+}
+
 /// Fails on a character YAML does not allow in its text (control characters other
 /// than tab and line breaks; YAML 1.2 section 5.1), at its exact line and column:
 /// libyaml reports it, but on the wrong line.
@@ -454,6 +479,18 @@ mod tests {
         assert_eq!(value["big"].as_f64(), Some(1e23));
         // Only YAML has merge keys.
         assert_eq!(value["<<"], 1);
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_located() {
+        let d = decode(b"a: 1\nb: caf\xe9\n").unwrap_err();
+        assert_eq!((d.line, d.column), (Some(2), Some(7)));
+        assert!(d.message.contains("byte 0xE9"), "{}", d.message);
+        assert!(decode(b"\xff\xfea\x00")
+            .unwrap_err()
+            .message
+            .contains("UTF-16"));
+        assert_eq!(decode("é".as_bytes()).unwrap(), "é");
     }
 
     #[test]

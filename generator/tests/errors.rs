@@ -10,7 +10,13 @@ fn diagnostics_for(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/errors")
         .join(name);
-    let source = std::fs::read_to_string(&path).expect("error fixture exists");
+    let bytes = std::fs::read(&path).expect("error fixture exists");
+    // As `cargo xtask codegen` reads a spec: bytes first, so that text that is not
+    // UTF-8 is an error with a place too.
+    let source = match generator::decode_source(&bytes, &format!("tests/errors/{name}")) {
+        Ok(source) => source,
+        Err(diagnostics) => return diagnostics.to_string(),
+    };
     let settings = Settings {
         crate_name: "broken".to_owned(),
         crate_version: "0.1.0".to_owned(),
@@ -23,7 +29,7 @@ fn diagnostics_for(name: &str) -> String {
         gate_unused_schemas: false,
         overlays: Vec::new(),
     };
-    match generator::generate(&source, &settings) {
+    match generator::generate(source, &settings) {
         Ok(_) => panic!("{name} should not generate"),
         Err(diagnostics) => {
             assert!(diagnostics.has_errors(), "{name}: failure without an error");
@@ -63,6 +69,8 @@ error_cases!(
     duplicate_key_yaml => "duplicate_key_yaml.yaml",
     bad_merge_key => "bad_merge_key.yaml",
     external_ref => "external_ref.yaml",
+    not_utf8_yaml => "not_utf8_yaml.yaml",
+    not_utf8_json => "not_utf8_json.json",
     nul_byte => "nul_byte.yaml",
 );
 
