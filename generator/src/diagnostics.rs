@@ -117,6 +117,8 @@ impl Diagnostics {
     /// found in `source`. One pass over the text for all items, however many. Items
     /// in another file (an overlay's) are left as they are.
     pub fn locate(&mut self, source: &str) {
+        // Columns count from after a byte-order mark, as editors show the line.
+        let source = crate::load::without_bom(source);
         let lines: Vec<&str> = source.lines().collect();
         // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
         // we cannot show is better left out than wrong.
@@ -143,7 +145,7 @@ impl Diagnostics {
             if let (Some(line), Some(column)) = (item.line, item.column) {
                 if let Some(text) = lines.get(line.saturating_sub(1)) {
                     let (window, caret) = window(text.trim_end(), column);
-                    item.source_line = Some(window);
+                    item.source_line = Some(visible(&window));
                     item.caret = Some(caret);
                 }
             }
@@ -229,6 +231,19 @@ fn window(text: &str, column: usize) -> (String, usize) {
         shown.push('…');
     }
     (shown, caret)
+}
+
+/// `text` with each control character but tab shown as its Unicode control picture
+/// (NUL as `␀`): one character for one, so columns stay, and no terminal or snapshot
+/// receives a raw control byte.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match u32::from(c) {
+            code @ 0..=0x1F if c != '\t' => char::from_u32(0x2400 + code).unwrap_or(c),
+            0x7F => '\u{2421}',
+            _ => c,
+        })
+        .collect()
 }
 
 /// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 says.

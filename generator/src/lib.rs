@@ -89,6 +89,19 @@ pub struct GeneratedFiles {
     pub words: Vec<String>,
 }
 
+/// A spec file's bytes as text, or the error for the first byte that is not UTF-8,
+/// located (line, column, the line shown) in `spec_path`. A UTF-8 byte-order mark is
+/// kept here and skipped by the parser.
+pub fn decode_source<'b>(bytes: &'b [u8], spec_path: &str) -> Result<&'b str, Diagnostics> {
+    load::decode(bytes).map_err(|diagnostic| {
+        let mut diagnostics = Diagnostics::new(spec_path);
+        diagnostics.push(diagnostic);
+        // The line as far as it can be shown: the bad byte becomes U+FFFD.
+        diagnostics.locate(&String::from_utf8_lossy(bytes));
+        diagnostics
+    })
+}
+
 /// Loads, lowers and emits `source`. On error nothing is generated and every problem
 /// found comes back, located in `source`.
 pub fn generate(source: &str, settings: &Settings) -> Result<GeneratedFiles, Diagnostics> {

@@ -13,6 +13,8 @@ use crate::diagnostics::{pointer, Diagnostic};
 use crate::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
+mod tree;
+
 /// A document that parsed and typed.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -85,8 +87,9 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     }
     let words = crate::words::product_words(&value);
     let mut warnings = fill_info(&mut value);
+    warnings.extend(crate::normalize::unsupported_keywords(&value));
     crate::lenient::repair(&mut value, &mut warnings);
-    let pointed = crate::references::normalize(&mut value, &mut warnings);
+    let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
     let document = typed.map_err(|err| {
@@ -132,31 +135,50 @@ fn fill_info(value: &mut Value) -> Vec<Diagnostic> {
 }
 
 /// YAML or JSON text -> a JSON value. YAML is a superset of JSON, but JSON errors read
-/// better from serde_json, so text that starts with `{` is parsed as JSON.
+/// better from serde_json, so text that starts with `{` is parsed as JSON. Both go
+/// through one visitor ([`tree`]): duplicate keys are errors in either, YAML merge keys
+/// are resolved, integers beyond 64 bits become floats. A UTF-8 byte-order mark is
+/// skipped.
 pub fn parse(source: &str) -> Result<Value, Diagnostic> {
+    let source = without_bom(source);
     let value = if source.trim_start().starts_with('{') {
-        serde_json::from_str::<Value>(source).map_err(|err| {
-            Diagnostic::error("#", format!("not valid JSON: {err}")).at(err.line(), err.column())
+        tree::parse(tree::Syntax::Json, |seed| {
+            let mut deserializer = serde_json::Deserializer::from_str(source);
+            let value = serde::de::DeserializeSeed::deserialize(seed, &mut deserializer)?;
+            deserializer.end()?;
+            Ok(value)
+        })
+        .map_err(|(err, refusal): (serde_json::Error, _)| match refusal {
+            Some(refusal) => {
+                let line = source.lines().nth(err.line().saturating_sub(1));
+                let column = line
+                    .zip(refusal.segments.last())
+                    .and_then(|(line, key)| key_column(line, err.column(), key))
+                    .unwrap_or(err.column());
+                refused(refusal).at(err.line(), column)
+            }
+            None => Diagnostic::error("#", format!("not valid JSON: {err}"))
+                .at(err.line(), err.column()),
         })?
     } else {
+        check_characters(source)?;
         check_flow_depth(source)?;
-        let yaml = serde_yaml::from_str::<serde_yaml::Value>(source)
-            .or_else(|err| match widen_huge_integers(source) {
-                // serde_yaml cannot hold integers beyond 64 bits (OpenAI's spec has
-                // `minimum: -9223372036854776000`); read those as floats instead.
-                Some(widened) if err.to_string().contains("i128") => {
-                    serde_yaml::from_str::<serde_yaml::Value>(&widened)
-                }
-                _ => Err(err),
-            })
-            .map_err(|err| {
-                let diag = Diagnostic::error("#", format!("not valid YAML: {err}"));
-                match err.location() {
-                    Some(loc) => diag.at(loc.line(), loc.column()),
-                    None => diag,
-                }
-            })?;
-        yaml_to_json(yaml, &mut Vec::new())?
+        tree::parse(tree::Syntax::Yaml, |seed| {
+            serde::de::DeserializeSeed::deserialize(
+                seed,
+                serde_yaml::Deserializer::from_str(source),
+            )
+        })
+        .map_err(|(err, refusal): (serde_yaml::Error, _)| {
+            let diag = match refusal {
+                Some(refusal) => refused(refusal),
+                None => Diagnostic::error("#", format!("not valid YAML: {err}")),
+            };
+            match err.location() {
+                Some(loc) => diag.at(loc.line(), loc.column()),
+                None => diag,
+            }
+        })?
     };
     if !value.is_object() {
         return Err(Diagnostic::error(
@@ -168,26 +190,79 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
     Ok(value)
 }
 
-/// `key: <integer of 19+ digits>` lines rewritten as floats, or `None` if there are none.
-fn widen_huge_integers(source: &str) -> Option<String> {
-    let mut changed = false;
-    let lines: Vec<String> = source
-        .lines()
-        .map(|line| {
-            let Some((key, value)) = line.split_once(": ") else {
-                return line.to_owned();
-            };
-            let number = value.trim();
-            let digits = number.strip_prefix('-').unwrap_or(number);
-            if digits.len() >= 19 && digits.bytes().all(|b| b.is_ascii_digit()) {
-                changed = true;
-                format!("{key}: {number}.0")
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect();
-    changed.then(|| lines.join("\n"))
+/// `source` after its UTF-8 byte-order mark, if it starts with one. Editors on Windows
+/// write one; neither parser skips it.
+pub fn without_bom(source: &str) -> &str {
+    source.strip_prefix('\u{feff}').unwrap_or(source)
+}
+
+/// The diagnostic for what the tree visitor refused, at its pointer.
+fn refused(refusal: tree::Refusal) -> Diagnostic {
+    let diagnostic = Diagnostic::error(pointer(&refusal.segments), refusal.message);
+    match refusal.hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// serde_json places an error raised at a key just after the key: the 1-based column
+/// of the key's opening quote instead, when the key is spelled without escapes before
+/// `column` on `line`.
+fn key_column(line: &str, column: usize, key: &str) -> Option<usize> {
+    let quoted = serde_json::to_string(key).ok()?;
+    let before: String = line.chars().take(column).collect();
+    let at = before.rfind(&quoted)?;
+    Some(before[..at].chars().count() + 1)
+}
+
+/// The text as bytes -> the text, or an error at the line and column of the first byte
+/// that is not UTF-8 (a file in Latin-1 or UTF-16 is the usual cause).
+pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error("#", "the file is UTF-16 text, not UTF-8")
+            .at(1, 1)
+            .with_hint("save it as UTF-8"));
+    }
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = &bytes[..err.valid_up_to()];
+        // Everything before the bad byte is valid UTF-8, so lines and characters count.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let column = before[start..].chars().count() + 1;
+        let byte = bytes[err.valid_up_to()];
+        Diagnostic::error(
+            "#",
+            format!("the file is not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} does not start a valid character"),
+        )
+        .at(line, column)
+        .with_hint("save the file as UTF-8 (a Latin-1 `é`, for example, is the one byte 0xE9)")
+    })
+}
+
+/// Fails on a character YAML does not allow in its text (control characters other
+/// than tab and line breaks; YAML 1.2 section 5.1), at its exact line and column:
+/// libyaml reports it, but on the wrong line.
+fn check_characters(source: &str) -> Result<(), Diagnostic> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
+    let Some((at, c)) = source.char_indices().find(|&(_, c)| !allowed(c)) else {
+        return Ok(());
+    };
+    let before = &source[..at];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let column = before[start..].chars().count() + 1;
+    Err(Diagnostic::error(
+        "#",
+        format!(
+            "not valid YAML: the control character U+{:04X} is not allowed in YAML text",
+            u32::from(c)
+        ),
+    )
+    .at(line, column)
+    .with_hint(
+        "remove it, or write it as an escape (`\\0`, `\\x1B`) inside a double-quoted string",
+    ))
 }
 
 /// Deepest `[`/`{` nesting allowed in YAML text. serde_yaml stops at 128 levels anyway,
@@ -226,66 +301,6 @@ fn check_flow_depth(source: &str) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
-}
-
-/// YAML allows keys that are numbers or booleans (`200:` for a response); JSON
-/// pointers and OpenAPI treat every key as a string.
-fn yaml_to_json(value: serde_yaml::Value, at: &mut Vec<String>) -> Result<Value, Diagnostic> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-                    .ok_or_else(|| {
-                        Diagnostic::error(
-                            pointer(at.iter()),
-                            "a number that JSON cannot hold (NaN or infinity)",
-                        )
-                    })?
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                at.push(i.to_string());
-                out.push(yaml_to_json(item, at)?);
-                at.pop();
-            }
-            Value::Array(out)
-        }
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::with_capacity(map.len());
-            for (key, item) in map {
-                let key = match key {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    _ => {
-                        return Err(Diagnostic::error(
-                            pointer(at.iter()),
-                            "a mapping key that is not a scalar",
-                        ))
-                    }
-                };
-                at.push(key.clone());
-                let item = yaml_to_json(item, at)?;
-                at.pop();
-                out.insert(key, item);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value, at)?,
-    })
 }
 
 fn describe(value: &Value) -> &'static str {
@@ -403,6 +418,80 @@ mod tests {
         assert!(d.line.is_some());
         let d = first_error("{\"openapi\": }");
         assert!(d.message.starts_with("not valid JSON"), "{}", d.message);
+    }
+
+    /// (text, pointer, line, column, start of the message) of what parsing refuses.
+    const REFUSED: &[(&str, &str, usize, usize, &str)] = &[
+        (
+            "{\"a\": {\"b\": 1,\n  \"b\": 2}}",
+            "#/a/b",
+            2,
+            3,
+            "duplicate key `b`",
+        ),
+        ("a:\n  b: 1\n  b: 2\n", "#/a/b", 3, 3, "duplicate key `b`"),
+        (
+            "a:\n  200: x\n  '200': y\n",
+            "#/a/200",
+            3,
+            3,
+            "duplicate key `200`",
+        ),
+        (
+            "a:\n  - x\n  - <<: 1\n",
+            "#/a/1/<<",
+            3,
+            5,
+            "a merge key `<<`",
+        ),
+        (
+            "a: 1\nb: \"x\u{0}\"\n",
+            "#",
+            2,
+            6,
+            "not valid YAML: the control character U+0000",
+        ),
+        ("a: .nan\n", "#/a", 1, 4, "a number that JSON cannot hold"),
+    ];
+
+    #[test]
+    fn refusals_name_pointer_line_and_column() {
+        for &(text, at, line, column, message) in REFUSED {
+            let d = parse(text).expect_err(text);
+            assert_eq!(
+                (d.pointer.as_str(), d.line, d.column),
+                (at, Some(line), Some(column)),
+                "{text:?}: {}",
+                d.message
+            );
+            assert!(d.message.starts_with(message), "{text:?}: {}", d.message);
+        }
+    }
+
+    #[test]
+    fn merge_keys_huge_integers_and_byte_order_marks_are_read() {
+        let yaml = "\u{feff}base: &b {x: 1, y: 2}\nc:\n  <<: [*b, {z: 3}]\n  x: 0\nbig: 99999999999999999999999\nneg: -99999999999999999999999\n";
+        let value = parse(yaml).unwrap();
+        assert_eq!(value["c"], serde_json::json!({"x": 0, "y": 2, "z": 3}));
+        assert_eq!(value["big"].as_f64(), Some(1e23));
+        assert_eq!(value["neg"].as_f64(), Some(-1e23));
+        let json = "\u{feff}{\"big\": 99999999999999999999999, \"<<\": 1}";
+        let value = parse(json).unwrap();
+        assert_eq!(value["big"].as_f64(), Some(1e23));
+        // Only YAML has merge keys.
+        assert_eq!(value["<<"], 1);
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_located() {
+        let d = decode(b"a: 1\nb: caf\xe9\n").unwrap_err();
+        assert_eq!((d.line, d.column), (Some(2), Some(7)));
+        assert!(d.message.contains("byte 0xE9"), "{}", d.message);
+        assert!(decode(b"\xff\xfea\x00")
+            .unwrap_err()
+            .message
+            .contains("UTF-16"));
+        assert_eq!(decode("é".as_bytes()).unwrap(), "é");
     }
 
     #[test]

@@ -24,6 +24,36 @@ pub fn normalize_3_1(document: &mut Value) {
     walk_document(document);
 }
 
+/// JSON Schema keywords that change what a schema means but have no 3.0 spelling and
+/// no meaning to the generator: each one found in a schema is a located warning, so
+/// that a schema read without it is not a silent surprise.
+const UNSUPPORTED: [&str; 1] = ["$dynamicRef"];
+
+/// A warning at each use of an [`UNSUPPORTED`] keyword in a schema of `document`.
+pub fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
+    let mut warnings = Vec::new();
+    crate::structure::walk(document, &mut |kind, at, value| {
+        if kind != crate::structure::Kind::Schema {
+            return;
+        }
+        for keyword in UNSUPPORTED {
+            if let Some(target) = value.get(keyword) {
+                let target = target.as_str().map_or(String::new(), |t| format!(" `{t}`"));
+                let place =
+                    crate::diagnostics::pointer(at.iter().map(String::as_str).chain([keyword]));
+                warnings.push(
+                    crate::Diagnostic::warning(
+                        place,
+                        format!("`{keyword}`{target} is not supported and is ignored: the schema is generated from its other keywords (serde_json::Value when it has none)"),
+                    )
+                    .with_hint("replace it with a `$ref` to the schema it stands for"),
+                );
+            }
+        }
+    });
+    warnings
+}
+
 /// Walks non-schema parts of the document looking for schema positions.
 fn walk_document(value: &mut Value) {
     match value {
@@ -214,6 +244,23 @@ mod tests {
             schema(json!({"$ref": "#/components/schemas/A"})),
             json!({"$ref": "#/components/schemas/A"})
         );
+    }
+
+    #[test]
+    fn dynamic_references_are_warnings_at_the_keyword() {
+        let document = json!({"components": {"schemas": {"Tree": {
+            "type": "object",
+            "properties": {"children": {"type": "array", "items": {"$dynamicRef": "#node"}}}
+        }}}});
+        let warnings = unsupported_keywords(&document);
+        let found: Vec<&str> = warnings.iter().map(|w| w.pointer.as_str()).collect();
+        assert_eq!(
+            found,
+            ["#/components/schemas/Tree/properties/children/items/$dynamicRef"]
+        );
+        assert!(warnings[0]
+            .message
+            .contains("`$dynamicRef` `#node` is not supported"));
     }
 
     #[test]

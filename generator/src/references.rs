@@ -13,7 +13,17 @@
 //! - types the schemas that references point at outside `#/components/schemas/<name>`
 //!   ([`PointedSchemas`]), which lowering makes into types of their own.
 //!
-//! A reference that does not resolve is left as written, for lowering to report.
+//! A reference that does not resolve is left as written, for lowering to report; one
+//! into another file (`./common.yaml#/X`) is an error here, since only one document is
+//! read.
+//!
+//! Copies can multiply: a callback's path item may refer to callbacks whose path items
+//! refer to more, each level ten times the last. What copying may add is budgeted in
+//! nodes ([`Budget`]), not in copies, so such a document is refused at the reference
+//! that would exceed it, in well under a second, instead of exhausting memory.
+
+// A refused expansion returns one `Diagnostic`, once per run: not worth boxing.
+#![allow(clippy::result_large_err)]
 
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::structure::{self, Kind};
@@ -38,28 +48,88 @@ impl PointedSchemas {
 
 /// Rounds of copying: a copied target can hold references that need copying in turn.
 const MAX_ROUNDS: usize = 8;
-/// Copies in all; beyond it references stay as written (a runaway self-inclusion).
-const MAX_COPIES: usize = 10_000;
+/// Nodes copying may add to any document (see [`Budget`]): about 60 MB of tree, far
+/// more than a real document's shared path items, callbacks and responses take.
+const EXPANSION_FLOOR: usize = 500_000;
+/// Nodes copying may add to a big document, per node it has itself: copies of shared
+/// objects may make a real document a few times bigger, never this much.
+const EXPANSION_FACTOR: usize = 4;
 /// `$ref`s followed while resolving one pointer.
 const MAX_HOPS: usize = 32;
 
-/// Normalises every local reference in `document` (see the module docs).
-pub fn normalize(document: &mut Value, warnings: &mut Vec<Diagnostic>) -> PointedSchemas {
+/// What copying references may add to one document, in nodes: each value, array item,
+/// object member and key counts one, and each copy also the segments of the two
+/// pointers kept to trace references inside it back to the source. The larger of
+/// [`EXPANSION_FLOOR`] and [`EXPANSION_FACTOR`] times the document's own nodes.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    /// The document's own nodes, before any copy.
+    own: usize,
+    limit: usize,
+    left: usize,
+}
+
+impl Budget {
+    fn for_document(document: &Value) -> Self {
+        let own = nodes(document, usize::MAX);
+        let limit = EXPANSION_FLOOR.max(own.saturating_mul(EXPANSION_FACTOR));
+        Self {
+            own,
+            limit,
+            left: limit,
+        }
+    }
+
+    /// Takes `cost` nodes, or says there are not that many left.
+    fn take(&mut self, cost: usize) -> bool {
+        match self.left.checked_sub(cost) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The error for the reference at `at` (as written in the source) whose copy would
+    /// exceed the budget.
+    fn exceeded(&self, at: &[String], reference: &str) -> Diagnostic {
+        Diagnostic::error(
+            pointer(at),
+            format!(
+                "`$ref` `{reference}` is one copy too many: copying what references point at would grow the document by more than {} nodes (it has {} of its own), as the copies hold more references to copy",
+                self.limit, self.own
+            ),
+        )
+        .with_hint("references to path items and callbacks are copied (as are responses, parameters and the like referred to outside `components`); make sure the copies do not refer to each other level by level")
+    }
+}
+
+/// A copy made: in which round, where it was put and what it is a copy of (pointer
+/// segments, the latter as the document was before that round), to trace a reference
+/// inside a copy back to where it is written.
+type Copied = (usize, Vec<String>, Vec<String>);
+
+/// Normalises every local reference in `document` (see the module docs). Fails only
+/// when copying would exceed the [`Budget`]; other problems are pushed on `warnings`
+/// (some of them errors).
+pub fn normalize(
+    document: &mut Value,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<PointedSchemas, Diagnostic> {
     let mut findings = Findings::default();
-    let mut copies = 0usize;
-    for _ in 0..MAX_ROUNDS {
-        let edits = plan(document, &mut findings, copies < MAX_COPIES);
+    let mut budget = Budget::for_document(document);
+    let mut copies: Vec<Copied> = Vec::new();
+    for round in 0..MAX_ROUNDS {
+        let (edits, copied) = plan(document, &mut findings, &mut budget, &copies, round)?;
         // Later rounds see the same references again (rewritten); report each place once.
         for error in findings.errors.drain(..) {
             if !warnings.iter().any(|w| w.pointer == error.pointer) {
                 warnings.push(error);
             }
         }
-        let copying = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::Copy { .. }))
-            .count();
-        copies += copying;
+        let copying = copied.len();
+        copies.extend(copied);
         apply(document, edits);
         if copying == 0 {
             break;
@@ -87,7 +157,45 @@ pub fn normalize(document: &mut Value, warnings: &mut Vec<Diagnostic>) -> Pointe
         };
         schemas.insert(target, typed);
     }
-    PointedSchemas { schemas }
+    Ok(PointedSchemas { schemas })
+}
+
+/// The nodes in `value` (see [`Budget`]); counting stops once past `limit`.
+fn nodes(value: &Value, limit: usize) -> usize {
+    let mut count = 0usize;
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        count += 1;
+        match node {
+            Value::Object(members) => {
+                count += members.len();
+                stack.extend(members.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+        if count > limit {
+            break;
+        }
+    }
+    count
+}
+
+/// Where the reference at `at` is written in the source: a place inside a copy is
+/// traced back to the place it was copied from, as the document was before that
+/// copy's round, then through the copies of earlier rounds only.
+fn origin(at: &[String], copies: &[Copied]) -> Vec<String> {
+    let mut at = at.to_vec();
+    let mut before = usize::MAX;
+    for (round, place, source) in copies.iter().rev() {
+        if *round < before && at.starts_with(place) {
+            let rest = at.split_off(place.len());
+            at.clone_from(source);
+            at.extend(rest);
+            before = *round;
+        }
+    }
+    at
 }
 
 /// A change to make at a reference's location (pointer segments).
@@ -108,7 +216,15 @@ struct Findings {
     errors: Vec<Diagnostic>,
 }
 
-fn plan(document: &Value, findings: &mut Findings, may_copy: bool) -> Vec<Edit> {
+/// The edits of one round, and the copies among them; `copies` are those of earlier
+/// rounds. Fails when a copy would exceed the `budget`.
+fn plan(
+    document: &Value,
+    findings: &mut Findings,
+    budget: &mut Budget,
+    copies: &[Copied],
+    round: usize,
+) -> Result<(Vec<Edit>, Vec<Copied>), Diagnostic> {
     let Findings {
         pointed,
         mismatched,
@@ -126,13 +242,17 @@ fn plan(document: &Value, findings: &mut Findings, may_copy: bool) -> Vec<Edit> 
         .collect();
     let kinds = kinds_at(document, targets.iter().flatten());
     let mut edits = Vec::new();
+    let mut copied = Vec::new();
     for ((kind, at, reference), target) in found.into_iter().zip(targets) {
         let Some(target) = target else {
+            if !reference.is_empty() && !reference.starts_with('#') {
+                errors.push(external(&origin(&at, copies), &reference));
+            }
             continue;
         };
         if let Some(&found) = kinds.get(&target).filter(|found| **found != kind) {
             let mut diagnostic = Diagnostic::error(
-                pointer(&at),
+                pointer(origin(&at, copies)),
                 format!(
                     "`$ref` `{reference}` points at {}, where {} belongs",
                     describe(found),
@@ -162,7 +282,15 @@ fn plan(document: &Value, findings: &mut Findings, may_copy: bool) -> Vec<Edit> 
         let copy = matches!(kind, Kind::PathItem | Kind::Callback)
             || (!in_section && kind != Kind::Schema);
         if copy {
-            if let Some(value) = lookup(document, &target).filter(|_| may_copy) {
+            if let Some(value) = lookup(document, &target) {
+                // Counted before cloning: a copy too big is never made.
+                let cost = nodes(value, budget.left)
+                    .saturating_add(at.len())
+                    .saturating_add(target.len());
+                if !budget.take(cost) {
+                    return Err(budget.exceeded(&origin(&at, copies), &reference));
+                }
+                copied.push((round, at.clone(), target));
                 edits.push(Edit::Copy {
                     at,
                     value: value.clone(),
@@ -181,7 +309,18 @@ fn plan(document: &Value, findings: &mut Findings, may_copy: bool) -> Vec<Edit> 
             });
         }
     }
-    edits
+    Ok((edits, copied))
+}
+
+/// The error for a reference into another document (`./common.yaml#/X`, a URL):
+/// only the one document is read.
+fn external(at: &[String], reference: &str) -> Diagnostic {
+    let file = reference.split('#').next().unwrap_or(reference);
+    Diagnostic::error(
+        pointer(at),
+        format!("`$ref` `{reference}` refers to another document (`{file}`): external references are not supported"),
+    )
+    .with_hint("bundle the documents into one first (e.g. `npx @redocly/cli bundle spec.yaml -o bundled.yaml`), or move the target into this document's `components`")
 }
 
 fn apply(document: &mut Value, edits: Vec<Edit>) {
@@ -358,7 +497,7 @@ mod tests {
 
     fn normalized(mut document: Value) -> (Value, PointedSchemas, Vec<Diagnostic>) {
         let mut warnings = Vec::new();
-        let pointed = normalize(&mut document, &mut warnings);
+        let pointed = normalize(&mut document, &mut warnings).expect("within the budget");
         (document, pointed, warnings)
     }
 
@@ -485,6 +624,69 @@ mod tests {
             "paths": {"/a": {"$ref": "#/paths/~1a"}}
         }));
         assert_eq!(document["paths"]["/a"], json!({"$ref": "#/paths/~1a"}));
+    }
+
+    #[test]
+    fn copies_that_multiply_are_refused_at_a_written_reference() {
+        // Each level's path item has ten callbacks whose path item is the next level.
+        let mut paths = serde_json::Map::new();
+        let mut callbacks = serde_json::Map::new();
+        for level in 0..12 {
+            let refs: serde_json::Map<String, Value> = (0..10)
+                .map(|i| {
+                    let target = format!("#/components/callbacks/C{}", level + 1);
+                    (format!("c{i}"), json!({ "$ref": target }))
+                })
+                .collect();
+            paths.insert(
+                format!("/l{level}"),
+                json!({"post": {"responses": {}, "callbacks": refs}}),
+            );
+            callbacks.insert(
+                format!("C{}", level + 1),
+                json!({"{$url}": {"$ref": format!("#/paths/~1l{}", level + 1)}}),
+            );
+        }
+        let original = json!({"paths": paths, "components": {"callbacks": callbacks}});
+        let mut document = original.clone();
+        let started = std::time::Instant::now();
+        let error = normalize(&mut document, &mut Vec::new()).expect_err("over the budget");
+        assert!(started.elapsed().as_secs() < 10);
+        assert!(
+            error.message.contains("one copy too many"),
+            "{}",
+            error.message
+        );
+        // The reference named, at a place written in the document (not inside a copy).
+        let written = original
+            .pointer(error.pointer.trim_start_matches('#'))
+            .and_then(|r| r.get("$ref"))
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no $ref at {}", error.pointer));
+        assert!(
+            error.message.contains(&format!("`$ref` `{written}`")),
+            "{}: {}",
+            error.pointer,
+            error.message
+        );
+    }
+
+    #[test]
+    fn references_to_other_files_are_errors() {
+        let (_, _, diagnostics) = normalized(json!({
+            "paths": {"/a": {"get": {"responses": {
+                "200": {"$ref": "./common.yaml#/components/responses/Ok"}
+            }}}}
+        }));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].pointer, "#/paths/~1a/get/responses/200");
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("refers to another document (`./common.yaml`)"),
+            "{}",
+            diagnostics[0].message
+        );
     }
 
     #[test]

@@ -10,7 +10,13 @@ fn diagnostics_for(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/errors")
         .join(name);
-    let source = std::fs::read_to_string(&path).expect("error fixture exists");
+    let bytes = std::fs::read(&path).expect("error fixture exists");
+    // As `cargo xtask codegen` reads a spec: bytes first, so that text that is not
+    // UTF-8 is an error with a place too.
+    let source = match generator::decode_source(&bytes, &format!("tests/errors/{name}")) {
+        Ok(source) => source,
+        Err(diagnostics) => return diagnostics.to_string(),
+    };
     let settings = Settings {
         crate_name: "broken".to_owned(),
         crate_version: "0.1.0".to_owned(),
@@ -23,7 +29,7 @@ fn diagnostics_for(name: &str) -> String {
         gate_unused_schemas: false,
         overlays: Vec::new(),
     };
-    match generator::generate(&source, &settings) {
+    match generator::generate(source, &settings) {
         Ok(_) => panic!("{name} should not generate"),
         Err(diagnostics) => {
             assert!(diagnostics.has_errors(), "{name}: failure without an error");
@@ -57,7 +63,91 @@ error_cases!(
     wrong_type => "wrong_type.yaml",
     wrong_kind_ref => "wrong_kind_ref.yaml",
     ref_cycle => "ref_cycle.yaml",
+    // Issue 18: hostile or unusual input to the loader.
+    ref_copies_multiply => "ref_copies_multiply.yaml",
+    duplicate_key_json => "duplicate_key_json.json",
+    duplicate_key_yaml => "duplicate_key_yaml.yaml",
+    bad_merge_key => "bad_merge_key.yaml",
+    external_ref => "external_ref.yaml",
+    not_utf8_yaml => "not_utf8_yaml.yaml",
+    not_utf8_json => "not_utf8_json.json",
+    nul_byte => "nul_byte.yaml",
 );
+
+/// The reference-copying fixture, measured in a child process (this test binary
+/// again, running only [`ref_copies_child`]): refused in seconds, its peak resident
+/// set under [`REF_COPIES_PEAK_KIB`]. Before the copy budget it took 8 GiB.
+#[cfg(target_os = "linux")]
+#[test]
+fn multiplying_ref_copies_are_refused_in_little_memory_and_time() {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "ref_copies_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(REF_COPIES_CHILD, "1")
+        .output()
+        .expect("the test binary runs");
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let peak: u64 = stdout
+        .lines()
+        .find_map(|line| line.split("peak_rss_kib=").nth(1))
+        .and_then(|kib| kib.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no peak in the child's output:\n{stdout}"));
+    assert!(
+        peak < REF_COPIES_PEAK_KIB,
+        "peak RSS {peak} KiB, limit {REF_COPIES_PEAK_KIB} KiB"
+    );
+    // Debug build, shared machine: generous, but far below the minute it took.
+    assert!(elapsed.as_secs() < 30, "took {elapsed:?}");
+}
+
+/// Peak resident set allowed to the child of the test above.
+const REF_COPIES_PEAK_KIB: u64 = 200 * 1024;
+/// Set in the child's environment: without it, [`ref_copies_child`] does nothing.
+const REF_COPIES_CHILD: &str = "GENERATOR_TEST_REF_COPIES_CHILD";
+
+/// The child of the test above: loads the fixture and prints its own peak resident
+/// set. A watchdog ends it past four times the limit, so a regression fails the test
+/// instead of exhausting the machine.
+#[cfg(target_os = "linux")]
+#[test]
+fn ref_copies_child() {
+    if std::env::var_os(REF_COPIES_CHILD).is_none() {
+        return;
+    }
+    std::thread::spawn(|| loop {
+        let resident = proc_status_kib("VmRSS").unwrap_or(0);
+        if resident > 4 * REF_COPIES_PEAK_KIB {
+            println!("peak_rss_kib={resident}");
+            std::process::exit(3);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    });
+    let text = diagnostics_for("ref_copies_multiply.yaml");
+    assert!(text.contains("one copy too many"), "{text}");
+    let peak = proc_status_kib("VmHWM").expect("/proc/self/status has VmHWM");
+    println!("peak_rss_kib={peak}");
+}
+
+/// A `kB` field of `/proc/self/status`.
+#[cfg(target_os = "linux")]
+fn proc_status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+}
 
 #[test]
 fn dangling_ref_points_at_the_schema_with_a_hint() {

@@ -52,6 +52,7 @@ fixture_tests!(
     formats,
     inline_objects,
     keywords,
+    loader_inputs,
     long_running,
     merged_types,
     no_operation_ids,

@@ -107,9 +107,11 @@ impl Target {
 
     /// Reads the spec and generates every file in memory.
     pub fn generate(&self) -> Result<GeneratedFiles, String> {
-        let source = fs::read_to_string(&self.spec)
+        let bytes = fs::read(&self.spec)
             .map_err(|err| format!("error: cannot read spec {}: {err}", self.spec.display()))?;
-        generator::generate(&source, &self.settings).map_err(|diagnostics| diagnostics.to_string())
+        let source = generator::decode_source(&bytes, &self.settings.spec_path)
+            .map_err(|diagnostics| diagnostics.to_string())?;
+        generator::generate(source, &self.settings).map_err(|diagnostics| diagnostics.to_string())
     }
 }
 

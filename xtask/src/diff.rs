@@ -56,8 +56,11 @@ fn surface(
     (words, split_words): (Vec<String>, Vec<String>),
     overlays: &[PathBuf],
 ) -> Result<Surface, String> {
-    let source = std::fs::read_to_string(spec)
+    let bytes = std::fs::read(spec)
         .map_err(|e| format!("error: cannot read spec {}: {e}", spec.display()))?;
+    // Text that is not UTF-8 is an error at its line and column, as in `codegen`.
+    let source = generator::decode_source(&bytes, &spec.display().to_string())
+        .map_err(|diagnostics| diagnostics.to_string())?;
     let settings = Settings {
         crate_name: MAIN_CRATE.to_owned(),
         crate_version: "0.1.0".to_owned(),
@@ -70,7 +73,7 @@ fn surface(
         gate_unused_schemas: false,
         overlays: read_overlays(overlays, |path| path.display().to_string())?,
     };
-    let (api, _) = generator::lower_source(&source, &settings)
+    let (api, _) = generator::lower_source(source, &settings)
         .map_err(|diagnostics| diagnostics.to_string())?;
     Ok(Surface::of(&api))
 }

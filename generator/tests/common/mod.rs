@@ -16,6 +16,7 @@ pub const FIXTURES: &[&str] = &[
     "formats",
     "inline_objects",
     "keywords",
+    "loader_inputs",
     "long_running",
     "merged_types",
     "no_operation_ids",
