@@ -19,6 +19,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn operations(api: &Api) -> TokenStream {
+    if api.operations.is_empty() {
+        // Nothing to import or implement (only schemas, or only webhooks).
+        return quote! {
+            #![doc = " One method on [`Client`](crate::Client) per operation in the spec, and the inputs of each; this spec has no operations."]
+        };
+    }
     let methods = api.operations.iter().map(|op| client_method(op, api));
     let builders = api.operations.iter().map(|op| operation(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);

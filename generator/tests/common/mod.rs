@@ -19,6 +19,7 @@ pub const FIXTURES: &[&str] = &[
     "long_running",
     "merged_types",
     "no_operation_ids",
+    "no_operations",
     "objects",
     "openapi_3_1",
     "pagination",
