@@ -3,6 +3,7 @@
 
 mod aliases;
 mod dedupe;
+mod long_names;
 mod long_running;
 mod operations;
 mod pagination;
@@ -50,6 +51,7 @@ pub fn lower(
     types::box_cycles(&mut api.types);
     pagination::detect(&mut api.operations, &api.types);
     diagnostics.extend(long_running::detect(document, &mut api.operations));
+    diagnostics.extend(long_names::capped_names(&api, naming));
     api
 }
 

@@ -16,6 +16,13 @@ use std::rc::Rc;
 /// `serde_json::Value`, since each level would copy every property above it.
 pub const MAX_ALLOF_DEPTH: usize = 16;
 
+/// The longest property name a struct field is made for. serde's derive matches each
+/// field's name as a byte-string pattern, which rustc expands byte by byte: its
+/// memory grows with the square of the name (1.8 GB for 10,000 characters; a
+/// 100,000-character name exhausted a 23 GB machine), where the longest names in
+/// real documents are a few dozen characters.
+pub const MAX_PROPERTY_NAME_LEN: usize = 1024;
+
 /// An object's properties, gathered from the schema and any `allOf` members.
 #[derive(Clone)]
 pub struct ObjectParts<'s> {
@@ -257,6 +264,17 @@ impl<'a> TypeLowering<'a> {
         let mut fields = Vec::with_capacity(parts.properties.len());
         let required: HashSet<&str> = parts.required.iter().copied().collect();
         for (wire_name, (schema, origin)) in parts.properties {
+            if wire_name.len() > MAX_PROPERTY_NAME_LEN {
+                self.diagnostics.push(Diagnostic::warning(
+                    origin,
+                    format!(
+                        "a property name of {} characters is longer than the {MAX_PROPERTY_NAME_LEN} \
+                         a generated struct can match on; the property is left out of the struct",
+                        wire_name.chars().count()
+                    ),
+                ));
+                continue;
+            }
             let hint = format!("{rust_name}{}", self.naming.type_name(wire_name));
             let ty = self.lower(schema, &origin, &hint);
             let (description, deprecated, access, default) = match schema {
