@@ -74,8 +74,28 @@ impl Naming {
         Self { words }
     }
 
-    /// `UpperCamelCase` for types and enum variants.
+    /// `UpperCamelCase` for types and enum variants, at most [`MAX_IDENT_LEN`] long.
     pub fn type_name(&self, raw: &str) -> String {
+        cap(self.full_type_name(raw))
+    }
+
+    /// `snake_case` for functions, fields, parameters and modules, at most
+    /// [`MAX_IDENT_LEN`] long.
+    pub fn value_name(&self, raw: &str) -> String {
+        cap(self.full_value_name(raw))
+    }
+
+    /// Whether [`Self::type_name`] of `raw` is capped.
+    pub fn caps_type_name(&self, raw: &str) -> bool {
+        may_exceed_cap(raw) && self.full_type_name(raw).len() > MAX_IDENT_LEN
+    }
+
+    /// Whether [`Self::value_name`] of `raw` is capped.
+    pub fn caps_value_name(&self, raw: &str) -> bool {
+        may_exceed_cap(raw) && self.full_value_name(raw).len() > MAX_IDENT_LEN
+    }
+
+    fn full_type_name(&self, raw: &str) -> String {
         let pascal = self.collapse(&spell_symbols(raw)).to_upper_camel_case();
         let pascal = ascii_ident_chars(&self.restore(&pascal));
         let pascal = if pascal.is_empty() {
@@ -88,8 +108,7 @@ impl Naming {
         escape_keyword(pascal)
     }
 
-    /// `snake_case` for functions, fields, parameters and modules.
-    pub fn value_name(&self, raw: &str) -> String {
+    fn full_value_name(&self, raw: &str) -> String {
         let snake = ascii_ident_chars(&self.collapse(&spell_symbols(raw)).to_snake_case());
         // `_` alone is a pattern, not a name (`Ὑ:` leaves only the separator).
         let snake = if snake.trim_matches('_').is_empty() {
@@ -196,6 +215,48 @@ pub fn escape_keyword(name: String) -> String {
     }
 }
 
+/// The longest identifier the generator writes (before a collision suffix). A name
+/// the document makes longer (a 100,000-character schema name, or inline types
+/// named after a long chain of parents) keeps its first characters and ends in a
+/// hash of the whole name, so distinct names stay distinct and the same document
+/// always gives the same names; its wire name is unchanged.
+pub const MAX_IDENT_LEN: usize = 100;
+
+/// `name`, or when it is longer than [`MAX_IDENT_LEN`] its start and an eight-digit
+/// hash of all of it: `very_long_..._name_5d2f09a1`, `VeryLong...Name5d2f09a1`.
+pub fn cap(name: String) -> String {
+    if name.len() <= MAX_IDENT_LEN {
+        return name;
+    }
+    let hash = fnv1a(&name);
+    let hash = (hash ^ (hash >> 32)) as u32;
+    let snake = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
+    let suffix = if snake {
+        format!("_{hash:08x}")
+    } else {
+        format!("{hash:08x}")
+    };
+    let mut end = MAX_IDENT_LEN - suffix.len();
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", name[..end].trim_end_matches('_'))
+}
+
+/// Whether a raw name could become an identifier longer than [`MAX_IDENT_LEN`]:
+/// case conversion at most doubles it (a `_` between letters) and spelling a sign
+/// adds a word.
+fn may_exceed_cap(raw: &str) -> bool {
+    raw.len() * 2 + 8 > MAX_IDENT_LEN
+}
+
+/// 64-bit FNV-1a: small, fixed across platforms and releases (unlike `std`'s hasher).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Hands out names within one scope (a module's types, a struct's fields, a function's
 /// arguments). A taken name gets the first free numeric suffix: `Foo2`, `foo_2`.
 #[derive(Debug, Clone, Default)]
@@ -218,8 +279,15 @@ impl Scope {
         }
     }
 
-    /// Claims `name`, or the first free suffixed form of it.
+    /// Claims `name` ([`cap`]ped), or the first free suffixed form of it.
     pub fn claim(&mut self, name: &str) -> String {
+        let capped;
+        let name = if name.len() > MAX_IDENT_LEN {
+            capped = cap(name.to_owned());
+            capped.as_str()
+        } else {
+            name
+        };
         if self.taken.insert(name.to_owned()) {
             return name.to_owned();
         }
@@ -357,6 +425,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn long_names_are_capped_distinctly_and_stably() {
+        let n = naming();
+        let long = "x".repeat(100_000);
+        let field = n.value_name(&format!("{long}A"));
+        let other = n.value_name(&format!("{long}B"));
+        assert_eq!(field.len(), MAX_IDENT_LEN);
+        assert_ne!(field, other);
+        assert!(
+            field.starts_with("xxxx") && is_identifier(&field),
+            "{field}"
+        );
+        assert_eq!(field, n.value_name(&format!("{long}A")));
+        assert!(n.caps_value_name(&long) && !n.caps_value_name("short_name"));
+        let ty = n.type_name(&long);
+        assert_eq!(ty.len(), MAX_IDENT_LEN);
+        assert!(ty.starts_with("Xxxx") && is_identifier(&ty), "{ty}");
+        // A composed name (inline types named after their parents) is capped when
+        // claimed, and a capped name that collides still gets a suffix.
+        let mut types = Scope::new();
+        let composed = format!("{ty}{ty}");
+        let first = types.claim(&composed);
+        assert_eq!(first.len(), MAX_IDENT_LEN);
+        assert_eq!(types.claim(&composed), format!("{first}2"));
+        assert_eq!(n.value_name("short_name"), "short_name");
     }
 
     #[test]

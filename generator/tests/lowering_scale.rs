@@ -68,3 +68,141 @@ fn an_inline_schema_reached_twice_is_one_type() {
         .collect();
     assert_eq!(bodies, ["PostABody", "PostABody"]);
 }
+
+/// `C0` an object, each `Ci` `allOf: [$ref C(i-1), {properties: {pi}}]`.
+fn allof_chain(count: usize) -> String {
+    let mut spec = String::from(
+        "openapi: 3.0.3\ninfo: {title: chain, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    C0:\n      type: object\n      properties:\n        p0: {type: string}\n",
+    );
+    for index in 1..count {
+        spec.push_str(&format!(
+            "    C{index}:\n      allOf:\n        - $ref: '#/components/schemas/C{}'\n        - type: object\n          properties:\n            p{index}: {{type: string}}\n",
+            index - 1
+        ));
+    }
+    spec
+}
+
+#[test]
+fn a_long_allof_chain_is_merged_once_per_schema_with_one_warning() {
+    // 10,000 schemas: each merge reuses the one before (the chain used to be walked
+    // again for every schema, and each schema past the depth limit got a warning
+    // saying its members were not objects).
+    let (api, warnings) = generator::lower_source(&allof_chain(10_000), &settings("chain"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let items: Vec<(&str, &str)> = warnings
+        .items
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(
+        items,
+        [(
+            "#/components/schemas/C17",
+            "allOf nested more than 16 levels deep is not supported; this schema and every \
+             schema that extends it are serde_json::Value"
+        )]
+    );
+    assert_eq!(api.types.len(), 10_000);
+    let fields = |index: usize| match &api.types[index].kind {
+        generator::ir::TypeKind::Struct(s) => Some(
+            s.fields
+                .iter()
+                .map(|f| f.wire_name.clone())
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    let expected: Vec<String> = (0..=16).map(|i| format!("p{i}")).collect();
+    assert_eq!(fields(16), Some(expected));
+    for index in [17, 18, 9_999] {
+        assert_eq!(
+            api.types[index].kind,
+            generator::ir::TypeKind::Alias(generator::ir::TypeRef::Json),
+            "C{index}"
+        );
+    }
+}
+
+#[test]
+fn an_allof_that_includes_itself_is_reported_not_walked() {
+    let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      allOf:\n        - $ref: '#/components/schemas/B'\n        - {type: object, properties: {a: {type: string}}}\n    B:\n      allOf:\n        - $ref: '#/components/schemas/A'\n        - {type: object, properties: {b: {type: string}}}\n";
+    let (_, warnings) =
+        generator::lower_source(spec, &settings("loop")).unwrap_or_else(|d| panic!("{d}"));
+    let items: Vec<(&str, &str)> = warnings
+        .items
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.message.as_str()))
+        .collect();
+    let message =
+        "allOf that includes its own schema is not supported yet; using serde_json::Value";
+    assert_eq!(
+        items,
+        [
+            ("#/components/schemas/A", message),
+            ("#/components/schemas/B", message)
+        ]
+    );
+}
+
+#[test]
+fn hostile_sizes_are_capped_and_collapsed() {
+    let source = common::generated_fixture_source("hostile_sizes");
+    let (api, warnings) = generator::lower_source(&source, &settings("hostile_sizes"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let max = generator::naming::MAX_IDENT_LEN;
+    let mut names: Vec<&str> = api.types.iter().map(|t| t.rust_name.as_str()).collect();
+    for op in &api.operations {
+        names.push(&op.rust_name);
+        names.push(&op.builder_name);
+        names.extend(op.params.iter().map(|p| p.rust_name.as_str()));
+    }
+    for def in &api.types {
+        match &def.kind {
+            generator::ir::TypeKind::Struct(s) => {
+                names.extend(s.fields.iter().map(|f| f.rust_name.as_str()))
+            }
+            generator::ir::TypeKind::Enum(e) => {
+                names.extend(e.variants.iter().map(|v| v.rust_name.as_str()))
+            }
+            _ => {}
+        }
+    }
+    let longest = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    assert!(longest <= max + 2, "a name of {longest} characters");
+    // The wire names are kept: the long path parameter is still sent by its name.
+    let long_op = &api.operations[0];
+    assert_eq!(long_op.wire_name.len(), common::HOSTILE_NAME_LEN);
+    assert_eq!(long_op.params[0].wire_name.len(), common::HOSTILE_NAME_LEN);
+    // One warning per capped name, and one for the property too long to be a field.
+    let messages: Vec<&str> = warnings.items.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.contains("its Rust name is capped"))
+            .count(),
+        6,
+        "{warnings}"
+    );
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.contains("is left out of the struct"))
+            .count(),
+        1,
+        "{warnings}"
+    );
+    assert_eq!(warnings.items.len(), 7, "{warnings}");
+    // Every alias of the chain names its end.
+    for index in 0..70 {
+        let def = api
+            .types
+            .iter()
+            .find(|t| t.rust_name == format!("Alias{index}"))
+            .expect("alias");
+        assert_eq!(
+            def.kind,
+            generator::ir::TypeKind::Alias(generator::ir::TypeRef::Named("Struct0".to_owned()))
+        );
+    }
+}

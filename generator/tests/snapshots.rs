@@ -56,6 +56,7 @@ fixture_tests!(
     long_running,
     merged_types,
     no_operation_ids,
+    no_operations,
     objects,
     openapi_3_1,
     pagination,

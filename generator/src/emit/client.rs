@@ -12,6 +12,20 @@ pub fn client(api: &Api) -> TokenStream {
     // `send_and_wait`, when some operation is long-running.
     let waiters = super::waiters::any(api).then(super::waiters::request_methods);
     let wait_policy = waiters.is_some().then(|| quote!(WaitPolicy,));
+    // What each operation's method starts from; a document without operations has
+    // no use for it.
+    let start_request = (!api.operations.is_empty()).then(|| {
+        quote! {
+            pub(crate) fn request<O>(&self, operation: O) -> Request<O> {
+                Request {
+                    client: self.clone(),
+                    operation,
+                    options: runtime::RequestOptions::new(),
+                    max_items: None,
+                }
+            }
+        }
+    });
     quote! {
         #![doc = " The API client and the request every operation returns."]
         use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse, Upload, UploadBody, #wait_policy DEFAULT_BASE_URL, ErrorBody};
@@ -75,14 +89,7 @@ pub fn client(api: &Api) -> TokenStream {
                 self.http.upload(url, body)
             }
 
-            pub(crate) fn request<O>(&self, operation: O) -> Request<O> {
-                Request {
-                    client: self.clone(),
-                    operation,
-                    options: runtime::RequestOptions::new(),
-                    max_items: None,
-                }
-            }
+            #start_request
         }
 
         /// One call to the API, from a [`Client`] method: the operation's inputs

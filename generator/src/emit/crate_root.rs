@@ -4,9 +4,10 @@
 
 use super::docs::{inner_doc_attrs, prose};
 use super::types::type_tokens;
-use crate::ir::{Api, Operation, ParamLocation, Paths, TypeRef};
+use crate::ir::{Api, Operation, ParamLocation, Paths, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::HashMap;
 
 pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenStream {
     let title = format!("# {} client", api.title);
@@ -41,9 +42,17 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
             pub use ::openapi_client_runtime as runtime;
         }
     };
+    let recursion_limit = recursion_limit(api).map(|limit| {
+        let limit = limit.to_string();
+        quote! {
+            // The types nest deeper than rustc's default limit lets it check them.
+            #![recursion_limit = #limit]
+        }
+    });
     quote! {
         #docs
         #![forbid(unsafe_code)]
+        #recursion_limit
 
         // prettyplease formats the generated modules; rustfmt leaves them alone so that
         // `cargo fmt` never makes the checked-in client stale.
@@ -155,4 +164,91 @@ fn example_call(op: &Operation) -> Option<String> {
         });
     }
     Some(format!(".{}({})", op.rust_name, args.join(", ")))
+}
+
+/// rustc's default `recursion_limit`.
+const DEFAULT_RECURSION_LIMIT: usize = 128;
+
+/// A `recursion_limit` for a crate whose types nest deeper than rustc's default lets
+/// it check: proving an answer type `Send` walks every type it holds by value, a few
+/// steps per level, so a chain of some 64 structs each holding the next, or a type 40
+/// `Vec`s deep, fails to build (E0275, "overflow evaluating the requirement"). `None`
+/// for the usual crate, whose types nest a few levels.
+fn recursion_limit(api: &Api) -> Option<usize> {
+    let defs: HashMap<&str, &TypeDef> = api
+        .types
+        .iter()
+        .map(|def| (def.rust_name.as_str(), def))
+        .collect();
+    let mut depths = Depths {
+        defs,
+        known: HashMap::new(),
+    };
+    let deepest = api
+        .types
+        .iter()
+        .map(|def| depths.of_def(def))
+        .max()
+        .unwrap_or(0);
+    // Room for the runtime's own types around the answer.
+    let needed = deepest + 64;
+    (needed > DEFAULT_RECURSION_LIMIT).then(|| needed.next_power_of_two())
+}
+
+/// How many trait-solver steps each type takes, at most, to be proven `Send`: about
+/// two per struct or enum level, three per `Vec`, and so on, through aliases.
+struct Depths<'a> {
+    defs: HashMap<&'a str, &'a TypeDef>,
+    /// `None` while a type is being measured: a loop (boxed, or through a `Vec`) is
+    /// proven by coinduction and adds nothing more.
+    known: HashMap<&'a str, Option<usize>>,
+}
+
+impl<'a> Depths<'a> {
+    fn of_def(&mut self, def: &'a TypeDef) -> usize {
+        let name = def.rust_name.as_str();
+        match self.known.get(name) {
+            Some(known) => return known.unwrap_or(0),
+            None => {
+                self.known.insert(name, None);
+            }
+        }
+        let depth = match &def.kind {
+            TypeKind::Struct(s) => {
+                let mut deepest = 0;
+                for f in &s.fields {
+                    let wrappers = 2 * usize::from(f.boxed) + usize::from(f.is_option());
+                    deepest = deepest.max(wrappers + self.of_ref(&f.ty));
+                }
+                if let Some(additional) = &s.additional {
+                    deepest = deepest.max(4 + self.of_ref(&additional.value));
+                }
+                2 + deepest
+            }
+            TypeKind::Union(u) => {
+                let mut deepest = 0;
+                for v in &u.variants {
+                    deepest = deepest.max(2 * usize::from(v.boxed) + self.of_ref(&v.ty));
+                }
+                2 + deepest
+            }
+            TypeKind::Alias(target) => self.of_ref(target),
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) => 2,
+        };
+        self.known.insert(name, Some(depth));
+        depth
+    }
+
+    fn of_ref(&mut self, ty: &'a TypeRef) -> usize {
+        match ty {
+            TypeRef::Vec(inner) => 3 + self.of_ref(inner),
+            TypeRef::Map(inner) => 4 + self.of_ref(inner),
+            TypeRef::Nullable(inner) => 1 + self.of_ref(inner),
+            TypeRef::Named(name) => match self.defs.get(name.as_str()) {
+                Some(def) => self.of_def(def),
+                None => 1,
+            },
+            _ => 1,
+        }
+    }
 }

@@ -19,7 +19,8 @@ pub fn mocks(api: &Api) -> TokenStream {
     let helpers = api.operations.iter().map(helper);
     let setters = api.operations.iter().filter_map(setters);
     let answers = api.operations.iter().map(mock_operation);
-    let generic = generic();
+    let generic = generic(!api.operations.is_empty());
+    let helpers = (!api.operations.is_empty()).then(|| quote!(impl MockServer { #(#helpers)* }));
     quote! {
         #![doc = " Typed mocks for the tests of code that uses this client (the `mock` feature): a loopback [`MockServer`] with one helper per operation, taking the same arguments as the [`Client`] method and the same setters as its [`Request`], that matches exactly the request the client sends for them."]
         #![doc = ""]
@@ -33,17 +34,28 @@ pub fn mocks(api: &Api) -> TokenStream {
 
         #generic
 
-        impl MockServer {
-            #(#helpers)*
-        }
+        #helpers
 
         #(#setters)*
         #(#answers)*
     }
 }
 
-/// `MockServer` and `Mock<O>`: the same for every API, thin over the runtime.
-fn generic() -> TokenStream {
+/// `MockServer` and `Mock<O>`: the same for every API, thin over the runtime (with
+/// `mock()`, which starts a `Mock`, when there are operations to mock).
+fn generic(has_operations: bool) -> TokenStream {
+    let start_mock = has_operations.then(|| {
+        quote! {
+            fn mock<'a, O>(server: &'a MockServer, label: &'static str, request: Request<O>) -> Mock<'a, O> {
+                Mock {
+                    server,
+                    label,
+                    request,
+                    expectation: runtime::mock::Expectation::new(),
+                }
+            }
+        }
+    });
     quote! {
         /// A server on loopback for tests, with one mock helper per operation.
         /// Point the code under test at it with [`MockServer::client`], or with
@@ -90,14 +102,7 @@ fn generic() -> TokenStream {
             expectation: runtime::mock::Expectation,
         }
 
-        fn mock<'a, O>(server: &'a MockServer, label: &'static str, request: Request<O>) -> Mock<'a, O> {
-            Mock {
-                server,
-                label,
-                request,
-                expectation: runtime::mock::Expectation::new(),
-            }
-        }
+        #start_mock
 
         // A free function, so no setter name is taken by it.
         fn map<'a, O>(mut mock: Mock<'a, O>, set: impl FnOnce(Request<O>) -> Request<O>) -> Mock<'a, O> {

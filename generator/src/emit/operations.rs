@@ -19,6 +19,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn operations(api: &Api) -> TokenStream {
+    if api.operations.is_empty() {
+        // Nothing to import or implement (only schemas, or only webhooks).
+        return quote! {
+            #![doc = " One method on [`Client`](crate::Client) per operation in the spec, and the inputs of each; this spec has no operations."]
+        };
+    }
     let methods = api.operations.iter().map(|op| client_method(op, api));
     let builders = api.operations.iter().map(|op| operation(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);
@@ -482,9 +488,12 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
 /// Statements that percent-encode each path parameter into a local, then the path as
 /// `format!("/{imodel_id}/changesets/{changeset_id}")` (inline arguments keep the macro
 /// input a plain string, which formats cleanly), or a plain string without parameters.
+/// A parameter the template names twice (`/b/{x}/{x}`) is encoded once and its local
+/// fills both places.
 fn path_expr(op: &Operation, api: &Api) -> (TokenStream, TokenStream) {
     let mut format = String::new();
     let mut locals = Vec::new();
+    let mut encoded = Vec::new();
     for part in &op.path {
         match part {
             PathPart::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
@@ -500,6 +509,10 @@ fn path_expr(op: &Operation, api: &Api) -> (TokenStream, TokenStream) {
                 format.push('{');
                 format.push_str(&local_name);
                 format.push('}');
+                if encoded.contains(index) {
+                    continue;
+                }
+                encoded.push(*index);
                 let local = ident(&local_name);
                 let field = ident(field_name);
                 let value = display(&op.params[*index].ty, quote!(&self.#field), api);

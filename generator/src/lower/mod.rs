@@ -1,7 +1,9 @@
 //! Stage 2: typed document -> IR. Every naming and typing decision is made here (with
 //! the help of [`crate::naming`]); the emitter only spells out what the IR says.
 
+mod aliases;
 mod dedupe;
+mod long_names;
 mod long_running;
 mod operations;
 mod pagination;
@@ -43,10 +45,13 @@ pub fn lower(
         types,
     };
     dedupe::merge_identical_types(&mut api.types);
+    // After merging, which turns types into aliases that other aliases may name.
+    aliases::collapse_alias_chains(&mut api.types);
     // After merging, which can route a loop through an alias.
     types::box_cycles(&mut api.types);
     pagination::detect(&mut api.operations, &api.types);
     diagnostics.extend(long_running::detect(document, &mut api.operations));
+    diagnostics.extend(long_names::capped_names(&api, naming));
     api
 }
 

@@ -20,6 +20,7 @@ pub const FIXTURES: &[&str] = &[
     "long_running",
     "merged_types",
     "no_operation_ids",
+    "no_operations",
     "objects",
     "openapi_3_1",
     "pagination",
@@ -28,6 +29,90 @@ pub const FIXTURES: &[&str] = &[
     "unused_schemas",
 ];
 
+/// Fixtures made by [`generated_fixture_source`] rather than read from a file: too
+/// big to check in or to snapshot, so they are only compiled (`fixtures_compile.rs`)
+/// and checked by the tests that build them.
+pub const GENERATED_FIXTURES: &[&str] = &["hostile_sizes"];
+
+/// Names 100,000 characters long.
+pub const HOSTILE_NAME_LEN: usize = 100_000;
+
+/// The hostile document of [`GENERATED_FIXTURES`], from a small template: every kind
+/// of name (schema, property, operationId, parameter, enum value) 100,000 characters
+/// long, a path that repeats its parameter, and chains deeper than rustc's default
+/// recursion limit allows to check: 70 structs each holding the next, an alias 50
+/// `Vec`s deep, and 70 aliases each naming the next.
+pub fn generated_fixture_source(name: &str) -> String {
+    assert_eq!(name, "hostile_sizes", "no such generated fixture");
+    let long = |c: &str| c.repeat(HOSTILE_NAME_LEN);
+    let reference =
+        |name: &str| serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+    let mut schemas = serde_json::Map::new();
+    schemas.insert(
+        long("N"),
+        serde_json::json!({
+            "type": "object",
+            "required": [long("x")],
+            "properties": {
+                long("x"): {"type": "string"},
+                "kind": {"type": "string", "enum": [long("e"), "short"]},
+            },
+        }),
+    );
+    for i in 0..70 {
+        schemas.insert(
+            format!("Struct{i}"),
+            serde_json::json!({"type": "object", "properties": {"next": reference(&format!("Struct{}", i + 1))}}),
+        );
+        schemas.insert(format!("Alias{i}"), reference(&format!("Alias{}", i + 1)));
+    }
+    schemas.insert(
+        "Struct70".to_owned(),
+        serde_json::json!({"type": "object", "properties": {"end": {"type": "string"}}}),
+    );
+    schemas.insert("Alias70".to_owned(), reference("Struct0"));
+    for i in 0..50 {
+        schemas.insert(
+            format!("List{i}"),
+            serde_json::json!({"type": "array", "items": reference(&format!("List{}", i + 1))}),
+        );
+    }
+    schemas.insert("List50".to_owned(), serde_json::json!({"type": "string"}));
+    let ok = |schema: serde_json::Value| serde_json::json!({"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}});
+    let document = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Hostile sizes", "version": "1"},
+        "paths": {
+            format!("/long/{{{}}}", long("p")): {"get": {
+                "operationId": long("o"),
+                "parameters": [
+                    {"name": long("p"), "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": long("q"), "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": ok(reference(&long("N"))),
+            }},
+            "/repeated/{x}/{x}": {"get": {
+                "operationId": "getRepeated",
+                "parameters": [{"name": "x", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"204": {"description": "no content"}},
+            }},
+            "/chains": {"get": {
+                "operationId": "getChains",
+                "responses": ok(serde_json::json!({
+                    "type": "object",
+                    "properties": {
+                        "structs": reference("Struct0"),
+                        "aliases": reference("Alias0"),
+                        "lists": reference("List0"),
+                    },
+                })),
+            }},
+        },
+        "components": {"schemas": schemas},
+    });
+    document.to_string()
+}
+
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -35,6 +120,9 @@ pub fn fixture_path(name: &str) -> PathBuf {
 }
 
 pub fn fixture_source(name: &str) -> String {
+    if GENERATED_FIXTURES.contains(&name) {
+        return generated_fixture_source(name);
+    }
     std::fs::read_to_string(fixture_path(name)).expect("fixture exists")
 }
 

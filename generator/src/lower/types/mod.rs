@@ -47,6 +47,10 @@ pub struct TypeLowering<'a> {
     /// recursive merge) is the same type: lowering it once keeps the work linear in the
     /// document, where copying it at every use can grow exponentially.
     inline_types: HashMap<String, TypeRef>,
+    /// `allOf` members reached by `$ref`, merged, by pointer (see [`objects`]).
+    merged_refs: HashMap<String, objects::MergedRef<'a>>,
+    /// The `$ref`'d members being merged, to catch an `allOf` that includes itself.
+    merging: Vec<String>,
 }
 
 /// Inline schemas nested deeper than this become `serde_json::Value` with a warning.
@@ -98,6 +102,8 @@ impl<'a> TypeLowering<'a> {
             diagnostics: Vec::new(),
             depth: 0,
             inline_types: HashMap::new(),
+            merged_refs: HashMap::new(),
+            merging: Vec::new(),
         };
         for (name, schema) in schemas {
             this.lower_component(name, schema);
@@ -259,7 +265,7 @@ impl<'a> TypeLowering<'a> {
     }
 
     /// Whether an inline schema gets a named type of its own.
-    fn needs_definition(&self, schema: &Schema, origin: &str) -> bool {
+    fn needs_definition(&mut self, schema: &Schema, origin: &str) -> bool {
         self.object_parts(schema, origin).is_some()
             || enums::is_enum(schema)
             || unions::is_union(schema)
@@ -267,6 +273,9 @@ impl<'a> TypeLowering<'a> {
 
     /// Types that need no definition of their own: scalars, arrays, maps, any JSON.
     fn lower_anonymous(&mut self, schema: &Schema, origin: &str, name_hint: &str) -> TypeRef {
+        if let Some(fallback) = self.unmergeable(schema, origin) {
+            return fallback;
+        }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => match &s.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
@@ -407,7 +416,10 @@ impl<'a> TypeLowering<'a> {
     }
 
     /// Follows `$ref`s (up to 32 hops) to the schema they name, with its pointer.
-    fn resolve_schema(&self, mut reference: &'a str) -> Option<(String, &'a Schema)> {
+    fn resolve_schema<'r>(&self, mut reference: &'r str) -> Option<(String, &'a Schema)>
+    where
+        'a: 'r,
+    {
         let schemas = &self.document.components.as_ref()?.schemas;
         for _ in 0..32 {
             let Some(name) = refs::component_name(reference, "schemas") else {

@@ -3,125 +3,278 @@
 
 use super::unions::is_annotation_only;
 use super::{describe, escape, SchemaRef, TypeLowering};
+use crate::diagnostics::Diagnostic;
 use crate::ir::{Access, AdditionalField, Field, Struct, TypeRef};
 use crate::naming::Scope;
+use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, Schema, SchemaKind, Type};
+use std::collections::HashSet;
+use std::rc::Rc;
+
+/// How many levels of `allOf` one object merges (a member's own `allOf` is the next
+/// level). Inheritance in real documents is a few levels deep; a deeper chain is
+/// `serde_json::Value`, since each level would copy every property above it.
+pub const MAX_ALLOF_DEPTH: usize = 16;
+
+/// The longest property name a struct field is made for. serde's derive matches each
+/// field's name as a byte-string pattern, which rustc expands byte by byte: its
+/// memory grows with the square of the name (1.8 GB for 10,000 characters; a
+/// 100,000-character name exhausted a 23 GB machine), where the longest names in
+/// real documents are a few dozen characters.
+pub const MAX_PROPERTY_NAME_LEN: usize = 1024;
 
 /// An object's properties, gathered from the schema and any `allOf` members.
+#[derive(Clone)]
 pub struct ObjectParts<'s> {
-    /// `(wire name, schema, JSON pointer)` in spec order; a later `allOf` member's
-    /// property replaces an earlier one of the same name.
-    pub properties: Vec<(&'s str, SchemaRef<'s>, String)>,
+    /// Wire name -> `(schema, JSON pointer)` in spec order; a later `allOf` member's
+    /// property replaces an earlier one of the same name (and takes its own place).
+    pub properties: IndexMap<&'s str, (SchemaRef<'s>, String)>,
     pub required: Vec<&'s str>,
     pub additional: Option<(&'s AdditionalProperties, String)>,
 }
 
+impl<'s> ObjectParts<'s> {
+    fn new() -> Self {
+        Self {
+            properties: IndexMap::new(),
+            required: Vec::new(),
+            additional: None,
+        }
+    }
+
+    /// Adds a member's merged parts, as if its properties were listed here.
+    fn extend(&mut self, member: &ObjectParts<'s>) {
+        for (name, property) in &member.properties {
+            self.add_property(name, property.clone());
+        }
+        self.required.extend(member.required.iter().copied());
+        if let Some(additional) = &member.additional {
+            self.additional = Some(additional.clone());
+        }
+    }
+
+    fn add_property(&mut self, name: &'s str, property: (SchemaRef<'s>, String)) {
+        self.properties.shift_remove(name);
+        self.properties.insert(name, property);
+    }
+}
+
+/// What merging a schema's `allOf` gave.
+pub(super) enum Merged<'s> {
+    /// The parts, and how many levels of `allOf` they took.
+    Object(ObjectParts<'s>, usize),
+    /// Not an object, or an `allOf` member is not one.
+    NotObject,
+    /// An `allOf` that includes its own schema.
+    Loop,
+    /// More than [`MAX_ALLOF_DEPTH`] levels.
+    TooDeep,
+}
+
+/// [`Merged`] for a schema reached by `$ref`, kept by pointer so each schema is
+/// merged once however many schemas extend it: a chain of n schemas each extending
+/// the last is n merges, and a diamond of them is not walked once per path.
+#[derive(Clone)]
+pub(super) enum MergedRef<'a> {
+    Object(Rc<ObjectParts<'a>>, usize),
+    NotObject,
+    Loop,
+    /// More levels than the number given: too deep when reached with that many left
+    /// or fewer (a merge that starts nearer the chain's end may still fit).
+    TooDeep(usize),
+}
+
 impl<'a> TypeLowering<'a> {
     /// The properties of an object schema, merging `allOf` members; `None` when the
-    /// schema is not an object with properties (or an `allOf` member is not an object).
+    /// schema is not an object with properties (or its `allOf` cannot be merged).
     pub(super) fn object_parts<'s>(
-        &self,
+        &mut self,
         schema: &'s Schema,
         origin: &str,
     ) -> Option<ObjectParts<'s>>
     where
         'a: 's,
     {
-        let mut parts = ObjectParts {
-            properties: Vec::new(),
-            required: Vec::new(),
-            additional: None,
-        };
-        self.collect(schema, origin, &mut parts, 0)?;
-        (!parts.properties.is_empty()).then_some(parts)
+        match self.merge(schema, origin, MAX_ALLOF_DEPTH) {
+            Merged::Object(parts, _) => (!parts.properties.is_empty()).then_some(parts),
+            Merged::NotObject | Merged::Loop | Merged::TooDeep => None,
+        }
     }
 
-    fn collect<'s>(
-        &self,
-        schema: &'s Schema,
-        origin: &str,
-        parts: &mut ObjectParts<'s>,
-        depth: usize,
-    ) -> Option<()>
+    /// `serde_json::Value` for an `allOf` that cannot be merged because it loops or
+    /// nests too deep, with a warning where the problem is: an `allOf` too deep only
+    /// because a member is itself too deep is reported once, at that member. `None`
+    /// when the schema merges, has no `allOf`, or is not an object at all.
+    pub(super) fn unmergeable(&mut self, schema: &Schema, origin: &str) -> Option<TypeRef> {
+        let members = self.members(schema, origin);
+        if members.is_empty() {
+            return None;
+        }
+        let problem = match self.merge(schema, origin, MAX_ALLOF_DEPTH) {
+            Merged::Object(..) | Merged::NotObject => return None,
+            Merged::Loop => {
+                "allOf that includes its own schema is not supported yet; using serde_json::Value"
+                    .to_owned()
+            }
+            Merged::TooDeep => {
+                let inherited = members.into_iter().any(|(member, at)| {
+                    let member = match member {
+                        SchemaRef::Reference(reference) => self.resolve_schema(reference),
+                        SchemaRef::Item(item) => Some((at, item)),
+                    };
+                    member.is_some_and(|(at, member)| {
+                        matches!(self.merge(member, &at, MAX_ALLOF_DEPTH), Merged::TooDeep)
+                    })
+                });
+                if inherited {
+                    return Some(TypeRef::Json);
+                }
+                format!(
+                    "allOf nested more than {MAX_ALLOF_DEPTH} levels deep is not supported; \
+                     this schema and every schema that extends it are serde_json::Value"
+                )
+            }
+        };
+        self.diagnostics.push(Diagnostic::warning(origin, problem));
+        Some(TypeRef::Json)
+    }
+
+    /// The `allOf` members of an object schema, each with its pointer.
+    fn members<'s>(&self, schema: &'s Schema, origin: &str) -> Vec<(SchemaRef<'s>, String)> {
+        let all_of = match &schema.schema_kind {
+            SchemaKind::Any(any) => &any.all_of,
+            SchemaKind::AllOf { all_of } => all_of,
+            _ => return Vec::new(),
+        };
+        all_of
+            .iter()
+            .enumerate()
+            .map(|(i, member)| (member.into(), format!("{origin}/allOf/{i}")))
+            .collect()
+    }
+
+    /// Merges `schema` (at `origin`) with its `allOf` members, `budget` levels deep
+    /// at most.
+    fn merge<'s>(&mut self, schema: &'s Schema, origin: &str, budget: usize) -> Merged<'s>
     where
         'a: 's,
     {
-        if depth > 16 {
-            return None;
-        }
-        let (properties, required, additional) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => {
-                (&o.properties, &o.required, &o.additional_properties)
-            }
+        let (properties, required, additional, members) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (
+                Some(&o.properties),
+                &o.required[..],
+                o.additional_properties.as_ref(),
+                &[][..],
+            ),
             SchemaKind::Any(any)
                 if any.typ.as_deref().is_none_or(|t| t == "object")
                     && (!any.properties.is_empty() || !any.all_of.is_empty()) =>
             {
-                for (i, member) in any.all_of.iter().enumerate() {
-                    self.collect_member(
-                        member.into(),
-                        &format!("{origin}/allOf/{i}"),
-                        parts,
-                        depth,
-                    )?;
-                }
-                (&any.properties, &any.required, &any.additional_properties)
+                (
+                    Some(&any.properties),
+                    &any.required[..],
+                    any.additional_properties.as_ref(),
+                    &any.all_of[..],
+                )
             }
-            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
-                for (i, member) in all_of.iter().enumerate() {
-                    self.collect_member(
-                        member.into(),
-                        &format!("{origin}/allOf/{i}"),
-                        parts,
-                        depth,
-                    )?;
-                }
-                return Some(());
-            }
-            _ => return None,
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => (None, &[][..], None, &all_of[..]),
+            _ => return Merged::NotObject,
         };
-        for (name, property) in properties {
+        let mut parts = ObjectParts::new();
+        let mut height = 0;
+        let mut failure = None;
+        for (i, member) in members.iter().enumerate() {
+            let member_height = match SchemaRef::from(member) {
+                SchemaRef::Item(member) if is_annotation_only(member) => continue,
+                _ if budget == 0 => Err(Merged::TooDeep),
+                SchemaRef::Reference(reference) => {
+                    match self.merge_reference(reference, budget - 1) {
+                        MergedRef::Object(member, member_height) => {
+                            parts.extend(&member);
+                            Ok(member_height)
+                        }
+                        MergedRef::NotObject => Err(Merged::NotObject),
+                        MergedRef::Loop => Err(Merged::Loop),
+                        MergedRef::TooDeep(_) => Err(Merged::TooDeep),
+                    }
+                }
+                SchemaRef::Item(member) => {
+                    match self.merge(member, &format!("{origin}/allOf/{i}"), budget - 1) {
+                        Merged::Object(member, member_height) => {
+                            parts.extend(&member);
+                            Ok(member_height)
+                        }
+                        other => Err(other),
+                    }
+                }
+            };
+            match member_height {
+                Ok(member_height) => height = height.max(member_height + 1),
+                // A member that is not an object fails the merge at any depth.
+                Err(problem @ (Merged::NotObject | Merged::Loop)) => return problem,
+                Err(problem) => failure = failure.or(Some(problem)),
+            }
+        }
+        if let Some(problem) = failure {
+            return problem;
+        }
+        for (name, property) in properties.into_iter().flatten() {
             let property_origin = format!("{origin}/properties/{}", escape(name));
-            parts
-                .properties
-                .retain(|(existing, _, _)| *existing != name.as_str());
-            parts
-                .properties
-                .push((name.as_str(), property.into(), property_origin));
+            parts.add_property(name, (property.into(), property_origin));
         }
         parts.required.extend(required.iter().map(String::as_str));
         if let Some(additional) = additional {
             parts.additional = Some((additional, format!("{origin}/additionalProperties")));
         }
-        Some(())
+        Merged::Object(parts, height)
     }
 
-    /// One `allOf` member: a `$ref` to an object component, an inline object, or a
-    /// schema that only annotates (a description), which adds nothing.
-    fn collect_member<'s>(
-        &self,
-        member: SchemaRef<'s>,
-        origin: &str,
-        parts: &mut ObjectParts<'s>,
-        depth: usize,
-    ) -> Option<()>
-    where
-        'a: 's,
-    {
-        match member {
-            SchemaRef::Reference(reference) => {
-                let (target, schema) = self.resolve_schema(reference)?;
-                self.collect(schema, &target, parts, depth + 1)
+    /// A `$ref`'d `allOf` member, merged once per pointer.
+    fn merge_reference(&mut self, reference: &str, budget: usize) -> MergedRef<'a> {
+        let Some((target, schema)) = self.resolve_schema(reference) else {
+            return MergedRef::NotObject;
+        };
+        match self.merged_refs.get(&target) {
+            Some(MergedRef::Object(_, height)) if *height > budget => {
+                return MergedRef::TooDeep(budget)
             }
-            SchemaRef::Item(schema) if is_annotation_only(schema) => Some(()),
-            SchemaRef::Item(schema) => self.collect(schema, origin, parts, depth + 1),
+            Some(MergedRef::TooDeep(deeper_than)) if budget <= *deeper_than => {
+                return MergedRef::TooDeep(budget)
+            }
+            Some(MergedRef::TooDeep(_)) | None => {}
+            Some(known) => return known.clone(),
         }
+        if self.merging.contains(&target) {
+            return MergedRef::Loop;
+        }
+        self.merging.push(target.clone());
+        let merged = match self.merge(schema, &target, budget) {
+            Merged::Object(parts, height) => MergedRef::Object(Rc::new(parts), height),
+            Merged::NotObject => MergedRef::NotObject,
+            Merged::Loop => MergedRef::Loop,
+            Merged::TooDeep => MergedRef::TooDeep(budget),
+        };
+        self.merging.pop();
+        self.merged_refs.insert(target, merged.clone());
+        merged
     }
 
     pub(super) fn lower_struct(&mut self, parts: ObjectParts<'_>, rust_name: &str) -> Struct {
         let mut field_names = Scope::new();
         let mut fields = Vec::with_capacity(parts.properties.len());
-        for (wire_name, schema, origin) in parts.properties {
+        let required: HashSet<&str> = parts.required.iter().copied().collect();
+        for (wire_name, (schema, origin)) in parts.properties {
+            if wire_name.len() > MAX_PROPERTY_NAME_LEN {
+                self.diagnostics.push(Diagnostic::warning(
+                    origin,
+                    format!(
+                        "a property name of {} characters is longer than the {MAX_PROPERTY_NAME_LEN} \
+                         a generated struct can match on; the property is left out of the struct",
+                        wire_name.chars().count()
+                    ),
+                ));
+                continue;
+            }
             let hint = format!("{rust_name}{}", self.naming.type_name(wire_name));
             let ty = self.lower(schema, &origin, &hint);
             let (description, deprecated, access, default) = match schema {
@@ -138,7 +291,7 @@ impl<'a> TypeLowering<'a> {
                 rust_name: field_names.claim(&self.naming.value_name(wire_name)),
                 ty,
                 // A read-only field is absent from requests, a write-only one from responses.
-                required: parts.required.contains(&wire_name) && access == Access::ReadWrite,
+                required: required.contains(wire_name) && access == Access::ReadWrite,
                 description,
                 deprecated,
                 access,

@@ -1,0 +1,159 @@
+//! An alias of an alias names the type at the end of the chain.
+//!
+//! `A: {$ref: B}`, `B: {$ref: C}`, ... `Y: {$ref: Z}` lowers to `type A = B;
+//! type B = C; ...`, which a reader (and rustc) follows one alias at a time. Each such
+//! alias is rewritten to name the end of its chain directly (`type A = Z; type B = Z;`):
+//! the same types under the same names. The end is a name: the struct, enum or union
+//! the chain reaches, or the chain's last alias when that one spells out its type
+//! (`type Y = Vec<Item>`). An alias that wraps its target (`type A = Vec<B>`,
+//! `type A = Option<B>`) is left as written: spelling out what `B` stands for there
+//! would turn a short name into a long nested type.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ir::{TypeDef, TypeKind, TypeRef};
+
+/// Rewrites every alias whose target is another alias to that alias's own target,
+/// following the chain to its end. References elsewhere (fields, arguments) keep the
+/// name they were given. An alias loop (reported as an error by
+/// `recursion::alias_cycles`) is left as it is.
+pub fn collapse_alias_chains(types: &mut [TypeDef]) {
+    let aliases: HashMap<&str, &TypeRef> = types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            TypeKind::Alias(target) => Some((def.rust_name.as_str(), target)),
+            _ => None,
+        })
+        .collect();
+    // The alias after `name` in a chain, if its target is exactly another alias.
+    let next = |name: &str| match aliases.get(name) {
+        Some(TypeRef::Named(next)) if aliases.contains_key(next.as_str()) => Some(next.as_str()),
+        _ => None,
+    };
+    // Where each chain ends, filled from the end back, without recursion: a chain is
+    // as long as the document makes it.
+    let mut ends: HashMap<&str, TypeRef> = HashMap::new();
+    for def in types.iter() {
+        let mut chain: Vec<&str> = Vec::new();
+        let mut on_chain: HashSet<&str> = HashSet::new();
+        let mut current = def.rust_name.as_str();
+        while let Some(following) = next(current) {
+            if ends.contains_key(current) || !on_chain.insert(current) {
+                break;
+            }
+            chain.push(current);
+            current = following;
+        }
+        // `current` is the last alias of the chain, one already resolved, or (in a
+        // loop) one seen before. The chain ends at the type the last alias names, or
+        // at that alias itself when it spells out a type (`type Row = BTreeMap<..>`),
+        // so that every alias still names a type rather than repeating its spelling.
+        let end = match ends.get(current) {
+            Some(end) => end.clone(),
+            None if on_chain.contains(current) => continue,
+            None => match aliases.get(current) {
+                Some(named @ TypeRef::Named(_)) => (*named).clone(),
+                Some(_) => TypeRef::Named(current.to_owned()),
+                None => continue,
+            },
+        };
+        for name in chain {
+            ends.insert(name, end.clone());
+        }
+    }
+    let ends: HashMap<String, TypeRef> = ends
+        .into_iter()
+        .map(|(name, end)| (name.to_owned(), end))
+        .collect();
+    for def in types.iter_mut() {
+        if let (TypeKind::Alias(target), Some(end)) = (&mut def.kind, ends.get(&def.rust_name)) {
+            *target = end.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alias(name: &str, target: TypeRef) -> TypeDef {
+        TypeDef {
+            origin: format!("#/components/schemas/{name}"),
+            wire_name: name.to_owned(),
+            rust_name: name.to_owned(),
+            description: None,
+            deprecated: false,
+            feature: None,
+            kind: TypeKind::Alias(target),
+        }
+    }
+
+    fn named(name: &str) -> TypeRef {
+        TypeRef::Named(name.to_owned())
+    }
+
+    fn targets(types: &[TypeDef]) -> Vec<String> {
+        types
+            .iter()
+            .map(|def| match &def.kind {
+                TypeKind::Alias(target) => format!(
+                    "{} = {}",
+                    def.rust_name,
+                    target.rust(crate::ir::Paths::Short)
+                ),
+                _ => def.rust_name.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_of_aliases_names_its_end() {
+        let mut types = vec![
+            alias("A", named("B")),
+            alias("B", named("C")),
+            alias("C", TypeRef::Vec(Box::new(named("D")))),
+            alias("D", named("E")),
+            alias("E", named("S")),
+            alias("F", TypeRef::Nullable(Box::new(named("A")))),
+            alias("S", TypeRef::String),
+        ];
+        collapse_alias_chains(&mut types);
+        assert_eq!(
+            targets(&types),
+            [
+                "A = C",
+                "B = C",
+                "C = Vec<D>",
+                "D = S",
+                "E = S",
+                "F = Option<A>",
+                "S = String",
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_are_left_alone() {
+        let mut types = vec![
+            alias("A", named("B")),
+            alias("B", named("C")),
+            alias("C", named("B")),
+            alias("D", named("D")),
+        ];
+        collapse_alias_chains(&mut types);
+        assert_eq!(targets(&types), ["A = B", "B = C", "C = B", "D = D"]);
+    }
+
+    #[test]
+    fn long_chains_are_linear_and_do_not_overflow_the_stack() {
+        let n = 100_000;
+        let mut types: Vec<TypeDef> = (0..n)
+            .map(|i| alias(&format!("A{i}"), named(&format!("A{}", i + 1))))
+            .collect();
+        types.push(alias(&format!("A{n}"), named("S")));
+        collapse_alias_chains(&mut types);
+        assert!(types
+            .iter()
+            .all(|def| def.kind == TypeKind::Alias(named("S"))));
+    }
+}
