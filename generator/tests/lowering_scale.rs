@@ -187,10 +187,31 @@ fn hostile_sizes_are_capped_and_collapsed() {
     assert_eq!(
         messages
             .iter()
-            .filter(|m| m.contains("is left out of the struct"))
+            .filter(|m| m.contains("value is kept in the struct's `additional_properties` map"))
             .count(),
         1,
         "{warnings}"
+    );
+    // ...and its value is not lost: the struct that cannot name it keeps it in a map.
+    let long_struct = api
+        .types
+        .iter()
+        .find(|t| t.wire_name.len() == common::HOSTILE_NAME_LEN)
+        .expect("the long-named schema");
+    let generator::ir::TypeKind::Struct(fields) = &long_struct.kind else {
+        panic!("{:?} is not a struct", long_struct.rust_name)
+    };
+    assert_eq!(
+        fields
+            .fields
+            .iter()
+            .map(|f| f.wire_name.as_str())
+            .collect::<Vec<_>>(),
+        ["kind"]
+    );
+    assert_eq!(
+        fields.additional.as_ref().map(|a| &a.value),
+        Some(&generator::ir::TypeRef::Json)
     );
     assert_eq!(warnings.items.len(), 7, "{warnings}");
     // Every alias of the chain names its end.

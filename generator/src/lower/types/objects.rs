@@ -263,16 +263,22 @@ impl<'a> TypeLowering<'a> {
         let mut field_names = Scope::new();
         let mut fields = Vec::with_capacity(parts.properties.len());
         let required: HashSet<&str> = parts.required.iter().copied().collect();
+        // A property too long to be a field still reaches the caller: its value is
+        // kept in the struct's map of other properties, which the struct gets if it
+        // has none.
+        let mut left_out = false;
         for (wire_name, (schema, origin)) in parts.properties {
             if wire_name.len() > MAX_PROPERTY_NAME_LEN {
                 self.diagnostics.push(Diagnostic::warning(
                     origin,
                     format!(
                         "a property name of {} characters is longer than the {MAX_PROPERTY_NAME_LEN} \
-                         a generated struct can match on; the property is left out of the struct",
+                         a generated struct can match on; it is not a field of its own, and its \
+                         value is kept in the struct's `additional_properties` map",
                         wire_name.chars().count()
                     ),
                 ));
+                left_out = true;
                 continue;
             }
             let hint = format!("{rust_name}{}", self.naming.type_name(wire_name));
@@ -301,11 +307,11 @@ impl<'a> TypeLowering<'a> {
         }
         let additional = match parts.additional {
             Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
-            Some((AdditionalProperties::Schema(values), origin)) => {
+            Some((AdditionalProperties::Schema(values), origin)) if !left_out => {
                 let hint = format!("{rust_name}Value");
                 Some(self.lower(values.as_ref(), &origin, &hint))
             }
-            _ => None,
+            _ => left_out.then_some(TypeRef::Json),
         }
         .map(|value| AdditionalField {
             rust_name: field_names.claim("additional_properties"),
