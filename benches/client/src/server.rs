@@ -4,7 +4,7 @@
 //! `GET /?iTwinId=..&$top=N` answers an `IModelList` of N items (a fixed list: the
 //! body is built once per size and then served from memory). With `$skip` as well it
 //! is one page of a list of `total` items (what `into_stream()` walks): `$top` items
-//! from `$skip`, fewer at the end, none past it.
+//! from `$skip`, fewer at the end, none past it, built for each request.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -145,12 +145,18 @@ fn respond<B>(state: &State, request: &Request<B>) -> Response<Full<Bytes>> {
             .min(state.total.saturating_sub(skip)),
     }
     .min(MAX_PAGE);
-    let body = {
-        let mut bodies = state.bodies.lock().unwrap_or_else(|e| e.into_inner());
-        bodies
-            .entry(count)
-            .or_insert_with(|| Bytes::from(imodel_list(count)))
-            .clone()
+    let body = match skip {
+        // A page of the paged list holds the items from `$skip` on: each page is
+        // another page (a client ends a list whose pages repeat). Built per request,
+        // so that walking a long list does not keep every page here.
+        Some(skip) => Bytes::from(imodel_list_from(skip, count)),
+        None => {
+            let mut bodies = state.bodies.lock().unwrap_or_else(|e| e.into_inner());
+            bodies
+                .entry(count)
+                .or_insert_with(|| Bytes::from(imodel_list(count)))
+                .clone()
+        }
     };
     let mut response = Response::new(Full::new(body));
     response
@@ -167,10 +173,15 @@ fn status(code: StatusCode) -> Response<Full<Bytes>> {
 
 /// `{"iModels":[...]}` with `count` distinct iModels, every field of the schema set.
 pub fn imodel_list(count: usize) -> String {
+    imodel_list_from(0, count)
+}
+
+/// `{"iModels":[...]}` with the `count` iModels of the whole list from `first` on.
+fn imodel_list_from(first: usize, count: usize) -> String {
     let mut json = String::with_capacity(64 + count * 400);
     json.push_str(r#"{"iModels":["#);
-    for index in 0..count {
-        if index > 0 {
+    for index in first..first.saturating_add(count) {
+        if index > first {
             json.push(',');
         }
         let _ = write!(
