@@ -76,6 +76,51 @@ pub fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whole numbers from -2^63 up to (not including) 2^64 fit `i64` or `u64`.
+const I64_MIN: f64 = -9_223_372_036_854_775_808.0;
+const U64_END: f64 = 18_446_744_073_709_551_616.0;
+
+/// A located warning for each whole number too large for 64-bit integers. The readers
+/// keep such a number (`default: 99999999999999999999999`) as the nearest float
+/// instead of refusing the document, so its last digits may differ from the text's:
+/// the reader is told rather than finding a changed value in a doc comment.
+pub fn inexact_integers(document: &Value, warnings: &mut Vec<Diagnostic>) {
+    let mut at = Vec::new();
+    walk_numbers(document, &mut at, warnings);
+}
+
+fn walk_numbers(value: &Value, at: &mut Vec<String>, warnings: &mut Vec<Diagnostic>) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or_default();
+            if float.fract() == 0.0 && !(I64_MIN..U64_END).contains(&float) {
+                warnings.push(Diagnostic::warning(
+                    pointer(at),
+                    format!(
+                        "this number is beyond 64-bit integers; it is read as the nearest \
+                         float, {float:e}, and its last digits may differ from the document's"
+                    ),
+                ));
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                at.push(index.to_string());
+                walk_numbers(item, at, warnings);
+                at.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                at.push(key.clone());
+                walk_numbers(item, at, warnings);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Drops one keyword, and records a property as required in its parent.
 struct Repair {
     keyword: Vec<String>,
@@ -141,6 +186,35 @@ mod tests {
                 "#/components/schemas/A/properties/a/pattern",
                 "#/components/schemas/A/properties/b/required"
             ]
+        );
+    }
+
+    #[test]
+    fn whole_numbers_beyond_64_bits_are_located() {
+        let document = json!({"components": {"schemas": {"A": {
+            "default": 99_999_999_999_999_999_999_999.0_f64,
+            "minimum": -1e20,
+            "maximum": 18_446_744_073_709_551_615_u64,
+            "exclusiveMaximum": 18_446_744_073_709_551_616.0_f64,
+            "exclusiveMinimum": -9_223_372_036_854_775_808.0_f64,
+            "example": [1.5e30, 0.5, -9_223_372_036_854_775_808_i64],
+        }}}});
+        let mut warnings = Vec::new();
+        inexact_integers(&document, &mut warnings);
+        let pointers: Vec<&str> = warnings.iter().map(|w| w.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "#/components/schemas/A/default",
+                "#/components/schemas/A/minimum",
+                "#/components/schemas/A/exclusiveMaximum",
+                "#/components/schemas/A/example/0",
+            ]
+        );
+        assert!(
+            warnings[0].message.contains("1e23"),
+            "{}",
+            warnings[0].message
         );
     }
 
