@@ -68,6 +68,15 @@ impl RawServer {
         }
     }
 
+    /// A server that reads the request and never answers, holding the connection.
+    async fn silent() -> RawServer {
+        RawServer::start(|stream| async move {
+            let _held = stream;
+            std::future::pending::<()>().await;
+        })
+        .await
+    }
+
     /// A server that writes `bytes` and closes the connection.
     async fn replying(bytes: impl Into<Vec<u8>>) -> RawServer {
         let bytes: Arc<[u8]> = bytes.into().into();
@@ -368,11 +377,7 @@ async fn body_that_stops_arriving_is_a_timeout() {
 
 #[tokio::test]
 async fn server_that_accepts_and_never_answers_is_a_timeout() {
-    let server = RawServer::start(|stream| async move {
-        let _held = stream;
-        std::future::pending::<()>().await;
-    })
-    .await;
+    let server = RawServer::silent().await;
     let client = server
         .builder()
         .timeout(Duration::from_millis(300))
@@ -846,11 +851,7 @@ async fn a_server_that_goes_silent_is_a_read_timeout_and_a_steady_trickle_is_not
 
 #[tokio::test]
 async fn a_read_timeout_is_retried_like_a_timeout() {
-    let server = RawServer::start(|stream| async move {
-        let _held = stream;
-        std::future::pending::<()>().await;
-    })
-    .await;
+    let server = RawServer::silent().await;
     let client = server
         .builder()
         .retry_policy(fast_retries().max_attempts(2))
