@@ -88,9 +88,7 @@ impl<T> Page<T> {
     /// a row (a server that ignores `$skip`) and stop with
     /// [`PaginationError::RepeatedPage`] instead of asking forever.
     pub fn with_body(mut self, body: &[u8]) -> Self {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        body.hash(&mut hasher);
-        self.digest = Some(hasher.finish());
+        self.digest = Some(digest(body));
         self
     }
 }
@@ -148,6 +146,14 @@ fn shortened(link: &str) -> String {
     out
 }
 
+/// A 64-bit digest of a page body or a link: what the loop checks compare, so
+/// that they hold no copies of server data.
+fn digest(value: impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Finds a next-page link the stream was given before, in constant memory
 /// (Brent's cycle detection over digests of the links): a server's links are
 /// walked one after the other, so a repeated link means a loop, and the loop
@@ -164,9 +170,7 @@ struct LinkLoop {
 impl LinkLoop {
     /// Records `link`; `true` when it closes a loop.
     fn repeats(&mut self, link: &str) -> bool {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        link.hash(&mut hasher);
-        let digest = hasher.finish();
+        let digest = digest(link);
         if self.marker == Some(digest) {
             return true;
         }

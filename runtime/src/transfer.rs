@@ -1067,7 +1067,11 @@ impl Activity {
         let mut future = std::pin::pin!(future);
         loop {
             let (last, _) = self.last();
-            if let Ok(output) = tokio::time::timeout_at(last + idle, future.as_mut()).await {
+            // An idle timeout too long to be a point in time never fires.
+            let Some(limit) = last.checked_add(idle) else {
+                return Ok(future.await);
+            };
+            if let Ok(output) = tokio::time::timeout_at(limit, future.as_mut()).await {
                 return Ok(output);
             }
             let (now, transferred) = self.last();
@@ -1095,6 +1099,13 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[tokio::test]
+    async fn an_idle_timeout_beyond_any_instant_never_fires() {
+        let activity = Activity::default();
+        let output = activity.watch(Duration::MAX, async { 7 }).await;
+        assert_eq!(output.ok(), Some(7));
     }
 
     #[test]
