@@ -672,7 +672,7 @@ pub fn decode_bytes(raw: RawResponse, declared: &[u16]) -> Result<ResponseValue<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Unparsed;
+    use super::super::Unparsed;
 
     #[test]
     fn any_success_declares_every_status() {
