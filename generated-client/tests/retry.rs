@@ -395,7 +395,8 @@ async fn a_429_on_a_post_is_retried_after_its_retry_after() {
     let created = || ResponseTemplate::new(201).set_body_json(support::imodel_json());
     // (case, answers, policy max attempts, requests made, the final status or
     // `None` for the deadline)
-    let cases: [(&str, Vec<ResponseTemplate>, u32, usize, Option<u16>); 5] = [
+    type Case = (&'static str, Vec<ResponseTemplate>, u32, usize, Option<u16>);
+    let cases: [Case; 5] = [
         (
             "Retry-After: 0 is honoured",
             vec![slow_down(Some("0")), created()],
