@@ -88,14 +88,14 @@ impl Storage {
         Storage { http, retry, idle }
     }
 
-    pub(crate) fn download<E>(&self, url: &str) -> Download<E> {
+    pub(crate) fn download<E>(&self, url: Option<&str>) -> Download<E> {
         Download {
             transfer: Transfer::new(self, url),
             error_body: PhantomData,
         }
     }
 
-    pub(crate) fn upload<E>(&self, url: &str, body: UploadBody) -> Upload<E> {
+    pub(crate) fn upload<E>(&self, url: Option<&str>, body: UploadBody) -> Upload<E> {
         Upload {
             transfer: Transfer::new(self, url),
             body,
@@ -118,9 +118,12 @@ struct Transfer {
 }
 
 impl Transfer {
-    fn new(storage: &Storage, url: &str) -> Self {
-        let url = Url::parse(url)
-            .map_err(|e| format!("the transfer URL is not a URL: {e}"))
+    fn new(storage: &Storage, url: Option<&str>) -> Self {
+        let url = url
+            .ok_or_else(super::link::no_href)
+            .and_then(|url| {
+                Url::parse(url).map_err(|e| format!("the transfer URL is not a URL: {e}"))
+            })
             .and_then(|url| match url.scheme() {
                 "http" | "https" => Ok(url),
                 other => Err(format!(
