@@ -211,7 +211,7 @@ fn returns_doc(success: &Success) -> String {
             statuses,
             envelope: Some(envelope),
         } => format!(
-            "{} on {}: the `{}` property of the {} body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); {errors}",
+            "{} on {}: the `{}` property of the {} body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); {errors}",
             named_doc(ty),
             status_list(statuses),
             envelope.property,
