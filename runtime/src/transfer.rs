@@ -73,7 +73,10 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+/// The caller's progress callback: `FnMut`, so it may keep its own state (a
+/// counter, the last value) without atomics. The transfer's clones (an
+/// upload's body stream) share it; each report locks it for the call.
+type ProgressFn = Arc<std::sync::Mutex<dyn FnMut(Progress) + Send>>;
 
 /// The HTTP client for storage URLs; see the [module docs](self).
 #[derive(Clone, Debug)]
@@ -189,6 +192,11 @@ impl Transfer {
             "transfer progress"
         );
         if let Some(report) = &self.progress {
+            // A callback that panicked once poisons the lock; later reports
+            // still reach it.
+            let mut report = report
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             report(progress);
         }
     }
@@ -282,13 +290,14 @@ macro_rules! transfer_options {
                 self
             }
 
-            /// Called after every chunk with the bytes moved so far. Progress
-            /// is also a `TRACE` event.
+            /// Called after every chunk with the bytes moved so far, one call
+            /// at a time; the closure may change what it captured (a plain
+            /// counter needs no atomic). Progress is also a `TRACE` event.
             pub fn on_progress(
                 mut self,
-                report: impl Fn(Progress) + Send + Sync + 'static,
+                report: impl FnMut(Progress) + Send + 'static,
             ) -> Self {
-                self.transfer.progress = Some(Arc::new(report));
+                self.transfer.progress = Some(Arc::new(std::sync::Mutex::new(report)));
                 self
             }
         }
