@@ -236,7 +236,8 @@ async fn call_counts_are_verified() {
 #[tokio::test]
 async fn optional_inputs_and_bodies_are_matched() {
     let server = MockServer::start().await;
-    // `into_stream` asks for `$top=2&$skip=0`, then `$skip=2`: one mock per page.
+    // `into_stream` asks for `$top=2&$skip=0`, then `$skip=2`, then (the
+    // short page is not the end) `$skip=3`, which is empty: one mock per page.
     server
         .get_imodels(ITWIN)
         .top(2)
@@ -250,6 +251,14 @@ async fn optional_inputs_and_bodies_are_matched() {
         .top(2)
         .skip(2)
         .respond(&listed(&[(Uuid::nil(), "viaduct")]))
+        .expect(1)
+        .mount()
+        .await;
+    server
+        .get_imodels(ITWIN)
+        .top(2)
+        .skip(3)
+        .respond(&listed(&[]))
         .expect(1)
         .mount()
         .await;
