@@ -117,6 +117,25 @@ fn paged_lists_and_how_their_pages_lead_on() {
             Some((true, true, true, false)),
         ),
         (
+            "the body is the array and a Link header leads on (RFC 8288)",
+            json!({"responses": ok(link_header.clone())}),
+            items.clone(),
+            Some((true, false, false, false)),
+        ),
+        (
+            "the body is the array, no Link header: not a paged list",
+            json!({"parameters": top_skip, "responses": ok(none.clone())}),
+            items.clone(),
+            None,
+        ),
+        (
+            "x-pagination on an array body, paged by $skip",
+            json!({"parameters": top_skip, "responses": ok(none.clone()),
+                   "x-pagination": {"top": "$top", "skip": "$skip"}}),
+            items.clone(),
+            Some((false, true, true, false)),
+        ),
+        (
             "an envelope is an entity, not a page",
             json!({"parameters": top_skip, "responses": {"200": {
                 "description": "one entity",

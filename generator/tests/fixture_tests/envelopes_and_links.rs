@@ -174,6 +174,29 @@ async fn a_list_with_a_link_header_follows_it_past_short_pages() {
 }
 
 #[tokio::test]
+async fn a_list_whose_body_is_the_array_follows_its_link_header() {
+    let server = MockServer::start().await;
+    let next = format!("<{}/commits?page=2>; rel=\"next\"", server.uri());
+    server
+        .list_commits()
+        .respond(&vec!["a".to_owned(), "b".to_owned()])
+        .respond_header("Link", next)
+        .expect(1)
+        .mount()
+        .await;
+    server
+        .list_commits()
+        .with_query("page", "2")
+        .respond(&vec!["c".to_owned()])
+        .expect(1)
+        .mount()
+        .await;
+    let items = collect(server.client().list_commits().per_page(2).into_stream()).await;
+    assert_eq!(items, ["a", "b", "c"]);
+    server.verify().await;
+}
+
+#[tokio::test]
 async fn a_list_with_body_links_and_no_top_or_skip_follows_them() {
     let server = MockServer::start().await;
     let page = |entries: &[&str], next: Option<String>| ListFeedResponse {
