@@ -22,9 +22,9 @@ pub fn mocks(api: &Api) -> TokenStream {
     let generic = generic(!api.operations.is_empty());
     let helpers = (!api.operations.is_empty()).then(|| quote!(impl MockServer { #(#helpers)* }));
     quote! {
-        #![doc = " Typed mocks for the tests of code that uses this client (the `mock` feature): a loopback [`MockServer`] with one helper per operation, taking the same arguments as the [`Client`] method and the same setters as its [`Request`], that matches exactly the request the client sends for them."]
+        #![doc = " Typed mocks for the tests of code that uses this client (the `mock` feature): a loopback [`MockServer`](crate::mock::MockServer) with one helper per operation, taking the same arguments as the [`Client`](crate::Client) method and the same setters as its [`Request`](crate::Request), that matches exactly the request the client sends for them."]
         #![doc = ""]
-        #![doc = " Unset optional inputs match any value. Answer with [`Mock::respond`] (the operation's success type), [`Mock::respond_error`] (a status and the spec's error body) or the other `respond_*` methods; [`Mock::expect`] sets how many calls are expected, checked by [`MockServer::verify`] and when the server is dropped."]
+        #![doc = " Unset optional inputs match any value. Answer with [`Mock::respond`](crate::mock::Mock::respond) (the operation's success type), [`Mock::respond_error`](crate::mock::Mock::respond_error) (a status and the spec's error body) or the other `respond_*` methods; [`Mock::expect`](crate::mock::Mock::expect) sets how many calls are expected, checked by [`MockServer::verify`](crate::mock::MockServer::verify) and when the server is dropped."]
         // Deprecated operations have mocks too.
         #![allow(deprecated)]
         use crate::{runtime, Client, Request};
@@ -205,12 +205,21 @@ fn helper(op: &Operation) -> TokenStream {
     let plain = op.rust_name.trim_start_matches("r#");
     let label = plain.to_owned();
     let answer = match &op.success {
-        Success::Json { ty, .. } => match ty {
-            TypeRef::Named(type_name) => format!(
-                "Answer with [`Mock::respond`] and a [`{type_name}`](crate::models::{type_name})"
-            ),
-            _ => "Answer with [`Mock::respond`] and the success type".to_owned(),
-        },
+        Success::Json { ty, envelope, .. } => {
+            let answer = match ty {
+                TypeRef::Named(type_name) => format!(
+                    "Answer with [`Mock::respond`] and a [`{type_name}`](crate::models::{type_name})"
+                ),
+                _ => "Answer with [`Mock::respond`] and the success type".to_owned(),
+            };
+            match envelope {
+                Some(envelope) => format!(
+                    "{answer} (sent in its envelope, as the `{}` property of the body)",
+                    envelope.property
+                ),
+                None => answer,
+            }
+        }
         Success::Bytes { .. } => "Answer with [`Mock::respond`] and the body bytes".to_owned(),
         Success::Raw | Success::ByStatus { .. } => {
             "The spec gives no single success type: answer with [`Mock::respond`] and any JSON, or [`Mock::respond_status`] alone".to_owned()
@@ -272,15 +281,26 @@ fn setters(op: &Operation) -> Option<TokenStream> {
 fn mock_operation(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder_name);
     let (body, status, encode) = match &op.success {
-        Success::Json { ty, statuses } => {
+        Success::Json {
+            ty,
+            statuses,
+            envelope,
+        } => {
             let status = first(statuses);
             let media = media_type(op, status, |b| matches!(b, BodyKind::Json(_)))
                 .unwrap_or("application/json");
-            (
-                type_tokens(&ty.rust(Paths::InCrate)),
-                status,
-                quote!(runtime::mock::Body::json(body, #media)),
-            )
+            // The entity goes back into its envelope, as the server sends it.
+            let encode = match envelope {
+                None => quote!(runtime::mock::Body::json(body, #media)),
+                Some(envelope) => {
+                    let property = &envelope.property;
+                    quote!(runtime::mock::Body::json(
+                        &::std::collections::BTreeMap::from([(#property, body)]),
+                        #media
+                    ))
+                }
+            };
+            (type_tokens(&ty.rust(Paths::InCrate)), status, encode)
         }
         Success::Bytes { statuses } => {
             let status = first(statuses);
