@@ -93,7 +93,7 @@ pub struct Request<O> {
 
 impl<O: runtime::Operation> Request<O> {
     /// Adds a header to this call only (e.g. `Prefer: return=representation`);
-    /// see [`RequestOptions::header`].
+    /// see [`RequestOptions::header`](crate::RequestOptions::header).
     pub fn with_header(
         mut self,
         name: impl Into<String>,

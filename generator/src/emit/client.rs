@@ -109,7 +109,7 @@ pub fn client(api: &Api) -> TokenStream {
 
         impl<O: runtime::Operation> Request<O> {
             /// Adds a header to this call only (e.g. `Prefer: return=representation`);
-            /// see [`RequestOptions::header`].
+            /// see [`RequestOptions::header`](crate::RequestOptions::header).
             pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.options = self.options.header(name, value);
                 self
