@@ -24,14 +24,26 @@ pub mod models;
 pub mod operations;
 #[rustfmt::skip]
 mod client;
-
-/// Typed mocks for tests (the `mock` feature).
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 pub mod mock;
 
-#[doc(hidden)]
-pub use ::openapi_client_runtime as runtime;
+/// The runtime these clients share (`openapi-client-runtime`): the generic types behind this crate's aliases, with all their methods ([`ClientBuilder`] is [`runtime::ClientBuilder`]`<Client>`, [`Download`] is [`runtime::Download`]`<ErrorBody>`, and so on), and the rest of its public API. The items the crate root re-exports ([`RetryPolicy`], [`RequestOptions`], ...) are documented there.
+#[rustfmt::skip]
+pub mod runtime {
+    #[doc(inline)]
+    pub use ::openapi_client_runtime::{
+        ApiClient, ApiError, ByteStream, CLIENT_METHODS, ClientBuilder, Download, Error,
+        HttpClient, ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation,
+        Page, PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS, StateField,
+        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
+        poll_until,
+    };
+
+    #[doc(hidden)]
+    pub use ::openapi_client_runtime::*;
+}
+
 pub use client::{Client, Request};
 pub use runtime::{AccessToken, BoxError, TokenProvider};
 pub use runtime::{Bytes, HeaderMap, StatusCode};
@@ -53,26 +65,36 @@ pub type ErrorBody = crate::models::Error;
 /// The first server the spec lists; [`Client::new`] talks to it.
 pub const DEFAULT_BASE_URL: &str = "https://api.bentley.com/imodels";
 
-/// Everything that can go wrong calling the API.
+/// Everything that can go wrong calling the API: its variants are
+/// [`runtime::Error`]'s, with [`ErrorBody`] as the body of non-2xx answers.
 pub type Error = runtime::Error<ErrorBody>;
 
 /// A non-2xx answer, with its body parsed as [`ErrorBody`] when it is one.
+/// Its methods (`status`, `retry_after`, `error_body`, ...) are
+/// [`runtime::ApiError`]'s.
 pub type ApiError = runtime::ApiError<ErrorBody>;
 
-/// The items of a paged list, from [`Request::into_stream`].
+/// The items of a paged list, from [`Request::into_stream`]: a [`Stream`] of
+/// results (see [`runtime::ItemStream`]); [`StreamExt`] has its combinators.
 pub type ItemStream<T> = runtime::ItemStream<T, ErrorBody>;
 
-/// Configures a [`Client`]; from [`Client::builder`].
+/// Configures a [`Client`]; from [`Client::builder`]. Its methods (`token_fn`,
+/// `retry_policy`, `timeout`, ...) are [`runtime::ClientBuilder`]'s.
 pub type ClientBuilder = runtime::ClientBuilder<Client>;
 
-/// A body arriving chunk by chunk: [`Request::send_streaming`], [`Download::into_stream`].
+/// A body arriving chunk by chunk, a [`Stream`] of [`Bytes`] results: from
+/// [`Request::send_streaming`], [`Download::into_stream`]; see [`runtime::ByteStream`].
 pub type ByteStream = runtime::ByteStream<ErrorBody>;
 
-/// A 2xx answer whose body streams; from [`Request::send_streaming`].
+/// A 2xx answer whose body streams; from [`Request::send_streaming`]. Its
+/// methods (`to_file`, `into_body`, ...) are [`runtime::StreamingResponse`]'s.
 pub type StreamingResponse = runtime::StreamingResponse<ErrorBody>;
 
 /// A download from a pre-signed storage URL; from [`Client::download_from`].
+/// Its methods (`to_file`, `on_progress`, `into_stream`, ...) are
+/// [`runtime::Download`]'s.
 pub type Download = runtime::Download<ErrorBody>;
 
-/// An upload to a pre-signed storage URL; from [`Client::upload_to`].
+/// An upload to a pre-signed storage URL; from [`Client::upload_to`]. Its
+/// methods (`on_progress`, `send`, ...) are [`runtime::Upload`]'s.
 pub type Upload = runtime::Upload<ErrorBody>;

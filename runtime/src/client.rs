@@ -47,7 +47,7 @@ const MAX_PREALLOCATION: u64 = 8 * 1024 * 1024;
 
 /// What a generated crate tells the runtime about its API. Its `Client` is a
 /// newtype of [`HttpClient`] implementing this, so the runtime can build it
-/// ([`ClientBuilder`]) and send through it ([`send`](super::send)).
+/// ([`ClientBuilder`]) and send through it (a generated `Request`'s `send`).
 pub trait ApiClient: From<HttpClient> + Sized {
     /// The body non-2xx answers are parsed as (the spec's error schema).
     type ErrorBody: DeserializeOwned;

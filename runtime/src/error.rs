@@ -315,7 +315,7 @@ impl<E> From<TransferError> for Error<E> {
 }
 
 /// The error body type inside the runtime, before a generated crate's
-/// [`send`](super::send) parses the body as its own type: nothing is parsed.
+/// `send` parses the body as its own type: nothing is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unparsed;
 

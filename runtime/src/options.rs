@@ -11,7 +11,8 @@ use reqwest::header::{
 
 use super::{Error, RetryPolicy};
 
-/// Per-call settings, applied with [`Request::options`](super::Request::options).
+/// Per-call settings: a generated `Request`'s `with_header`, `with_query`,
+/// `with_timeout` and `with_retry` set them for one call.
 ///
 /// Headers are kept as strings and checked when the call is sent; an invalid
 /// name or value fails that call with [`Error::InvalidRequest`] before

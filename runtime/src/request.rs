@@ -15,6 +15,7 @@ use super::{Error, RequestOptions};
 ///
 /// The body is kept as [`Bytes`] so the same request can be sent again (on a
 /// retry) without re-serialising.
+#[doc(hidden)]
 #[derive(Clone)]
 pub struct Request {
     operation_id: &'static str,

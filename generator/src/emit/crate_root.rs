@@ -30,18 +30,11 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         .default_base_url
         .as_deref()
         .unwrap_or("http://localhost");
-    let runtime = if vendored_runtime {
-        quote! {
-            // A copy of `openapi-client-runtime` (generated with `--vendor-runtime`).
-            #[doc(hidden)]
-            pub mod runtime;
-        }
-    } else {
-        quote! {
-            #[doc(hidden)]
-            pub use ::openapi_client_runtime as runtime;
-        }
-    };
+    let runtime = runtime_module(vendored_runtime);
+    let root_reexports = ROOT_REEXPORTS.iter().map(|names| {
+        let names = names.iter().map(|name| super::ident(name));
+        quote! { pub use runtime::{#(#names),*}; }
+    });
     let recursion_limit = recursion_limit(api).map(|limit| {
         let limit = limit.to_string();
         quote! {
@@ -62,20 +55,15 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         pub mod operations;
         #[rustfmt::skip]
         mod client;
-        /// Typed mocks for tests (the `mock` feature).
+        // No outer doc here: `mock.rs`'s own (inner) docs are the module's, and their
+        // links resolve in the module only while no outer doc comes first.
         #[cfg(feature = "mock")]
         #[rustfmt::skip]
         pub mod mock;
         #runtime
 
         pub use client::{Client, Request};
-        pub use runtime::{AccessToken, BoxError, TokenProvider};
-        pub use runtime::{Bytes, HeaderMap, StatusCode};
-        pub use runtime::{DeadlineError, DecodeError, PaginationError, TransferError};
-        pub use runtime::{Jitter, RequestOptions, RetryPolicy};
-        pub use runtime::{Progress, RetryContext, UploadBody, WaitError, WaitPolicy};
-        pub use runtime::{RawResponse, ResponseValue};
-        pub use runtime::{Stream, StreamExt};
+        #(#root_reexports)*
         /// Re-exported: the crates this API's types come from, so callers need no
         /// dependency of their own to name them.
         pub use ::chrono;
@@ -88,23 +76,188 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         /// The first server the spec lists; [`Client::new`] talks to it.
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
-        /// Everything that can go wrong calling the API.
+        /// Everything that can go wrong calling the API: its variants are
+        /// [`runtime::Error`]'s, with [`ErrorBody`] as the body of non-2xx answers.
         pub type Error = runtime::Error<ErrorBody>;
         /// A non-2xx answer, with its body parsed as [`ErrorBody`] when it is one.
+        /// Its methods (`status`, `retry_after`, `error_body`, ...) are
+        /// [`runtime::ApiError`]'s.
         pub type ApiError = runtime::ApiError<ErrorBody>;
-        /// The items of a paged list, from [`Request::into_stream`].
+        /// The items of a paged list, from [`Request::into_stream`]: a [`Stream`] of
+        /// results (see [`runtime::ItemStream`]); [`StreamExt`] has its combinators.
         pub type ItemStream<T> = runtime::ItemStream<T, ErrorBody>;
-        /// Configures a [`Client`]; from [`Client::builder`].
+        /// Configures a [`Client`]; from [`Client::builder`]. Its methods (`token_fn`,
+        /// `retry_policy`, `timeout`, ...) are [`runtime::ClientBuilder`]'s.
         pub type ClientBuilder = runtime::ClientBuilder<Client>;
-        /// A body arriving chunk by chunk: [`Request::send_streaming`], [`Download::into_stream`].
+        /// A body arriving chunk by chunk, a [`Stream`] of [`Bytes`] results: from
+        /// [`Request::send_streaming`], [`Download::into_stream`]; see [`runtime::ByteStream`].
         pub type ByteStream = runtime::ByteStream<ErrorBody>;
-        /// A 2xx answer whose body streams; from [`Request::send_streaming`].
+        /// A 2xx answer whose body streams; from [`Request::send_streaming`]. Its
+        /// methods (`to_file`, `into_body`, ...) are [`runtime::StreamingResponse`]'s.
         pub type StreamingResponse = runtime::StreamingResponse<ErrorBody>;
         /// A download from a pre-signed storage URL; from [`Client::download_from`].
+        /// Its methods (`to_file`, `on_progress`, `into_stream`, ...) are
+        /// [`runtime::Download`]'s.
         pub type Download = runtime::Download<ErrorBody>;
-        /// An upload to a pre-signed storage URL; from [`Client::upload_to`].
+        /// An upload to a pre-signed storage URL; from [`Client::upload_to`]. Its
+        /// methods (`on_progress`, `send`, ...) are [`runtime::Upload`]'s.
         pub type Upload = runtime::Upload<ErrorBody>;
+    }
+}
 
+/// The runtime's items the crate root re-exports under their own names (one `use` per
+/// group). The runtime's other documented items are in the `runtime` module's docs.
+const ROOT_REEXPORTS: &[&[&str]] = &[
+    &["AccessToken", "BoxError", "TokenProvider"],
+    &["Bytes", "HeaderMap", "StatusCode"],
+    &[
+        "DeadlineError",
+        "DecodeError",
+        "PaginationError",
+        "TransferError",
+    ],
+    &["Jitter", "RequestOptions", "RetryPolicy"],
+    &[
+        "Progress",
+        "RetryContext",
+        "UploadBody",
+        "WaitError",
+        "WaitPolicy",
+    ],
+    &["RawResponse", "ResponseValue"],
+    &["Stream", "StreamExt"],
+];
+
+/// The `runtime` module: every item of the runtime (generated code names them all
+/// through it), with the ones the runtime documents also documented here, inlined, so
+/// that the crate's rustdoc shows the generic types behind its aliases
+/// ([`ClientBuilder`](runtime::ClientBuilder) and the others) with all their methods,
+/// and intra-doc links into `runtime` resolve. Rustdoc (1.95) renders an alias of
+/// another crate's type with its methods only through JavaScript, keeps them out of the
+/// search index, and does not document another crate's items unless they are
+/// re-exported; inlining the whole crate (`#[doc(inline)] pub use ::runtime as
+/// runtime`) would also show the items the runtime hides with `#[doc(hidden)] pub
+/// use`, as the hiding is on the `use`, not the item.
+fn runtime_module(vendored_runtime: bool) -> TokenStream {
+    let source = if vendored_runtime {
+        quote! { super::runtime_source }
+    } else {
+        quote! { ::openapi_client_runtime }
+    };
+    let inlined = runtime_documented_items().iter().map(|(cfgs, names)| {
+        let cfgs = cfgs.iter().map(|cfg| {
+            cfg.parse::<TokenStream>()
+                .expect("a cfg attribute of runtime/src/lib.rs")
+        });
+        let names = names.iter().map(|name| super::ident(name));
+        quote! {
+            #[doc(inline)]
+            #(#cfgs)*
+            pub use #source::{#(#names),*};
+        }
+    });
+    let vendored = vendored_runtime.then(|| {
+        quote! {
+            // A copy of `openapi-client-runtime` (generated with `--vendor-runtime`).
+            #[path = "runtime/mod.rs"]
+            mod runtime_source;
+        }
+    });
+    // An outer doc: its links resolve at the crate root.
+    let doc = " The runtime these clients share (`openapi-client-runtime`): the generic \
+               types behind this crate's aliases, with all their methods ([`ClientBuilder`] \
+               is [`runtime::ClientBuilder`]`<Client>`, [`Download`] is \
+               [`runtime::Download`]`<ErrorBody>`, and so on), and the rest of its public \
+               API. The items the crate root re-exports ([`RetryPolicy`], \
+               [`RequestOptions`], ...) are documented there.";
+    quote! {
+        #vendored
+        #[doc = #doc]
+        #[rustfmt::skip]
+        pub mod runtime {
+            #(#inlined)*
+            #[doc(hidden)]
+            pub use #source::*;
+        }
+    }
+}
+
+/// The names the runtime's `lib.rs` re-exports without `#[doc(hidden)]` and that the
+/// crate root does not re-export, grouped by the `cfg` attributes of their `use`
+/// (as source text). Read from the runtime's source, which the generator embeds, so a
+/// name the runtime adds is documented in every crate generated after it.
+fn runtime_documented_items() -> &'static [(Vec<String>, Vec<String>)] {
+    static ITEMS: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::OnceLock::new();
+    ITEMS.get_or_init(|| {
+        let lib = crate::runtime_files::RUNTIME_FILES
+            .iter()
+            .find(|(_, source, _)| *source == "lib.rs")
+            .map(|(_, _, contents)| *contents)
+            .expect("the runtime's lib.rs is embedded");
+        let file = syn::parse_file(lib).expect("runtime/src/lib.rs parses");
+        let at_root: std::collections::HashSet<&str> = ROOT_REEXPORTS
+            .iter()
+            .flat_map(|names| names.iter().copied())
+            .collect();
+        let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        for item in &file.items {
+            let syn::Item::Use(item) = item else {
+                continue;
+            };
+            if !matches!(item.vis, syn::Visibility::Public(_)) || is_doc_hidden(&item.attrs) {
+                continue;
+            }
+            let cfgs: Vec<String> = item
+                .attrs
+                .iter()
+                .filter(|attr| attr.path().is_ident("cfg"))
+                .map(|attr| quote!(#attr).to_string())
+                .collect();
+            let mut names = Vec::new();
+            use_tree_names(&item.tree, &mut names);
+            names.retain(|name| !at_root.contains(name.as_str()));
+            if names.is_empty() {
+                continue;
+            }
+            match groups.iter_mut().find(|(c, _)| *c == cfgs) {
+                Some((_, group)) => group.extend(names),
+                None => groups.push((cfgs, names)),
+            }
+        }
+        for (_, names) in &mut groups {
+            names.sort();
+            names.dedup();
+        }
+        groups
+    })
+}
+
+/// `#[doc(hidden)]` among `attrs`.
+fn is_doc_hidden(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("doc")
+            && attr
+                .parse_args::<syn::Ident>()
+                .is_ok_and(|arg| arg == "hidden")
+    })
+}
+
+/// The names a `use` tree brings in (renamed ones under their new name; not globs).
+fn use_tree_names(tree: &syn::UseTree, names: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(path) => use_tree_names(&path.tree, names),
+        syn::UseTree::Name(name) => {
+            if name.ident != "self" {
+                names.push(name.ident.to_string());
+            }
+        }
+        syn::UseTree::Rename(rename) => names.push(rename.rename.to_string()),
+        syn::UseTree::Glob(_) => {}
+        syn::UseTree::Group(group) => {
+            for tree in &group.items {
+                use_tree_names(tree, names);
+            }
+        }
     }
 }
 

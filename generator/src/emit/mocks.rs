@@ -227,8 +227,7 @@ fn helper(op: &Operation) -> TokenStream {
     };
     let docs = doc_attrs([
         Some(format!(
-            "Mocks [`Client::{plain}`](crate::Client::{}): matches the `{} {}` request it sends with these arguments, and the optional inputs set on the returned [`Mock`].",
-            op.rust_name,
+            "Mocks [`Client::{plain}`](crate::Client::{plain}): matches the `{} {}` request it sends with these arguments, and the optional inputs set on the returned [`Mock`].",
             op.method.as_str(),
             op.path_template
         )),

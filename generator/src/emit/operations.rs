@@ -60,9 +60,8 @@ fn status_enum(op: &Operation) -> Option<TokenStream> {
     };
     let name = ident(enum_name);
     let doc = format!(
-        " What [`Client::{}`](Client::{}) answers on success, by status.",
+        " What [`Client::{0}`](Client::{0}) answers on success, by status.",
         op.rust_name.trim_start_matches("r#"),
-        op.rust_name
     );
     let variants = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -277,9 +276,8 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
     let setters = (!setters.is_empty()).then(|| quote!(impl Request<#name> { #(#setters)* }));
     // Through `doc_attrs`, which makes spec text (the path) safe for rustdoc.
     let doc = doc_attrs([Some(format!(
-        "The inputs of [`Client::{}`](Client::{}) (`{} {}`).",
+        "The inputs of [`Client::{0}`](Client::{0}) (`{1} {2}`).",
         op.rust_name.trim_start_matches("r#"),
-        op.rust_name,
         op.method.as_str(),
         op.path_template
     ))]);

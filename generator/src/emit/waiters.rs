@@ -135,7 +135,7 @@ fn describe(long_running: &LongRunning, result: Option<&Operation>) -> String {
     let finish = match result {
         Some(result) => format!(
             "then returns what [`Client::{0}`](crate::Client::{0}) answers for it.",
-            result.rust_name
+            result.rust_name.trim_start_matches("r#")
         ),
         None => "then returns the id.".to_owned(),
     };
@@ -144,7 +144,7 @@ fn describe(long_running: &LongRunning, result: Option<&Operation>) -> String {
          it starts: takes the new id from {id}, polls [`Client::{poll}`](crate::Client::{poll}) every {interval} ms until `{pointer}` is {done}, \
          {finish}{failed} After {timeout} s it gives up with [`Error::Wait`](runtime::Error::Wait) \
          and the last state seen. Dropping the future stops the wait.",
-        poll = long_running.poll_method,
+        poll = long_running.poll_method.trim_start_matches("r#"),
         interval = long_running.interval_ms,
         pointer = long_running.state_pointer,
         done = quoted(&long_running.done),
