@@ -48,6 +48,7 @@ async fn get_create_imodel_operation_details_gets_the_state_of_the_creation() {
         CreateIModelOperationDetailsResponse {
             create_operation: Some(CreateIModelOperationDetails {
                 state: Some(CreateIModelOperationState::WaitingForFile),
+                ..Default::default()
             }),
         }
     );
@@ -60,7 +61,7 @@ async fn get_create_imodel_operation_details_gets_the_state_of_the_creation() {
     assert_no_body(&request);
 }
 
-/// States the overlay does not list (Bentley's client knows a fifth) still decode.
+/// Every state Bentley's client knows decodes, and states nobody lists yet are kept.
 #[tokio::test]
 async fn every_creation_state_decodes_and_unknown_ones_are_kept() {
     let (server, client) = start().await;
@@ -71,7 +72,11 @@ async fn every_creation_state_decodes_and_unknown_ones_are_kept() {
         ("failed", CreateIModelOperationState::Failed),
         (
             "mainIModelIsMissingFederationGuids",
-            CreateIModelOperationState::Unknown("mainIModelIsMissingFederationGuids".to_owned()),
+            CreateIModelOperationState::MainIModelIsMissingFederationGuids,
+        ),
+        (
+            "someStateAddedLater",
+            CreateIModelOperationState::Unknown("someStateAddedLater".to_owned()),
         ),
     ];
     for (wire, expected) in states {
