@@ -360,6 +360,11 @@ impl StorageServer {
         }
     }
 
+    /// `http://127.0.0.1:<port>`, the origin of this storage.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
     /// A pre-signed-looking URL on this server.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}?sig=s3cr3t&se=2030-01-01", self.address)
