@@ -119,7 +119,17 @@ async fn a_failed_creation_is_a_typed_error() {
         .expect_err("failed");
     match error {
         Error::Wait(wait) => match *wait {
-            WaitError::Failed { state } => assert_eq!(state, "failed"),
+            WaitError::Failed {
+                state,
+                id,
+                location,
+                ..
+            } => {
+                assert_eq!(state, "failed");
+                // The new iModel can still be found (and deleted).
+                assert_eq!(id, Some(NEW_ID.to_string()));
+                assert_eq!(location, Some(format!("/imodels/{NEW_ID}?x=1")));
+            }
             other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),

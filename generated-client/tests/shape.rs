@@ -1,62 +1,70 @@
 //! A response of another shape than the spec declares (the live API wraps single
-//! entities, `{"iModel": {...}}`) decodes into an all-optional struct as empty;
-//! the client says so and keeps the body (hand-written test).
+//! entities, `{"iModel": {...}}`) would decode into an all-optional struct as
+//! empty; instead the call fails with `Error::UnexpectedShape`, which keeps the
+//! status, headers, body and the keys it did not know (hand-written test).
 
 mod support;
 
+use generated_client::Error;
 use serde_json::json;
-use support::capture::Capture;
 use support::{client_for, imodel_json, IMODEL_ID};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
-async fn a_wrapped_entity_is_reported_and_its_body_kept() {
-    let cases = [
-        // (body, warned unknown keys)
-        (json!({ "iModel": imodel_json() }), Some(r#"["iModel"]"#)),
-        (imodel_json(), None),
-        (json!({ "id": IMODEL_ID, "surprise": 1 }), None),
-        (json!({}), None),
+async fn a_body_of_another_shape_is_an_error_that_keeps_the_response() {
+    // (case, body, the unknown keys when it is a mismatch)
+    let cases: [(&str, serde_json::Value, Option<&[&str]>); 5] = [
+        (
+            "a wrapped entity",
+            json!({ "iModel": imodel_json() }),
+            Some(&["iModel"]),
+        ),
+        (
+            "renamed fields",
+            json!({ "ID": IMODEL_ID, "title": "Bridge" }),
+            Some(&["ID", "title"]),
+        ),
+        ("the declared shape", imodel_json(), None),
+        (
+            "one known field and a new one",
+            json!({ "id": IMODEL_ID, "surprise": 1 }),
+            None,
+        ),
+        ("an empty object", json!({}), None),
     ];
-    for (body, warned) in cases {
-        let capture = Capture::default();
-        let _guard = tracing::subscriber::set_default(capture.clone());
+    for (case, body, unknown) in cases {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path(format!("/{IMODEL_ID}")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(&body))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-correlation-id", "c-1")
+                    .set_body_json(&body),
+            )
             .mount(&server)
             .await;
 
-        let imodel = client_for(&server)
-            .get_imodel(IMODEL_ID)
-            .send()
-            .await
-            .expect("decodes");
+        let result = client_for(&server).get_imodel(IMODEL_ID).send().await;
 
-        let captured = capture.captured.lock().expect("not poisoned");
-        let warnings: Vec<_> = captured
-            .events
-            .iter()
-            .filter(|event| event.contains_key("unknown_keys"))
-            .collect();
-        match warned {
-            Some(keys) => {
-                assert_eq!(warnings.len(), 1, "{body}: {:?}", captured.events);
-                assert_eq!(warnings[0]["operation"], "GetIModel");
-                assert_eq!(warnings[0]["unknown_keys"], keys);
-                assert!(imodel.id.is_none(), "nothing was decoded");
-                let kept = imodel.unmatched_body().expect("the body is kept");
-                assert_eq!(
-                    serde_json::from_slice::<serde_json::Value>(kept).ok(),
-                    Some(body)
+        match (unknown, result) {
+            (None, Ok(_)) => {}
+            (Some(unknown), Err(Error::UnexpectedShape(error))) => {
+                assert_eq!(error.status(), 200, "{case}");
+                assert_eq!(error.headers()["x-correlation-id"], "c-1", "{case}");
+                assert_eq!(error.operation(), "GetIModel", "{case}");
+                assert_eq!(error.unknown_keys(), unknown, "{case}");
+                assert!(error.expected_fields().contains(&"displayName"), "{case}");
+                let kept: serde_json::Value =
+                    serde_json::from_slice(error.body()).expect("the body is kept");
+                assert_eq!(kept, body, "{case}");
+                let message = error.to_string();
+                assert!(
+                    message.contains("GetIModel") && message.contains(&format!("`{}`", unknown[0])),
+                    "{case}: {message}"
                 );
             }
-            None => {
-                assert!(warnings.is_empty(), "{body}: {warnings:?}");
-                assert!(imodel.unmatched_body().is_none(), "{body}");
-            }
+            (expected, result) => panic!("{case}: expected {expected:?}, got {result:?}"),
         }
     }
 }

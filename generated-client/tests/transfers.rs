@@ -46,6 +46,36 @@ async fn a_download_is_written_to_a_file() {
 }
 
 #[tokio::test]
+async fn progress_goes_to_a_closure_that_keeps_its_own_count() {
+    let size = 3 * MIB + 5;
+    let storage = StorageServer::start(size, FirstDownload::Whole, vec![201]);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("baseline.bim");
+    // `FnMut`: a plain counter and the last value seen, no atomics, no lock.
+    let (report, reports) = std::sync::mpsc::channel();
+    let mut calls: u64 = 0;
+    let mut last: u64 = 0;
+    storage_client()
+        .download_from(&storage.url("/baseline.bim"))
+        .on_progress(move |progress| {
+            calls += 1;
+            assert!(progress.transferred >= last, "progress only grows");
+            last = progress.transferred;
+            report
+                .send((calls, progress.transferred, progress.total))
+                .expect("the test is listening");
+        })
+        .to_file(&file)
+        .await
+        .expect("downloaded");
+    let reports: Vec<_> = reports.try_iter().collect();
+    assert!(reports.len() > 1, "one report per chunk: {reports:?}");
+    let counts: Vec<u64> = reports.iter().map(|(calls, _, _)| *calls).collect();
+    assert_eq!(counts, (1..=reports.len() as u64).collect::<Vec<_>>());
+    assert_eq!(reports.last().map(|r| (r.1, r.2)), Some((size, Some(size))));
+}
+
+#[tokio::test]
 async fn uploads_are_retried_after_server_errors_and_carry_only_their_own_headers() {
     let storage = StorageServer::start(0, FirstDownload::Whole, vec![500, 503, 201]);
     let dir = tempfile::tempdir().expect("temporary directory");

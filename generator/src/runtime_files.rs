@@ -53,6 +53,16 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/json_path.rs"),
     ),
     (
+        "link.rs",
+        "link.rs",
+        include_str!("../../runtime/src/link.rs"),
+    ),
+    (
+        "link_header.rs",
+        "link_header.rs",
+        include_str!("../../runtime/src/link_header.rs"),
+    ),
+    (
         "mock.rs",
         "mock.rs",
         include_str!("../../runtime/src/mock.rs"),

@@ -23,7 +23,7 @@ use super::transfer::{
     ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody, DEFAULT_IDLE_TIMEOUT,
 };
 use super::{
-    AccessToken, ApiError, BoxError, DeadlineError, Error, RawResponse, Request, RetryPolicy,
+    AccessToken, ApiError, BoxError, DeadlineError, Error, Href, RawResponse, Request, RetryPolicy,
     StaticToken, TokenProvider,
 };
 
@@ -159,15 +159,23 @@ impl HttpClient {
     /// same version of the file only, and sent with no token and none of the
     /// client's default headers; headers added to the download go to the URL's
     /// origin only, never along a redirect to another. See [`Download`].
-    pub fn download<E>(&self, url: &str) -> Download<E> {
-        self.inner.storage.download(url)
+    ///
+    /// `link` is a URL or a link object of the API ([`Href`]); one without
+    /// a URL makes the download fail with [`Error::InvalidRequest`], sending
+    /// nothing.
+    pub fn download<E>(&self, link: impl Href) -> Download<E> {
+        self.inner.storage.download(link.href())
     }
 
     /// Uploads to a pre-signed storage URL, with no token and none of the
     /// client's default headers; a redirect to another origin is not followed
     /// (it is an [`Error::Api`] with its `Location`). See [`Upload`].
-    pub fn upload<E>(&self, url: &str, body: impl Into<UploadBody>) -> Upload<E> {
-        self.inner.storage.upload(url, body.into())
+    ///
+    /// `link` is a URL or a link object of the API ([`Href`]); one without
+    /// a URL makes the upload fail with [`Error::InvalidRequest`], sending
+    /// nothing.
+    pub fn upload<E>(&self, link: impl Href, body: impl Into<UploadBody>) -> Upload<E> {
+        self.inner.storage.upload(link.href(), body.into())
     }
 
     async fn execute_reading(&self, request: Request, reading: Reading) -> Result<Answer, Error> {
@@ -360,11 +368,16 @@ impl HttpClient {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         Ok(Answer::Whole(
-            RawResponse::new(status, headers, body).for_operation(request.operation_id()),
+            RawResponse::new(status, headers, body)
+                .for_operation(request.operation_id())
+                .with_url(response.url().clone()),
         ))
     }
 
     fn url_for(&self, request: &Request) -> Result<Url, Error> {
+        if let Some(url) = request.target() {
+            return Ok(url.clone());
+        }
         if let Some(link) = request.link() {
             return self.link_url(link);
         }

@@ -36,6 +36,25 @@ pub enum Error<E = Unparsed> {
     /// A declared success response could not be decoded into the expected type.
     #[error(transparent)]
     Decode(DecodeError),
+    /// A declared success response decoded, but is not the shape the API
+    /// describes: a JSON object of which the declared type took none of the
+    /// keys (it would otherwise come back as a value of nothing but `None`s),
+    /// or an envelope without the property that holds the entity. Keeps the
+    /// status, headers, body and the keys that were not understood.
+    ///
+    /// Why an error and not an empty value with a warning, nor models that
+    /// keep the fields they do not know: an empty value is data loss that
+    /// only a program with a logger notices (`copy.id` printed `None`), while
+    /// this is seen by every caller at the first `?`. Models that keep
+    /// unknown fields (`#[serde(flatten)] extra: Map<String, Value>`) would
+    /// catch it only if callers looked, change every generated model's
+    /// shape, and make every decode slower: a flattened field makes serde
+    /// buffer each object's entries into an intermediate map before filling
+    /// the struct. The check here costs one comparison per top-level key.
+    /// An answer that does match (one declared field or more) decodes as
+    /// before, unknown extra fields ignored.
+    #[error(transparent)]
+    UnexpectedShape(ShapeError),
     /// The request did not complete within the configured timeout (per
     /// attempt), or a streamed body stopped arriving for longer than the read
     /// timeout.
@@ -79,6 +98,13 @@ pub enum Error<E = Unparsed> {
     /// parameter or body serialisation. Nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A link given to [`get_link`](super::get_link) is not on the API's
+    /// origin (the base URL's scheme, host and port): it was not called, so
+    /// the token did not leave the API's origin. Storage links are for
+    /// [`HttpClient::download`](super::HttpClient::download) and
+    /// [`HttpClient::upload`](super::HttpClient::upload).
+    #[error(transparent)]
+    ForeignOrigin(Box<super::ForeignOriginError>),
     /// The token provider failed or returned an unusable token; the provider's
     /// error is the source. Nothing was sent for this attempt, and the call
     /// is not retried.
@@ -299,6 +325,7 @@ impl<E> Error<E> {
         match self {
             Error::Api(error) => Some(error.status()),
             Error::Decode(error) => Some(error.status()),
+            Error::UnexpectedShape(error) => Some(error.status()),
             Error::UndeclaredStatus(response) => Some(response.status()),
             Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Timeout(error) | Error::ReadTimeout(error) | Error::Transport(error) => {
@@ -307,6 +334,7 @@ impl<E> Error<E> {
             Error::ResponseHeadersTooLarge { status, .. } => *status,
             Error::Deadline(error) => error.last_error().and_then(|last| last.status()),
             Error::InvalidRequest(_)
+            | Error::ForeignOrigin(_)
             | Error::Auth(_)
             | Error::Transfer(_)
             | Error::Wait(_)
@@ -338,6 +366,7 @@ impl Error<Unparsed> {
         match self {
             Error::Api(error) => Error::Api(ApiError::from_response(error.into_response())),
             Error::Decode(error) => Error::Decode(error),
+            Error::UnexpectedShape(error) => Error::UnexpectedShape(error),
             Error::Timeout(error) => Error::Timeout(error),
             Error::ReadTimeout(error) => Error::ReadTimeout(error),
             Error::Deadline(error) => Error::Deadline(Box::new(error.parse_body())),
@@ -347,6 +376,7 @@ impl Error<Unparsed> {
             Error::Pagination(error) => Error::Pagination(error),
             Error::Transport(error) => Error::Transport(error),
             Error::InvalidRequest(message) => Error::InvalidRequest(message),
+            Error::ForeignOrigin(error) => Error::ForeignOrigin(error),
             Error::Auth(error) => Error::Auth(error),
             Error::UndeclaredStatus(response) => Error::UndeclaredStatus(response),
             Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
@@ -550,6 +580,170 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// See [`Error::UnexpectedShape`]: a success response of another shape than
+/// the API describes, kept whole.
+#[derive(Debug, Clone)]
+pub struct ShapeError {
+    inner: Box<ShapeErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct ShapeErrorInner {
+    response: RawResponse,
+    missing_property: Option<String>,
+    unknown_keys: Vec<String>,
+    unknown_count: usize,
+    expected_fields: &'static [&'static str],
+}
+
+impl ShapeError {
+    /// A struct took none of the keys of the object `response` holds.
+    pub(crate) fn no_declared_field(
+        response: RawResponse,
+        keys: super::response::TopLevelKeys,
+    ) -> Self {
+        let (unknown_keys, unknown_count, expected_fields) = keys.into_parts();
+        ShapeError {
+            inner: Box::new(ShapeErrorInner {
+                response,
+                missing_property: None,
+                unknown_keys,
+                unknown_count,
+                expected_fields,
+            }),
+        }
+    }
+
+    /// The envelope in `response` has no (or a null) `property`; `keys` are
+    /// the envelope's own.
+    pub(crate) fn property_missing(
+        response: RawResponse,
+        property: &str,
+        keys: super::response::TopLevelKeys,
+    ) -> Self {
+        let (unknown_keys, unknown_count, _) = keys.into_parts();
+        ShapeError {
+            inner: Box::new(ShapeErrorInner {
+                response,
+                missing_property: Some(property.to_owned()),
+                unknown_keys,
+                unknown_count,
+                expected_fields: &[],
+            }),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.inner.response.status()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.inner.response.headers()
+    }
+
+    /// The raw response body.
+    pub fn body(&self) -> &Bytes {
+        self.inner.response.body()
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn body_text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(self.body())
+    }
+
+    /// The `operationId` of the call ("" when unknown).
+    pub fn operation(&self) -> &'static str {
+        self.inner.response.operation()
+    }
+
+    /// For an envelope (`x-envelope`), the property that should have held
+    /// the entity and was missing or `null`; `None` when the object had no
+    /// key of the declared type.
+    pub fn missing_property(&self) -> Option<&str> {
+        self.inner.missing_property.as_deref()
+    }
+
+    /// The first keys (at most 8) of the object that the declared type does
+    /// not know, in the order they came; for a missing property, the keys
+    /// the envelope had instead.
+    pub fn unknown_keys(&self) -> &[String] {
+        &self.inner.unknown_keys
+    }
+
+    /// How many such keys the object had in all.
+    pub fn unknown_key_count(&self) -> usize {
+        self.inner.unknown_count
+    }
+
+    /// The field names the declared type expected (empty for a missing
+    /// envelope property).
+    pub fn expected_fields(&self) -> &'static [&'static str] {
+        self.inner.expected_fields
+    }
+
+    /// The whole response, for callers that want to decode it themselves
+    /// (`RawResponse::json::<T>()` decodes any type).
+    pub fn into_response(self) -> RawResponse {
+        self.inner.response
+    }
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = self
+            .unknown_keys()
+            .iter()
+            .map(|key| format!("`{}`", shortened_key(key)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = self
+            .unknown_key_count()
+            .saturating_sub(self.unknown_keys().len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        write!(f, "the {} response", self.status())?;
+        if !self.operation().is_empty() {
+            write!(f, " to {}", self.operation())?;
+        }
+        match self.missing_property() {
+            Some(property) => write!(
+                f,
+                " has no value at `{}` (its keys: {}{more})",
+                shortened_key(property),
+                if keys.is_empty() { "none" } else { &keys }
+            ),
+            None => write!(
+                f,
+                " is not the declared shape: none of its keys ({keys}{more}) is a field of the declared type"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+/// A key quoted in a message: server data, so its length is bounded.
+fn shortened_key(key: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    let mut chars = key.chars();
+    let mut out: String = chars.by_ref().take(MAX_CHARS).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+impl<E> From<ShapeError> for Error<E> {
+    fn from(error: ShapeError) -> Self {
+        Error::UnexpectedShape(error)
+    }
+}
 
 /// A one-line, bounded quote of a body for error messages: pretty-printed JSON
 /// and HTML pages would otherwise flood logs.

@@ -19,6 +19,8 @@ mod client;
 mod encode;
 mod error;
 mod json_path;
+mod link;
+mod link_header;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod operation;
@@ -35,7 +37,8 @@ pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, query_text};
-pub use error::{ApiError, DeadlineError, DecodeError, Error, TransferError, Unparsed};
+pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
+pub use link::{get_link, ForeignOriginError, Href};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};
@@ -46,7 +49,7 @@ pub use request::Request;
 pub use reserved::{CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS};
 #[doc(hidden)]
 pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
-pub use response::{RawResponse, ResponseValue};
+pub use response::{decode_json_in, RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]

@@ -27,7 +27,9 @@ pub trait Operation: Clone + Send + Sync + 'static {
     fn decode(raw: RawResponse) -> Result<Self::Output, Error>;
 }
 
-/// A paged list operation (`$top`/`$skip`, and perhaps a next-page link).
+/// A paged list operation (`$top`/`$skip`, and perhaps a next-page link or a
+/// continuation token). See [`paginate`](super::paginate) for when its stream
+/// ends.
 pub trait PagedOperation: Operation {
     /// One item of a page.
     type Item: Send + 'static;
@@ -35,13 +37,25 @@ pub trait PagedOperation: Operation {
     /// The page size asked for when the caller sets none.
     const PAGE_SIZE: i64;
 
+    /// Whether the list's pages declare where the next page is (a next link
+    /// or a continuation token in the body): then a page without one is the
+    /// last page, even a full one. Otherwise (an offset list) only an empty
+    /// page ends the list, since a server may cap its pages below `$top`.
+    const LINKED: bool = false;
+
     /// The page size and offset the caller set, if any.
     fn page_start(&self) -> (Option<i64>, Option<i64>);
 
     /// Asks for `top` items after the first `skip`.
     fn set_page(&mut self, top: i64, skip: i64);
 
-    /// A page's items, and the server's link to the next page if it gave one.
+    /// Puts a continuation token a page gave into the request for the next
+    /// page. Lists without a token parameter keep the default, which does
+    /// nothing.
+    fn set_token(&mut self, _token: String) {}
+
+    /// A page's items, and the server's link to the next page (or its
+    /// continuation token, [`Page::with_token`]) if it gave one.
     fn page(output: Self::Output) -> Page<Self::Item>;
 }
 
@@ -112,7 +126,9 @@ where
     E: DeserializeOwned + Send + 'static,
 {
     let (top, skip) = operation.page_start();
-    let paging = Paging::new(top.unwrap_or(O::PAGE_SIZE), skip.unwrap_or(0)).max_items(max_items);
+    let paging = Paging::new(top.unwrap_or(O::PAGE_SIZE), skip.unwrap_or(0))
+        .max_items(max_items)
+        .linked(O::LINKED);
     let pages = paginate(paging, move |cursor| {
         let client = client.clone();
         let mut operation = operation.clone();
@@ -124,11 +140,18 @@ where
                     None
                 }
                 PageCursor::Link(link) => Some(link),
+                PageCursor::Token(token) => {
+                    operation.set_token(token);
+                    None
+                }
             };
             let raw = send_raw(&client, &operation, options, link).await?;
             // The body's digest lets `paginate` notice the same page twice.
             let body = raw.body().clone();
-            Ok(O::page(O::decode(raw)?).with_body(&body))
+            let header_link = super::link_header::next_link(&raw);
+            Ok(O::page(O::decode(raw)?)
+                .with_body(&body)
+                .or_next_link(|| header_link))
         }
     });
     Box::pin(pages.map(|item| item.map_err(Error::parse_body)))

@@ -22,6 +22,7 @@ pub struct Paging {
     page_size: i64,
     start: i64,
     max_items: Option<u64>,
+    linked: bool,
 }
 
 impl Paging {
@@ -32,7 +33,17 @@ impl Paging {
             page_size: page_size.max(1),
             start: start.max(0),
             max_items: None,
+            linked: false,
         }
+    }
+
+    /// Whether the list's pages declare how to reach the next one (a next
+    /// link or a continuation token; see
+    /// [`PagedOperation::LINKED`](super::PagedOperation::LINKED)): then a page
+    /// without one is the last page, however many items it has.
+    pub fn linked(mut self, linked: bool) -> Self {
+        self.linked = linked;
+        self
     }
 
     /// Stops after `max_items` items; the last page asks only for what is still needed.
@@ -43,7 +54,7 @@ impl Paging {
 }
 
 /// Which page to fetch next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageCursor {
     /// `$top` / `$skip` counting.
     Offset {
@@ -52,8 +63,13 @@ pub enum PageCursor {
         /// Items to skip (`$skip`).
         skip: i64,
     },
-    /// A next-page link the previous page gave (`_links.next.href`).
+    /// A next-page link the previous page gave: in its body
+    /// (`_links.next.href`), or in an RFC 8288 `Link: <…>; rel="next"` header.
     Link(String),
+    /// A continuation token the previous page gave, sent back in the
+    /// operation's token parameter
+    /// ([`PagedOperation::set_token`](super::PagedOperation::set_token)).
+    Token(String),
 }
 
 impl fmt::Display for PageCursor {
@@ -61,15 +77,18 @@ impl fmt::Display for PageCursor {
         match self {
             PageCursor::Offset { top, skip } => write!(f, "$skip={skip}&$top={top}"),
             PageCursor::Link(link) => write!(f, "`{}`", shortened(link)),
+            PageCursor::Token(token) => write!(f, "token `{}`", shortened(token)),
         }
     }
 }
 
-/// One fetched page: its items, and the next page's link if the server gave one.
+/// One fetched page: its items, and the next page's link or continuation
+/// token if the server gave one.
 #[derive(Debug)]
 pub struct Page<T> {
     items: Vec<T>,
     next_link: Option<String>,
+    token: Option<String>,
     digest: Option<u64>,
 }
 
@@ -79,8 +98,32 @@ impl<T> Page<T> {
         Page {
             items,
             next_link,
+            token: None,
             digest: None,
         }
+    }
+
+    /// The same page with the continuation token the server gave for the
+    /// next page, if any. A next link, when the page has one too, wins.
+    /// An empty token counts as none.
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token.filter(|token| !token.is_empty());
+        self
+    }
+
+    /// Whether the page says where the next page is (a next link or a
+    /// continuation token).
+    pub fn has_next(&self) -> bool {
+        self.next_link.is_some() || self.token.is_some()
+    }
+
+    /// Uses `link` as the next-page link when the page gives neither a link
+    /// nor a token of its own (an RFC 8288 `Link` header's `rel="next"`).
+    pub(crate) fn or_next_link(mut self, link: impl FnOnce() -> Option<String>) -> Self {
+        if !self.has_next() {
+            self.next_link = link();
+        }
+        self
     }
 
     /// Remembers a digest of the raw `body` the page was decoded from, so that
@@ -120,17 +163,29 @@ pub enum PaginationError {
         /// What it was asked for with.
         cursor: PageCursor,
     },
-    /// Too many pages in a row were empty yet linked to a next page.
-    #[error("{pages} pages in a row were empty but linked to another page (the last to {})", shortened(.link))]
+    /// A page gave a continuation token the server had already given:
+    /// sending it again would walk the same pages forever.
+    #[error("page {page} gives a continuation token that was already used ({}): following it would repeat the pages forever", shortened(.token))]
+    RepeatedToken {
+        /// The page that gave the token.
+        page: u64,
+        /// The token, as the server sent it.
+        token: String,
+    },
+    /// Too many pages in a row were empty yet pointed to a next page (a link
+    /// or a continuation token).
+    #[error(
+        "{pages} pages in a row were empty but pointed to another page (the last to {cursor})"
+    )]
     EmptyPages {
         /// How many empty pages came in a row.
         pages: u32,
-        /// The last of their links.
-        link: String,
+        /// Where the last of them pointed.
+        cursor: PageCursor,
     },
 }
 
-/// Empty pages with a next link that are followed in a row before giving up.
+/// Empty pages with a next link or token that are followed in a row before giving up.
 /// A server may skip over filtered-out data with a few; an endless run of them
 /// yields nothing but requests.
 const MAX_EMPTY_PAGES: u32 = 10;
@@ -154,10 +209,11 @@ fn digest(value: impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// Finds a next-page link the stream was given before, in constant memory
-/// (Brent's cycle detection over digests of the links): a server's links are
-/// walked one after the other, so a repeated link means a loop, and the loop
-/// is found within twice its length and lead-in, whatever their size.
+/// Finds a next-page link or continuation token the stream was given before,
+/// in constant memory (Brent's cycle detection over digests of the cursors): a
+/// server's links are walked one after the other, so a repeated one means a
+/// loop, and the loop is found within twice its length and lead-in, whatever
+/// their size.
 #[derive(Debug, Default)]
 struct LinkLoop {
     /// The link the following ones are compared with.
@@ -168,9 +224,9 @@ struct LinkLoop {
 }
 
 impl LinkLoop {
-    /// Records `link`; `true` when it closes a loop.
-    fn repeats(&mut self, link: &str) -> bool {
-        let digest = digest(link);
+    /// Records `cursor`; `true` when it closes a loop.
+    fn repeats(&mut self, cursor: &PageCursor) -> bool {
+        let digest = digest(cursor);
         if self.marker == Some(digest) {
             return true;
         }
@@ -196,6 +252,7 @@ struct State<T, F> {
     page: std::vec::IntoIter<T>,
     remaining: Option<u64>,
     page_size: i64,
+    linked: bool,
     pages: u64,
     previous_digest: Option<u64>,
     empty_run: u32,
@@ -204,15 +261,30 @@ struct State<T, F> {
 
 /// Turns a page fetcher into a stream of items.
 ///
-/// The stream asks for the next page only when the current one is used up, and ends
-/// after a page with no next link that is shorter than asked for (or empty), after
-/// `max_items`, or after yielding the first error.
+/// The stream asks for the next page only when the current one is used up.
+/// A page that says where the next one is (a next link, from the body or an
+/// RFC 8288 `Link` header, or a continuation token) is followed there. A page
+/// that does not is followed by asking for the items after it (`$skip` plus
+/// the items received), unless the list is [`linked`](Paging::linked) or the
+/// page was itself reached through a link or token.
 ///
-/// It never asks forever: a next-page link seen before (a page linking to
-/// itself, or a loop of pages), a page whose raw body (see [`Page::with_body`])
-/// is the previous page's again while a next page would be fetched, and more
-/// than ten empty pages in a row that still link on end it with
-/// [`Error::Pagination`].
+/// The stream ends only:
+/// - at an empty page that points nowhere further,
+/// - at a page without a next link or token, when the list is
+///   [`linked`](Paging::linked) or the page was reached through a link or
+///   token,
+/// - after `max_items` items, or
+/// - after yielding the first error.
+///
+/// A page shorter than asked for is **not** the end: servers cap their page
+/// size below the `$top` they are sent (and say nothing), so an offset list
+/// asks again after it, and only an empty page ends it.
+///
+/// It never asks forever: a next-page link or token seen before (a page
+/// linking to itself, or a loop of pages), a page whose raw body (see
+/// [`Page::with_body`]) is the previous page's again while a next page would
+/// be fetched (a server that ignores `$skip`), and more than ten empty pages
+/// in a row that still point on end it with [`Error::Pagination`].
 pub fn paginate<T, F, Fut>(paging: Paging, fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
     F: FnMut(PageCursor) -> Fut,
@@ -228,6 +300,7 @@ where
         page: Vec::new().into_iter(),
         remaining: paging.max_items,
         page_size: paging.page_size,
+        linked: paging.linked,
         pages: 0,
         previous_digest: None,
         empty_run: 0,
@@ -252,7 +325,13 @@ where
                 Err(error) => return Some((Err(error), state)),
             };
             state.pages = state.pages.saturating_add(1);
-            let next = next_cursor(&cursor, &page, state.page_size, state.remaining);
+            let next = next_cursor(
+                &cursor,
+                &page,
+                state.page_size,
+                state.linked,
+                state.remaining,
+            );
             let repeated = page.digest.is_some() && page.digest == state.previous_digest;
             state.previous_digest = page.digest;
             if repeated && next.is_some() {
@@ -279,19 +358,21 @@ impl<T, F> State<T, F> {
         } else {
             0
         };
-        let PageCursor::Link(link) = &next else {
+        if matches!(next, PageCursor::Offset { .. }) {
             return Next::Fetch(next);
-        };
-        if self.links.repeats(link) {
-            return Next::Fail(PaginationError::RepeatedLink {
-                page: self.pages,
-                link: link.clone(),
+        }
+        if self.links.repeats(&next) {
+            let page = self.pages;
+            return Next::Fail(match next {
+                PageCursor::Token(token) => PaginationError::RepeatedToken { page, token },
+                PageCursor::Link(link) => PaginationError::RepeatedLink { page, link },
+                PageCursor::Offset { .. } => unreachable!("offsets are not links"),
             });
         }
         if self.empty_run > MAX_EMPTY_PAGES {
             return Next::Fail(PaginationError::EmptyPages {
                 pages: self.empty_run,
-                link: link.clone(),
+                cursor: next,
             });
         }
         Next::Fetch(next)
@@ -306,25 +387,37 @@ fn page_request_size(page_size: i64, remaining: Option<u64>) -> i64 {
     }
 }
 
+/// Where the page after `page` (fetched with `cursor`) is, or `None` when
+/// `page` is the last; see [`paginate`] for the rules.
 fn next_cursor<T>(
     cursor: &PageCursor,
     page: &Page<T>,
     page_size: i64,
+    linked: bool,
     remaining: Option<u64>,
 ) -> Option<PageCursor> {
+    let received = page.items.len();
+    let remaining = remaining.map(|n| n.saturating_sub(received as u64));
+    if remaining == Some(0) {
+        return None;
+    }
     if let Some(link) = &page.next_link {
         return Some(PageCursor::Link(link.clone()));
     }
-    let PageCursor::Offset { top, skip } = cursor else {
-        // A linked page without a further link is the last one.
+    if let Some(token) = &page.token {
+        return Some(PageCursor::Token(token.clone()));
+    }
+    let PageCursor::Offset { skip, .. } = cursor else {
+        // A page reached through a link or token, without a further one, is
+        // the last: there is no offset to go on from.
         return None;
     };
-    let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-    if received == 0 || received < *top {
+    if linked || received == 0 {
         return None;
     }
-    let remaining = remaining.map(|n| n.saturating_sub(page.items.len() as u64));
-    (remaining != Some(0)).then(|| PageCursor::Offset {
+    // A short page is not the end: the server may cap its pages below `$top`.
+    let received = i64::try_from(received).unwrap_or(i64::MAX);
+    Some(PageCursor::Offset {
         top: page_request_size(page_size, remaining),
         skip: skip.saturating_add(received),
     })
@@ -344,7 +437,7 @@ mod tests {
         move |cursor| {
             seen.lock().unwrap().push(cursor.clone());
             let PageCursor::Offset { top, skip } = cursor else {
-                return std::future::ready(Err(Error::InvalidRequest("link".into())));
+                return std::future::ready(Err(Error::InvalidRequest("a link or token".into())));
             };
             let items = (skip..total.min(skip + top)).collect();
             std::future::ready(Ok(Page::new(items, None)))
@@ -376,10 +469,178 @@ mod tests {
     }
 
     #[test]
-    fn walks_pages_until_a_short_one() {
+    fn a_short_page_is_not_the_end_of_an_offset_list() {
         let (items, cursors) = collect(Paging::new(2, 0), 5);
         assert_eq!(items, vec![0, 1, 2, 3, 4]);
-        assert_eq!(cursors, vec![offset(2, 0), offset(2, 2), offset(2, 4)]);
+        assert_eq!(
+            cursors,
+            vec![offset(2, 0), offset(2, 2), offset(2, 4), offset(2, 5)]
+        );
+    }
+
+    /// How the fake server of [`every_way_a_stream_ends`] says where the next
+    /// page is.
+    #[derive(Clone, Copy, Debug)]
+    enum Next {
+        /// Nothing: `$top`/`$skip` only.
+        Offset,
+        /// A next link, `"@<skip>"`, while items remain.
+        Link,
+        /// A continuation token, `"<skip>"`, while items remain.
+        Token,
+        /// A next link on every page that has items, so the last full page
+        /// links to an empty one.
+        LinkToEmpty,
+    }
+
+    /// A fake server with `total` items that answers at most `cap` per page.
+    fn server(
+        total: i64,
+        cap: i64,
+        next: Next,
+        seen: Arc<Mutex<Vec<PageCursor>>>,
+    ) -> impl FnMut(PageCursor) -> std::future::Ready<Result<Page<i64>, Error>> {
+        move |cursor| {
+            seen.lock().unwrap().push(cursor.clone());
+            assert!(seen.lock().unwrap().len() <= 100, "still fetching");
+            let (top, skip) = match &cursor {
+                PageCursor::Offset { top, skip } => (*top, *skip),
+                PageCursor::Link(link) => (cap, link[1..].parse().unwrap()),
+                PageCursor::Token(token) => (cap, token.parse().unwrap()),
+            };
+            let end = total.min(skip + top.min(cap));
+            let items: Vec<i64> = (skip.min(end)..end).collect();
+            let more = end < total;
+            let page = match next {
+                Next::Offset => Page::new(items, None),
+                Next::Link => Page::new(items, more.then(|| format!("@{end}"))),
+                Next::LinkToEmpty => {
+                    let next = (!items.is_empty()).then(|| format!("@{end}"));
+                    Page::new(items, next)
+                }
+                Next::Token => Page::new(items, None).with_token(more.then(|| end.to_string())),
+            };
+            std::future::ready(Ok(page))
+        }
+    }
+
+    /// (case, paging, server: items, page cap, next; items yielded, pages asked for)
+    type Case = (
+        &'static str,
+        Paging,
+        (i64, i64, Next),
+        std::ops::Range<i64>,
+        Vec<PageCursor>,
+    );
+
+    #[test]
+    fn every_way_a_stream_ends() {
+        let link = |skip: i64| PageCursor::Link(format!("@{skip}"));
+        let token = |skip: i64| PageCursor::Token(skip.to_string());
+        let cases: Vec<Case> = vec![
+            (
+                "a short page (the server caps pages below $top) is not the end",
+                Paging::new(3, 0),
+                (5, 2, Next::Offset),
+                0..5,
+                vec![offset(3, 0), offset(3, 2), offset(3, 4), offset(3, 5)],
+            ),
+            (
+                "an empty page ends an offset list",
+                Paging::new(2, 0),
+                (4, 100, Next::Offset),
+                0..4,
+                vec![offset(2, 0), offset(2, 2), offset(2, 4)],
+            ),
+            (
+                "an empty first page ends at once",
+                Paging::new(2, 0),
+                (0, 100, Next::Offset),
+                0..0,
+                vec![offset(2, 0)],
+            ),
+            (
+                "a page without a link ends a linked list, even a full one",
+                Paging::new(2, 0).linked(true),
+                (4, 100, Next::Link),
+                0..4,
+                vec![offset(2, 0), link(2)],
+            ),
+            (
+                "a full first page without a link ends a linked list",
+                Paging::new(2, 0).linked(true),
+                (2, 100, Next::Link),
+                0..2,
+                vec![offset(2, 0)],
+            ),
+            (
+                "a page reached through a link, without one, ends any list",
+                Paging::new(2, 0),
+                (4, 100, Next::Link),
+                0..4,
+                vec![offset(2, 0), link(2)],
+            ),
+            (
+                "links are followed past short pages",
+                Paging::new(3, 0).linked(true),
+                (5, 2, Next::Link),
+                0..5,
+                vec![offset(3, 0), link(2), link(4)],
+            ),
+            (
+                "a linked page without a link after a short page ends the list",
+                Paging::new(3, 0).linked(true),
+                (2, 2, Next::Link),
+                0..2,
+                vec![offset(3, 0)],
+            ),
+            (
+                "an empty page reached through a link ends the list",
+                Paging::new(2, 0).linked(true),
+                (4, 2, Next::LinkToEmpty),
+                0..4,
+                vec![offset(2, 0), link(2), link(4)],
+            ),
+            (
+                "continuation tokens are followed until a page has none",
+                Paging::new(2, 0).linked(true),
+                (5, 2, Next::Token),
+                0..5,
+                vec![offset(2, 0), token(2), token(4)],
+            ),
+            (
+                "max_items ends a stream at once, with no further page",
+                Paging::new(2, 0).max_items(Some(4)),
+                (100, 100, Next::Link),
+                0..4,
+                vec![offset(2, 0), link(2)],
+            ),
+            (
+                "max_items asks only for what is needed",
+                Paging::new(4, 1).max_items(Some(6)),
+                (100, 100, Next::Offset),
+                1..7,
+                vec![offset(4, 1), offset(2, 5)],
+            ),
+            (
+                "max_items beyond the list ends on the empty page",
+                Paging::new(2, 0).max_items(Some(10)),
+                (3, 100, Next::Offset),
+                0..3,
+                vec![offset(2, 0), offset(2, 2), offset(2, 3)],
+            ),
+        ];
+        for (case, paging, (total, cap, next), expected, cursors) in cases {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let stream = paginate(paging, server(total, cap, next, seen.clone()));
+            let results = futures_executor_lite(stream.collect::<Vec<_>>());
+            let items: Vec<i64> = results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|e| panic!("{case}: {e}")))
+                .collect();
+            assert_eq!(items, expected.collect::<Vec<_>>(), "{case}");
+            assert_eq!(*seen.lock().unwrap(), cursors, "{case}");
+        }
     }
 
     #[test]
@@ -406,7 +667,9 @@ mod tests {
             *counter.lock().unwrap() += 1;
             std::future::ready(match cursor {
                 PageCursor::Offset { .. } => Ok(Page::new(vec![1], Some("next".to_owned()))),
-                PageCursor::Link(link) => Err(Error::InvalidRequest(link)),
+                PageCursor::Link(link) | PageCursor::Token(link) => {
+                    Err(Error::InvalidRequest(link))
+                }
             })
         });
         let results = futures_executor_lite(stream.collect::<Vec<_>>());
@@ -474,7 +737,9 @@ mod tests {
                 let items = if empty { vec![] } else { vec![n as i64] };
                 match cursor {
                     PageCursor::Offset { .. } => Page::new(items, Some("a".to_owned())),
-                    PageCursor::Link(link) => Page::new(items, next(link)),
+                    PageCursor::Link(link) | PageCursor::Token(link) => {
+                        Page::new(items, next(link))
+                    }
                 }
             });
             assert_eq!(calls, fetches, "{case}");
@@ -514,13 +779,18 @@ mod tests {
         );
         // The same bytes on a last page (nothing more to fetch) are no loop.
         let (results, calls) = run(|_, n| {
-            let items = if n == 1 { vec![1, 2] } else { vec![3] };
+            let items = if n == 1 { vec![1, 2] } else { vec![] };
             Page::new(items, None).with_body(b"same")
         });
-        assert_eq!(
-            (items(&results), calls, results.len()),
-            (vec![1, 2, 3], 2, 3)
-        );
+        assert_eq!((items(&results), calls, results.len()), (vec![1, 2], 2, 2));
+        // A short page that comes back for the next offset is a server that
+        // ignores `$skip`, not the end of the list.
+        let (results, calls) = run(|_, _| Page::new(vec![1], None).with_body(b"[1]"));
+        assert_eq!((items(&results), calls), (vec![1], 2));
+        assert!(matches!(
+            pagination_error(&results),
+            PaginationError::RepeatedPage { page: 2, .. }
+        ));
     }
 
     #[test]
@@ -532,7 +802,8 @@ mod tests {
         assert_eq!(results.len(), 1);
         assert!(matches!(
             pagination_error(&results),
-            PaginationError::EmptyPages { pages: 11, link } if link == "page-11"
+            PaginationError::EmptyPages { pages: 11, cursor: PageCursor::Link(link) }
+                if link == "page-11"
         ));
         // A few empty pages between full ones are fine.
         let (results, calls) = run(|_, n| match n {
@@ -541,6 +812,47 @@ mod tests {
             _ => Page::new(vec![6], None),
         });
         assert_eq!((items(&results), calls, results.len()), (vec![5, 6], 6, 2));
+    }
+
+    #[test]
+    fn a_token_seen_before_ends_the_stream_with_an_error() {
+        // Tokens `t1`, `t2`, `t1`, `t2`: a loop of two, found within twice
+        // its length.
+        let (results, calls) = run(|cursor, n| {
+            let token = match cursor {
+                PageCursor::Token(token) if token == "t2" => "t1",
+                PageCursor::Token(_) => "t2",
+                _ => "t1",
+            };
+            Page::new(vec![n as i64], None).with_token(Some(token.to_owned()))
+        });
+        assert_eq!((items(&results), calls), (vec![1, 2, 3, 4], 4));
+        assert_eq!(
+            *pagination_error(&results),
+            PaginationError::RepeatedToken {
+                page: 4,
+                token: "t2".to_owned()
+            }
+        );
+        // A link and a token with the same text are not the same cursor.
+        let (results, calls) = run(|cursor, n| match (cursor, n) {
+            (PageCursor::Offset { .. }, _) => Page::new(vec![1], Some("x".to_owned())),
+            (PageCursor::Link(_), _) => Page::new(vec![2], None).with_token(Some("x".to_owned())),
+            _ => Page::new(vec![3], None),
+        });
+        assert_eq!(
+            (items(&results), calls, results.len()),
+            (vec![1, 2, 3], 3, 3)
+        );
+    }
+
+    #[test]
+    fn empty_tokens_are_none() {
+        let page = Page::new(vec![1], None).with_token(Some(String::new()));
+        assert!(!page.has_next());
+        assert!(Page::new(vec![1], None)
+            .with_token(Some("t".into()))
+            .has_next());
     }
 
     #[test]

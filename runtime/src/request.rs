@@ -28,6 +28,9 @@ pub struct Request {
     options: RequestOptions,
     /// A next-page link to fetch instead of `path` and `query`.
     link: Option<String>,
+    /// A URL already checked (an API link on the base URL's origin) to send
+    /// to instead of `path` and `query`.
+    target: Option<url::Url>,
 }
 
 impl Request {
@@ -51,6 +54,7 @@ impl Request {
             accept: None,
             options: RequestOptions::default(),
             link: None,
+            target: None,
         }
     }
 
@@ -150,6 +154,17 @@ impl Request {
     /// URL, so the token never goes to another host.
     pub fn follow_link(&mut self, href: String) {
         self.link = Some(href);
+    }
+
+    /// Sends the request to `url`, which the caller has checked is on the
+    /// API's origin ([`get_link`](super::get_link)).
+    pub(crate) fn send_to(&mut self, url: url::Url) {
+        self.target = Some(url);
+    }
+
+    /// The URL set by [`Request::send_to`], if any.
+    pub(crate) fn target(&self) -> Option<&url::Url> {
+        self.target.as_ref()
     }
 
     /// The next-page link set by [`Request::follow_link`], if any.

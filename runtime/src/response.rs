@@ -13,7 +13,9 @@ use serde::de::{
     Visitor,
 };
 
-use super::{DecodeError, Error};
+use url::Url;
+
+use super::{DecodeError, Error, ShapeError};
 
 /// A complete HTTP response whose body has been read but not interpreted.
 #[derive(Debug, Clone)]
@@ -21,8 +23,10 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
-    // The operation that got it, for warnings about its body ("" when unknown).
+    // The operation that got it, for errors about its body ("" when unknown).
     operation: &'static str,
+    // Where it came from (after redirects), when it came over the wire.
+    url: Option<Url>,
 }
 
 impl RawResponse {
@@ -33,13 +37,33 @@ impl RawResponse {
             headers,
             body,
             operation: "",
+            url: None,
         }
     }
 
-    /// The same response, as the answer to `operation` (named in warnings).
+    /// The same response, as the answer to `operation` (named in errors).
     pub(crate) fn for_operation(mut self, operation: &'static str) -> Self {
         self.operation = operation;
         self
+    }
+
+    /// The same response, as the answer from `url`.
+    pub(crate) fn with_url(mut self, url: Url) -> Self {
+        self.url = Some(url);
+        self
+    }
+
+    /// The URL the response came from, after any redirects; `None` for a
+    /// response assembled with [`RawResponse::new`]. Relative links in the
+    /// response (an RFC 8288 `Link` header) are resolved against it.
+    pub fn url(&self) -> Option<&Url> {
+        self.url.as_ref()
+    }
+
+    /// The `operationId` of the operation that got the response ("" when
+    /// unknown).
+    pub fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// The HTTP status.
@@ -124,6 +148,46 @@ impl RawResponse {
         }
     }
 
+    /// The value of `property` of the top-level object as `T` (`None` when
+    /// missing or null), the object's keys, and the keys of the value when `T`
+    /// is a struct.
+    fn json_in_with_keys<T: DeserializeOwned>(
+        &self,
+        property: &str,
+    ) -> Result<(Option<T>, TopLevelKeys, TopLevelKeys), DecodeError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(self.decode_error(
+                String::new(),
+                "empty body where JSON was expected".to_owned(),
+            ));
+        }
+        let keys = RefCell::new(TopLevelKeys::default());
+        let outer = RefCell::new(TopLevelKeys {
+            fields: Some(&[]),
+            ..TopLevelKeys::default()
+        });
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        let envelope = Envelope {
+            property,
+            outer: &outer,
+            keys: &keys,
+            value: std::marker::PhantomData::<T>,
+        };
+        match envelope.deserialize(&mut deserializer) {
+            Ok(value) => {
+                deserializer
+                    .end()
+                    .map_err(|error| self.decode_error(String::new(), error.to_string()))?;
+                Ok((value, outer.into_inner(), keys.into_inner()))
+            }
+            // The array is the property's value as a whole.
+            Err(error) if keys.borrow().refused_array => {
+                Err(self.decode_error(property.to_owned(), error.to_string()))
+            }
+            Err(error) => Err(self.explain_decode_failure(error)),
+        }
+    }
+
     /// The error for a body that failed to decode, with the JSON path to where
     /// it failed (see [`super::json_path`]).
     fn explain_decode_failure(&self, error: serde_json::Error) -> DecodeError {
@@ -156,15 +220,99 @@ impl RawResponse {
 /// as empty, can be reported.
 struct ObjectRoot<'k, D>(D, &'k RefCell<TopLevelKeys>);
 
+/// The value of one property of a JSON object (an envelope), decoded like a
+/// whole body: a struct from an object only, its keys noted.
+struct Envelope<'p, 'k, T> {
+    property: &'p str,
+    /// The envelope's own keys (all "unknown": its fields are `[]`).
+    outer: &'k RefCell<TopLevelKeys>,
+    /// The keys of the property's value.
+    keys: &'k RefCell<TopLevelKeys>,
+    value: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Envelope<'_, '_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<'_, '_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "a JSON object with the property `{}`",
+            self.property
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut found = None;
+        let mut seen = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key != self.property {
+                self.outer.borrow_mut().note(&key);
+                map.next_value::<de::IgnoredAny>()?;
+                continue;
+            }
+            if seen {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate property `{}`",
+                    self.property
+                )));
+            }
+            seen = true;
+            found = map.next_value_seed(Nullable(self.keys, std::marker::PhantomData::<T>))?;
+        }
+        Ok(found)
+    }
+}
+
+/// A value that may be `null` (`None`), else decoded as `T` through
+/// [`ObjectRoot`].
+struct Nullable<'k, T>(&'k RefCell<TopLevelKeys>, std::marker::PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Nullable<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Nullable<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a value or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        T::deserialize(ObjectRoot(deserializer, self.0)).map(Some)
+    }
+}
+
 /// The keys of a struct-typed body's top-level object, sorted by whether the
 /// struct has a field of that name.
 #[derive(Debug, Default)]
-struct TopLevelKeys {
+pub(crate) struct TopLevelKeys {
     /// The struct's field names; `None` when the top level was not a struct.
     fields: Option<&'static [&'static str]>,
     known: usize,
     unknown: usize,
-    /// The first few unknown keys, for the warning.
+    /// The first few unknown keys, for the error.
     unknown_names: Vec<String>,
     /// The top level was an array where the struct belongs: the error is the
     /// whole document's, whatever position serde_json reports.
@@ -172,8 +320,18 @@ struct TopLevelKeys {
 }
 
 impl TopLevelKeys {
-    /// How many unknown keys a warning names.
+    /// How many unknown keys an error names.
     const NAMED: usize = 8;
+
+    /// The first few unknown keys, how many there were in all, and the
+    /// struct's field names.
+    pub(crate) fn into_parts(self) -> (Vec<String>, usize, &'static [&'static str]) {
+        (
+            self.unknown_names,
+            self.unknown,
+            self.fields.unwrap_or_default(),
+        )
+    }
 
     fn note(&mut self, key: &str) {
         let Some(fields) = self.fields else { return };
@@ -378,7 +536,6 @@ pub struct ResponseValue<T> {
     status: StatusCode,
     headers: HeaderMap,
     inner: T,
-    unmatched_body: Option<Bytes>,
 }
 
 impl<T> ResponseValue<T> {
@@ -388,16 +545,7 @@ impl<T> ResponseValue<T> {
             status,
             headers,
             inner,
-            unmatched_body: None,
         }
-    }
-
-    /// The body as it came, kept only when it was a JSON object of which the
-    /// declared type took none of the keys: the value then holds nothing but
-    /// defaults, and a `WARN` event named the operation and the unknown keys.
-    /// It usually means the server wraps or renames what the spec describes.
-    pub fn unmatched_body(&self) -> Option<&Bytes> {
-        self.unmatched_body.as_ref()
     }
 
     /// The HTTP status.
@@ -463,6 +611,10 @@ fn is_declared(status: StatusCode, declared: &[u16]) -> bool {
 /// Decodes a 2xx response whose declared statuses carry a JSON body of type `T`
 /// (see [`RawResponse::json`] for the content types accepted). Another 2xx is
 /// [`Error::UndeclaredStatus`], which keeps the whole response.
+///
+/// A JSON object of which a struct `T` took none of the keys, while it had
+/// some, is [`Error::UnexpectedShape`] (see there why it is an error rather
+/// than an empty value).
 #[doc(hidden)]
 pub fn decode_json<T: DeserializeOwned>(
     raw: RawResponse,
@@ -472,17 +624,39 @@ pub fn decode_json<T: DeserializeOwned>(
         return Err(Error::UndeclaredStatus(Box::new(raw)));
     }
     let (inner, keys) = raw.json_with_keys()?;
-    let mut value = ResponseValue::new(raw.status, raw.headers, inner);
     if keys.none_kept() {
-        tracing::warn!(
-            operation = raw.operation,
-            status = raw.status.as_u16(),
-            unknown_keys = ?keys.unknown_names,
-            "the response body has none of the declared type's fields; the decoded value is empty (the raw body is kept: ResponseValue::unmatched_body)"
-        );
-        value.unmatched_body = Some(raw.body);
+        return Err(ShapeError::no_declared_field(raw, keys).into());
     }
-    Ok(value)
+    Ok(ResponseValue::new(raw.status, raw.headers, inner))
+}
+
+/// Decodes the value of `property` of a 2xx response's JSON object body as
+/// `T`: an envelope such as `{"iModel": {...}}` (a response an OpenAPI
+/// document marks with `x-envelope: iModel`), whose typed value is the
+/// entity inside. The other properties of the envelope are skipped.
+///
+/// A missing or `null` property is [`Error::UnexpectedShape`] (with
+/// [`ShapeError::missing_property`] set), keeping the status, headers and
+/// body; so is an entity of which a struct `T` took none of the keys, as with
+/// [`decode_json`]. A body that is not an object, or whose property does not
+/// decode as `T`, is [`Error::Decode`] with the path of the fault
+/// (`iModel.createdDateTime`). Another 2xx is [`Error::UndeclaredStatus`].
+pub fn decode_json_in<T: DeserializeOwned>(
+    raw: RawResponse,
+    declared: &[u16],
+    property: &str,
+) -> Result<ResponseValue<T>, Error> {
+    if !is_declared(raw.status, declared) {
+        return Err(Error::UndeclaredStatus(Box::new(raw)));
+    }
+    let (inner, outer, keys) = raw.json_in_with_keys::<T>(property)?;
+    let Some(inner) = inner else {
+        return Err(ShapeError::property_missing(raw, property, outer).into());
+    };
+    if keys.none_kept() {
+        return Err(ShapeError::no_declared_field(raw, keys).into());
+    }
+    Ok(ResponseValue::new(raw.status, raw.headers, inner))
 }
 
 /// Wraps a 2xx response whose declared statuses carry a binary body; another
@@ -498,6 +672,7 @@ pub fn decode_bytes(raw: RawResponse, declared: &[u16]) -> Result<ResponseValue<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Unparsed;
 
     #[test]
     fn any_success_declares_every_status() {
@@ -681,6 +856,171 @@ mod tests {
         );
         assert!(response.text().is_err());
         assert_eq!(raw(200, "héllo").text().expect("utf-8"), "héllo");
+    }
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Entity {
+        id: Option<String>,
+        #[allow(dead_code)]
+        display_name: Option<String>,
+    }
+
+    /// The shape error of a result, or a panic naming `case`.
+    fn shape_error<T: fmt::Debug>(case: &str, result: Result<T, Error>) -> ShapeError {
+        match result {
+            Err(Error::UnexpectedShape(error)) => error,
+            other => panic!("{case}: expected UnexpectedShape, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_object_of_another_shape_is_an_error_keeping_the_response() {
+        // (case, body, Some(unknown keys) when it is a mismatch)
+        let cases: [(&str, &'static str, Option<&[&str]>); 6] = [
+            ("an envelope", r#"{"iModel":{"id":"a"}}"#, Some(&["iModel"])),
+            (
+                "renamed fields",
+                r#"{"Id":"a","name":"b"}"#,
+                Some(&["Id", "name"]),
+            ),
+            ("the declared shape", r#"{"id":"a"}"#, None),
+            (
+                "a known field among unknown ones",
+                r#"{"id":"a","surprise":1}"#,
+                None,
+            ),
+            ("an empty object", "{}", None),
+            (
+                "known fields that are null",
+                r#"{"id":null,"displayName":null}"#,
+                None,
+            ),
+        ];
+        for (case, body, unknown) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-request-id", "r1".parse().unwrap());
+            let raw =
+                RawResponse::new(StatusCode::OK, headers, Bytes::from_static(body.as_bytes()))
+                    .for_operation("GetEntity");
+            let result = decode_json::<Entity>(raw, &[200]);
+            let Some(unknown) = unknown else {
+                assert!(result.is_ok(), "{case}: {result:?}");
+                continue;
+            };
+            let error = shape_error(case, result);
+            assert_eq!(error.status(), StatusCode::OK, "{case}");
+            assert_eq!(error.headers()["x-request-id"], "r1", "{case}");
+            assert_eq!(error.body().as_ref(), body.as_bytes(), "{case}");
+            assert_eq!(error.unknown_keys(), unknown, "{case}");
+            assert_eq!(error.operation(), "GetEntity", "{case}");
+            assert_eq!(error.expected_fields(), ["id", "displayName"], "{case}");
+            assert_eq!(error.missing_property(), None, "{case}");
+        }
+    }
+
+    #[test]
+    fn a_mismatch_names_a_bounded_number_of_keys() {
+        let body: String = format!(
+            "{{{}}}",
+            (0..20)
+                .map(|i| format!("\"k{i}\":{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let raw = RawResponse::new(StatusCode::OK, HeaderMap::new(), Bytes::from(body));
+        let error = shape_error("many keys", decode_json::<Entity>(raw, &[200]));
+        assert_eq!(error.unknown_keys().len(), TopLevelKeys::NAMED);
+        assert_eq!(error.unknown_key_count(), 20);
+        assert_eq!(
+            Error::<Unparsed>::from(error).to_string(),
+            "the 200 OK response is not the declared shape: none of its keys (`k0`, `k1`, `k2`, \
+             `k3`, `k4`, `k5`, `k6`, `k7` and 12 more) is a field of the declared type"
+        );
+    }
+
+    #[test]
+    fn an_envelope_yields_its_property() {
+        // (case, body, Ok(id) or Err(what is wrong))
+        let cases: [(&str, &'static str, Result<&str, &str>); 10] = [
+            ("the entity", r#"{"iModel":{"id":"a"}}"#, Ok("a")),
+            (
+                "other properties are skipped",
+                r#"{"_links":{"self":{"href":"x"}},"iModel":{"id":"a"},"more":[1,{"b":2}]}"#,
+                Ok("a"),
+            ),
+            (
+                "a missing property",
+                r#"{"imodel":{"id":"a"}}"#,
+                Err("missing"),
+            ),
+            ("a null property", r#"{"iModel":null}"#, Err("missing")),
+            ("an empty envelope", "{}", Err("missing")),
+            (
+                "an entity of another shape",
+                r#"{"iModel":{"Id":"a"}}"#,
+                Err("shape"),
+            ),
+            (
+                "a wrong field type",
+                r#"{"iModel":{"id":5}}"#,
+                Err("decode iModel.id"),
+            ),
+            (
+                "an array inside",
+                r#"{"iModel":["a"]}"#,
+                Err("decode iModel"),
+            ),
+            ("not an object", r#"["a"]"#, Err("decode ")),
+            (
+                "a duplicate property",
+                r#"{"iModel":{"id":"a"},"iModel":{"id":"b"}}"#,
+                Err("decode iModel"),
+            ),
+        ];
+        for (case, body, expected) in cases {
+            let raw = RawResponse::new(
+                StatusCode::OK,
+                HeaderMap::new(),
+                Bytes::from_static(body.as_bytes()),
+            );
+            let result = decode_json_in::<Entity>(raw, &[200], "iModel");
+            match expected {
+                Ok(id) => {
+                    let value = result.unwrap_or_else(|e| panic!("{case}: {e}"));
+                    assert_eq!(value.id.as_deref(), Some(id), "{case}");
+                }
+                Err("missing") => {
+                    let error = shape_error(case, result);
+                    assert_eq!(error.missing_property(), Some("iModel"), "{case}");
+                    assert_eq!(error.body().as_ref(), body.as_bytes(), "{case}");
+                    assert_eq!(error.status(), StatusCode::OK, "{case}");
+                }
+                Err("shape") => {
+                    let error = shape_error(case, result);
+                    assert_eq!(error.missing_property(), None, "{case}");
+                    assert_eq!(error.unknown_keys(), ["Id"], "{case}");
+                }
+                Err(decode) => {
+                    let path = decode.strip_prefix("decode ").unwrap();
+                    match result {
+                        Err(Error::Decode(error)) => {
+                            assert_eq!(error.path(), path, "{case}: {error}")
+                        }
+                        other => panic!("{case}: expected a decode error, got {other:?}"),
+                    }
+                }
+            }
+        }
+        let missing = decode_json_in::<Entity>(raw(200, r#"{"a":1,"b":2}"#), &[200], "iModel");
+        assert_eq!(
+            Error::<Unparsed>::from(shape_error("message", missing)).to_string(),
+            "the 200 OK response has no value at `iModel` (its keys: `a`, `b`)"
+        );
+        assert!(matches!(
+            decode_json_in::<Entity>(raw(201, "{}"), &[200], "iModel"),
+            Err(Error::UndeclaredStatus(_))
+        ));
     }
 
     #[test]

@@ -15,10 +15,12 @@ use super::Error;
 /// How a call is repeated after a transient failure.
 ///
 /// Retried: connection failures (the request never left, so any method),
-/// timeouts and other transport failures, and the statuses `429`, `502`, `503`
-/// and `504`. Only idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`,
-/// `OPTIONS`, `TRACE`) are repeated after the request may have reached the
-/// server; `POST` and `PATCH` only with
+/// `429 Too Many Requests` for any method (the server refused the request
+/// without acting on it, RFC 6585 §4, so even a `POST` is safe to send
+/// again), timeouts and other transport failures, and the statuses `502`,
+/// `503` and `504`. Only idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`,
+/// `OPTIONS`, `TRACE`) are repeated after a failure in which the server may
+/// have acted on the request; `POST` and `PATCH` only with
 /// [`retry_non_idempotent(true)`](RetryPolicy::retry_non_idempotent).
 ///
 /// The defaults follow Bentley's TypeScript clients: 4 attempts, waiting
@@ -142,12 +144,17 @@ impl<'a> RetryContext<'a> {
             }
             Outcome::Failed(error) => transient_error(error),
         };
-        transient && (self.request_never_sent() || self.may_resend())
+        transient && (self.server_did_not_act() || self.may_resend())
     }
 
-    /// No connection could be made, so the server saw nothing.
-    fn request_never_sent(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed(Error::Transport(e) | Error::Timeout(e)) if e.is_connect())
+    /// The server did not act on the request: no connection could be made,
+    /// or it answered `429 Too Many Requests`.
+    fn server_did_not_act(&self) -> bool {
+        match self.outcome {
+            Outcome::Failed(Error::Transport(e) | Error::Timeout(e)) => e.is_connect(),
+            Outcome::Status(status, _) => status == StatusCode::TOO_MANY_REQUESTS,
+            Outcome::Failed(_) => false,
+        }
     }
 }
 
@@ -591,8 +598,15 @@ mod tests {
             );
         }
         for method in [Method::POST, Method::PATCH] {
+            for status in [502, 503, 504] {
+                assert!(
+                    status_retry(&policy, method.clone(), 1, status).is_none(),
+                    "{method} {status}"
+                );
+            }
+            // A 429 was not acted on: any method is sent again.
             assert!(
-                status_retry(&policy, method.clone(), 1, 503).is_none(),
+                status_retry(&policy, method.clone(), 1, 429).is_some(),
                 "{method}"
             );
             let opted_in = policy.clone().retry_non_idempotent(true);

@@ -73,7 +73,10 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+/// The caller's progress callback: `FnMut`, so it may keep its own state (a
+/// counter, the last value) without atomics. The transfer's clones (an
+/// upload's body stream) share it; each report locks it for the call.
+type ProgressFn = Arc<std::sync::Mutex<dyn FnMut(Progress) + Send>>;
 
 /// The HTTP client for storage URLs; see the [module docs](self).
 #[derive(Clone, Debug)]
@@ -88,14 +91,14 @@ impl Storage {
         Storage { http, retry, idle }
     }
 
-    pub(crate) fn download<E>(&self, url: &str) -> Download<E> {
+    pub(crate) fn download<E>(&self, url: Option<&str>) -> Download<E> {
         Download {
             transfer: Transfer::new(self, url),
             error_body: PhantomData,
         }
     }
 
-    pub(crate) fn upload<E>(&self, url: &str, body: UploadBody) -> Upload<E> {
+    pub(crate) fn upload<E>(&self, url: Option<&str>, body: UploadBody) -> Upload<E> {
         Upload {
             transfer: Transfer::new(self, url),
             body,
@@ -118,9 +121,12 @@ struct Transfer {
 }
 
 impl Transfer {
-    fn new(storage: &Storage, url: &str) -> Self {
-        let url = Url::parse(url)
-            .map_err(|e| format!("the transfer URL is not a URL: {e}"))
+    fn new(storage: &Storage, url: Option<&str>) -> Self {
+        let url = url
+            .ok_or_else(super::link::no_href)
+            .and_then(|url| {
+                Url::parse(url).map_err(|e| format!("the transfer URL is not a URL: {e}"))
+            })
             .and_then(|url| match url.scheme() {
                 "http" | "https" => Ok(url),
                 other => Err(format!(
@@ -186,6 +192,11 @@ impl Transfer {
             "transfer progress"
         );
         if let Some(report) = &self.progress {
+            // A callback that panicked once poisons the lock; later reports
+            // still reach it.
+            let mut report = report
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             report(progress);
         }
     }
@@ -279,13 +290,14 @@ macro_rules! transfer_options {
                 self
             }
 
-            /// Called after every chunk with the bytes moved so far. Progress
-            /// is also a `TRACE` event.
+            /// Called after every chunk with the bytes moved so far, one call
+            /// at a time; the closure may change what it captured (a plain
+            /// counter needs no atomic). Progress is also a `TRACE` event.
             pub fn on_progress(
                 mut self,
-                report: impl Fn(Progress) + Send + Sync + 'static,
+                report: impl FnMut(Progress) + Send + 'static,
             ) -> Self {
-                self.transfer.progress = Some(Arc::new(report));
+                self.transfer.progress = Some(Arc::new(std::sync::Mutex::new(report)));
                 self
             }
         }

@@ -117,17 +117,29 @@ pub enum Poll<T> {
 }
 
 /// Why a wait ended without a result.
+///
+/// A wait that ends after the operation started ([`WaitError::Failed`],
+/// [`WaitError::TimedOut`]) keeps what the answer that started it said: the
+/// new resource's `id` and the `Location` it gave, when the wait was started
+/// by `send_and_wait`. A failed fork or clone can so still be deleted. They
+/// are `None` for a bare [`poll_until`], which saw no start answer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WaitError {
     /// The operation reached a state declared as failed.
-    #[error("the operation failed (state `{state}`)")]
+    #[error("the operation failed (state `{state}`){}", started(.id))]
+    #[non_exhaustive]
     Failed {
         /// The state the last poll reported.
         state: String,
+        /// The id of the resource the operation started, from its start answer.
+        id: Option<String>,
+        /// The start answer's `Location` header, as it came.
+        location: Option<String>,
     },
     /// The deadline passed while the operation was still running.
-    #[error("gave up waiting after {waited:?}{}", last_seen(.last_state))]
+    #[error("gave up waiting after {waited:?}{}{}", last_seen(.last_state), started(.id))]
+    #[non_exhaustive]
     TimedOut {
         /// How long the wait took.
         waited: Duration,
@@ -135,11 +147,56 @@ pub enum WaitError {
         last_state: Option<String>,
         /// How many polls were answered.
         polls: u32,
+        /// The id of the resource the operation started, from its start answer.
+        id: Option<String>,
+        /// The start answer's `Location` header, as it came.
+        location: Option<String>,
     },
     /// The answer that started the operation does not say which resource to
     /// wait for.
     #[error("the answer that started the operation does not name the new resource: {0}")]
     NoId(String),
+}
+
+impl WaitError {
+    /// The id of the resource the operation started, when the wait got that
+    /// far and knew the start answer (see [`WaitError`]).
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            WaitError::Failed { id, .. } | WaitError::TimedOut { id, .. } => id.as_deref(),
+            WaitError::NoId(_) => None,
+        }
+    }
+
+    /// The `Location` header of the answer that started the operation, if it
+    /// had one (see [`WaitError`]).
+    pub fn location(&self) -> Option<&str> {
+        match self {
+            WaitError::Failed { location, .. } | WaitError::TimedOut { location, .. } => {
+                location.as_deref()
+            }
+            WaitError::NoId(_) => None,
+        }
+    }
+
+    /// Records what the start answer said on a wait that ended after it.
+    fn started_as(mut self, started_id: &str, started_location: Option<&str>) -> Self {
+        if let WaitError::Failed { id, location, .. } | WaitError::TimedOut { id, location, .. } =
+            &mut self
+        {
+            *id = Some(started_id.to_owned());
+            *location = started_location.map(str::to_owned);
+        }
+        self
+    }
+}
+
+/// ` (resource `id`)` when the id is known.
+fn started(id: &Option<String>) -> String {
+    match id {
+        Some(id) => format!(" (resource `{id}`)"),
+        None => String::new(),
+    }
 }
 
 fn last_seen(state: &Option<String>) -> String {
@@ -172,6 +229,8 @@ where
                 waited: started.elapsed(),
                 last_state,
                 polls,
+                id: None,
+                location: None,
             }
             .into());
         };
@@ -184,6 +243,8 @@ where
                     waited: started.elapsed(),
                     last_state,
                     polls,
+                    id: None,
+                    location: None,
                 }
                 .into())
             }
@@ -191,7 +252,14 @@ where
         polls += 1;
         match answer {
             Poll::Done(value) => return Ok(value),
-            Poll::Failed { state } => return Err(WaitError::Failed { state }.into()),
+            Poll::Failed { state } => {
+                return Err(WaitError::Failed {
+                    state,
+                    id: None,
+                    location: None,
+                }
+                .into())
+            }
             Poll::Pending { state, retry_after } => {
                 tracing::debug!(polls, state = state.as_deref(), "still running");
                 if state.is_some() {
@@ -403,13 +471,21 @@ where
     request.options(options);
     let started = client.execute(request).await?;
     let id = wait.id.id_in(&started)?;
+    let location = started
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok());
     let poll = poll(&id)?;
     poll_until(policy, || async {
         let answer = client.execute(poll.request()?).await?;
         let retry_after = super::retry::retry_after(answer.headers(), std::time::SystemTime::now());
         Ok::<_, Error>(wait.state.classify(answer.body(), retry_after))
     })
-    .await?;
+    .await
+    .map_err(|error| match error {
+        Error::Wait(wait) => Error::from(wait.started_as(&id, location)),
+        other => other,
+    })?;
     Ok(id)
 }
 
@@ -488,7 +564,9 @@ mod tests {
             state: "failed".into(),
         };
         match poll_until(&policy, scripted(2, failed)).await {
-            Err(Failure::Wait(WaitError::Failed { state })) => assert_eq!(state, "failed"),
+            Err(Failure::Wait(WaitError::Failed { state, id, .. })) => {
+                assert_eq!((state.as_str(), id), ("failed", None))
+            }
             other => panic!("{other:?}"),
         }
         let short = WaitPolicy::new().interval(MS).timeout(30 * MS);
@@ -573,6 +651,7 @@ mod tests {
                 waited,
                 polls,
                 last_state,
+                ..
             })) => {
                 assert!(waited >= 20 * MS, "{waited:?}");
                 assert_eq!((polls, last_state), (0, None));
@@ -781,9 +860,59 @@ mod tests {
             let error = send_and_wait(&client, StartJob, RequestOptions::new(), Some(policy))
                 .await
                 .expect_err("the job outlasts the wait");
-            assert!(
-                matches!(&error, Error::Wait(wait) if matches!(**wait, WaitError::TimedOut { .. })),
-                "{error:?}"
+            let Error::Wait(wait) = &error else {
+                panic!("{error:?}");
+            };
+            assert!(matches!(**wait, WaitError::TimedOut { .. }), "{wait:?}");
+            // What the start answer said is kept.
+            assert_eq!((wait.id(), wait.location()), (Some("42"), Some("/jobs/42")));
+        }
+
+        #[tokio::test]
+        async fn a_failed_job_keeps_its_id_and_location() {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .and(path("/jobs"))
+                .respond_with(
+                    ResponseTemplate::new(202)
+                        .insert_header("Location", "https://x.test/jobs/7?v=1"),
+                )
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/jobs/7"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(serde_json::json!({"job": {"state": "failed"}})),
+                )
+                .mount(&server)
+                .await;
+            let client = ClientBuilder::<Client>::new()
+                .base_url(server.uri())
+                .build()
+                .expect("client");
+            let error = send_and_wait(&client, StartJob, RequestOptions::new(), None)
+                .await
+                .expect_err("the job fails");
+            let Error::Wait(wait) = &error else {
+                panic!("{error:?}");
+            };
+            match &**wait {
+                WaitError::Failed {
+                    state,
+                    id,
+                    location,
+                    ..
+                } => {
+                    assert_eq!(state, "failed");
+                    assert_eq!(id.as_deref(), Some("7"));
+                    assert_eq!(location.as_deref(), Some("https://x.test/jobs/7?v=1"));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(
+                error.to_string(),
+                "the operation failed (state `failed`) (resource `7`)"
             );
         }
     }
