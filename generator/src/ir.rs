@@ -103,15 +103,17 @@ pub enum IdSource {
     Body(String),
 }
 
-/// A paged list operation, detected from the spec (see `lower::pagination`): `$top` and
-/// `$skip` query parameters and a JSON object response with exactly one array property.
-/// The generated builder gets `into_stream()`, which walks the pages lazily.
+/// A paged list operation, declared with `x-pagination` or detected from the spec
+/// (see `lower::pagination`): a JSON object response with an array of items, paged
+/// by `$top`/`$skip`, by next links (in the body or a `Link` header), or by
+/// continuation tokens. The generated builder gets `into_stream()`, which walks the
+/// pages lazily.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pagination {
     /// Index into [`Operation::params`] of the page-size parameter (`$top`).
-    pub top_param: usize,
+    pub top_param: Option<usize>,
     /// Index into [`Operation::params`] of the offset parameter (`$skip`).
-    pub skip_param: usize,
+    pub skip_param: Option<usize>,
     /// The array property holding the items: its Rust field name.
     pub items_field: String,
     /// Whether that field is an `Option<Vec<_>>` (not required, or nullable).
@@ -121,6 +123,24 @@ pub struct Pagination {
     pub default_page_size: i64,
     /// Rust field path to a next-page link (`_links.next.href`), when the response has one.
     pub next_link: Option<NextLink>,
+    /// Rust field path to a continuation token (`continuationToken`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<NextLink>,
+    /// Index into [`Operation::params`] of the query parameter a token goes into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_param: Option<usize>,
+    /// The success response declares a `Link` header (RFC 8288 `rel="next"`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub link_header: bool,
+}
+
+impl Pagination {
+    /// Whether pages say where the next one is (a link in the body or a `Link`
+    /// header, or a continuation token): then a page that names none is the last,
+    /// even when it is full (`PagedOperation::LINKED`).
+    pub fn linked(&self) -> bool {
+        self.next_link.is_some() || self.next_token.is_some() || self.link_header
+    }
 }
 
 /// Where a page names the next one: `_links` -> `next` -> `href`, with whether each
@@ -244,6 +264,17 @@ pub struct Response {
     pub content: Vec<Content>,
     /// Declared response headers (wire names), for documentation.
     pub headers: Vec<String>,
+    /// The response's `x-envelope`, as declared (resolved by `lower::envelope`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<EnvelopeDeclaration>,
+}
+
+/// An `x-envelope: <property>` as written on a response, with where it is written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvelopeDeclaration {
+    pub property: String,
+    /// JSON pointer of the extension.
+    pub origin: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -286,8 +317,14 @@ pub enum BodyKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Success {
-    /// `Success<T>`: declared statuses decode as JSON into `ty`.
-    Json { ty: TypeRef, statuses: Vec<u16> },
+    /// `Success<T>`: declared statuses decode as JSON into `ty`; with an
+    /// [`Envelope`], `ty` is the entity one property of the JSON object holds.
+    Json {
+        ty: TypeRef,
+        statuses: Vec<u16>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        envelope: Option<Envelope>,
+    },
     /// `Success<Bytes>`.
     Bytes { statuses: Vec<u16> },
     /// `RawResponse`: the spec gives no schema, so the caller decodes.
@@ -298,6 +335,18 @@ pub enum Success {
         enum_name: String,
         variants: Vec<StatusVariant>,
     },
+}
+
+/// A success body that wraps the entity in one property (`{"iModel": {...}}`),
+/// declared with `x-envelope` on the response (see `lower::envelope`): the
+/// operation returns the property's value, and the wrapper stays a model that
+/// `Request::send_raw` reaches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Envelope {
+    /// The property holding the entity, on the wire: `iModel`.
+    pub property: String,
+    /// The whole body's type: `IModelResponse`.
+    pub wrapper: TypeRef,
 }
 
 /// One variant of a [`Success::ByStatus`] enum.
@@ -459,6 +508,19 @@ pub struct Struct {
     /// `additionalProperties` next to `properties`: unknown keys are kept in a map of
     /// this value type (a `#[serde(flatten)]` field) instead of being dropped.
     pub additional: Option<AdditionalField>,
+    /// A link object (HAL style): its `href` string field, by Rust name, which makes
+    /// the type a `runtime::Href` that `download_from`, `upload_to` and `get_link`
+    /// accept (see `lower::links`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<HrefField>,
+}
+
+/// The `href` field of a link object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HrefField {
+    pub rust_name: String,
+    /// Whether the field is an `Option<String>`.
+    pub optional: bool,
 }
 
 /// The map that keeps a struct's extra properties.

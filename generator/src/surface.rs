@@ -38,6 +38,10 @@ pub struct Surface {
     pub operations: IndexMap<String, OperationSurface>,
     /// Model types by Rust name, in spec order.
     pub types: IndexMap<String, TypeSurface>,
+    /// Model types that are links (`runtime::Href`: an `href` string), which
+    /// `download_from`, `upload_to` and `get_link` take.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
     /// Cargo feature -> the types compiled only with it (`unused-schemas`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub features: IndexMap<String, Vec<String>>,
@@ -56,6 +60,10 @@ pub struct OperationSurface {
     pub setters: Vec<InputSurface>,
     /// What `send()` returns on success.
     pub returns: String,
+    /// For an entity returned from inside an envelope, where it is:
+    /// `iModel of IModelResponse` (`send_raw()` gives the whole body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<String>,
     /// Media types the responses declare.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_types: Vec<String>,
@@ -115,6 +123,12 @@ impl Surface {
                 .types
                 .iter()
                 .map(|def| (def.rust_name.clone(), type_surface(&def.kind)))
+                .collect(),
+            links: api
+                .types
+                .iter()
+                .filter(|def| matches!(&def.kind, TypeKind::Struct(s) if s.href.is_some()))
+                .map(|def| def.rust_name.clone())
                 .collect(),
             features: features(api),
         }
@@ -186,6 +200,17 @@ fn operation(op: &Operation) -> OperationSurface {
         arguments,
         setters,
         returns: returns(&op.success),
+        envelope: match &op.success {
+            Success::Json {
+                envelope: Some(envelope),
+                ..
+            } => Some(format!(
+                "{} of {}",
+                envelope.property,
+                envelope.wrapper.rust(Paths::Short)
+            )),
+            _ => None,
+        },
         media_types,
         paged: op.pagination.is_some(),
         waits: op.long_running.as_ref().map(|lr| match &lr.result_method {

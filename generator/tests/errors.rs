@@ -72,6 +72,8 @@ error_cases!(
     not_utf8_yaml => "not_utf8_yaml.yaml",
     not_utf8_json => "not_utf8_json.json",
     nul_byte => "nul_byte.yaml",
+    // Issue 19: `x-envelope` and `x-pagination` declarations that cannot be honoured.
+    bad_extensions => "bad_extensions.yaml",
 );
 
 /// The reference-copying fixture, measured in a child process (this test binary

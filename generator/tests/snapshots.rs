@@ -49,6 +49,7 @@ fixture_tests!(
     corpus_regressions,
     directory_regressions,
     enums,
+    envelopes_and_links,
     formats,
     inline_objects,
     keywords,

@@ -13,6 +13,7 @@ pub const REQUEST_METHODS: &[&str] = &[
     "with_retry",
     "send",
     "send_streaming",
+    "send_raw",
     "send_and_wait",
     "send_and_wait_with",
     "max_items",
@@ -27,6 +28,7 @@ pub const CLIENT_METHODS: &[&str] = &[
     "base_url",
     "download_from",
     "upload_to",
+    "get_link",
     "request",
     "clone",
 ];

@@ -28,7 +28,7 @@ pub fn client(api: &Api) -> TokenStream {
     });
     quote! {
         #![doc = " The API client and the request every operation returns."]
-        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RetryPolicy, StreamingResponse, Upload, UploadBody, #wait_policy DEFAULT_BASE_URL, ErrorBody};
+        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RawResponse, ResponseValue, RetryPolicy, StreamingResponse, Upload, UploadBody, #wait_policy DEFAULT_BASE_URL, ErrorBody};
 
         /// The API client: one method per operation. Cheap to clone: clones share one
         /// connection pool and configuration, so create one and pass it around.
@@ -75,18 +75,28 @@ pub fn client(api: &Api) -> TokenStream {
                 self.http.base_url()
             }
 
-            /// Downloads from a pre-signed storage URL (a `download` link the API
-            /// returned), streamed and resumed after a cut; the client's token and
-            /// default headers are never sent there.
-            pub fn download_from(&self, url: &str) -> Download {
-                self.http.download(url)
+            /// Downloads from a pre-signed storage URL: a `download` link the API
+            /// returned (any generated link type, or a `&str`), streamed and resumed after
+            /// a cut; the client's token and default headers are never sent there.
+            pub fn download_from(&self, link: impl runtime::Href) -> Download {
+                self.http.download(link)
             }
 
-            /// Uploads a file or bytes to a pre-signed storage URL (an `upload`
-            /// link the API returned); the client's token and default headers are
-            /// never sent there.
-            pub fn upload_to(&self, url: &str, body: impl Into<UploadBody>) -> Upload {
-                self.http.upload(url, body)
+            /// Uploads a file or bytes to a pre-signed storage URL: an `upload` link the
+            /// API returned (any generated link type, or a `&str`); the client's token
+            /// and default headers are never sent there.
+            pub fn upload_to(&self, link: impl runtime::Href, body: impl Into<UploadBody>) -> Upload {
+                self.http.upload(link, body)
+            }
+
+            /// Follows a link the API returned (`_links.creator`, `_links.namedVersion`)
+            /// with a `GET`, authenticated like any call, and decodes the JSON answer as `T`.
+            /// Only a link to this client's own origin (scheme, host and port of
+            /// [`Self::base_url`]) is followed: any other is an error and nothing is sent,
+            /// so the token never leaves for another host. Storage links are for
+            /// [`Self::download_from`].
+            pub async fn get_link<T: ::serde::de::DeserializeOwned>(&self, link: impl runtime::Href) -> Result<ResponseValue<T>, Error> {
+                runtime::get_link(&self.http, &link, runtime::RequestOptions::new()).await
             }
 
             #start_request
@@ -140,6 +150,14 @@ pub fn client(api: &Api) -> TokenStream {
                 runtime::send(&self.client.http, self.operation, self.options).await
             }
 
+            /// Sends the request and returns the 2xx answer undecoded: status, headers
+            /// and body, which [`RawResponse::json`] decodes as any type (such as the
+            /// whole envelope of an operation that returns the entity inside it).
+            /// Other statuses are errors, as with [`Self::send`].
+            pub async fn send_raw(self) -> Result<RawResponse, Error> {
+                runtime::send(&self.client.http, Raw(self.operation), self.options).await
+            }
+
             /// Sends the request and returns a 2xx answer before its body is read: the
             /// body streams as it arrives, with no size limit (for files and other
             /// large bodies). Other statuses are errors, as with [`Self::send`].
@@ -157,11 +175,29 @@ pub fn client(api: &Api) -> TokenStream {
             }
 
             /// Streams the items of every page, fetching the next page only when the
-            /// stream needs it, so one page is held in memory at a time. The stream ends
-            /// at a short or empty page, at [`Self::max_items`], or after the first error;
+            /// stream needs it, so one page is held in memory at a time. A short page is
+            /// not the end (servers cap page sizes): the stream ends at an empty page, at
+            /// a page that names no next one when the list gives next links or
+            /// continuation tokens, at [`Self::max_items`], or after the first error;
             /// [`Self::send`] still fetches a single page.
             pub fn into_stream(self) -> ItemStream<O::Item> {
                 runtime::stream(self.client.http, self.operation, self.options, self.max_items)
+            }
+        }
+
+        /// An operation answered undecoded, for [`Request::send_raw`].
+        #[derive(Debug, Clone)]
+        struct Raw<O>(O);
+
+        impl<O: runtime::Operation> runtime::Operation for Raw<O> {
+            type Output = RawResponse;
+
+            fn request(&self) -> Result<runtime::Request, runtime::Error> {
+                self.0.request()
+            }
+
+            fn decode(raw: RawResponse) -> Result<RawResponse, runtime::Error> {
+                Ok(raw)
             }
         }
         #waiters

@@ -205,12 +205,21 @@ fn helper(op: &Operation) -> TokenStream {
     let plain = op.rust_name.trim_start_matches("r#");
     let label = plain.to_owned();
     let answer = match &op.success {
-        Success::Json { ty, .. } => match ty {
-            TypeRef::Named(type_name) => format!(
-                "Answer with [`Mock::respond`] and a [`{type_name}`](crate::models::{type_name})"
-            ),
-            _ => "Answer with [`Mock::respond`] and the success type".to_owned(),
-        },
+        Success::Json { ty, envelope, .. } => {
+            let answer = match ty {
+                TypeRef::Named(type_name) => format!(
+                    "Answer with [`Mock::respond`] and a [`{type_name}`](crate::models::{type_name})"
+                ),
+                _ => "Answer with [`Mock::respond`] and the success type".to_owned(),
+            };
+            match envelope {
+                Some(envelope) => format!(
+                    "{answer} (sent in its envelope, as the `{}` property of the body)",
+                    envelope.property
+                ),
+                None => answer,
+            }
+        }
         Success::Bytes { .. } => "Answer with [`Mock::respond`] and the body bytes".to_owned(),
         Success::Raw | Success::ByStatus { .. } => {
             "The spec gives no single success type: answer with [`Mock::respond`] and any JSON, or [`Mock::respond_status`] alone".to_owned()
@@ -272,15 +281,26 @@ fn setters(op: &Operation) -> Option<TokenStream> {
 fn mock_operation(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder_name);
     let (body, status, encode) = match &op.success {
-        Success::Json { ty, statuses } => {
+        Success::Json {
+            ty,
+            statuses,
+            envelope,
+        } => {
             let status = first(statuses);
             let media = media_type(op, status, |b| matches!(b, BodyKind::Json(_)))
                 .unwrap_or("application/json");
-            (
-                type_tokens(&ty.rust(Paths::InCrate)),
-                status,
-                quote!(runtime::mock::Body::json(body, #media)),
-            )
+            // The entity goes back into its envelope, as the server sends it.
+            let encode = match envelope {
+                None => quote!(runtime::mock::Body::json(body, #media)),
+                Some(envelope) => {
+                    let property = &envelope.property;
+                    quote!(runtime::mock::Body::json(
+                        &::std::collections::BTreeMap::from([(#property, body)]),
+                        #media
+                    ))
+                }
+            };
+            (type_tokens(&ty.rust(Paths::InCrate)), status, encode)
         }
         Success::Bytes { statuses } => {
             let status = first(statuses);

@@ -105,6 +105,24 @@ fn structure(
         }
     });
     let constructor = (!derive_default).then(|| constructor(rust_name, s));
+    let href = s.href.as_ref().map(|href| {
+        let field = ident(&href.rust_name);
+        let value = if href.optional {
+            quote!(self.#field.as_deref())
+        } else {
+            quote!(Some(&self.#field))
+        };
+        quote! {
+            /// A link: [`Client::download_from`](crate::Client::download_from),
+            /// [`Client::upload_to`](crate::Client::upload_to) and
+            /// [`Client::get_link`](crate::Client::get_link) take it as it is.
+            impl crate::runtime::Href for #name {
+                fn href(&self) -> Option<&str> {
+                    #value
+                }
+            }
+        }
+    });
     quote! {
         #attrs
         #derives
@@ -113,6 +131,7 @@ fn structure(
             #additional
         }
         #constructor
+        #href
     }
 }
 

@@ -197,10 +197,25 @@ fn client_method(op: &Operation, api: &Api) -> TokenStream {
 fn returns_doc(success: &Success) -> String {
     let errors = "another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api)";
     match success {
-        Success::Json { ty, statuses } => format!(
+        Success::Json {
+            ty,
+            statuses,
+            envelope: None,
+        } => format!(
             "{} on {}, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; {errors}",
             named_doc(ty),
             status_list(statuses)
+        ),
+        Success::Json {
+            ty,
+            statuses,
+            envelope: Some(envelope),
+        } => format!(
+            "{} on {}: the `{}` property of the {} body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); {errors}",
+            named_doc(ty),
+            status_list(statuses),
+            envelope.property,
+            named_doc(&envelope.wrapper),
         ),
         Success::Bytes { statuses } => format!(
             "the body bytes on {}, as a [`ResponseValue`](crate::ResponseValue); {errors}",
@@ -285,24 +300,50 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
     }
 }
 
-/// `runtime::PagedOperation` for a paged list operation: where its page size and
-/// offset are, and how a page's items (and next link) are found.
+/// `runtime::PagedOperation` for a paged list operation: where its page size,
+/// offset and continuation token go, and how a page's items, next link and token
+/// are found.
 fn paged_impl(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream {
     let name = ident(&op.builder_name);
-    let top = &op.params[pagination.top_param];
-    let skip = &op.params[pagination.skip_param];
-    let (top_field, skip_field) = (ident(&top.rust_name), ident(&skip.rust_name));
+    let top = pagination.top_param.map(|i| &op.params[i]);
+    let skip = pagination.skip_param.map(|i| &op.params[i]);
     // The cursor counts in i64; an i32 parameter saturates rather than wrapping.
-    let narrow = |ty: &TypeRef, value: TokenStream| match ty {
-        TypeRef::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
-        _ => value,
+    let set = |param: Option<&Param>, value: TokenStream| {
+        param.map(|p| {
+            let field = ident(&p.rust_name);
+            let value = match p.ty {
+                TypeRef::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
+                _ => value,
+            };
+            quote!(self.#field = Some(#value);)
+        })
     };
-    let widen = |ty: &TypeRef, field: &proc_macro2::Ident| match ty {
-        TypeRef::I32 => quote!(self.#field.map(i64::from)),
-        _ => quote!(self.#field),
+    let start = |param: Option<&Param>| match param {
+        Some(p) => {
+            let field = ident(&p.rust_name);
+            match p.ty {
+                TypeRef::I32 => quote!(self.#field.map(i64::from)),
+                _ => quote!(self.#field),
+            }
+        }
+        None => quote!(None),
     };
-    let (top_value, skip_value) = (narrow(&top.ty, quote!(top)), narrow(&skip.ty, quote!(skip)));
-    let (top_start, skip_start) = (widen(&top.ty, &top_field), widen(&skip.ty, &skip_field));
+    let (top_start, skip_start) = (start(top), start(skip));
+    let set_top = set(top, quote!(top));
+    let set_skip = set(skip, quote!(skip));
+    // A list without one of them ignores that part of the cursor.
+    let (top_arg, skip_arg) = (
+        if set_top.is_some() {
+            quote!(top)
+        } else {
+            quote!(_top)
+        },
+        if set_skip.is_some() {
+            quote!(skip)
+        } else {
+            quote!(_skip)
+        },
+    );
     let item = type_tokens(&pagination.item_type.rust(Paths::InCrate));
     let items_field = ident(&pagination.items_field);
     let items = if pagination.items_optional {
@@ -311,54 +352,92 @@ fn paged_impl(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream
         quote!(page.#items_field)
     };
     let page_size = proc_macro2::Literal::i64_unsuffixed(pagination.default_page_size);
-    // Only a list that can carry a next-page link reads one.
-    let body = match &pagination.next_link {
-        None => quote! {
-            runtime::Page::new(#items, None)
-        },
-        Some(link) => {
-            let mut expr = quote!(page);
-            let mut optional = false;
-            for step in &link.path {
-                let field = ident(&step.field);
-                expr = match (optional, step.optional) {
-                    (false, false) => quote!(#expr.#field),
-                    (false, true) => quote!(#expr.#field.as_ref()),
-                    (true, false) => quote!(#expr.map(|v| &v.#field)),
-                    (true, true) => quote!(#expr.and_then(|v| v.#field.as_ref())),
-                };
-                optional |= step.optional;
-            }
-            let next_link = if optional {
-                quote!(#expr.cloned())
-            } else {
-                quote!(Some(#expr.clone()))
-            };
-            quote! {
-                let next_link = #next_link;
-                runtime::Page::new(#items, next_link)
+    // Only a list that can carry a next-page link (or token) reads one.
+    let next_link = pagination
+        .next_link
+        .as_ref()
+        .map(field_path)
+        .map(|link| quote!(let next_link = #link;));
+    let next_token = pagination
+        .next_token
+        .as_ref()
+        .map(field_path)
+        .map(|token| quote!(let next_token = #token;));
+    let link_value = match next_link {
+        Some(_) => quote!(next_link),
+        None => quote!(None),
+    };
+    let page_value = match next_token {
+        Some(_) => quote!(runtime::Page::new(#items, #link_value).with_token(next_token)),
+        None => quote!(runtime::Page::new(#items, #link_value)),
+    };
+    let linked = pagination.linked().then(|| {
+        quote!(
+            const LINKED: bool = true;
+        )
+    });
+    let set_token = pagination.token_param.map(|i| {
+        let field = ident(&op.params[i].rust_name);
+        quote! {
+            fn set_token(&mut self, token: String) {
+                self.#field = Some(token);
             }
         }
-    };
+    });
     quote! {
         impl runtime::PagedOperation for #name {
             type Item = #item;
             const PAGE_SIZE: i64 = #page_size;
+            #linked
 
             fn page_start(&self) -> (Option<i64>, Option<i64>) {
                 (#top_start, #skip_start)
             }
 
-            fn set_page(&mut self, top: i64, skip: i64) {
-                self.#top_field = Some(#top_value);
-                self.#skip_field = Some(#skip_value);
+            fn set_page(&mut self, #top_arg: i64, #skip_arg: i64) {
+                #set_top
+                #set_skip
             }
+
+            #set_token
 
             fn page(output: Self::Output) -> runtime::Page<#item> {
                 let page = output.into_inner();
-                #body
+                #next_link
+                #next_token
+                #page_value
             }
         }
+    }
+}
+
+/// An `Option<String>` expression for the string at `path` in `page`
+/// (`page._links.as_ref().and_then(|v| v.next.as_ref()).map(|v| &v.href).cloned()`).
+fn field_path(path: &crate::ir::NextLink) -> TokenStream {
+    if let [step] = path.path.as_slice() {
+        let field = ident(&step.field);
+        return if step.optional {
+            quote!(page.#field.clone())
+        } else {
+            quote!(Some(page.#field.clone()))
+        };
+    }
+    let mut expr = quote!(page);
+    let mut optional = false;
+    for step in &path.path {
+        let field = ident(&step.field);
+        expr = match (optional, step.optional) {
+            (false, false) => quote!(#expr.#field),
+            (false, true) => quote!(#expr.#field.as_ref()),
+            (true, false) => quote!(#expr.map(|v| &v.#field)),
+            (true, true) => quote!(#expr.and_then(|v| v.#field.as_ref())),
+        };
+        optional |= step.optional;
+    }
+    if optional {
+        quote!(#expr.cloned())
+    } else {
+        quote!(Some(#expr.clone()))
     }
 }
 
@@ -418,9 +497,22 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
     };
     let output = type_tokens(&op.success.output(Paths::InCrate));
     let decode = match &op.success {
-        Success::Json { statuses, .. } => {
+        Success::Json {
+            statuses,
+            envelope: None,
+            ..
+        } => {
             let statuses = status_slice(statuses);
             quote!(runtime::decode_json(raw, #statuses))
+        }
+        Success::Json {
+            statuses,
+            envelope: Some(envelope),
+            ..
+        } => {
+            let statuses = status_slice(statuses);
+            let property = &envelope.property;
+            quote!(runtime::decode_json_in(raw, #statuses, #property))
         }
         Success::Bytes { statuses } => {
             let statuses = status_slice(statuses);

@@ -280,6 +280,7 @@ mod tests {
         let json = Success::Json {
             ty: named("IModel"),
             statuses: vec![200],
+            envelope: None,
         };
         // (success, elsewhere in the crate, api.yaml)
         let cases = [

@@ -18,7 +18,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{IdSource, LongRunning, Operation};
-use openapiv3::{OpenAPI, ReferenceOr};
+use openapiv3::OpenAPI;
 use serde::Deserialize;
 
 /// The extension's name on an operation object.
@@ -48,22 +48,7 @@ enum IdDeclaration {
 /// Fills in [`Operation::long_running`] wherever the document declares it.
 pub fn detect(document: &OpenAPI, operations: &mut [Operation]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let declared: Vec<(String, serde_json::Value)> = document
-        .paths
-        .paths
-        .iter()
-        .filter_map(|(path, item)| match item {
-            ReferenceOr::Item(item) => Some((path, item)),
-            ReferenceOr::Reference { .. } => None,
-        })
-        .flat_map(|(path, item)| {
-            item.iter().filter_map(move |(method, op)| {
-                let value = op.extensions.get(EXTENSION)?;
-                let origin = crate::diagnostics::pointer(["paths", path.as_str(), method]);
-                Some((origin, value.clone()))
-            })
-        })
-        .collect();
+    let declared = super::operation_extensions(document, EXTENSION);
     for (origin, value) in declared {
         let at = format!("{origin}/{EXTENSION}");
         match resolve(&value, operations) {

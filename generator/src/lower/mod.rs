@@ -3,6 +3,8 @@
 
 mod aliases;
 mod dedupe;
+mod envelope;
+mod links;
 mod long_names;
 mod long_running;
 mod operations;
@@ -49,10 +51,38 @@ pub fn lower(
     aliases::collapse_alias_chains(&mut api.types);
     // After merging, which can route a loop through an alias.
     types::box_cycles(&mut api.types);
-    pagination::detect(&mut api.operations, &api.types);
+    links::mark(&mut api.types);
+    // Before pagination, which pages only what is not an envelope.
+    diagnostics.extend(envelope::resolve(&mut api.operations, &api.types));
+    diagnostics.extend(pagination::detect(
+        document,
+        &mut api.operations,
+        &api.types,
+    ));
     diagnostics.extend(long_running::detect(document, &mut api.operations));
     diagnostics.extend(long_names::capped_names(&api, naming));
     api
+}
+
+/// Every operation that carries the extension `name`: its JSON pointer and the
+/// extension's value, in document order.
+fn operation_extensions(document: &OpenAPI, name: &str) -> Vec<(String, serde_json::Value)> {
+    document
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| match item {
+            openapiv3::ReferenceOr::Item(item) => Some((path, item)),
+            openapiv3::ReferenceOr::Reference { .. } => None,
+        })
+        .flat_map(|(path, item)| {
+            item.iter().filter_map(move |(method, op)| {
+                let value = op.extensions.get(name)?;
+                let origin = crate::diagnostics::pointer(["paths", path.as_str(), method]);
+                Some((origin, value.clone()))
+            })
+        })
+        .collect()
 }
 
 /// The type non-2xx answers are parsed as: the component schema that the document's

@@ -5,8 +5,9 @@ use super::refs;
 use super::types::{escape, TypeLowering};
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{
-    BodyEncoding, BodyKind, Content, HttpMethod, Operation, Param, ParamLocation, PathPart,
-    RequestBody, Response, StatusSpec, StatusVariant, Success, SuccessBody, TypeRef,
+    BodyEncoding, BodyKind, Content, EnvelopeDeclaration, HttpMethod, Operation, Param,
+    ParamLocation, PathPart, RequestBody, Response, StatusSpec, StatusVariant, Success,
+    SuccessBody, TypeRef,
 };
 use crate::naming::{Naming, Scope};
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
@@ -451,11 +452,33 @@ impl OperationLowering<'_, '_> {
                     }
                 })
                 .collect();
+            let envelope_origin = format!("{origin}/{}", super::envelope::EXTENSION);
+            let envelope = match response.extensions.get(super::envelope::EXTENSION) {
+                None => None,
+                Some(serde_json::Value::String(property)) => Some(EnvelopeDeclaration {
+                    property: property.clone(),
+                    origin: envelope_origin,
+                }),
+                Some(other) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            envelope_origin,
+                            format!(
+                                "`{}` is `{other}`, not the name of a property",
+                                super::envelope::EXTENSION
+                            ),
+                        )
+                        .with_hint(super::envelope::HINT),
+                    );
+                    None
+                }
+            };
             out.push(Response {
                 status,
                 description: response.description.clone(),
                 content,
                 headers: response.headers.keys().cloned().collect(),
+                envelope,
             });
         }
         out
@@ -479,6 +502,8 @@ impl OperationLowering<'_, '_> {
                 SuccessBody::Json(ty) => Success::Json {
                     ty: ty.clone(),
                     statuses,
+                    // Set by `envelope::resolve` once the types are known.
+                    envelope: None,
                 },
                 _ => Success::Bytes { statuses },
             };

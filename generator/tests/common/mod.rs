@@ -13,6 +13,7 @@ pub const FIXTURES: &[&str] = &[
     "corpus_regressions",
     "directory_regressions",
     "enums",
+    "envelopes_and_links",
     "formats",
     "inline_objects",
     "keywords",

@@ -317,7 +317,11 @@ impl<'a> TypeLowering<'a> {
             rust_name: field_names.claim("additional_properties"),
             value,
         });
-        Struct { fields, additional }
+        Struct {
+            fields,
+            additional,
+            href: None,
+        }
     }
 }
 

@@ -205,6 +205,7 @@ mod tests {
             kind: TypeKind::Struct(Struct {
                 fields,
                 additional: None,
+                href: None,
             }),
         }
     }
