@@ -237,13 +237,15 @@ async fn decode_errors_name_uuid_enum_and_integer_fields() {
     ];
     for (body, field) in cases {
         let (server, client) = start().await;
+        // The iModel comes wrapped (spec/overlays/50-envelopes.yaml).
+        let body = json!({ "iModel": body });
         Mock::given(method("GET"))
             .respond_with(json(200, body.clone()))
             .mount(&server)
             .await;
         match client.get_imodel(IMODEL_ID).send().await {
             Err(Error::Decode(decode)) => {
-                assert_eq!(decode.path(), field, "body {body}");
+                assert_eq!(decode.path(), format!("iModel.{field}"), "body {body}");
                 assert_eq!(decode.body_text(), body.to_string());
             }
             other => panic!("expected Error::Decode for {body}, got {other:?}"),

@@ -20,9 +20,9 @@ use generated_client::models::{
     BaselineFileSize, ChangesetGroupState, CheckpointState, CloneIModel,
     CreateChangeset, CreateIModel, ForkIModel, IModel, IModelCreationMode, IModelPermission,
     IModelState, IModelTemplate, NamedVersionState, PreferReturn, UpdateChangeset,
-    UpdateChangesetState, User,
+    UpdateChangesetState, User, UserResponse,
 };
-use generated_client::{Client, Error, Stream, StreamExt, WaitPolicy};
+use generated_client::{Client, Error, Stream, StreamExt, WaitError, WaitPolicy};
 use imodels_api::*;
 use support::{
     assert_no_credentials, fast_retries, file_byte, FirstDownload, StorageServer, IMODEL_ID,
@@ -336,6 +336,31 @@ async fn fork_waits_for_the_new_imodel() {
     assert_eq!(api.seen_at(&format!("/{FORK_ID}/operations/create")).len(), 3);
 }
 
+/// Bentley's client treats `mainIModelIsMissingFederationGuids` as a failed fork; so
+/// does the declared wait, and the error keeps the new iModel's id for the clean-up.
+#[tokio::test]
+async fn a_fork_of_an_imodel_without_federation_guids_fails_with_the_new_id() {
+    let files = storage(16);
+    let (server, api) = ImodelsApi::start(&files.origin()).await;
+    let client = client(&server);
+
+    let error = client
+        .fork_imodel(UNFORKABLE_ID, ForkIModel::new(ITWIN_ID, "Fork"))
+        .send_and_wait_with(quick())
+        .await
+        .expect_err("the fork fails");
+    let Error::Wait(wait) = &error else {
+        panic!("expected Error::Wait, got {error:?}")
+    };
+    assert!(
+        matches!(&**wait, WaitError::Failed { state, .. } if state == "mainIModelIsMissingFederationGuids"),
+        "{wait:?}"
+    );
+    assert_eq!(wait.id(), Some(&*FAILED_FORK_ID.to_string()));
+    assert_eq!(api.seen_at(&format!("/{FAILED_FORK_ID}/operations/create")).len(), 3);
+    assert!(api.seen_at(&format!("/{FAILED_FORK_ID}")).is_empty(), "no iModel to fetch");
+}
+
 #[tokio::test]
 async fn changeset_and_checkpoint_downloads_go_to_their_storage_links_without_the_token() {
     let size = 100_000;
@@ -388,11 +413,17 @@ async fn api_links_are_followed_with_the_token_and_storage_links_are_refused() {
 
     let imodel = client.get_imodel(IMODEL_ID).send().await.expect("iModel");
     let creator = imodel.links.as_ref().and_then(|l| l.creator.clone()).expect("creator link");
-    let user = client.get_link::<User>(&creator).await.expect("the creator");
+    // An API link answers as the API does, wrapped: the wrapper type decodes it
+    // (the entity type alone is a shape error, not an empty user).
+    let wrapped = client.get_link::<UserResponse>(&creator).await.expect("the creator");
+    let user = wrapped.into_inner().user.expect("`user`");
     assert_eq!(user.id.as_deref(), Some(&*USER_ID.to_string()));
+    assert_eq!(user.given_name.as_deref(), Some("Ada"));
+    let bare = client.get_link::<User>(&creator).await;
+    assert!(matches!(bare, Err(Error::UnexpectedShape(_))), "{bare:?}");
     let followed = api.seen_at(&format!("/{IMODEL_ID}/users/{USER_ID}"));
-    assert_eq!(followed.len(), 1);
-    assert_eq!(followed[0].authorization.as_deref(), Some(&*format!("Bearer {TOKEN}")));
+    assert_eq!(followed.len(), 2);
+    assert!(followed.iter().all(|f| f.authorization.as_deref() == Some(&*format!("Bearer {TOKEN}"))));
 
     // A storage link is not an API link: nothing is sent, the token stays home.
     let changeset = client.get_changeset(IMODEL_ID, "1").send().await.expect("changeset");

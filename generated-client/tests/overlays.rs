@@ -6,7 +6,7 @@
 mod common;
 
 use generated_client::models::{
-    CreateIModelOperationDetails, CreateIModelOperationDetailsResponse, CreateIModelOperationState,
+    CreateIModelOperationDetails, CreateIModelOperationState,
     IModelState,
 };
 use generated_client::runtime::StatusCode;
@@ -43,13 +43,12 @@ async fn get_create_imodel_operation_details_gets_the_state_of_the_creation() {
         .expect("200");
     let (status, _, details) = success.into_parts();
     assert_eq!(status, StatusCode::OK);
+    // 50-envelopes.yaml: the method returns what `createOperation` holds.
     assert_eq!(
         details,
-        CreateIModelOperationDetailsResponse {
-            create_operation: Some(CreateIModelOperationDetails {
-                state: Some(CreateIModelOperationState::WaitingForFile),
-                ..Default::default()
-            }),
+        CreateIModelOperationDetails {
+            state: Some(CreateIModelOperationState::WaitingForFile),
+            ..Default::default()
         }
     );
 
@@ -91,9 +90,7 @@ async fn every_creation_state_decodes_and_unknown_ones_are_kept() {
             .await
             .expect("200")
             .into_inner();
-        let state = details
-            .create_operation
-            .and_then(|operation| operation.state);
+        let state = details.state;
         assert_eq!(state, Some(expected), "{wire}");
     }
 }

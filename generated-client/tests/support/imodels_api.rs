@@ -31,6 +31,10 @@ pub const PAGE_CAP: usize = 4;
 pub const CLONE_ID: Uuid = Uuid::from_u128(0xc10e);
 /// The iModel that Fork creates.
 pub const FORK_ID: Uuid = Uuid::from_u128(0xf0c);
+/// The fork of [`UNFORKABLE_ID`], whose creation fails.
+pub const FAILED_FORK_ID: Uuid = Uuid::from_u128(0xbad0f0c);
+/// An iModel whose elements lack FederationGuids: forking it fails.
+pub const UNFORKABLE_ID: Uuid = Uuid::from_u128(0x0f0f);
 /// The iModel that Create iModel creates (from a baseline file or a template).
 pub const CREATED_ID: Uuid = Uuid::from_u128(0xc0ea7ed);
 /// The user behind every `creator` link.
@@ -430,7 +434,11 @@ impl ImodelsApi {
                 if body["iTwinId"].is_null() {
                     return error(422, "MissingRequiredProperty", "iTwinId is required.");
                 }
-                let new = if *verb == "clone" { CLONE_ID } else { FORK_ID };
+                let new = match (*verb, request.url.path().contains(&UNFORKABLE_ID.to_string())) {
+                    ("fork", true) => FAILED_FORK_ID,
+                    ("fork", false) => FORK_ID,
+                    _ => CLONE_ID,
+                };
                 ResponseTemplate::new(202)
                     .insert_header("Location", format!("{}/{new}", self.base).as_str())
                     .insert_header(
@@ -438,8 +446,12 @@ impl ImodelsApi {
                         format!("{}/{new}/operations/create", self.base).as_str(),
                     )
             }
-            ("GET", [_, "operations", "create"]) => {
-                let state = if calls < 3 { "scheduled" } else { "successful" };
+            ("GET", [id, "operations", "create"]) => {
+                let state = match (calls < 3, *id == FAILED_FORK_ID.to_string()) {
+                    (true, _) => "scheduled",
+                    (false, true) => "mainIModelIsMissingFederationGuids",
+                    (false, false) => "successful",
+                };
                 ok(json!({ "createOperation": { "state": state, "clonedFrom": null, "forkedFrom": null } }))
             }
             ("GET", [id, "baselinefile"]) => {
