@@ -286,8 +286,10 @@ async fn create_changeset(client: &Client) -> Result<(), String> {
 }
 
 async fn get_changeset(client: &Client) -> Result<(), String> {
-    let changeset: Changeset =
-        seed_shaped(client.get_changeset(imodel(), CHANGESET).send_raw().await, 200)?;
+    let changeset: Changeset = seed_shaped(
+        client.get_changeset(imodel(), CHANGESET).send_raw().await,
+        200,
+    )?;
     expect(
         changeset.push_date_time.is_some() && changeset.file_size.is_some(),
         "pushDateTime and fileSize decode",

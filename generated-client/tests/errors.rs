@@ -50,7 +50,10 @@ async fn not_found_is_an_api_error_with_the_parsed_error_body() {
     let parsed: &ErrorBody = api.error_body().expect("the spec's Error schema");
     let inner = parsed.error.as_ref().expect("`error` present");
     assert_eq!(inner.code, Some(ErrorCode::IModelNotFound));
-    assert_eq!(inner.code.as_ref().map(ErrorCode::as_str), Some("iModelNotFound"));
+    assert_eq!(
+        inner.code.as_ref().map(ErrorCode::as_str),
+        Some("iModelNotFound")
+    );
     assert_eq!(
         inner.message.as_deref(),
         Some("Requested iModel is not available.")

@@ -11,10 +11,10 @@ mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use generated_client::models::{
-    CloneIModel, CreateIModel, CreateIModelExtent, CreateIModelExtentNorthEast,
-    CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel, IModel, IModelLinks, IModelState,
-    Link, LockLevel, LockedObjects, NamedVersionState, UpdateIModel, UpdateLocks,
-    CreateChangeset, BaselineFileState,
+    BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateIModelExtent,
+    CreateIModelExtentNorthEast, CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel,
+    IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects, NamedVersionState,
+    UpdateIModel, UpdateLocks,
 };
 use generated_client::runtime::StatusCode;
 use serde_json::json;
@@ -342,7 +342,10 @@ async fn update_imodel_with_only_a_name_sends_only_the_name() {
     let (server, client) = start().await;
     Mock::given(method("PATCH"))
         .and(body_json(json!({ "name": "Only" })))
-        .respond_with(json(200, json!({ "iModel": { "id": IMODEL_ID, "name": "Only" } })))
+        .respond_with(json(
+            200,
+            json!({ "iModel": { "id": IMODEL_ID, "name": "Only" } }),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -780,7 +783,10 @@ async fn get_briefcases_decodes_the_list() {
     assert_eq!(list.status(), StatusCode::OK);
     assert_eq!(list.briefcases.len(), 1);
     assert_eq!(list.briefcases[0].briefcase_id, Some(2));
-    assert_eq!(list.briefcases[0].owner_id.as_deref(), Some(&*USER_ID.to_string()));
+    assert_eq!(
+        list.briefcases[0].owner_id.as_deref(),
+        Some(&*USER_ID.to_string())
+    );
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
@@ -870,7 +876,11 @@ async fn update_locks_patches_the_locks_and_decodes_the_answer() {
             object_ids: vec!["0x20000000001".to_owned()],
         }],
     );
-    let lock = client.update_locks(IMODEL_ID, body).send().await.expect("200");
+    let lock = client
+        .update_locks(IMODEL_ID, body)
+        .send()
+        .await
+        .expect("200");
     assert_eq!(lock.status(), StatusCode::OK);
     assert_eq!(lock.briefcase_id, Some(2));
 

@@ -6,8 +6,7 @@
 mod common;
 
 use generated_client::models::{
-    CreateIModelOperationDetails, CreateIModelOperationState,
-    IModelState,
+    CreateIModelOperationDetails, CreateIModelOperationState, IModelState,
 };
 use generated_client::runtime::StatusCode;
 use serde_json::json;

@@ -25,7 +25,12 @@ fn imodels(range: std::ops::Range<u32>) -> serde_json::Value {
 }
 
 /// A page of `range` whose next link asks for `$skip=next_skip&$top=top`.
-fn linked(server: &MockServer, range: std::ops::Range<u32>, next_skip: u32, top: u32) -> serde_json::Value {
+fn linked(
+    server: &MockServer,
+    range: std::ops::Range<u32>,
+    next_skip: u32,
+    top: u32,
+) -> serde_json::Value {
     let mut page = imodels(range);
     page["_links"] = json!({
         "next": { "href": format!("{}/?iTwinId={ITWIN}&$skip={next_skip}&$top={top}", server.uri()) }
@@ -276,10 +281,7 @@ async fn a_server_that_ignores_skip_ends_the_stream_with_an_error() {
         **pagination,
         PaginationError::RepeatedPage {
             page: 2,
-            cursor: PageCursor::Link(format!(
-                "{}/?iTwinId={ITWIN}&$skip=2&$top=2",
-                server.uri()
-            ))
+            cursor: PageCursor::Link(format!("{}/?iTwinId={ITWIN}&$skip=2&$top=2", server.uri()))
         }
     );
     assert_eq!(page_requests(&server).await.len(), 2);

@@ -331,16 +331,10 @@ impl ImodelsApi {
                 Some(start) => start,
                 None => return error(422, "InvalidValue", "Bad continuation token."),
             },
-            None => query
-                .get("$skip")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0),
+            None => query.get("$skip").and_then(|s| s.parse().ok()).unwrap_or(0),
         };
         let full = !prefer_applies
-            || request
-                .headers
-                .get("prefer")
-                .and_then(|v| v.to_str().ok())
+            || request.headers.get("prefer").and_then(|v| v.to_str().ok())
                 == Some("return=representation");
         let end = count.min(start + top.min(PAGE_CAP));
         let items: Vec<Value> = (start..end).map(|i| item(i + 1, full)).collect();
@@ -570,6 +564,82 @@ impl ImodelsApi {
             ("GET", [_, "permissions"]) => {
                 ok(json!({ "permissions": ["imodels_webview", "imodels_read", "imodels_write"] }))
             }
+            // The writes Bentley's clients make, answered as the live API does.
+            ("PATCH", [id]) => match id.parse::<Uuid>() {
+                Ok(id) => {
+                    let mut imodel = self.imodel(id, "Bridge", "initialized", true);
+                    if let Some(name) = body["name"].as_str() {
+                        imodel["name"] = json!(name);
+                        imodel["displayName"] = json!(name);
+                    }
+                    ok(json!({ "iModel": imodel }))
+                }
+                Err(_) => error(404, "iModelNotFound", "Requested iModel is not available."),
+            },
+            ("DELETE", [_]) => ResponseTemplate::new(204),
+            ("PUT", [_, "thumbnail"]) => match header(request, "content-type").as_deref() {
+                Some("image/png" | "image/jpeg") => ResponseTemplate::new(201),
+                _ => error(422, "InvalidThumbnailFormat", "Use image/png or image/jpeg."),
+            },
+            ("PUT" | "DELETE", ["favorites", _]) | ("POST" | "DELETE", ["recents", _]) => {
+                ResponseTemplate::new(204)
+            }
+            ("POST", [_, "briefcases"]) => {
+                let mut briefcase = self.briefcase(BRIEFCASES + 1, true);
+                briefcase["deviceName"] = body["deviceName"].clone();
+                created(json!({ "briefcase": briefcase }))
+            }
+            ("DELETE", [_, "briefcases", _]) => ResponseTemplate::new(204),
+            ("PATCH", [_, "locks"]) => ok(json!({ "lock": {
+                "briefcaseId": body["briefcaseId"],
+                "lockedObjects": body["lockedObjects"],
+            }})),
+            ("POST", [_, "locks", "release-chunk"]) => ok(json!({ "isLastChunk": calls > 1 })),
+            ("GET", [_, "locks", "released-locks"]) => self.page(
+                request,
+                "releasedLocks",
+                LOCKS,
+                |i, _| json!({ "lockLevel": "shared", "objectIds": [format!("0x{i:x}")] }),
+                false,
+            ),
+            ("POST", [_, "namedversions"]) => {
+                let mut version = self.named_version(NAMED_VERSIONS + 1, true);
+                version["name"] = body["name"].clone();
+                created(json!({ "namedVersion": version }))
+            }
+            ("PATCH", [_, "namedversions", _]) => {
+                let mut version = self.named_version(1, true);
+                if let Some(state) = body["state"].as_str() {
+                    version["state"] = json!(state);
+                }
+                ok(json!({ "namedVersion": version }))
+            }
+            ("PUT", [_, "namedversions", _, "checkpoint"]) => {
+                let mut checkpoint = self.checkpoint(2);
+                checkpoint["state"] = json!("scheduled");
+                ok(json!({ "checkpoint": checkpoint }))
+            }
+            ("POST", [_, "changesetgroups"]) => {
+                let mut group = self.changeset_group(CHANGESET_GROUPS + 1);
+                group["state"] = json!("inProgress");
+                group["description"] = body["description"].clone();
+                created(json!({ "changesetGroup": group }))
+            }
+            ("PATCH", [_, "changesetgroups", _]) => {
+                let mut group = self.changeset_group(1);
+                group["state"] = body["state"].clone();
+                ok(json!({ "changesetGroup": group }))
+            }
+            ("POST", [_, "changesets", id_or_index, "extendeddata"]) => {
+                match changeset_index(id_or_index) {
+                    Some(index) => {
+                        let mut data = self.extended_data(index);
+                        data["data"] = body["data"].clone();
+                        created(json!({ "extendedData": data }))
+                    }
+                    None => error(404, "ChangesetNotFound", "Not available."),
+                }
+            }
             _ => error(404, "InvalidiModelsRequest", "No such operation in this fake API."),
         }
     }
@@ -603,10 +673,22 @@ impl Respond for ImodelsApi {
             *calls
         };
         if seen.authorization.as_deref() != Some(&format!("Bearer {TOKEN}")) {
-            return error(401, "HeaderNotFound", "Header Authorization was not found in the request. Access denied.");
+            return error(
+                401,
+                "HeaderNotFound",
+                "Header Authorization was not found in the request. Access denied.",
+            );
         }
         self.route(request, calls)
     }
+}
+
+fn header(request: &Request, name: &str) -> Option<String> {
+    request
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// A changeset's index from an id or an index (digits), as the live API takes either.
