@@ -115,7 +115,7 @@ async fn clones_share_configuration_across_tasks() {
 async fn token_prefix_user_agent_and_default_headers_reach_the_wire() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(json(200, json!({})))
+        .respond_with(json(200, json!({ "iModel": {} })))
         .mount(&server)
         .await;
 
@@ -169,7 +169,7 @@ async fn token_prefix_user_agent_and_default_headers_reach_the_wire() {
 async fn a_client_without_a_token_sends_no_authorization() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(json(200, json!({})))
+        .respond_with(json(200, json!({ "iModel": {} })))
         .mount(&server)
         .await;
     let anonymous = Client::builder()

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use generated_client::models::{ErrorError, ErrorErrorDetail};
+use generated_client::models::{ErrorCode, ErrorError, ErrorErrorDetail};
 use generated_client::runtime::StatusCode;
 use generated_client::{Client, Error, ErrorBody};
 use serde_json::json;
@@ -49,7 +49,11 @@ async fn not_found_is_an_api_error_with_the_parsed_error_body() {
 
     let parsed: &ErrorBody = api.error_body().expect("the spec's Error schema");
     let inner = parsed.error.as_ref().expect("`error` present");
-    assert_eq!(inner.code.as_deref(), Some("iModelNotFound"));
+    assert_eq!(inner.code, Some(ErrorCode::IModelNotFound));
+    assert_eq!(
+        inner.code.as_ref().map(ErrorCode::as_str),
+        Some("iModelNotFound")
+    );
     assert_eq!(
         inner.message.as_deref(),
         Some("Requested iModel is not available.")
@@ -58,12 +62,14 @@ async fn not_found_is_an_api_error_with_the_parsed_error_body() {
         parsed,
         &ErrorBody {
             error: Some(ErrorError {
-                code: Some("iModelNotFound".to_owned()),
+                code: Some(ErrorCode::IModelNotFound),
                 message: Some("Requested iModel is not available.".to_owned()),
                 details: vec![ErrorErrorDetail {
-                    code: Some("x".to_owned()),
+                    // A code the API adds later is kept as sent.
+                    code: Some(ErrorCode::Unknown("x".to_owned())),
                     message: Some("y".to_owned()),
                     target: None,
+                    inner_error: None,
                 }],
             }),
         }
@@ -171,8 +177,8 @@ async fn raw_and_binary_operations_report_non_2xx_as_api_errors_too() {
             let code = api
                 .error_body()
                 .and_then(|parsed| parsed.error.as_ref())
-                .and_then(|inner| inner.code.as_deref());
-            assert_eq!(code, Some("InsufficientPermissions"));
+                .and_then(|inner| inner.code.clone());
+            assert_eq!(code, Some(ErrorCode::InsufficientPermissions));
         }
         other => panic!("expected Error::Api, got {other:?}"),
     }
@@ -234,13 +240,15 @@ async fn decode_errors_name_uuid_enum_and_integer_fields() {
     ];
     for (body, field) in cases {
         let (server, client) = start().await;
+        // The iModel comes wrapped (spec/overlays/50-envelopes.yaml).
+        let body = json!({ "iModel": body });
         Mock::given(method("GET"))
             .respond_with(json(200, body.clone()))
             .mount(&server)
             .await;
         match client.get_imodel(IMODEL_ID).send().await {
             Err(Error::Decode(decode)) => {
-                assert_eq!(decode.path(), field, "body {body}");
+                assert_eq!(decode.path(), format!("iModel.{field}"), "body {body}");
                 assert_eq!(decode.body_text(), body.to_string());
             }
             other => panic!("expected Error::Decode for {body}, got {other:?}"),

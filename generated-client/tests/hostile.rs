@@ -780,7 +780,8 @@ async fn a_slow_drip_with_retries_ends_at_the_calls_deadline() {
 #[tokio::test]
 async fn a_server_that_goes_silent_is_a_read_timeout_and_a_steady_trickle_is_not() {
     // (case, bytes before going silent or `None` for a trickle that finishes)
-    let body = serde_json::json!({ "id": IMODEL_ID, "displayName": "Bridge" }).to_string();
+    let body =
+        serde_json::json!({ "iModel": { "id": IMODEL_ID, "displayName": "Bridge" } }).to_string();
     let head = head(
         "200 OK",
         &[

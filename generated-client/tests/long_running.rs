@@ -46,7 +46,7 @@ async fn server(verb: &str, location: Option<&str>, states: &[&str]) -> MockServ
         .mount(&server)
         .await;
     let mut new_imodel = imodel_json();
-    new_imodel["id"] = json!(NEW_ID);
+    new_imodel["iModel"]["id"] = json!(NEW_ID);
     Mock::given(method("GET"))
         .and(path(format!("/{NEW_ID}")))
         .respond_with(ResponseTemplate::new(200).set_body_json(new_imodel))

@@ -1,6 +1,9 @@
 //! One test per operation in `spec/imodels.yaml` (all 21): each checks the exact
 //! method, path, query string, headers and JSON body that reach a loopback
 //! server, and how the answer comes back (typed model, bytes, or raw response).
+//! Where `spec/overlays/` gives an operation a body or an answer the seed leaves
+//! out (briefcases, locks, users, baseline file, changeset push), the test follows
+//! the overlaid operation.
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
@@ -8,9 +11,10 @@ mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use generated_client::models::{
-    CloneIModel, CreateIModel, CreateIModelExtent, CreateIModelExtentNorthEast,
-    CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel, IModel, IModelState,
-    NamedVersionState, UpdateIModel,
+    BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateIModelExtent,
+    CreateIModelExtentNorthEast, CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel,
+    IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects, NamedVersionState,
+    UpdateIModel, UpdateLocks,
 };
 use generated_client::runtime::StatusCode;
 use serde_json::json;
@@ -31,8 +35,8 @@ fn utc(date: (i32, u32, u32), time: (u32, u32, u32), milli: u32) -> DateTime<Utc
         .and_utc()
 }
 
-/// An iModel as the service returns it, including the `_links` the spec does
-/// not describe (they must be ignored) and seven fractional-second digits.
+/// An iModel as the service returns it, with its `_links` (typed by
+/// `spec/overlays/51-links.yaml`) and seven fractional-second digits.
 fn imodel_json() -> serde_json::Value {
     json!({
         "id": IMODEL_ID,
@@ -59,6 +63,13 @@ fn expected_imodel() -> IModel {
         created_date_time: Some(utc((2020, 10, 20), (10, 51, 33), 170)),
         creator_id: Some(CREATOR_ID),
         data_center_location: Some("East US".to_owned()),
+        links: Some(IModelLinks {
+            creator: Some(Link {
+                href: Some("https://api.bentley.com/imodels/users/x".to_owned()),
+            }),
+            ..IModelLinks::default()
+        }),
+        ..IModel::default()
     }
 }
 
@@ -178,14 +189,14 @@ async fn create_imodel_posts_the_body_with_its_nested_extent_and_decodes_201() {
         .and(body_json(&expected_body))
         .respond_with(json(
             201,
-            json!({
+            json!({ "iModel": {
                 "id": IMODEL_ID,
                 "displayName": "Sun City",
                 "name": "Sun City",
                 "state": "notInitialized",
                 "iTwinId": ITWIN_ID,
                 "createdDateTime": "2024-02-29T23:59:59Z",
-            }),
+            }}),
         ))
         .expect(1)
         .mount(&server)
@@ -234,7 +245,7 @@ async fn create_imodel_omits_unset_optional_fields() {
     Mock::given(method("POST"))
         .and(path("/"))
         .and(body_json(json!({ "iTwinId": ITWIN_ID, "name": "Bare" })))
-        .respond_with(json(201, json!({ "id": IMODEL_ID })))
+        .respond_with(json(201, json!({ "iModel": { "id": IMODEL_ID } })))
         .expect(1)
         .mount(&server)
         .await;
@@ -263,7 +274,7 @@ async fn get_imodel_gets_by_id_and_decodes_every_field() {
         .and(path(imodel_path("")))
         .and(header("authorization", AUTHORIZATION))
         .and(header("accept", JSON))
-        .respond_with(json(200, imodel_json()).insert_header("etag", "\"v7\""))
+        .respond_with(json(200, json!({ "iModel": imodel_json() })).insert_header("etag", "\"v7\""))
         .expect(1)
         .mount(&server)
         .await;
@@ -288,7 +299,7 @@ async fn get_imodel_gets_by_id_and_decodes_every_field() {
 }
 
 #[tokio::test]
-async fn update_imodel_patches_json_and_returns_the_raw_200() {
+async fn update_imodel_patches_json_and_decodes_the_updated_imodel() {
     let (server, client) = start().await;
     let expected_body = json!({ "name": "Renamed", "description": "New description" });
     Mock::given(method("PATCH"))
@@ -308,20 +319,21 @@ async fn update_imodel_patches_json_and_returns_the_raw_200() {
         name: Some("Renamed".to_owned()),
         description: Some("New description".to_owned()),
     };
-    let raw = client
+    // 50-envelopes.yaml: the answer is the updated iModel, unwrapped.
+    let updated = client
         .update_imodel(IMODEL_ID, body)
         .send()
         .await
         .expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    let value: serde_json::Value = raw.json().expect("JSON");
-    assert_eq!(value["iModel"]["name"], "Renamed");
+    assert_eq!(updated.status(), StatusCode::OK);
+    assert_eq!(updated.id, Some(IMODEL_ID));
+    assert_eq!(updated.name.as_deref(), Some("Renamed"));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "PATCH");
     assert_eq!(request.url.path(), imodel_path(""));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, Some(JSON));
+    assert_headers(&request, JSON, Some(JSON));
     assert_eq!(common::body_json(&request), expected_body);
 }
 
@@ -330,7 +342,10 @@ async fn update_imodel_with_only_a_name_sends_only_the_name() {
     let (server, client) = start().await;
     Mock::given(method("PATCH"))
         .and(body_json(json!({ "name": "Only" })))
-        .respond_with(ResponseTemplate::new(200))
+        .respond_with(json(
+            200,
+            json!({ "iModel": { "id": IMODEL_ID, "name": "Only" } }),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -338,12 +353,13 @@ async fn update_imodel_with_only_a_name_sends_only_the_name() {
         name: Some("Only".to_owned()),
         ..UpdateIModel::default()
     };
-    let raw = client
+    let updated = client
         .update_imodel(IMODEL_ID, body)
         .send()
         .await
         .expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
+    assert_eq!(updated.status(), StatusCode::OK);
+    assert_eq!(updated.name.as_deref(), Some("Only"));
 }
 
 #[tokio::test]
@@ -519,11 +535,13 @@ async fn get_changesets_decodes_the_list() {
 }
 
 #[tokio::test]
-async fn create_changeset_posts_without_a_body_and_returns_the_raw_201() {
+async fn create_changeset_posts_its_body_and_decodes_the_changeset() {
     let (server, client) = start().await;
+    let expected_body = json!({ "id": "9c1d2e3f", "briefcaseId": 2, "fileSize": 1024 });
     Mock::given(method("POST"))
         .and(path(imodel_path("/changesets")))
         .and(header("authorization", AUTHORIZATION))
+        .and(body_json(&expected_body))
         .respond_with(json(
             201,
             json!({ "changeset": { "id": "9c1d2e3f", "index": 3 } }),
@@ -532,21 +550,22 @@ async fn create_changeset_posts_without_a_body_and_returns_the_raw_201() {
         .mount(&server)
         .await;
 
-    let raw = client
-        .create_changeset(IMODEL_ID)
+    // 71-changeset-push.yaml: the body the live API needs, the changeset unwrapped.
+    let created = client
+        .create_changeset(IMODEL_ID, CreateChangeset::new("9c1d2e3f", 2, 1024))
         .send()
         .await
         .expect("201");
-    assert_eq!(raw.status(), StatusCode::CREATED);
-    let value: serde_json::Value = raw.json().expect("JSON");
-    assert_eq!(value["changeset"]["index"], 3);
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.id.as_deref(), Some("9c1d2e3f"));
+    assert_eq!(created.index, Some(3));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), imodel_path("/changesets"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
-    assert_no_body(&request);
+    assert_headers(&request, JSON, Some(JSON));
+    assert_eq!(common::body_json(&request), expected_body);
 }
 
 #[tokio::test]
@@ -559,13 +578,13 @@ async fn get_changeset_gets_by_id_and_decodes() {
         .and(header("accept", JSON))
         .respond_with(json(
             200,
-            json!({
+            json!({ "changeset": {
                 "id": "9c1d2e3f4a5b",
                 "index": 42,
                 "pushDateTime": "2021-06-01T08:30:00Z",
                 "creatorId": CREATOR_ID,
                 "state": "waitingForFile"
-            }),
+            }}),
         ))
         .expect(1)
         .mount(&server)
@@ -682,20 +701,21 @@ async fn create_named_version_posts_json_and_returns_the_raw_201() {
         description: Some("After review".to_owned()),
         ..CreateNamedVersion::new("Milestone 2", "aa00bb11")
     };
-    let raw = client
+    // 50-envelopes.yaml: the new named version, unwrapped.
+    let created = client
         .create_named_version(IMODEL_ID, body)
         .send()
         .await
         .expect("201");
-    assert_eq!(raw.status(), StatusCode::CREATED);
-    let value: serde_json::Value = raw.json().expect("JSON");
-    assert_eq!(value["namedVersion"]["id"], NAMED_VERSION_ID.to_string());
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.id, Some(NAMED_VERSION_ID));
+    assert_eq!(created.state, Some(NamedVersionState::Visible));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), imodel_path("/namedversions"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, Some(JSON));
+    assert_headers(&request, JSON, Some(JSON));
     assert_eq!(common::body_json(&request), expected_body);
 }
 
@@ -709,13 +729,13 @@ async fn get_named_version_gets_by_id_and_decodes() {
         .and(header("accept", JSON))
         .respond_with(json(
             200,
-            json!({
+            json!({ "namedVersion": {
                 "id": NAMED_VERSION_ID,
                 "name": "Milestone 1",
                 "changesetIndex": 12,
                 "createdDateTime": "2022-03-04T05:06:07Z",
                 "state": "hidden"
-            }),
+            }}),
         ))
         .expect(1)
         .mount(&server)
@@ -747,7 +767,7 @@ async fn get_named_version_gets_by_id_and_decodes() {
 // ------------------------------------------------------------- Briefcases
 
 #[tokio::test]
-async fn get_briefcases_returns_the_raw_200() {
+async fn get_briefcases_decodes_the_list() {
     let (server, client) = start().await;
     let body = json!({ "briefcases": [{ "briefcaseId": 2, "ownerId": USER_ID }] });
     Mock::given(method("GET"))
@@ -758,20 +778,26 @@ async fn get_briefcases_returns_the_raw_200() {
         .mount(&server)
         .await;
 
-    let raw = client.get_briefcases(IMODEL_ID).send().await.expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    assert_eq!(raw.json::<serde_json::Value>().expect("JSON"), body);
+    // 60-briefcases.yaml: the list's body.
+    let list = client.get_briefcases(IMODEL_ID).send().await.expect("200");
+    assert_eq!(list.status(), StatusCode::OK);
+    assert_eq!(list.briefcases.len(), 1);
+    assert_eq!(list.briefcases[0].briefcase_id, Some(2));
+    assert_eq!(
+        list.briefcases[0].owner_id.as_deref(),
+        Some(&*USER_ID.to_string())
+    );
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), imodel_path("/briefcases"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
+    assert_headers(&request, JSON, None);
     assert_no_body(&request);
 }
 
 #[tokio::test]
-async fn acquire_briefcase_posts_without_a_body_and_returns_the_raw_201() {
+async fn acquire_briefcase_posts_without_a_body_and_decodes_the_briefcase() {
     let (server, client) = start().await;
     Mock::given(method("POST"))
         .and(path(imodel_path("/briefcases")))
@@ -781,27 +807,27 @@ async fn acquire_briefcase_posts_without_a_body_and_returns_the_raw_201() {
         .mount(&server)
         .await;
 
-    let raw = client
+    // 60-briefcases.yaml: the body (a device name) is optional; the answer unwrapped.
+    let briefcase = client
         .acquire_briefcase(IMODEL_ID)
         .send()
         .await
         .expect("201");
-    assert_eq!(raw.status(), StatusCode::CREATED);
-    let value: serde_json::Value = raw.json().expect("JSON");
-    assert_eq!(value["briefcase"]["briefcaseId"], 3);
+    assert_eq!(briefcase.status(), StatusCode::CREATED);
+    assert_eq!(briefcase.briefcase_id, Some(3));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), imodel_path("/briefcases"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
+    assert_headers(&request, JSON, None);
     assert_no_body(&request);
 }
 
 // ------------------------------------------------------------------ Locks
 
 #[tokio::test]
-async fn get_locks_returns_the_raw_200() {
+async fn get_locks_decodes_the_list() {
     let (server, client) = start().await;
     let body = json!({ "locks": [{ "briefcaseId": 2, "lockedObjects": [] }] });
     Mock::given(method("GET"))
@@ -812,46 +838,64 @@ async fn get_locks_returns_the_raw_200() {
         .mount(&server)
         .await;
 
-    let raw = client.get_locks(IMODEL_ID).send().await.expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    assert_eq!(raw.json::<serde_json::Value>().expect("JSON"), body);
+    // 61-locks.yaml: the list's body.
+    let list = client.get_locks(IMODEL_ID).send().await.expect("200");
+    assert_eq!(list.status(), StatusCode::OK);
+    assert_eq!(list.locks.len(), 1);
+    assert_eq!(list.locks[0].briefcase_id, Some(2));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), imodel_path("/locks"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
+    assert_headers(&request, JSON, None);
     assert_no_body(&request);
 }
 
 #[tokio::test]
-async fn update_locks_patches_without_a_body_and_returns_the_raw_200() {
+async fn update_locks_patches_the_locks_and_decodes_the_answer() {
     let (server, client) = start().await;
+    let expected_body = json!({
+        "briefcaseId": 2,
+        "lockedObjects": [{ "lockLevel": "exclusive", "objectIds": ["0x20000000001"] }]
+    });
     Mock::given(method("PATCH"))
         .and(path(imodel_path("/locks")))
         .and(header("authorization", AUTHORIZATION))
+        .and(body_json(&expected_body))
         .respond_with(json(200, json!({ "lock": { "briefcaseId": 2 } })))
         .expect(1)
         .mount(&server)
         .await;
 
-    let raw = client.update_locks(IMODEL_ID).send().await.expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    let value: serde_json::Value = raw.json().expect("JSON");
-    assert_eq!(value["lock"]["briefcaseId"], 2);
+    // 61-locks.yaml: the body Bentley's client sends, the lock unwrapped.
+    let body = UpdateLocks::new(
+        2,
+        vec![LockedObjects {
+            lock_level: Some(LockLevel::Exclusive),
+            object_ids: vec!["0x20000000001".to_owned()],
+        }],
+    );
+    let lock = client
+        .update_locks(IMODEL_ID, body)
+        .send()
+        .await
+        .expect("200");
+    assert_eq!(lock.status(), StatusCode::OK);
+    assert_eq!(lock.briefcase_id, Some(2));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "PATCH");
     assert_eq!(request.url.path(), imodel_path("/locks"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
-    assert_no_body(&request);
+    assert_headers(&request, JSON, Some(JSON));
+    assert_eq!(common::body_json(&request), expected_body);
 }
 
 // ------------------------------------------------------------------ Users
 
 #[tokio::test]
-async fn get_imodel_users_returns_the_raw_200() {
+async fn get_imodel_users_decodes_the_list() {
     let (server, client) = start().await;
     let body = json!({ "users": [{ "id": USER_ID, "displayName": "Ada" }] });
     Mock::given(method("GET"))
@@ -862,24 +906,26 @@ async fn get_imodel_users_returns_the_raw_200() {
         .mount(&server)
         .await;
 
-    let raw = client
+    // 62-users-permissions.yaml: the list's body.
+    let list = client
         .get_imodel_users(IMODEL_ID)
         .send()
         .await
         .expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    assert_eq!(raw.json::<serde_json::Value>().expect("JSON"), body);
+    assert_eq!(list.status(), StatusCode::OK);
+    assert_eq!(list.users.len(), 1);
+    assert_eq!(list.users[0].display_name.as_deref(), Some("Ada"));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), imodel_path("/users"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
+    assert_headers(&request, JSON, None);
     assert_no_body(&request);
 }
 
 #[tokio::test]
-async fn get_imodel_user_gets_by_id_and_returns_the_raw_200() {
+async fn get_imodel_user_gets_by_id_and_decodes_the_user() {
     let (server, client) = start().await;
     let user_path = imodel_path(&format!("/users/{USER_ID}"));
     let body = json!({ "user": { "id": USER_ID, "displayName": "Ada" } });
@@ -891,19 +937,21 @@ async fn get_imodel_user_gets_by_id_and_returns_the_raw_200() {
         .mount(&server)
         .await;
 
-    let raw = client
+    // 62-users-permissions.yaml: the user, unwrapped.
+    let user = client
         .get_imodel_user(IMODEL_ID, USER_ID)
         .send()
         .await
         .expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    assert_eq!(raw.json::<serde_json::Value>().expect("JSON"), body);
+    assert_eq!(user.status(), StatusCode::OK);
+    assert_eq!(user.id.as_deref(), Some(&*USER_ID.to_string()));
+    assert_eq!(user.display_name.as_deref(), Some("Ada"));
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), user_path);
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
+    assert_headers(&request, JSON, None);
     assert_no_body(&request);
 }
 
@@ -939,13 +987,13 @@ async fn get_thumbnail_asks_for_png_and_returns_the_bytes() {
 }
 
 #[tokio::test]
-async fn get_baseline_file_returns_the_raw_200() {
+async fn get_baseline_file_decodes_the_baseline_file() {
     let (server, client) = start().await;
     let body = json!({
         "baselineFile": {
             "id": IMODEL_ID,
             "displayName": "Sun City.bim",
-            "size": 123456,
+            "fileSize": 123456,
             "state": "initialized",
             "_links": { "download": { "href": "https://blob.example/baseline?sig=abc" } }
         }
@@ -958,18 +1006,26 @@ async fn get_baseline_file_returns_the_raw_200() {
         .mount(&server)
         .await;
 
-    let raw = client
+    // 70-imodel-creation.yaml: the baseline file, unwrapped, with its download link.
+    let baseline = client
         .get_baseline_file(IMODEL_ID)
         .send()
         .await
         .expect("200");
-    assert_eq!(raw.status(), StatusCode::OK);
-    assert_eq!(raw.json::<serde_json::Value>().expect("JSON"), body);
+    assert_eq!(baseline.status(), StatusCode::OK);
+    assert_eq!(baseline.id, Some(IMODEL_ID));
+    assert_eq!(baseline.file_size, Some(123456));
+    assert_eq!(baseline.state, Some(BaselineFileState::Initialized));
+    let download = baseline.links.as_ref().and_then(|l| l.download.as_ref());
+    assert_eq!(
+        download.and_then(|d| d.href.as_deref()),
+        Some("https://blob.example/baseline?sig=abc")
+    );
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), imodel_path("/baselinefile"));
     assert_eq!(request.url.query(), None);
-    assert_headers(&request, ACCEPT_ANY, None);
+    assert_headers(&request, JSON, None);
     assert_no_body(&request);
 }

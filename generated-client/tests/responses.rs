@@ -1,5 +1,5 @@
-//! How 2xx answers come back: raw responses for operations the spec gives no
-//! schema, binary thumbnails, the `Location` / `Create-iModel-Operation`
+//! How 2xx answers come back: raw responses (`send_raw()`, and operations the spec
+//! gives no schema), binary thumbnails, the `Location` / `Create-iModel-Operation`
 //! headers of clone and fork, unknown enum values and extra fields, undeclared
 //! 2xx statuses, path-parameter encoding, and base URLs with a path prefix.
 //!
@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use common::{json, only_request, start, IMODEL_ID, ITWIN_ID, TOKEN, USER_ID};
 
-/// A caller-defined type for a response the spec leaves without a schema.
+/// A caller-defined type for a response, decoded from the raw answer.
 #[derive(Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct BaselineFileResponse {
@@ -71,7 +71,7 @@ async fn raw_response_keeps_status_headers_and_body_and_decodes_into_a_caller_ty
 
     let raw = client
         .get_baseline_file(IMODEL_ID)
-        .send()
+        .send_raw()
         .await
         .expect("200");
     assert_eq!(raw.status(), StatusCode::OK);
@@ -145,9 +145,11 @@ async fn raw_response_decodes_into_a_generated_model_too() {
     struct Envelope {
         i_model: IModel,
     }
+    // `send()` returns the iModel (spec/overlays/50-envelopes.yaml); the raw answer
+    // is the whole envelope.
     let raw = client
         .update_imodel(IMODEL_ID, Default::default())
-        .send()
+        .send_raw()
         .await
         .expect("200");
     let envelope: Envelope = raw.json().expect("JSON");
@@ -170,7 +172,7 @@ async fn raw_response_with_an_empty_body_is_a_decode_error_only_when_json_is_ask
 
     let raw = client
         .get_imodel_user(IMODEL_ID, USER_ID)
-        .send()
+        .send_raw()
         .await
         .expect("200 is fine without a body");
     assert!(raw.body().is_empty());
@@ -322,14 +324,14 @@ async fn unknown_enum_value_is_kept_and_round_trips_and_extra_fields_are_ignored
         .and(path(format!("/{IMODEL_ID}")))
         .respond_with(json(
             200,
-            json!({
+            json!({ "iModel": {
                 "id": IMODEL_ID,
                 "name": "Archived one",
                 "state": "archived",
                 "description": null,
                 "somethingNew": { "nested": [1, 2, 3] },
-                "_links": { "self": { "href": "x" } }
-            }),
+                "_links": { "creator": { "href": "x" }, "somethingElse": { "href": "y" } }
+            }}),
         ))
         .mount(&server)
         .await;
@@ -356,7 +358,12 @@ async fn unknown_enum_value_is_kept_and_round_trips_and_extra_fields_are_ignored
     let value = serde_json::to_value(&imodel).expect("serialises");
     assert_eq!(
         value,
-        json!({ "id": IMODEL_ID, "name": "Archived one", "state": "archived" })
+        json!({
+            "id": IMODEL_ID,
+            "name": "Archived one",
+            "state": "archived",
+            "_links": { "creator": { "href": "x" } }
+        })
     );
     let again: IModel = serde_json::from_value(value).expect("deserialises");
     assert_eq!(again, imodel);
@@ -454,7 +461,7 @@ async fn a_success_status_other_than_the_declared_one_is_undeclared() {
 async fn path_parameters_are_encoded_and_cannot_change_the_path() {
     let (server, client) = start().await;
     Mock::given(method("GET"))
-        .respond_with(json(200, json!({ "id": "echo" })))
+        .respond_with(json(200, json!({ "changeset": { "id": "echo" } })))
         .mount(&server)
         .await;
 
@@ -495,7 +502,7 @@ async fn slash_in_a_path_parameter_reaches_the_matching_route() {
     let encoded = format!("/{IMODEL_ID}/changesets/a%2F..%2Fb");
     Mock::given(method("GET"))
         .and(path(encoded.as_str()))
-        .respond_with(json(200, json!({ "id": "a/../b" })))
+        .respond_with(json(200, json!({ "changeset": { "id": "a/../b" } })))
         .expect(1)
         .mount(&server)
         .await;
@@ -537,7 +544,12 @@ async fn dot_and_empty_path_parameters_are_refused_before_sending() {
 async fn base_url_with_a_path_prefix_is_kept() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(json(200, json!({})))
+        .and(path(format!("/imodels/{IMODEL_ID}")))
+        .respond_with(json(200, json!({ "iModel": {} })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, json!({ "iModels": [] })))
         .mount(&server)
         .await;
     // A trailing slash on the base URL is dropped, so paths do not double it.

@@ -286,7 +286,9 @@ async fn location_of_a_201_or_202_is_never_followed() {
 async fn adversarial_path_parameters_stay_in_their_segment() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "echo" })))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "changeset": { "id": "echo" } })),
+        )
         .mount(&server)
         .await;
     let client = client_with_credentials(&server);

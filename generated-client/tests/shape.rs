@@ -1,37 +1,45 @@
-//! A response of another shape than the spec declares (the live API wraps single
-//! entities, `{"iModel": {...}}`) would decode into an all-optional struct as
-//! empty; instead the call fails with `Error::UnexpectedShape`, which keeps the
-//! status, headers, body and the keys it did not know (hand-written test).
+//! A response of another shape than the spec declares would decode into an
+//! all-optional struct as empty; instead the call fails with
+//! `Error::UnexpectedShape`, which keeps the status, headers, body and the keys it
+//! did not know (hand-written test). Single entities come wrapped
+//! (`{"iModel": {...}}`, declared by `spec/overlays/50-envelopes.yaml`), so a
+//! bare entity is the mismatch there, missing the envelope's property.
 
 mod support;
 
 use generated_client::Error;
 use serde_json::json;
-use support::{client_for, imodel_json, IMODEL_ID};
+use support::{client_for, imodel_entity, imodel_json, IMODEL_ID};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn a_body_of_another_shape_is_an_error_that_keeps_the_response() {
-    // (case, body, the unknown keys when it is a mismatch)
-    let cases: [(&str, serde_json::Value, Option<&[&str]>); 5] = [
+    // (case, body, the unknown keys when it is a mismatch); a mismatch at the top
+    // misses the envelope's `iModel`, one inside it has none of IModel's fields.
+    let cases: [(&str, serde_json::Value, Option<&[&str]>); 6] = [
         (
-            "a wrapped entity",
-            json!({ "iModel": imodel_json() }),
-            Some(&["iModel"]),
+            "a bare entity where the envelope is declared",
+            imodel_entity(),
+            Some(&["displayName", "id", "state"]),
         ),
         (
-            "renamed fields",
-            json!({ "ID": IMODEL_ID, "title": "Bridge" }),
+            "another envelope",
+            json!({ "imodel": imodel_entity() }),
+            Some(&["imodel"]),
+        ),
+        (
+            "renamed fields inside the envelope",
+            json!({ "iModel": { "ID": IMODEL_ID, "title": "Bridge" } }),
             Some(&["ID", "title"]),
         ),
         ("the declared shape", imodel_json(), None),
         (
             "one known field and a new one",
-            json!({ "id": IMODEL_ID, "surprise": 1 }),
+            json!({ "iModel": { "id": IMODEL_ID, "surprise": 1 } }),
             None,
         ),
-        ("an empty object", json!({}), None),
+        ("an empty entity", json!({ "iModel": {} }), None),
     ];
     for (case, body, unknown) in cases {
         let server = MockServer::start().await;
@@ -54,7 +62,12 @@ async fn a_body_of_another_shape_is_an_error_that_keeps_the_response() {
                 assert_eq!(error.headers()["x-correlation-id"], "c-1", "{case}");
                 assert_eq!(error.operation(), "GetIModel", "{case}");
                 assert_eq!(error.unknown_keys(), unknown, "{case}");
-                assert!(error.expected_fields().contains(&"displayName"), "{case}");
+                if body.get("iModel").is_some() {
+                    assert_eq!(error.missing_property(), None, "{case}");
+                    assert!(error.expected_fields().contains(&"displayName"), "{case}");
+                } else {
+                    assert_eq!(error.missing_property(), Some("iModel"), "{case}");
+                }
                 let kept: serde_json::Value =
                     serde_json::from_slice(error.body()).expect("the body is kept");
                 assert_eq!(kept, body, "{case}");

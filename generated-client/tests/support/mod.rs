@@ -47,9 +47,15 @@ pub fn client_for(server: &MockServer) -> Client {
     builder_for(server).build().expect("valid settings")
 }
 
-/// An iModel as the API returns it.
-pub fn imodel_json() -> serde_json::Value {
+/// An iModel, the entity itself.
+pub fn imodel_entity() -> serde_json::Value {
     json!({ "id": IMODEL_ID, "displayName": "Bridge", "state": "initialized" })
+}
+
+/// An iModel as the API returns it: wrapped, `{"iModel": {...}}`
+/// (`spec/overlays/50-envelopes.yaml` declares it).
+pub fn imodel_json() -> serde_json::Value {
+    json!({ "iModel": imodel_entity() })
 }
 
 /// A `200` with an iModel as `application/json`.
@@ -358,6 +364,11 @@ impl StorageServer {
             heads,
             uploaded,
         }
+    }
+
+    /// `http://127.0.0.1:<port>`, the origin of this storage.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.address)
     }
 
     /// A pre-signed-looking URL on this server.
