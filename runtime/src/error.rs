@@ -98,7 +98,7 @@ pub enum Error<E = Unparsed> {
     /// parameter or body serialisation. Nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    /// A link given to [`get_link`](super::get_link) is not on the API's
+    /// A link given to a generated client's `get_link` is not on the API's
     /// origin (the base URL's scheme, host and port): it was not called, so
     /// the token did not leave the API's origin. Storage links are for
     /// [`HttpClient::download`](super::HttpClient::download) and

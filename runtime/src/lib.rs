@@ -38,7 +38,9 @@ pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, query_text};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
-pub use link::{get_link, ForeignOriginError, Href};
+#[doc(hidden)]
+pub use link::get_link;
+pub use link::{ForeignOriginError, Href};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};
@@ -49,7 +51,9 @@ pub use request::Request;
 pub use reserved::{CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS};
 #[doc(hidden)]
 pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
-pub use response::{decode_json_in, RawResponse, ResponseValue};
+#[doc(hidden)]
+pub use response::decode_json_in;
+pub use response::{RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]

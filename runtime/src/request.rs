@@ -158,7 +158,7 @@ impl Request {
     }
 
     /// Sends the request to `url`, which the caller has checked is on the
-    /// API's origin ([`get_link`](super::get_link)).
+    /// API's origin (`get_link`).
     pub(crate) fn send_to(&mut self, url: url::Url) {
         self.target = Some(url);
     }

@@ -113,7 +113,9 @@ const ROOT_REEXPORTS: &[&[&str]] = &[
     &[
         "DeadlineError",
         "DecodeError",
+        "ForeignOriginError",
         "PaginationError",
+        "ShapeError",
         "TransferError",
     ],
     &["Jitter", "RequestOptions", "RetryPolicy"],
@@ -124,7 +126,7 @@ const ROOT_REEXPORTS: &[&[&str]] = &[
         "WaitError",
         "WaitPolicy",
     ],
-    &["RawResponse", "ResponseValue"],
+    &["Href", "RawResponse", "ResponseValue"],
     &["Stream", "StreamExt"],
 ];
 
