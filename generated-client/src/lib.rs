@@ -47,10 +47,14 @@ pub mod runtime {
 pub use client::{Client, Request};
 pub use runtime::{AccessToken, BoxError, TokenProvider};
 pub use runtime::{Bytes, HeaderMap, StatusCode};
-pub use runtime::{DeadlineError, DecodeError, PaginationError, TransferError};
+pub use runtime::{
+    DeadlineError, DecodeError, ForeignOriginError, PaginationError, ShapeError,
+    TransferError,
+};
+
 pub use runtime::{Jitter, RequestOptions, RetryPolicy};
 pub use runtime::{Progress, RetryContext, UploadBody, WaitError, WaitPolicy};
-pub use runtime::{RawResponse, ResponseValue};
+pub use runtime::{Href, RawResponse, ResponseValue};
 pub use runtime::{Stream, StreamExt};
 
 /// Re-exported: the crates this API's types come from, so callers need no

@@ -41,7 +41,7 @@ impl Client {
     /// Arguments:
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `201`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `201`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from `/iModel/id` in the answer's body, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn create_imodel(
@@ -58,7 +58,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<GetIModel> {
         self.request(GetIModel { imodel_id })
     }
@@ -83,7 +83,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn update_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -161,7 +161,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `201`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `201`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn create_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -178,7 +178,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -201,7 +201,7 @@ impl Client {
     /// - `changeset_id`: `changesetId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn update_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -250,7 +250,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `201`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `201`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn create_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -270,7 +270,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -291,7 +291,7 @@ impl Client {
     /// - `named_version_id`: `namedVersionId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn update_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -336,7 +336,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `body`.
     ///
-    /// Returns [`Briefcase`](crate::models::Briefcase) on `201`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Briefcase`](crate::models::Briefcase) on `201`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn acquire_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -376,7 +376,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Lock`](crate::models::Lock) on `200`: the `lock` property of the [`LockResponse`](crate::models::LockResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Lock`](crate::models::Lock) on `200`: the `lock` property of the [`LockResponse`](crate::models::LockResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn update_locks(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -414,7 +414,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `user_id`: `userId` (path parameter).
     ///
-    /// Returns [`User`](crate::models::User) on `200`: the `user` property of the [`UserResponse`](crate::models::UserResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`User`](crate::models::User) on `200`: the `user` property of the [`UserResponse`](crate::models::UserResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_imodel_user(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -470,7 +470,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_baseline_file(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -487,7 +487,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from `/baselineFile/id` in the answer's body, polls [`Client::get_baseline_file`](crate::Client::get_baseline_file) every 1000 ms until `/baselineFile/state` is `initialized`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `initializationFailed` or `fileIsBriefcase` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn complete_baseline_file_upload(
@@ -508,7 +508,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`CreateIModelOperationDetails`](crate::models::CreateIModelOperationDetails) on `200`: the `createOperation` property of the [`CreateIModelOperationDetailsResponse`](crate::models::CreateIModelOperationDetailsResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`CreateIModelOperationDetails`](crate::models::CreateIModelOperationDetails) on `200`: the `createOperation` property of the [`CreateIModelOperationDetailsResponse`](crate::models::CreateIModelOperationDetailsResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_create_imodel_operation_details(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -526,7 +526,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `briefcase_id`: `briefcaseId` (path parameter).
     ///
-    /// Returns [`Briefcase`](crate::models::Briefcase) on `200`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Briefcase`](crate::models::Briefcase) on `200`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -633,7 +633,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id, or its index (digits).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_changeset_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -653,7 +653,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_named_version_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -675,7 +675,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn update_named_version_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -696,7 +696,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_latest_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -734,7 +734,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `201`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `201`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn create_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -754,7 +754,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_group_id`: `changesetGroupId` (path parameter).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -777,7 +777,7 @@ impl Client {
     /// - `changeset_group_id`: `changesetGroupId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn update_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -821,7 +821,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id
     ///
-    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `200`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `200`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn get_changeset_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -842,7 +842,7 @@ impl Client {
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `201`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `201`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
     pub fn create_changeset_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
