@@ -48,13 +48,12 @@ pub use client::{Client, Request};
 pub use runtime::{AccessToken, BoxError, TokenProvider};
 pub use runtime::{Bytes, HeaderMap, StatusCode};
 pub use runtime::{
-    DeadlineError, DecodeError, ForeignOriginError, PaginationError, ShapeError,
-    TransferError,
+    DeadlineError, DecodeError, ForeignOriginError, PaginationError, ShapeError, TransferError,
 };
 
+pub use runtime::{Href, RawResponse, ResponseValue};
 pub use runtime::{Jitter, RequestOptions, RetryPolicy};
 pub use runtime::{Progress, RetryContext, UploadBody, WaitError, WaitPolicy};
-pub use runtime::{Href, RawResponse, ResponseValue};
 pub use runtime::{Stream, StreamExt};
 
 /// Re-exported: the crates this API's types come from, so callers need no
