@@ -182,7 +182,9 @@ async fn get_imodels(client: &Client) -> Result<(), String> {
     let items = array_len(&list, "iModels")?;
     expect(items > 0, "Prism's example list is not empty")?;
 
-    // The paged stream sends `$top`/`$skip` that Prism accepts, and ends on a short page.
+    // The paged stream sends `$top`/`$skip` that Prism accepts. Get iModels is a
+    // linked list (spec/overlays/53-list-paging.yaml) and the seed's example page
+    // Prism serves has no `_links.next`: the stream yields that page once and ends.
     use futures_util::StreamExt;
     let streamed: Vec<_> = client
         .get_imodels(itwin())
@@ -196,7 +198,7 @@ async fn get_imodels(client: &Client) -> Result<(), String> {
         .map_err(|e| format!("into_stream: {}", describe(&e)))?;
     expect(
         streamed.len() == items,
-        "into_stream yields the one short page Prism serves",
+        "into_stream yields Prism's example page once",
     )?;
     expect(
         streamed[0].state == Some(IModelState::Initialized),

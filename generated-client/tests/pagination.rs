@@ -3,7 +3,8 @@
 //! Get iModels is a linked list (`x-pagination` in `spec/overlays/53-list-paging.yaml`):
 //! each page but the last carries `_links.next.href`, here with the `$skip`/`$top` of
 //! the next page as the live API's `$skip` links do, and a page without one ends the
-//! stream. Offset counting for lists without links is covered in the runtime's tests.
+//! stream. Lists without links (the hand-written `Listing<false>` below) are counted
+//! by offset until an empty page.
 
 mod support;
 
@@ -415,4 +416,410 @@ async fn a_next_link_to_the_page_itself_ends_the_stream_with_an_error() {
         assert_eq!(**pagination, expected, "{case}");
         assert_eq!(server.received_requests().await.unwrap().len(), 2, "{case}");
     }
+}
+
+// ------------------------------------------------- Every way a stream ends
+
+/// A server whose pages are capped below the `$top` asked for, as Bentley's
+/// and GitHub's are: the README's `top(100).max_items(1_000)` used to return
+/// the first page only, without an error.
+struct Capped {
+    total: u32,
+    cap: u32,
+    base: String,
+}
+
+impl wiremock::Respond for Capped {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let query = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse::<u32>().ok())
+        };
+        let skip = query("$skip").unwrap_or(0).min(self.total);
+        let asked = query("$top").unwrap_or(self.cap);
+        let end = self.total.min(skip + asked.min(self.cap));
+        let mut page = imodels(skip..end);
+        if end < self.total {
+            // Get iModels is linked (spec/overlays/53-list-paging.yaml), as the live
+            // API's pages are: the next page's `$skip`, the `$top` asked for.
+            page["_links"] = json!({ "next": { "href": format!(
+                "{}/?iTwinId={ITWIN}&$top={asked}&$skip={end}",
+                self.base
+            ) } });
+        }
+        ResponseTemplate::new(200).set_body_json(page)
+    }
+}
+
+#[tokio::test]
+async fn a_capped_page_is_not_the_end_of_the_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(Capped {
+            total: 9,
+            cap: 4,
+            base: server.uri(),
+        })
+        .mount(&server)
+        .await;
+
+    let itwin = ITWIN.parse().unwrap();
+    let stream = client(&server)
+        .get_imodels(itwin)
+        .top(100)
+        .max_items(1_000)
+        .into_stream();
+    let items = all(stream).await;
+
+    let expected: Vec<_> = (0..9).map(|i| format!("m{i}")).collect();
+    assert_eq!(names(items), expected, "every item, once");
+    // The last page gives no next link: nothing more is asked.
+    let expected =
+        [("0", "100"), ("4", "100"), ("8", "100")].map(|(s, t)| (s.to_owned(), t.to_owned()));
+    assert_eq!(page_requests(&server).await, expected);
+}
+
+/// A list operation with `$top`, `$skip` and `$continuationToken` query
+/// parameters whose pages are `{"items": [..], "_links": {"next": {"href": ..}},
+/// "continuationToken": ..}`; `LINKED` says whether its pages declare the way
+/// on (as the generated code does when the spec declares a next link or a
+/// token).
+#[derive(Clone, Default)]
+struct Listing<const LINKED: bool> {
+    top: Option<i64>,
+    skip: Option<i64>,
+    token: Option<String>,
+}
+
+impl<const LINKED: bool> generated_client::runtime::Operation for Listing<LINKED> {
+    type Output = serde_json::Value;
+
+    fn request(
+        &self,
+    ) -> Result<generated_client::runtime::Request, generated_client::runtime::Error> {
+        use generated_client::runtime::{Method, Request};
+        let mut request = Request::new("List", Method::GET, "/list", "/list".to_owned());
+        if let Some(top) = self.top {
+            request.query("$top", &top);
+        }
+        if let Some(skip) = self.skip {
+            request.query("$skip", &skip);
+        }
+        if let Some(token) = &self.token {
+            request.query("$continuationToken", token);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        raw: generated_client::RawResponse,
+    ) -> Result<serde_json::Value, generated_client::runtime::Error> {
+        Ok(raw.json()?)
+    }
+}
+
+impl<const LINKED: bool> generated_client::runtime::PagedOperation for Listing<LINKED> {
+    type Item = serde_json::Value;
+    const PAGE_SIZE: i64 = 100;
+    const LINKED: bool = LINKED;
+
+    fn page_start(&self) -> (Option<i64>, Option<i64>) {
+        (self.top, self.skip)
+    }
+
+    fn set_page(&mut self, top: i64, skip: i64) {
+        (self.top, self.skip) = (Some(top), Some(skip));
+    }
+
+    fn set_token(&mut self, token: String) {
+        self.token = Some(token);
+    }
+
+    fn page(output: serde_json::Value) -> generated_client::runtime::Page<serde_json::Value> {
+        let items = output["items"].as_array().cloned().unwrap_or_default();
+        let next = output["_links"]["next"]["href"].as_str().map(str::to_owned);
+        let token = output["continuationToken"].as_str().map(str::to_owned);
+        generated_client::runtime::Page::new(items, next).with_token(token)
+    }
+}
+
+/// How [`Paged`] says where the next page is.
+#[derive(Clone, Copy, Debug)]
+enum Way {
+    /// It does not: `$top`/`$skip` only.
+    Offset,
+    /// `_links.next.href`, an absolute URL.
+    BodyLink,
+    /// `continuationToken` in the body, sent back as `$continuationToken`.
+    Token,
+    /// An RFC 8288 `Link` header with a relative target, among other links.
+    LinkHeader,
+}
+
+/// `total` numbered items, at most `cap` a page, with the way on while items
+/// remain. A link or token carries the offset of the next page.
+struct Paged {
+    total: u64,
+    cap: u64,
+    way: Way,
+    base: String,
+}
+
+impl wiremock::Respond for Paged {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let query = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let number = |name: &str| query(name).and_then(|v| v.parse::<u64>().ok());
+        let skip = number("$continuationToken")
+            .or_else(|| number("next"))
+            .or_else(|| number("$skip"))
+            .unwrap_or(0)
+            .min(self.total);
+        let top = number("$top").unwrap_or(self.cap).min(self.cap);
+        let end = self.total.min(skip + top);
+        let mut body = json!({ "items": (skip..end).collect::<Vec<_>>() });
+        let mut answer = ResponseTemplate::new(200);
+        if end < self.total {
+            match self.way {
+                Way::Offset => {}
+                Way::BodyLink => {
+                    body["_links"] = json!({"next": {"href": format!("{}/list?next={end}", self.base)}})
+                }
+                Way::Token => body["continuationToken"] = json!(end.to_string()),
+                Way::LinkHeader => {
+                    answer = answer.insert_header(
+                        "link",
+                        format!(r#"</list?skip=0>; rel="first", <list?next={end}>; title="a, b"; rel="next""#).as_str(),
+                    )
+                }
+            }
+        }
+        answer.set_body_json(body)
+    }
+}
+
+#[tokio::test]
+async fn every_way_a_stream_ends_against_a_server() {
+    // (case, linked, way, items, page cap, $top, max_items; items yielded,
+    // requests made, the query of the last request)
+    type Case = (
+        &'static str,
+        bool,
+        Way,
+        u64,
+        u64,
+        Option<i64>,
+        Option<u64>,
+        u64,
+        usize,
+        &'static str,
+    );
+    let cases: [Case; 9] = [
+        (
+            "short pages, then an empty one",
+            false,
+            Way::Offset,
+            9,
+            4,
+            Some(100),
+            None,
+            9,
+            4,
+            "$top=100&$skip=9",
+        ),
+        (
+            "an empty first page",
+            false,
+            Way::Offset,
+            0,
+            4,
+            None,
+            None,
+            0,
+            1,
+            "$top=100&$skip=0",
+        ),
+        (
+            "next links in the body, past short pages",
+            true,
+            Way::BodyLink,
+            9,
+            4,
+            Some(100),
+            None,
+            9,
+            3,
+            "next=8",
+        ),
+        (
+            "a full page without a link ends a linked list",
+            true,
+            Way::BodyLink,
+            4,
+            4,
+            Some(4),
+            None,
+            4,
+            1,
+            "$top=4&$skip=0",
+        ),
+        (
+            "continuation tokens",
+            true,
+            Way::Token,
+            9,
+            4,
+            Some(100),
+            None,
+            9,
+            3,
+            "$top=100&$continuationToken=8",
+        ),
+        (
+            "a Link header, relative to the page",
+            false,
+            Way::LinkHeader,
+            9,
+            4,
+            Some(100),
+            None,
+            9,
+            3,
+            "next=8",
+        ),
+        (
+            "a Link header on a linked list",
+            true,
+            Way::LinkHeader,
+            9,
+            4,
+            Some(100),
+            None,
+            9,
+            3,
+            "next=8",
+        ),
+        (
+            "max_items with links",
+            true,
+            Way::BodyLink,
+            9,
+            4,
+            Some(100),
+            Some(6),
+            6,
+            2,
+            "next=4",
+        ),
+        (
+            "max_items with offsets asks for what is needed",
+            false,
+            Way::Offset,
+            9,
+            4,
+            Some(4),
+            Some(6),
+            6,
+            2,
+            "$top=2&$skip=4",
+        ),
+    ];
+    for (case, linked, way, total, cap, top, max_items, yielded, requests, last_query) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/list"))
+            .respond_with(Paged {
+                total,
+                cap,
+                way,
+                base: server.uri(),
+            })
+            .mount(&server)
+            .await;
+        let http = generated_client::runtime::ApiClient::http(&client(&server)).clone();
+        let options = generated_client::RequestOptions::new();
+        let stream = if linked {
+            let operation = Listing::<true> {
+                top,
+                ..Listing::default()
+            };
+            generated_client::runtime::stream::<_, serde_json::Value>(
+                http, operation, options, max_items,
+            )
+        } else {
+            let operation = Listing::<false> {
+                top,
+                ..Listing::default()
+            };
+            generated_client::runtime::stream::<_, serde_json::Value>(
+                http, operation, options, max_items,
+            )
+        };
+
+        let items: Vec<u64> = all(stream)
+            .await
+            .into_iter()
+            .map(|item| {
+                item.unwrap_or_else(|e| panic!("{case}: {e}"))
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+
+        assert_eq!(
+            items,
+            (0..yielded).collect::<Vec<_>>(),
+            "{case}: every item, once"
+        );
+        let received = server.received_requests().await.unwrap();
+        assert_eq!(received.len(), requests, "{case}");
+        let last = received.last().unwrap();
+        assert_eq!(last.url.query().unwrap_or_default(), last_query, "{case}");
+        assert_eq!(last.url.path(), "/list", "{case}");
+        assert!(
+            received
+                .iter()
+                .all(|r| support::header(r, "authorization") == Some("Bearer t")),
+            "{case}: the token goes along on the API origin"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_link_header_to_another_origin_is_not_followed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/list"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("link", r#"<http://127.0.0.2:9/steal?next=1>; rel="next""#)
+                .set_body_json(json!({ "items": [0] })),
+        )
+        .mount(&server)
+        .await;
+    let http = generated_client::runtime::ApiClient::http(&client(&server)).clone();
+    let stream = generated_client::runtime::stream::<_, serde_json::Value>(
+        http,
+        Listing::<false>::default(),
+        generated_client::RequestOptions::new(),
+        None,
+    );
+
+    let mut results = all(stream).await;
+
+    let error = results.pop().expect("an error").expect_err("refused");
+    assert!(
+        matches!(&error, generated_client::runtime::Error::InvalidRequest(m) if m.contains("refusing to follow")),
+        "{error:?}"
+    );
+    assert_eq!(results.len(), 1, "the page's item came first");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

@@ -378,6 +378,100 @@ async fn a_post_is_not_retried_by_default() {
     assert_eq!(received(&server).await.len(), 1);
 }
 
+/// A `429` means the server did not act on the request, so even a `POST` is
+/// sent again, after the `Retry-After` the server asked for (and within the
+/// policy). No timing: the policy's own backoff is 10 minutes, which the
+/// deadline of 30 s cuts off at once (`Error::Deadline`, one request), so a
+/// retry that happens at all waited what `Retry-After` said.
+#[tokio::test]
+async fn a_429_on_a_post_is_retried_after_its_retry_after() {
+    let slow_down = |retry_after: Option<&str>| {
+        let answer = failure(429, "slow down");
+        match retry_after {
+            Some(value) => answer.insert_header("retry-after", value),
+            None => answer,
+        }
+    };
+    let created = || ResponseTemplate::new(201).set_body_json(support::imodel_json());
+    // (case, answers, policy max attempts, requests made, the final status or
+    // `None` for the deadline)
+    type Case = (&'static str, Vec<ResponseTemplate>, u32, usize, Option<u16>);
+    let cases: [Case; 5] = [
+        (
+            "Retry-After: 0 is honoured",
+            vec![slow_down(Some("0")), created()],
+            4,
+            2,
+            Some(201),
+        ),
+        (
+            "a date in the past is no wait",
+            vec![
+                slow_down(Some("Thu, 01 Jan 1970 00:00:00 GMT")),
+                slow_down(Some("0")),
+                created(),
+            ],
+            4,
+            3,
+            Some(201),
+        ),
+        (
+            "within the policy's attempts",
+            vec![slow_down(Some("0"))],
+            3,
+            3,
+            Some(429),
+        ),
+        (
+            "a Retry-After beyond max_delay ends the retries",
+            vec![slow_down(Some("7200")), created()],
+            4,
+            1,
+            Some(429),
+        ),
+        (
+            "without Retry-After the policy's backoff would pass the deadline",
+            vec![slow_down(None), created()],
+            4,
+            1,
+            None,
+        ),
+    ];
+    for (case, answers, attempts, requests, outcome) in cases {
+        let server = MockServer::start().await;
+        serve(&server, "POST", script(answers)).await;
+        let policy = RetryPolicy::new()
+            .max_attempts(attempts)
+            .initial_backoff(Duration::from_secs(600))
+            .max_delay(Duration::from_secs(3600))
+            .deadline(Duration::from_secs(30));
+        let client = builder_for(&server)
+            .retry_policy(policy)
+            .build()
+            .expect("valid");
+
+        let result = client.create_imodel(create_body()).send().await;
+
+        match (outcome, &result) {
+            (Some(201), Ok(success)) => assert_eq!(success.status(), 201, "{case}"),
+            (Some(status), Err(error @ Error::Api(_))) => {
+                assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{case}")
+            }
+            (None, Err(Error::Deadline(deadline))) => {
+                assert_eq!(deadline.attempts(), 1, "{case}")
+            }
+            (expected, got) => panic!("{case}: expected {expected:?}, got {got:?}"),
+        }
+        let received = received(&server).await;
+        assert_eq!(received.len(), requests, "{case}");
+        let body = serde_json::to_vec(&create_body()).expect("serialises");
+        assert!(
+            received.iter().all(|request| request.body == body),
+            "{case}: the body is re-sent intact"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_post_is_retried_with_the_same_body_when_opted_in() {
     let server = MockServer::start().await;

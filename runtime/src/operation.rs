@@ -140,6 +140,8 @@ where
                     None
                 }
                 PageCursor::Link(link) => Some(link),
+                // The caller's own `$top`/`$skip` (if any) stay as they were
+                // set: a token continues from where the server left off.
                 PageCursor::Token(token) => {
                     operation.set_token(token);
                     None

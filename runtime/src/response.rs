@@ -671,8 +671,8 @@ pub fn decode_bytes(raw: RawResponse, declared: &[u16]) -> Result<ResponseValue<
 
 #[cfg(test)]
 mod tests {
+    use super::super::Unparsed;
     use super::*;
-    use crate::Unparsed;
 
     #[test]
     fn any_success_declares_every_status() {

@@ -293,10 +293,7 @@ macro_rules! transfer_options {
             /// Called after every chunk with the bytes moved so far, one call
             /// at a time; the closure may change what it captured (a plain
             /// counter needs no atomic). Progress is also a `TRACE` event.
-            pub fn on_progress(
-                mut self,
-                report: impl FnMut(Progress) + Send + 'static,
-            ) -> Self {
+            pub fn on_progress(mut self, report: impl FnMut(Progress) + Send + 'static) -> Self {
                 self.transfer.progress = Some(Arc::new(std::sync::Mutex::new(report)));
                 self
             }
