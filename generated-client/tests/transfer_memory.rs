@@ -24,7 +24,7 @@ async fn a_large_download_streams_in_flat_memory_and_resumes_after_a_cut() {
     reset_peak_memory();
     let before = peak_memory_kib();
     let mut body = storage_client()
-        .download_from(&storage.url("/changesets/1.cs"))
+        .download_from(storage.url("/changesets/1.cs"))
         .on_progress(move |progress| *record.lock().expect("not poisoned") = Some(progress))
         .into_stream();
     let mut offset = 0_u64;

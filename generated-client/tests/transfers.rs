@@ -31,7 +31,7 @@ async fn a_download_is_written_to_a_file() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("baseline.bim");
     let written = storage_client()
-        .download_from(&storage.url("/baseline.bim"))
+        .download_from(storage.url("/baseline.bim"))
         .to_file(&file)
         .await
         .expect("downloaded");
@@ -56,7 +56,7 @@ async fn progress_goes_to_a_closure_that_keeps_its_own_count() {
     let mut calls: u64 = 0;
     let mut last: u64 = 0;
     storage_client()
-        .download_from(&storage.url("/baseline.bim"))
+        .download_from(storage.url("/baseline.bim"))
         .on_progress(move |progress| {
             calls += 1;
             assert!(progress.transferred >= last, "progress only grows");
@@ -86,7 +86,7 @@ async fn uploads_are_retried_after_server_errors_and_carry_only_their_own_header
     let sent = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&sent);
     let response = storage_client()
-        .upload_to(&storage.url("/changesets/2.cs"), file.as_path())
+        .upload_to(storage.url("/changesets/2.cs"), file.as_path())
         .header("x-ms-blob-type", "BlockBlob")
         .on_progress(move |progress| {
             record
@@ -122,7 +122,7 @@ async fn uploads_are_retried_after_server_errors_and_carry_only_their_own_header
 async fn a_refused_upload_is_an_api_error_with_its_status() {
     let storage = StorageServer::start(0, FirstDownload::Whole, vec![403]);
     let error = storage_client()
-        .upload_to(&storage.url("/expired"), b"data".to_vec())
+        .upload_to(storage.url("/expired"), b"data".to_vec())
         .send()
         .await
         .expect_err("403 is final");
@@ -264,7 +264,7 @@ async fn download_over_old(client: &Client, script: Vec<Reply>) -> Landed {
     std::fs::write(&file, OLD).expect("old file written");
     let result = within(
         client
-            .download_from(&server.url("/model.bim?sig=s3cr3t"))
+            .download_from(server.url("/model.bim?sig=s3cr3t"))
             .header("x-api-key", SECRET)
             .with_idle_timeout(Duration::from_millis(200))
             .to_file(&file),
@@ -295,7 +295,7 @@ async fn a_redirect_to_another_origin_never_carries_the_callers_headers() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let written = within(
             storage_client()
-                .download_from(&storage.url("/model.bim?sig=s3cr3t"))
+                .download_from(storage.url("/model.bim?sig=s3cr3t"))
                 .header("x-api-key", SECRET)
                 .to_file(dir.path().join("model.bim")),
         )
@@ -344,7 +344,7 @@ async fn through_redirects(hops: usize) -> Result<u64, Error> {
     let dir = tempfile::tempdir().expect("temporary directory");
     within(
         storage_client()
-            .download_from(&next.url("/model.bim"))
+            .download_from(next.url("/model.bim"))
             .to_file(dir.path().join("model.bim")),
     )
     .await
@@ -406,7 +406,7 @@ async fn an_upload_does_not_follow_a_redirect_to_another_origin() {
     .await;
     let error = within(
         storage_client()
-            .upload_to(&storage.url("/upload?sig=s3cr3t"), b"data".to_vec())
+            .upload_to(storage.url("/upload?sig=s3cr3t"), b"data".to_vec())
             .header("x-api-key", SECRET)
             .send(),
     )
@@ -606,7 +606,7 @@ async fn a_stream_that_cannot_resume_onto_the_same_version_fails() {
     ] {
         let server = ScriptedServer::start(script).await;
         let mut stream = storage_client()
-            .download_from(&server.url("/model.bim"))
+            .download_from(server.url("/model.bim"))
             .into_stream();
         let mut received = Vec::new();
         let error = within(async {
@@ -660,7 +660,7 @@ async fn a_stalled_transfer_ends_with_a_typed_error_in_bounded_time() {
         let started = Instant::now();
         let error = within(
             client
-                .download_from(&server.url("/model.bim"))
+                .download_from(server.url("/model.bim"))
                 .into_stream()
                 .try_collect::<Vec<_>>(),
         )
@@ -681,7 +681,7 @@ async fn a_stalled_transfer_ends_with_a_typed_error_in_bounded_time() {
     let server = ScriptedServer::start(vec![Reply::Hold(Vec::new())]).await;
     let error = within(
         storage_client()
-            .upload_to(&server.url("/upload"), b"data".to_vec())
+            .upload_to(server.url("/upload"), b"data".to_vec())
             .with_idle_timeout(idle)
             .send(),
     )
@@ -698,7 +698,7 @@ async fn a_cancelled_download_leaves_the_old_file_and_no_temporary_file() {
     let file = dir.path().join("model.bim");
     std::fs::write(&file, OLD).expect("old file written");
     let download = storage_client()
-        .download_from(&server.url("/model.bim"))
+        .download_from(server.url("/model.bim"))
         .to_file(&file);
     // The caller gives up (drops the future) while the body is on its way.
     let gave_up = tokio::time::timeout(Duration::from_millis(300), download).await;
@@ -720,7 +720,7 @@ async fn a_downloaded_file_keeps_the_permissions_of_the_one_it_replaces() {
     for path in [&old, &new] {
         within(
             storage_client()
-                .download_from(&server.url("/f"))
+                .download_from(server.url("/f"))
                 .to_file(path),
         )
         .await

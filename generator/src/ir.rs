@@ -114,8 +114,9 @@ pub struct Pagination {
     pub top_param: Option<usize>,
     /// Index into [`Operation::params`] of the offset parameter (`$skip`).
     pub skip_param: Option<usize>,
-    /// The array property holding the items: its Rust field name.
-    pub items_field: String,
+    /// The array property holding the items: its Rust field name; `None` when the
+    /// body is the array itself (a list paged by `Link` headers, as GitHub's are).
+    pub items_field: Option<String>,
     /// Whether that field is an `Option<Vec<_>>` (not required, or nullable).
     pub items_optional: bool,
     pub item_type: TypeRef,

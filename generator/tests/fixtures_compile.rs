@@ -1,4 +1,5 @@
-//! Every fixture's generated crate compiles warning-free under clippy, and one of them
+//! Every fixture's generated crate compiles warning-free under clippy (and runs its
+//! behaviour tests from `tests/fixture_tests/`, if it has some), and one of them
 //! with a vendored copy of the runtime (hand-written test). The generated fixtures
 //! (`common::GENERATED_FIXTURES`: 100,000-character names, chains past rustc's
 //! recursion limit) are compiled too: cheap, now that names are capped.
@@ -26,6 +27,12 @@ fn generated_fixture_crates_pass_clippy() {
             let path = crate_dir.join(relative);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, contents).unwrap();
+        }
+        // A fixture with behaviour tests of its own gets them as `tests/behaviour.rs`.
+        let _ = fs::remove_dir_all(crate_dir.join("tests"));
+        if let Some(test) = behaviour_test(name) {
+            fs::create_dir_all(crate_dir.join("tests")).unwrap();
+            fs::write(crate_dir.join("tests/behaviour.rs"), test).unwrap();
         }
         members.push(format!("\"{name}\""));
     }
@@ -76,4 +83,34 @@ fn generated_fixture_crates_pass_clippy() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+
+    // And the behaviour tests run, against the fixture's mocks on loopback.
+    for name in FIXTURES
+        .iter()
+        .filter(|name| behaviour_test(name).is_some())
+    {
+        let package = format!("fixture-{}", name.replace('_', "-"));
+        let output = Command::new(&cargo)
+            .args(["test", "--quiet", "--all-features", "-p", &package])
+            .args(["--test", "behaviour"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", dir.join("target"))
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "the behaviour tests of {name} fail:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// `tests/fixture_tests/<name>.rs`, the hand-written behaviour tests of a fixture's
+/// generated crate, if it has any.
+fn behaviour_test(name: &str) -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixture_tests")
+        .join(format!("{name}.rs"));
+    fs::read_to_string(path).ok()
 }

@@ -89,7 +89,7 @@ pub fn client(api: &Api) -> TokenStream {
                 self.http.upload(link, body)
             }
 
-            /// Follows a link the API returned (`_links.creator`, `_links.namedVersion`)
+            /// Follows a link the API returned (a `_links` entry, or any URL on the API)
             /// with a `GET`, authenticated like any call, and decodes the JSON answer as `T`.
             /// Only a link to this client's own origin (scheme, host and port of
             /// [`Self::base_url`]) is followed: any other is an error and nothing is sent,
@@ -119,7 +119,7 @@ pub fn client(api: &Api) -> TokenStream {
 
         impl<O: runtime::Operation> Request<O> {
             /// Adds a header to this call only (e.g. `Prefer: return=representation`);
-            /// see [`RequestOptions::header`].
+            /// see [`RequestOptions::header`](crate::RequestOptions::header).
             pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.options = self.options.header(name, value);
                 self

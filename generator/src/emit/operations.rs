@@ -211,7 +211,7 @@ fn returns_doc(success: &Success) -> String {
             statuses,
             envelope: Some(envelope),
         } => format!(
-            "{} on {}: the `{}` property of the {} body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it is [`Error::Decode`](crate::runtime::Error::Decode); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); {errors}",
+            "{} on {}: the `{}` property of the {} body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); {errors}",
             named_doc(ty),
             status_list(statuses),
             envelope.property,
@@ -345,11 +345,16 @@ fn paged_impl(op: &Operation, pagination: &crate::ir::Pagination) -> TokenStream
         },
     );
     let item = type_tokens(&pagination.item_type.rust(Paths::InCrate));
-    let items_field = ident(&pagination.items_field);
-    let items = if pagination.items_optional {
-        quote!(page.#items_field.unwrap_or_default())
-    } else {
-        quote!(page.#items_field)
+    let items = match &pagination.items_field {
+        None => quote!(page),
+        Some(field) => {
+            let field = ident(field);
+            if pagination.items_optional {
+                quote!(page.#field.unwrap_or_default())
+            } else {
+                quote!(page.#field)
+            }
+        }
     };
     let page_size = proc_macro2::Literal::i64_unsuffixed(pagination.default_page_size);
     // Only a list that can carry a next-page link (or token) reads one.

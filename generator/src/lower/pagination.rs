@@ -105,6 +105,22 @@ fn heuristic(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
                 && is_integer(p)
         })
     };
+    let link_header = declares_link_header(&op.responses);
+    if let (true, Some(item_type)) = (link_header, body_array(op, types)) {
+        // The body is the page (RFC 8288 lists): only the `Link` header leads on.
+        return Some(Pagination {
+            top_param: param(TOP),
+            skip_param: None,
+            items_field: None,
+            items_optional: false,
+            item_type: item_type.clone(),
+            default_page_size: DEFAULT_PAGE_SIZE,
+            next_link: None,
+            next_token: None,
+            token_param: None,
+            link_header,
+        });
+    }
     let (page, fields) = page_fields(op, types)?;
     let mut arrays = fields
         .iter()
@@ -116,7 +132,6 @@ fn heuristic(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
     let top_param = param(TOP);
     let skip_param = param(SKIP);
     let next_link = next_link(types, page, fields);
-    let link_header = declares_link_header(&op.responses);
     // Counted pages need both `$top` and `$skip`; linked ones only the link.
     let counted = top_param.is_some() && skip_param.is_some();
     if !counted && next_link.is_none() && !link_header {
@@ -125,7 +140,7 @@ fn heuristic(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
     Some(Pagination {
         top_param,
         skip_param,
-        items_field: items.rust_name.clone(),
+        items_field: Some(items.rust_name.clone()),
         items_optional: items.is_option(),
         item_type: item_type.clone(),
         default_page_size: DEFAULT_PAGE_SIZE,
@@ -152,6 +167,9 @@ fn declared_pagination(
             "the success body is an envelope (`x-envelope: {}`), which a page is not",
             envelope.property
         ));
+    }
+    if let Some(item_type) = body_array(op, types) {
+        return array_body(op, &declaration, item_type);
     }
     let (page, fields) = page_fields(op, types).ok_or_else(|| {
         format!(
@@ -190,30 +208,9 @@ fn declared_pagination(
             }
         }
     };
-    let query_param = |role: &str, name: &Option<String>| -> Result<Option<usize>, String> {
-        let Some(name) = name else {
-            return Ok(None);
-        };
-        op.params
-            .iter()
-            .position(|p| p.location == ParamLocation::Query && &p.wire_name == name)
-            .map(Some)
-            .ok_or_else(|| format!("`{role}`: the operation has no query parameter `{name}`"))
-    };
-    let top_param = query_param("top", &declaration.top)?;
-    let skip_param = query_param("skip", &declaration.skip)?;
-    for (role, index) in [("top", top_param), ("skip", skip_param)] {
-        if let Some(index) = index {
-            let param = &op.params[index];
-            if !is_integer(param) {
-                return Err(format!(
-                    "`{role}`: the query parameter `{}` is not an integer",
-                    param.wire_name
-                ));
-            }
-        }
-    }
-    let token_param = query_param("token-param", &declaration.token_param)?;
+    let top_param = query_param(op, "top", &declaration.top)?;
+    let skip_param = query_param(op, "skip", &declaration.skip)?;
+    let token_param = query_param(op, "token-param", &declaration.token_param)?;
     if let Some(index) = token_param {
         let param = &op.params[index];
         if param.ty != TypeRef::String {
@@ -255,7 +252,7 @@ fn declared_pagination(
     Ok(Pagination {
         top_param,
         skip_param,
-        items_field: items.rust_name.clone(),
+        items_field: Some(items.rust_name.clone()),
         items_optional: items.is_option(),
         item_type: item_type.clone(),
         default_page_size: DEFAULT_PAGE_SIZE,
@@ -264,6 +261,93 @@ fn declared_pagination(
         token_param,
         link_header,
     })
+}
+
+/// A declared list whose body is the array of items itself: it pages by `$skip` or a
+/// `Link` header, since there is no body property to hold a link or token.
+fn array_body(
+    op: &Operation,
+    declaration: &Declaration,
+    item_type: &TypeRef,
+) -> Result<Pagination, String> {
+    let in_body = [
+        ("items", &declaration.items),
+        ("next-link", &declaration.next_link),
+        ("next-token", &declaration.next_token),
+        ("token-param", &declaration.token_param),
+    ];
+    if let Some((role, _)) = in_body.iter().find(|(_, value)| value.is_some()) {
+        return Err(format!(
+            "`{role}` points into the body, but the body is the array of items itself"
+        ));
+    }
+    let top_param = query_param(op, "top", &declaration.top)?;
+    let skip_param = query_param(op, "skip", &declaration.skip)?;
+    let link_header = declares_link_header(&op.responses);
+    if skip_param.is_none() && !link_header {
+        return Err(
+            "it names no way to the next page: the body is an array, and there is no `skip` and no `Link` response header"
+                .to_owned(),
+        );
+    }
+    Ok(Pagination {
+        top_param,
+        skip_param,
+        items_field: None,
+        items_optional: false,
+        item_type: item_type.clone(),
+        default_page_size: DEFAULT_PAGE_SIZE,
+        next_link: None,
+        next_token: None,
+        token_param: None,
+        link_header,
+    })
+}
+
+/// The index of the query parameter a declaration names for `role`, checked to be an
+/// integer for `top` and `skip`.
+fn query_param(op: &Operation, role: &str, name: &Option<String>) -> Result<Option<usize>, String> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let index = op
+        .params
+        .iter()
+        .position(|p| p.location == ParamLocation::Query && &p.wire_name == name)
+        .ok_or_else(|| format!("`{role}`: the operation has no query parameter `{name}`"))?;
+    let param = &op.params[index];
+    if matches!(role, "top" | "skip") && !is_integer(param) {
+        return Err(format!(
+            "`{role}`: the query parameter `{}` is not an integer",
+            param.wire_name
+        ));
+    }
+    Ok(Some(index))
+}
+
+/// The item type when the success body is a JSON array itself (through aliases).
+fn body_array<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Option<&'a TypeRef> {
+    let Success::Json {
+        ty, envelope: None, ..
+    } = &op.success
+    else {
+        return None;
+    };
+    let mut ty = ty;
+    // Bounded: an alias cycle is reported elsewhere.
+    for _ in 0..16 {
+        if let Some(item) = array_item(ty) {
+            return Some(item);
+        }
+        let TypeRef::Named(name) = ty else {
+            return None;
+        };
+        match &types.iter().find(|t| &t.rust_name == name)?.kind {
+            TypeKind::Alias(target) => ty = target,
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn is_integer(param: &Param) -> bool {
