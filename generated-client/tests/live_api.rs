@@ -1045,3 +1045,169 @@ async fn every_write_reaches_its_path_with_its_body_and_decodes() {
         .all(|s| s.authorization.as_deref() == Some(&*format!("Bearer {TOKEN}"))));
     assert!(files.heads().is_empty());
 }
+
+// ------------------------------------------------------------- The README
+
+/// The README's first example (README.md, "Using the client", as i19-d wrote it),
+/// word for word but for the base URL.
+async fn readme_example(base_url: &str) -> Result<(), generated_client::Error> {
+    use generated_client::models::CloneIModel;
+    use generated_client::uuid::Uuid;
+    use generated_client::{AccessToken, Client, RetryPolicy, StreamExt};
+
+    let client = Client::builder() // talks to https://api.bentley.com/imodels by default
+        .base_url(base_url) // <- the only change
+        // A fresh token per request from your OAuth2 flow (or `.bearer_token("...")`).
+        .token_fn(|| async { Ok(AccessToken::bearer(std::env::var("TOKEN")?)) })
+        .accept("application/vnd.bentley.itwin-platform.v2+json")
+        .retry_policy(RetryPolicy::new().max_attempts(5))
+        .build()?;
+
+    let itwin_id: Uuid = "b1a8b7f0-5c2b-4a56-9c5b-6f0c8a2e2d11".parse().unwrap();
+    let imodel_id: Uuid = "5c2b4a56-9c5b-4f0c-8a2e-2d11b1a8b7f0".parse().unwrap();
+
+    // Required inputs are arguments; optional ones are setters on the request. One `?`
+    // gives the typed body, which the response derefs to, with its status and headers.
+    let page = client.get_imodels(itwin_id).top(10).send().await?;
+    println!("{} {:?}", page.status(), page.headers().get("etag"));
+    for imodel in &page.imodels {
+        println!("{:?} {:?}", imodel.id, imodel.display_name);
+    }
+
+    // Every iModel, page by page (the next link or continuation token the server gives,
+    // else $skip), one page in memory at a time; a short page is not the end.
+    let mut all = client
+        .get_imodels(itwin_id)
+        .top(100)
+        .max_items(1_000)
+        .into_stream();
+    while let Some(imodel) = all.next().await {
+        println!("{:?}", imodel?.display_name);
+    }
+
+    // Per-call headers, query parameters the spec does not declare, timeout and retries.
+    let users = client
+        .get_imodel_users(imodel_id)
+        .with_header("Prefer", "return=representation")
+        .with_query("$orderBy", "displayName")
+        .with_retry(RetryPolicy::disabled())
+        .send()
+        .await?;
+
+    // Clone answers 202 and creates the copy later: wait for it (polls the creation status
+    // every second, up to five minutes; `send_and_wait_with` takes another WaitPolicy).
+    let copy = client
+        .clone_imodel(imodel_id, CloneIModel::new(itwin_id, "Bridge (copy)"))
+        .send_and_wait()
+        .await?;
+    println!("cloned into {:?}", copy.id);
+
+    // A non-2xx answer keeps its status, headers and body, and parses the spec's Error body;
+    // a 2xx the spec does not declare keeps the raw response.
+    match client.get_imodel(imodel_id).send().await {
+        Ok(imodel) => println!("{:?}", imodel.display_name),
+        Err(generated_client::Error::Api(error)) => {
+            let code = error
+                .error_body()
+                .and_then(|e| e.error.as_ref()?.code.clone());
+            eprintln!("{} {:?}: {}", error.status(), code, error.body_text());
+        }
+        Err(generated_client::Error::UndeclaredStatus(raw)) => println!("{}", raw.status()),
+        Err(other) => return Err(other),
+    }
+    let _ = users;
+    Ok(())
+}
+
+/// The README's file example (a changeset's download, an iModel from a baseline
+/// file), word for word but for the base URL.
+async fn readme_files_example(base_url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use generated_client::models::{BaselineFileSize, CreateIModel, IModelCreationMode};
+    use generated_client::uuid::Uuid;
+    use generated_client::Client;
+    use std::path::Path;
+
+    let client = Client::with_base_url(base_url, "token")?; // was `Client::new("token")?`
+    let (itwin_id, imodel_id) = (Uuid::nil(), Uuid::nil());
+    // A changeset's file, from its `_links.download` (an optional link: one the server
+    // left out is an error, and nothing is sent).
+    let changeset = client.get_changeset(imodel_id, "42").send().await?;
+    let link = changeset
+        .links
+        .as_ref()
+        .and_then(|links| links.download.as_ref());
+    let bytes = client
+        .download_from(link)
+        .on_progress(|p| eprintln!("{} of {:?} bytes", p.transferred, p.total))
+        .to_file("changeset-42.cs")
+        .await?;
+    println!("downloaded {bytes} bytes");
+
+    // A new iModel from a baseline file: create it with the file's size, upload the file
+    // to the iModel's `_links.upload`, then complete and wait until it is initialized.
+    let file = Path::new("bridge.bim");
+    let mut body = CreateIModel::new(itwin_id, "Bridge");
+    body.creation_mode = Some(IModelCreationMode::FromBaseline);
+    body.baseline_file = Some(BaselineFileSize::new(std::fs::metadata(file)?.len() as i64));
+    let imodel = client.create_imodel(body).send().await?;
+    let upload = imodel
+        .links
+        .as_ref()
+        .and_then(|links| links.upload.as_ref());
+    client.upload_to(upload, file).send().await?;
+    let id = imodel.id.ok_or("the new iModel has no id")?;
+    let ready = client
+        .complete_baseline_file_upload(id)
+        .send_and_wait()
+        .await?;
+    println!("{:?} is {:?}", ready.id, ready.state);
+    Ok(())
+}
+
+/// The README's examples run against the stand-in with only the base URL changed
+/// (they wait as declared, a second per poll: a few seconds in all).
+#[tokio::test]
+async fn the_readme_examples_run_against_it_with_only_the_base_url_changed() {
+    let size = 20_000;
+    let files = storage(size);
+    let (server, api) = ImodelsApi::start_with_token(&files.origin(), "token").await;
+    // What the examples take from their environment: a token, and a baseline file in
+    // the working directory (where the changeset lands too).
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::env::set_current_dir(dir.path()).expect("cd");
+    std::env::set_var("TOKEN", "token");
+    let baseline: Vec<u8> = (0..3000_u32).map(|i| (i % 7) as u8).collect();
+    std::fs::write(dir.path().join("bridge.bim"), &baseline).expect("baseline file");
+
+    readme_example(&server.uri())
+        .await
+        .expect("the first example");
+    readme_files_example(&server.uri())
+        .await
+        .expect("the files example");
+
+    // One page, then the stream over every capped page.
+    let lists: Vec<_> = api
+        .seen_at("/")
+        .into_iter()
+        .filter(|s| s.method == "GET")
+        .collect();
+    assert_eq!(lists.len(), 1 + IMODELS.div_ceil(PAGE_CAP));
+    // The clone's first POST met a 429 and was sent again; the wait found the copy.
+    assert_eq!(
+        api.seen_at("/5c2b4a56-9c5b-4f0c-8a2e-2d11b1a8b7f0/clone")
+            .len(),
+        2
+    );
+    assert_eq!(api.seen_at(&format!("/{CLONE_ID}")).len(), 1);
+    // The changeset's file and the baseline went to storage, without the token.
+    let written = std::fs::read(dir.path().join("changeset-42.cs")).expect("downloaded");
+    assert_eq!(written.len() as u64, size);
+    assert_eq!(files.uploaded(), vec![baseline]);
+    assert_no_credentials(&files.heads());
+    assert_eq!(
+        api.seen_at(&format!("/{CREATED_ID}")).len(),
+        1,
+        "the initialized iModel"
+    );
+}

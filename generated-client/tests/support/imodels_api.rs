@@ -101,6 +101,7 @@ struct State {
 pub struct ImodelsApi {
     base: String,
     storage: String,
+    token: String,
     state: Arc<Mutex<State>>,
 }
 
@@ -108,10 +109,16 @@ impl ImodelsApi {
     /// Starts the API on a loopback port; `storage` is the origin (and path prefix)
     /// its file links point at, e.g. `http://127.0.0.1:4321`.
     pub async fn start(storage: &str) -> (MockServer, ImodelsApi) {
+        Self::start_with_token(storage, TOKEN).await
+    }
+
+    /// [`Self::start`], accepting `Bearer <token>` instead of the support module's.
+    pub async fn start_with_token(storage: &str, token: &str) -> (MockServer, ImodelsApi) {
         let server = MockServer::start().await;
         let api = ImodelsApi {
             base: server.uri(),
             storage: storage.trim_end_matches('/').to_owned(),
+            token: format!("Bearer {token}"),
             state: Arc::default(),
         };
         Mock::given(any())
@@ -672,7 +679,7 @@ impl Respond for ImodelsApi {
             *calls += 1;
             *calls
         };
-        if seen.authorization.as_deref() != Some(&format!("Bearer {TOKEN}")) {
+        if seen.authorization.as_deref() != Some(self.token.as_str()) {
             return error(
                 401,
                 "HeaderNotFound",
@@ -691,14 +698,18 @@ fn header(request: &Request, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The highest changeset index the single-changeset routes answer (the list holds
+/// the first [`CHANGESETS`] only, to keep its pages few).
+pub const LAST_CHANGESET: usize = 100;
+
 /// A changeset's index from an id or an index (digits), as the live API takes either.
 fn changeset_index(id_or_index: &str) -> Option<usize> {
     let index = if id_or_index.len() < 40 && id_or_index.bytes().all(|b| b.is_ascii_digit()) {
         id_or_index.parse().ok()?
     } else {
-        (1..=CHANGESETS).find(|i| changeset_id(*i) == id_or_index)?
+        (1..=LAST_CHANGESET).find(|i| changeset_id(*i) == id_or_index)?
     };
-    (1..=CHANGESETS).contains(&index).then_some(index)
+    (1..=LAST_CHANGESET).contains(&index).then_some(index)
 }
 
 fn ok(body: Value) -> ResponseTemplate {
