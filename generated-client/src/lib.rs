@@ -47,12 +47,10 @@ pub mod runtime {
 pub use client::{Client, Request};
 pub use runtime::{AccessToken, BoxError, TokenProvider};
 pub use runtime::{Bytes, HeaderMap, StatusCode};
-pub use runtime::{
-    DeadlineError, DecodeError, ForeignOriginError, PaginationError, ShapeError, TransferError,
-};
-
+pub use runtime::{DeadlineError, DecodeError, ForeignOriginError};
 pub use runtime::{Href, RawResponse, ResponseValue};
 pub use runtime::{Jitter, RequestOptions, RetryPolicy};
+pub use runtime::{PaginationError, ShapeError, TransferError};
 pub use runtime::{Progress, RetryContext, UploadBody, WaitError, WaitPolicy};
 pub use runtime::{Stream, StreamExt};
 
