@@ -1211,3 +1211,65 @@ async fn the_readme_examples_run_against_it_with_only_the_base_url_changed() {
         "the initialized iModel"
     );
 }
+
+/// The two functions above are the README's examples: a change to either side fails
+/// here. Compared without whitespace (rustfmt wraps the copies differently); the
+/// README's hidden `#` lines and the lines that change the base URL are left out.
+#[test]
+fn the_readme_examples_are_the_ones_run_here() {
+    fn compact(lines: &[&str]) -> String {
+        lines
+            .iter()
+            .flat_map(|line| line.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+    let readme = include_str!("../../README.md");
+    let mut blocks = Vec::new();
+    let mut block: Option<Vec<&str>> = None;
+    for line in readme.lines() {
+        match (&mut block, line.trim()) {
+            (None, "```rust,no_run") => block = Some(Vec::new()),
+            (Some(lines), "```") => {
+                blocks.push(compact(lines));
+                block = None;
+            }
+            (Some(lines), trimmed) if !(trimmed == "#" || trimmed.starts_with("# ")) => {
+                lines.push(line)
+            }
+            _ => {}
+        }
+    }
+    let this = include_str!("live_api.rs");
+    let copy = |signature: &str| {
+        let start = this.find(signature).expect("the copy is in this file");
+        let body = &this[start..];
+        let body = &body[body.find('\n').expect("a body") + 1..];
+        let end = body.find("\n    Ok(())\n}").expect("the copy's end");
+        let kept: Vec<&str> = body[..end]
+            .lines()
+            .filter(|line| {
+                ![
+                    "<- the only change",
+                    "// was `Client::new",
+                    "let _ = users;",
+                    "let (itwin_id, imodel_id)",
+                ]
+                .iter()
+                .any(|changed| line.contains(changed))
+            })
+            .collect();
+        compact(&kept)
+    };
+    let uses = |block: &String| block.contains("letclient=Client::builder()");
+    let first = blocks
+        .iter()
+        .find(|b| uses(b))
+        .expect("README's first example");
+    assert_eq!(&copy("async fn readme_example("), first);
+    let files = blocks
+        .iter()
+        .find(|b| b.contains(".download_from(link)"))
+        .expect("README's file example");
+    assert_eq!(&copy("async fn readme_files_example("), files);
+}
