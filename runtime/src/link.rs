@@ -9,7 +9,7 @@ use super::{Error, HttpClient, Request, RequestOptions, ResponseValue};
 
 /// Something that holds a URL: a string, or a link object of the API (a
 /// generated model with an `href` string property implements it). Accepted
-/// by [`HttpClient::download`], [`HttpClient::upload`] and [`get_link`].
+/// by [`HttpClient::download`], [`HttpClient::upload`] and a generated client's `get_link`.
 ///
 /// `None` means the link has no URL (an optional `href` the server left
 /// out); using it is an [`Error::InvalidRequest`] and nothing is sent.
