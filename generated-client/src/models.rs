@@ -112,7 +112,7 @@ impl<'de> ::serde::Deserialize<'de> for IModelState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -390,7 +390,7 @@ impl<'de> ::serde::Deserialize<'de> for NamedVersionState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -575,7 +575,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateIModelOperationState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -845,7 +845,7 @@ impl<'de> ::serde::Deserialize<'de> for PreferReturn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -1248,7 +1248,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -1387,7 +1387,7 @@ impl<'de> ::serde::Deserialize<'de> for LockLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -1652,7 +1652,7 @@ impl<'de> ::serde::Deserialize<'de> for IModelPermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -1742,7 +1742,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -1892,7 +1892,7 @@ impl<'de> ::serde::Deserialize<'de> for ChangesetGroupState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -2090,7 +2090,7 @@ impl<'de> ::serde::Deserialize<'de> for IModelCreationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -2220,7 +2220,7 @@ impl<'de> ::serde::Deserialize<'de> for BaselineFileState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -2382,7 +2382,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChangesetState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -2461,7 +2461,7 @@ impl<'de> ::serde::Deserialize<'de> for GetLocksLockLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }
 
@@ -2534,6 +2534,6 @@ impl<'de> ::serde::Deserialize<'de> for GetThumbnailSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_str_enum(deserializer)
     }
 }

@@ -50,9 +50,9 @@ pub use paginate::{paginate, ItemStream, Page, PageCursor, PaginationError, Pagi
 pub use request::Request;
 pub use reserved::{CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS};
 #[doc(hidden)]
-pub use response::decode_json_in;
-#[doc(hidden)]
 pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
+#[doc(hidden)]
+pub use response::{decode_json_in, deserialize_str_enum};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};

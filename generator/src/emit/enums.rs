@@ -88,7 +88,7 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                crate::runtime::deserialize_str_enum(deserializer)
             }
         }
     }
