@@ -123,7 +123,8 @@ fn vendor_runtime_copies_the_runtime_into_the_crate() {
     assert!(!manifest.contains("openapi-client-runtime"), "{manifest}");
     assert!(manifest.contains("\nreqwest = "), "{manifest}");
     let lib = fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
-    assert!(lib.contains("pub mod runtime;"), "{lib}");
+    assert!(lib.contains("mod runtime_source;"), "{lib}");
+    assert!(lib.contains("pub mod runtime {"), "{lib}");
     let copy = fs::read_to_string(crate_dir.join("src/runtime/client.rs")).unwrap();
     assert!(copy.contains("Copied from runtime/src/client.rs."));
     // The flag is part of the command that regenerates the crate.

@@ -4,7 +4,8 @@
 //! `GET /?iTwinId=..&$top=N` answers an `IModelList` of N items (a fixed list: the
 //! body is built once per size and then served from memory). With `$skip` as well it
 //! is one page of a list of `total` items (what `into_stream()` walks): `$top` items
-//! from `$skip`, fewer at the end, none past it, built for each request.
+//! from `$skip`, fewer at the end, none past it, built for each request; every page
+//! but the last links to the next with `_links.next.href`, as the live API does.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -31,6 +32,8 @@ pub struct Server {
 }
 
 struct State {
+    /// `http://127.0.0.1:PORT`, for the next-page links.
+    base_url: String,
     /// The length of the paged list.
     total: usize,
     /// Response bodies by item count, built on first use.
@@ -48,6 +51,7 @@ impl Server {
             .expect("non-blocking listener");
         let addr = listener.local_addr().expect("listener address");
         let state = Arc::new(State {
+            base_url: format!("http://{addr}"),
             total,
             bodies: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
@@ -125,19 +129,19 @@ fn respond<B>(state: &State, request: &Request<B>) -> Response<Full<Bytes>> {
     if request.method() != Method::GET || request.uri().path() != "/" {
         return status(StatusCode::NOT_FOUND);
     }
-    let (mut itwin_id, mut top, mut skip) = (false, None, None);
+    let (mut itwin_id, mut top, mut skip) = (None, None, None);
     let query = request.uri().query().unwrap_or_default();
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match &*name {
-            "iTwinId" => itwin_id = true,
+            "iTwinId" => itwin_id = Some(value.into_owned()),
             "$top" => top = value.parse::<usize>().ok(),
             "$skip" => skip = value.parse::<usize>().ok(),
             _ => {}
         }
     }
-    if !itwin_id {
+    let Some(itwin_id) = itwin_id else {
         return status(StatusCode::BAD_REQUEST);
-    }
+    };
     let count = match skip {
         None => top.unwrap_or(DEFAULT_PAGE),
         Some(skip) => top
@@ -149,7 +153,20 @@ fn respond<B>(state: &State, request: &Request<B>) -> Response<Full<Bytes>> {
         // A page of the paged list holds the items from `$skip` on: each page is
         // another page (a client ends a list whose pages repeat). Built per request,
         // so that walking a long list does not keep every page here.
-        Some(skip) => Bytes::from(imodel_list_from(skip, count)),
+        Some(skip) => {
+            let mut page = imodel_list_from(skip, count);
+            let next = skip.saturating_add(count);
+            if count > 0 && next < state.total {
+                page.pop(); // the closing brace
+                let _ = write!(
+                    page,
+                    r#","_links":{{"next":{{"href":"{}/?iTwinId={itwin_id}&$top={}&$skip={next}"}}}}}}"#,
+                    state.base_url,
+                    top.unwrap_or(DEFAULT_PAGE),
+                );
+            }
+            Bytes::from(page)
+        }
         None => {
             let mut bodies = state.bodies.lock().unwrap_or_else(|e| e.into_inner());
             bodies
