@@ -153,7 +153,7 @@ where
             let header_link = super::link_header::next_link(&raw);
             Ok(O::page(O::decode(raw)?)
                 .with_body(&body)
-                .or_next_link(|| header_link))
+                .or_next_link(header_link))
         }
     });
     Box::pin(pages.map(|item| item.map_err(Error::parse_body)))

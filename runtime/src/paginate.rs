@@ -119,9 +119,9 @@ impl<T> Page<T> {
 
     /// Uses `link` as the next-page link when the page gives neither a link
     /// nor a token of its own (an RFC 8288 `Link` header's `rel="next"`).
-    pub(crate) fn or_next_link(mut self, link: impl FnOnce() -> Option<String>) -> Self {
+    pub(crate) fn or_next_link(mut self, link: Option<String>) -> Self {
         if !self.has_next() {
-            self.next_link = link();
+            self.next_link = link;
         }
         self
     }

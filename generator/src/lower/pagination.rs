@@ -108,18 +108,7 @@ fn heuristic(op: &Operation, types: &[TypeDef]) -> Option<Pagination> {
     let link_header = declares_link_header(&op.responses);
     if let (true, Some(item_type)) = (link_header, body_array(op, types)) {
         // The body is the page (RFC 8288 lists): only the `Link` header leads on.
-        return Some(Pagination {
-            top_param: param(TOP),
-            skip_param: None,
-            items_field: None,
-            items_optional: false,
-            item_type: item_type.clone(),
-            default_page_size: DEFAULT_PAGE_SIZE,
-            next_link: None,
-            next_token: None,
-            token_param: None,
-            link_header,
-        });
+        return Some(whole_body_page(param(TOP), None, item_type, link_header));
     }
     let (page, fields) = page_fields(op, types)?;
     let mut arrays = fields
@@ -290,7 +279,23 @@ fn array_body(
                 .to_owned(),
         );
     }
-    Ok(Pagination {
+    Ok(whole_body_page(
+        top_param,
+        skip_param,
+        item_type,
+        link_header,
+    ))
+}
+
+/// The paging of a list whose body is the array of items: no property holds the
+/// items, a link or a token, so only `$skip` or a `Link` header leads on.
+fn whole_body_page(
+    top_param: Option<usize>,
+    skip_param: Option<usize>,
+    item_type: &TypeRef,
+    link_header: bool,
+) -> Pagination {
+    Pagination {
         top_param,
         skip_param,
         items_field: None,
@@ -301,7 +306,7 @@ fn array_body(
         next_token: None,
         token_param: None,
         link_header,
-    })
+    }
 }
 
 /// The index of the query parameter a declaration names for `role`, checked to be an
