@@ -116,7 +116,10 @@ pub enum SchemeKind {
     /// `type: http` with another scheme, as written (`Digest`).
     Http { scheme: String },
     /// `type: apiKey`: in a header, the query or a cookie, under `name`.
-    ApiKey { location: ParamLocation, name: String },
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
     /// `type: oauth2`: a bearer token from the client's token provider.
     OAuth2,
     /// `type: openIdConnect`: a bearer token from the client's token provider.

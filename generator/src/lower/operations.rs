@@ -126,8 +126,18 @@ pub fn lower_operations<'d>(
                 long_running: None,
                 security: super::security::requirement(document, op, &origin, &mut diagnostics),
                 servers: match op.servers.is_empty() {
-                    false => super::servers::lower(&op.servers, &format!("{origin}/servers"), naming, &mut diagnostics),
-                    true => super::servers::lower(&item.servers, &format!("{item_origin}/servers"), naming, &mut diagnostics),
+                    false => super::servers::lower(
+                        &op.servers,
+                        &format!("{origin}/servers"),
+                        naming,
+                        &mut diagnostics,
+                    ),
+                    true => super::servers::lower(
+                        &item.servers,
+                        &format!("{item_origin}/servers"),
+                        naming,
+                        &mut diagnostics,
+                    ),
                 },
             });
         }

@@ -138,9 +138,10 @@ fn resolve(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Vec<String>> {
     let declared = |key: &str| {
-        document.components.as_ref().is_some_and(|c| {
-            matches!(c.security_schemes.get(key), Some(ReferenceOr::Item(_)))
-        })
+        document
+            .components
+            .as_ref()
+            .is_some_and(|c| matches!(c.security_schemes.get(key), Some(ReferenceOr::Item(_))))
     };
     let mut keys = Vec::new();
     let mut complete = true;
@@ -210,8 +211,15 @@ components:
     fn operation_security_overrides_the_documents_and_unknown_schemes_warn() {
         let document = document(DOC);
         let mut diagnostics = Vec::new();
-        let schemes = schemes(&document, &Naming::new(Vec::<String>::new()), &mut diagnostics);
-        let kinds: Vec<_> = schemes.iter().map(|s| (s.rust_name.as_str(), &s.kind)).collect();
+        let schemes = schemes(
+            &document,
+            &Naming::new(Vec::<String>::new()),
+            &mut diagnostics,
+        );
+        let kinds: Vec<_> = schemes
+            .iter()
+            .map(|s| (s.rust_name.as_str(), &s.kind))
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -262,7 +270,10 @@ components:
         let plain = document(
             "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n",
         );
-        let op = plain.paths.paths["/a"].as_item().and_then(|i| i.get.as_ref()).expect("op");
+        let op = plain.paths.paths["/a"]
+            .as_item()
+            .and_then(|i| i.get.as_ref())
+            .expect("op");
         assert_eq!(requirement(&plain, op, "#", &mut Vec::new()), None);
     }
 }

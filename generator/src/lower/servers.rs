@@ -46,7 +46,10 @@ fn lower_one(
     let mut setters = Scope::with_reserved(&["url", "new", "default"]);
     let mut variables = Vec::new();
     for (name, variable) in server.variables.iter().flatten() {
-        let at = format!("{origin}/variables/{}", pointer([name.as_str()]).trim_start_matches("#/"));
+        let at = format!(
+            "{origin}/variables/{}",
+            pointer([name.as_str()]).trim_start_matches("#/")
+        );
         let choices = (!variable.enumeration.is_empty()).then(|| {
             let mut names = Scope::new();
             let variants: Vec<Variant> = variable
@@ -149,15 +152,32 @@ mod tests {
         )
         .expect("servers");
         let mut diagnostics = Vec::new();
-        let lowered = lower(&servers, "#/servers", &Naming::new(Vec::<String>::new()), &mut diagnostics);
+        let lowered = lower(
+            &servers,
+            "#/servers",
+            &Naming::new(Vec::<String>::new()),
+            &mut diagnostics,
+        );
         // (default URL, setters, enum names)
         let expected = [
-            ("https://demo.example.com:8443/v2", vec!["name", "port", "base_path"], vec!["Port"]),
-            ("https://asia.example.com/{missing}", vec!["region"], vec!["Region"]),
+            (
+                "https://demo.example.com:8443/v2",
+                vec!["name", "port", "base_path"],
+                vec!["Port"],
+            ),
+            (
+                "https://asia.example.com/{missing}",
+                vec!["region"],
+                vec!["Region"],
+            ),
         ];
         for (server, (url, setters, enums)) in lowered.iter().zip(expected) {
             assert_eq!(server.default_url, url);
-            let names: Vec<_> = server.variables.iter().map(|v| v.rust_name.as_str()).collect();
+            let names: Vec<_> = server
+                .variables
+                .iter()
+                .map(|v| v.rust_name.as_str())
+                .collect();
             assert_eq!(names, setters);
             let found: Vec<_> = server
                 .variables
