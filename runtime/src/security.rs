@@ -371,7 +371,7 @@ impl fmt::Debug for Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::StaticToken;
+    use super::super::StaticToken;
 
     const BEARER: SecurityScheme = SecurityScheme {
         key: "oauth",
