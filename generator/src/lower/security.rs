@@ -34,8 +34,7 @@ pub fn schemes(
             continue;
         };
         let (kind, description) = kind(scheme);
-        let value_name = naming.value_name(key);
-        let rust_name = names.claim(&value_name.trim_start_matches("r#").to_uppercase());
+        let rust_name = names.claim(&naming.const_name(key));
         schemes.push(SecurityScheme {
             origin,
             wire_name: key.clone(),

@@ -99,7 +99,10 @@ async fn each_operation_sends_exactly_what_its_requirement_asks() {
         ("bearer_default", &[CLIENT_BEARER]),
         ("basic_only", &[BASIC]),
         ("header_key", &[HEADER_KEY]),
-        ("query_key", &["GET /query-key?q=a%20b&api_key=qk%20secret%2F%26 HTTP/1.1"]),
+        (
+            "query_key",
+            &["GET /query-key?q=a%20b&api_key=qk%20secret%2F%26 HTTP/1.1"],
+        ),
         // Joined with the cookie parameter in one header, the key percent-encoded.
         ("cookie_key", &["cookie: theme=dark; session=ck%3Bsecret"]),
         // The scheme's own token wins over the client's.
@@ -117,13 +120,19 @@ async fn each_operation_sends_exactly_what_its_requirement_asks() {
         // The undeclared scheme's alternative is dropped (a warning at generation).
         ("undeclared_scheme", &[BASIC]),
         // A per-call Authorization header replaces the scheme's.
-        ("oauth_with_call_header", &["authorization: Bearer per-call"]),
+        (
+            "oauth_with_call_header",
+            &["authorization: Bearer per-call"],
+        ),
     ];
     for (call, expected) in rows {
         let request = send(&client, &recorder, call).await;
         assert_credentials(call, &request, expected);
         assert_eq!(
-            request.to_ascii_lowercase().matches("authorization:").count(),
+            request
+                .to_ascii_lowercase()
+                .matches("authorization:")
+                .count(),
             usize::from(expected.iter().any(|e| e.starts_with("authorization"))),
             "{call}: one Authorization header at most:\n{request}"
         );
@@ -135,12 +144,42 @@ async fn alternatives_fall_back_and_incomplete_ones_send_nothing() {
     type Configure = fn(ClientBuilder) -> ClientBuilder;
     // (what the client is configured with, operation, what is sent)
     let rows: &[(&str, Configure, &str, &[&str])] = &[
-        ("basic only", |b| b.basic_auth(schemes::BASIC, "user", "pass"), "either_key_or_basic", &[BASIC]),
-        ("header key only", |b| b.api_key(schemes::HEADER_KEY, "hk-secret"), "both_keys", &[]),
-        ("header key only", |b| b.api_key(schemes::HEADER_KEY, "hk-secret"), "anonymous_allowed", &[]),
-        ("client token only", |b| b.bearer_token("client-token"), "header_key", &[]),
-        ("client token only", |b| b.bearer_token("client-token"), "basic_only", &[]),
-        ("client token only", |b| b.bearer_token("client-token"), "oauth_scoped", &[CLIENT_BEARER]),
+        (
+            "basic only",
+            |b| b.basic_auth(schemes::BASIC, "user", "pass"),
+            "either_key_or_basic",
+            &[BASIC],
+        ),
+        (
+            "header key only",
+            |b| b.api_key(schemes::HEADER_KEY, "hk-secret"),
+            "both_keys",
+            &[],
+        ),
+        (
+            "header key only",
+            |b| b.api_key(schemes::HEADER_KEY, "hk-secret"),
+            "anonymous_allowed",
+            &[],
+        ),
+        (
+            "client token only",
+            |b| b.bearer_token("client-token"),
+            "header_key",
+            &[],
+        ),
+        (
+            "client token only",
+            |b| b.bearer_token("client-token"),
+            "basic_only",
+            &[],
+        ),
+        (
+            "client token only",
+            |b| b.bearer_token("client-token"),
+            "oauth_scoped",
+            &[CLIENT_BEARER],
+        ),
         ("nothing", |b| b, "bearer_default", &[]),
         ("nothing", |b| b, "either_key_or_basic", &[]),
     ];
@@ -175,13 +214,22 @@ async fn a_redirect_to_another_origin_takes_no_credential_along() {
 #[test]
 fn bad_credentials_fail_the_build_without_quoting_them() {
     let cases: [(&str, ClientBuilder); 3] = [
-        ("newline", Client::builder().api_key(schemes::HEADER_KEY, "a\nsecret")),
+        (
+            "newline",
+            Client::builder().api_key(schemes::HEADER_KEY, "a\nsecret"),
+        ),
         ("empty", Client::builder().api_key(schemes::QUERY_KEY, "")),
-        ("colon", Client::builder().basic_auth(schemes::BASIC, "us:er", "secret")),
+        (
+            "colon",
+            Client::builder().basic_auth(schemes::BASIC, "us:er", "secret"),
+        ),
     ];
     for (label, builder) in cases {
         let error = builder.build().expect_err(label);
-        assert!(matches!(error, Error::InvalidRequest(_)), "{label}: {error:?}");
+        assert!(
+            matches!(error, Error::InvalidRequest(_)),
+            "{label}: {error:?}"
+        );
         assert!(!error.to_string().contains("secret"), "{label}: {error}");
     }
 }

@@ -20,8 +20,14 @@ fn variables_are_typed_settings_with_the_specs_defaults() {
     // (server, its URL)
     let rows = [
         (Server::default(), "http://127.0.0.1:8443/v2"),
-        (Server::default().version(Version::V1), "http://127.0.0.1:8443/v1"),
-        (Server::default().host("localhost").port("1"), "http://localhost:1/v2"),
+        (
+            Server::default().version(Version::V1),
+            "http://127.0.0.1:8443/v1",
+        ),
+        (
+            Server::default().host("localhost").port("1"),
+            "http://localhost:1/v2",
+        ),
     ];
     for (server, url) in rows {
         assert_eq!(server.url(), url, "{server:?}");
@@ -45,11 +51,26 @@ async fn operations_go_to_their_own_servers_unless_the_caller_sets_one() {
         .expect("valid");
     // (client, operation, where it must arrive, its request line)
     let rows = [
-        (&by_spec, "get_files", &fixed, "GET /path-level/files HTTP/1.1"),
-        (&by_spec, "post_files", &fixed, "POST /operation-level/files HTTP/1.1"),
+        (
+            &by_spec,
+            "get_files",
+            &fixed,
+            "GET /path-level/files HTTP/1.1",
+        ),
+        (
+            &by_spec,
+            "post_files",
+            &fixed,
+            "POST /operation-level/files HTTP/1.1",
+        ),
         (&by_caller, "get_files", &chosen, "GET /v2/files HTTP/1.1"),
         (&by_caller, "post_files", &chosen, "POST /v2/files HTTP/1.1"),
-        (&by_caller, "list_things", &chosen, "GET /v2/things HTTP/1.1"),
+        (
+            &by_caller,
+            "list_things",
+            &chosen,
+            "GET /v2/things HTTP/1.1",
+        ),
     ];
     for (client, call, recorder, line) in rows {
         let sent = match call {
@@ -63,7 +84,9 @@ async fn operations_go_to_their_own_servers_unless_the_caller_sets_one() {
         assert!(request.starts_with(line), "{call}: {request}");
         // No security in the spec: the client's token, as always.
         assert!(
-            request.to_ascii_lowercase().contains("authorization: bearer token\r\n"),
+            request
+                .to_ascii_lowercase()
+                .contains("authorization: bearer token\r\n"),
             "{call}: {request}"
         );
     }
