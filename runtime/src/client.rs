@@ -98,11 +98,22 @@ impl HttpClient {
 
     /// Where `request` goes: the operation's own server (path- or
     /// operation-level `servers` in the spec) unless the caller chose the base
-    /// URL, which then takes every request.
-    fn base_for<'a>(&'a self, request: &'a Request) -> &'a str {
+    /// URL, which then takes every request. A relative server URL (`/files`) is
+    /// on the base URL's origin.
+    fn base_for<'a>(&'a self, request: &'a Request) -> std::borrow::Cow<'a, str> {
         match request.server_url() {
-            Some(server) if !self.inner.base_url_chosen => server.trim_end_matches('/'),
-            _ => &self.inner.base_url,
+            Some(server) if !self.inner.base_url_chosen => {
+                let server = server.trim_end_matches('/');
+                if server.starts_with('/') {
+                    let origin = Url::parse(&self.inner.base_url)
+                        .map(|base| base.origin().ascii_serialization())
+                        .unwrap_or_default();
+                    std::borrow::Cow::Owned(format!("{origin}{server}"))
+                } else {
+                    std::borrow::Cow::Borrowed(server)
+                }
+            }
+            _ => std::borrow::Cow::Borrowed(&self.inner.base_url),
         }
     }
 
@@ -1157,6 +1168,39 @@ pub(crate) mod tests {
                 ),
                 "{bad:?} should be rejected"
             );
+        }
+    }
+
+    #[test]
+    fn operation_servers_apply_unless_the_base_url_was_chosen() {
+        let request = |server: &'static str| {
+            let mut request = Request::new("op", reqwest::Method::GET, "/p", "/p".to_owned());
+            request.server(server);
+            request
+        };
+        let by_spec = Client::builder().build().expect("valid");
+        let chosen = Client::builder()
+            .base_url("http://127.0.0.1:1/mock")
+            .build()
+            .expect("valid");
+        // (client, the operation's server, the URL it is sent to)
+        let cases = [
+            (
+                &by_spec,
+                "https://files.example.test/v1/",
+                "https://files.example.test/v1/p",
+            ),
+            (&by_spec, "/files", "https://api.example.test/files/p"),
+            (
+                &chosen,
+                "https://files.example.test/v1",
+                "http://127.0.0.1:1/mock/p",
+            ),
+            (&chosen, "/files", "http://127.0.0.1:1/mock/p"),
+        ];
+        for (client, server, expected) in cases {
+            let url = client.0.url_for(&request(server)).expect("a URL");
+            assert_eq!(url.as_str(), expected, "{server}");
         }
     }
 

@@ -370,8 +370,8 @@ impl fmt::Debug for Credentials {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::StaticToken;
+    use super::*;
 
     const BEARER: SecurityScheme = SecurityScheme {
         key: "oauth",

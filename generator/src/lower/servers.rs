@@ -63,7 +63,8 @@ fn lower_one(
             let default_variant = match variants.iter().find(|v| v.wire_value == variable.default) {
                 Some(found) => found.rust_name.clone(),
                 None => {
-                    diagnostics.push(
+                    push_once(
+                        diagnostics,
                         Diagnostic::warning(
                             format!("{at}/default"),
                             format!(
@@ -94,7 +95,8 @@ fn lower_one(
         .into_iter()
         .filter(|name| !variables.iter().any(|v| v.wire_name == *name))
     {
-        diagnostics.push(
+        push_once(
+            diagnostics,
             Diagnostic::warning(
                 format!("{origin}/url"),
                 format!("server URL `{}` names `{{{undeclared}}}`, which its `variables` do not declare; it stays in the URL as written", server.url),
@@ -108,6 +110,14 @@ fn lower_one(
         origin,
         description: server.description.clone(),
         variables,
+    }
+}
+
+/// Adds `diagnostic` unless it is there already: a path item's servers are
+/// lowered once for each of its operations.
+fn push_once(diagnostics: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
+    if !diagnostics.contains(&diagnostic) {
+        diagnostics.push(diagnostic);
     }
 }
 

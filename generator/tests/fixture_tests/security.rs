@@ -57,6 +57,8 @@ async fn send(client: &Client, recorder: &Recorder, call: &str) -> String {
         "both_keys" => client.both_keys().send().await.map(drop),
         "anonymous_allowed" => client.anonymous_allowed().send().await.map(drop),
         "undeclared_scheme" => client.undeclared_scheme().send().await.map(drop),
+        "mutual_tls" => client.mutual_tls().send().await.map(drop),
+        "mutual_tls_and_key" => client.mutual_tls_and_key().send().await.map(drop),
         "oauth_with_call_header" => client
             .oauth_scoped()
             .with_header("Authorization", "Bearer per-call")
@@ -119,6 +121,9 @@ async fn each_operation_sends_exactly_what_its_requirement_asks() {
         ("anonymous_allowed", &[]),
         // The undeclared scheme's alternative is dropped (a warning at generation).
         ("undeclared_scheme", &[BASIC]),
+        // A client certificate is the connection's: nothing in the request.
+        ("mutual_tls", &[]),
+        ("mutual_tls_and_key", &[HEADER_KEY]),
         // A per-call Authorization header replaces the scheme's.
         (
             "oauth_with_call_header",
