@@ -4,9 +4,10 @@
 //! The rules (OpenAPI 3.0.3/3.1.1, Security Requirement Object): an operation's
 //! `security` replaces the document's; `[]` removes security; the list's entries
 //! are alternatives (any one satisfies), the schemes within one entry all apply.
-//! A document that declares no security at all keeps the client's token on every
-//! request; one that declares any leaves operations without a requirement with
-//! none, so a credential never goes to an operation that does not ask for it.
+//! A document with no requirement anywhere (schemes alone ask nothing of an
+//! operation) keeps the client's token on every request, as clients always did;
+//! one with any requirement leaves operations without one with none, so a
+//! credential never goes to an operation that does not ask for it.
 
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{ParamLocation, SchemeKind, SecurityScheme};
@@ -112,6 +113,7 @@ pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
 /// alternative naming one is dropped (it could never be satisfied).
 pub fn requirement(
     document: &OpenAPI,
+    any_requirement: bool,
     operation: &openapiv3::Operation,
     origin: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -119,7 +121,7 @@ pub fn requirement(
     let (declared, at) = match (&operation.security, &document.security) {
         (Some(own), _) => (own, format!("{origin}/security")),
         (None, Some(global)) => (global, "#/security".to_owned()),
-        (None, None) if declares_security(document) => return Some(Vec::new()),
+        (None, None) if any_requirement => return Some(Vec::new()),
         (None, None) => return None,
     };
     let mut alternatives = Vec::new();
@@ -167,13 +169,9 @@ fn resolve(
     complete.then_some(keys)
 }
 
-/// Whether the document declares security anywhere: schemes, or a requirement on
-/// the document or any operation.
-fn declares_security(document: &OpenAPI) -> bool {
-    let schemes = document
-        .components
-        .as_ref()
-        .is_some_and(|c| !c.security_schemes.is_empty());
+/// Whether the document has a security requirement anywhere: on the document or
+/// on any operation (the `any_requirement` of [`requirement`]).
+pub fn any_requirement(document: &OpenAPI) -> bool {
     let on_operations = document
         .paths
         .paths
@@ -181,7 +179,7 @@ fn declares_security(document: &OpenAPI) -> bool {
         .filter_map(ReferenceOr::as_item)
         .flat_map(|item| item.iter())
         .any(|(_, op)| op.security.is_some());
-    schemes || document.security.is_some() || on_operations
+    document.security.is_some() || on_operations
 }
 
 #[cfg(test)]
@@ -264,7 +262,13 @@ components:
         ];
         for (operation, expected) in cases {
             let operation = operation.expect("declared");
-            let found = requirement(&document, operation, "#/paths/~1a/x", &mut diagnostics);
+            let found = requirement(
+                &document,
+                true,
+                operation,
+                "#/paths/~1a/x",
+                &mut diagnostics,
+            );
             assert_eq!(found, expected);
         }
         let pointers: Vec<_> = diagnostics.iter().map(|d| d.pointer.as_str()).collect();
@@ -278,14 +282,33 @@ components:
     }
 
     #[test]
-    fn documents_without_security_keep_the_clients_token() {
-        let plain = document(
-            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n",
+    fn documents_without_requirements_keep_the_clients_token() {
+        let plain = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n";
+        let schemes_only = format!(
+            "{plain}components:\n  securitySchemes:\n    b: {{type: http, scheme: bearer}}\n"
         );
-        let op = plain.paths.paths["/a"]
-            .as_item()
-            .and_then(|i| i.get.as_ref())
-            .expect("op");
-        assert_eq!(requirement(&plain, op, "#", &mut Vec::new()), None);
+        let elsewhere = plain.replace(
+            "/a:\n",
+            "/b:\n    get: {security: [], responses: {'200': {description: ok}}}\n  /a:\n",
+        );
+        // (document, what `GET /a` sends: None is the client's token)
+        let cases = [
+            (plain.to_owned(), None),
+            (schemes_only, None),
+            (elsewhere, Some(Vec::new())),
+        ];
+        for (text, expected) in cases {
+            let document = document(&text);
+            let op = document.paths.paths["/a"]
+                .as_item()
+                .and_then(|i| i.get.as_ref())
+                .expect("op");
+            let any = any_requirement(&document);
+            assert_eq!(
+                requirement(&document, any, op, "#", &mut Vec::new()),
+                expected,
+                "{text}"
+            );
+        }
     }
 }
