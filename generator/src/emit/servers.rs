@@ -75,21 +75,15 @@ pub fn module(api: &Api) -> Option<TokenStream> {
             }
         });
     let url = url_expr(server);
-    let template_doc = format!(
-        " `{}`{}",
-        one_line(&server.url),
-        server
-            .description
-            .as_deref()
-            .map(|d| format!(": {}", one_line(d)))
-            .unwrap_or_default()
-    );
+    let server_docs = doc_attrs([
+        Some(format!("The server `{}`.", one_line(&server.url))),
+        prose(server.description.as_deref()),
+        Some("[`Server::default`] holds each variable's default; the setters change one.".to_owned()),
+    ]);
     Some(quote! {
         #docs
         pub mod servers {
-            #[doc = #template_doc]
-            ///
-            /// [`Server::default`] holds each variable's default; the setters change one.
+            #server_docs
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
             pub struct Server {
                 #(#fields)*
