@@ -222,3 +222,19 @@ impl<O: runtime::LongRunning<Client>> Request<O> {
             .await
     }
 }
+
+/// The API's security schemes (`components.securitySchemes`), one constant each, named after its key. Give a scheme its credential once, on the [`ClientBuilder`](crate::ClientBuilder), with the method its constant's type takes: [`api_key`](crate::runtime::ClientBuilder::api_key), [`basic_auth`](crate::runtime::ClientBuilder::basic_auth), [`http_credentials`](crate::runtime::ClientBuilder::http_credentials), or for bearer, OAuth 2 and OpenID Connect schemes the client's token ([`bearer_token`](crate::runtime::ClientBuilder::bearer_token), [`token_fn`](crate::runtime::ClientBuilder::token_fn)) or one of the scheme's own ([`scheme_token`](crate::runtime::ClientBuilder::scheme_token)).
+///
+/// Each operation then sends exactly what its security requirement asks: the first of its alternatives whose schemes all have a credential, nothing for an operation that declares none. A credential never goes to an operation that does not name its scheme.
+pub mod schemes {
+    use crate::runtime;
+    /// `OAuth2`: OAuth 2: an access token sent as `Authorization: Bearer <token>`, from the client's token provider unless the scheme has its own ([`scheme_token`](crate::runtime::ClientBuilder::scheme_token)).
+    ///
+    /// iTwin Platform OAuth2 — Bentley IMS
+    pub const OAUTH2: runtime::BearerScheme = runtime::BearerScheme(
+        &runtime::SecurityScheme {
+            key: "OAuth2",
+            kind: runtime::SchemeKind::Bearer,
+        },
+    );
+}

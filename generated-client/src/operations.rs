@@ -1064,6 +1064,8 @@ impl runtime::Operation for GetIModels {
             request.header("Prefer", value)?;
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1116,6 +1118,8 @@ impl runtime::Operation for CreateIModel {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1169,6 +1173,8 @@ impl runtime::Operation for GetIModel {
             format!("/{imodel_id}"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1189,12 +1195,14 @@ impl runtime::Operation for DeleteIModel {
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "DeleteIModel",
             runtime::Method::DELETE,
             "/{iModelId}",
             format!("/{imodel_id}"),
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1224,6 +1232,8 @@ impl runtime::Operation for UpdateIModel {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1252,6 +1262,8 @@ impl runtime::Operation for CloneIModel {
             format!("/{imodel_id}/clone"),
         );
         request.json_body(&self.body, "application/json")?;
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1306,6 +1318,8 @@ impl runtime::Operation for ForkIModel {
             format!("/{imodel_id}/fork"),
         );
         request.json_body(&self.body, "application/json")?;
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1431,6 +1445,8 @@ impl runtime::Operation for GetChangesets {
             request.query("$orderBy", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1485,6 +1501,8 @@ impl runtime::Operation for CreateChangeset {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1514,6 +1532,8 @@ impl runtime::Operation for GetChangeset {
             format!("/{imodel_id}/changesets/{changeset_id}"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1545,6 +1565,8 @@ impl runtime::Operation for UpdateChangeset {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1654,6 +1676,8 @@ impl runtime::Operation for GetNamedVersions {
             request.query("$orderBy", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1708,6 +1732,8 @@ impl runtime::Operation for CreateNamedVersion {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1737,6 +1763,8 @@ impl runtime::Operation for GetNamedVersion {
             format!("/{imodel_id}/namedversions/{named_version_id}"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1768,6 +1796,8 @@ impl runtime::Operation for UpdateNamedVersion {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1857,6 +1887,8 @@ impl runtime::Operation for GetBriefcases {
             request.query("ownerId", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1921,6 +1953,8 @@ impl runtime::Operation for AcquireBriefcase {
             request.json_body(value, "application/json")?;
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2000,6 +2034,8 @@ impl runtime::Operation for GetLocks {
             request.query("lockLevel", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2054,6 +2090,8 @@ impl runtime::Operation for UpdateLocks {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2133,6 +2171,8 @@ impl runtime::Operation for GetIModelUsers {
             request.query("$orderBy", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2187,6 +2227,8 @@ impl runtime::Operation for GetIModelUser {
             format!("/{imodel_id}/users/{user_id}"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2226,6 +2268,8 @@ impl runtime::Operation for GetThumbnail {
             request.query("size", value);
         }
         request.accept("image/png");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2254,6 +2298,8 @@ impl runtime::Operation for UploadThumbnail {
             format!("/{imodel_id}/thumbnail"),
         );
         request.body(self.body.clone(), "image/png");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2281,6 +2327,8 @@ impl runtime::Operation for GetBaselineFile {
             format!("/{imodel_id}/baselinefile"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2308,6 +2356,8 @@ impl runtime::Operation for CompleteBaselineFileUpload {
             format!("/{imodel_id}/baselinefile"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2358,6 +2408,8 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
             format!("/{imodel_id}/operations/create"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2387,6 +2439,8 @@ impl runtime::Operation for GetBriefcase {
             format!("/{imodel_id}/briefcases/{briefcase_id}"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2409,12 +2463,14 @@ impl runtime::Operation for ReleaseBriefcase {
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let briefcase_id = runtime::encode_path_segment(&self.briefcase_id);
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "ReleaseBriefcase",
             runtime::Method::DELETE,
             "/{iModelId}/briefcases/{briefcaseId}",
             format!("/{imodel_id}/briefcases/{briefcase_id}"),
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2466,6 +2522,8 @@ impl runtime::Operation for GetReleasedLocks {
             request.query("$continuationToken", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2519,6 +2577,8 @@ impl runtime::Operation for ReleaseLocksChunk {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2546,6 +2606,8 @@ impl runtime::Operation for GetUserPermissions {
             format!("/{imodel_id}/permissions"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2575,6 +2637,8 @@ impl runtime::Operation for GetChangesetCheckpoint {
             format!("/{imodel_id}/changesets/{changeset_id}/checkpoint"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2604,6 +2668,8 @@ impl runtime::Operation for GetNamedVersionCheckpoint {
             format!("/{imodel_id}/namedversions/{named_version_id}/checkpoint"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2633,6 +2699,8 @@ impl runtime::Operation for UpdateNamedVersionCheckpoint {
             format!("/{imodel_id}/namedversions/{named_version_id}/checkpoint"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2660,6 +2728,8 @@ impl runtime::Operation for GetLatestCheckpoint {
             format!("/{imodel_id}/briefcases/checkpoint"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2719,6 +2789,8 @@ impl runtime::Operation for GetChangesetGroups {
             request.query("$continuationToken", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2773,6 +2845,8 @@ impl runtime::Operation for CreateChangesetGroup {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2802,6 +2876,8 @@ impl runtime::Operation for GetChangesetGroup {
             format!("/{imodel_id}/changesetgroups/{changeset_group_id}"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2833,6 +2909,8 @@ impl runtime::Operation for UpdateChangesetGroup {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2892,6 +2970,8 @@ impl runtime::Operation for GetChangesetsExtendedData {
             request.query("$continuationToken", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2948,6 +3028,8 @@ impl runtime::Operation for GetChangesetExtendedData {
             format!("/{imodel_id}/changesets/{changeset_id}/extendeddata"),
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2979,6 +3061,8 @@ impl runtime::Operation for CreateChangesetExtendedData {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3038,6 +3122,8 @@ impl runtime::Operation for GetFavoriteIModels {
             request.query("$continuationToken", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3082,12 +3168,14 @@ impl runtime::Operation for AddIModelToFavorites {
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "AddIModelToFavorites",
             runtime::Method::PUT,
             "/favorites/{iModelId}",
             format!("/favorites/{imodel_id}"),
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3108,12 +3196,14 @@ impl runtime::Operation for RemoveIModelFromFavorites {
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "RemoveIModelFromFavorites",
             runtime::Method::DELETE,
             "/favorites/{iModelId}",
             format!("/favorites/{imodel_id}"),
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3163,6 +3253,8 @@ impl runtime::Operation for GetRecentIModels {
             request.query("$top", value);
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3207,12 +3299,14 @@ impl runtime::Operation for AddIModelToRecents {
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "AddIModelToRecents",
             runtime::Method::POST,
             "/recents/{iModelId}",
             format!("/recents/{imodel_id}"),
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3233,12 +3327,14 @@ impl runtime::Operation for RemoveIModelFromRecents {
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "RemoveIModelFromRecents",
             runtime::Method::DELETE,
             "/recents/{iModelId}",
             format!("/recents/{imodel_id}"),
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 

@@ -31,6 +31,13 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Component schemas in spec order, each followed by the inline types named after it.
     pub types: Vec<TypeDef>,
+    /// `components.securitySchemes`, in spec order (see `lower::security`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security_schemes: Vec<SecurityScheme>,
+    /// The document's `servers`, in spec order (see `lower::servers`); the first,
+    /// with its variables' defaults, is [`Api::default_base_url`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<Server>,
 }
 
 /// One operation (`paths./{iModelId}.get`).
@@ -72,6 +79,91 @@ pub struct Operation {
     /// Set when the spec declares the operation long-running (see [`LongRunning`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub long_running: Option<LongRunning>,
+    /// The security requirement the operation sends (see `lower::security`):
+    /// alternatives in order (OR), each the keys of the schemes it applies together
+    /// (AND) in [`Api::security_schemes`]. `Some(vec![])` sends no credential
+    /// (`security: []`, or a document that secures other operations only); `None`
+    /// when the document declares no security at all (the client's token is sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<Vec<String>>>,
+    /// The operation's own servers, from the operation or else its path item
+    /// (see `lower::servers`); empty: the document's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<Server>,
+}
+
+/// One entry of `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SecurityScheme {
+    /// JSON pointer of the scheme object.
+    pub origin: String,
+    /// Its key in `components.securitySchemes`: `api_key`.
+    pub wire_name: String,
+    /// Its constant in the generated `schemes` module: `API_KEY`.
+    pub rust_name: String,
+    pub kind: SchemeKind,
+    pub description: Option<String>,
+}
+
+/// How a scheme's credential travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeKind {
+    /// `type: http`, `scheme: bearer`.
+    Bearer { format: Option<String> },
+    /// `type: http`, `scheme: basic`.
+    Basic,
+    /// `type: http` with another scheme, as written (`Digest`).
+    Http { scheme: String },
+    /// `type: apiKey`: in a header, the query or a cookie, under `name`.
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
+    /// `type: oauth2`: a bearer token from the client's token provider.
+    OAuth2,
+    /// `type: openIdConnect`: a bearer token from the client's token provider.
+    OpenIdConnect { url: String },
+    /// `type: mutualTLS` (3.1): a client certificate on the connection.
+    MutualTls,
+}
+
+/// A `servers` entry (document, path item or operation).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Server {
+    /// JSON pointer of the server object.
+    pub origin: String,
+    /// The URL template as written: `https://{region}.example.com/{basePath}`.
+    pub url: String,
+    /// The URL with every variable replaced by its default.
+    pub default_url: String,
+    pub description: Option<String>,
+    /// In spec order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A server variable: a setting of the generated `servers::Server`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerVariable {
+    /// The name in the URL's braces: `basePath`.
+    pub wire_name: String,
+    /// Its setter: `base_path`.
+    pub rust_name: String,
+    pub default: String,
+    /// For a variable with `enum`: the Rust enum's name and its values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<ServerChoices>,
+    pub description: Option<String>,
+}
+
+/// The values a server variable's `enum` allows, as a Rust enum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerChoices {
+    pub enum_name: String,
+    pub variants: Vec<Variant>,
+    /// The variant of the default (the first when the default is not listed).
+    pub default_variant: String,
 }
 
 /// A long-running operation, from its `x-long-running` extension (see

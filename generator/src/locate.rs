@@ -44,8 +44,10 @@ fn yaml_position(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
         found = Some(hit);
         // The node's children are indented deeper than the node's own column; for a
         // sequence item (`- name: a`) they sit at its column, so one less is the bar.
-        start = hit.0 + 1;
         let is_item = segment.parse::<usize>().is_ok();
+        // An item's first key sits on its own `- ` line (`- url: x`): search from there.
+        let item_has_key = is_item && lines[hit.0].trim_start().starts_with("- ");
+        start = if item_has_key { hit.0 } else { hit.0 + 1 };
         parent_indent = Some(if is_item {
             hit.1.saturating_sub(1)
         } else {
@@ -188,6 +190,11 @@ mod tests {
     fn finds_nested_keys_and_escaped_paths() {
         assert_eq!(line_of(YAML, "#/paths/~1{iModelId}/get"), Some((11, 5)));
         assert_eq!(line_of(YAML, "#/paths/~1/get/parameters/1"), Some((8, 11)));
+        // The item's first key, on its `- ` line.
+        assert_eq!(
+            line_of(YAML, "#/paths/~1/get/parameters/1/name"),
+            Some((8, 11))
+        );
         assert_eq!(
             line_of(YAML, "#/paths/~1/get/parameters/1/schema/format"),
             Some((9, 11))

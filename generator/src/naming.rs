@@ -85,6 +85,39 @@ impl Naming {
         cap(self.full_value_name(raw))
     }
 
+    /// `SCREAMING_SNAKE_CASE` for constants, at most [`MAX_IDENT_LEN`] long: words
+    /// split at separators and where a lower-case letter or digit meets an upper-case
+    /// one, so acronyms stay whole (`OAuth2` -> `OAUTH2`, `apiKey` -> `API_KEY`).
+    pub fn const_name(&self, raw: &str) -> String {
+        let raw = self.collapse(&spell_symbols(raw));
+        let mut out = String::with_capacity(raw.len() + 4);
+        let mut previous: Option<char> = None;
+        for c in raw.chars() {
+            if c.is_ascii_alphanumeric() {
+                let boundary = c.is_ascii_uppercase()
+                    && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
+                if boundary {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_uppercase());
+                previous = Some(c);
+            } else {
+                if !out.is_empty() && !out.ends_with('_') {
+                    out.push('_');
+                }
+                previous = None;
+            }
+        }
+        let out = out.trim_end_matches('_');
+        cap(if out.is_empty() {
+            "EMPTY".to_owned()
+        } else if out.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("_{out}")
+        } else {
+            out.to_owned()
+        })
+    }
+
     /// Whether [`Self::type_name`] of `raw` is capped.
     pub fn caps_type_name(&self, raw: &str) -> bool {
         may_exceed_cap(raw) && self.full_type_name(raw).len() > MAX_IDENT_LEN
@@ -329,6 +362,26 @@ mod tests {
 
     fn naming() -> Naming {
         Naming::new(["iModel", "iTwin"])
+    }
+
+    #[test]
+    fn constants_keep_acronyms_whole() {
+        let n = naming();
+        for (raw, expected) in [
+            ("OAuth2", "OAUTH2"),
+            ("apiKey", "API_KEY"),
+            ("api_key", "API_KEY"),
+            ("X-API-Key", "X_API_KEY"),
+            ("petstore_auth", "PETSTORE_AUTH"),
+            ("bearerAuth", "BEARER_AUTH"),
+            ("oauth2Scheme", "OAUTH2_SCHEME"),
+            ("iModelKey", "IMODEL_KEY"),
+            ("2fa", "_2FA"),
+            ("--", "MINUS"),
+            ("é", "EMPTY"),
+        ] {
+            assert_eq!(n.const_name(raw), expected, "{raw}");
+        }
     }
 
     #[test]

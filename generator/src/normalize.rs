@@ -22,6 +22,27 @@ use serde_json::{Map, Value};
 /// Rewrites a 3.1 document in place into a shape `openapiv3` can type.
 pub fn normalize_3_1(document: &mut Value) {
     walk_document(document);
+    rewrite_mutual_tls(document);
+}
+
+/// `type: mutualTLS` (new in 3.1) -> `type: http` with the scheme name
+/// [`crate::lower::MUTUAL_TLS_MARKER`], which `lower::security` reads back: `openapiv3`
+/// has no mutualTLS type and would reject the whole document.
+fn rewrite_mutual_tls(document: &mut Value) {
+    let Some(Value::Object(schemes)) = document.pointer_mut("/components/securitySchemes") else {
+        return;
+    };
+    for scheme in schemes.values_mut() {
+        if let Value::Object(scheme) = scheme {
+            if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
+                scheme.insert("type".to_owned(), Value::from("http"));
+                scheme.insert(
+                    "scheme".to_owned(),
+                    Value::from(crate::lower::MUTUAL_TLS_MARKER),
+                );
+            }
+        }
+    }
 }
 
 /// JSON Schema keywords that change what a schema means but have no 3.0 spelling and

@@ -112,6 +112,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         "retry.rs",
         include_str!("../../runtime/src/retry.rs"),
     ),
+    (
+        "security.rs",
+        "security.rs",
+        include_str!("../../runtime/src/security.rs"),
+    ),
 ];
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, Field, Operation, Paths, Success, TypeKind};
+use crate::ir::{Api, Field, Operation, Paths, SchemeKind, Success, TypeKind};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +45,13 @@ pub struct Surface {
     /// Cargo feature -> the types compiled only with it (`unused-schemas`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub features: IndexMap<String, Vec<String>>,
+    /// The `schemes` constants -> how each scheme's credential travels (and so
+    /// which `ClientBuilder` method takes it).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub schemes: IndexMap<String, String>,
+    /// The setters of `servers::Server` -> what they take.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub server_settings: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +81,15 @@ pub struct OperationSurface {
     /// `get_create_imodel_operation_details -> get_imodel`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waits: Option<String>,
+    /// The security alternatives it sends, first configured wins; each its scheme
+    /// constants, ` + ` between those sent together, `anonymous` for none. An
+    /// empty list sends no credential; absent: the client's token (the spec
+    /// declares no security).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<String>>,
+    /// The base URL of its own server, unless the caller sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
 }
 
 /// A parameter or the body.
@@ -117,7 +133,7 @@ impl Surface {
             operations: api
                 .operations
                 .iter()
-                .map(|op| (op.rust_name.clone(), operation(op)))
+                .map(|op| (op.rust_name.clone(), operation(op, api)))
                 .collect(),
             types: api
                 .types
@@ -131,6 +147,12 @@ impl Surface {
                 .map(|def| def.rust_name.clone())
                 .collect(),
             features: features(api),
+            schemes: api
+                .security_schemes
+                .iter()
+                .map(|scheme| (scheme.rust_name.clone(), scheme_surface(&scheme.kind)))
+                .collect(),
+            server_settings: server_settings(api),
         }
     }
 
@@ -160,7 +182,61 @@ impl Surface {
     }
 }
 
-fn operation(op: &Operation) -> OperationSurface {
+fn scheme_surface(kind: &SchemeKind) -> String {
+    match kind {
+        SchemeKind::Bearer { .. } => "http bearer (token)".to_owned(),
+        SchemeKind::Basic => "http basic (basic_auth)".to_owned(),
+        SchemeKind::Http { scheme } => format!("http {scheme} (http_credentials)"),
+        SchemeKind::ApiKey { location, name } => {
+            format!("apiKey {} {name} (api_key)", location.as_str())
+        }
+        SchemeKind::OAuth2 => "oauth2 (token)".to_owned(),
+        SchemeKind::OpenIdConnect { .. } => "openIdConnect (token)".to_owned(),
+        SchemeKind::MutualTls => "mutualTLS (http_client)".to_owned(),
+    }
+}
+
+fn server_settings(api: &Api) -> IndexMap<String, String> {
+    let Some(server) = api.servers.first() else {
+        return IndexMap::new();
+    };
+    server
+        .variables
+        .iter()
+        .map(|variable| {
+            let ty = match &variable.choices {
+                Some(choices) => {
+                    let values: Vec<&str> = choices
+                        .variants
+                        .iter()
+                        .map(|v| v.wire_value.as_str())
+                        .collect();
+                    format!("{} ({})", choices.enum_name, values.join(" | "))
+                }
+                None => "String".to_owned(),
+            };
+            (variable.rust_name.clone(), ty)
+        })
+        .collect()
+}
+
+fn security(op: &Operation, api: &Api) -> Option<Vec<String>> {
+    let constant = |key: &String| {
+        api.security_schemes
+            .iter()
+            .find(|scheme| scheme.wire_name == *key)
+            .map_or_else(|| key.clone(), |scheme| scheme.rust_name.clone())
+    };
+    let alternatives = op.security.as_ref()?.iter().map(|keys| {
+        if keys.is_empty() {
+            return "anonymous".to_owned();
+        }
+        keys.iter().map(constant).collect::<Vec<_>>().join(" + ")
+    });
+    Some(alternatives.collect())
+}
+
+fn operation(op: &Operation, api: &Api) -> OperationSurface {
     let mut arguments = Vec::new();
     let mut setters = Vec::new();
     for param in &op.params {
@@ -217,6 +293,8 @@ fn operation(op: &Operation) -> OperationSurface {
             Some(result) => format!("{} -> {result}", lr.poll_method),
             None => format!("{} -> id", lr.poll_method),
         }),
+        security: security(op, api),
+        server: op.servers.first().map(|server| server.default_url.clone()),
     }
 }
 

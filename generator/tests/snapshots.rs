@@ -62,6 +62,8 @@ fixture_tests!(
     openapi_3_1,
     pagination,
     responses,
+    security,
+    servers,
     untyped_responses,
     unused_schemas,
 );

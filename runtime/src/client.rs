@@ -19,6 +19,7 @@ use super::auth::REDACTED;
 use super::encode::{check_expanded_path, encode_query};
 use super::options::parse_header;
 use super::retry::Outcome;
+use super::security::{self, ApiKeyScheme, BasicScheme, BearerScheme, Credential, HttpScheme};
 use super::transfer::{
     ByteStream, Download, Storage, StreamingResponse, Upload, UploadBody, DEFAULT_IDLE_TIMEOUT,
 };
@@ -71,7 +72,10 @@ pub struct HttpClient {
 struct ClientInner {
     http: reqwest::Client,
     base_url: String,
-    token_provider: Option<Arc<dyn TokenProvider>>,
+    // Set when the caller chose the base URL: then every request goes there,
+    // even an operation with servers of its own (so tests can redirect all).
+    base_url_chosen: bool,
+    credentials: security::Credentials,
     // Includes User-Agent, so a caller-supplied reqwest::Client gets it too.
     default_headers: HeaderMap,
     // Replaces every operation's own `Accept` when set.
@@ -90,6 +94,27 @@ impl HttpClient {
     /// The base URL requests are sent to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// Where `request` goes: the operation's own server (path- or
+    /// operation-level `servers` in the spec) unless the caller chose the base
+    /// URL, which then takes every request. A relative server URL (`/files`) is
+    /// on the base URL's origin.
+    fn base_for<'a>(&'a self, request: &'a Request) -> std::borrow::Cow<'a, str> {
+        match request.server_url() {
+            Some(server) if !self.inner.base_url_chosen => {
+                let server = server.trim_end_matches('/');
+                if server.starts_with('/') {
+                    let origin = Url::parse(&self.inner.base_url)
+                        .map(|base| base.origin().ascii_serialization())
+                        .unwrap_or_default();
+                    std::borrow::Cow::Owned(format!("{origin}{server}"))
+                } else {
+                    std::borrow::Cow::Borrowed(server)
+                }
+            }
+            _ => std::borrow::Cow::Borrowed(&self.inner.base_url),
+        }
     }
 
     /// Sends `request` and reads the whole response, retrying transient
@@ -332,19 +357,31 @@ impl HttpClient {
         for (name, value) in extra_headers {
             headers.append(name.clone(), value.clone());
         }
-        // Asked on every attempt so a refreshed token is used on retries; a
-        // per-call Authorization header replaces the provider for that call.
-        if !extra_headers.contains_key(AUTHORIZATION) {
-            if let Some(provider) = &self.inner.token_provider {
-                headers.insert(AUTHORIZATION, authorization(provider.as_ref()).await?);
-            }
-        }
+        // What the operation's security requirement asks for (the client's
+        // token for a request without one). Asked on every attempt so a
+        // refreshed token is used on retries; a per-call Authorization header
+        // replaces whatever would set it for that call.
+        let applied = self
+            .inner
+            .credentials
+            .apply(
+                request.security_requirement(),
+                extra_headers.contains_key(AUTHORIZATION),
+            )
+            .await?;
+        applied.apply_headers(&mut headers)?;
+        let mut url = url.clone();
+        applied.apply_query(&mut url);
 
         let mut builder = self
             .inner
             .http
-            .request(request.method().clone(), url.clone())
+            .request(request.method().clone(), url)
             .headers(headers);
+        if let Some((user, password)) = &applied.basic {
+            // reqwest's encoder (base64, marked sensitive): none written here.
+            builder = builder.basic_auth(user, Some(password));
+        }
         if let Some((bytes, _)) = request.body_bytes() {
             // `Bytes` clones share the buffer: every attempt sends the same body.
             builder = builder.body(bytes.clone());
@@ -388,7 +425,7 @@ impl HttpClient {
             )));
         }
         check_expanded_path(request.path_template(), path)?;
-        let mut url = format!("{}{path}", self.inner.base_url);
+        let mut url = format!("{}{path}", self.base_for(request));
         // The operation's parameters, then the caller's extra ones (`with_query`).
         let extra = &request.request_options().query;
         if !request.query_pairs().is_empty() || !extra.is_empty() {
@@ -565,19 +602,12 @@ fn success_or_error(result: Result<Answer, Error>) -> Result<Answer, Error> {
     }
 }
 
-async fn authorization(provider: &dyn TokenProvider) -> Result<HeaderValue, Error> {
-    let token = provider.token().await.map_err(Error::Auth)?;
-    token
-        .header_value()
-        .map_err(|message| Error::Auth(message.into()))
-}
-
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
             .field("base_url", &inner.base_url)
-            .field("token", &inner.token_provider.as_ref().map(|_| REDACTED))
+            .field("credentials", &inner.credentials)
             .field("accept", &inner.accept)
             .field("timeout", &inner.timeout)
             .field("read_timeout", &inner.read_timeout)
@@ -599,13 +629,25 @@ enum Credentials {
     Provider(Arc<dyn TokenProvider>),
 }
 
+/// A credential set for one security scheme, checked by `build`.
+#[derive(Clone)]
+enum SchemeSetting {
+    Token(String),
+    Provider(Arc<dyn TokenProvider>),
+    Basic { user: String, password: String },
+    ApiKey(String),
+    Http(String),
+}
+
 /// Configures a generated crate's `Client` (`C`). Setters only record;
 /// everything is validated by [`ClientBuilder::build`], which reports problems
 /// as [`Error::InvalidRequest`].
 #[must_use = "a ClientBuilder does nothing until `build()` is called"]
 pub struct ClientBuilder<C> {
     base_url: String,
+    base_url_chosen: bool,
     credentials: Option<Credentials>,
+    schemes: Vec<(&'static security::SecurityScheme, SchemeSetting)>,
     accept: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -624,7 +666,9 @@ impl<C> Clone for ClientBuilder<C> {
     fn clone(&self) -> Self {
         ClientBuilder {
             base_url: self.base_url.clone(),
+            base_url_chosen: self.base_url_chosen,
             credentials: self.credentials.clone(),
+            schemes: self.schemes.clone(),
             accept: self.accept.clone(),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
@@ -656,7 +700,9 @@ impl<C: ApiClient> ClientBuilder<C> {
     pub fn new() -> Self {
         ClientBuilder {
             base_url: C::DEFAULT_BASE_URL.to_owned(),
+            base_url_chosen: false,
             credentials: None,
+            schemes: Vec::new(),
             accept: None,
             timeout: None,
             connect_timeout: None,
@@ -673,9 +719,72 @@ impl<C: ApiClient> ClientBuilder<C> {
 
     /// The server to call; `http` or `https`, no query or fragment. A trailing
     /// slash is dropped because the spec's paths start with `/`.
+    ///
+    /// A base URL set here takes every request, including those of operations
+    /// the spec sends to servers of their own (path- or operation-level
+    /// `servers`), so one setting points a whole client at a mock or a proxy.
+    /// Without it, such operations go to their own first server.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
+        self.base_url_chosen = true;
         self
+    }
+
+    /// The key of an `apiKey` security scheme (a constant of the generated
+    /// crate's `schemes` module), sent in the header, query parameter or cookie
+    /// the scheme names, only with operations whose security requirement
+    /// names the scheme. Replaces an earlier key of the scheme.
+    pub fn api_key(mut self, scheme: ApiKeyScheme, key: impl Into<String>) -> Self {
+        self.set_scheme(scheme.0, SchemeSetting::ApiKey(key.into()));
+        self
+    }
+
+    /// The user and password of an HTTP `basic` security scheme, sent as
+    /// `Authorization: Basic <base64(user:password)>` only with operations
+    /// whose security requirement names the scheme.
+    pub fn basic_auth(
+        mut self,
+        scheme: BasicScheme,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        let setting = SchemeSetting::Basic {
+            user: user.into(),
+            password: password.into(),
+        };
+        self.set_scheme(scheme.0, setting);
+        self
+    }
+
+    /// A fixed token for one bearer, `oauth2` or `openIdConnect` scheme, used
+    /// instead of the client's [`bearer_token`](Self::bearer_token) for the
+    /// operations that name this scheme.
+    pub fn scheme_token(mut self, scheme: BearerScheme, token: impl Into<String>) -> Self {
+        self.set_scheme(scheme.0, SchemeSetting::Token(token.into()));
+        self
+    }
+
+    /// Like [`scheme_token`](Self::scheme_token), asking `provider` before every
+    /// attempt.
+    pub fn scheme_token_provider(
+        mut self,
+        scheme: BearerScheme,
+        provider: impl TokenProvider,
+    ) -> Self {
+        self.set_scheme(scheme.0, SchemeSetting::Provider(Arc::new(provider)));
+        self
+    }
+
+    /// The credentials of another HTTP authentication scheme, sent as
+    /// `Authorization: <scheme> <credentials>` with the operations that name it.
+    pub fn http_credentials(mut self, scheme: HttpScheme, credentials: impl Into<String>) -> Self {
+        self.set_scheme(scheme.0, SchemeSetting::Http(credentials.into()));
+        self
+    }
+
+    fn set_scheme(&mut self, scheme: &'static security::SecurityScheme, setting: SchemeSetting) {
+        self.schemes.retain(|(set, _)| set.key != scheme.key);
+        self.schemes.push((scheme, setting));
     }
 
     /// A fixed OAuth access token sent as `Authorization: Bearer <token>`. A
@@ -803,7 +912,7 @@ impl<C: ApiClient> ClientBuilder<C> {
 
     fn build_http(self) -> Result<HttpClient, Error> {
         let base_url = normalise_base_url(&self.base_url)?;
-        let token_provider = match self.credentials {
+        let default_token = match self.credentials {
             None => None,
             Some(Credentials::Provider(provider)) => Some(provider),
             Some(Credentials::Bearer(token)) => {
@@ -814,6 +923,9 @@ impl<C: ApiClient> ClientBuilder<C> {
                 Some(Arc::new(StaticToken::new(token)) as Arc<dyn TokenProvider>)
             }
         };
+
+        let credentials =
+            security::Credentials::new(scheme_credentials(self.schemes)?, default_token);
 
         let mut default_headers = HeaderMap::new();
         for (name, value) in &self.default_headers {
@@ -888,7 +1000,8 @@ impl<C: ApiClient> ClientBuilder<C> {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
-                token_provider,
+                base_url_chosen: self.base_url_chosen,
+                credentials,
                 default_headers,
                 accept,
                 timeout,
@@ -913,6 +1026,15 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("token", &token)
+            // Credentials are secrets; the schemes they are for are enough.
+            .field(
+                "schemes",
+                &self
+                    .schemes
+                    .iter()
+                    .map(|(scheme, _)| scheme.key)
+                    .collect::<Vec<_>>(),
+            )
             .field("accept", &self.accept)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -933,6 +1055,39 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("custom_http_client", &self.http_client.is_some())
             .finish()
     }
+}
+
+/// The credentials set per scheme, checked, by scheme key.
+fn scheme_credentials(
+    schemes: Vec<(&'static security::SecurityScheme, SchemeSetting)>,
+) -> Result<std::collections::BTreeMap<&'static str, Credential>, Error> {
+    let mut by_scheme = std::collections::BTreeMap::new();
+    for (scheme, setting) in schemes {
+        let invalid = |message: String| {
+            Error::InvalidRequest(format!("security scheme `{}`: {message}", scheme.key))
+        };
+        let credential = match setting {
+            SchemeSetting::Token(token) => {
+                let token = AccessToken::bearer(token);
+                token.header_value().map_err(invalid)?;
+                Credential::Token(Arc::new(StaticToken::new(token)))
+            }
+            SchemeSetting::Provider(provider) => Credential::Token(provider),
+            SchemeSetting::Basic { user, password } => Credential::Basic { user, password },
+            SchemeSetting::ApiKey(key) => Credential::ApiKey(key),
+            SchemeSetting::Http(credentials) => {
+                let security::SchemeKind::Http(name) = scheme.kind else {
+                    return Err(invalid("not another HTTP scheme".to_owned()));
+                };
+                Credential::Authorization(
+                    security::http_authorization(name, &credentials).map_err(invalid)?,
+                )
+            }
+        };
+        security::check(scheme, &credential)?;
+        by_scheme.insert(scheme.key, credential);
+    }
+    Ok(by_scheme)
 }
 
 fn normalise_base_url(raw: &str) -> Result<String, Error> {
@@ -1033,6 +1188,39 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn operation_servers_apply_unless_the_base_url_was_chosen() {
+        let request = |server: &'static str| {
+            let mut request = Request::new("op", reqwest::Method::GET, "/p", "/p".to_owned());
+            request.server(server);
+            request
+        };
+        let by_spec = Client::builder().build().expect("valid");
+        let chosen = Client::builder()
+            .base_url("http://127.0.0.1:1/mock")
+            .build()
+            .expect("valid");
+        // (client, the operation's server, the URL it is sent to)
+        let cases = [
+            (
+                &by_spec,
+                "https://files.example.test/v1/",
+                "https://files.example.test/v1/p",
+            ),
+            (&by_spec, "/files", "https://api.example.test/files/p"),
+            (
+                &chosen,
+                "https://files.example.test/v1",
+                "http://127.0.0.1:1/mock/p",
+            ),
+            (&chosen, "/files", "http://127.0.0.1:1/mock/p"),
+        ];
+        for (client, server, expected) in cases {
+            let url = client.0.url_for(&request(server)).expect("a URL");
+            assert_eq!(url.as_str(), expected, "{server}");
+        }
+    }
+
+    #[test]
     fn default_base_url_is_the_specs() {
         let client = Client::new("t").expect("valid");
         assert_eq!(
@@ -1095,9 +1283,9 @@ pub(crate) mod tests {
             assert!(!text.contains("secret"), "{text}");
         }
         assert!(format!("{builder:?}").contains("<token provider>"));
-        assert!(client.0.inner.token_provider.is_some());
+        assert!(client.0.inner.credentials.has_default_token());
         let anonymous = Client::builder().build().expect("valid");
-        assert!(anonymous.0.inner.token_provider.is_none());
+        assert!(!anonymous.0.inner.credentials.has_default_token());
     }
 
     #[test]

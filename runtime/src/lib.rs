@@ -30,6 +30,7 @@ mod request;
 mod reserved;
 mod response;
 mod retry;
+mod security;
 mod transfer;
 mod wait;
 
@@ -55,6 +56,9 @@ pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
 pub use response::{decode_json_in, deserialize_str_enum};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
+pub use security::{ApiKeyScheme, BasicScheme, BearerScheme, HttpScheme};
+#[doc(hidden)]
+pub use security::{Requirement, SchemeKind, SecurityScheme};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]
 pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};

@@ -32,6 +32,10 @@ pub struct Request {
     /// A URL already checked (an API link on the base URL's origin) to send
     /// to instead of `path` and `query`.
     target: Option<url::Url>,
+    /// The operation's security requirement; `None`: the client's token.
+    security: Option<super::security::Requirement>,
+    /// The operation's own server (path- or operation-level `servers`).
+    server: Option<&'static str>,
 }
 
 impl Request {
@@ -56,7 +60,32 @@ impl Request {
             options: RequestOptions::default(),
             link: None,
             target: None,
+            security: None,
+            server: None,
         }
+    }
+
+    /// The operation's resolved security requirement: alternatives (OR) of
+    /// schemes that all apply (AND); `&[]` sends no credential. A request
+    /// without one sends the client's token (a spec that declares no security).
+    pub fn security(&mut self, requirement: super::security::Requirement) {
+        self.security = Some(requirement);
+    }
+
+    /// The operation's own base URL (its first path- or operation-level
+    /// server), used unless the caller chose the client's base URL.
+    pub fn server(&mut self, base_url: &'static str) {
+        self.server = Some(base_url);
+    }
+
+    /// The requirement set by [`Request::security`], if any.
+    pub fn security_requirement(&self) -> Option<super::security::Requirement> {
+        self.security
+    }
+
+    /// The base URL set by [`Request::server`], if any.
+    pub fn server_url(&self) -> Option<&'static str> {
+        self.server
     }
 
     /// Appends a query parameter; parameters are sent in call order, and a name

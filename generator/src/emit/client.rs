@@ -8,7 +8,25 @@ use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// `pub use client::{...};` for the modules of `client.rs` the crate root shows:
+/// `schemes` and `servers`, when the spec has them.
+pub fn reexports(api: &Api) -> TokenStream {
+    let schemes = super::schemes::module(api).map(|_| {
+        quote!(
+            pub use client::schemes;
+        )
+    });
+    let servers = super::servers::module(api).map(|_| {
+        quote!(
+            pub use client::servers;
+        )
+    });
+    quote!(#schemes #servers)
+}
+
 pub fn client(api: &Api) -> TokenStream {
+    let schemes = super::schemes::module(api);
+    let servers = super::servers::module(api);
     // `send_and_wait`, when some operation is long-running.
     let waiters = super::waiters::any(api).then(super::waiters::request_methods);
     let wait_policy = waiters.is_some().then(|| quote!(WaitPolicy,));
@@ -201,5 +219,7 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
         #waiters
+        #schemes
+        #servers
     }
 }

@@ -31,6 +31,7 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         .as_deref()
         .unwrap_or("http://localhost");
     let runtime = runtime_module(vendored_runtime);
+    let client_modules = super::client::reexports(api);
     let root_reexports = ROOT_REEXPORTS.iter().map(|names| {
         let names = names.iter().map(|name| super::ident(name));
         quote! { pub use runtime::{#(#names),*}; }
@@ -63,6 +64,7 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         #runtime
 
         pub use client::{Client, Request};
+        #client_modules
         #(#root_reexports)*
         /// Re-exported: the crates this API's types come from, so callers need no
         /// dependency of their own to name them.

@@ -9,6 +9,8 @@ mod enums;
 mod mocks;
 mod models;
 mod operations;
+mod schemes;
+mod servers;
 mod types;
 mod waiters;
 

@@ -482,8 +482,14 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
         }
     });
     let accept = op.accept.as_ref().map(|a| quote!(request.accept(#a);));
-    let changed =
-        !constant_query.is_empty() || !params.is_empty() || body.is_some() || accept.is_some();
+    let security = super::schemes::requirement(op, api);
+    let server = super::servers::operation_server(op);
+    let changed = !constant_query.is_empty()
+        || !params.is_empty()
+        || body.is_some()
+        || accept.is_some()
+        || security.is_some()
+        || server.is_some();
     let binding = if changed {
         quote!(let mut request)
     } else {
@@ -569,6 +575,8 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
                 #(#params)*
                 #body
                 #accept
+                #security
+                #server
                 Ok(request)
             }
 

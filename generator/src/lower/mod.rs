@@ -10,9 +10,12 @@ mod long_running;
 mod operations;
 mod pagination;
 mod refs;
+mod security;
+mod servers;
 mod types;
 mod unused;
 
+pub use security::MUTUAL_TLS_MARKER;
 pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
 
 use crate::diagnostics::Diagnostic;
@@ -36,15 +39,19 @@ pub fn lower(
     diagnostics.extend(type_diagnostics);
     let (operations, operation_diagnostics) = operations;
     diagnostics.extend(operation_diagnostics);
+    let security_schemes = security::schemes(document, naming, diagnostics);
+    let servers = servers::lower(&document.servers, "#/servers", naming, diagnostics);
     let mut api = Api {
         title: document.info.title.clone(),
         version: document.info.version.clone(),
         description: document.info.description.clone(),
         words: Vec::new(),
-        default_base_url: document.servers.first().map(|s| s.url.clone()),
+        default_base_url: servers.first().map(|s| s.default_url.clone()),
         error_body,
         operations,
         types,
+        security_schemes,
+        servers,
     };
     dedupe::merge_identical_types(&mut api.types);
     // After merging, which turns types into aliases that other aliases may name.

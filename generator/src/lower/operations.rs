@@ -43,6 +43,7 @@ pub fn lower_operations<'d>(
     let mut builder_names = Scope::with_reserved(OPERATIONS_MODULE_NAMES);
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     let mut operations = Vec::new();
+    let any_security = super::security::any_requirement(document);
 
     for (path, item) in &document.paths.paths {
         let item_origin = pointer(["paths", path.as_str()]);
@@ -124,6 +125,27 @@ pub fn lower_operations<'d>(
                 accept,
                 pagination: None,
                 long_running: None,
+                security: super::security::requirement(
+                    document,
+                    any_security,
+                    op,
+                    &origin,
+                    &mut diagnostics,
+                ),
+                servers: match op.servers.is_empty() {
+                    false => super::servers::lower(
+                        &op.servers,
+                        &format!("{origin}/servers"),
+                        naming,
+                        &mut diagnostics,
+                    ),
+                    true => super::servers::lower(
+                        &item.servers,
+                        &format!("{item_origin}/servers"),
+                        naming,
+                        &mut diagnostics,
+                    ),
+                },
             });
         }
     }

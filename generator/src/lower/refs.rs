@@ -20,6 +20,17 @@ pub fn resolve_parameter<'a>(
     )
 }
 
+pub fn resolve_security_scheme<'a>(
+    document: &'a OpenAPI,
+    item: &'a ReferenceOr<openapiv3::SecurityScheme>,
+) -> Result<(Option<String>, &'a openapiv3::SecurityScheme), Diagnostic> {
+    resolve(
+        item,
+        "securitySchemes",
+        document.components.as_ref().map(|c| &c.security_schemes),
+    )
+}
+
 pub fn resolve_request_body<'a>(
     document: &'a OpenAPI,
     item: &'a ReferenceOr<RequestBody>,

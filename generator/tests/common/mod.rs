@@ -26,6 +26,8 @@ pub const FIXTURES: &[&str] = &[
     "openapi_3_1",
     "pagination",
     "responses",
+    "security",
+    "servers",
     "untyped_responses",
     "unused_schemas",
 ];

@@ -1,0 +1,193 @@
+//! The generated `servers` module: the spec's first server with its variables as
+//! typed settings (`Server::default().port(Port::V443).url()`), and the statement
+//! that sends an operation with servers of its own there.
+
+use super::docs::{doc_attrs, one_line, prose};
+use super::ident;
+use crate::ir::{Api, Operation, Server, ServerVariable};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `servers` module, when the spec's first server has variables.
+pub fn module(api: &Api) -> Option<TokenStream> {
+    let server = api.servers.first().filter(|s| !s.variables.is_empty())?;
+    let docs = doc_attrs([Some(
+        "The spec's first server, with its variables as typed settings. Its default is [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL); another choice goes to [`ClientBuilder::base_url`](crate::runtime::ClientBuilder::base_url): `Client::builder().base_url(servers::Server::default().url())`. A base URL set that way takes every request, including those of operations the spec sends to servers of their own.".to_owned(),
+    )]);
+    let fields = server.variables.iter().map(|v| {
+        let name = ident(&v.rust_name);
+        let ty = field_type(v);
+        quote!(#name: #ty,)
+    });
+    let defaults = server.variables.iter().map(|v| {
+        let name = ident(&v.rust_name);
+        match &v.choices {
+            Some(choices) => {
+                let ty = ident(&choices.enum_name);
+                let variant = ident(&choices.default_variant);
+                quote!(#name: #ty::#variant,)
+            }
+            None => {
+                let default = &v.default;
+                quote!(#name: ::std::string::String::from(#default),)
+            }
+        }
+    });
+    let setters = server.variables.iter().map(setter);
+    let enums = server
+        .variables
+        .iter()
+        .filter_map(|v| v.choices.as_ref().map(|c| (v, c)))
+        .map(|(v, choices)| {
+            let name = ident(&choices.enum_name);
+            let docs = doc_attrs([
+                Some(format!(
+                    "The values of server variable `{}`.",
+                    one_line(&v.wire_name)
+                )),
+                prose(v.description.as_deref()),
+            ]);
+            let variants = choices.variants.iter().map(|variant| {
+                let rust = ident(&variant.rust_name);
+                let doc = format!(" `{}`", one_line(&variant.wire_value));
+                quote!(#[doc = #doc] #rust,)
+            });
+            let arms = choices.variants.iter().map(|variant| {
+                let rust = ident(&variant.rust_name);
+                let wire = &variant.wire_value;
+                quote!(#name::#rust => #wire,)
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+                pub enum #name {
+                    #(#variants)*
+                }
+
+                impl #name {
+                    /// The value as the URL carries it.
+                    pub fn as_str(self) -> &'static str {
+                        match self {
+                            #(#arms)*
+                        }
+                    }
+                }
+            }
+        });
+    let url = url_expr(server);
+    let server_docs = doc_attrs([
+        Some(format!("The server `{}`.", one_line(&server.url))),
+        prose(server.description.as_deref()),
+        Some("[`Server::default`] holds each variable's default; the setters change one.".to_owned()),
+    ]);
+    Some(quote! {
+        #docs
+        pub mod servers {
+            #server_docs
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub struct Server {
+                #(#fields)*
+            }
+
+            impl Default for Server {
+                fn default() -> Self {
+                    Server {
+                        #(#defaults)*
+                    }
+                }
+            }
+
+            impl Server {
+                #(#setters)*
+
+                /// The base URL: the template with every variable filled in.
+                pub fn url(&self) -> ::std::string::String {
+                    #url
+                }
+            }
+
+            #(#enums)*
+        }
+    })
+}
+
+fn field_type(v: &ServerVariable) -> TokenStream {
+    match &v.choices {
+        Some(choices) => {
+            let ty = ident(&choices.enum_name);
+            quote!(#ty)
+        }
+        None => quote!(::std::string::String),
+    }
+}
+
+fn setter(v: &ServerVariable) -> TokenStream {
+    let name = ident(&v.rust_name);
+    let docs = doc_attrs([
+        Some(format!(
+            "Sets `{{{}}}` (default `{}`).",
+            one_line(&v.wire_name),
+            one_line(&v.default)
+        )),
+        prose(v.description.as_deref()),
+    ]);
+    match &v.choices {
+        Some(choices) => {
+            let ty = ident(&choices.enum_name);
+            quote! {
+                #docs
+                pub fn #name(mut self, value: #ty) -> Self {
+                    self.#name = value;
+                    self
+                }
+            }
+        }
+        None => quote! {
+            #docs
+            pub fn #name(mut self, value: impl Into<::std::string::String>) -> Self {
+                self.#name = value.into();
+                self
+            }
+        },
+    }
+}
+
+/// `format!("https://{}.example.com", self.name)`, with `{`/`}` of text that no
+/// variable declares kept as written.
+fn url_expr(server: &Server) -> TokenStream {
+    let mut format = String::new();
+    let mut arguments = Vec::new();
+    let mut rest = server.url.as_str();
+    while !rest.is_empty() {
+        let next = server
+            .variables
+            .iter()
+            .filter_map(|v| {
+                let placeholder = format!("{{{}}}", v.wire_name);
+                rest.find(&placeholder).map(|at| (at, placeholder.len(), v))
+            })
+            .min_by_key(|(at, _, _)| *at);
+        let Some((at, length, variable)) = next else {
+            format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+            break;
+        };
+        format.push_str(&rest[..at].replace('{', "{{").replace('}', "}}"));
+        format.push_str("{}");
+        let name = ident(&variable.rust_name);
+        arguments.push(match variable.choices {
+            Some(_) => quote!(self.#name.as_str()),
+            None => quote!(self.#name),
+        });
+        rest = &rest[at + length..];
+    }
+    if arguments.is_empty() {
+        return quote!(::std::string::String::from(#format));
+    }
+    quote!(format!(#format, #(#arguments),*))
+}
+
+/// `request.server("...")` for an operation with servers of its own.
+pub fn operation_server(op: &Operation) -> Option<TokenStream> {
+    let url = &op.servers.first()?.default_url;
+    Some(quote!(request.server(#url);))
+}
