@@ -9,7 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use super::Error;
 
 /// Everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -18,7 +18,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Like [`PATH_SEGMENT`] but keeps `$` literal: RFC 3986 allows it in a query,
 /// form decoders give it no meaning, and Bentley's documentation spells OData
 /// parameters as `$top=`, `$skip=`, so logs and captures match the docs.
-const QUERY_COMPONENT: &AsciiSet = &PATH_SEGMENT.remove(b'$');
+pub(crate) const QUERY_COMPONENT: &AsciiSet = &PATH_SEGMENT.remove(b'$');
 
 /// Percent-encodes `value` as one URL path segment.
 ///
@@ -42,14 +42,19 @@ pub fn encode_path_segment<T: Display + ?Sized>(value: &T) -> String {
 pub(crate) fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
     for (name, value) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.extend(utf8_percent_encode(name, QUERY_COMPONENT));
-        out.push('=');
-        out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
+        append_query_pair(&mut out, name, value);
     }
     out
+}
+
+/// Appends `name=value` to a query string, after a `&` unless it is the first pair.
+pub(crate) fn append_query_pair(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    out.extend(utf8_percent_encode(name, QUERY_COMPONENT));
+    out.push('=');
+    out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
 }
 
 /// Rejects an expanded path whose parameter segments are empty or dot

@@ -18,6 +18,7 @@ mod auth;
 mod client;
 mod encode;
 mod error;
+mod form;
 mod json_path;
 mod link;
 mod link_header;
@@ -30,6 +31,7 @@ mod request;
 mod reserved;
 mod response;
 mod retry;
+mod style;
 mod transfer;
 mod wait;
 
@@ -38,6 +40,8 @@ pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, query_text};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
+#[doc(hidden)]
+pub use form::FormField;
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
@@ -55,6 +59,8 @@ pub use response::{decode_bytes, decode_json, ANY_SUCCESS};
 pub use response::{decode_json_in, deserialize_str_enum};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{Jitter, RetryContext, RetryPolicy};
+#[doc(hidden)]
+pub use style::{path_param, AsJson, Param, Style};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]
 pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};
