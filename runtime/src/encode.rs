@@ -97,30 +97,9 @@ fn is_dot_segment(segment: &str) -> bool {
     )
 }
 
-/// The text of a parameter whose type has no natural `Display` (a map, a union, a list
-/// inside a list): JSON, except that a JSON string is sent without its quotes.
-pub fn query_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        // Only a type whose Serialize impl fails can get here; send nothing rather than panic.
-        Err(_) => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_text_is_json_without_quotes_on_strings() {
-        assert_eq!(query_text("a b"), "a b");
-        assert_eq!(query_text(&5), "5");
-        assert_eq!(
-            query_text(&serde_json::json!({"k": [1, 2]})),
-            r#"{"k":[1,2]}"#
-        );
-    }
 
     #[test]
     fn unreserved_characters_pass_through() {

@@ -69,6 +69,36 @@ pub struct Param {
     pub allow_reserved: bool,
 }
 
+impl Param {
+    /// A parameter with this `style` and `explode`, reserved characters encoded.
+    pub const fn new(name: &'static str, style: Style, explode: bool) -> Self {
+        Param {
+            name,
+            style,
+            explode,
+            allow_reserved: false,
+        }
+    }
+
+    /// `form` with `explode: true`: a query or cookie parameter's default.
+    pub const fn form(name: &'static str) -> Self {
+        Self::new(name, Style::Form, true)
+    }
+
+    /// `simple` with `explode: false`: a path or header parameter's default.
+    pub const fn simple(name: &'static str) -> Self {
+        Self::new(name, Style::Simple, false)
+    }
+
+    /// The same parameter with `allowReserved: true`.
+    pub const fn reserved(self) -> Self {
+        Param {
+            allow_reserved: true,
+            ..self
+        }
+    }
+}
+
 /// Serializes `value` as its JSON text, as a parameter or form field whose
 /// `content` (or `encoding.contentType`) is `application/json` is sent.
 #[doc(hidden)]
