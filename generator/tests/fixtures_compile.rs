@@ -31,8 +31,11 @@ fn generated_fixture_crates_pass_clippy() {
         // A fixture with behaviour tests of its own gets them as `tests/behaviour.rs`.
         let _ = fs::remove_dir_all(crate_dir.join("tests"));
         if let Some(test) = behaviour_test(name) {
-            fs::create_dir_all(crate_dir.join("tests")).unwrap();
+            fs::create_dir_all(crate_dir.join("tests/support")).unwrap();
             fs::write(crate_dir.join("tests/behaviour.rs"), test).unwrap();
+            // The helpers every behaviour test may use (`mod support;`).
+            let support = behaviour_test("support").expect("tests/fixture_tests/support.rs");
+            fs::write(crate_dir.join("tests/support/mod.rs"), support).unwrap();
         }
         members.push(format!("\"{name}\""));
     }
