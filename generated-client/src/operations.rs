@@ -1038,31 +1038,19 @@ impl runtime::Operation for GetIModels {
             "/",
             String::from("/"),
         );
-        request.query("iTwinId", &self.itwin_id);
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.search {
-            request.query("$search", value);
-        }
-        if let Some(value) = &self.name {
-            request.query("name", value);
-        }
-        if let Some(value) = &self.state {
-            request.query("state", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
+        request.query_param(&runtime::Param::form("iTwinId"), &self.itwin_id)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request.query_param(&runtime::Param::form("$search"), &self.search)?;
+        request.query_param(&runtime::Param::form("name"), &self.name)?;
+        request.query_param(&runtime::Param::form("state"), &self.state)?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -1161,7 +1149,10 @@ impl runtime::Operation for GetIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetIModel",
             runtime::Method::GET,
@@ -1188,7 +1179,10 @@ impl runtime::Operation for DeleteIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let request = runtime::Request::new(
             "DeleteIModel",
             runtime::Method::DELETE,
@@ -1215,7 +1209,10 @@ impl runtime::Operation for UpdateIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "UpdateIModel",
             runtime::Method::PATCH,
@@ -1244,7 +1241,10 @@ impl runtime::Operation for CloneIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "CloneIModel",
             runtime::Method::POST,
@@ -1298,7 +1298,10 @@ impl runtime::Operation for ForkIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "ForkIModel",
             runtime::Method::POST,
@@ -1402,34 +1405,27 @@ impl runtime::Operation for GetChangesets {
     type Output = crate::ResponseValue<crate::models::ChangesetList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangesets",
             runtime::Method::GET,
             "/{iModelId}/changesets",
             format!("/{imodel_id}/changesets"),
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.after_index {
-            request.query("afterIndex", value);
-        }
-        if let Some(value) = &self.last_index {
-            request.query("lastIndex", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("afterIndex"), &self.after_index)?;
+        request.query_param(&runtime::Param::form("lastIndex"), &self.last_index)?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -1476,7 +1472,10 @@ impl runtime::Operation for CreateChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "CreateChangeset",
             runtime::Method::POST,
@@ -1505,8 +1504,14 @@ impl runtime::Operation for GetChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_id = runtime::path_param(
+            &runtime::Param::simple("changesetId"),
+            &self.changeset_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangeset",
             runtime::Method::GET,
@@ -1535,8 +1540,14 @@ impl runtime::Operation for UpdateChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_id = runtime::path_param(
+            &runtime::Param::simple("changesetId"),
+            &self.changeset_id,
+        )?;
         let mut request = runtime::Request::new(
             "UpdateChangeset",
             runtime::Method::PATCH,
@@ -1622,37 +1633,28 @@ impl runtime::Operation for GetNamedVersions {
     type Output = crate::ResponseValue<crate::models::NamedVersionList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetNamedVersions",
             runtime::Method::GET,
             "/{iModelId}/namedversions",
             format!("/{imodel_id}/namedversions"),
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.search {
-            request.query("$search", value);
-        }
-        if let Some(value) = &self.name {
-            request.query("name", value);
-        }
-        if let Some(value) = &self.state {
-            request.query("state", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$search"), &self.search)?;
+        request.query_param(&runtime::Param::form("name"), &self.name)?;
+        request.query_param(&runtime::Param::form("state"), &self.state)?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -1699,7 +1701,10 @@ impl runtime::Operation for CreateNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "CreateNamedVersion",
             runtime::Method::POST,
@@ -1728,8 +1733,14 @@ impl runtime::Operation for GetNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let named_version_id = runtime::path_param(
+            &runtime::Param::simple("namedVersionId"),
+            &self.named_version_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetNamedVersion",
             runtime::Method::GET,
@@ -1758,8 +1769,14 @@ impl runtime::Operation for UpdateNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let named_version_id = runtime::path_param(
+            &runtime::Param::simple("namedVersionId"),
+            &self.named_version_id,
+        )?;
         let mut request = runtime::Request::new(
             "UpdateNamedVersion",
             runtime::Method::PATCH,
@@ -1831,31 +1848,26 @@ impl runtime::Operation for GetBriefcases {
     type Output = crate::ResponseValue<crate::models::BriefcaseList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetBriefcases",
             runtime::Method::GET,
             "/{iModelId}/briefcases",
             format!("/{imodel_id}/briefcases"),
         );
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
-        if let Some(value) = &self.owner_id {
-            request.query("ownerId", value);
-        }
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
+        request.query_param(&runtime::Param::form("ownerId"), &self.owner_id)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -1910,7 +1922,10 @@ impl runtime::Operation for AcquireBriefcase {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "AcquireBriefcase",
             runtime::Method::POST,
@@ -1977,28 +1992,25 @@ impl runtime::Operation for GetLocks {
     type Output = crate::ResponseValue<crate::models::LockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetLocks",
             runtime::Method::GET,
             "/{iModelId}/locks",
             format!("/{imodel_id}/locks"),
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.briefcase_id {
-            request.query("briefcaseId", value);
-        }
-        if let Some(value) = &self.lock_level {
-            request.query("lockLevel", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.query_param(&runtime::Param::form("briefcaseId"), &self.briefcase_id)?;
+        request.query_param(&runtime::Param::form("lockLevel"), &self.lock_level)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -2045,7 +2057,10 @@ impl runtime::Operation for UpdateLocks {
     type Output = crate::ResponseValue<crate::models::Lock>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "UpdateLocks",
             runtime::Method::PATCH,
@@ -2110,28 +2125,25 @@ impl runtime::Operation for GetIModelUsers {
     type Output = crate::ResponseValue<crate::models::UserList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetIModelUsers",
             runtime::Method::GET,
             "/{iModelId}/users",
             format!("/{imodel_id}/users"),
         );
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -2178,8 +2190,14 @@ impl runtime::Operation for GetIModelUser {
     type Output = crate::ResponseValue<crate::models::User>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let user_id = runtime::encode_path_segment(&self.user_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let user_id = runtime::path_param(
+            &runtime::Param::simple("userId"),
+            &self.user_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetIModelUser",
             runtime::Method::GET,
@@ -2215,16 +2233,17 @@ impl runtime::Operation for GetThumbnail {
     type Output = crate::ResponseValue<::bytes::Bytes>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetThumbnail",
             runtime::Method::GET,
             "/{iModelId}/thumbnail",
             format!("/{imodel_id}/thumbnail"),
         );
-        if let Some(value) = &self.size {
-            request.query("size", value);
-        }
+        request.query_param(&runtime::Param::form("size"), &self.size)?;
         request.accept("image/png");
         Ok(request)
     }
@@ -2246,7 +2265,10 @@ impl runtime::Operation for UploadThumbnail {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "UploadThumbnail",
             runtime::Method::PUT,
@@ -2273,7 +2295,10 @@ impl runtime::Operation for GetBaselineFile {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetBaselineFile",
             runtime::Method::GET,
@@ -2300,7 +2325,10 @@ impl runtime::Operation for CompleteBaselineFileUpload {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "CompleteBaselineFileUpload",
             runtime::Method::POST,
@@ -2350,7 +2378,10 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
     type Output = crate::ResponseValue<crate::models::CreateIModelOperationDetails>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetCreateIModelOperationDetails",
             runtime::Method::GET,
@@ -2378,8 +2409,14 @@ impl runtime::Operation for GetBriefcase {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let briefcase_id = runtime::encode_path_segment(&self.briefcase_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let briefcase_id = runtime::path_param(
+            &runtime::Param::simple("briefcaseId"),
+            &self.briefcase_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetBriefcase",
             runtime::Method::GET,
@@ -2407,8 +2444,14 @@ impl runtime::Operation for ReleaseBriefcase {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let briefcase_id = runtime::encode_path_segment(&self.briefcase_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let briefcase_id = runtime::path_param(
+            &runtime::Param::simple("briefcaseId"),
+            &self.briefcase_id,
+        )?;
         let request = runtime::Request::new(
             "ReleaseBriefcase",
             runtime::Method::DELETE,
@@ -2451,20 +2494,27 @@ impl runtime::Operation for GetReleasedLocks {
     type Output = crate::ResponseValue<crate::models::ReleasedLockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetReleasedLocks",
             runtime::Method::GET,
             "/{iModelId}/locks/released-locks",
             format!("/{imodel_id}/locks/released-locks"),
         );
-        request.query("afterChangesetIndex", &self.after_changeset_index);
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request
+            .query_param(
+                &runtime::Param::form("afterChangesetIndex"),
+                &self.after_changeset_index,
+            )?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
         Ok(request)
     }
@@ -2510,7 +2560,10 @@ impl runtime::Operation for ReleaseLocksChunk {
     type Output = crate::ResponseValue<crate::models::ReleaseLocksChunkResult>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "ReleaseLocksChunk",
             runtime::Method::POST,
@@ -2538,7 +2591,10 @@ impl runtime::Operation for GetUserPermissions {
     type Output = crate::ResponseValue<crate::models::UserPermissions>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetUserPermissions",
             runtime::Method::GET,
@@ -2566,8 +2622,14 @@ impl runtime::Operation for GetChangesetCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_id = runtime::path_param(
+            &runtime::Param::simple("changesetId"),
+            &self.changeset_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangesetCheckpoint",
             runtime::Method::GET,
@@ -2595,8 +2657,14 @@ impl runtime::Operation for GetNamedVersionCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let named_version_id = runtime::path_param(
+            &runtime::Param::simple("namedVersionId"),
+            &self.named_version_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetNamedVersionCheckpoint",
             runtime::Method::GET,
@@ -2624,8 +2692,14 @@ impl runtime::Operation for UpdateNamedVersionCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let named_version_id = runtime::path_param(
+            &runtime::Param::simple("namedVersionId"),
+            &self.named_version_id,
+        )?;
         let mut request = runtime::Request::new(
             "UpdateNamedVersionCheckpoint",
             runtime::Method::PUT,
@@ -2652,7 +2726,10 @@ impl runtime::Operation for GetLatestCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetLatestCheckpoint",
             runtime::Method::GET,
@@ -2702,22 +2779,23 @@ impl runtime::Operation for GetChangesetGroups {
     type Output = crate::ResponseValue<crate::models::ChangesetGroupList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangesetGroups",
             runtime::Method::GET,
             "/{iModelId}/changesetgroups",
             format!("/{imodel_id}/changesetgroups"),
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
         Ok(request)
     }
@@ -2764,7 +2842,10 @@ impl runtime::Operation for CreateChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "CreateChangesetGroup",
             runtime::Method::POST,
@@ -2793,8 +2874,14 @@ impl runtime::Operation for GetChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_group_id = runtime::encode_path_segment(&self.changeset_group_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_group_id = runtime::path_param(
+            &runtime::Param::simple("changesetGroupId"),
+            &self.changeset_group_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangesetGroup",
             runtime::Method::GET,
@@ -2823,8 +2910,14 @@ impl runtime::Operation for UpdateChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_group_id = runtime::encode_path_segment(&self.changeset_group_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_group_id = runtime::path_param(
+            &runtime::Param::simple("changesetGroupId"),
+            &self.changeset_group_id,
+        )?;
         let mut request = runtime::Request::new(
             "UpdateChangesetGroup",
             runtime::Method::PATCH,
@@ -2875,22 +2968,23 @@ impl runtime::Operation for GetChangesetsExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedDataList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangesetsExtendedData",
             runtime::Method::GET,
             "/{iModelId}/changesets/extendeddata",
             format!("/{imodel_id}/changesets/extendeddata"),
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
         Ok(request)
     }
@@ -2939,8 +3033,14 @@ impl runtime::Operation for GetChangesetExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_id = runtime::path_param(
+            &runtime::Param::simple("changesetId"),
+            &self.changeset_id,
+        )?;
         let mut request = runtime::Request::new(
             "GetChangesetExtendedData",
             runtime::Method::GET,
@@ -2969,8 +3069,14 @@ impl runtime::Operation for CreateChangesetExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
+        let changeset_id = runtime::path_param(
+            &runtime::Param::simple("changesetId"),
+            &self.changeset_id,
+        )?;
         let mut request = runtime::Request::new(
             "CreateChangesetExtendedData",
             runtime::Method::POST,
@@ -3027,16 +3133,14 @@ impl runtime::Operation for GetFavoriteIModels {
             "/favorites",
             String::from("/favorites"),
         );
-        request.query("iTwinId", &self.itwin_id);
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request.query_param(&runtime::Param::form("iTwinId"), &self.itwin_id)?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
         Ok(request)
     }
@@ -3081,7 +3185,10 @@ impl runtime::Operation for AddIModelToFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let request = runtime::Request::new(
             "AddIModelToFavorites",
             runtime::Method::PUT,
@@ -3107,7 +3214,10 @@ impl runtime::Operation for RemoveIModelFromFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let request = runtime::Request::new(
             "RemoveIModelFromFavorites",
             runtime::Method::DELETE,
@@ -3155,13 +3265,9 @@ impl runtime::Operation for GetRecentIModels {
             "/recents",
             String::from("/recents"),
         );
-        request.query("iTwinId", &self.itwin_id);
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
+        request.query_param(&runtime::Param::form("iTwinId"), &self.itwin_id)?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.accept("application/json");
         Ok(request)
     }
@@ -3206,7 +3312,10 @@ impl runtime::Operation for AddIModelToRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let request = runtime::Request::new(
             "AddIModelToRecents",
             runtime::Method::POST,
@@ -3232,7 +3341,10 @@ impl runtime::Operation for RemoveIModelFromRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
+        let imodel_id = runtime::path_param(
+            &runtime::Param::simple("iModelId"),
+            &self.imodel_id,
+        )?;
         let request = runtime::Request::new(
             "RemoveIModelFromRecents",
             runtime::Method::DELETE,
