@@ -9,8 +9,10 @@
 //! objects). The `openapiv3` reader gives an Encoding Object's absent `explode` as
 //! `false`, so `style: form` without `explode` there reads as `explode: false`.
 //!
-//! Combinations the spec leaves undefined are located warnings; the runtime sends
-//! them as `form` with `explode: true` (see `runtime::style`).
+//! Combinations the spec leaves undefined for arrays and objects (`deepObject` with an
+//! array, `spaceDelimited`/`pipeDelimited` exploded) are located warnings; the runtime
+//! sends them as `form` with `explode: true` (see `runtime::style`), as it sends a
+//! primitive in any query style (`name=value`, not warned about).
 
 use super::aliases::resolve_alias;
 use super::operations::is_json;
@@ -171,16 +173,13 @@ pub(super) fn resolve(operations: &mut [Operation], types: &[TypeDef]) -> Vec<Di
 }
 
 /// Why `style` with `explode` has no serialization for a value of `shape`, if so.
+/// A primitive in any query style is not warned about: `name=value` is what every
+/// reader of such a spec expects (and many specs mark every parameter `deepObject`).
 fn undefined_combination(style: ParamStyle, explode: bool, shape: Shape) -> Option<String> {
     match (style, shape) {
-        (ParamStyle::DeepObject, Shape::Array | Shape::Primitive) => Some(format!(
-            "`deepObject` is defined for objects only, not {}",
-            if shape == Shape::Array {
-                "arrays"
-            } else {
-                "primitive values"
-            }
-        )),
+        (ParamStyle::DeepObject, Shape::Array) => {
+            Some("`deepObject` is defined for objects only, not arrays".to_owned())
+        }
         (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, Shape::Array | Shape::Object)
             if explode =>
         {
@@ -239,7 +238,7 @@ mod tests {
     fn undefined_combinations() {
         use ParamStyle::*;
         assert!(undefined_combination(DeepObject, true, Shape::Array).is_some());
-        assert!(undefined_combination(DeepObject, true, Shape::Primitive).is_some());
+        assert!(undefined_combination(DeepObject, true, Shape::Primitive).is_none());
         assert!(undefined_combination(DeepObject, true, Shape::Object).is_none());
         assert!(undefined_combination(DeepObject, true, Shape::Unknown).is_none());
         assert!(undefined_combination(PipeDelimited, true, Shape::Array).is_some());
