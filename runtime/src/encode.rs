@@ -57,6 +57,51 @@ pub(crate) fn append_query_pair(out: &mut String, name: &str, value: &str) {
     out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
 }
 
+/// Fills a path template's `{name}` placeholders with `values`, each a parameter's
+/// expansion from [`path_param`](super::path_param): the one place a path is put
+/// together. A placeholder without a value, a parameter that fills a whole segment
+/// with nothing (`/imodels/` instead of `/imodels/{id}`), and a dot segment (which URL
+/// normalisation would resolve to another path) are [`Error::InvalidRequest`].
+#[doc(hidden)]
+pub fn expand_path(template: &str, values: &[(&str, String)]) -> Result<String, Error> {
+    let expanded: usize = values.iter().map(|(_, value)| value.len()).sum();
+    let mut out = String::with_capacity(template.len() + expanded);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        // An unclosed `{` is literal text (the generator refuses such templates).
+        let Some(close) = rest[open..].find('}').map(|close| open + close) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        let value = values
+            .iter()
+            .find(|(candidate, _)| *candidate == name)
+            .map(|(_, value)| value)
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "path parameter `{name}` of `{template}` has no value"
+                ))
+            })?;
+        rest = &rest[close + 1..];
+        let whole_segment = out.ends_with('/') && (rest.is_empty() || rest.starts_with('/'));
+        if value.is_empty() && whole_segment {
+            return Err(Error::InvalidRequest(format!(
+                "path parameter `{name}` of `{template}` is empty"
+            )));
+        }
+        out.push_str(value);
+    }
+    out.push_str(rest);
+    if let Some(segment) = out.split('/').find(|segment| is_dot_segment(segment)) {
+        return Err(Error::InvalidRequest(format!(
+            "path segment `{segment}` of `{out}` (template `{template}`) is a dot segment, \
+             which URL normalisation would resolve to another path"
+        )));
+    }
+    Ok(out)
+}
+
 /// Rejects an expanded path whose parameter segments are empty or dot
 /// segments: either would silently address another resource (`/imodels/`
 /// instead of `/imodels/{id}`, or a parent path after URL normalisation).
@@ -140,6 +185,39 @@ mod tests {
             "$top=5&$orderby=createdDateTime%20desc&q=a%26b%3Dc%2Bd%2F%C3%A9"
         );
         assert_eq!(encode_query([]), "");
+    }
+
+    #[test]
+    fn paths_are_expanded_and_checked() {
+        let values = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            pairs.iter().map(|(n, v)| (*n, (*v).to_owned())).collect()
+        };
+        let template = "/{iModelId}/changesets/{changesetId}";
+        // (values, the path or None for an error)
+        let cases: &[(&[(&str, &str)], Option<&str>)] = &[
+            (&[("iModelId", "abc"), ("changesetId", "12")], Some("/abc/changesets/12")),
+            (&[("changesetId", "12"), ("iModelId", ";id=a,b")], Some("/;id=a,b/changesets/12")),
+            (&[("iModelId", "abc"), ("changesetId", "")], None),
+            (&[("iModelId", ""), ("changesetId", "1")], None),
+            (&[("iModelId", "%2E%2E"), ("changesetId", "1")], None),
+            (&[("iModelId", "."), ("changesetId", "1")], None),
+            (&[("iModelId", "abc")], None),
+        ];
+        for (pairs, expected) in cases {
+            let path = expand_path(template, &values(pairs));
+            assert_eq!(path.as_deref().ok(), *expected, "{pairs:?}");
+        }
+        // A parameter inside a segment may be empty; one named twice fills both places.
+        assert_eq!(
+            expand_path("/files/{name}.json", &values(&[("name", "")])).ok().as_deref(),
+            Some("/files/.json")
+        );
+        assert_eq!(
+            expand_path("/b/{x}/{x}", &values(&[("x", "1")])).ok().as_deref(),
+            Some("/b/1/1")
+        );
+        assert_eq!(expand_path("/", &[]).ok().as_deref(), Some("/"));
+        assert_eq!(expand_path("/a/{open", &[]).ok().as_deref(), Some("/a/{open"));
     }
 
     #[test]

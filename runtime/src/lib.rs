@@ -38,7 +38,7 @@ mod wait;
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
-pub use encode::encode_path_segment;
+pub use encode::{encode_path_segment, expand_path};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
 #[doc(hidden)]
 pub use form::FormField;

@@ -450,7 +450,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
     let operation_id = &op.wire_name;
     let template = &op.path_template;
     let method = ident(op.method.as_str());
-    let (path_locals, path) = path_expr(op);
+    let path = path_expr(op);
     let constant_query: Vec<TokenStream> = op
         .constant_query
         .iter()
@@ -561,7 +561,6 @@ fn operation_impl(op: &Operation) -> TokenStream {
             // so the crate builds fast and a program pays only for what it calls.
             #[inline]
             fn request(&self) -> Result<runtime::Request, runtime::Error> {
-                #path_locals
                 #binding = runtime::Request::new(
                     #operation_id,
                     runtime::Method::#method,
@@ -583,46 +582,40 @@ fn operation_impl(op: &Operation) -> TokenStream {
     }
 }
 
-/// Statements that expand each path parameter into a local (`runtime::path_param`,
-/// by its style), then the path as `format!("/{imodel_id}/changesets/{changeset_id}")`
-/// (inline arguments keep the macro input a plain string, which formats cleanly), or
-/// a plain string without parameters. A parameter the template names twice
-/// (`/b/{x}/{x}`) is expanded once and its local fills both places.
-fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
-    let mut format = String::new();
-    let mut locals = Vec::new();
-    let mut encoded = Vec::new();
+/// The path: `runtime::expand_path(template, &[(name, runtime::path_param(..)?)])?`,
+/// the runtime expanding each parameter by its style and putting the path together,
+/// or the template itself as a `String` when it has no parameters. A parameter the
+/// template names twice (`/b/{x}/{x}`) is expanded once.
+fn path_expr(op: &Operation) -> TokenStream {
+    let template = op
+        .path
+        .iter()
+        .map(|part| match part {
+            PathPart::Literal(text) => text.clone(),
+            PathPart::Param(index) => format!("{{{}}}", op.params[*index].wire_name),
+        })
+        .collect::<String>();
+    let mut expanded = Vec::new();
+    let mut values = Vec::new();
     for part in &op.path {
-        match part {
-            PathPart::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
-            PathPart::Param(index) => {
-                let param = &op.params[*index];
-                let plain = param.rust_name.trim_start_matches("r#");
-                let local_name = if crate::naming::KEYWORDS.contains(&plain) || plain.ends_with('_')
-                {
-                    format!("{}_segment", plain.trim_end_matches('_'))
-                } else {
-                    plain.to_owned()
-                };
-                format.push('{');
-                format.push_str(&local_name);
-                format.push('}');
-                if encoded.contains(index) {
-                    continue;
-                }
-                encoded.push(*index);
-                let local = ident(&local_name);
-                let field = ident(&param.rust_name);
-                let descriptor = descriptor(param);
-                let value = json_wrapped(param, quote!(&self.#field));
-                locals.push(quote!(let #local = runtime::path_param(#descriptor, #value)?;));
-            }
+        let PathPart::Param(index) = part else {
+            continue;
+        };
+        if expanded.contains(index) {
+            continue;
         }
+        expanded.push(*index);
+        let param = &op.params[*index];
+        let name = &param.wire_name;
+        let field = ident(&param.rust_name);
+        let descriptor = descriptor(param);
+        let value = json_wrapped(param, quote!(&self.#field));
+        values.push(quote!((#name, runtime::path_param(#descriptor, #value)?)));
     }
-    if locals.is_empty() {
-        (quote!(), quote!(String::from(#format)))
+    if values.is_empty() {
+        quote!(String::from(#template))
     } else {
-        (quote!(#(#locals)*), quote!(format!(#format)))
+        quote!(runtime::expand_path(#template, &[#(#values),*])?)
     }
 }
 
