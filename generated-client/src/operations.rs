@@ -1149,15 +1149,22 @@ impl runtime::Operation for GetIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetIModel",
             runtime::Method::GET,
             "/{iModelId}",
-            format!("/{imodel_id}"),
+            runtime::expand_path(
+                "/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -1179,15 +1186,22 @@ impl runtime::Operation for DeleteIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let request = runtime::Request::new(
             "DeleteIModel",
             runtime::Method::DELETE,
             "/{iModelId}",
-            format!("/{imodel_id}"),
+            runtime::expand_path(
+                "/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         Ok(request)
     }
@@ -1209,15 +1223,22 @@ impl runtime::Operation for UpdateIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "UpdateIModel",
             runtime::Method::PATCH,
             "/{iModelId}",
-            format!("/{imodel_id}"),
+            runtime::expand_path(
+                "/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -1241,15 +1262,22 @@ impl runtime::Operation for CloneIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "CloneIModel",
             runtime::Method::POST,
             "/{iModelId}/clone",
-            format!("/{imodel_id}/clone"),
+            runtime::expand_path(
+                "/{iModelId}/clone",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         Ok(request)
@@ -1298,15 +1326,22 @@ impl runtime::Operation for ForkIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "ForkIModel",
             runtime::Method::POST,
             "/{iModelId}/fork",
-            format!("/{imodel_id}/fork"),
+            runtime::expand_path(
+                "/{iModelId}/fork",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         Ok(request)
@@ -1405,15 +1440,22 @@ impl runtime::Operation for GetChangesets {
     type Output = crate::ResponseValue<crate::models::ChangesetList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangesets",
             runtime::Method::GET,
             "/{iModelId}/changesets",
-            format!("/{imodel_id}/changesets"),
+            runtime::expand_path(
+                "/{iModelId}/changesets",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
@@ -1472,15 +1514,22 @@ impl runtime::Operation for CreateChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "CreateChangeset",
             runtime::Method::POST,
             "/{iModelId}/changesets",
-            format!("/{imodel_id}/changesets"),
+            runtime::expand_path(
+                "/{iModelId}/changesets",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -1504,19 +1553,29 @@ impl runtime::Operation for GetChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_id = runtime::path_param(
-            &runtime::Param::simple("changesetId"),
-            &self.changeset_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangeset",
             runtime::Method::GET,
             "/{iModelId}/changesets/{changesetId}",
-            format!("/{imodel_id}/changesets/{changeset_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -1540,19 +1599,29 @@ impl runtime::Operation for UpdateChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_id = runtime::path_param(
-            &runtime::Param::simple("changesetId"),
-            &self.changeset_id,
-        )?;
         let mut request = runtime::Request::new(
             "UpdateChangeset",
             runtime::Method::PATCH,
             "/{iModelId}/changesets/{changesetId}",
-            format!("/{imodel_id}/changesets/{changeset_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -1633,15 +1702,22 @@ impl runtime::Operation for GetNamedVersions {
     type Output = crate::ResponseValue<crate::models::NamedVersionList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetNamedVersions",
             runtime::Method::GET,
             "/{iModelId}/namedversions",
-            format!("/{imodel_id}/namedversions"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
@@ -1701,15 +1777,22 @@ impl runtime::Operation for CreateNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "CreateNamedVersion",
             runtime::Method::POST,
             "/{iModelId}/namedversions",
-            format!("/{imodel_id}/namedversions"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -1733,19 +1816,29 @@ impl runtime::Operation for GetNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let named_version_id = runtime::path_param(
-            &runtime::Param::simple("namedVersionId"),
-            &self.named_version_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetNamedVersion",
             runtime::Method::GET,
             "/{iModelId}/namedversions/{namedVersionId}",
-            format!("/{imodel_id}/namedversions/{named_version_id}"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -1769,19 +1862,29 @@ impl runtime::Operation for UpdateNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let named_version_id = runtime::path_param(
-            &runtime::Param::simple("namedVersionId"),
-            &self.named_version_id,
-        )?;
         let mut request = runtime::Request::new(
             "UpdateNamedVersion",
             runtime::Method::PATCH,
             "/{iModelId}/namedversions/{namedVersionId}",
-            format!("/{imodel_id}/namedversions/{named_version_id}"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -1848,15 +1951,22 @@ impl runtime::Operation for GetBriefcases {
     type Output = crate::ResponseValue<crate::models::BriefcaseList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetBriefcases",
             runtime::Method::GET,
             "/{iModelId}/briefcases",
-            format!("/{imodel_id}/briefcases"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
@@ -1922,15 +2032,22 @@ impl runtime::Operation for AcquireBriefcase {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "AcquireBriefcase",
             runtime::Method::POST,
             "/{iModelId}/briefcases",
-            format!("/{imodel_id}/briefcases"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         if let Some(value) = &self.body {
             request.json_body(value, "application/json")?;
@@ -1992,15 +2109,22 @@ impl runtime::Operation for GetLocks {
     type Output = crate::ResponseValue<crate::models::LockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetLocks",
             runtime::Method::GET,
             "/{iModelId}/locks",
-            format!("/{imodel_id}/locks"),
+            runtime::expand_path(
+                "/{iModelId}/locks",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
@@ -2057,15 +2181,22 @@ impl runtime::Operation for UpdateLocks {
     type Output = crate::ResponseValue<crate::models::Lock>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "UpdateLocks",
             runtime::Method::PATCH,
             "/{iModelId}/locks",
-            format!("/{imodel_id}/locks"),
+            runtime::expand_path(
+                "/{iModelId}/locks",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -2125,15 +2256,22 @@ impl runtime::Operation for GetIModelUsers {
     type Output = crate::ResponseValue<crate::models::UserList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetIModelUsers",
             runtime::Method::GET,
             "/{iModelId}/users",
-            format!("/{imodel_id}/users"),
+            runtime::expand_path(
+                "/{iModelId}/users",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
@@ -2190,19 +2328,29 @@ impl runtime::Operation for GetIModelUser {
     type Output = crate::ResponseValue<crate::models::User>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let user_id = runtime::path_param(
-            &runtime::Param::simple("userId"),
-            &self.user_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetIModelUser",
             runtime::Method::GET,
             "/{iModelId}/users/{userId}",
-            format!("/{imodel_id}/users/{user_id}"),
+            runtime::expand_path(
+                "/{iModelId}/users/{userId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "userId",
+                        runtime::path_param(
+                            &runtime::Param::simple("userId"),
+                            &self.user_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2233,15 +2381,22 @@ impl runtime::Operation for GetThumbnail {
     type Output = crate::ResponseValue<::bytes::Bytes>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetThumbnail",
             runtime::Method::GET,
             "/{iModelId}/thumbnail",
-            format!("/{imodel_id}/thumbnail"),
+            runtime::expand_path(
+                "/{iModelId}/thumbnail",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.query_param(&runtime::Param::form("size"), &self.size)?;
         request.accept("image/png");
@@ -2265,15 +2420,22 @@ impl runtime::Operation for UploadThumbnail {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "UploadThumbnail",
             runtime::Method::PUT,
             "/{iModelId}/thumbnail",
-            format!("/{imodel_id}/thumbnail"),
+            runtime::expand_path(
+                "/{iModelId}/thumbnail",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.body(self.body.clone(), "image/png");
         Ok(request)
@@ -2295,15 +2457,22 @@ impl runtime::Operation for GetBaselineFile {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetBaselineFile",
             runtime::Method::GET,
             "/{iModelId}/baselinefile",
-            format!("/{imodel_id}/baselinefile"),
+            runtime::expand_path(
+                "/{iModelId}/baselinefile",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2325,15 +2494,22 @@ impl runtime::Operation for CompleteBaselineFileUpload {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "CompleteBaselineFileUpload",
             runtime::Method::POST,
             "/{iModelId}/baselinefile",
-            format!("/{imodel_id}/baselinefile"),
+            runtime::expand_path(
+                "/{iModelId}/baselinefile",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2378,15 +2554,22 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
     type Output = crate::ResponseValue<crate::models::CreateIModelOperationDetails>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetCreateIModelOperationDetails",
             runtime::Method::GET,
             "/{iModelId}/operations/create",
-            format!("/{imodel_id}/operations/create"),
+            runtime::expand_path(
+                "/{iModelId}/operations/create",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2409,19 +2592,29 @@ impl runtime::Operation for GetBriefcase {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let briefcase_id = runtime::path_param(
-            &runtime::Param::simple("briefcaseId"),
-            &self.briefcase_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetBriefcase",
             runtime::Method::GET,
             "/{iModelId}/briefcases/{briefcaseId}",
-            format!("/{imodel_id}/briefcases/{briefcase_id}"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases/{briefcaseId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "briefcaseId",
+                        runtime::path_param(
+                            &runtime::Param::simple("briefcaseId"),
+                            &self.briefcase_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2444,19 +2637,29 @@ impl runtime::Operation for ReleaseBriefcase {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let briefcase_id = runtime::path_param(
-            &runtime::Param::simple("briefcaseId"),
-            &self.briefcase_id,
-        )?;
         let request = runtime::Request::new(
             "ReleaseBriefcase",
             runtime::Method::DELETE,
             "/{iModelId}/briefcases/{briefcaseId}",
-            format!("/{imodel_id}/briefcases/{briefcase_id}"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases/{briefcaseId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "briefcaseId",
+                        runtime::path_param(
+                            &runtime::Param::simple("briefcaseId"),
+                            &self.briefcase_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         Ok(request)
     }
@@ -2494,15 +2697,22 @@ impl runtime::Operation for GetReleasedLocks {
     type Output = crate::ResponseValue<crate::models::ReleasedLockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetReleasedLocks",
             runtime::Method::GET,
             "/{iModelId}/locks/released-locks",
-            format!("/{imodel_id}/locks/released-locks"),
+            runtime::expand_path(
+                "/{iModelId}/locks/released-locks",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request
             .query_param(
@@ -2560,15 +2770,22 @@ impl runtime::Operation for ReleaseLocksChunk {
     type Output = crate::ResponseValue<crate::models::ReleaseLocksChunkResult>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "ReleaseLocksChunk",
             runtime::Method::POST,
             "/{iModelId}/locks/release-chunk",
-            format!("/{imodel_id}/locks/release-chunk"),
+            runtime::expand_path(
+                "/{iModelId}/locks/release-chunk",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -2591,15 +2808,22 @@ impl runtime::Operation for GetUserPermissions {
     type Output = crate::ResponseValue<crate::models::UserPermissions>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetUserPermissions",
             runtime::Method::GET,
             "/{iModelId}/permissions",
-            format!("/{imodel_id}/permissions"),
+            runtime::expand_path(
+                "/{iModelId}/permissions",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2622,19 +2846,29 @@ impl runtime::Operation for GetChangesetCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_id = runtime::path_param(
-            &runtime::Param::simple("changesetId"),
-            &self.changeset_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangesetCheckpoint",
             runtime::Method::GET,
             "/{iModelId}/changesets/{changesetId}/checkpoint",
-            format!("/{imodel_id}/changesets/{changeset_id}/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2657,19 +2891,29 @@ impl runtime::Operation for GetNamedVersionCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let named_version_id = runtime::path_param(
-            &runtime::Param::simple("namedVersionId"),
-            &self.named_version_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetNamedVersionCheckpoint",
             runtime::Method::GET,
             "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
-            format!("/{imodel_id}/namedversions/{named_version_id}/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2692,19 +2936,29 @@ impl runtime::Operation for UpdateNamedVersionCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let named_version_id = runtime::path_param(
-            &runtime::Param::simple("namedVersionId"),
-            &self.named_version_id,
-        )?;
         let mut request = runtime::Request::new(
             "UpdateNamedVersionCheckpoint",
             runtime::Method::PUT,
             "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
-            format!("/{imodel_id}/namedversions/{named_version_id}/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2726,15 +2980,22 @@ impl runtime::Operation for GetLatestCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetLatestCheckpoint",
             runtime::Method::GET,
             "/{iModelId}/briefcases/checkpoint",
-            format!("/{imodel_id}/briefcases/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2779,15 +3040,22 @@ impl runtime::Operation for GetChangesetGroups {
     type Output = crate::ResponseValue<crate::models::ChangesetGroupList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangesetGroups",
             runtime::Method::GET,
             "/{iModelId}/changesetgroups",
-            format!("/{imodel_id}/changesetgroups"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
@@ -2842,15 +3110,22 @@ impl runtime::Operation for CreateChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "CreateChangesetGroup",
             runtime::Method::POST,
             "/{iModelId}/changesetgroups",
-            format!("/{imodel_id}/changesetgroups"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -2874,19 +3149,29 @@ impl runtime::Operation for GetChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_group_id = runtime::path_param(
-            &runtime::Param::simple("changesetGroupId"),
-            &self.changeset_group_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangesetGroup",
             runtime::Method::GET,
             "/{iModelId}/changesetgroups/{changesetGroupId}",
-            format!("/{imodel_id}/changesetgroups/{changeset_group_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups/{changesetGroupId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetGroupId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetGroupId"),
+                            &self.changeset_group_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -2910,19 +3195,29 @@ impl runtime::Operation for UpdateChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_group_id = runtime::path_param(
-            &runtime::Param::simple("changesetGroupId"),
-            &self.changeset_group_id,
-        )?;
         let mut request = runtime::Request::new(
             "UpdateChangesetGroup",
             runtime::Method::PATCH,
             "/{iModelId}/changesetgroups/{changesetGroupId}",
-            format!("/{imodel_id}/changesetgroups/{changeset_group_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups/{changesetGroupId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetGroupId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetGroupId"),
+                            &self.changeset_group_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -2968,15 +3263,22 @@ impl runtime::Operation for GetChangesetsExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedDataList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangesetsExtendedData",
             runtime::Method::GET,
             "/{iModelId}/changesets/extendeddata",
-            format!("/{imodel_id}/changesets/extendeddata"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/extendeddata",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
@@ -3033,19 +3335,29 @@ impl runtime::Operation for GetChangesetExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_id = runtime::path_param(
-            &runtime::Param::simple("changesetId"),
-            &self.changeset_id,
-        )?;
         let mut request = runtime::Request::new(
             "GetChangesetExtendedData",
             runtime::Method::GET,
             "/{iModelId}/changesets/{changesetId}/extendeddata",
-            format!("/{imodel_id}/changesets/{changeset_id}/extendeddata"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}/extendeddata",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
         Ok(request)
@@ -3069,19 +3381,29 @@ impl runtime::Operation for CreateChangesetExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
-        let changeset_id = runtime::path_param(
-            &runtime::Param::simple("changesetId"),
-            &self.changeset_id,
-        )?;
         let mut request = runtime::Request::new(
             "CreateChangesetExtendedData",
             runtime::Method::POST,
             "/{iModelId}/changesets/{changesetId}/extendeddata",
-            format!("/{imodel_id}/changesets/{changeset_id}/extendeddata"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}/extendeddata",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
@@ -3185,15 +3507,22 @@ impl runtime::Operation for AddIModelToFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let request = runtime::Request::new(
             "AddIModelToFavorites",
             runtime::Method::PUT,
             "/favorites/{iModelId}",
-            format!("/favorites/{imodel_id}"),
+            runtime::expand_path(
+                "/favorites/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         Ok(request)
     }
@@ -3214,15 +3543,22 @@ impl runtime::Operation for RemoveIModelFromFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let request = runtime::Request::new(
             "RemoveIModelFromFavorites",
             runtime::Method::DELETE,
             "/favorites/{iModelId}",
-            format!("/favorites/{imodel_id}"),
+            runtime::expand_path(
+                "/favorites/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         Ok(request)
     }
@@ -3312,15 +3648,22 @@ impl runtime::Operation for AddIModelToRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let request = runtime::Request::new(
             "AddIModelToRecents",
             runtime::Method::POST,
             "/recents/{iModelId}",
-            format!("/recents/{imodel_id}"),
+            runtime::expand_path(
+                "/recents/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         Ok(request)
     }
@@ -3341,15 +3684,22 @@ impl runtime::Operation for RemoveIModelFromRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::path_param(
-            &runtime::Param::simple("iModelId"),
-            &self.imodel_id,
-        )?;
         let request = runtime::Request::new(
             "RemoveIModelFromRecents",
             runtime::Method::DELETE,
             "/recents/{iModelId}",
-            format!("/recents/{imodel_id}"),
+            runtime::expand_path(
+                "/recents/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         Ok(request)
     }
