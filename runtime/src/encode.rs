@@ -194,7 +194,8 @@ mod tests {
         };
         let template = "/{iModelId}/changesets/{changesetId}";
         // (values, the path or None for an error)
-        let cases: &[(&[(&str, &str)], Option<&str>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
             (&[("iModelId", "abc"), ("changesetId", "12")], Some("/abc/changesets/12")),
             (&[("changesetId", "12"), ("iModelId", ";id=a,b")], Some("/;id=a,b/changesets/12")),
             (&[("iModelId", "abc"), ("changesetId", "")], None),
