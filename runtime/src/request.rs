@@ -78,8 +78,15 @@ impl Request {
         value: &T,
     ) -> Result<(), Error> {
         let value = capture(value)?;
-        if value == Value::Undefined {
-            return Ok(());
+        match &value {
+            Value::Undefined => return Ok(()),
+            // Every query style sends a primitive as `name=value`: the common case,
+            // on the short path.
+            Value::Primitive(text) if !param.allow_reserved => {
+                append_query_pair(&mut self.query, param.name, text);
+                return Ok(());
+            }
+            _ => {}
         }
         let mark = self.query.len();
         let separated = !self.query.is_empty();
