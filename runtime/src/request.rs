@@ -41,7 +41,8 @@ pub struct Request {
 
 impl Request {
     /// Starts a request. `path` is the template with its parameters already
-    /// substituted through [`encode_path_segment`](super::encode_path_segment);
+    /// expanded (generated code uses [`expand_path`](super::expand_path) and
+    /// [`path_param`](super::path_param));
     /// the template itself is kept for logs and traces, which must not carry IDs.
     pub fn new(
         operation_id: &'static str,
