@@ -9,7 +9,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// `204 No Content`, closing the connection, so each request comes on a new one.
-pub const NO_CONTENT: &str = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+pub const NO_CONTENT: &str =
+    "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
 /// A server on loopback that answers every request with one fixed response and
 /// keeps each request's raw bytes (head and body) in arrival order.
@@ -61,7 +62,11 @@ impl Recorder {
 
     /// The port it listens on.
     pub fn port(&self) -> u16 {
-        self.url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port")
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port")
     }
 
     /// The requests received since the last call, raw.
