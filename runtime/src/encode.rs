@@ -196,8 +196,14 @@ mod tests {
         // (values, the path or None for an error)
         type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
         let cases: &[Case] = &[
-            (&[("iModelId", "abc"), ("changesetId", "12")], Some("/abc/changesets/12")),
-            (&[("changesetId", "12"), ("iModelId", ";id=a,b")], Some("/;id=a,b/changesets/12")),
+            (
+                &[("iModelId", "abc"), ("changesetId", "12")],
+                Some("/abc/changesets/12"),
+            ),
+            (
+                &[("changesetId", "12"), ("iModelId", ";id=a,b")],
+                Some("/;id=a,b/changesets/12"),
+            ),
             (&[("iModelId", "abc"), ("changesetId", "")], None),
             (&[("iModelId", ""), ("changesetId", "1")], None),
             (&[("iModelId", "%2E%2E"), ("changesetId", "1")], None),
@@ -210,15 +216,22 @@ mod tests {
         }
         // A parameter inside a segment may be empty; one named twice fills both places.
         assert_eq!(
-            expand_path("/files/{name}.json", &values(&[("name", "")])).ok().as_deref(),
+            expand_path("/files/{name}.json", &values(&[("name", "")]))
+                .ok()
+                .as_deref(),
             Some("/files/.json")
         );
         assert_eq!(
-            expand_path("/b/{x}/{x}", &values(&[("x", "1")])).ok().as_deref(),
+            expand_path("/b/{x}/{x}", &values(&[("x", "1")]))
+                .ok()
+                .as_deref(),
             Some("/b/1/1")
         );
         assert_eq!(expand_path("/", &[]).ok().as_deref(), Some("/"));
-        assert_eq!(expand_path("/a/{open", &[]).ok().as_deref(), Some("/a/{open"));
+        assert_eq!(
+            expand_path("/a/{open", &[]).ok().as_deref(),
+            Some("/a/{open")
+        );
     }
 
     #[test]

@@ -57,7 +57,11 @@ struct FormWriter<'a> {
 }
 
 impl FormWriter<'_> {
-    fn property<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), CaptureError> {
+    fn property<T: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), CaptureError> {
         let field = self.fields.iter().find(|field| field.name() == name);
         let (param, value) = match field {
             Some(FormField::Json(_)) => {
@@ -250,7 +254,9 @@ impl ser::SerializeMap for Properties<'_, '_> {
                 self.key = Some(text);
                 Ok(())
             }
-            _ => Err(CaptureError::Custom("a property name is not a string".to_owned())),
+            _ => Err(CaptureError::Custom(
+                "a property name is not a string".to_owned(),
+            )),
         }
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CaptureError> {
@@ -330,16 +336,25 @@ mod tests {
                 "name=n+1&tags=a&tags=b&color=%7B%22R%22%3A100%2C%22G%22%3A200%2C%22B%22%3A150%7D",
             ),
             (
-                &[styled("tags", Style::Form, false), styled("color", Style::DeepObject, true)],
+                &[
+                    styled("tags", Style::Form, false),
+                    styled("color", Style::DeepObject, true),
+                ],
                 "name=n+1&tags=a,b&color[R]=100&color[G]=200&color[B]=150",
             ),
             (
-                &[styled("tags", Style::PipeDelimited, false), styled("color", Style::Form, false)],
+                &[
+                    styled("tags", Style::PipeDelimited, false),
+                    styled("color", Style::Form, false),
+                ],
                 "name=n+1&tags=a|b&color=R,100,G,200,B,150",
             ),
         ];
         for (fields, expected) in cases {
-            assert_eq!(encode_form(&body(), fields).ok().as_deref(), Some(*expected));
+            assert_eq!(
+                encode_form(&body(), fields).ok().as_deref(),
+                Some(*expected)
+            );
         }
     }
 
@@ -359,7 +374,13 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_an_object_is_an_error() {
-        assert!(matches!(encode_form(&[1, 2], &[]), Err(Error::InvalidRequest(_))));
-        assert!(matches!(encode_form("text", &[]), Err(Error::InvalidRequest(_))));
+        assert!(matches!(
+            encode_form(&[1, 2], &[]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            encode_form("text", &[]),
+            Err(Error::InvalidRequest(_))
+        ));
     }
 }

@@ -109,7 +109,9 @@ impl Request {
         value: &T,
     ) -> Result<(), Error> {
         let text = serde_json::to_string(&AsJson(value)).map_err(|error| {
-            Error::InvalidRequest(format!("could not serialise query parameter `{name}`: {error}"))
+            Error::InvalidRequest(format!(
+                "could not serialise query parameter `{name}`: {error}"
+            ))
         })?;
         let text: String = serde_json::from_str(&text).unwrap_or_default();
         append_query_pair(&mut self.query, name, &text);
@@ -384,26 +386,47 @@ mod tests {
         use super::super::Style;
         let mut request = request();
         let colors = ["blue", "black", "brown"];
-        request.query_param(&param("$top", Style::Form, true), &5).unwrap();
-        request.query_param(&param("none", Style::Form, true), &None::<i32>).unwrap();
-        request.query_param(&param("empty", Style::Form, true), &Vec::<i32>::new()).unwrap();
-        request.query_param(&param("arr", Style::PipeDelimited, false), &colors).unwrap();
-        request.query_json("filter", &serde_json::json!({"a": [1]})).unwrap();
+        request
+            .query_param(&param("$top", Style::Form, true), &5)
+            .unwrap();
+        request
+            .query_param(&param("none", Style::Form, true), &None::<i32>)
+            .unwrap();
+        request
+            .query_param(&param("empty", Style::Form, true), &Vec::<i32>::new())
+            .unwrap();
+        request
+            .query_param(&param("arr", Style::PipeDelimited, false), &colors)
+            .unwrap();
+        request
+            .query_json("filter", &serde_json::json!({"a": [1]}))
+            .unwrap();
         assert_eq!(
             request.query_string(),
             "$top=5&arr=blue|black|brown&filter=%7B%22a%22%3A%5B1%5D%7D"
         );
-        request.header_param(&param("X-Arr", Style::Simple, false), &colors).unwrap();
-        request.header_param(&param("X-None", Style::Simple, false), &None::<i32>).unwrap();
+        request
+            .header_param(&param("X-Arr", Style::Simple, false), &colors)
+            .unwrap();
+        request
+            .header_param(&param("X-None", Style::Simple, false), &None::<i32>)
+            .unwrap();
         assert_eq!(request.headers()["x-arr"], "blue,black,brown");
         assert!(request.headers().get("x-none").is_none());
         assert!(matches!(
             request.header_param(&param("X-Bad", Style::Simple, false), "a\nb"),
             Err(Error::InvalidRequest(_))
         ));
-        request.cookie_param(&param("arr", Style::Form, false), &colors).unwrap();
-        request.cookie_param(&param("c", Style::Form, true), &["x", "y"]).unwrap();
-        assert_eq!(request.headers()["cookie"], "arr=blue,black,brown; c=x; c=y");
+        request
+            .cookie_param(&param("arr", Style::Form, false), &colors)
+            .unwrap();
+        request
+            .cookie_param(&param("c", Style::Form, true), &["x", "y"])
+            .unwrap();
+        assert_eq!(
+            request.headers()["cookie"],
+            "arr=blue,black,brown; c=x; c=y"
+        );
     }
 
     #[test]

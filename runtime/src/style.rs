@@ -290,10 +290,7 @@ pub(crate) fn expand(
         (Style::Form, Value::Array(_) | Value::Object(_)) if param.explode => {
             form_exploded(out, name, value, &enc, pair_separator);
         }
-        (
-            Style::Form | Style::SpaceDelimited | Style::PipeDelimited,
-            Value::Primitive(text),
-        ) => {
+        (Style::Form | Style::SpaceDelimited | Style::PipeDelimited, Value::Primitive(text)) => {
             enc(out, name);
             out.push('=');
             enc(out, text);
@@ -478,7 +475,9 @@ impl ser::Serializer for Capture {
     type SerializeStructVariant = ser::Impossible<Value, CaptureError>;
 
     fn serialize_bool(self, v: bool) -> Result<Value, CaptureError> {
-        Ok(Value::Primitive(if v { "true" } else { "false" }.to_owned()))
+        Ok(Value::Primitive(
+            if v { "true" } else { "false" }.to_owned(),
+        ))
     }
     fn serialize_i8(self, v: i8) -> Result<Value, CaptureError> {
         primitive(v)
@@ -852,12 +851,25 @@ mod tests {
     fn undefined_and_empty_collections_send_nothing() {
         let none: Option<&str> = None;
         let empty: Vec<String> = Vec::new();
-        for style in [Simple, Label, Matrix, Form, SpaceDelimited, PipeDelimited, DeepObject] {
+        for style in [
+            Simple,
+            Label,
+            Matrix,
+            Form,
+            SpaceDelimited,
+            PipeDelimited,
+            DeepObject,
+        ] {
             for explode in [false, true] {
                 assert_eq!(expanded(style, explode, Query, &none), "");
                 assert_eq!(expanded(style, explode, Query, &empty), "");
                 assert_eq!(
-                    expanded(style, explode, Query, &std::collections::BTreeMap::<String, i32>::new()),
+                    expanded(
+                        style,
+                        explode,
+                        Query,
+                        &std::collections::BTreeMap::<String, i32>::new()
+                    ),
                     ""
                 );
             }
@@ -878,10 +890,16 @@ mod tests {
     fn percent_encoding_follows_the_location() {
         let text = "a b/c,$é";
         assert_eq!(expanded(Simple, false, Path, text), "a%20b%2Fc%2C%24%C3%A9");
-        assert_eq!(expanded(Form, true, Query, text), "color=a%20b%2Fc%2C$%C3%A9");
+        assert_eq!(
+            expanded(Form, true, Query, text),
+            "color=a%20b%2Fc%2C$%C3%A9"
+        );
         assert_eq!(expanded(Simple, false, Header, text), "a b/c,$é");
         assert_eq!(expanded(Form, true, Cookie, "a b;c"), "color=a%20b%3Bc");
-        assert_eq!(expanded(Form, true, Location::Form, "a b+c"), "color=a+b%2Bc");
+        assert_eq!(
+            expanded(Form, true, Location::Form, "a b+c"),
+            "color=a+b%2Bc"
+        );
         // Items are encoded one by one; the delimiters between them stay literal.
         assert_eq!(
             expanded(Form, false, Query, &["a,b", "c|d"]),

@@ -269,8 +269,7 @@ impl OperationLowering<'_, '_> {
             }) {
                 Some(param) => {
                     if param.location != ParamLocation::Query {
-                        (param.style, param.explode) =
-                            ParamLocation::Query.default_style();
+                        (param.style, param.explode) = ParamLocation::Query.default_style();
                     }
                     param.location = ParamLocation::Query;
                     key.clone_into(&mut param.wire_name);

@@ -17,9 +17,7 @@
 use super::aliases::resolve_alias;
 use super::operations::is_json;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{
-    BodyEncoding, FormField, Operation, ParamStyle, TypeDef, TypeKind, TypeRef,
-};
+use crate::ir::{BodyEncoding, FormField, Operation, ParamStyle, TypeDef, TypeKind, TypeRef};
 use openapiv3::{Encoding, Parameter, PathStyle, QueryStyle};
 
 /// The declared (or default) `style`, `explode` and `allowReserved` of a parameter.
