@@ -1038,34 +1038,20 @@ impl runtime::Operation for GetIModels {
             "/",
             String::from("/"),
         );
-        request.query("iTwinId", &self.itwin_id);
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.search {
-            request.query("$search", value);
-        }
-        if let Some(value) = &self.name {
-            request.query("name", value);
-        }
-        if let Some(value) = &self.state {
-            request.query("state", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
+        request.query_param(&runtime::Param::form("iTwinId"), &self.itwin_id)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request.query_param(&runtime::Param::form("$search"), &self.search)?;
+        request.query_param(&runtime::Param::form("name"), &self.name)?;
+        request.query_param(&runtime::Param::form("state"), &self.state)?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1118,8 +1104,6 @@ impl runtime::Operation for CreateIModel {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1165,16 +1149,24 @@ impl runtime::Operation for GetIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetIModel",
             runtime::Method::GET,
             "/{iModelId}",
-            format!("/{imodel_id}"),
+            runtime::expand_path(
+                "/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1194,15 +1186,23 @@ impl runtime::Operation for DeleteIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let mut request = runtime::Request::new(
+        let request = runtime::Request::new(
             "DeleteIModel",
             runtime::Method::DELETE,
             "/{iModelId}",
-            format!("/{imodel_id}"),
+            runtime::expand_path(
+                "/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1223,17 +1223,25 @@ impl runtime::Operation for UpdateIModel {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "UpdateIModel",
             runtime::Method::PATCH,
             "/{iModelId}",
-            format!("/{imodel_id}"),
+            runtime::expand_path(
+                "/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1254,16 +1262,24 @@ impl runtime::Operation for CloneIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "CloneIModel",
             runtime::Method::POST,
             "/{iModelId}/clone",
-            format!("/{imodel_id}/clone"),
+            runtime::expand_path(
+                "/{iModelId}/clone",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1310,16 +1326,24 @@ impl runtime::Operation for ForkIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "ForkIModel",
             runtime::Method::POST,
             "/{iModelId}/fork",
-            format!("/{imodel_id}/fork"),
+            runtime::expand_path(
+                "/{iModelId}/fork",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1416,37 +1440,35 @@ impl runtime::Operation for GetChangesets {
     type Output = crate::ResponseValue<crate::models::ChangesetList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetChangesets",
             runtime::Method::GET,
             "/{iModelId}/changesets",
-            format!("/{imodel_id}/changesets"),
+            runtime::expand_path(
+                "/{iModelId}/changesets",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.after_index {
-            request.query("afterIndex", value);
-        }
-        if let Some(value) = &self.last_index {
-            request.query("lastIndex", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("afterIndex"), &self.after_index)?;
+        request.query_param(&runtime::Param::form("lastIndex"), &self.last_index)?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1492,17 +1514,25 @@ impl runtime::Operation for CreateChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "CreateChangeset",
             runtime::Method::POST,
             "/{iModelId}/changesets",
-            format!("/{imodel_id}/changesets"),
+            runtime::expand_path(
+                "/{iModelId}/changesets",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1523,17 +1553,31 @@ impl runtime::Operation for GetChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
         let mut request = runtime::Request::new(
             "GetChangeset",
             runtime::Method::GET,
             "/{iModelId}/changesets/{changesetId}",
-            format!("/{imodel_id}/changesets/{changeset_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1555,18 +1599,32 @@ impl runtime::Operation for UpdateChangeset {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
         let mut request = runtime::Request::new(
             "UpdateChangeset",
             runtime::Method::PATCH,
             "/{iModelId}/changesets/{changesetId}",
-            format!("/{imodel_id}/changesets/{changeset_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1644,40 +1702,36 @@ impl runtime::Operation for GetNamedVersions {
     type Output = crate::ResponseValue<crate::models::NamedVersionList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetNamedVersions",
             runtime::Method::GET,
             "/{iModelId}/namedversions",
-            format!("/{imodel_id}/namedversions"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.search {
-            request.query("$search", value);
-        }
-        if let Some(value) = &self.name {
-            request.query("name", value);
-        }
-        if let Some(value) = &self.state {
-            request.query("state", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$search"), &self.search)?;
+        request.query_param(&runtime::Param::form("name"), &self.name)?;
+        request.query_param(&runtime::Param::form("state"), &self.state)?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1723,17 +1777,25 @@ impl runtime::Operation for CreateNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "CreateNamedVersion",
             runtime::Method::POST,
             "/{iModelId}/namedversions",
-            format!("/{imodel_id}/namedversions"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1754,17 +1816,31 @@ impl runtime::Operation for GetNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
         let mut request = runtime::Request::new(
             "GetNamedVersion",
             runtime::Method::GET,
             "/{iModelId}/namedversions/{namedVersionId}",
-            format!("/{imodel_id}/namedversions/{named_version_id}"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1786,18 +1862,32 @@ impl runtime::Operation for UpdateNamedVersion {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
         let mut request = runtime::Request::new(
             "UpdateNamedVersion",
             runtime::Method::PATCH,
             "/{iModelId}/namedversions/{namedVersionId}",
-            format!("/{imodel_id}/namedversions/{named_version_id}"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1861,34 +1951,34 @@ impl runtime::Operation for GetBriefcases {
     type Output = crate::ResponseValue<crate::models::BriefcaseList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetBriefcases",
             runtime::Method::GET,
             "/{iModelId}/briefcases",
-            format!("/{imodel_id}/briefcases"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
-        if let Some(value) = &self.owner_id {
-            request.query("ownerId", value);
-        }
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
+        request.query_param(&runtime::Param::form("ownerId"), &self.owner_id)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1942,19 +2032,27 @@ impl runtime::Operation for AcquireBriefcase {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "AcquireBriefcase",
             runtime::Method::POST,
             "/{iModelId}/briefcases",
-            format!("/{imodel_id}/briefcases"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         if let Some(value) = &self.body {
             request.json_body(value, "application/json")?;
         }
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2011,31 +2109,33 @@ impl runtime::Operation for GetLocks {
     type Output = crate::ResponseValue<crate::models::LockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetLocks",
             runtime::Method::GET,
             "/{iModelId}/locks",
-            format!("/{imodel_id}/locks"),
+            runtime::expand_path(
+                "/{iModelId}/locks",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.briefcase_id {
-            request.query("briefcaseId", value);
-        }
-        if let Some(value) = &self.lock_level {
-            request.query("lockLevel", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.query_param(&runtime::Param::form("briefcaseId"), &self.briefcase_id)?;
+        request.query_param(&runtime::Param::form("lockLevel"), &self.lock_level)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2081,17 +2181,25 @@ impl runtime::Operation for UpdateLocks {
     type Output = crate::ResponseValue<crate::models::Lock>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "UpdateLocks",
             runtime::Method::PATCH,
             "/{iModelId}/locks",
-            format!("/{imodel_id}/locks"),
+            runtime::expand_path(
+                "/{iModelId}/locks",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2148,31 +2256,33 @@ impl runtime::Operation for GetIModelUsers {
     type Output = crate::ResponseValue<crate::models::UserList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetIModelUsers",
             runtime::Method::GET,
             "/{iModelId}/users",
-            format!("/{imodel_id}/users"),
+            runtime::expand_path(
+                "/{iModelId}/users",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
-        if let Some(value) = &self.order_by {
-            request.query("$orderBy", value);
-        }
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
+        request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2218,17 +2328,31 @@ impl runtime::Operation for GetIModelUser {
     type Output = crate::ResponseValue<crate::models::User>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let user_id = runtime::encode_path_segment(&self.user_id);
         let mut request = runtime::Request::new(
             "GetIModelUser",
             runtime::Method::GET,
             "/{iModelId}/users/{userId}",
-            format!("/{imodel_id}/users/{user_id}"),
+            runtime::expand_path(
+                "/{iModelId}/users/{userId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "userId",
+                        runtime::path_param(
+                            &runtime::Param::simple("userId"),
+                            &self.user_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2257,19 +2381,25 @@ impl runtime::Operation for GetThumbnail {
     type Output = crate::ResponseValue<::bytes::Bytes>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetThumbnail",
             runtime::Method::GET,
             "/{iModelId}/thumbnail",
-            format!("/{imodel_id}/thumbnail"),
+            runtime::expand_path(
+                "/{iModelId}/thumbnail",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.size {
-            request.query("size", value);
-        }
+        request.query_param(&runtime::Param::form("size"), &self.size)?;
         request.accept("image/png");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2290,16 +2420,24 @@ impl runtime::Operation for UploadThumbnail {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "UploadThumbnail",
             runtime::Method::PUT,
             "/{iModelId}/thumbnail",
-            format!("/{imodel_id}/thumbnail"),
+            runtime::expand_path(
+                "/{iModelId}/thumbnail",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.body(self.body.clone(), "image/png");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2319,16 +2457,24 @@ impl runtime::Operation for GetBaselineFile {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetBaselineFile",
             runtime::Method::GET,
             "/{iModelId}/baselinefile",
-            format!("/{imodel_id}/baselinefile"),
+            runtime::expand_path(
+                "/{iModelId}/baselinefile",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2348,16 +2494,24 @@ impl runtime::Operation for CompleteBaselineFileUpload {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "CompleteBaselineFileUpload",
             runtime::Method::POST,
             "/{iModelId}/baselinefile",
-            format!("/{imodel_id}/baselinefile"),
+            runtime::expand_path(
+                "/{iModelId}/baselinefile",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2400,16 +2554,24 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
     type Output = crate::ResponseValue<crate::models::CreateIModelOperationDetails>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetCreateIModelOperationDetails",
             runtime::Method::GET,
             "/{iModelId}/operations/create",
-            format!("/{imodel_id}/operations/create"),
+            runtime::expand_path(
+                "/{iModelId}/operations/create",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2430,17 +2592,31 @@ impl runtime::Operation for GetBriefcase {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let briefcase_id = runtime::encode_path_segment(&self.briefcase_id);
         let mut request = runtime::Request::new(
             "GetBriefcase",
             runtime::Method::GET,
             "/{iModelId}/briefcases/{briefcaseId}",
-            format!("/{imodel_id}/briefcases/{briefcase_id}"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases/{briefcaseId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "briefcaseId",
+                        runtime::path_param(
+                            &runtime::Param::simple("briefcaseId"),
+                            &self.briefcase_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2461,16 +2637,30 @@ impl runtime::Operation for ReleaseBriefcase {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let briefcase_id = runtime::encode_path_segment(&self.briefcase_id);
-        let mut request = runtime::Request::new(
+        let request = runtime::Request::new(
             "ReleaseBriefcase",
             runtime::Method::DELETE,
             "/{iModelId}/briefcases/{briefcaseId}",
-            format!("/{imodel_id}/briefcases/{briefcase_id}"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases/{briefcaseId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "briefcaseId",
+                        runtime::path_param(
+                            &runtime::Param::simple("briefcaseId"),
+                            &self.briefcase_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2507,23 +2697,35 @@ impl runtime::Operation for GetReleasedLocks {
     type Output = crate::ResponseValue<crate::models::ReleasedLockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetReleasedLocks",
             runtime::Method::GET,
             "/{iModelId}/locks/released-locks",
-            format!("/{imodel_id}/locks/released-locks"),
+            runtime::expand_path(
+                "/{iModelId}/locks/released-locks",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        request.query("afterChangesetIndex", &self.after_changeset_index);
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request
+            .query_param(
+                &runtime::Param::form("afterChangesetIndex"),
+                &self.after_changeset_index,
+            )?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2568,17 +2770,25 @@ impl runtime::Operation for ReleaseLocksChunk {
     type Output = crate::ResponseValue<crate::models::ReleaseLocksChunkResult>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "ReleaseLocksChunk",
             runtime::Method::POST,
             "/{iModelId}/locks/release-chunk",
-            format!("/{imodel_id}/locks/release-chunk"),
+            runtime::expand_path(
+                "/{iModelId}/locks/release-chunk",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2598,16 +2808,24 @@ impl runtime::Operation for GetUserPermissions {
     type Output = crate::ResponseValue<crate::models::UserPermissions>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetUserPermissions",
             runtime::Method::GET,
             "/{iModelId}/permissions",
-            format!("/{imodel_id}/permissions"),
+            runtime::expand_path(
+                "/{iModelId}/permissions",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2628,17 +2846,31 @@ impl runtime::Operation for GetChangesetCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
         let mut request = runtime::Request::new(
             "GetChangesetCheckpoint",
             runtime::Method::GET,
             "/{iModelId}/changesets/{changesetId}/checkpoint",
-            format!("/{imodel_id}/changesets/{changeset_id}/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2659,17 +2891,31 @@ impl runtime::Operation for GetNamedVersionCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
         let mut request = runtime::Request::new(
             "GetNamedVersionCheckpoint",
             runtime::Method::GET,
             "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
-            format!("/{imodel_id}/namedversions/{named_version_id}/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2690,17 +2936,31 @@ impl runtime::Operation for UpdateNamedVersionCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let named_version_id = runtime::encode_path_segment(&self.named_version_id);
         let mut request = runtime::Request::new(
             "UpdateNamedVersionCheckpoint",
             runtime::Method::PUT,
             "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
-            format!("/{imodel_id}/namedversions/{named_version_id}/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/namedversions/{namedVersionId}/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "namedVersionId",
+                        runtime::path_param(
+                            &runtime::Param::simple("namedVersionId"),
+                            &self.named_version_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2720,16 +2980,24 @@ impl runtime::Operation for GetLatestCheckpoint {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetLatestCheckpoint",
             runtime::Method::GET,
             "/{iModelId}/briefcases/checkpoint",
-            format!("/{imodel_id}/briefcases/checkpoint"),
+            runtime::expand_path(
+                "/{iModelId}/briefcases/checkpoint",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2772,25 +3040,31 @@ impl runtime::Operation for GetChangesetGroups {
     type Output = crate::ResponseValue<crate::models::ChangesetGroupList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetChangesetGroups",
             runtime::Method::GET,
             "/{iModelId}/changesetgroups",
-            format!("/{imodel_id}/changesetgroups"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2836,17 +3110,25 @@ impl runtime::Operation for CreateChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "CreateChangesetGroup",
             runtime::Method::POST,
             "/{iModelId}/changesetgroups",
-            format!("/{imodel_id}/changesetgroups"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2867,17 +3149,31 @@ impl runtime::Operation for GetChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_group_id = runtime::encode_path_segment(&self.changeset_group_id);
         let mut request = runtime::Request::new(
             "GetChangesetGroup",
             runtime::Method::GET,
             "/{iModelId}/changesetgroups/{changesetGroupId}",
-            format!("/{imodel_id}/changesetgroups/{changeset_group_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups/{changesetGroupId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetGroupId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetGroupId"),
+                            &self.changeset_group_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2899,18 +3195,32 @@ impl runtime::Operation for UpdateChangesetGroup {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_group_id = runtime::encode_path_segment(&self.changeset_group_id);
         let mut request = runtime::Request::new(
             "UpdateChangesetGroup",
             runtime::Method::PATCH,
             "/{iModelId}/changesetgroups/{changesetGroupId}",
-            format!("/{imodel_id}/changesetgroups/{changeset_group_id}"),
+            runtime::expand_path(
+                "/{iModelId}/changesetgroups/{changesetGroupId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetGroupId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetGroupId"),
+                            &self.changeset_group_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2953,25 +3263,31 @@ impl runtime::Operation for GetChangesetsExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedDataList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
         let mut request = runtime::Request::new(
             "GetChangesetsExtendedData",
             runtime::Method::GET,
             "/{iModelId}/changesets/extendeddata",
-            format!("/{imodel_id}/changesets/extendeddata"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/extendeddata",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.skip {
-            request.query("$skip", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request.query_param(&runtime::Param::form("$skip"), &self.skip)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3019,17 +3335,31 @@ impl runtime::Operation for GetChangesetExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
         let mut request = runtime::Request::new(
             "GetChangesetExtendedData",
             runtime::Method::GET,
             "/{iModelId}/changesets/{changesetId}/extendeddata",
-            format!("/{imodel_id}/changesets/{changeset_id}/extendeddata"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}/extendeddata",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3051,18 +3381,32 @@ impl runtime::Operation for CreateChangesetExtendedData {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let changeset_id = runtime::encode_path_segment(&self.changeset_id);
         let mut request = runtime::Request::new(
             "CreateChangesetExtendedData",
             runtime::Method::POST,
             "/{iModelId}/changesets/{changesetId}/extendeddata",
-            format!("/{imodel_id}/changesets/{changeset_id}/extendeddata"),
+            runtime::expand_path(
+                "/{iModelId}/changesets/{changesetId}/extendeddata",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                    (
+                        "changesetId",
+                        runtime::path_param(
+                            &runtime::Param::simple("changesetId"),
+                            &self.changeset_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3111,19 +3455,15 @@ impl runtime::Operation for GetFavoriteIModels {
             "/favorites",
             String::from("/favorites"),
         );
-        request.query("iTwinId", &self.itwin_id);
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
-        if let Some(value) = &self.continuation_token {
-            request.query("$continuationToken", value);
-        }
+        request.query_param(&runtime::Param::form("iTwinId"), &self.itwin_id)?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
+        request
+            .query_param(
+                &runtime::Param::form("$continuationToken"),
+                &self.continuation_token,
+            )?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3167,15 +3507,23 @@ impl runtime::Operation for AddIModelToFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let mut request = runtime::Request::new(
+        let request = runtime::Request::new(
             "AddIModelToFavorites",
             runtime::Method::PUT,
             "/favorites/{iModelId}",
-            format!("/favorites/{imodel_id}"),
+            runtime::expand_path(
+                "/favorites/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3195,15 +3543,23 @@ impl runtime::Operation for RemoveIModelFromFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let mut request = runtime::Request::new(
+        let request = runtime::Request::new(
             "RemoveIModelFromFavorites",
             runtime::Method::DELETE,
             "/favorites/{iModelId}",
-            format!("/favorites/{imodel_id}"),
+            runtime::expand_path(
+                "/favorites/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3245,16 +3601,10 @@ impl runtime::Operation for GetRecentIModels {
             "/recents",
             String::from("/recents"),
         );
-        request.query("iTwinId", &self.itwin_id);
-        if let Some(value) = &self.prefer {
-            request.header("Prefer", value)?;
-        }
-        if let Some(value) = &self.top {
-            request.query("$top", value);
-        }
+        request.query_param(&runtime::Param::form("iTwinId"), &self.itwin_id)?;
+        request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
+        request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.accept("application/json");
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3298,15 +3648,23 @@ impl runtime::Operation for AddIModelToRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let mut request = runtime::Request::new(
+        let request = runtime::Request::new(
             "AddIModelToRecents",
             runtime::Method::POST,
             "/recents/{iModelId}",
-            format!("/recents/{imodel_id}"),
+            runtime::expand_path(
+                "/recents/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3326,15 +3684,23 @@ impl runtime::Operation for RemoveIModelFromRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let imodel_id = runtime::encode_path_segment(&self.imodel_id);
-        let mut request = runtime::Request::new(
+        let request = runtime::Request::new(
             "RemoveIModelFromRecents",
             runtime::Method::DELETE,
             "/recents/{iModelId}",
-            format!("/recents/{imodel_id}"),
+            runtime::expand_path(
+                "/recents/{iModelId}",
+                &[
+                    (
+                        "iModelId",
+                        runtime::path_param(
+                            &runtime::Param::simple("iModelId"),
+                            &self.imodel_id,
+                        )?,
+                    ),
+                ],
+            )?,
         );
-        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
-        request.security(SECURITY);
         Ok(request)
     }
 

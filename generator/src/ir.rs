@@ -304,6 +304,38 @@ impl ParamLocation {
             Self::Cookie => "cookie",
         }
     }
+
+    /// The `style` and `explode` a parameter here has when the spec gives none:
+    /// `form` exploded in query and cookie, `simple` in path and header.
+    pub fn default_style(self) -> (ParamStyle, bool) {
+        match self {
+            Self::Query | Self::Cookie => (ParamStyle::Form, true),
+            Self::Path | Self::Header => (ParamStyle::Simple, false),
+        }
+    }
+}
+
+impl Param {
+    /// How the parameter is serialized when that is not its location's default
+    /// (`deepObject, explode`, `label`, `application/json`), for docs and the API
+    /// summary.
+    pub fn serialization_note(&self) -> Option<String> {
+        if let Some(media_type) = &self.content {
+            return Some(media_type.clone());
+        }
+        let default = self.location.default_style();
+        if (self.style, self.explode) == default && !self.allow_reserved {
+            return None;
+        }
+        let mut note = self.style.as_str().to_owned();
+        if self.explode {
+            note.push_str(", explode");
+        }
+        if self.allow_reserved {
+            note.push_str(", allowReserved");
+        }
+        Some(note)
+    }
 }
 
 /// A path, query, header or cookie parameter.
@@ -321,6 +353,63 @@ pub struct Param {
     pub ty: TypeRef,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// `style`, with the location's default (`form` in query and cookie, `simple` in
+    /// path and header) when the spec gives none; decided in `lower::params`.
+    pub style: ParamStyle,
+    /// `explode`, with the style's default (`true` for `form`).
+    pub explode: bool,
+    /// `allowReserved` (query only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_reserved: bool,
+    /// The media type of a parameter declared with `content` of a JSON media type
+    /// instead of `schema`: its value is sent as JSON text. (A `content` parameter of
+    /// another media type is a string, sent as it is.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+}
+
+/// A parameter's (or form field's) `style`, as OpenAPI names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ParamStyle {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+impl ParamStyle {
+    /// The spec's spelling (`deepObject`), as the API summary prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Simple => "simple",
+            Self::Label => "label",
+            Self::Matrix => "matrix",
+            Self::Form => "form",
+            Self::SpaceDelimited => "spaceDelimited",
+            Self::PipeDelimited => "pipeDelimited",
+            Self::DeepObject => "deepObject",
+        }
+    }
+}
+
+/// How one property of an `application/x-www-form-urlencoded` body is encoded: its
+/// Encoding Object with the spec's defaults applied (see `lower::params`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormField {
+    /// The property's name on the wire.
+    pub wire_name: String,
+    pub style: ParamStyle,
+    pub explode: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_reserved: bool,
+    /// Sent as JSON text (`contentType: application/json`, the default for an object
+    /// property without a `style`) instead of by `style`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub json: bool,
 }
 
 /// A request body.
@@ -332,6 +421,9 @@ pub struct RequestBody {
     pub required: bool,
     pub ty: TypeRef,
     pub description: Option<String>,
+    /// For a form body: every property of its type, in order, with its encoding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub form_fields: Vec<FormField>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -339,7 +431,7 @@ pub struct RequestBody {
 pub enum BodyEncoding {
     /// Serialised with serde_json.
     Json,
-    /// `application/x-www-form-urlencoded`, serialised with serde_urlencoded.
+    /// `application/x-www-form-urlencoded`, each property by its [`FormField`].
     Form,
     /// `text/*`: a `String` sent as is.
     Text,

@@ -48,6 +48,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/error.rs"),
     ),
     (
+        "form.rs",
+        "form.rs",
+        include_str!("../../runtime/src/form.rs"),
+    ),
+    (
         "json_path.rs",
         "json_path.rs",
         include_str!("../../runtime/src/json_path.rs"),
@@ -96,6 +101,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         "response.rs",
         "response.rs",
         include_str!("../../runtime/src/response.rs"),
+    ),
+    (
+        "style.rs",
+        "style.rs",
+        include_str!("../../runtime/src/style.rs"),
     ),
     (
         "transfer.rs",

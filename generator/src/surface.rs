@@ -96,7 +96,8 @@ pub struct OperationSurface {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputSurface {
     pub name: String,
-    /// `query iTwinId`, `path iModelId`, `body application/json`.
+    /// `query iTwinId`, `path iModelId`, `body application/json`; a parameter's
+    /// style when it is not its location's default: `query color (deepObject, explode)`.
     pub wire: String,
     #[serde(rename = "type")]
     pub ty: String,
@@ -241,9 +242,13 @@ fn operation(op: &Operation, api: &Api) -> OperationSurface {
     let mut setters = Vec::new();
     for param in &op.params {
         let place = param.location.as_str();
+        let wire = match param.serialization_note() {
+            Some(note) => format!("{place} {} ({note})", param.wire_name),
+            None => format!("{place} {}", param.wire_name),
+        };
         let input = InputSurface {
             name: param.rust_name.clone(),
-            wire: format!("{place} {}", param.wire_name),
+            wire,
             ty: param.ty.rust(Paths::Short),
         };
         if param.required {

@@ -61,6 +61,7 @@ fixture_tests!(
     objects,
     openapi_3_1,
     pagination,
+    parameter_styles,
     responses,
     security,
     servers,

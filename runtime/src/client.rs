@@ -426,20 +426,23 @@ impl HttpClient {
         }
         check_expanded_path(request.path_template(), path)?;
         let mut url = format!("{}{path}", self.base_for(request));
-        // The operation's parameters, then the caller's extra ones (`with_query`).
+        // The operation's parameters (already encoded), then the caller's extra ones
+        // (`with_query`).
         let extra = &request.request_options().query;
-        if !request.query_pairs().is_empty() || !extra.is_empty() {
-            let pairs = request
-                .query_pairs()
-                .iter()
-                .map(|(name, value)| (*name, value.as_str()))
-                .chain(
+        let own = request.query_string();
+        if !own.is_empty() || !extra.is_empty() {
+            url.push('?');
+            url.push_str(own);
+            if !extra.is_empty() {
+                if !own.is_empty() {
+                    url.push('&');
+                }
+                url.push_str(&encode_query(
                     extra
                         .iter()
                         .map(|(name, value)| (name.as_str(), value.as_str())),
-                );
-            url.push('?');
-            url.push_str(&encode_query(pairs));
+                ));
+            }
         }
         Url::parse(&url).map_err(|error| {
             Error::InvalidRequest(format!("could not build the request URL: {error}"))

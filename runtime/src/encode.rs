@@ -9,7 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use super::Error;
 
 /// Everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -18,7 +18,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Like [`PATH_SEGMENT`] but keeps `$` literal: RFC 3986 allows it in a query,
 /// form decoders give it no meaning, and Bentley's documentation spells OData
 /// parameters as `$top=`, `$skip=`, so logs and captures match the docs.
-const QUERY_COMPONENT: &AsciiSet = &PATH_SEGMENT.remove(b'$');
+pub(crate) const QUERY_COMPONENT: &AsciiSet = &PATH_SEGMENT.remove(b'$');
 
 /// Percent-encodes `value` as one URL path segment.
 ///
@@ -42,14 +42,64 @@ pub fn encode_path_segment<T: Display + ?Sized>(value: &T) -> String {
 pub(crate) fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
     for (name, value) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.extend(utf8_percent_encode(name, QUERY_COMPONENT));
-        out.push('=');
-        out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
+        append_query_pair(&mut out, name, value);
     }
     out
+}
+
+/// Appends `name=value` to a query string, after a `&` unless it is the first pair.
+pub(crate) fn append_query_pair(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    out.extend(utf8_percent_encode(name, QUERY_COMPONENT));
+    out.push('=');
+    out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
+}
+
+/// Fills a path template's `{name}` placeholders with `values`, each a parameter's
+/// expansion from [`path_param`](super::path_param): the one place a path is put
+/// together. A placeholder without a value, a parameter that fills a whole segment
+/// with nothing (`/imodels/` instead of `/imodels/{id}`), and a dot segment (which URL
+/// normalisation would resolve to another path) are [`Error::InvalidRequest`].
+#[doc(hidden)]
+pub fn expand_path(template: &str, values: &[(&str, String)]) -> Result<String, Error> {
+    let expanded: usize = values.iter().map(|(_, value)| value.len()).sum();
+    let mut out = String::with_capacity(template.len() + expanded);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        // An unclosed `{` is literal text (the generator refuses such templates).
+        let Some(close) = rest[open..].find('}').map(|close| open + close) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        let value = values
+            .iter()
+            .find(|(candidate, _)| *candidate == name)
+            .map(|(_, value)| value)
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "path parameter `{name}` of `{template}` has no value"
+                ))
+            })?;
+        rest = &rest[close + 1..];
+        let whole_segment = out.ends_with('/') && (rest.is_empty() || rest.starts_with('/'));
+        if value.is_empty() && whole_segment {
+            return Err(Error::InvalidRequest(format!(
+                "path parameter `{name}` of `{template}` is empty"
+            )));
+        }
+        out.push_str(value);
+    }
+    out.push_str(rest);
+    if let Some(segment) = out.split('/').find(|segment| is_dot_segment(segment)) {
+        return Err(Error::InvalidRequest(format!(
+            "path segment `{segment}` of `{out}` (template `{template}`) is a dot segment, \
+             which URL normalisation would resolve to another path"
+        )));
+    }
+    Ok(out)
 }
 
 /// Rejects an expanded path whose parameter segments are empty or dot
@@ -92,30 +142,9 @@ fn is_dot_segment(segment: &str) -> bool {
     )
 }
 
-/// The text of a parameter whose type has no natural `Display` (a map, a union, a list
-/// inside a list): JSON, except that a JSON string is sent without its quotes.
-pub fn query_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        // Only a type whose Serialize impl fails can get here; send nothing rather than panic.
-        Err(_) => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_text_is_json_without_quotes_on_strings() {
-        assert_eq!(query_text("a b"), "a b");
-        assert_eq!(query_text(&5), "5");
-        assert_eq!(
-            query_text(&serde_json::json!({"k": [1, 2]})),
-            r#"{"k":[1,2]}"#
-        );
-    }
 
     #[test]
     fn unreserved_characters_pass_through() {
@@ -156,6 +185,53 @@ mod tests {
             "$top=5&$orderby=createdDateTime%20desc&q=a%26b%3Dc%2Bd%2F%C3%A9"
         );
         assert_eq!(encode_query([]), "");
+    }
+
+    #[test]
+    fn paths_are_expanded_and_checked() {
+        let values = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            pairs.iter().map(|(n, v)| (*n, (*v).to_owned())).collect()
+        };
+        let template = "/{iModelId}/changesets/{changesetId}";
+        // (values, the path or None for an error)
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
+            (
+                &[("iModelId", "abc"), ("changesetId", "12")],
+                Some("/abc/changesets/12"),
+            ),
+            (
+                &[("changesetId", "12"), ("iModelId", ";id=a,b")],
+                Some("/;id=a,b/changesets/12"),
+            ),
+            (&[("iModelId", "abc"), ("changesetId", "")], None),
+            (&[("iModelId", ""), ("changesetId", "1")], None),
+            (&[("iModelId", "%2E%2E"), ("changesetId", "1")], None),
+            (&[("iModelId", "."), ("changesetId", "1")], None),
+            (&[("iModelId", "abc")], None),
+        ];
+        for (pairs, expected) in cases {
+            let path = expand_path(template, &values(pairs));
+            assert_eq!(path.as_deref().ok(), *expected, "{pairs:?}");
+        }
+        // A parameter inside a segment may be empty; one named twice fills both places.
+        assert_eq!(
+            expand_path("/files/{name}.json", &values(&[("name", "")]))
+                .ok()
+                .as_deref(),
+            Some("/files/.json")
+        );
+        assert_eq!(
+            expand_path("/b/{x}/{x}", &values(&[("x", "1")]))
+                .ok()
+                .as_deref(),
+            Some("/b/1/1")
+        );
+        assert_eq!(expand_path("/", &[]).ok().as_deref(), Some("/"));
+        assert_eq!(
+            expand_path("/a/{open", &[]).ok().as_deref(),
+            Some("/a/{open")
+        );
     }
 
     #[test]

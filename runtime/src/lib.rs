@@ -18,6 +18,7 @@ mod auth;
 mod client;
 mod encode;
 mod error;
+mod form;
 mod json_path;
 mod link;
 mod link_header;
@@ -31,14 +32,17 @@ mod reserved;
 mod response;
 mod retry;
 mod security;
+mod style;
 mod transfer;
 mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
-pub use encode::{encode_path_segment, query_text};
+pub use encode::{encode_path_segment, expand_path};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
+#[doc(hidden)]
+pub use form::FormField;
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
@@ -59,6 +63,8 @@ pub use retry::{Jitter, RetryContext, RetryPolicy};
 pub use security::{ApiKeyScheme, BasicScheme, BearerScheme, HttpScheme};
 #[doc(hidden)]
 pub use security::{Requirement, SchemeKind, SecurityScheme};
+#[doc(hidden)]
+pub use style::{path_param, AsJson, Param, Style};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]
 pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};

@@ -257,7 +257,7 @@ struct Expected {
     method: Method,
     /// As the URL parser spells it, the way it reaches the server.
     path: String,
-    /// The operation's query parameters, then the per-call ones; not encoded.
+    /// The operation's query parameters, then the per-call ones; decoded.
     query: Vec<(String, String)>,
     /// Header parameters, with per-call headers replacing those of the same name.
     headers: HeaderMap,
@@ -276,10 +276,9 @@ impl Expected {
         let path = Url::parse(&format!("http://mock{}", request.path()))
             .map(|url| url.path().to_owned())
             .unwrap_or_else(|_| request.path().to_owned());
-        let query = request
-            .query_pairs()
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        // Decoded as the server decodes the URL's, so both sides compare alike.
+        let query = url::form_urlencoded::parse(request.query_string().as_bytes())
+            .into_owned()
             .chain(options.query.iter().cloned())
             .collect();
         // The client's precedence: per-call headers replace header parameters.

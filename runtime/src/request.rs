@@ -9,6 +9,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::Serialize;
 
+use super::encode::append_query_pair;
+use super::form::{encode_form, FormField};
+use super::style::{capture, expand, AsJson, Location, Param, Value};
 use super::{Error, RequestOptions};
 
 /// One API call: operation, method, expanded path, query, headers and body.
@@ -22,7 +25,9 @@ pub struct Request {
     method: Method,
     path_template: &'static str,
     path: String,
-    query: Vec<(&'static str, String)>,
+    /// `name=value&...`, already percent-encoded: a style's delimiters (`,` `|`
+    /// `[` `]`) are literal and must not be encoded again.
+    query: String,
     headers: HeaderMap,
     body: Option<(Bytes, &'static str)>,
     accept: Option<&'static str>,
@@ -40,7 +45,8 @@ pub struct Request {
 
 impl Request {
     /// Starts a request. `path` is the template with its parameters already
-    /// substituted through [`encode_path_segment`](super::encode_path_segment);
+    /// expanded (generated code uses [`expand_path`](super::expand_path) and
+    /// [`path_param`](super::path_param));
     /// the template itself is kept for logs and traces, which must not carry IDs.
     pub fn new(
         operation_id: &'static str,
@@ -53,7 +59,7 @@ impl Request {
             method,
             path_template,
             path,
-            query: Vec::new(),
+            query: String::new(),
             headers: HeaderMap::new(),
             body: None,
             accept: None,
@@ -88,10 +94,89 @@ impl Request {
         self.server
     }
 
-    /// Appends a query parameter; parameters are sent in call order, and a name
-    /// may repeat (exploded arrays). Encoding happens when the URL is built.
+    /// Appends a query parameter as `name=value`, both percent-encoded (`$` kept);
+    /// parameters are sent in call order, and a name may repeat.
     pub fn query<T: Display + ?Sized>(&mut self, name: &'static str, value: &T) {
-        self.query.push((name, value.to_string()));
+        append_query_pair(&mut self.query, name, &value.to_string());
+    }
+
+    /// Appends a query parameter serialized by its `style` and `explode` (see
+    /// [`Style`](super::Style)): nothing for `None` or an empty array.
+    pub fn query_param<T: Serialize + ?Sized>(
+        &mut self,
+        param: &Param,
+        value: &T,
+    ) -> Result<(), Error> {
+        let value = capture(value)?;
+        match &value {
+            Value::Undefined => return Ok(()),
+            // Every query style sends a primitive as `name=value`: the common case,
+            // on the short path.
+            Value::Primitive(text) if !param.allow_reserved => {
+                append_query_pair(&mut self.query, param.name, text);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let mark = self.query.len();
+        let separated = !self.query.is_empty();
+        if separated {
+            self.query.push('&');
+        }
+        expand(&mut self.query, param.name, param, Location::Query, &value);
+        if self.query.len() == mark + usize::from(separated) {
+            self.query.truncate(mark);
+        }
+        Ok(())
+    }
+
+    /// Appends a query parameter whose `content` is `application/json`: its JSON
+    /// text, percent-encoded.
+    pub fn query_json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let text = serde_json::to_string(&AsJson(value)).map_err(|error| {
+            Error::InvalidRequest(format!(
+                "could not serialise query parameter `{name}`: {error}"
+            ))
+        })?;
+        let text: String = serde_json::from_str(&text).unwrap_or_default();
+        append_query_pair(&mut self.query, name, &text);
+        Ok(())
+    }
+
+    /// Sets a header parameter serialized by its `style` (`simple`) and `explode`,
+    /// replacing an earlier value of the same name; nothing for `None`.
+    pub fn header_param<T: Serialize + ?Sized>(
+        &mut self,
+        param: &Param,
+        value: &T,
+    ) -> Result<(), Error> {
+        let value = capture(value)?;
+        if value == Value::Undefined {
+            return Ok(());
+        }
+        let mut text = String::new();
+        expand(&mut text, param.name, param, Location::Header, &value);
+        self.header(param.name, &text)
+    }
+
+    /// Adds a cookie parameter serialized by its `style` (`form`) and `explode` to the
+    /// `Cookie` header; nothing for `None` or an empty array.
+    pub fn cookie_param<T: Serialize + ?Sized>(
+        &mut self,
+        param: &Param,
+        value: &T,
+    ) -> Result<(), Error> {
+        let value = capture(value)?;
+        let mut pairs = String::new();
+        expand(&mut pairs, param.name, param, Location::Cookie, &value);
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        self.add_cookie_pairs(param.name, pairs)
     }
 
     /// Sets a header parameter, replacing an earlier value of the same name.
@@ -122,13 +207,18 @@ impl Request {
         value: &T,
     ) -> Result<(), Error> {
         let pair = format!("{name}={}", super::encode_path_segment(value));
+        self.add_cookie_pairs(name, pair)
+    }
+
+    /// Appends `pairs` (`a=1` or `a=1; b=2`) to the `Cookie` header.
+    fn add_cookie_pairs(&mut self, name: &str, pairs: String) -> Result<(), Error> {
         let combined = match self
             .headers
             .get(reqwest::header::COOKIE)
             .and_then(|existing| existing.to_str().ok())
         {
-            Some(existing) => format!("{existing}; {pair}"),
-            None => pair,
+            Some(existing) => format!("{existing}; {pairs}"),
+            None => pairs,
         };
         let header_value = HeaderValue::try_from(combined).map_err(|_| {
             Error::InvalidRequest(format!("cookie `{name}` is not a valid header value"))
@@ -152,11 +242,15 @@ impl Request {
         Ok(())
     }
 
-    /// Serialises `body` as an `application/x-www-form-urlencoded` request body.
-    pub fn form_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let text = serde_urlencoded::to_string(body).map_err(|error| {
-            Error::InvalidRequest(format!("could not form-encode the request body: {error}"))
-        })?;
+    /// Serialises `body` (a struct or map) as an `application/x-www-form-urlencoded`
+    /// request body, each property by its Encoding Object in `fields` (default
+    /// `form` with `explode: true`: an array is `tags=a&tags=b`).
+    pub fn form_body<T: Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+        fields: &[FormField],
+    ) -> Result<(), Error> {
+        let text = encode_form(body, fields)?;
         self.body = Some((Bytes::from(text), "application/x-www-form-urlencoded"));
         Ok(())
     }
@@ -222,8 +316,8 @@ impl Request {
         &self.path
     }
 
-    /// Query parameters in call order, not yet encoded.
-    pub fn query_pairs(&self) -> &[(&'static str, String)] {
+    /// The query string without its `?`, percent-encoded: parameters in call order.
+    pub fn query_string(&self) -> &str {
         &self.query
     }
 
@@ -285,15 +379,8 @@ mod tests {
         let mut request = request();
         request.query("$top", &5);
         request.query("tag", "a");
-        request.query("tag", &String::from("b"));
-        assert_eq!(
-            request.query_pairs(),
-            &[
-                ("$top", "5".to_owned()),
-                ("tag", "a".to_owned()),
-                ("tag", "b".to_owned())
-            ]
-        );
+        request.query("tag", &String::from("b c"));
+        assert_eq!(request.query_string(), "$top=5&tag=a&tag=b%20c");
     }
 
     #[test]
@@ -308,10 +395,67 @@ mod tests {
             user: "a b&c",
             note: None,
         };
-        request.form_body(&login).unwrap();
+        request.form_body(&login, &[]).unwrap();
         let (bytes, content_type) = request.body_bytes().unwrap();
         assert_eq!(&bytes[..], b"user=a+b%26c");
         assert_eq!(content_type, "application/x-www-form-urlencoded");
+    }
+
+    const fn param(name: &'static str, style: super::super::Style, explode: bool) -> Param {
+        Param {
+            name,
+            style,
+            explode,
+            allow_reserved: false,
+        }
+    }
+
+    #[test]
+    fn styled_parameters_keep_their_delimiters() {
+        use super::super::Style;
+        let mut request = request();
+        let colors = ["blue", "black", "brown"];
+        request
+            .query_param(&param("$top", Style::Form, true), &5)
+            .unwrap();
+        request
+            .query_param(&param("none", Style::Form, true), &None::<i32>)
+            .unwrap();
+        request
+            .query_param(&param("empty", Style::Form, true), &Vec::<i32>::new())
+            .unwrap();
+        request
+            .query_param(&param("arr", Style::PipeDelimited, false), &colors)
+            .unwrap();
+        request
+            .query_json("filter", &serde_json::json!({"a": [1]}))
+            .unwrap();
+        assert_eq!(
+            request.query_string(),
+            "$top=5&arr=blue|black|brown&filter=%7B%22a%22%3A%5B1%5D%7D"
+        );
+        request
+            .header_param(&param("X-Arr", Style::Simple, false), &colors)
+            .unwrap();
+        request
+            .header_param(&param("X-None", Style::Simple, false), &None::<i32>)
+            .unwrap();
+        assert_eq!(request.headers()["x-arr"], "blue,black,brown");
+        assert!(request.headers().get("x-none").is_none());
+        assert!(matches!(
+            request.header_param(&param("X-Bad", Style::Simple, false), "a\nb"),
+            Err(Error::InvalidRequest(_))
+        ));
+        request
+            .cookie_param(&param("arr", Style::Form, false), &colors)
+            .unwrap();
+        request
+            .cookie_param(&param("c", Style::Form, true), &["x", "y"])
+            .unwrap();
+        assert_eq!(
+            request.headers()["cookie"],
+            "arr=blue,black,brown; c=x; c=y"
+        );
     }
 
     #[test]

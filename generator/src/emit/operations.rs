@@ -12,8 +12,8 @@ use super::docs::{doc_attrs, prose};
 use super::ident;
 use super::types::{argument_into, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Paths, Success, SuccessBody,
-    TypeKind, TypeRef,
+    Api, BodyEncoding, FormField, Operation, Param, ParamLocation, ParamStyle, PathPart, Paths,
+    Success, SuccessBody, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -281,7 +281,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
         op.method.as_str(),
         op.path_template
     ))]);
-    let operation_impl = operation_impl(op, api);
+    let operation_impl = operation_impl(op);
     let paged = op.pagination.as_ref().map(|p| paged_impl(op, p));
     let waiter = super::waiters::waiter(op, api);
     quote! {
@@ -445,12 +445,12 @@ fn field_path(path: &crate::ir::NextLink) -> TokenStream {
 }
 
 /// `runtime::Operation`: the request the inputs make, and how a 2xx decodes.
-fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
+fn operation_impl(op: &Operation) -> TokenStream {
     let name = ident(&op.builder_name);
     let operation_id = &op.wire_name;
     let template = &op.path_template;
     let method = ident(op.method.as_str());
-    let (path_locals, path) = path_expr(op, api);
+    let path = path_expr(op);
     let constant_query: Vec<TokenStream> = op
         .constant_query
         .iter()
@@ -460,7 +460,7 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
         .params
         .iter()
         .filter(|p| p.location != ParamLocation::Path)
-        .map(|p| param_statement(p, api))
+        .map(param_statement)
         .collect();
     let body = op.body.as_ref().map(|b| {
         let media = &b.media_type;
@@ -468,7 +468,10 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
         // value to clone (`&self.body` and `self.body`, or `value` for both).
         let add = |by_ref: TokenStream, place: TokenStream| match b.encoding {
             BodyEncoding::Json => quote!(request.json_body(#by_ref, #media)?;),
-            BodyEncoding::Form => quote!(request.form_body(#by_ref)?;),
+            BodyEncoding::Form => {
+                let fields = b.form_fields.iter().filter_map(form_field);
+                quote!(request.form_body(#by_ref, &[#(#fields),*])?;)
+            }
             BodyEncoding::Text => {
                 quote!(request.body(::bytes::Bytes::from(#place.clone()), #media);)
             }
@@ -564,7 +567,6 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
             // so the crate builds fast and a program pays only for what it calls.
             #[inline]
             fn request(&self) -> Result<runtime::Request, runtime::Error> {
-                #path_locals
                 #binding = runtime::Request::new(
                     #operation_id,
                     runtime::Method::#method,
@@ -588,103 +590,132 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
     }
 }
 
-/// Statements that percent-encode each path parameter into a local, then the path as
-/// `format!("/{imodel_id}/changesets/{changeset_id}")` (inline arguments keep the macro
-/// input a plain string, which formats cleanly), or a plain string without parameters.
-/// A parameter the template names twice (`/b/{x}/{x}`) is encoded once and its local
-/// fills both places.
-fn path_expr(op: &Operation, api: &Api) -> (TokenStream, TokenStream) {
-    let mut format = String::new();
-    let mut locals = Vec::new();
-    let mut encoded = Vec::new();
+/// The path: `runtime::expand_path(template, &[(name, runtime::path_param(..)?)])?`,
+/// the runtime expanding each parameter by its style and putting the path together,
+/// or the template itself as a `String` when it has no parameters. A parameter the
+/// template names twice (`/b/{x}/{x}`) is expanded once.
+fn path_expr(op: &Operation) -> TokenStream {
+    let template = op
+        .path
+        .iter()
+        .map(|part| match part {
+            PathPart::Literal(text) => text.clone(),
+            PathPart::Param(index) => format!("{{{}}}", op.params[*index].wire_name),
+        })
+        .collect::<String>();
+    let mut expanded = Vec::new();
+    let mut values = Vec::new();
     for part in &op.path {
-        match part {
-            PathPart::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
-            PathPart::Param(index) => {
-                let field_name = &op.params[*index].rust_name;
-                let plain = field_name.trim_start_matches("r#");
-                let local_name = if crate::naming::KEYWORDS.contains(&plain) || plain.ends_with('_')
-                {
-                    format!("{}_segment", plain.trim_end_matches('_'))
-                } else {
-                    plain.to_owned()
-                };
-                format.push('{');
-                format.push_str(&local_name);
-                format.push('}');
-                if encoded.contains(index) {
-                    continue;
-                }
-                encoded.push(*index);
-                let local = ident(&local_name);
-                let field = ident(field_name);
-                let value = display(&op.params[*index].ty, quote!(&self.#field), api);
-                locals.push(quote!(let #local = runtime::encode_path_segment(#value);));
-            }
+        let PathPart::Param(index) = part else {
+            continue;
+        };
+        if expanded.contains(index) {
+            continue;
         }
+        expanded.push(*index);
+        let param = &op.params[*index];
+        let name = &param.wire_name;
+        let field = ident(&param.rust_name);
+        let descriptor = descriptor(param);
+        let value = json_wrapped(param, quote!(&self.#field));
+        values.push(quote!((#name, runtime::path_param(#descriptor, #value)?)));
     }
-    if locals.is_empty() {
-        (quote!(), quote!(String::from(#format)))
+    if values.is_empty() {
+        quote!(String::from(#template))
     } else {
-        (quote!(#(#locals)*), quote!(format!(#format)))
+        quote!(runtime::expand_path(#template, &[#(#values),*])?)
     }
 }
 
-fn param_statement(p: &Param, api: &Api) -> TokenStream {
-    let field = ident(&p.rust_name);
-    let wire = &p.wire_name;
-    let add = |value: TokenStream| match p.location {
-        ParamLocation::Header => quote!(request.header(#wire, #value)?;),
-        ParamLocation::Cookie => quote!(request.cookie(#wire, #value)?;),
-        _ => quote!(request.query(#wire, #value);),
-    };
-    let statement = |value: TokenStream| match &p.ty {
-        TypeRef::Vec(inner) => {
-            let each = add(display(inner, quote!(item), api));
-            quote!(for item in #value { #each })
+/// `&runtime::Param::form("name")`: the parameter's wire name and serialization, as
+/// the IR decided them.
+fn descriptor(p: &Param) -> TokenStream {
+    let param = param_tokens(&p.wire_name, p.style, p.explode, p.allow_reserved);
+    quote!(&#param)
+}
+
+/// A `runtime::Param` expression, in the short form the runtime has for the
+/// locations' defaults (`form` exploded, `simple`).
+fn param_tokens(name: &str, style: ParamStyle, explode: bool, allow_reserved: bool) -> TokenStream {
+    let param = match (style, explode) {
+        (ParamStyle::Form, true) => quote!(runtime::Param::form(#name)),
+        (ParamStyle::Simple, false) => quote!(runtime::Param::simple(#name)),
+        (style, explode) => {
+            let style = style_tokens(style);
+            quote!(runtime::Param::new(#name, #style, #explode))
         }
-        other => add(display(other, value, api)),
+    };
+    if allow_reserved {
+        quote!(#param.reserved())
+    } else {
+        param
+    }
+}
+
+fn style_tokens(style: ParamStyle) -> TokenStream {
+    match style {
+        ParamStyle::Simple => quote!(runtime::Style::Simple),
+        ParamStyle::Label => quote!(runtime::Style::Label),
+        ParamStyle::Matrix => quote!(runtime::Style::Matrix),
+        ParamStyle::Form => quote!(runtime::Style::Form),
+        ParamStyle::SpaceDelimited => quote!(runtime::Style::SpaceDelimited),
+        ParamStyle::PipeDelimited => quote!(runtime::Style::PipeDelimited),
+        ParamStyle::DeepObject => quote!(runtime::Style::DeepObject),
+    }
+}
+
+/// One property of a form body: `runtime::FormField::Styled(..)` or `Json("name")`;
+/// `None` for one the runtime sends that way anyway (`form` exploded, the default
+/// for a property it is not told about).
+fn form_field(field: &FormField) -> Option<TokenStream> {
+    let name = &field.wire_name;
+    if field.json {
+        return Some(quote!(runtime::FormField::Json(#name)));
+    }
+    if (field.style, field.explode, field.allow_reserved) == (ParamStyle::Form, true, false) {
+        return None;
+    }
+    let param = param_tokens(name, field.style, field.explode, field.allow_reserved);
+    Some(quote!(runtime::FormField::Styled(#param)))
+}
+
+/// `value`, or `&runtime::AsJson(value)` for a parameter with JSON `content`.
+fn json_wrapped(p: &Param, value: TokenStream) -> TokenStream {
+    if p.content.is_some() {
+        quote!(&runtime::AsJson(#value))
+    } else {
+        value
+    }
+}
+
+/// The statement that adds a query, header or cookie parameter: the runtime
+/// serializes it by its descriptor, and an optional one that is `None` adds nothing.
+fn param_statement(p: &Param) -> TokenStream {
+    let field = ident(&p.rust_name);
+    let descriptor = descriptor(p);
+    let method = match p.location {
+        ParamLocation::Header => quote!(header_param),
+        ParamLocation::Cookie => quote!(cookie_param),
+        ParamLocation::Query | ParamLocation::Path => quote!(query_param),
+    };
+    if p.content.is_none() {
+        return quote!(request.#method(#descriptor, &self.#field)?;);
+    }
+    // JSON text of `None` would be `null`: an absent parameter is not sent.
+    let add = |value: TokenStream| match p.location {
+        ParamLocation::Query => {
+            let name = &p.wire_name;
+            quote!(request.query_json(#name, #value)?;)
+        }
+        _ => {
+            let value = json_wrapped(p, value);
+            quote!(request.#method(#descriptor, #value)?;)
+        }
     };
     if p.required {
-        statement(quote!(&self.#field))
+        add(quote!(&self.#field))
     } else {
-        let inner = statement(quote!(value));
-        quote!(if let Some(value) = &self.#field { #inner })
-    }
-}
-
-/// An expression that `Display`s as the wire form of `value` (a reference): the
-/// value itself when its type has a `Display` that is its wire form, RFC 3339 for
-/// date-times, and `runtime::query_text` (JSON text, strings unquoted) for the rest.
-fn display(ty: &TypeRef, value: TokenStream, api: &Api) -> TokenStream {
-    match ty {
-        TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
-        ty if has_wire_display(ty, api, 0) => value,
-        _ => quote!(&runtime::query_text(#value)),
-    }
-}
-
-/// Whether the Rust type's `Display` is its wire form (scalars and generated enums).
-fn has_wire_display(ty: &TypeRef, api: &Api, depth: usize) -> bool {
-    match ty {
-        TypeRef::String
-        | TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::Uuid
-        | TypeRef::Date => true,
-        TypeRef::Named(name) if depth < 8 => {
-            match api.types.iter().find(|t| &t.rust_name == name) {
-                Some(def) => match &def.kind {
-                    TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
-                    TypeKind::Alias(target) => has_wire_display(target, api, depth + 1),
-                    TypeKind::Struct(_) | TypeKind::Union(_) => false,
-                },
-                None => false,
-            }
-        }
-        _ => false,
+        let statement = add(quote!(value));
+        quote!(if let Some(value) = &self.#field { #statement })
     }
 }

@@ -13,6 +13,27 @@ use std::collections::{HashMap, HashSet};
 
 use crate::ir::{TypeDef, TypeKind, TypeRef};
 
+/// How many aliases [`resolve_alias`] follows: an alias cycle (reported as an error
+/// elsewhere) must not loop, and real chains are short.
+const ALIAS_HOPS: usize = 16;
+
+/// The type `ty` stands for: through named aliases (`type A = B; type B = Vec<C>`)
+/// to the first type that is not one, at most [`ALIAS_HOPS`] steps. The one place
+/// lowering follows aliases, so every stage agrees on how far.
+pub(crate) fn resolve_alias<'a>(ty: &'a TypeRef, types: &'a [TypeDef]) -> &'a TypeRef {
+    let mut ty = ty;
+    for _ in 0..ALIAS_HOPS {
+        let TypeRef::Named(name) = ty else {
+            return ty;
+        };
+        match types.iter().find(|t| &t.rust_name == name).map(|t| &t.kind) {
+            Some(TypeKind::Alias(target)) => ty = target,
+            _ => return ty,
+        }
+    }
+    ty
+}
+
 /// Rewrites every alias whose target is another alias to that alias's own target,
 /// following the chain to its end. References elsewhere (fields, arguments) keep the
 /// name they were given. An alias loop (reported as an error by

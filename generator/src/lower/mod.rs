@@ -9,6 +9,7 @@ mod long_names;
 mod long_running;
 mod operations;
 mod pagination;
+mod params;
 mod refs;
 mod security;
 mod servers;
@@ -59,6 +60,7 @@ pub fn lower(
     // After merging, which can route a loop through an alias.
     types::box_cycles(&mut api.types);
     links::mark(&mut api.types);
+    diagnostics.extend(params::resolve(&mut api.operations, &api.types));
     // Before pagination, which pages only what is not an envelope.
     diagnostics.extend(envelope::resolve(&mut api.operations, &api.types));
     diagnostics.extend(pagination::detect(

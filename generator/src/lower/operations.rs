@@ -1,12 +1,13 @@
 //! Paths and operations -> [`Operation`]s: names, parameters, bodies, responses and
 //! what a successful call returns.
 
+use super::params;
 use super::refs;
 use super::types::{escape, TypeLowering};
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{
     BodyEncoding, BodyKind, Content, EnvelopeDeclaration, HttpMethod, Operation, Param,
-    ParamLocation, PathPart, RequestBody, Response, StatusSpec, StatusVariant, Success,
+    ParamLocation, ParamStyle, PathPart, RequestBody, Response, StatusSpec, StatusVariant, Success,
     SuccessBody, TypeRef,
 };
 use crate::naming::{Naming, Scope};
@@ -207,15 +208,23 @@ impl OperationLowering<'_, '_> {
             .map(|(origin, parameter)| {
                 let data = parameter.parameter_data_ref();
                 let hint = format!("{}{}", self.type_name, self.naming.type_name(&data.name));
-                let ty = match &data.format {
-                    ParameterSchemaOrContent::Schema(schema) => {
+                let (ty, content) = match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => (
                         self.types
-                            .lower_schema(schema, &format!("{origin}/schema"), &hint)
+                            .lower_schema(schema, &format!("{origin}/schema"), &hint),
+                        None,
+                    ),
+                    ParameterSchemaOrContent::Content(content) => {
+                        self.content_param(content, &origin, &hint)
                     }
-                    ParameterSchemaOrContent::Content(_) => TypeRef::String,
                 };
                 let location = location(parameter);
+                let (style, explode, allow_reserved) = params::serialization(parameter);
                 Param {
+                    style,
+                    explode,
+                    allow_reserved,
+                    content,
                     wire_name: data.name.clone(),
                     rust_name: names.claim(&self.naming.value_name(&data.name)),
                     location,
@@ -281,10 +290,17 @@ impl OperationLowering<'_, '_> {
                     && matches!(p.location, ParamLocation::Path | ParamLocation::Query)
             }) {
                 Some(param) => {
+                    if param.location != ParamLocation::Query {
+                        (param.style, param.explode) = ParamLocation::Query.default_style();
+                    }
                     param.location = ParamLocation::Query;
                     key.clone_into(&mut param.wire_name);
                 }
                 None => params.push(Param {
+                    style: ParamStyle::Form,
+                    explode: true,
+                    allow_reserved: false,
+                    content: None,
                     origin: item_origin.to_owned(),
                     wire_name: key.to_owned(),
                     rust_name: names.claim(&self.naming.value_name(placeholder)),
@@ -360,6 +376,29 @@ impl OperationLowering<'_, '_> {
         parts
     }
 
+    /// The type and media type of a parameter declared with `content`: its schema's
+    /// type when the media type is JSON (sent as JSON text), a string otherwise.
+    fn content_param(
+        &mut self,
+        content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+        origin: &str,
+        hint: &str,
+    ) -> (TypeRef, Option<String>) {
+        let Some((media_type, media)) = content.first() else {
+            return (TypeRef::String, None);
+        };
+        let ty = match &media.schema {
+            Some(schema) if is_json(media_type) => self.types.lower_schema(
+                schema,
+                &format!("{origin}/content/{}/schema", escape(media_type)),
+                hint,
+            ),
+            None if is_json(media_type) => TypeRef::Json,
+            _ => return (TypeRef::String, None),
+        };
+        (ty, Some(media_type.clone()))
+    }
+
     fn body(&mut self, body: &ReferenceOr<openapiv3::RequestBody>) -> Option<RequestBody> {
         let origin = format!("{}/requestBody", self.origin);
         let (ref_origin, body) = match refs::resolve_request_body(self.document, body) {
@@ -406,7 +445,13 @@ impl OperationLowering<'_, '_> {
                 (BodyEncoding::Bytes, TypeRef::Bytes)
             }
         };
+        let form_fields = if encoding == BodyEncoding::Form {
+            params::declared_form_fields(&media.encoding)
+        } else {
+            Vec::new()
+        };
         Some(RequestBody {
+            form_fields,
             origin: media_origin,
             media_type: media_type.clone(),
             encoding,

@@ -338,21 +338,7 @@ fn body_array<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Option<&'a TypeRef
     else {
         return None;
     };
-    let mut ty = ty;
-    // Bounded: an alias cycle is reported elsewhere.
-    for _ in 0..16 {
-        if let Some(item) = array_item(ty) {
-            return Some(item);
-        }
-        let TypeRef::Named(name) = ty else {
-            return None;
-        };
-        match &types.iter().find(|t| &t.rust_name == name)?.kind {
-            TypeKind::Alias(target) => ty = target,
-            _ => return None,
-        }
-    }
-    None
+    array_item(super::aliases::resolve_alias(ty, types))
 }
 
 fn is_integer(param: &Param) -> bool {
@@ -414,17 +400,14 @@ fn string_at(
 
 /// A struct's fields, through aliases.
 pub(super) fn struct_fields<'a>(types: &'a [TypeDef], name: &str) -> Option<&'a [Field]> {
-    // Follow aliases a bounded number of steps: an alias cycle is reported elsewhere.
-    let mut name = name;
-    for _ in 0..16 {
-        let def = types.iter().find(|t| t.rust_name == name)?;
-        match &def.kind {
-            TypeKind::Struct(s) => return Some(&s.fields),
-            TypeKind::Alias(TypeRef::Named(target)) => name = target,
-            _ => return None,
-        }
+    let named = TypeRef::Named(name.to_owned());
+    let TypeRef::Named(name) = super::aliases::resolve_alias(&named, types) else {
+        return None;
+    };
+    match &types.iter().find(|t| &t.rust_name == name)?.kind {
+        TypeKind::Struct(s) => Some(&s.fields),
+        _ => None,
     }
-    None
 }
 
 fn array_item(ty: &TypeRef) -> Option<&TypeRef> {

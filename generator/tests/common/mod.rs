@@ -25,6 +25,7 @@ pub const FIXTURES: &[&str] = &[
     "objects",
     "openapi_3_1",
     "pagination",
+    "parameter_styles",
     "responses",
     "security",
     "servers",
