@@ -281,7 +281,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
         op.method.as_str(),
         op.path_template
     ))]);
-    let operation_impl = operation_impl(op);
+    let operation_impl = operation_impl(op, api);
     let paged = op.pagination.as_ref().map(|p| paged_impl(op, p));
     let waiter = super::waiters::waiter(op, api);
     quote! {
@@ -445,7 +445,7 @@ fn field_path(path: &crate::ir::NextLink) -> TokenStream {
 }
 
 /// `runtime::Operation`: the request the inputs make, and how a 2xx decodes.
-fn operation_impl(op: &Operation) -> TokenStream {
+fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
     let name = ident(&op.builder_name);
     let operation_id = &op.wire_name;
     let template = &op.path_template;
