@@ -349,6 +349,9 @@ impl HttpClient {
             // `Bytes` clones share the buffer: every attempt sends the same body.
             builder = builder.body(bytes.clone());
         }
+        if let Some(multipart) = request.multipart_body() {
+            builder = with_multipart(builder, multipart.form().await?, multipart.media_type())?;
+        }
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
@@ -433,6 +436,24 @@ impl HttpClient {
         }
         Ok(url)
     }
+}
+
+/// Puts a multipart body, encoded for this attempt, on the request. reqwest
+/// sends a form as `multipart/form-data` (with its length); another
+/// `multipart/*` type gets the same encoding under its own name.
+fn with_multipart(
+    builder: reqwest::RequestBuilder,
+    form: reqwest::multipart::Form,
+    media_type: &str,
+) -> Result<reqwest::RequestBuilder, Error> {
+    if media_type.eq_ignore_ascii_case("multipart/form-data") {
+        return Ok(builder.multipart(form));
+    }
+    let content_type = HeaderValue::try_from(format!("{media_type}; boundary={}", form.boundary()))
+        .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid Content-Type")))?;
+    Ok(builder
+        .header(CONTENT_TYPE, content_type)
+        .body(reqwest::Body::wrap_stream(form.into_stream())))
 }
 
 /// Reads the whole body a chunk at a time, giving up as soon as it is known to

@@ -21,8 +21,10 @@ mod error;
 mod json_path;
 mod link;
 mod link_header;
+mod media;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod multipart;
 mod operation;
 mod options;
 mod paginate;
@@ -41,6 +43,9 @@ pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, Transfe
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
+pub use multipart::FilePart;
+#[doc(hidden)]
+pub use multipart::{Multipart, PartSpec};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};

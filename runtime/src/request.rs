@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::Serialize;
 
-use super::{Error, RequestOptions};
+use super::{Error, Multipart, RequestOptions};
 
 /// One API call: operation, method, expanded path, query, headers and body.
 ///
@@ -25,6 +25,8 @@ pub struct Request {
     query: Vec<(&'static str, String)>,
     headers: HeaderMap,
     body: Option<(Bytes, &'static str)>,
+    /// A multipart body, encoded anew on each attempt (in place of `body`).
+    multipart: Option<Multipart>,
     accept: Option<&'static str>,
     options: RequestOptions,
     /// A next-page link to fetch instead of `path` and `query`.
@@ -52,6 +54,7 @@ impl Request {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            multipart: None,
             accept: None,
             options: RequestOptions::default(),
             link: None,
@@ -135,6 +138,18 @@ impl Request {
     /// Sets a raw request body and its content type.
     pub fn body(&mut self, bytes: Bytes, content_type: &'static str) {
         self.body = Some((bytes, content_type));
+    }
+
+    /// Sets a `multipart/*` body: its parts are encoded, with a fresh boundary,
+    /// on every attempt, and its files read as they are sent.
+    pub fn multipart(&mut self, body: Multipart) {
+        self.body = None;
+        self.multipart = Some(body);
+    }
+
+    /// The multipart body set with [`Request::multipart`], if any.
+    pub fn multipart_body(&self) -> Option<&Multipart> {
+        self.multipart.as_ref()
     }
 
     /// Sets the `Accept` header, e.g. `application/json` or
@@ -236,6 +251,13 @@ impl fmt::Debug for Request {
                 &self.body.as_ref().map(|(bytes, content_type)| {
                     format!("{} bytes of {content_type}", bytes.len())
                 }),
+            )
+            .field(
+                "multipart",
+                &self
+                    .multipart
+                    .as_ref()
+                    .map(|body| format!("{} parts of {}", body.len(), body.media_type())),
             )
             .field("accept", &self.accept)
             .field("options", &self.options)
