@@ -438,22 +438,22 @@ impl HttpClient {
     }
 }
 
-/// Puts a multipart body, encoded for this attempt, on the request. reqwest
-/// sends a form as `multipart/form-data` (with its length); another
-/// `multipart/*` type gets the same encoding under its own name.
+/// Puts a multipart body, encoded for this attempt, on the request, with its
+/// length. reqwest names every form `multipart/form-data`; another
+/// `multipart/*` type (`multipart/mixed`) replaces that name, keeping the boundary.
 fn with_multipart(
     builder: reqwest::RequestBuilder,
     form: reqwest::multipart::Form,
     media_type: &str,
 ) -> Result<reqwest::RequestBuilder, Error> {
-    if media_type.eq_ignore_ascii_case("multipart/form-data") {
-        return Ok(builder.multipart(form));
-    }
     let content_type = HeaderValue::try_from(format!("{media_type}; boundary={}", form.boundary()))
-        .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid Content-Type")))?;
+        .map_err(|_| {
+            Error::InvalidRequest(format!("`{media_type}` is not a valid Content-Type"))
+        })?;
+    // `headers` replaces the value `multipart` set rather than adding a second one.
     Ok(builder
-        .header(CONTENT_TYPE, content_type)
-        .body(reqwest::Body::wrap_stream(form.into_stream())))
+        .multipart(form)
+        .headers(HeaderMap::from_iter([(CONTENT_TYPE, content_type)])))
 }
 
 /// Reads the whole body a chunk at a time, giving up as soon as it is known to

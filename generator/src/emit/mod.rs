@@ -9,6 +9,7 @@ mod enums;
 mod mocks;
 mod models;
 mod operations;
+mod parts;
 mod types;
 mod waiters;
 
