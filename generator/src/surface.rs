@@ -4,7 +4,7 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, Field, Operation, Paths, Success, TypeKind};
+use crate::ir::{Api, Field, Operation, PartKind, Paths, Success, TypeKind};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +45,10 @@ pub struct Surface {
     /// Cargo feature -> the types compiled only with it (`unused-schemas`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub features: IndexMap<String, Vec<String>>,
+    /// The structs of multipart bodies (in `operations`), by Rust name: field ->
+    /// the part it sends (`wire` is `<kind> <name> <content type>`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub multipart_bodies: IndexMap<String, IndexMap<String, FieldSurface>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,6 +135,7 @@ impl Surface {
                 .map(|def| def.rust_name.clone())
                 .collect(),
             features: features(api),
+            multipart_bodies: multipart_bodies(api),
         }
     }
 
@@ -158,6 +163,32 @@ impl Surface {
     pub fn from_text(text: &str) -> Result<Self, String> {
         serde_yaml::from_str(text).map_err(|e| e.to_string())
     }
+}
+
+fn multipart_bodies(api: &Api) -> IndexMap<String, IndexMap<String, FieldSurface>> {
+    let bodies = api.operations.iter().filter_map(|op| op.body.as_ref()?.multipart.as_ref());
+    bodies
+        .map(|body| {
+            let fields = body
+                .parts
+                .iter()
+                .map(|part| {
+                    let kind = match part.kind {
+                        PartKind::Text => "text",
+                        PartKind::Json => "json",
+                        PartKind::File => "file",
+                    };
+                    let field = FieldSurface {
+                        wire: format!("{kind} {} {}", part.wire_name, part.content_type),
+                        ty: part.ty.rust(Paths::Short),
+                        required: part.required,
+                    };
+                    (part.rust_name.clone(), field)
+                })
+                .collect();
+            (body.rust_name.clone(), fields)
+        })
+        .collect()
 }
 
 fn operation(op: &Operation) -> OperationSurface {

@@ -254,3 +254,113 @@ pub fn accept(responses: &[Response]) -> Option<String> {
     };
     (!types.is_empty()).then(|| types.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Content;
+
+    fn response(status: StatusSpec, content: &[(&str, BodyKind)]) -> Response {
+        Response {
+            status,
+            description: String::new(),
+            content: content
+                .iter()
+                .map(|(media_type, body)| Content {
+                    media_type: (*media_type).to_owned(),
+                    body: body.clone(),
+                })
+                .collect(),
+            headers: Vec::new(),
+            envelope: None,
+        }
+    }
+
+    #[test]
+    fn accept_lists_what_the_client_decodes_json_first() {
+        let json = || BodyKind::Json(TypeRef::Json);
+        let ok = StatusSpec::Code(200);
+        let error = StatusSpec::Range(4);
+        // (responses, the Accept header)
+        let cases: Vec<(Vec<Response>, Option<&str>)> = vec![
+            // XML offered first, but only JSON is decoded.
+            (
+                vec![response(
+                    ok.clone(),
+                    &[
+                        ("application/xml", BodyKind::Bytes),
+                        ("application/json", json()),
+                    ],
+                )],
+                Some("application/json"),
+            ),
+            // A JSON type in any case, with parameters, is JSON.
+            (
+                vec![response(
+                    ok.clone(),
+                    &[("Application/JSON; charset=utf-8", json())],
+                )],
+                Some("Application/JSON; charset=utf-8"),
+            ),
+            // Error bodies are read as JSON too; each type once.
+            (
+                vec![
+                    response(ok.clone(), &[("application/json", json())]),
+                    response(
+                        error.clone(),
+                        &[
+                            ("application/problem+json", json()),
+                            ("text/html", BodyKind::Bytes),
+                        ],
+                    ),
+                    response(StatusSpec::Default, &[("application/json", json())]),
+                ],
+                Some("application/json, application/problem+json"),
+            ),
+            // A download: its own type first, then the JSON of errors.
+            (
+                vec![
+                    response(ok.clone(), &[("image/png", BodyKind::Bytes)]),
+                    response(error.clone(), &[("application/json", json())]),
+                ],
+                Some("image/png, application/json"),
+            ),
+            // No schema: the caller gets the raw answer of any declared type.
+            (
+                vec![response(ok.clone(), &[("text/csv", BodyKind::Untyped)])],
+                Some("text/csv"),
+            ),
+            // JSON beside a CSV download in one answer: JSON is what is decoded.
+            (
+                vec![response(
+                    ok.clone(),
+                    &[
+                        ("text/csv", BodyKind::Bytes),
+                        ("application/vnd.api+json", json()),
+                    ],
+                )],
+                Some("application/vnd.api+json"),
+            ),
+            // `default` stands in for the 2xx answers when none is declared.
+            (
+                vec![response(
+                    StatusSpec::Default,
+                    &[("application/octet-stream", BodyKind::Bytes)],
+                )],
+                Some("application/octet-stream"),
+            ),
+            // An error's non-JSON body is not decoded, so not asked for.
+            (
+                vec![
+                    response(StatusSpec::Code(204), &[]),
+                    response(error, &[("text/plain", BodyKind::Untyped)]),
+                ],
+                None,
+            ),
+            (Vec::new(), None),
+        ];
+        for (responses, expected) in cases {
+            assert_eq!(accept(&responses).as_deref(), expected, "{responses:#?}");
+        }
+    }
+}
