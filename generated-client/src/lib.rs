@@ -34,10 +34,10 @@ pub mod runtime {
     #[doc(inline)]
     pub use ::openapi_client_runtime::{
         ApiClient, ApiError, ByteStream, CLIENT_METHODS, ClientBuilder, Download, Error,
-        HttpClient, ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation,
-        Page, PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS, StateField,
-        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
-        poll_until,
+        FilePart, HttpClient, ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method,
+        Operation, Page, PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS,
+        StateField, StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload,
+        paginate, poll_until,
     };
 
     #[doc(hidden)]
