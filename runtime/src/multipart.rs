@@ -247,7 +247,8 @@ impl Multipart {
                     let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
                     let file = tokio::fs::File::open(path).await.map_err(io)?;
                     let length = file.metadata().await.map_err(io)?.len();
-                    let stream = tokio_util::io::ReaderStream::new(file);
+                    // 64 KiB reads: ReaderStream's 4 KiB default makes a large file slow.
+                    let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
                     reqwest::multipart::Part::stream_with_length(
                         reqwest::Body::wrap_stream(stream),
                         length,

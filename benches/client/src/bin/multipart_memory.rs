@@ -110,6 +110,7 @@ fn run(path: &PathBuf, in_memory: bool) -> Result<(u64, f64), Box<dyn std::error
 }
 
 /// An operation with a multipart body, as a generated one is written.
+#[derive(Clone)]
 struct Upload {
     file: FilePart,
 }
