@@ -11,6 +11,9 @@
 //! - `$ref` with sibling keywords -> `allOf: [{$ref}]` plus the siblings (3.0 ignores
 //!   siblings of `$ref`; 3.1 applies them, e.g. a `description` or `nullable`).
 //! - boolean schemas: `true` -> `{}`, `false` -> `{not: {}}`.
+//! - `contentMediaType` without `contentEncoding` on a string (or untyped) schema ->
+//!   `type: string, format: binary` (3.1's spelling of raw bytes, e.g. a multipart
+//!   file part; 3.1.1 "Migrating binary descriptions from OAS 3.0").
 //!
 //! Schemas are found by position: `components.schemas.*`, and the `schema` member of
 //! parameters, headers and media types anywhere in the document, then recursively through
@@ -113,6 +116,32 @@ pub fn normalize_schema(schema: &mut Value) {
     rewrite_exclusive_bound(map, "exclusiveMinimum", "minimum");
     rewrite_exclusive_bound(map, "exclusiveMaximum", "maximum");
     rewrite_ref_siblings(map);
+    rewrite_content_media_type(map);
+}
+
+fn rewrite_content_media_type(map: &mut Map<String, Value>) {
+    let string_or_untyped = match map.get("type") {
+        None => ![
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "properties",
+            "items",
+            "enum",
+            "$ref",
+        ]
+        .iter()
+        .any(|key| map.contains_key(*key)),
+        Some(kind) => kind == "string",
+    };
+    if map.contains_key("contentMediaType")
+        && !map.contains_key("contentEncoding")
+        && !map.contains_key("format")
+        && string_or_untyped
+    {
+        map.insert("type".into(), Value::from("string"));
+        map.insert("format".into(), Value::from("binary"));
+    }
 }
 
 fn rewrite_type_array(map: &mut Map<String, Value>) {
@@ -203,6 +232,33 @@ mod tests {
     fn schema(mut value: Value) -> Value {
         normalize_schema(&mut value);
         value
+    }
+
+    #[test]
+    fn content_media_type_without_encoding_is_binary() {
+        // (3.1 schema, its 3.0 spelling)
+        let cases = [
+            (
+                json!({"type": "string", "contentMediaType": "image/png"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "image/png"}),
+            ),
+            (
+                json!({"contentMediaType": "application/octet-stream"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}),
+            ),
+            // Base64 text is a string, as 3.0's `format: byte` is.
+            (
+                json!({"type": "string", "contentMediaType": "image/png", "contentEncoding": "base64"}),
+                json!({"type": "string", "contentMediaType": "image/png", "contentEncoding": "base64"}),
+            ),
+            (
+                json!({"type": "object", "contentMediaType": "application/json"}),
+                json!({"type": "object", "contentMediaType": "application/json"}),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(schema(input.clone()), expected, "{input}");
+        }
     }
 
     #[test]

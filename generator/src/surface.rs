@@ -166,7 +166,10 @@ impl Surface {
 }
 
 fn multipart_bodies(api: &Api) -> IndexMap<String, IndexMap<String, FieldSurface>> {
-    let bodies = api.operations.iter().filter_map(|op| op.body.as_ref()?.multipart.as_ref());
+    let bodies = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref()?.multipart.as_ref());
     bodies
         .map(|body| {
             let fields = body
