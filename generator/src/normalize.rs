@@ -141,8 +141,16 @@ fn rewrite_content_media_type(map: &mut Map<String, Value>) {
     {
         map.insert("type".into(), Value::from("string"));
         map.insert("format".into(), Value::from("binary"));
+        // `openapiv3` keeps only `x-` keys: the media type goes on under one, for
+        // the content type of a multipart file part (`lower::bodies`).
+        if let Some(media_type) = map.get("contentMediaType").cloned() {
+            map.insert(CONTENT_MEDIA_TYPE.into(), media_type);
+        }
     }
 }
+
+/// Where a 3.1 binary schema's `contentMediaType` is kept for lowering.
+pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
 
 fn rewrite_type_array(map: &mut Map<String, Value>) {
     let types: Vec<String> = match map.get("type") {
@@ -240,11 +248,11 @@ mod tests {
         let cases = [
             (
                 json!({"type": "string", "contentMediaType": "image/png"}),
-                json!({"type": "string", "format": "binary", "contentMediaType": "image/png"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "image/png", "x-content-media-type": "image/png"}),
             ),
             (
                 json!({"contentMediaType": "application/octet-stream"}),
-                json!({"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "application/octet-stream", "x-content-media-type": "application/octet-stream"}),
             ),
             // Base64 text is a string, as 3.0's `format: byte` is.
             (

@@ -16,6 +16,7 @@ use crate::ir::{
 };
 use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
+use crate::normalize::CONTENT_MEDIA_TYPE;
 
 /// `$ref`s to `$ref`s followed at most this many times.
 const MAX_REF_HOPS: usize = 16;
@@ -91,7 +92,13 @@ impl MultipartLowering<'_, '_> {
                     (PartKind::Text, Some(media)) if is_json_media(media) => PartKind::Json,
                     (kind, _) => kind,
                 };
+                // 3.1: a binary property's own `contentMediaType` (see `normalize`).
+                let own = resolved
+                    .filter(|_| kind == PartKind::File)
+                    .and_then(|s| s.schema_data.extensions.get(CONTENT_MEDIA_TYPE))
+                    .and_then(|m| m.as_str());
                 let content_type = declared
+                    .or(own)
                     .unwrap_or(match kind {
                         PartKind::Text => TEXT,
                         PartKind::Json => JSON,
