@@ -3,7 +3,7 @@
 //! Typed mocks for the tests of code that uses this client (the `mock` feature): a loopback [`MockServer`] with one helper per operation, taking the same arguments as the [`Client`] method and the same setters as its [`Request`], that matches exactly the request the client sends for them.
 //!
 //! Unset optional inputs match any value. Answer with [`Mock::respond`](crate::mock::Mock::respond) (the operation's success type), [`Mock::respond_error`](crate::mock::Mock::respond_error) (a status and the spec's error body) or the other `respond_*` methods; [`Mock::expect`](crate::mock::Mock::expect) sets how many calls are expected, checked by [`MockServer::verify`](crate::mock::MockServer::verify) and when the server is dropped.
-#![allow(deprecated)]
+#![allow(deprecated, clippy::too_many_arguments)]
 
 use crate::{runtime, Client, Request};
 

@@ -6,7 +6,8 @@
     clippy::derive_partial_eq_without_eq,
     clippy::doc_lazy_continuation,
     clippy::large_enum_variant,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 /// Generated from `#/components/schemas/IModel`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -471,16 +471,32 @@ async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes
     // Trust `Content-Length` for the first allocation only up to a point: it is
     // the server's word, and nothing has arrived yet.
     let capacity = announced.unwrap_or(0).min(MAX_PREALLOCATION);
-    let mut body = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    // A body that arrives in one chunk is returned as that chunk, uncopied;
+    // only a second chunk starts a buffer they are gathered in.
+    let mut first: Option<Bytes> = None;
+    let mut gathered: Option<BytesMut> = None;
     let mut received: u64 = 0;
     while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
         received = received.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
         if received > limit {
             return Err(too_large());
         }
-        body.extend_from_slice(&chunk);
+        match (&mut gathered, first.take()) {
+            (Some(body), _) => body.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(earlier)) => {
+                let wanted = usize::try_from(capacity).unwrap_or(0);
+                let mut body = BytesMut::with_capacity(wanted.max(earlier.len() + chunk.len()));
+                body.extend_from_slice(&earlier);
+                body.extend_from_slice(&chunk);
+                gathered = Some(body);
+            }
+        }
     }
-    Ok(body.freeze())
+    Ok(match gathered {
+        Some(body) => body.freeze(),
+        None => first.unwrap_or_default(),
+    })
 }
 
 /// The size of a response head as it came on the wire, near enough: each

@@ -7,10 +7,9 @@
 //! parsing and paging are here, once.
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
-use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use super::paginate::{paginate, Page, PageCursor, Paging};
+use super::paginate::{pages, Items, Page, PageCursor, Paging};
 use super::{
     Error, HttpClient, ItemStream, RawResponse, Request, RequestOptions, StreamingResponse,
 };
@@ -114,7 +113,7 @@ async fn send_raw<O: Operation>(
 }
 
 /// The items of every page of `operation`, fetched lazily, one page in memory at a
-/// time; see [`paginate`] for when the stream ends.
+/// time; see [`paginate`](super::paginate) for when the stream ends.
 pub fn stream<O, E>(
     client: HttpClient,
     operation: O,
@@ -129,7 +128,7 @@ where
     let paging = Paging::new(top.unwrap_or(O::PAGE_SIZE), skip.unwrap_or(0))
         .max_items(max_items)
         .linked(O::LINKED);
-    let pages = paginate(paging, move |cursor| {
+    let pages = pages(paging, move |cursor| {
         let client = client.clone();
         let mut operation = operation.clone();
         let options = options.clone();
@@ -156,5 +155,5 @@ where
                 .or_next_link(header_link))
         }
     });
-    Box::pin(pages.map(|item| item.map_err(Error::parse_body)))
+    Box::pin(Items::new(pages, Error::parse_body))
 }

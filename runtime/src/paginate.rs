@@ -6,8 +6,9 @@ use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, Stream};
 
 use super::{Error, Unparsed};
 
@@ -210,44 +211,14 @@ fn digest(value: impl Hash) -> u64 {
 }
 
 /// A 64-bit digest of a page body, so that the check for a repeated page holds
-/// no copy of it. Every body byte goes through it, so it is not `DefaultHasher`
-/// (SipHash, made to resist hash flooding, which does not apply here): that
-/// cost about 100,000 instructions per 40 KB page, 7% of streaming a list.
-/// Four independent multiply-xorshift lanes over 8-byte words, then the tail
-/// and the length, mixed; a collision of two different consecutive pages is
-/// as unlikely as any 64-bit one, and would end a stream with
+/// no copy of it. Every body byte goes through it, so it is XXH3 (the
+/// `xxhash-rust` crate), not `DefaultHasher`: SipHash resists hash flooding,
+/// which does not apply here, and cost 7% of streaming a list; a hand-written
+/// multiply-xorshift still cost 2.5%. A collision of two different consecutive
+/// pages is as unlikely as any 64-bit one, and would end a stream with
 /// [`PaginationError::RepeatedPage`], not lose items silently.
 fn body_digest(bytes: &[u8]) -> u64 {
-    const K: [u64; 4] = [
-        0x9E37_79B9_7F4A_7C15,
-        0xC2B2_AE3D_27D4_EB4F,
-        0x1656_67B1_9E37_79F9,
-        0xD6E8_FEB8_6659_FD93,
-    ];
-    fn mix(lane: u64, word: u64, k: u64) -> u64 {
-        let lane = (lane ^ word).wrapping_mul(k);
-        lane ^ (lane >> 29)
-    }
-    let word = |chunk: &[u8]| {
-        let mut bytes = [0u8; 8];
-        bytes[..chunk.len()].copy_from_slice(chunk);
-        u64::from_le_bytes(bytes)
-    };
-    let mut lanes = K;
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = mix(*lane, word(&block[i * 8..i * 8 + 8]), K[i]);
-        }
-    }
-    let mut hash = (bytes.len() as u64).wrapping_mul(K[0]);
-    for (i, lane) in lanes.into_iter().enumerate() {
-        hash = mix(hash, lane, K[i]);
-    }
-    for chunk in blocks.remainder().chunks(8) {
-        hash = mix(hash, word(chunk), K[1]);
-    }
-    mix(hash, hash >> 32, K[2])
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Finds a next-page link or continuation token the stream was given before,
@@ -301,7 +272,7 @@ struct State<F> {
 
 /// What one fetch adds to the stream: a page's items, then perhaps the
 /// error that ends the stream.
-struct Batch<T> {
+pub(crate) struct Batch<T> {
     items: std::vec::IntoIter<T>,
     error: Option<Error>,
 }
@@ -322,14 +293,74 @@ impl<T> Batch<T> {
     }
 }
 
-impl<T> Iterator for Batch<T> {
-    type Item = Result<T, Error>;
+/// The items of a stream of pages, one at a time, then the error that ended
+/// it, converted by `convert` (the runtime's untyped error into the crate's).
+///
+/// Written out rather than `flat_map` + `map_err`: an item is large (a
+/// generated model is hundreds of bytes), and every adapter layer moved it
+/// once more; here it goes from the page's vector to the caller in one move.
+pub(crate) struct Items<T, P, E = Unparsed> {
+    /// `None` once the stream has ended.
+    pages: Option<Pin<Box<P>>>,
+    current: std::vec::IntoIter<T>,
+    error: Option<Error>,
+    convert: fn(Error) -> Error<E>,
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        match self.items.next() {
-            Some(item) => Some(Ok(item)),
-            None => self.error.take().map(Err),
+// No field is pinned structurally: the page stream is boxed and the items
+// are only moved out of their vector.
+impl<T, P, E> Unpin for Items<T, P, E> {}
+
+impl<T, P, E> Items<T, P, E> {
+    pub(crate) fn new(pages: P, convert: fn(Error) -> Error<E>) -> Self {
+        Items {
+            pages: Some(Box::pin(pages)),
+            current: Vec::new().into_iter(),
+            error: None,
+            convert,
         }
+    }
+}
+
+impl<T, P, E> Stream for Items<T, P, E>
+where
+    P: Stream<Item = Batch<T>>,
+{
+    type Item = Result<T, Error<E>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            // The used-up page's buffer goes before the next page is fetched,
+            // so that its memory is free for decoding that page.
+            this.current = Vec::new().into_iter();
+            if let Some(error) = this.error.take() {
+                this.pages = None;
+                return Poll::Ready(Some(Err((this.convert)(error))));
+            }
+            let Some(pages) = this.pages.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match std::task::ready!(pages.as_mut().poll_next(cx)) {
+                Some(batch) => {
+                    this.current = batch.items;
+                    this.error = batch.error;
+                }
+                None => {
+                    this.pages = None;
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let ended = self.pages.is_none();
+        let pending = self.current.len() + usize::from(self.error.is_some());
+        (pending, ended.then_some(pending))
     }
 }
 
@@ -364,6 +395,16 @@ where
     F: FnMut(PageCursor) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
+    Items::new(pages(paging, fetch), std::convert::identity)
+}
+
+/// The pages [`paginate`] walks, each as its items and perhaps the error that
+/// ends the stream.
+pub(crate) fn pages<T, F, Fut>(paging: Paging, fetch: F) -> impl Stream<Item = Batch<T>>
+where
+    F: FnMut(PageCursor) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
     let first = PageCursor::Offset {
         top: page_request_size(paging.page_size, paging.max_items),
         skip: paging.start,
@@ -382,7 +423,7 @@ where
     // One future per page, not per item: the fetch future (a whole HTTP
     // exchange) is large, and a stream that made a new one for every item
     // moved it in memory for each item. Items come from the page's vector
-    // through `flat_map`.
+    // through `Items`.
     stream::unfold(state, |mut state| async move {
         if state.remaining == Some(0) {
             return None;
@@ -420,7 +461,6 @@ where
         }
         Some((Batch::items(items), state))
     })
-    .flat_map(stream::iter)
 }
 
 impl<F> State<F> {

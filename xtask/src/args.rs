@@ -103,6 +103,11 @@ pub struct CorpusArgs {
     /// lists, a few checked with clippy (what `cargo xtask test` runs).
     #[arg(long, requires = "directory", conflicts_with_all = ["sample", "no_report"])]
     pub subset: bool,
+    /// Instead: every document of ReadMe's feature suite (npm `@readme/oas-examples`,
+    /// pinned), each with the outcome and warnings corpus/oas-examples.toml lists,
+    /// checked with clippy (what `cargo xtask test` runs).
+    #[arg(long, conflicts_with_all = ["directory", "only", "no_report"])]
+    pub suite: bool,
     /// Also check N randomly drawn documents' crates with clippy, warnings denied, in
     /// one workspace.
     #[arg(long, value_name = "N", requires = "directory")]

@@ -80,6 +80,9 @@ const STEPS: &[Step] = &[
         &["xtask", "corpus", "--directory", "--subset"],
         &[],
     ),
+    // Every document of ReadMe's feature suite, with the outcome and the warnings
+    // corpus/oas-examples.toml lists, checked with clippy.
+    ("ReadMe feature suite", &["xtask", "corpus", "--suite"], &[]),
 ];
 
 pub fn run() -> Result<(), String> {

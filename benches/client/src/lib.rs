@@ -115,9 +115,8 @@ mod tests {
             assert_eq!(count, 1_050);
             assert_eq!(raw.stream_count(itwin_id(), 100).await.expect("raw"), 1_050);
         });
-        // 10 full pages and a short one for each client: the generated one follows
-        // each page's next link, the hand-written one counts `$skip`, and both stop
-        // at the short last page, which links nowhere.
+        // 10 full pages and a short one for each client: both follow each page's
+        // next link and stop at the short last page, which links nowhere.
         assert_eq!(server.requests(), 22);
     }
 

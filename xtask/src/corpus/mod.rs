@@ -176,6 +176,10 @@ impl Outcome {
 }
 
 pub fn run(args: &CorpusArgs) -> Result<(), String> {
+    if args.suite {
+        let root = crate::project_root();
+        return subset::run(&root, &subset::FEATURE_SUITE, args.offline);
+    }
     if args.directory {
         return directory::run(args);
     }

@@ -82,7 +82,7 @@ pub fn render(root: &Path, run: &Run) -> Result<String, String> {
     let records = run.records;
     let total = records.len();
     let mut out = String::new();
-    let why = subset::read(root)
+    let why = subset::read(root, &subset::DIRECTORY_SUBSET)
         .map(|docs| {
             docs.into_iter()
                 .map(|d| (d.path, d.why))
