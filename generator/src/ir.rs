@@ -424,6 +424,58 @@ pub struct RequestBody {
     /// For a form body: every property of its type, in order, with its encoding.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub form_fields: Vec<FormField>,
+    /// The parts of a `multipart/*` body (see `lower::bodies`); its [`Self::ty`] is
+    /// then [`TypeRef::Parts`], the struct they make.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multipart: Option<MultipartBody>,
+}
+
+/// A `multipart/form-data` or `multipart/mixed` body: the object schema's
+/// properties, each a part, as its `encoding` entry describes them. The caller
+/// fills a struct of them (`UploadDocumentBody`, in `operations.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MultipartBody {
+    /// The struct's Rust name.
+    pub rust_name: String,
+    pub parts: Vec<PartField>,
+}
+
+/// One property of a multipart body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartField {
+    /// JSON pointer of the property's schema.
+    pub origin: String,
+    /// The part's name: the property's.
+    pub wire_name: String,
+    pub rust_name: String,
+    pub kind: PartKind,
+    /// The field's type: the property's for text and JSON parts, `FilePart` (or a
+    /// `Vec` of them) for files. `Option` when not required (lists stay lists).
+    pub ty: TypeRef,
+    pub required: bool,
+    /// An array property: each item is a part of its own, with the same name.
+    pub repeated: bool,
+    /// `encoding.<property>.contentType`, or OpenAPI's default for the property's
+    /// type: `text/plain` for primitives, `application/json` for objects,
+    /// `application/octet-stream` for binary strings. The first of a list of them.
+    pub content_type: String,
+    /// `encoding.<property>.headers`: the headers the part may carry (a file
+    /// part's caller sets them with `FilePart::header`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// How a multipart property is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartKind {
+    /// A primitive (or a list of them) as text.
+    Text,
+    /// An object, serialised as JSON.
+    Json,
+    /// A binary string (`format: binary`): a `runtime::FilePart`, from bytes or a file.
+    File,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -435,9 +487,10 @@ pub enum BodyEncoding {
     Form,
     /// `text/*`: a `String` sent as is.
     Text,
-    /// Sent as the bytes given (octet streams, images, and multipart bodies the caller
-    /// builds, with its boundary set through a `Content-Type` header).
+    /// Sent as the bytes given (octet streams, images).
     Bytes,
+    /// `multipart/*`: parts built from [`RequestBody::multipart`].
+    Multipart,
 }
 
 /// One declared response.
@@ -577,6 +630,11 @@ pub enum TypeRef {
     Nullable(Box<TypeRef>),
     /// A type in [`Api::types`], by Rust name.
     Named(String),
+    /// A file part of a multipart body: `runtime::FilePart`.
+    File,
+    /// The struct of a multipart body's parts ([`MultipartBody`]), by Rust name;
+    /// it lives in `operations.rs`.
+    Parts(String),
 }
 
 /// A generated type.

@@ -11,6 +11,9 @@
 //! - `$ref` with sibling keywords -> `allOf: [{$ref}]` plus the siblings (3.0 ignores
 //!   siblings of `$ref`; 3.1 applies them, e.g. a `description` or `nullable`).
 //! - boolean schemas: `true` -> `{}`, `false` -> `{not: {}}`.
+//! - `contentMediaType` without `contentEncoding` on a string (or untyped) schema ->
+//!   `type: string, format: binary` (3.1's spelling of raw bytes, e.g. a multipart
+//!   file part; 3.1.1 "Migrating binary descriptions from OAS 3.0").
 //!
 //! Schemas are found by position: `components.schemas.*`, and the `schema` member of
 //! parameters, headers and media types anywhere in the document, then recursively through
@@ -134,7 +137,41 @@ pub fn normalize_schema(schema: &mut Value) {
     rewrite_exclusive_bound(map, "exclusiveMinimum", "minimum");
     rewrite_exclusive_bound(map, "exclusiveMaximum", "maximum");
     rewrite_ref_siblings(map);
+    rewrite_content_media_type(map);
 }
+
+fn rewrite_content_media_type(map: &mut Map<String, Value>) {
+    let string_or_untyped = match map.get("type") {
+        None => ![
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "properties",
+            "items",
+            "enum",
+            "$ref",
+        ]
+        .iter()
+        .any(|key| map.contains_key(*key)),
+        Some(kind) => kind == "string",
+    };
+    if map.contains_key("contentMediaType")
+        && !map.contains_key("contentEncoding")
+        && !map.contains_key("format")
+        && string_or_untyped
+    {
+        map.insert("type".into(), Value::from("string"));
+        map.insert("format".into(), Value::from("binary"));
+        // `openapiv3` keeps only `x-` keys: the media type goes on under one, for
+        // the content type of a multipart file part (`lower::bodies`).
+        if let Some(media_type) = map.get("contentMediaType").cloned() {
+            map.insert(CONTENT_MEDIA_TYPE.into(), media_type);
+        }
+    }
+}
+
+/// Where a 3.1 binary schema's `contentMediaType` is kept for lowering.
+pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
 
 fn rewrite_type_array(map: &mut Map<String, Value>) {
     let types: Vec<String> = match map.get("type") {
@@ -224,6 +261,33 @@ mod tests {
     fn schema(mut value: Value) -> Value {
         normalize_schema(&mut value);
         value
+    }
+
+    #[test]
+    fn content_media_type_without_encoding_is_binary() {
+        // (3.1 schema, its 3.0 spelling)
+        let cases = [
+            (
+                json!({"type": "string", "contentMediaType": "image/png"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "image/png", "x-content-media-type": "image/png"}),
+            ),
+            (
+                json!({"contentMediaType": "application/octet-stream"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "application/octet-stream", "x-content-media-type": "application/octet-stream"}),
+            ),
+            // Base64 text is a string, as 3.0's `format: byte` is.
+            (
+                json!({"type": "string", "contentMediaType": "image/png", "contentEncoding": "base64"}),
+                json!({"type": "string", "contentMediaType": "image/png", "contentEncoding": "base64"}),
+            ),
+            (
+                json!({"type": "object", "contentMediaType": "application/json"}),
+                json!({"type": "object", "contentMediaType": "application/json"}),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(schema(input.clone()), expected, "{input}");
+        }
     }
 
     #[test]

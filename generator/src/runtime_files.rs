@@ -68,9 +68,19 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/link_header.rs"),
     ),
     (
+        "media.rs",
+        "media.rs",
+        include_str!("../../runtime/src/media.rs"),
+    ),
+    (
         "mock.rs",
         "mock.rs",
         include_str!("../../runtime/src/mock.rs"),
+    ),
+    (
+        "multipart.rs",
+        "multipart.rs",
+        include_str!("../../runtime/src/multipart.rs"),
     ),
     (
         "operation.rs",

@@ -4,7 +4,7 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, Field, Operation, Paths, SchemeKind, Success, TypeKind};
+use crate::ir::{Api, Field, Operation, PartKind, Paths, SchemeKind, Success, TypeKind};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,10 @@ pub struct Surface {
     /// The setters of `servers::Server` -> what they take.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub server_settings: IndexMap<String, String>,
+    /// The structs of multipart bodies (in `operations`), by Rust name: field ->
+    /// the part it sends (`wire` is `<kind> <name> <content type>`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub multipart_bodies: IndexMap<String, IndexMap<String, FieldSurface>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,6 +158,7 @@ impl Surface {
                 .map(|scheme| (scheme.rust_name.clone(), scheme_surface(&scheme.kind)))
                 .collect(),
             server_settings: server_settings(api),
+            multipart_bodies: multipart_bodies(api),
         }
     }
 
@@ -217,6 +222,35 @@ fn server_settings(api: &Api) -> IndexMap<String, String> {
                 None => "String".to_owned(),
             };
             (variable.rust_name.clone(), ty)
+        })
+        .collect()
+}
+
+fn multipart_bodies(api: &Api) -> IndexMap<String, IndexMap<String, FieldSurface>> {
+    let bodies = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref()?.multipart.as_ref());
+    bodies
+        .map(|body| {
+            let fields = body
+                .parts
+                .iter()
+                .map(|part| {
+                    let kind = match part.kind {
+                        PartKind::Text => "text",
+                        PartKind::Json => "json",
+                        PartKind::File => "file",
+                    };
+                    let field = FieldSurface {
+                        wire: format!("{kind} {} {}", part.wire_name, part.content_type),
+                        ty: part.ty.rust(Paths::Short),
+                        required: part.required,
+                    };
+                    (part.rust_name.clone(), field)
+                })
+                .collect();
+            (body.rust_name.clone(), fields)
         })
         .collect()
 }

@@ -56,6 +56,7 @@ fixture_tests!(
     loader_inputs,
     long_running,
     merged_types,
+    multipart,
     no_operation_ids,
     no_operations,
     objects,

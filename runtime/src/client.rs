@@ -386,6 +386,9 @@ impl HttpClient {
             // `Bytes` clones share the buffer: every attempt sends the same body.
             builder = builder.body(bytes.clone());
         }
+        if let Some(multipart) = request.multipart_body() {
+            builder = with_multipart(builder, multipart.form().await?, multipart.media_type())?;
+        }
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
@@ -473,6 +476,24 @@ impl HttpClient {
         }
         Ok(url)
     }
+}
+
+/// Puts a multipart body, encoded for this attempt, on the request, with its
+/// length. reqwest names every form `multipart/form-data`; another
+/// `multipart/*` type (`multipart/mixed`) replaces that name, keeping the boundary.
+fn with_multipart(
+    builder: reqwest::RequestBuilder,
+    form: reqwest::multipart::Form,
+    media_type: &str,
+) -> Result<reqwest::RequestBuilder, Error> {
+    let content_type = HeaderValue::try_from(format!("{media_type}; boundary={}", form.boundary()))
+        .map_err(|_| {
+            Error::InvalidRequest(format!("`{media_type}` is not a valid Content-Type"))
+        })?;
+    // `headers` replaces the value `multipart` set rather than adding a second one.
+    Ok(builder
+        .multipart(form)
+        .headers(HeaderMap::from_iter([(CONTENT_TYPE, content_type)])))
 }
 
 /// Reads the whole body a chunk at a time, giving up as soon as it is known to

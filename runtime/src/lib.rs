@@ -22,8 +22,10 @@ mod form;
 mod json_path;
 mod link;
 mod link_header;
+mod media;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod multipart;
 mod operation;
 mod options;
 mod paginate;
@@ -46,6 +48,9 @@ pub use form::FormField;
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
+pub use multipart::FilePart;
+#[doc(hidden)]
+pub use multipart::{Multipart, PartSpec};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};

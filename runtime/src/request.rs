@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::encode::append_query_pair;
 use super::form::{encode_form, FormField};
 use super::style::{capture, expand, AsJson, Location, Param, Value};
-use super::{Error, RequestOptions};
+use super::{Error, Multipart, RequestOptions};
 
 /// One API call: operation, method, expanded path, query, headers and body.
 ///
@@ -30,6 +30,8 @@ pub struct Request {
     query: String,
     headers: HeaderMap,
     body: Option<(Bytes, &'static str)>,
+    /// A multipart body, encoded anew on each attempt (in place of `body`).
+    multipart: Option<Multipart>,
     accept: Option<&'static str>,
     options: RequestOptions,
     /// A next-page link to fetch instead of `path` and `query`.
@@ -62,6 +64,7 @@ impl Request {
             query: String::new(),
             headers: HeaderMap::new(),
             body: None,
+            multipart: None,
             accept: None,
             options: RequestOptions::default(),
             link: None,
@@ -260,6 +263,18 @@ impl Request {
         self.body = Some((bytes, content_type));
     }
 
+    /// Sets a `multipart/*` body: its parts are encoded, with a fresh boundary,
+    /// on every attempt, and its files read as they are sent.
+    pub fn multipart(&mut self, body: Multipart) {
+        self.body = None;
+        self.multipart = Some(body);
+    }
+
+    /// The multipart body set with [`Request::multipart`], if any.
+    pub fn multipart_body(&self) -> Option<&Multipart> {
+        self.multipart.as_ref()
+    }
+
     /// Sets the `Accept` header, e.g. `application/json` or
     /// `application/json, image/png`.
     pub fn accept(&mut self, media: &'static str) {
@@ -359,6 +374,13 @@ impl fmt::Debug for Request {
                 &self.body.as_ref().map(|(bytes, content_type)| {
                     format!("{} bytes of {content_type}", bytes.len())
                 }),
+            )
+            .field(
+                "multipart",
+                &self
+                    .multipart
+                    .as_ref()
+                    .map(|body| format!("{} parts of {}", body.len(), body.media_type())),
             )
             .field("accept", &self.accept)
             .field("options", &self.options)

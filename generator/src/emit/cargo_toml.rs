@@ -19,7 +19,7 @@ const VENDORED_RUNTIME_DEPENDENCIES: &str = r#"fastrand = "2.3"
 futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 httpdate = "1.0.3"
 percent-encoding = "2.3.1"
-reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "stream"] }
+reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "stream", "multipart"] }
 tempfile = "3.20"
 thiserror = "2.0.12"
 tokio = { version = "1.44", default-features = false, features = ["time", "fs", "io-util", "rt"] }

@@ -226,11 +226,18 @@ fn helper(op: &Operation) -> TokenStream {
             "The spec gives no single success type: answer with [`Mock::respond`] and any JSON, or [`Mock::respond_status`] alone".to_owned()
         }
     };
+    // A multipart body's boundary is new on every call, so its parts are not compared.
+    let unmatched_body = op
+        .body
+        .as_ref()
+        .and_then(|b| b.multipart.as_ref())
+        .map(|_| " The multipart body is not compared.".to_owned());
     let docs = doc_attrs([
         Some(format!(
-            "Mocks [`Client::{plain}`](crate::Client::{plain}): matches the `{} {}` request it sends with these arguments, and the optional inputs set on the returned [`Mock`].",
+            "Mocks [`Client::{plain}`](crate::Client::{plain}): matches the `{} {}` request it sends with these arguments, and the optional inputs set on the returned [`Mock`].{}",
             op.method.as_str(),
-            op.path_template
+            op.path_template,
+            unmatched_body.unwrap_or_default()
         )),
         Some(format!(
             "{answer}, or [`Mock::respond_error`] and the spec's error body."

@@ -9,6 +9,7 @@ mod enums;
 mod mocks;
 mod models;
 mod operations;
+mod parts;
 mod schemes;
 mod servers;
 mod types;

@@ -28,6 +28,7 @@ pub fn operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(|op| client_method(op, api));
     let builders = api.operations.iter().map(|op| operation(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);
+    let part_structs = api.operations.iter().filter_map(super::parts::parts_struct);
     quote! {
         #![doc = " One method on [`Client`] per operation in the spec, and the inputs of each: the `O` of the [`Request<O>`](crate::Request) it returns."]
         // Required parameters are arguments however many the spec has, spec prose becomes
@@ -46,6 +47,7 @@ pub fn operations(api: &Api) -> TokenStream {
 
         #(#builders)*
         #(#status_enums)*
+        #(#part_structs)*
     }
 }
 
@@ -476,6 +478,10 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
                 quote!(request.body(::bytes::Bytes::from(#place.clone()), #media);)
             }
             BodyEncoding::Bytes => quote!(request.body(#place.clone(), #media);),
+            BodyEncoding::Multipart => {
+                let set = super::parts::body_statement(op, by_ref);
+                quote!({ #set })
+            }
         };
         if b.required {
             add(quote!(&self.body), quote!(self.body))

@@ -67,6 +67,13 @@ impl TypeRef {
             Self::Map(inner) => return paths.map(&inner.rust(paths)),
             Self::Nullable(inner) => return format!("Option<{}>", inner.rust(paths)),
             Self::Named(name) => return paths.model(name),
+            Self::File => paths.pick("crate::runtime::FilePart", "FilePart"),
+            Self::Parts(name) => {
+                return match paths {
+                    Paths::Short => name.clone(),
+                    Paths::InModels | Paths::InCrate => format!("crate::operations::{name}"),
+                }
+            }
         };
         fixed.to_owned()
     }

@@ -2,6 +2,7 @@
 //! the help of [`crate::naming`]); the emitter only spells out what the IR says.
 
 mod aliases;
+mod bodies;
 mod dedupe;
 mod envelope;
 mod links;

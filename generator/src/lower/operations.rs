@@ -1,6 +1,7 @@
 //! Paths and operations -> [`Operation`]s: names, parameters, bodies, responses and
 //! what a successful call returns.
 
+use super::bodies;
 use super::params;
 use super::refs;
 use super::types::{escape, TypeLowering};
@@ -10,6 +11,7 @@ use crate::ir::{
     ParamLocation, ParamStyle, PathPart, RequestBody, Response, StatusSpec, StatusVariant, Success,
     SuccessBody, TypeRef,
 };
+use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use std::collections::BTreeMap;
@@ -102,10 +104,13 @@ pub fn lower_operations<'d>(
                 None => Vec::new(),
             };
             let path_parts = lowering.path(template, &params);
-            let body = op.request_body.as_ref().and_then(|b| lowering.body(b));
+            let mut body = op.request_body.as_ref().and_then(|b| lowering.body(b));
+            if let Some(body) = &mut body {
+                bodies::name_parts(body, &mut builder_names);
+            }
             let responses = lowering.responses(&op.responses);
             let success = lowering.success(&responses);
-            let accept = accept_header(&responses);
+            let accept = bodies::accept(&responses);
             operations.push(Operation {
                 origin: origin.clone(),
                 wire_name,
@@ -388,12 +393,12 @@ impl OperationLowering<'_, '_> {
             return (TypeRef::String, None);
         };
         let ty = match &media.schema {
-            Some(schema) if is_json(media_type) => self.types.lower_schema(
+            Some(schema) if is_json_media(media_type) => self.types.lower_schema(
                 schema,
                 &format!("{origin}/content/{}/schema", escape(media_type)),
                 hint,
             ),
-            None if is_json(media_type) => TypeRef::Json,
+            None if is_json_media(media_type) => TypeRef::Json,
             _ => return (TypeRef::String, None),
         };
         (ty, Some(media_type.clone()))
@@ -414,36 +419,41 @@ impl OperationLowering<'_, '_> {
         let (media_type, media) = body
             .content
             .iter()
-            .find(|(m, _)| is_json(m))
+            .find(|(m, _)| is_json_media(m))
             .or_else(|| body.content.iter().find(|(m, _)| essence(m) == FORM))
             .or_else(|| body.content.first())?;
         let media_origin = format!("{origin}/content/{}", escape(media_type));
         let hint = format!("{}Body", self.type_name);
         let schema_origin = format!("{media_origin}/schema");
         let media_essence = essence(media_type);
+        let mut multipart = None;
         let (encoding, ty) = match (&media.schema, media_essence.as_str()) {
-            (Some(schema), m) if is_json(m) => (
+            (Some(schema), m) if is_json_media(m) => (
                 BodyEncoding::Json,
                 self.types.lower_schema(schema, &schema_origin, &hint),
             ),
-            (None, m) if is_json(m) => (BodyEncoding::Json, TypeRef::Json),
+            (None, m) if is_json_media(m) => (BodyEncoding::Json, TypeRef::Json),
             (Some(schema), FORM) => (
                 BodyEncoding::Form,
                 self.types.lower_schema(schema, &schema_origin, &hint),
             ),
             (_, m) if m.starts_with("text/") => (BodyEncoding::Text, TypeRef::String),
-            (_, m) => {
-                if m.starts_with("multipart/") {
-                    self.diagnostics.push(
-                        Diagnostic::warning(
-                            media_origin.clone(),
-                            format!("{m} bodies are not built by the client yet; the method takes the encoded bytes"),
-                        )
-                        .with_hint("build the body yourself and set its boundary with `.with_header(\"Content-Type\", ...)`"),
-                    );
+            (schema, m) if m.starts_with("multipart/") => {
+                multipart = bodies::MultipartLowering {
+                    document: self.document,
+                    naming: self.naming,
+                    types: self.types,
+                    diagnostics: self.diagnostics,
+                    type_name: self.type_name,
                 }
-                (BodyEncoding::Bytes, TypeRef::Bytes)
+                .lower(schema.as_ref(), &media.encoding, &media_origin, m);
+                match &multipart {
+                    // Named by `bodies::name_parts`.
+                    Some(_) => (BodyEncoding::Multipart, TypeRef::Json),
+                    None => (BodyEncoding::Bytes, TypeRef::Bytes),
+                }
             }
+            (_, _) => (BodyEncoding::Bytes, TypeRef::Bytes),
         };
         let form_fields = if encoding == BodyEncoding::Form {
             params::declared_form_fields(&media.encoding)
@@ -458,6 +468,7 @@ impl OperationLowering<'_, '_> {
             required: body.required,
             ty,
             description: body.description.clone(),
+            multipart,
         })
     }
 
@@ -508,7 +519,7 @@ impl OperationLowering<'_, '_> {
                     let schema_origin = format!("{origin}/content/{}/schema", escape(media_type));
                     let body = match &media.schema {
                         None => BodyKind::Untyped,
-                        Some(_) if !is_json(media_type) => BodyKind::Bytes,
+                        Some(_) if !is_json_media(media_type) => BodyKind::Bytes,
                         Some(schema) => {
                             BodyKind::Json(self.types.lower_schema(schema, &schema_origin, &hint))
                         }
@@ -664,23 +675,6 @@ fn essence(media_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// `application/json`, `application/problem+json`, `application/vnd.foo.v2+json`.
-pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-}
-
-fn accept_header(responses: &[Response]) -> Option<String> {
-    let mut types: Vec<&str> = Vec::new();
-    for content in responses.iter().flat_map(|r| &r.content) {
-        if !types.contains(&content.media_type.as_str()) {
-            types.push(&content.media_type);
-        }
-    }
-    (!types.is_empty()).then(|| types.join(", "))
-}
-
 fn location(parameter: &Parameter) -> ParamLocation {
     match parameter {
         Parameter::Query { .. } => ParamLocation::Query,
@@ -738,16 +732,6 @@ fn derived_name(method: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_media_types() {
-        assert!(is_json("application/json"));
-        assert!(is_json("application/json; charset=utf-8"));
-        assert!(is_json("application/problem+json"));
-        assert!(is_json("application/vnd.bentley.itwin-platform.v2+json"));
-        assert!(!is_json("image/png"));
-        assert!(!is_json("text/json+plain"));
-    }
 
     #[test]
     fn derived_names_are_readable() {

@@ -15,7 +15,7 @@
 //! primitive in any query style (`name=value`, not warned about).
 
 use super::aliases::resolve_alias;
-use super::operations::is_json;
+use crate::media::is_json_media;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{BodyEncoding, FormField, Operation, ParamStyle, TypeDef, TypeKind, TypeRef};
 use openapiv3::{Encoding, Parameter, PathStyle, QueryStyle};
@@ -64,7 +64,7 @@ pub(super) fn declared_form_fields(
     encoding
         .iter()
         .filter_map(|(name, encoding)| {
-            let json = encoding.content_type.as_deref().is_some_and(is_json);
+            let json = encoding.content_type.as_deref().is_some_and(is_json_media);
             let field = |style, explode, json| FormField {
                 wire_name: name.clone(),
                 style,

@@ -38,6 +38,9 @@ fn reachable(api: &Api) -> HashSet<String> {
     for op in &api.operations {
         pending.extend(op.params.iter().map(|p| &p.ty));
         pending.extend(op.body.iter().map(|b| &b.ty));
+        // A multipart body's parts, whose struct is not a model.
+        let parts = op.body.iter().filter_map(|b| b.multipart.as_ref());
+        pending.extend(parts.flat_map(|m| m.parts.iter().map(|p| &p.ty)));
         for response in &op.responses {
             pending.extend(response.content.iter().filter_map(|c| match &c.body {
                 BodyKind::Json(ty) => Some(ty),

@@ -20,6 +20,7 @@ pub const FIXTURES: &[&str] = &[
     "loader_inputs",
     "long_running",
     "merged_types",
+    "multipart",
     "no_operation_ids",
     "no_operations",
     "objects",
