@@ -33,11 +33,12 @@ pub mod mock;
 pub mod runtime {
     #[doc(inline)]
     pub use ::openapi_client_runtime::{
-        ApiClient, ApiError, ByteStream, CLIENT_METHODS, ClientBuilder, Download, Error,
-        FilePart, HttpClient, ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method,
-        Operation, Page, PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS,
-        StateField, StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload,
-        paginate, poll_until,
+        ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, ByteStream,
+        CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
+        ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation, Page,
+        PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS, StateField,
+        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
+        poll_until,
     };
 
     #[doc(hidden)]
@@ -45,6 +46,7 @@ pub mod runtime {
 }
 
 pub use client::{Client, Request};
+pub use client::schemes;
 pub use runtime::{AccessToken, BoxError, TokenProvider};
 pub use runtime::{Bytes, HeaderMap, StatusCode};
 pub use runtime::{DeadlineError, DecodeError, ForeignOriginError};

@@ -1052,6 +1052,8 @@ impl runtime::Operation for GetIModels {
             )?;
         request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1104,6 +1106,8 @@ impl runtime::Operation for CreateIModel {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1167,6 +1171,8 @@ impl runtime::Operation for GetIModel {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1186,7 +1192,7 @@ impl runtime::Operation for DeleteIModel {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "DeleteIModel",
             runtime::Method::DELETE,
             "/{iModelId}",
@@ -1203,6 +1209,8 @@ impl runtime::Operation for DeleteIModel {
                 ],
             )?,
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1242,6 +1250,8 @@ impl runtime::Operation for UpdateIModel {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1280,6 +1290,8 @@ impl runtime::Operation for CloneIModel {
             )?,
         );
         request.json_body(&self.body, "application/json")?;
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1344,6 +1356,8 @@ impl runtime::Operation for ForkIModel {
             )?,
         );
         request.json_body(&self.body, "application/json")?;
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1469,6 +1483,8 @@ impl runtime::Operation for GetChangesets {
         request.query_param(&runtime::Param::form("lastIndex"), &self.last_index)?;
         request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1533,6 +1549,8 @@ impl runtime::Operation for CreateChangeset {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1578,6 +1596,8 @@ impl runtime::Operation for GetChangeset {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1625,6 +1645,8 @@ impl runtime::Operation for UpdateChangeset {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1732,6 +1754,8 @@ impl runtime::Operation for GetNamedVersions {
         request.query_param(&runtime::Param::form("state"), &self.state)?;
         request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1796,6 +1820,8 @@ impl runtime::Operation for CreateNamedVersion {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1841,6 +1867,8 @@ impl runtime::Operation for GetNamedVersion {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1888,6 +1916,8 @@ impl runtime::Operation for UpdateNamedVersion {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -1979,6 +2009,8 @@ impl runtime::Operation for GetBriefcases {
         request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.query_param(&runtime::Param::form("ownerId"), &self.owner_id)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2053,6 +2085,8 @@ impl runtime::Operation for AcquireBriefcase {
             request.json_body(value, "application/json")?;
         }
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2136,6 +2170,8 @@ impl runtime::Operation for GetLocks {
         request.query_param(&runtime::Param::form("briefcaseId"), &self.briefcase_id)?;
         request.query_param(&runtime::Param::form("lockLevel"), &self.lock_level)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2200,6 +2236,8 @@ impl runtime::Operation for UpdateLocks {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2283,6 +2321,8 @@ impl runtime::Operation for GetIModelUsers {
             )?;
         request.query_param(&runtime::Param::form("$orderBy"), &self.order_by)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2353,6 +2393,8 @@ impl runtime::Operation for GetIModelUser {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2400,6 +2442,8 @@ impl runtime::Operation for GetThumbnail {
         );
         request.query_param(&runtime::Param::form("size"), &self.size)?;
         request.accept("image/png");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2438,6 +2482,8 @@ impl runtime::Operation for UploadThumbnail {
             )?,
         );
         request.body(self.body.clone(), "image/png");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2475,6 +2521,8 @@ impl runtime::Operation for GetBaselineFile {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2512,6 +2560,8 @@ impl runtime::Operation for CompleteBaselineFileUpload {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2572,6 +2622,8 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2617,6 +2669,8 @@ impl runtime::Operation for GetBriefcase {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2637,7 +2691,7 @@ impl runtime::Operation for ReleaseBriefcase {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "ReleaseBriefcase",
             runtime::Method::DELETE,
             "/{iModelId}/briefcases/{briefcaseId}",
@@ -2661,6 +2715,8 @@ impl runtime::Operation for ReleaseBriefcase {
                 ],
             )?,
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2726,6 +2782,8 @@ impl runtime::Operation for GetReleasedLocks {
                 &self.continuation_token,
             )?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2789,6 +2847,8 @@ impl runtime::Operation for ReleaseLocksChunk {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2826,6 +2886,8 @@ impl runtime::Operation for GetUserPermissions {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2871,6 +2933,8 @@ impl runtime::Operation for GetChangesetCheckpoint {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2916,6 +2980,8 @@ impl runtime::Operation for GetNamedVersionCheckpoint {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2961,6 +3027,8 @@ impl runtime::Operation for UpdateNamedVersionCheckpoint {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -2998,6 +3066,8 @@ impl runtime::Operation for GetLatestCheckpoint {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3065,6 +3135,8 @@ impl runtime::Operation for GetChangesetGroups {
                 &self.continuation_token,
             )?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3129,6 +3201,8 @@ impl runtime::Operation for CreateChangesetGroup {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3174,6 +3248,8 @@ impl runtime::Operation for GetChangesetGroup {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3221,6 +3297,8 @@ impl runtime::Operation for UpdateChangesetGroup {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3288,6 +3366,8 @@ impl runtime::Operation for GetChangesetsExtendedData {
                 &self.continuation_token,
             )?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3360,6 +3440,8 @@ impl runtime::Operation for GetChangesetExtendedData {
             )?,
         );
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3407,6 +3489,8 @@ impl runtime::Operation for CreateChangesetExtendedData {
         );
         request.json_body(&self.body, "application/json")?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3464,6 +3548,8 @@ impl runtime::Operation for GetFavoriteIModels {
                 &self.continuation_token,
             )?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3507,7 +3593,7 @@ impl runtime::Operation for AddIModelToFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "AddIModelToFavorites",
             runtime::Method::PUT,
             "/favorites/{iModelId}",
@@ -3524,6 +3610,8 @@ impl runtime::Operation for AddIModelToFavorites {
                 ],
             )?,
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3543,7 +3631,7 @@ impl runtime::Operation for RemoveIModelFromFavorites {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "RemoveIModelFromFavorites",
             runtime::Method::DELETE,
             "/favorites/{iModelId}",
@@ -3560,6 +3648,8 @@ impl runtime::Operation for RemoveIModelFromFavorites {
                 ],
             )?,
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3605,6 +3695,8 @@ impl runtime::Operation for GetRecentIModels {
         request.header_param(&runtime::Param::simple("Prefer"), &self.prefer)?;
         request.query_param(&runtime::Param::form("$top"), &self.top)?;
         request.accept("application/json");
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3648,7 +3740,7 @@ impl runtime::Operation for AddIModelToRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "AddIModelToRecents",
             runtime::Method::POST,
             "/recents/{iModelId}",
@@ -3665,6 +3757,8 @@ impl runtime::Operation for AddIModelToRecents {
                 ],
             )?,
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
@@ -3684,7 +3778,7 @@ impl runtime::Operation for RemoveIModelFromRecents {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
-        let request = runtime::Request::new(
+        let mut request = runtime::Request::new(
             "RemoveIModelFromRecents",
             runtime::Method::DELETE,
             "/recents/{iModelId}",
@@ -3701,6 +3795,8 @@ impl runtime::Operation for RemoveIModelFromRecents {
                 ],
             )?,
         );
+        const SECURITY: runtime::Requirement = &[&[crate::schemes::OAUTH2.0]];
+        request.security(SECURITY);
         Ok(request)
     }
 
