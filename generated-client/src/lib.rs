@@ -45,8 +45,8 @@ pub mod runtime {
     pub use ::openapi_client_runtime::*;
 }
 
-pub use client::{Client, Request};
 pub use client::schemes;
+pub use client::{Client, Request};
 pub use runtime::{AccessToken, BoxError, TokenProvider};
 pub use runtime::{Bytes, HeaderMap, StatusCode};
 pub use runtime::{DeadlineError, DecodeError, ForeignOriginError};

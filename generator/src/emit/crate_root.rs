@@ -63,8 +63,10 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         pub mod mock;
         #runtime
 
-        pub use client::{Client, Request};
+        // In rustfmt's order (`client::schemes` before `client::{..}`), so that
+        // `cargo fmt` leaves the file as generated.
         #client_modules
+        pub use client::{Client, Request};
         #(#root_reexports)*
         /// Re-exported: the crates this API's types come from, so callers need no
         /// dependency of their own to name them.

@@ -78,7 +78,9 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let server_docs = doc_attrs([
         Some(format!("The server `{}`.", one_line(&server.url))),
         prose(server.description.as_deref()),
-        Some("[`Server::default`] holds each variable's default; the setters change one.".to_owned()),
+        Some(
+            "[`Server::default`] holds each variable's default; the setters change one.".to_owned(),
+        ),
     ]);
     Some(quote! {
         #docs

@@ -15,9 +15,9 @@
 //! primitive in any query style (`name=value`, not warned about).
 
 use super::aliases::resolve_alias;
-use crate::media::is_json_media;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{BodyEncoding, FormField, Operation, ParamStyle, TypeDef, TypeKind, TypeRef};
+use crate::media::is_json_media;
 use openapiv3::{Encoding, Parameter, PathStyle, QueryStyle};
 
 /// The declared (or default) `style`, `explode` and `allowReserved` of a parameter.
