@@ -110,6 +110,14 @@ impl fmt::Debug for AccessToken {
 pub trait TokenProvider: Send + Sync + 'static {
     /// The credential to send now.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// The `Authorization` value, when it is the same for every request (a
+    /// fixed token): the client then sends it as it is, without asking
+    /// [`token`](TokenProvider::token) and formatting the header each time.
+    /// `None`, the default, asks `token` before every attempt.
+    fn fixed_authorization(&self) -> Option<HeaderValue> {
+        None
+    }
 }
 
 impl<F, Fut> TokenProvider for F
@@ -126,24 +134,36 @@ impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
     fn token(&self) -> TokenFuture<'_> {
         (**self).token()
     }
+
+    fn fixed_authorization(&self) -> Option<HeaderValue> {
+        (**self).fixed_authorization()
+    }
 }
 
 /// The provider behind `ClientBuilder::bearer_token`: the same token every time.
 #[derive(Clone)]
 pub struct StaticToken {
     token: AccessToken,
+    /// Its `Authorization` value, made once; `None` when the token cannot be
+    /// one (then every request fails with the reason, from `token`).
+    header: Option<HeaderValue>,
 }
 
 impl StaticToken {
     /// A provider that always returns `token`.
     pub fn new(token: AccessToken) -> Self {
-        StaticToken { token }
+        let header = token.header_value().ok();
+        StaticToken { token, header }
     }
 }
 
 impl TokenProvider for StaticToken {
     fn token(&self) -> TokenFuture<'_> {
         Box::pin(std::future::ready(Ok(self.token.clone())))
+    }
+
+    fn fixed_authorization(&self) -> Option<HeaderValue> {
+        self.header.clone()
     }
 }
 

@@ -49,12 +49,24 @@ pub(crate) fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str
 
 /// Appends `name=value` to a query string, after a `&` unless it is the first pair.
 pub(crate) fn append_query_pair(out: &mut String, name: &str, value: &str) {
+    out.reserve(name.len() + value.len() + 2);
     if !out.is_empty() {
         out.push('&');
     }
-    out.extend(utf8_percent_encode(name, QUERY_COMPONENT));
+    push_query_component(out, name);
     out.push('=');
-    out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
+    push_query_component(out, value);
+}
+
+/// Appends `text` percent-encoded by [`QUERY_COMPONENT`]; text with nothing to
+/// encode (names, numbers, UUIDs: most values) is copied as it is.
+fn push_query_component(out: &mut String, text: &str) {
+    let plain = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~$".contains(&byte);
+    if text.bytes().all(plain) {
+        out.push_str(text);
+    } else {
+        out.extend(utf8_percent_encode(text, QUERY_COMPONENT));
+    }
 }
 
 /// Fills a path template's `{name}` placeholders with `values`, each a parameter's

@@ -317,6 +317,9 @@ fn api_key_header(scheme: &str, key: &str) -> Result<HeaderValue, Error> {
 
 /// The `Authorization` value a provider's token makes now.
 pub(crate) async fn authorization(provider: &dyn TokenProvider) -> Result<HeaderValue, Error> {
+    if let Some(value) = provider.fixed_authorization() {
+        return Ok(value);
+    }
     let token = provider.token().await.map_err(Error::Auth)?;
     token
         .header_value()
