@@ -9,9 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
+use tracing::instrument::Instrumented;
 use tracing::Instrument;
 use url::Url;
 
@@ -137,16 +139,23 @@ impl HttpClient {
     /// `status` and `attempts`; each retry is a `DEBUG` event with `attempt`,
     /// `reason` and `delay_ms`. Tokens and header values are never recorded.
     #[doc(hidden)]
-    pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
-        match self.execute_reading(request, Reading::Whole).await? {
-            Answer::Whole(response) => Ok(response),
-            // Not asked for: `Reading::Whole` buffers every answer.
-            Answer::Streaming(response) => Ok(RawResponse::new(
-                response.status(),
-                response.headers().clone(),
-                Bytes::new(),
-            )),
-        }
+    pub fn execute(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<RawResponse, Error>> + Send + '_ {
+        // A combinator, not another `async fn` around `execute_reading`: each
+        // nested async layer stores its child's state again, and the call's
+        // future is moved through every layer.
+        self.execute_reading(request, Reading::Whole)
+            .map(|answer| match answer? {
+                Answer::Whole(response) => Ok(response),
+                // Not asked for: `Reading::Whole` buffers every answer.
+                Answer::Streaming(response) => Ok(RawResponse::new(
+                    response.status(),
+                    response.headers().clone(),
+                    Bytes::new(),
+                )),
+            })
     }
 
     /// Like [`execute`](Self::execute), but a 2xx body is not read: it streams
@@ -207,7 +216,11 @@ impl HttpClient {
         self.inner.storage.upload(link.href(), body.into())
     }
 
-    async fn execute_reading(&self, request: Request, reading: Reading) -> Result<Answer, Error> {
+    fn execute_reading(
+        &self,
+        request: Request,
+        reading: Reading,
+    ) -> Instrumented<impl Future<Output = Result<Answer, Error>> + Send + '_> {
         // DEBUG, not INFO: a library should not add a line per HTTP call to an
         // application's default logs; `openapi_client_runtime=debug` turns it on.
         let span = tracing::debug_span!(
@@ -222,7 +235,6 @@ impl HttpClient {
         // which depends on the subscriber tracking entered spans.
         self.execute_in_span(request, reading, span.clone())
             .instrument(span)
-            .await
     }
 
     async fn execute_in_span(
@@ -377,27 +389,38 @@ impl HttpClient {
         let mut url = url.clone();
         applied.apply_query(&mut url);
 
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method().clone(), url)
-            .headers(headers);
-        if let Some((user, password)) = &applied.basic {
-            // reqwest's encoder (base64, marked sensitive): none written here.
-            builder = builder.basic_auth(user, Some(password));
-        }
+        // Put together directly: `RequestBuilder::headers` would merge the map
+        // into an empty one header by header.
+        let mut http_request = reqwest::Request::new(request.method().clone(), url);
+        *http_request.headers_mut() = headers;
+        *http_request.timeout_mut() = timeout;
         if let Some((bytes, _)) = request.body_bytes() {
             // `Bytes` clones share the buffer: every attempt sends the same body.
-            builder = builder.body(bytes.clone());
+            *http_request.body_mut() = Some(bytes.clone().into());
         }
-        if let Some(multipart) = request.multipart_body() {
-            builder = with_multipart(builder, multipart.form().await?, multipart.media_type())?;
-        }
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(timeout);
+        let multipart = match request.multipart_body() {
+            Some(multipart) => Some((multipart.form().await?, multipart.media_type())),
+            None => None,
+        };
+        if applied.basic.is_some() || multipart.is_some() {
+            let mut builder =
+                reqwest::RequestBuilder::from_parts(self.inner.http.clone(), http_request);
+            if let Some((user, password)) = &applied.basic {
+                // reqwest's encoder (base64, marked sensitive): none written here.
+                builder = builder.basic_auth(user, Some(password));
+            }
+            if let Some((form, media_type)) = multipart {
+                builder = with_multipart(builder, form, media_type)?;
+            }
+            http_request = builder.build().map_err(Error::from_reqwest)?;
         }
 
-        let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+        let mut response = self
+            .inner
+            .http
+            .execute(http_request)
+            .await
+            .map_err(Error::from_reqwest)?;
         if head_bytes(response.headers()) > MAX_RESPONSE_HEAD_BYTES {
             // Dropping the response closes the connection unread.
             return Err(Error::ResponseHeadersTooLarge {

@@ -7,6 +7,9 @@
 //! parsing and paging are here, once.
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
+use std::future::Future;
+
+use futures_util::future::{Either, FutureExt};
 use serde::de::DeserializeOwned;
 
 use super::paginate::{pages, Items, Page, PageCursor, Paging};
@@ -60,14 +63,16 @@ pub trait PagedOperation: Operation {
 
 /// Sends `operation` with the per-call `options` and decodes the answer; a non-2xx
 /// body is parsed as `E`, the generated crate's error schema.
-pub async fn send<O: Operation, E: DeserializeOwned>(
+///
+/// Combinators rather than nested `async fn`s: every async layer keeps its
+/// child's state again, and a call's future is moved through each of them.
+pub fn send<O: Operation, E: DeserializeOwned>(
     client: &HttpClient,
     operation: O,
     options: RequestOptions,
-) -> Result<O::Output, Error<E>> {
-    send_unparsed(client, &operation, options, None)
-        .await
-        .map_err(Error::parse_body)
+) -> impl Future<Output = Result<O::Output, Error<E>>> + Send + '_ {
+    send_raw(client, &operation, options, None)
+        .map(|raw| raw.and_then(O::decode).map_err(Error::parse_body))
 }
 
 /// Sends `operation` like [`send`], but returns a 2xx answer with its body unread.
@@ -87,29 +92,25 @@ pub async fn send_streaming<O: Operation, E: DeserializeOwned + Send + 'static>(
     }
 }
 
-async fn send_unparsed<O: Operation>(
-    client: &HttpClient,
-    operation: &O,
-    options: RequestOptions,
-    link: Option<String>,
-) -> Result<O::Output, Error> {
-    O::decode(send_raw(client, operation, options, link).await?)
-}
-
 /// Sends `operation` (or follows `link` with its options) and returns the answer
-/// undecoded.
-async fn send_raw<O: Operation>(
-    client: &HttpClient,
+/// undecoded. The request is built now; nothing is sent until the future is polled.
+fn send_raw<'a, O: Operation>(
+    client: &'a HttpClient,
     operation: &O,
     options: RequestOptions,
     link: Option<String>,
-) -> Result<RawResponse, Error> {
-    let mut request = operation.request()?;
-    request.options(options);
-    if let Some(link) = link {
-        request.follow_link(link);
+) -> impl Future<Output = Result<RawResponse, Error>> + Send + 'a {
+    let request = operation.request().map(|mut request| {
+        request.options(options);
+        if let Some(link) = link {
+            request.follow_link(link);
+        }
+        request
+    });
+    match request {
+        Ok(request) => Either::Left(client.execute(request)),
+        Err(error) => Either::Right(std::future::ready(Err(error))),
     }
-    client.execute(request).await
 }
 
 /// The items of every page of `operation`, fetched lazily, one page in memory at a
