@@ -141,7 +141,7 @@ fn default_variables(server: &mut Value, at: &mut Vec<String>, warnings: &mut Ve
             .and_then(Value::as_str)
             .map(str::to_owned);
         let (default, used) = match first {
-            Some(first) => (first.clone(), format!("its first `enum` value, `{first}`")),
+            Some(first) => (first.clone(), format!("its first `enum` value, `{first}`,")),
             None => (String::new(), "an empty value".to_owned()),
         };
         let mut pointer_at = at.clone();

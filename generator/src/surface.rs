@@ -103,6 +103,10 @@ pub struct OperationSurface {
     /// (see [`Surface::operation_servers`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_settings: Option<String>,
+    /// How each property of a form body (`application/x-www-form-urlencoded`)
+    /// goes on the wire: `tags: form, explode`, `meta: application/json`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form_encoding: Vec<String>,
 }
 
 /// A parameter or the body.
@@ -355,6 +359,25 @@ fn operation(op: &Operation, api: &Api) -> OperationSurface {
         security: security(op, api),
         server: op.servers.first().map(|server| server.default_url.clone()),
         server_settings: op.servers.first().and_then(|server| server.module.clone()),
+        form_encoding: op
+            .body
+            .iter()
+            .flat_map(|body| &body.form_fields)
+            .map(|field| {
+                let mut note = if field.json {
+                    "application/json".to_owned()
+                } else {
+                    field.style.as_str().to_owned()
+                };
+                if field.explode && !field.json {
+                    note.push_str(", explode");
+                }
+                if field.allow_reserved {
+                    note.push_str(", allowReserved");
+                }
+                format!("{}: {note}", field.wire_name)
+            })
+            .collect(),
     }
 }
 
