@@ -127,7 +127,9 @@ impl ForeignOriginError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::tests::Client;
+    // The runtime's root: `crate` here, `crate::runtime` in a vendored copy.
+    use super::super::client::tests::Client;
+    use super::super::{ApiClient, ApiKeyScheme, ClientBuilder, Requirement, SchemeKind, SecurityScheme};
 
     #[test]
     fn strings_links_and_options_have_hrefs() {
@@ -203,7 +205,7 @@ mod tests {
     /// Follows one link with `security` through a client holding a bearer
     /// token and an API key, on a raw loopback socket; gives back the request
     /// exactly as it arrived.
-    async fn link_request(security: Option<crate::Requirement>) -> String {
+    async fn link_request(security: Option<Requirement>) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -226,15 +228,15 @@ mod tests {
             stream.write_all(answer.as_bytes()).await.expect("writable");
             String::from_utf8(request).expect("a text request head")
         });
-        let client = crate::ClientBuilder::<Client>::new()
+        let client = ClientBuilder::<Client>::new()
             .base_url(&base)
             .bearer_token("client-token")
-            .api_key(crate::ApiKeyScheme(&KEY), "key-secret")
+            .api_key(ApiKeyScheme(&KEY), "key-secret")
             .build()
             .expect("valid");
         let link = format!("{base}/things/1");
         get_link::<serde_json::Value, serde_json::Value>(
-            crate::ApiClient::http(&client),
+            ApiClient::http(&client),
             &link,
             RequestOptions::new(),
             security,
@@ -244,22 +246,22 @@ mod tests {
         server.await.expect("the server ran")
     }
 
-    const KEY: crate::SecurityScheme = crate::SecurityScheme {
+    const KEY: SecurityScheme = SecurityScheme {
         key: "key",
-        kind: crate::SchemeKind::ApiKeyHeader("x-key"),
+        kind: SchemeKind::ApiKeyHeader("x-key"),
     };
-    const BEARER: crate::SecurityScheme = crate::SecurityScheme {
+    const BEARER: SecurityScheme = SecurityScheme {
         key: "bearer",
-        kind: crate::SchemeKind::Bearer,
+        kind: SchemeKind::Bearer,
     };
 
     #[tokio::test]
     async fn links_send_what_the_documents_security_asks_for() {
-        const NONE: crate::Requirement = &[];
-        const BY_TOKEN: crate::Requirement = &[&[&BEARER]];
-        const BY_KEY: crate::Requirement = &[&[&KEY]];
+        const NONE: Requirement = &[];
+        const BY_TOKEN: Requirement = &[&[&BEARER]];
+        const BY_KEY: Requirement = &[&[&KEY]];
         // (the document's requirement, the credential sent, if any)
-        let cases: [(Option<crate::Requirement>, Option<&str>); 4] = [
+        let cases: [(Option<Requirement>, Option<&str>); 4] = [
             (Some(NONE), None),
             (Some(BY_TOKEN), Some("authorization: Bearer client-token")),
             (Some(BY_KEY), Some("x-key: key-secret")),
