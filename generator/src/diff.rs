@@ -289,7 +289,11 @@ fn setter_changes(
                     && !old_values.is_empty()
                     && old_values.iter().all(|v| new_values.contains(v));
                 let text = format!("setter `{setter}` retyped from `{before}` to `{ty}`");
-                changes.push(if gained { additive(text) } else { breaking(text) });
+                changes.push(if gained {
+                    additive(text)
+                } else {
+                    breaking(text)
+                });
             }
         }
     }
@@ -345,7 +349,9 @@ fn security_changes(old: Option<&[String]>, new: Option<&[String]>, changes: &mu
         return;
     }
     for alternative in after.iter().filter(|a| !before.contains(a)) {
-        changes.push(additive(format!("security alternative `{alternative}` added")));
+        changes.push(additive(format!(
+            "security alternative `{alternative}` added"
+        )));
     }
     for alternative in before.iter().filter(|a| !after.contains(a)) {
         changes.push(breaking(format!(
@@ -514,7 +520,12 @@ fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Chan
         ))),
         _ => {}
     }
-    let field = |entry: &str| entry.split_once(": ").map_or(entry, |(name, _)| name).to_owned();
+    let field = |entry: &str| {
+        entry
+            .split_once(": ")
+            .map_or(entry, |(name, _)| name)
+            .to_owned()
+    };
     for entry in new
         .form_encoding
         .iter()

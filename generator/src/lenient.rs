@@ -88,7 +88,14 @@ pub fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnos
 }
 
 /// Keys whose values are data, not spec structure.
-const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const", "x-examples"];
+const DATA_KEYS: &[&str] = &[
+    "example",
+    "examples",
+    "default",
+    "enum",
+    "const",
+    "x-examples",
+];
 
 fn walk_servers(value: &mut Value, at: &mut Vec<String>, warnings: &mut Vec<Diagnostic>) {
     match value {
@@ -318,8 +325,14 @@ mod tests {
         server_variable_defaults(&mut document, &mut warnings);
         assert_eq!(document["servers"][0]["variables"]["a"]["default"], "eu");
         assert_eq!(document["servers"][0]["variables"]["b"]["default"], "v1");
-        assert_eq!(document["paths"]["/x"]["servers"][0]["variables"]["c"]["default"], "");
-        assert_eq!(document["paths"]["/x"]["get"]["servers"][0]["variables"]["d"]["default"], "");
+        assert_eq!(
+            document["paths"]["/x"]["servers"][0]["variables"]["c"]["default"],
+            ""
+        );
+        assert_eq!(
+            document["paths"]["/x"]["get"]["servers"][0]["variables"]["d"]["default"],
+            ""
+        );
         let pointers: Vec<&str> = warnings.iter().map(|w| w.pointer.as_str()).collect();
         assert_eq!(
             pointers,

@@ -83,29 +83,99 @@ fn wire_changes_are_reported() {
     // (case, subject, impact, a fragment of the change's text)
     let rows: &[(&str, &str, Impact, &str)] = &[
         // Security: an alternative more asks nothing new of callers.
-        ("security", "add_alternative", Additive, "alternative `BASIC` added"),
-        ("security", "remove_alternative", Breaking, "alternative `KEY` removed"),
-        ("security", "now_required", Breaking, "now requires `BEARER`"),
-        ("security", "no_longer_required", Additive, "no credential is sent any more"),
+        (
+            "security",
+            "add_alternative",
+            Additive,
+            "alternative `BASIC` added",
+        ),
+        (
+            "security",
+            "remove_alternative",
+            Breaking,
+            "alternative `KEY` removed",
+        ),
+        (
+            "security",
+            "now_required",
+            Breaking,
+            "now requires `BEARER`",
+        ),
+        (
+            "security",
+            "no_longer_required",
+            Additive,
+            "no credential is sent any more",
+        ),
         ("security", "schemes::KEY", Breaking, "now apiKey query key"),
         ("security", "schemes::BASIC", Additive, "added"),
         ("security", "schemes::LEGACY", Breaking, "removed"),
         // Servers: where calls go, and the typed variables.
-        ("servers", "moved", Additive, "now sent to `https://new.example.test`"),
-        ("servers", "gains_variables", Additive, "`servers::gains_variables::Server`"),
-        ("servers", "servers::gains_variables::Server", Additive, "added"),
-        ("servers", "servers::typed::Server", Breaking, "setter `zone` removed"),
-        ("servers", "servers::typed::Server", Breaking, "setter `tier` retyped"),
-        ("servers", "servers::Server", Additive, "setter `region` retyped"),
-        ("servers", "servers::Server", Breaking, "setter `version` removed"),
+        (
+            "servers",
+            "moved",
+            Additive,
+            "now sent to `https://new.example.test`",
+        ),
+        (
+            "servers",
+            "gains_variables",
+            Additive,
+            "`servers::gains_variables::Server`",
+        ),
+        (
+            "servers",
+            "servers::gains_variables::Server",
+            Additive,
+            "added",
+        ),
+        (
+            "servers",
+            "servers::typed::Server",
+            Breaking,
+            "setter `zone` removed",
+        ),
+        (
+            "servers",
+            "servers::typed::Server",
+            Breaking,
+            "setter `tier` retyped",
+        ),
+        (
+            "servers",
+            "servers::Server",
+            Additive,
+            "setter `region` retyped",
+        ),
+        (
+            "servers",
+            "servers::Server",
+            Breaking,
+            "setter `version` removed",
+        ),
         // Bodies: media type, form encoding, a part's content type.
-        ("bodies", "media_type", Breaking, "request body media type changed"),
+        (
+            "bodies",
+            "media_type",
+            Breaking,
+            "request body media type changed",
+        ),
         ("bodies", "form_encoding", Breaking, "`tags: pipeDelimited`"),
-        ("bodies", "UploadBody", Breaking, "`file` now sent as `file file image/jpeg`"),
+        (
+            "bodies",
+            "UploadBody",
+            Breaking,
+            "`file` now sent as `file file image/jpeg`",
+        ),
         // Parameter styles: the same value, sent differently.
         ("styles", "list_items", Breaking, "`path ids (label)`"),
         ("styles", "list_items", Breaking, "`query color (form)`"),
-        ("styles", "list_items", Breaking, "`query filter (deepObject)`"),
+        (
+            "styles",
+            "list_items",
+            Breaking,
+            "`query filter (deepObject)`",
+        ),
     ];
     let mut reports: Vec<(&str, Report)> = Vec::new();
     for (case, subject, impact, fragment) in rows {

@@ -1198,14 +1198,14 @@ fn normalise_server_url(raw: &str) -> Result<String, Error> {
         return Url::parse("http://localhost")
             .and_then(|origin| origin.join(raw))
             .map(|_| raw.trim_end_matches('/').to_owned())
-            .map_err(|error| Error::InvalidRequest(format!("invalid server URL `{raw}`: {error}")));
+            .map_err(|error| {
+                Error::InvalidRequest(format!("invalid server URL `{raw}`: {error}"))
+            });
     }
     normalise_base_url(raw).map_err(|error| match error {
-        Error::InvalidRequest(message) => Error::InvalidRequest(message.replacen(
-            "invalid base URL",
-            "invalid server URL",
-            1,
-        )),
+        Error::InvalidRequest(message) => {
+            Error::InvalidRequest(message.replacen("invalid base URL", "invalid server URL", 1))
+        }
         other => other,
     })
 }

@@ -129,7 +129,9 @@ mod tests {
     use super::*;
     // The runtime's root: `crate` here, `crate::runtime` in a vendored copy.
     use super::super::client::tests::Client;
-    use super::super::{ApiClient, ApiKeyScheme, ClientBuilder, Requirement, SchemeKind, SecurityScheme};
+    use super::super::{
+        ApiClient, ApiKeyScheme, ClientBuilder, Requirement, SchemeKind, SecurityScheme,
+    };
 
     #[test]
     fn strings_links_and_options_have_hrefs() {
