@@ -130,7 +130,7 @@ fn walk_servers(value: &mut Value, at: &mut Vec<String>, warnings: &mut Vec<Diag
     }
 }
 
-fn default_variables(server: &mut Value, at: &mut Vec<String>, warnings: &mut Vec<Diagnostic>) {
+fn default_variables(server: &mut Value, at: &[String], warnings: &mut Vec<Diagnostic>) {
     let Some(Value::Object(variables)) = server.get_mut("variables") else {
         return;
     };
@@ -151,7 +151,7 @@ fn default_variables(server: &mut Value, at: &mut Vec<String>, warnings: &mut Ve
             Some(first) => (first.clone(), format!("its first `enum` value, `{first}`,")),
             None => (String::new(), "an empty value".to_owned()),
         };
-        let mut pointer_at = at.clone();
+        let mut pointer_at = at.to_vec();
         pointer_at.extend(["variables".to_owned(), name.clone()]);
         warnings.push(
             Diagnostic::warning(
