@@ -76,7 +76,9 @@ impl Client {
     }
 
     /// Follows a link the API returned (a `_links` entry, or any URL on the API)
-    /// with a `GET`, authenticated like any call, and decodes the JSON answer as `T`.
+    /// with a `GET`, with the credentials the spec's document-level `security`
+    /// asks for (as an operation without `security` of its own: none when it
+    /// asks for none), and decodes the JSON answer as `T`.
     /// Only a link to this client's own origin (scheme, host and port of
     /// [`Self::base_url`]) is followed: any other is an error and nothing is sent,
     /// so the token never leaves for another host. Storage links are for
@@ -85,7 +87,11 @@ impl Client {
         &self,
         link: impl runtime::Href,
     ) -> Result<ResponseValue<T>, Error> {
-        runtime::get_link(&self.http, &link, runtime::RequestOptions::new()).await
+        const SECURITY: Option<runtime::Requirement> = Some(
+            &[&[crate::schemes::OAUTH2.0]],
+        );
+        runtime::get_link(&self.http, &link, runtime::RequestOptions::new(), SECURITY)
+            .await
     }
     pub(crate) fn request<O>(&self, operation: O) -> Request<O> {
         Request {

@@ -35,10 +35,10 @@ pub mod runtime {
     pub use ::openapi_client_runtime::{
         ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, ByteStream,
         CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
-        ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation, Page,
-        PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS, StateField,
-        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
-        poll_until,
+        ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation,
+        OperationServer, Page, PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS,
+        StateField, StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload,
+        paginate, poll_until,
     };
 
     #[doc(hidden)]

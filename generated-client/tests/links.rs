@@ -73,7 +73,8 @@ async fn an_api_link_is_called_with_the_token_on_the_api_origin_only() {
     let mut answered = 0;
     for (case, link, on_api) in cases {
         let result =
-            get_link::<serde_json::Value, ErrorBody>(http, &link, RequestOptions::new()).await;
+            get_link::<serde_json::Value, ErrorBody>(http, &link, RequestOptions::new(), None)
+                .await;
         if on_api {
             answered += 1;
             let value = result.unwrap_or_else(|e| panic!("{case}: {e}"));
@@ -103,9 +104,13 @@ async fn a_link_without_a_url_sends_nothing() {
     let client = client_for(&api);
     let missing = Link { href: None };
 
-    let result =
-        get_link::<serde_json::Value, ErrorBody>(client.http(), &missing, RequestOptions::new())
-            .await;
+    let result = get_link::<serde_json::Value, ErrorBody>(
+        client.http(),
+        &missing,
+        RequestOptions::new(),
+        None,
+    )
+    .await;
     assert!(
         matches!(result, Err(Error::InvalidRequest(_))),
         "{result:?}"

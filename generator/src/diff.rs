@@ -28,6 +28,9 @@ pub struct Report {
     /// A move to another `openapi-client-runtime` version, whose public types are
     /// part of the generated crate's API.
     pub runtime: Vec<(String, Vec<Change>)>,
+    /// The client's settings: security schemes (`schemes::*`) and server
+    /// variables (`servers::Server`, `servers::<module>::Server`).
+    pub settings: Vec<(String, Vec<Change>)>,
 }
 
 /// The version bump a report implies.
@@ -53,7 +56,10 @@ impl fmt::Display for Bump {
 
 impl Report {
     pub fn is_empty(&self) -> bool {
-        self.operations.is_empty() && self.types.is_empty() && self.runtime.is_empty()
+        self.operations.is_empty()
+            && self.types.is_empty()
+            && self.runtime.is_empty()
+            && self.settings.is_empty()
     }
 
     pub fn count(&self, impact: Impact) -> usize {
@@ -61,6 +67,7 @@ impl Report {
             .iter()
             .chain(&self.types)
             .chain(&self.runtime)
+            .chain(&self.settings)
             .flat_map(|(_, changes)| changes)
             .filter(|c| c.impact == impact)
             .count()
@@ -98,6 +105,7 @@ impl Report {
         for (heading, groups) in [
             ("Operations", &self.operations),
             ("Types", &self.types),
+            ("Client settings", &self.settings),
             ("Runtime", &self.runtime),
         ] {
             if groups.is_empty() {
@@ -181,11 +189,175 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
                 .push((name.clone(), vec![breaking("removed".to_owned())]));
         }
     }
+    for (name, fields) in &new.multipart_bodies {
+        let changes = match old.multipart_bodies.get(name) {
+            None => vec![additive("added (multipart body)".to_owned())],
+            Some(before) => struct_changes(before, fields),
+        };
+        if !changes.is_empty() {
+            report.types.push((name.clone(), changes));
+        }
+    }
+    for name in old.multipart_bodies.keys() {
+        if !new.multipart_bodies.contains_key(name) {
+            let removed = breaking("removed (multipart body)".to_owned());
+            report.types.push((name.clone(), vec![removed]));
+        }
+    }
+    settings_changes(old, new, &mut report.settings);
     if let Some(change) = runtime_change(old.runtime.as_deref(), new.runtime.as_deref()) {
         let subject = crate::runtime_files::RUNTIME_CRATE.to_owned();
         report.runtime.push((subject, vec![change]));
     }
     report
+}
+
+/// Security schemes and server variables: what `ClientBuilder` and the
+/// `schemes` and `servers` modules offer.
+fn settings_changes(old: &Surface, new: &Surface, out: &mut Vec<(String, Vec<Change>)>) {
+    for (name, kind) in &new.schemes {
+        let change = match old.schemes.get(name) {
+            None => Some(additive(format!("added ({kind})"))),
+            Some(before) if before != kind => Some(breaking(format!(
+                "now {kind} (was {before}): its credential is set another way and sent elsewhere"
+            ))),
+            Some(_) => None,
+        };
+        if let Some(change) = change {
+            out.push((format!("schemes::{name}"), vec![change]));
+        }
+    }
+    for (name, kind) in &old.schemes {
+        if !new.schemes.contains_key(name) {
+            let change = breaking(format!("removed ({kind})"));
+            out.push((format!("schemes::{name}"), vec![change]));
+        }
+    }
+    let document = setter_changes(&old.server_settings, &new.server_settings);
+    if !document.is_empty() {
+        out.push(("servers::Server".to_owned(), document));
+    }
+    for (module, setters) in &new.operation_servers {
+        let subject = format!("servers::{module}::Server");
+        let changes = match old.operation_servers.get(module) {
+            None => vec![additive(
+                "added: the variables of an operation's server, set with `ClientBuilder::server`"
+                    .to_owned(),
+            )],
+            Some(before) => setter_changes(before, setters),
+        };
+        if !changes.is_empty() {
+            out.push((subject, changes));
+        }
+    }
+    for module in old.operation_servers.keys() {
+        if !new.operation_servers.contains_key(module) {
+            let subject = format!("servers::{module}::Server");
+            out.push((subject, vec![breaking("removed".to_owned())]));
+        }
+    }
+}
+
+/// The setters of a server's variables: added, removed, retyped; an enum that
+/// only gained values is additive.
+fn setter_changes(
+    old: &indexmap::IndexMap<String, String>,
+    new: &indexmap::IndexMap<String, String>,
+) -> Vec<Change> {
+    // `Region (eu | us)` -> (`Region`, [eu, us]).
+    let split = |ty: &str| -> (String, Vec<String>) {
+        match ty.split_once(" (") {
+            Some((name, values)) => (
+                name.to_owned(),
+                values
+                    .trim_end_matches(')')
+                    .split(" | ")
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            None => (ty.to_owned(), Vec::new()),
+        }
+    };
+    let mut changes = Vec::new();
+    for (setter, ty) in new {
+        match old.get(setter) {
+            None => changes.push(additive(format!("setter `{setter}` added (`{ty}`)"))),
+            Some(before) if before == ty => {}
+            Some(before) => {
+                let ((old_name, old_values), (new_name, new_values)) = (split(before), split(ty));
+                let gained = old_name == new_name
+                    && !old_values.is_empty()
+                    && old_values.iter().all(|v| new_values.contains(v));
+                let text = format!("setter `{setter}` retyped from `{before}` to `{ty}`");
+                changes.push(if gained {
+                    additive(text)
+                } else {
+                    breaking(text)
+                });
+            }
+        }
+    }
+    for (setter, ty) in old {
+        if !new.contains_key(setter) {
+            changes.push(breaking(format!("setter `{setter}` removed (`{ty}`)")));
+        }
+    }
+    changes
+}
+
+/// An operation's security requirement: alternatives, each its scheme
+/// constants (`BASIC + API_KEY`), `anonymous` for none; `None`, the client's
+/// token (a spec without security). Adding an alternative asks nothing new of
+/// callers; removing one leaves a client configured only for it sending no
+/// credential; asking for a credential where none was is breaking.
+fn security_changes(old: Option<&[String]>, new: Option<&[String]>, changes: &mut Vec<Change>) {
+    let show = |requirement: Option<&[String]>| match requirement {
+        None => "the client's token".to_owned(),
+        Some([]) => "no credential".to_owned(),
+        Some(alternatives) => alternatives
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let (Some(before), Some(after)) = (old, new) else {
+        if old != new {
+            changes.push(breaking(format!(
+                "security now sends {} (was {})",
+                show(new),
+                show(old)
+            )));
+        }
+        return;
+    };
+    let open = |alternatives: &[String]| {
+        alternatives.is_empty() || alternatives.iter().any(|a| a == "anonymous")
+    };
+    if open(before) && !open(after) {
+        changes.push(breaking(format!(
+            "security now requires {} (was {})",
+            show(new),
+            show(old)
+        )));
+        return;
+    }
+    if after.is_empty() && !before.is_empty() {
+        changes.push(additive(format!(
+            "security: no credential is sent any more (was {})",
+            show(old)
+        )));
+        return;
+    }
+    for alternative in after.iter().filter(|a| !before.contains(a)) {
+        changes.push(additive(format!(
+            "security alternative `{alternative}` added"
+        )));
+    }
+    for alternative in before.iter().filter(|a| !after.contains(a)) {
+        changes.push(breaking(format!(
+            "security alternative `{alternative}` removed: a client configured only for it sends no credential"
+        )));
+    }
 }
 
 /// A runtime release the crate moves to: breaking unless Cargo would take it as a
@@ -320,7 +492,62 @@ fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Chan
         ))),
         _ => {}
     }
+    security_changes(
+        old.security.as_deref(),
+        new.security.as_deref(),
+        &mut changes,
+    );
+    if old.server != new.server {
+        let show = |server: &Option<String>| match server {
+            Some(url) => format!("`{url}`"),
+            None => "the client's base URL".to_owned(),
+        };
+        changes.push(additive(format!(
+            "now sent to {} (was {}) unless the caller sets a base URL",
+            show(&new.server),
+            show(&old.server)
+        )));
+    }
+    match (&old.server_settings, &new.server_settings) {
+        (None, Some(module)) => changes.push(additive(format!(
+            "its server's variables are settings: `servers::{module}::Server`"
+        ))),
+        (Some(module), None) => changes.push(breaking(format!(
+            "its server's variables are no longer settings (`servers::{module}::Server`)"
+        ))),
+        (Some(before), Some(after)) if before != after => changes.push(breaking(format!(
+            "its server's variables moved from `servers::{before}::Server` to `servers::{after}::Server`"
+        ))),
+        _ => {}
+    }
+    let field = |entry: &str| {
+        entry
+            .split_once(": ")
+            .map_or(entry, |(name, _)| name)
+            .to_owned()
+    };
+    for entry in new
+        .form_encoding
+        .iter()
+        .filter(|e| !old.form_encoding.contains(e))
+    {
+        if let Some(before) = old.form_encoding.iter().find(|e| field(e) == field(entry)) {
+            changes.push(breaking(format!(
+                "form field encoding changed from `{before}` to `{entry}`: the same value is sent differently"
+            )));
+        }
+    }
     changes
+}
+
+/// What identifies an input across versions: its place and wire name (`query
+/// color`), or `body`; the rest of [`InputSurface::wire`] is how it is sent
+/// (a style, a media type).
+fn input_key(wire: &str) -> &str {
+    if wire.starts_with("body ") {
+        return "body";
+    }
+    wire.split_once(" (").map_or(wire, |(key, _)| key)
 }
 
 /// Arguments and setters: added, removed, renamed (same place and type, new name),
@@ -332,7 +559,10 @@ fn input_changes(
     new_setters: &[InputSurface],
     changes: &mut Vec<Change>,
 ) {
-    let find = |list: &[InputSurface], wire: &str| list.iter().position(|i| i.wire == wire);
+    let find = |list: &[InputSurface], wire: &str| {
+        list.iter()
+            .position(|i| input_key(&i.wire) == input_key(wire))
+    };
     let mut renamed_old: Vec<&str> = Vec::new();
     let mut renamed_new: Vec<&str> = Vec::new();
     // A parameter whose wire name vanished while one of the same type appeared in the
@@ -384,6 +614,17 @@ fn input_changes(
                     input.name, input.wire
                 ))),
                 (Some(before), _, _) | (_, Some(before), _) => {
+                    if before.wire != input.wire {
+                        let what = if input_key(&input.wire) == "body" {
+                            "request body media type"
+                        } else {
+                            "serialization"
+                        };
+                        changes.push(breaking(format!(
+                            "`{}` {what} changed from `{}` to `{}`: the same value is sent differently",
+                            input.name, before.wire, input.wire
+                        )));
+                    }
                     if before.ty != input.ty {
                         changes.push(breaking(format!(
                             "`{}` ({}) retyped from `{}` to `{}`",
@@ -480,6 +721,12 @@ fn struct_changes(
                 "field `{name}` added (`{}`, `{}`)",
                 field.wire, field.ty
             ))),
+            Some(old) if old.ty == field.ty && old.wire != field.wire => {
+                changes.push(breaking(format!(
+                    "field `{name}` now sent as `{}` (was `{}`)",
+                    field.wire, old.wire
+                )))
+            }
             Some(old) if old.ty == field.ty => {}
             Some(old) if format!("Option<{}>", old.ty) == field.ty => {
                 changes.push(breaking(format!(

@@ -38,6 +38,12 @@ pub struct Api {
     /// with its variables' defaults, is [`Api::default_base_url`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<Server>,
+    /// The security requirement `Client::get_link` sends: the document's, as
+    /// for an operation without `security` of its own (see
+    /// [`Operation::security`]; `Some(vec![])` sends no credential, `None` the
+    /// client's token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_security: Option<Vec<Vec<String>>>,
 }
 
 /// One operation (`paths./{iModelId}.get`).
@@ -141,6 +147,12 @@ pub struct Server {
     /// In spec order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<ServerVariable>,
+    /// For an operation's server with variables (its first, the one it is sent
+    /// to): the module of the generated `servers` whose `Server` types them
+    /// (`files` for a path's, the operation's method name for an operation's),
+    /// set on a client with `ClientBuilder::server` (see `lower::servers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
 }
 
 /// A server variable: a setting of the generated `servers::Server`.

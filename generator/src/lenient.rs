@@ -76,6 +76,96 @@ pub fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Gives each server variable without a `default` (which OpenAPI requires, and
+/// the reader would refuse the whole document for) its first `enum` value, or
+/// else an empty string, with a located warning: the typed setting of the
+/// variable is there for the caller to fill in. Servers are found wherever a
+/// `servers` list of server objects is (document, path items, operations,
+/// callbacks), outside examples and defaults.
+pub fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    let mut at = Vec::new();
+    walk_servers(document, &mut at, warnings);
+}
+
+/// Keys whose values are data, not spec structure.
+const DATA_KEYS: &[&str] = &[
+    "example",
+    "examples",
+    "default",
+    "enum",
+    "const",
+    "x-examples",
+];
+
+fn walk_servers(value: &mut Value, at: &mut Vec<String>, warnings: &mut Vec<Diagnostic>) {
+    match value {
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                at.push(index.to_string());
+                walk_servers(item, at, warnings);
+                at.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if DATA_KEYS.contains(&key.as_str()) {
+                    continue;
+                }
+                at.push(key.clone());
+                if key == "servers" {
+                    if let Value::Array(servers) = item {
+                        for (index, server) in servers.iter_mut().enumerate() {
+                            at.push(index.to_string());
+                            default_variables(server, at, warnings);
+                            at.pop();
+                        }
+                    }
+                } else {
+                    walk_servers(item, at, warnings);
+                }
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn default_variables(server: &mut Value, at: &[String], warnings: &mut Vec<Diagnostic>) {
+    let Some(Value::Object(variables)) = server.get_mut("variables") else {
+        return;
+    };
+    for (name, variable) in variables.iter_mut() {
+        let Value::Object(variable) = variable else {
+            continue;
+        };
+        if variable.contains_key("default") {
+            continue;
+        }
+        let first = variable
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|values| values.first())
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let (default, used) = match first {
+            Some(first) => (first.clone(), format!("its first `enum` value, `{first}`,")),
+            None => (String::new(), "an empty value".to_owned()),
+        };
+        let mut pointer_at = at.to_vec();
+        pointer_at.extend(["variables".to_owned(), name.clone()]);
+        warnings.push(
+            Diagnostic::warning(
+                pointer(&pointer_at),
+                format!(
+                    "server variable `{name}` has no `default`, which OpenAPI requires; the URL uses {used} until the caller sets the variable"
+                ),
+            )
+            .with_hint("add a `default`"),
+        );
+        variable.insert("default".to_owned(), Value::String(default));
+    }
+}
+
 /// Whole numbers from -2^63 up to (not including) 2^64 fit `i64` or `u64`.
 const I64_MIN: f64 = -9_223_372_036_854_775_808.0;
 const U64_END: f64 = 18_446_744_073_709_551_616.0;
@@ -215,6 +305,42 @@ mod tests {
             warnings[0].message.contains("1e23"),
             "{}",
             warnings[0].message
+        );
+    }
+
+    #[test]
+    fn server_variables_without_a_default_get_one_and_a_warning() {
+        let mut document = json!({
+            "servers": [{"url": "https://{a}.test/{b}", "variables": {
+                "a": {"enum": ["eu", "us"]},
+                "b": {"default": "v1"},
+            }}],
+            "paths": {"/x": {
+                "servers": [{"url": "/{c}", "variables": {"c": {}}}],
+                "get": {"servers": [{"url": "/{d}", "variables": {"d": {"enum": []}}}]},
+            }},
+            "components": {"examples": {"E": {"value": {"servers": [{"url": "/{e}", "variables": {"e": {}}}]}}}},
+        });
+        let mut warnings = Vec::new();
+        server_variable_defaults(&mut document, &mut warnings);
+        assert_eq!(document["servers"][0]["variables"]["a"]["default"], "eu");
+        assert_eq!(document["servers"][0]["variables"]["b"]["default"], "v1");
+        assert_eq!(
+            document["paths"]["/x"]["servers"][0]["variables"]["c"]["default"],
+            ""
+        );
+        assert_eq!(
+            document["paths"]["/x"]["get"]["servers"][0]["variables"]["d"]["default"],
+            ""
+        );
+        let pointers: Vec<&str> = warnings.iter().map(|w| w.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "#/servers/0/variables/a",
+                "#/paths/~1x/servers/0/variables/c",
+                "#/paths/~1x/get/servers/0/variables/d",
+            ]
         );
     }
 

@@ -89,6 +89,7 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     let mut warnings = fill_info(&mut value);
     warnings.extend(crate::normalize::unsupported_keywords(&value));
     crate::lenient::repair(&mut value, &mut warnings);
+    crate::lenient::server_variable_defaults(&mut value, &mut warnings);
     crate::lenient::inexact_integers(&value, &mut warnings);
     let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.

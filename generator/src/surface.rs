@@ -52,6 +52,11 @@ pub struct Surface {
     /// The setters of `servers::Server` -> what they take.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub server_settings: IndexMap<String, String>,
+    /// The modules of `servers` typing an operation's server (`servers::files`,
+    /// set with `ClientBuilder::server`) -> the setters of its `Server` -> what
+    /// they take.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub operation_servers: IndexMap<String, IndexMap<String, String>>,
     /// The structs of multipart bodies (in `operations`), by Rust name: field ->
     /// the part it sends (`wire` is `<kind> <name> <content type>`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -94,6 +99,14 @@ pub struct OperationSurface {
     /// The base URL of its own server, unless the caller sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
+    /// The module of `servers` whose `Server` chooses its server's variables
+    /// (see [`Surface::operation_servers`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_settings: Option<String>,
+    /// How each property of a form body (`application/x-www-form-urlencoded`)
+    /// goes on the wire: `tags: form, explode`, `meta: application/json`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form_encoding: Vec<String>,
 }
 
 /// A parameter or the body.
@@ -157,7 +170,8 @@ impl Surface {
                 .iter()
                 .map(|scheme| (scheme.rust_name.clone(), scheme_surface(&scheme.kind)))
                 .collect(),
-            server_settings: server_settings(api),
+            server_settings: api.servers.first().map(settings).unwrap_or_default(),
+            operation_servers: operation_servers(api),
             multipart_bodies: multipart_bodies(api),
         }
     }
@@ -202,10 +216,20 @@ fn scheme_surface(kind: &SchemeKind) -> String {
     }
 }
 
-fn server_settings(api: &Api) -> IndexMap<String, String> {
-    let Some(server) = api.servers.first() else {
-        return IndexMap::new();
-    };
+fn operation_servers(api: &Api) -> IndexMap<String, IndexMap<String, String>> {
+    let mut modules = IndexMap::new();
+    for server in api.operations.iter().filter_map(|op| op.servers.first()) {
+        if let Some(module) = &server.module {
+            modules
+                .entry(module.clone())
+                .or_insert_with(|| settings(server));
+        }
+    }
+    modules
+}
+
+/// A server's setters -> what they take.
+fn settings(server: &crate::ir::Server) -> IndexMap<String, String> {
     server
         .variables
         .iter()
@@ -334,6 +358,26 @@ fn operation(op: &Operation, api: &Api) -> OperationSurface {
         }),
         security: security(op, api),
         server: op.servers.first().map(|server| server.default_url.clone()),
+        server_settings: op.servers.first().and_then(|server| server.module.clone()),
+        form_encoding: op
+            .body
+            .iter()
+            .flat_map(|body| &body.form_fields)
+            .map(|field| {
+                let mut note = if field.json {
+                    "application/json".to_owned()
+                } else {
+                    field.style.as_str().to_owned()
+                };
+                if field.explode && !field.json {
+                    note.push_str(", explode");
+                }
+                if field.allow_reserved {
+                    note.push_str(", allowReserved");
+                }
+                format!("{}: {note}", field.wire_name)
+            })
+            .collect(),
     }
 }
 

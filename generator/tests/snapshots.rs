@@ -93,6 +93,10 @@ fn no_unreferenced_snapshots() {
         "diff__operations.snap".to_owned(),
         "diff__types.snap".to_owned(),
     ]);
+    // `tests/diff.rs`'s wire cases.
+    expected.extend(
+        ["bodies", "security", "servers", "styles"].map(|case| format!("diff__wire_{case}.snap")),
+    );
     expected.sort();
     assert_eq!(
         on_disk, expected,

@@ -81,6 +81,9 @@ struct ClientInner {
     // Set when the caller chose the base URL: then every request goes there,
     // even an operation with servers of its own (so tests can redirect all).
     base_url_chosen: bool,
+    // Operations' own servers the caller chose variables for: (id, base URL
+    // without a trailing slash), from `ClientBuilder::server`.
+    servers: Vec<(&'static str, String)>,
     credentials: security::Credentials,
     // Includes User-Agent, so a caller-supplied reqwest::Client gets it too.
     default_headers: HeaderMap,
@@ -103,11 +106,19 @@ impl HttpClient {
     }
 
     /// Where `request` goes: the operation's own server (path- or
-    /// operation-level `servers` in the spec) unless the caller chose the base
+    /// operation-level `servers` in the spec; with the variables the caller
+    /// chose for it, else their defaults) unless the caller chose the base
     /// URL, which then takes every request. A relative server URL (`/files`) is
     /// on the base URL's origin.
     fn base_for<'a>(&'a self, request: &'a Request) -> std::borrow::Cow<'a, str> {
-        match request.server_url() {
+        let chosen = request.server_setting().and_then(|id| {
+            self.inner
+                .servers
+                .iter()
+                .find(|(chosen, _)| *chosen == id)
+                .map(|(_, url)| url.as_str())
+        });
+        match chosen.or(request.server_url()) {
             Some(server) if !self.inner.base_url_chosen => {
                 let server = server.trim_end_matches('/');
                 if server.starts_with('/') {
@@ -674,6 +685,7 @@ impl fmt::Debug for HttpClient {
         let inner = &self.inner;
         f.debug_struct("Client")
             .field("base_url", &inner.base_url)
+            .field("servers", &inner.servers)
             .field("credentials", &inner.credentials)
             .field("accept", &inner.accept)
             .field("timeout", &inner.timeout)
@@ -713,6 +725,7 @@ enum SchemeSetting {
 pub struct ClientBuilder<C> {
     base_url: String,
     base_url_chosen: bool,
+    servers: Vec<(&'static str, String)>,
     credentials: Option<Credentials>,
     schemes: Vec<(&'static security::SecurityScheme, SchemeSetting)>,
     accept: Option<String>,
@@ -734,6 +747,7 @@ impl<C> Clone for ClientBuilder<C> {
         ClientBuilder {
             base_url: self.base_url.clone(),
             base_url_chosen: self.base_url_chosen,
+            servers: self.servers.clone(),
             credentials: self.credentials.clone(),
             schemes: self.schemes.clone(),
             accept: self.accept.clone(),
@@ -768,6 +782,7 @@ impl<C: ApiClient> ClientBuilder<C> {
         ClientBuilder {
             base_url: C::DEFAULT_BASE_URL.to_owned(),
             base_url_chosen: false,
+            servers: Vec::new(),
             credentials: None,
             schemes: Vec::new(),
             accept: None,
@@ -794,6 +809,19 @@ impl<C: ApiClient> ClientBuilder<C> {
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
         self.base_url_chosen = true;
+        self
+    }
+
+    /// The variables of a server the spec gives some operations of their own
+    /// (path- or operation-level `servers`), as the generated crate types them:
+    /// `.server(servers::files::Server::default().region(Region::Eu))`. Those
+    /// operations go to its [`url`](OperationServer::url) instead of the one
+    /// with the variables' defaults. Replaces an earlier choice for the same
+    /// server. A [`base_url`](Self::base_url) set too still takes every request.
+    pub fn server<S: OperationServer>(mut self, server: S) -> Self {
+        let url = server.url();
+        self.servers.retain(|(id, _)| *id != S::ID);
+        self.servers.push((S::ID, url));
         self
     }
 
@@ -979,6 +1007,11 @@ impl<C: ApiClient> ClientBuilder<C> {
 
     fn build_http(self) -> Result<HttpClient, Error> {
         let base_url = normalise_base_url(&self.base_url)?;
+        let servers = self
+            .servers
+            .iter()
+            .map(|(id, url)| normalise_server_url(url).map(|url| (*id, url)))
+            .collect::<Result<Vec<_>, _>>()?;
         let default_token = match self.credentials {
             None => None,
             Some(Credentials::Provider(provider)) => Some(provider),
@@ -1072,6 +1105,7 @@ impl<C: ApiClient> ClientBuilder<C> {
                 base_url,
                 base,
                 base_url_chosen: self.base_url_chosen,
+                servers,
                 credentials,
                 default_headers,
                 accept,
@@ -1096,6 +1130,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             });
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("servers", &self.servers)
             .field("token", &token)
             // Credentials are secrets; the schemes they are for are enough.
             .field(
@@ -1177,6 +1212,40 @@ fn normalise_base_url(raw: &str) -> Result<String, Error> {
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// A server URL chosen with [`ClientBuilder::server`]: absolute like a base
+/// URL, or relative to the base URL's origin (`/files`), as the spec allows.
+fn normalise_server_url(raw: &str) -> Result<String, Error> {
+    if raw.starts_with('/') {
+        return Url::parse("http://localhost")
+            .and_then(|origin| origin.join(raw))
+            .map(|_| raw.trim_end_matches('/').to_owned())
+            .map_err(|error| {
+                Error::InvalidRequest(format!("invalid server URL `{raw}`: {error}"))
+            });
+    }
+    normalise_base_url(raw).map_err(|error| match error {
+        Error::InvalidRequest(message) => {
+            Error::InvalidRequest(message.replacen("invalid base URL", "invalid server URL", 1))
+        }
+        other => other,
+    })
+}
+
+/// The typed variables of a server the spec gives some operations of their
+/// own (path- or operation-level `servers` with `variables`): a generated
+/// crate's `servers::<name>::Server`, set on a client with
+/// [`ClientBuilder::server`]. Its setters take each variable's value (an
+/// enum's variant for a variable with `enum`); its `Default` has the spec's
+/// defaults.
+pub trait OperationServer {
+    /// Which server of the spec this is: its JSON pointer
+    /// (`#/paths/~1files/servers/0`).
+    const ID: &'static str;
+
+    /// The server's URL with every variable filled in.
+    fn url(&self) -> String;
 }
 
 fn static_header_value(name: &str, value: &'static str) -> Result<HeaderValue, Error> {
@@ -1288,6 +1357,57 @@ pub(crate) mod tests {
         for (client, server, expected) in cases {
             let url = client.0.url_for(&request(server)).expect("a URL");
             assert_eq!(url.as_str(), expected, "{server}");
+        }
+    }
+
+    /// The typed variables of one server of the spec, as a generated
+    /// `servers::<name>::Server`.
+    struct Regional(&'static str);
+
+    impl OperationServer for Regional {
+        const ID: &'static str = "#/paths/~1files/servers/0";
+
+        fn url(&self) -> String {
+            format!("https://{}.files.example.test/v1/", self.0)
+        }
+    }
+
+    #[test]
+    fn chosen_server_variables_replace_the_defaults_of_that_server_only() {
+        let request = |id: &'static str| {
+            let mut request = Request::new("op", reqwest::Method::GET, "/p", "/p".to_owned());
+            request.server("https://eu.files.example.test/v1");
+            request.server_id(id);
+            request
+        };
+        let by_spec = Client::builder().build().expect("valid");
+        let chosen = Client::builder()
+            .server(Regional("eu"))
+            .server(Regional("us"))
+            .build()
+            .expect("valid");
+        let both = Client::builder()
+            .server(Regional("us"))
+            .base_url("http://127.0.0.1:1/mock")
+            .build()
+            .expect("valid");
+        // (client, the request's server id, the URL it is sent to)
+        let cases = [
+            (&by_spec, Regional::ID, "https://eu.files.example.test/v1/p"),
+            (&chosen, Regional::ID, "https://us.files.example.test/v1/p"),
+            (&chosen, "#/other", "https://eu.files.example.test/v1/p"),
+            (&both, Regional::ID, "http://127.0.0.1:1/mock/p"),
+        ];
+        for (client, id, expected) in cases {
+            let url = client.0.url_for(&request(id)).expect("a URL");
+            assert_eq!(url.as_str(), expected, "{id}");
+        }
+        let invalid = Client::builder().server(Regional("a b")).build();
+        match invalid {
+            Err(Error::InvalidRequest(message)) => {
+                assert!(message.starts_with("invalid server URL"), "{message}")
+            }
+            other => panic!("expected an invalid server URL, got {:?}", other.map(drop)),
         }
     }
 

@@ -39,7 +39,7 @@ mod transfer;
 mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
-pub use client::{ApiClient, ClientBuilder, HttpClient};
+pub use client::{ApiClient, ClientBuilder, HttpClient, OperationServer};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, expand_path};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};

@@ -49,8 +49,13 @@ pub(crate) fn no_href() -> String {
 }
 
 /// Sends `GET` to `link`, a URL the API returned (absolute, or relative to
-/// the base URL), with the client's token, default headers and retry policy,
-/// and decodes a 2xx JSON answer as `T` (a non-2xx body is parsed as `E`).
+/// the base URL), with the client's default headers and retry policy, and
+/// decodes a 2xx JSON answer as `T` (a non-2xx body is parsed as `E`).
+///
+/// `security` is the spec's document-level requirement, resolved by the
+/// generated crate as for an operation without `security` of its own: the
+/// credentials of its first satisfied alternative are sent, none for `&[]`;
+/// `None` (a spec that declares no security at all) sends the client's token.
 ///
 /// Only a link on the client's own origin (scheme, host and port of the base
 /// URL) is called: any other is [`Error::ForeignOrigin`] and nothing is sent,
@@ -62,6 +67,7 @@ pub async fn get_link<T: DeserializeOwned, E: DeserializeOwned>(
     client: &HttpClient,
     link: &impl Href,
     options: RequestOptions,
+    security: Option<super::Requirement>,
 ) -> Result<ResponseValue<T>, Error<E>> {
     let sent = async {
         let href = link
@@ -71,6 +77,9 @@ pub async fn get_link<T: DeserializeOwned, E: DeserializeOwned>(
         let mut request = Request::new("GetLink", reqwest::Method::GET, "{link}", String::new());
         request.accept("application/json");
         request.options(options);
+        if let Some(requirement) = security {
+            request.security(requirement);
+        }
         request.send_to(url);
         let raw = client.execute(request).await?;
         super::decode_json::<T>(raw, super::ANY_SUCCESS)
@@ -118,6 +127,11 @@ impl ForeignOriginError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The runtime's root: `crate` here, `crate::runtime` in a vendored copy.
+    use super::super::client::tests::Client;
+    use super::super::{
+        ApiClient, ApiKeyScheme, ClientBuilder, Requirement, SchemeKind, SecurityScheme,
+    };
 
     #[test]
     fn strings_links_and_options_have_hrefs() {
@@ -186,6 +200,95 @@ mod tests {
                     assert_eq!(error.api_origin(), "https://api.example.test");
                 }
                 (other, _) => panic!("{link}: {other:?}"),
+            }
+        }
+    }
+
+    /// Follows one link with `security` through a client holding a bearer
+    /// token and an API key, on a raw loopback socket; gives back the request
+    /// exactly as it arrived.
+    async fn link_request(security: Option<Requirement>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}/api", listener.local_addr().expect("bound"));
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("a connection");
+            let mut request = Vec::new();
+            let mut buffer = [0_u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let read = stream.read(&mut buffer).await.expect("readable");
+                assert!(read > 0, "the connection closed mid-request");
+                request.extend_from_slice(&buffer[..read]);
+            }
+            let body = "{}";
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).await.expect("writable");
+            String::from_utf8(request).expect("a text request head")
+        });
+        let client = ClientBuilder::<Client>::new()
+            .base_url(&base)
+            .bearer_token("client-token")
+            .api_key(ApiKeyScheme(&KEY), "key-secret")
+            .build()
+            .expect("valid");
+        let link = format!("{base}/things/1");
+        get_link::<serde_json::Value, serde_json::Value>(
+            ApiClient::http(&client),
+            &link,
+            RequestOptions::new(),
+            security,
+        )
+        .await
+        .expect("the link answers");
+        server.await.expect("the server ran")
+    }
+
+    const KEY: SecurityScheme = SecurityScheme {
+        key: "key",
+        kind: SchemeKind::ApiKeyHeader("x-key"),
+    };
+    const BEARER: SecurityScheme = SecurityScheme {
+        key: "bearer",
+        kind: SchemeKind::Bearer,
+    };
+
+    #[tokio::test]
+    async fn links_send_what_the_documents_security_asks_for() {
+        const NONE: Requirement = &[];
+        const BY_TOKEN: Requirement = &[&[&BEARER]];
+        const BY_KEY: Requirement = &[&[&KEY]];
+        // (the document's requirement, the credential sent, if any)
+        let cases: [(Option<Requirement>, Option<&str>); 4] = [
+            (Some(NONE), None),
+            (Some(BY_TOKEN), Some("authorization: Bearer client-token")),
+            (Some(BY_KEY), Some("x-key: key-secret")),
+            // A spec that declares no security: the client's token, as operations.
+            (None, Some("authorization: Bearer client-token")),
+        ];
+        for (security, expected) in cases {
+            let request = link_request(security).await.to_ascii_lowercase();
+            assert!(
+                request.starts_with("get /api/things/1 http/1.1\r\n"),
+                "{request}"
+            );
+            let sent: Vec<&str> = ["client-token", "key-secret"]
+                .into_iter()
+                .filter(|secret| request.contains(secret))
+                .collect();
+            match expected {
+                Some(header) => {
+                    assert!(
+                        request.contains(&format!("{}\r\n", header.to_ascii_lowercase())),
+                        "{security:?}: {request}"
+                    );
+                    assert_eq!(sent.len(), 1, "{security:?}: {request}");
+                }
+                None => assert!(sent.is_empty(), "{security:?}: {request}"),
             }
         }
     }

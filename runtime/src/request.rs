@@ -43,6 +43,9 @@ pub struct Request {
     security: Option<super::security::Requirement>,
     /// The operation's own server (path- or operation-level `servers`).
     server: Option<&'static str>,
+    /// The server's id (its JSON pointer) when its variables are a typed
+    /// setting ([`OperationServer`](super::OperationServer)) the caller may set.
+    server_id: Option<&'static str>,
 }
 
 impl Request {
@@ -71,6 +74,7 @@ impl Request {
             target: None,
             security: None,
             server: None,
+            server_id: None,
         }
     }
 
@@ -87,6 +91,15 @@ impl Request {
         self.server = Some(base_url);
     }
 
+    /// The operation's own server has variables: `id` is the
+    /// [`OperationServer::ID`](super::OperationServer::ID) of its typed settings,
+    /// and a value the caller set with
+    /// [`ClientBuilder::server`](super::ClientBuilder::server) replaces the URL of
+    /// [`Request::server`] (the variables' defaults).
+    pub fn server_id(&mut self, id: &'static str) {
+        self.server_id = Some(id);
+    }
+
     /// The requirement set by [`Request::security`], if any.
     pub fn security_requirement(&self) -> Option<super::security::Requirement> {
         self.security
@@ -95,6 +108,11 @@ impl Request {
     /// The base URL set by [`Request::server`], if any.
     pub fn server_url(&self) -> Option<&'static str> {
         self.server
+    }
+
+    /// The id set by [`Request::server_id`], if any.
+    pub fn server_setting(&self) -> Option<&'static str> {
+        self.server_id
     }
 
     /// Appends a query parameter as `name=value`, both percent-encoded (`$` kept);

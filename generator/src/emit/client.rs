@@ -27,6 +27,7 @@ pub fn reexports(api: &Api) -> TokenStream {
 pub fn client(api: &Api) -> TokenStream {
     let schemes = super::schemes::module(api);
     let servers = super::servers::module(api);
+    let link_security = super::schemes::link_requirement(api);
     // `send_and_wait`, when some operation is long-running.
     let waiters = super::waiters::any(api).then(super::waiters::request_methods);
     let wait_policy = waiters.is_some().then(|| quote!(WaitPolicy,));
@@ -108,13 +109,16 @@ pub fn client(api: &Api) -> TokenStream {
             }
 
             /// Follows a link the API returned (a `_links` entry, or any URL on the API)
-            /// with a `GET`, authenticated like any call, and decodes the JSON answer as `T`.
+            /// with a `GET`, with the credentials the spec's document-level `security`
+            /// asks for (as an operation without `security` of its own: none when it
+            /// asks for none), and decodes the JSON answer as `T`.
             /// Only a link to this client's own origin (scheme, host and port of
             /// [`Self::base_url`]) is followed: any other is an error and nothing is sent,
             /// so the token never leaves for another host. Storage links are for
             /// [`Self::download_from`].
             pub async fn get_link<T: ::serde::de::DeserializeOwned>(&self, link: impl runtime::Href) -> Result<ResponseValue<T>, Error> {
-                runtime::get_link(&self.http, &link, runtime::RequestOptions::new()).await
+                const SECURITY: Option<runtime::Requirement> = #link_security;
+                runtime::get_link(&self.http, &link, runtime::RequestOptions::new(), SECURITY).await
             }
 
             #start_request

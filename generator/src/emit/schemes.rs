@@ -102,7 +102,28 @@ fn constant(scheme: &SecurityScheme) -> TokenStream {
 /// declares security at all: `request.security(SECURITY)` with a constant of
 /// alternatives, each the schemes it applies together.
 pub fn requirement(op: &Operation, api: &Api) -> Option<TokenStream> {
-    let alternatives = op.security.as_ref()?.iter().map(|keys| {
+    let requirement = requirement_value(op.security.as_ref()?, api);
+    Some(quote! {
+        const SECURITY: runtime::Requirement = #requirement;
+        request.security(SECURITY);
+    })
+}
+
+/// `Some(&[...])` for the requirement `Client::get_link` sends, `None` for the
+/// client's token.
+pub fn link_requirement(api: &Api) -> TokenStream {
+    match &api.link_security {
+        Some(requirement) => {
+            let requirement = requirement_value(requirement, api);
+            quote!(Some(#requirement))
+        }
+        None => quote!(None),
+    }
+}
+
+/// `&[&[scheme, ...], ...]`: the alternatives, each its schemes.
+fn requirement_value(requirement: &[Vec<String>], api: &Api) -> TokenStream {
+    let alternatives = requirement.iter().map(|keys| {
         let schemes = keys.iter().filter_map(|key| {
             let scheme = api.security_schemes.iter().find(|s| s.wire_name == *key)?;
             let name = ident(&scheme.rust_name);
@@ -113,8 +134,5 @@ pub fn requirement(op: &Operation, api: &Api) -> Option<TokenStream> {
         });
         quote!(&[#(#schemes),*])
     });
-    Some(quote! {
-        const SECURITY: runtime::Requirement = &[#(#alternatives),*];
-        request.security(SECURITY);
-    })
+    quote!(&[#(#alternatives),*])
 }

@@ -1,6 +1,8 @@
 //! The generated `servers` module: the spec's first server with its variables as
-//! typed settings (`Server::default().port(Port::V443).url()`), and the statement
-//! that sends an operation with servers of its own there.
+//! typed settings (`Server::default().port(Port::V443).url()`), a module per
+//! operation server with variables (`servers::files::Server`, a
+//! `runtime::OperationServer`), and the statements that send an operation with
+//! servers of its own there.
 
 use super::docs::{doc_attrs, one_line, prose};
 use super::ident;
@@ -8,12 +10,82 @@ use crate::ir::{Api, Operation, Server, ServerVariable};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The `servers` module, when the spec's first server has variables.
+/// The `servers` module, when the spec's first server has variables or an
+/// operation's server has some.
 pub fn module(api: &Api) -> Option<TokenStream> {
-    let server = api.servers.first().filter(|s| !s.variables.is_empty())?;
-    let docs = doc_attrs([Some(
-        "The spec's first server, with its variables as typed settings. Its default is [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL); another choice goes to [`ClientBuilder::base_url`](crate::runtime::ClientBuilder::base_url): `Client::builder().base_url(servers::Server::default().url())`. A base URL set that way takes every request, including those of operations the spec sends to servers of their own.".to_owned(),
-    )]);
+    let document = api.servers.first().filter(|s| !s.variables.is_empty());
+    let mut seen: Vec<&str> = Vec::new();
+    let operation_servers: Vec<(&Server, Vec<&Operation>)> = api
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let server = op.servers.first()?;
+            server.module.as_ref().map(|module| (server, module))
+        })
+        .filter(|(_, module)| {
+            let new = !seen.contains(&module.as_str());
+            seen.push(module);
+            new
+        })
+        .map(|(server, module)| {
+            let users = api
+                .operations
+                .iter()
+                .filter(|op| {
+                    op.servers.first().and_then(|s| s.module.as_deref()) == Some(module.as_str())
+                })
+                .collect();
+            (server, users)
+        })
+        .collect();
+    if document.is_none() && operation_servers.is_empty() {
+        return None;
+    }
+    let mut module_docs = Vec::new();
+    if document.is_some() {
+        module_docs.push("The spec's first server, with its variables as typed settings. Its default is [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL); another choice goes to [`ClientBuilder::base_url`](crate::runtime::ClientBuilder::base_url): `Client::builder().base_url(servers::Server::default().url())`. A base URL set that way takes every request, including those of operations the spec sends to servers of their own.".to_owned());
+    }
+    if !operation_servers.is_empty() {
+        module_docs.push("The servers the spec gives some operations of their own, with variables: one module each, whose `Server` holds the variables' values (their defaults to start with). Set one on the client with [`ClientBuilder::server`](crate::runtime::ClientBuilder::server) to send its operations there: `Client::builder().server(servers::<module>::Server::default()...)`. A [`ClientBuilder::base_url`](crate::runtime::ClientBuilder::base_url) still takes every request.".to_owned());
+    }
+    let docs = doc_attrs(module_docs.into_iter().map(Some));
+    let document = document.map(|server| server_items(server, None));
+    let operation_servers = operation_servers.iter().map(|(server, users)| {
+        let module = ident(server.module.as_deref().unwrap_or_default());
+        let methods: Vec<String> = users
+            .iter()
+            .map(|op| {
+                let name = op.rust_name.trim_start_matches("r#");
+                format!("[`Client::{name}`](crate::Client::{name})")
+            })
+            .collect();
+        let docs = doc_attrs([Some(format!(
+            "The server `{}` of {}, with its variables as typed settings: `Client::builder().server({}::Server::default())`.",
+            one_line(&server.url),
+            methods.join(", "),
+            module.to_string().trim_start_matches("r#"),
+        ))]);
+        let items = server_items(server, Some(&server.origin));
+        quote! {
+            #docs
+            pub mod #module {
+                #items
+            }
+        }
+    });
+    Some(quote! {
+        #docs
+        pub mod servers {
+            #document
+            #(#operation_servers)*
+        }
+    })
+}
+
+/// `Server` with a field and setter per variable, its `Default` (the spec's
+/// defaults), `url()`, and the enums of its variables; with `id`, an
+/// operation's server, also `runtime::OperationServer`.
+fn server_items(server: &Server, id: Option<&str>) -> TokenStream {
     let fields = server.variables.iter().map(|v| {
         let name = ident(&v.rust_name);
         let ty = field_type(v);
@@ -82,35 +154,44 @@ pub fn module(api: &Api) -> Option<TokenStream> {
             "[`Server::default`] holds each variable's default; the setters change one.".to_owned(),
         ),
     ]);
-    Some(quote! {
-        #docs
-        pub mod servers {
-            #server_docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-            pub struct Server {
-                #(#fields)*
-            }
+    let operation_server = id.map(|id| {
+        quote! {
+            impl crate::runtime::OperationServer for Server {
+                const ID: &'static str = #id;
 
-            impl Default for Server {
-                fn default() -> Self {
-                    Server {
-                        #(#defaults)*
-                    }
+                fn url(&self) -> ::std::string::String {
+                    Server::url(self)
                 }
             }
-
-            impl Server {
-                #(#setters)*
-
-                /// The base URL: the template with every variable filled in.
-                pub fn url(&self) -> ::std::string::String {
-                    #url
-                }
-            }
-
-            #(#enums)*
         }
-    })
+    });
+    quote! {
+        #server_docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct Server {
+            #(#fields)*
+        }
+
+        impl Default for Server {
+            fn default() -> Self {
+                Server {
+                    #(#defaults)*
+                }
+            }
+        }
+
+        impl Server {
+            #(#setters)*
+
+            /// The base URL: the template with every variable filled in.
+            pub fn url(&self) -> ::std::string::String {
+                #url
+            }
+        }
+
+        #operation_server
+        #(#enums)*
+    }
 }
 
 fn field_type(v: &ServerVariable) -> TokenStream {
@@ -188,8 +269,14 @@ fn url_expr(server: &Server) -> TokenStream {
     quote!(format!(#format, #(#arguments),*))
 }
 
-/// `request.server("...")` for an operation with servers of its own.
+/// `request.server("...")` for an operation with servers of its own, and
+/// `request.server_id("...")` when the caller may choose its variables.
 pub fn operation_server(op: &Operation) -> Option<TokenStream> {
-    let url = &op.servers.first()?.default_url;
-    Some(quote!(request.server(#url);))
+    let server = op.servers.first()?;
+    let url = &server.default_url;
+    let id = server.module.as_ref().map(|_| {
+        let origin = &server.origin;
+        quote!(request.server_id(#origin);)
+    });
+    Some(quote!(request.server(#url); #id))
 }

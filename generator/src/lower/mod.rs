@@ -43,6 +43,7 @@ pub fn lower(
     diagnostics.extend(operation_diagnostics);
     let security_schemes = security::schemes(document, naming, diagnostics);
     let servers = servers::lower(&document.servers, "#/servers", naming, diagnostics);
+    let link_security = security::link_requirement(document, diagnostics);
     let mut api = Api {
         title: document.info.title.clone(),
         version: document.info.version.clone(),
@@ -54,6 +55,7 @@ pub fn lower(
         types,
         security_schemes,
         servers,
+        link_security,
     };
     dedupe::merge_identical_types(&mut api.types);
     // After merging, which turns types into aliases that other aliases may name.
@@ -71,6 +73,7 @@ pub fn lower(
     ));
     diagnostics.extend(long_running::detect(document, &mut api.operations));
     diagnostics.extend(long_names::capped_names(&api, naming));
+    servers::name_modules(&mut api.operations, naming);
     api
 }
 

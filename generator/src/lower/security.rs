@@ -133,6 +133,30 @@ pub fn requirement(
     Some(alternatives)
 }
 
+/// The requirement a link the API returned is followed with
+/// (`Client::get_link`): the document's `security`, as for an operation without
+/// its own, since a link names no operation. Its warnings are the operations'
+/// (`#/security`), added once.
+pub fn link_requirement(
+    document: &OpenAPI,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<Vec<String>>> {
+    let mut found = Vec::new();
+    let requirement = requirement(
+        document,
+        any_requirement(document),
+        &openapiv3::Operation::default(),
+        "#",
+        &mut found,
+    );
+    for diagnostic in found {
+        if !diagnostics.contains(&diagnostic) {
+            diagnostics.push(diagnostic);
+        }
+    }
+    requirement
+}
+
 /// One alternative's scheme keys, in spec order; `None` if it names a scheme the
 /// document does not declare (warned about at the name).
 fn resolve(

@@ -7,11 +7,18 @@
 //! operation's own servers (its `servers`, else its path item's) send that
 //! operation to its first one, unless the caller chose a base URL.
 //!
+//! An operation's server with variables is typed too: a module of the generated
+//! `servers` (named after the path for a path item's servers, after the
+//! operation for its own) holds its `Server`, which a caller sets on the client
+//! (`ClientBuilder::server`) to send those operations to other values; operations
+//! sharing a path item's server share its module.
+//!
 //! A default that its `enum` does not list, and a `{name}` in a URL that no
-//! variable declares (left in the URL as written), are located warnings.
+//! variable declares (left in the URL as written), are located warnings (a
+//! variable without a `default` is one too, repaired in `crate::lenient`).
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::ir::{Server, ServerChoices, ServerVariable, Variant};
+use crate::ir::{Operation, Server, ServerChoices, ServerVariable, Variant};
 use crate::naming::{Naming, Scope};
 
 /// Names the generated `servers` module takes for itself.
@@ -110,6 +117,40 @@ fn lower_one(
         origin,
         description: server.description.clone(),
         variables,
+        module: None,
+    }
+}
+
+/// Names the module of each operation's first server that has variables: the
+/// path's (`/files` -> `files`) for a path item's server, the operation's method
+/// name for its own; one per server, however many operations it takes.
+pub fn name_modules(operations: &mut [Operation], naming: &Naming) {
+    let mut names = Scope::new();
+    let mut named: Vec<(String, String)> = Vec::new();
+    for op in operations {
+        let own = format!("{}/servers/", op.origin);
+        let Some(server) = op.servers.first_mut().filter(|s| !s.variables.is_empty()) else {
+            continue;
+        };
+        let module = match named.iter().find(|(origin, _)| *origin == server.origin) {
+            Some((_, module)) => module.clone(),
+            None => {
+                let wanted = if server.origin.starts_with(&own) {
+                    op.rust_name.clone()
+                } else {
+                    naming.value_name(&op.path_template)
+                };
+                let wanted = if !wanted.chars().any(|c| c.is_ascii_alphanumeric()) {
+                    "root".to_owned()
+                } else {
+                    wanted
+                };
+                let module = names.claim(&wanted);
+                named.push((server.origin.clone(), module.clone()));
+                module
+            }
+        };
+        server.module = Some(module);
     }
 }
 

@@ -246,3 +246,25 @@ fn scheme_constants_name_their_keys() {
     assert_eq!(schemes::BASIC.key(), "basic");
     assert_eq!(schemes::DIGEST.key(), "digest");
 }
+
+#[tokio::test]
+async fn links_send_what_the_documents_requirement_asks() {
+    let body = "{}";
+    let recorder = Recorder::answering(format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await;
+    let client = everything(Client::builder().base_url(recorder.url()))
+        .build()
+        .expect("valid");
+    let link = format!("{}/things/1", recorder.url());
+    client
+        .get_link::<fixture_security::serde_json::Value>(link.as_str())
+        .await
+        .expect("the link answers");
+    let request = recorder.take_one();
+    assert!(request.starts_with("GET /things/1 HTTP/1.1\r\n"), "{request}");
+    // The document's `security: [{bearer: []}]`: the client's token, nothing else.
+    assert_credentials("get_link", &request, &[CLIENT_BEARER]);
+}
