@@ -632,6 +632,9 @@ pub enum TypeRef {
     Named(String),
     /// A file part of a multipart body: `runtime::FilePart`.
     File,
+    /// A raw request body (not JSON, a form or multipart): `runtime::Body`, from
+    /// bytes, a file streamed from disk, or a stream. Only a body lowers to this.
+    Body,
     /// The struct of a multipart body's parts ([`MultipartBody`]), by Rust name;
     /// it lives in `operations.rs`.
     Parts(String),

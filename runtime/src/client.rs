@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT,
+};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -284,8 +286,10 @@ impl HttpClient {
                     Some(Outcome::Failed(error))
                 }
             };
-            let retry = outcome
-                .and_then(|outcome| policy.next_retry(request.method(), attempt, waited, outcome));
+            // A body read once (a stream) cannot be sent again: no retry.
+            let retry = outcome.filter(|_| request.is_replayable()).and_then(|outcome| {
+                policy.next_retry(request.method(), attempt, waited, outcome)
+            });
             let Some(retry) = retry else {
                 return finish(result, attempt, &span);
             };
@@ -346,7 +350,7 @@ impl HttpClient {
             }
             (None, None) => {}
         }
-        if let Some((_, content_type)) = request.body_bytes() {
+        if let Some((_, content_type)) = request.raw_body() {
             headers.insert(
                 CONTENT_TYPE,
                 static_header_value("Content-Type", content_type)?,
@@ -386,9 +390,14 @@ impl HttpClient {
             // reqwest's encoder (base64, marked sensitive): none written here.
             builder = builder.basic_auth(user, Some(password));
         }
-        if let Some((bytes, _)) = request.body_bytes() {
-            // `Bytes` clones share the buffer: every attempt sends the same body.
-            builder = builder.body(bytes.clone());
+        if let Some((body, _)) = request.raw_body() {
+            // Bytes are shared, a file opened again: every attempt sends the whole body.
+            let (body, length) = body.for_attempt().await?;
+            builder = builder.body(body);
+            if let Some(length) = length {
+                // A streamed body of known length is not sent chunked.
+                builder = builder.header(CONTENT_LENGTH, length);
+            }
         }
         if let Some(multipart) = request.multipart_body() {
             builder = with_multipart(builder, multipart.form().await?, multipart.media_type())?;

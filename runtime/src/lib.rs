@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod body;
 mod client;
 mod encode;
 mod error;
@@ -39,6 +40,7 @@ mod transfer;
 mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
+pub use body::Body;
 pub use client::{ApiClient, ClientBuilder, HttpClient};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, expand_path};

@@ -15,7 +15,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use super::transfer::UploadBody;
-use super::{Error, TransferError};
+use super::Error;
 
 /// How the generated code describes one property of a multipart body, from
 /// its schema and its `encoding` entry.
@@ -244,11 +244,7 @@ impl Multipart {
                     bytes.len() as u64,
                 ),
                 UploadBody::File(path) => {
-                    let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
-                    let file = tokio::fs::File::open(path).await.map_err(io)?;
-                    let length = file.metadata().await.map_err(io)?.len();
-                    // 64 KiB reads: ReaderStream's 4 KiB default makes a large file slow.
-                    let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+                    let (stream, length) = super::body::open_file(path).await?;
                     reqwest::multipart::Part::stream_with_length(
                         reqwest::Body::wrap_stream(stream),
                         length,
