@@ -90,6 +90,7 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     warnings.extend(crate::normalize::unsupported_keywords(&value));
     crate::lenient::repair(&mut value, &mut warnings);
     crate::lenient::inexact_integers(&value, &mut warnings);
+    encoding_explode_defaults(&mut value);
     let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
@@ -109,6 +110,38 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
         pointed,
         warnings,
     })
+}
+
+/// Writes out OpenAPI's default `explode: true` on every Encoding Object with
+/// `style: form` and no `explode`. The `openapiv3` reader types an Encoding
+/// Object's `explode` as a `bool` that defaults to `false`, so without this a
+/// form body's `style: form` array would be read as `tags=a,b` instead of the
+/// spec's `tags=a&tags=b`. Other styles default to `false`, as the reader has it;
+/// an Encoding Object without a `style` is `form` with `explode: true` in lowering
+/// (`lower::params`), whatever the reader says.
+fn encoding_explode_defaults(value: &mut Value) {
+    let mut defaults = Vec::new();
+    crate::structure::walk(value, &mut |kind, at, media| {
+        if kind != crate::structure::Kind::MediaType {
+            return;
+        }
+        let Some(encoding) = media.get("encoding").and_then(Value::as_object) else {
+            return;
+        };
+        for (name, entry) in encoding {
+            let form = entry.get("style").and_then(Value::as_str) == Some("form");
+            if form && entry.get("explode").is_none() {
+                let mut path = at.to_vec();
+                path.extend(["encoding".to_owned(), name.clone()]);
+                defaults.push(pointer(path.iter().map(String::as_str)));
+            }
+        }
+    });
+    for at in defaults {
+        if let Some(Value::Object(entry)) = value.pointer_mut(at.trim_start_matches('#')) {
+            entry.insert("explode".to_owned(), Value::Bool(true));
+        }
+    }
 }
 
 /// `info.title` and `info.version` are required, but only label the generated crate: a

@@ -195,6 +195,18 @@ impl<const N: usize> From<&'static [u8; N]> for Body {
     }
 }
 
+impl From<Box<[u8]>> for Body {
+    fn from(bytes: Box<[u8]>) -> Self {
+        Body::bytes(bytes)
+    }
+}
+
+impl From<bytes::BytesMut> for Body {
+    fn from(bytes: bytes::BytesMut) -> Self {
+        Body::bytes(bytes)
+    }
+}
+
 impl From<String> for Body {
     fn from(text: String) -> Self {
         Body::bytes(text)

@@ -50,7 +50,7 @@ pub use form::FormField;
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
-pub use multipart::FilePart;
+pub use multipart::{FilePart, PartHeaders};
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
 #[doc(hidden)]

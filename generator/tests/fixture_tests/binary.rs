@@ -174,3 +174,28 @@ async fn a_stream_sent_twice_is_an_error_not_an_empty_body() {
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].body, b"first second");
 }
+
+/// A mock built from the same typed arguments matches the raw body the client
+/// sends (bytes, or a file's bytes); another body does not.
+#[cfg(feature = "mock")]
+#[tokio::test]
+async fn mocks_match_raw_bodies() {
+    use fixture_binary::mock::MockServer;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("model.bin");
+    std::fs::write(&path, contents()).expect("written");
+
+    let server = MockServer::start().await;
+    server.upload_file("a", vec![1_u8, 2, 3]).respond_status(204).expect(1).mount().await;
+    server.upload_file("f", Body::from_file(&path)).respond_status(204).expect(1).mount().await;
+    server.put_thumbnail().body("png").respond_status(204).expect(1).mount().await;
+    let client: Client = server.client();
+    client.upload_file("a", vec![1_u8, 2, 3]).send().await.expect("matched");
+    client.upload_file("f", Body::from_file(&path)).send().await.expect("matched");
+    client.put_thumbnail().body("png").send().await.expect("matched");
+    // Another body, or none, finds no mock.
+    assert!(client.upload_file("a", vec![1_u8, 2]).send().await.is_err());
+    assert!(client.upload_file("f", contents()[1..].to_vec()).send().await.is_err());
+    assert!(client.put_thumbnail().send().await.is_err());
+    server.verify().await;
+}

@@ -7,7 +7,7 @@
 
 use fixture_multipart::models::{Meta, Stored};
 use fixture_multipart::operations::{SendBundleBody, UploadDocumentBody};
-use fixture_multipart::runtime::FilePart;
+use fixture_multipart::runtime::{FilePart, PartHeaders};
 use fixture_multipart::{Client, Jitter, RetryPolicy};
 
 mod support;
@@ -82,17 +82,19 @@ fn document(file: FilePart) -> UploadDocumentBody {
             alpha: Some("x".to_owned()),
         },
         file,
-        preview: Some(
-            FilePart::bytes(&b"\x89PNG"[..])
-                .file_name("p.png")
-                .header("X-Checksum", "abc"),
-        ),
+        preview: Some(FilePart::bytes(&b"\x89PNG"[..]).file_name("p.png")),
         attachments: vec![
             FilePart::bytes(&b"one"[..]).file_name("1.txt"),
             FilePart::bytes(&b"two"[..])
                 .file_name("2.csv")
-                .content_type("text/csv"),
+                .content_type("text/csv")
+                .header("X-Rows", "2"),
         ],
+        // Encoding `headers` of a text, a JSON and a file part.
+        part_headers: PartHeaders::new()
+            .header("title", "X-Lang", "en")
+            .header("meta", "X-Signature", "sig")
+            .header("preview", "X-Checksum", "abc"),
     }
 }
 
@@ -130,7 +132,8 @@ async fn every_part_is_sent_as_the_schema_and_encoding_declare() {
     );
     let parts = wire::parse_multipart(&request.body, &boundary);
     let expected: &[Expected<'_>] = &[
-        ("title", None, "text/plain", &[], b"Q3 report"),
+        // `style`/`explode` in `title`'s encoding do not apply to multipart.
+        ("title", None, "text/plain", &[("x-lang", "en")], b"Q3 report"),
         ("count", None, "text/x-count", &[], b"42"),
         ("tags", None, "text/plain", &[], b"a"),
         ("tags", None, "text/plain", &[], b"b c"),
@@ -138,7 +141,7 @@ async fn every_part_is_sent_as_the_schema_and_encoding_declare() {
             "meta",
             None,
             "application/vnd.acme.meta+json",
-            &[],
+            &[("x-signature", "sig")],
             br#"{"zeta":1,"alpha":"x"}"#,
         ),
         (
@@ -162,7 +165,13 @@ async fn every_part_is_sent_as_the_schema_and_encoding_declare() {
             &[],
             b"one",
         ),
-        ("attachments", Some("2.csv"), "text/csv", &[], b"two"),
+        (
+            "attachments",
+            Some("2.csv"),
+            "text/csv",
+            &[("x-rows", "2")],
+            b"two",
+        ),
     ];
     assert_parts(&parts, expected);
 }
@@ -241,6 +250,10 @@ async fn a_mixed_body_says_multipart_mixed_with_its_boundary() {
         requests[0].header("content-length"),
         Some(requests[0].body.len().to_string().as_str())
     );
+    // reqwest's encoder (the only multipart encoder the runtime uses) names
+    // every part with `Content-Disposition: form-data; name=...`, in a
+    // `multipart/mixed` body too; RFC 2046 lets a part carry it, and the names
+    // say which property each part is (see the runtime's `multipart` docs).
     let parts = wire::parse_multipart(&requests[0].body, &boundary);
     assert_parts(
         &parts,
@@ -261,4 +274,59 @@ async fn a_missing_file_is_an_error_before_anything_is_sent() {
         .expect_err("no such file");
     assert!(error.to_string().contains("report.pdf"), "{error}");
     assert!(server.requests().await.is_empty());
+}
+
+/// A mock built from the same typed parts matches the body the client sends,
+/// part by part, whatever the boundary; a body with another part does not.
+#[cfg(feature = "mock")]
+#[tokio::test]
+async fn mocks_match_multipart_bodies_part_by_part() {
+    use fixture_multipart::mock::MockServer;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, b"%PDF-1.7").expect("written");
+
+    let server = MockServer::start().await;
+    server
+        .upload_document(document(FilePart::path(&path)))
+        .respond(&Stored { id: Some("m1".to_owned()) })
+        .expect(1)
+        .mount()
+        .await;
+    server
+        .send_bundle()
+        .body(SendBundleBody {
+            note: Some("hello".to_owned()),
+            data: Some(FilePart::bytes(vec![0_u8, 1, 2])),
+        })
+        .respond_status(204)
+        .expect(1)
+        .mount()
+        .await;
+    let client: Client = server.client();
+    let stored = client
+        .upload_document(document(FilePart::path(&path)))
+        .send()
+        .await
+        .expect("matched");
+    assert_eq!(stored.id.as_deref(), Some("m1"));
+    client
+        .send_bundle()
+        .body(SendBundleBody {
+            note: Some("hello".to_owned()),
+            data: Some(FilePart::bytes(vec![0_u8, 1, 2])),
+        })
+        .send()
+        .await
+        .expect("matched");
+    // Another title, another header value, another file name: no mock.
+    let mut other = document(FilePart::path(&path));
+    other.title = "Q4 report".to_owned();
+    assert!(client.upload_document(other).send().await.is_err());
+    let mut other = document(FilePart::path(&path));
+    other.part_headers = PartHeaders::new().header("title", "X-Lang", "fr");
+    assert!(client.upload_document(other).send().await.is_err());
+    let other = document(FilePart::path(&path).file_name("other.pdf"));
+    assert!(client.upload_document(other).send().await.is_err());
+    server.verify().await;
 }
