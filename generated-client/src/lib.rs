@@ -36,9 +36,9 @@ pub mod runtime {
         ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, ByteStream,
         CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
         ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation, Page,
-        PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS, StateField,
-        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
-        poll_until,
+        PageCursor, PagedOperation, Paging, PartHeaders, Poll, REQUEST_METHODS,
+        StateField, StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload,
+        paginate, poll_until,
     };
 
     #[doc(hidden)]

@@ -398,6 +398,32 @@ mod tests {
     }
 
     #[test]
+    fn an_encoding_with_style_form_and_no_explode_explodes() {
+        let source = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object}\n            encoding:\n              form: {style: form}\n              kept: {style: form, explode: false}\n              piped: {style: pipeDelimited}\n              typed: {contentType: text/plain}\n      responses:\n        '204': {description: ok}\n";
+        let loaded = load(source).expect("loads");
+        let op = loaded.document.paths.paths["/a"]
+            .as_item()
+            .and_then(|item| item.post.as_ref())
+            .expect("the operation");
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|body| body.as_item())
+            .expect("the body");
+        let encoding = &body.content["application/x-www-form-urlencoded"].encoding;
+        // (property, explode as read): only `style: form` without `explode` changes.
+        let cases = [
+            ("form", true),
+            ("kept", false),
+            ("piped", false),
+            ("typed", false),
+        ];
+        for (name, explode) in cases {
+            assert_eq!(encoding[name].explode, explode, "{name}");
+        }
+    }
+
+    #[test]
     fn reads_yaml_with_numeric_response_keys() {
         let loaded = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        200:\n          description: ok\n").unwrap();
         assert_eq!(loaded.declared_version, "3.0.3");

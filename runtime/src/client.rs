@@ -287,9 +287,9 @@ impl HttpClient {
                 }
             };
             // A body read once (a stream) cannot be sent again: no retry.
-            let retry = outcome.filter(|_| request.is_replayable()).and_then(|outcome| {
-                policy.next_retry(request.method(), attempt, waited, outcome)
-            });
+            let retry = outcome
+                .filter(|_| request.is_replayable())
+                .and_then(|outcome| policy.next_retry(request.method(), attempt, waited, outcome));
             let Some(retry) = retry else {
                 return finish(result, attempt, &span);
             };

@@ -504,11 +504,7 @@ fn multipart_mismatch(
         return Some("body is not a multipart body with the boundary it declares".to_owned());
     };
     if got.len() != want.len() {
-        return Some(format!(
-            "body has {} parts, not {}",
-            got.len(),
-            want.len()
-        ));
+        return Some(format!("body has {} parts, not {}", got.len(), want.len()));
     }
     want.iter().zip(&got).find_map(|(want, got)| {
         let what = if want.name != got.name {
@@ -592,7 +588,10 @@ fn disposition_param(value: &str, key: &str) -> Option<String> {
     value.split(';').skip(1).find_map(|param| {
         let (k, v) = param.trim().split_once('=')?;
         let v = v.trim();
-        let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
         k.trim()
             .eq_ignore_ascii_case(key)
             .then(|| v.replace("\\\"", "\"").replace("\\\\", "\\"))

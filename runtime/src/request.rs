@@ -361,7 +361,9 @@ impl Request {
     /// Whether the request can be sent again: it has no body that is read
     /// only once (a stream).
     pub fn is_replayable(&self) -> bool {
-        self.body.as_ref().is_none_or(|(body, _)| body.is_replayable())
+        self.body
+            .as_ref()
+            .is_none_or(|(body, _)| body.is_replayable())
     }
 
     /// The `Accept` value, if any.
