@@ -649,3 +649,52 @@ impl wiremock::Respond for Unmatched {
             .set_body_raw(text.into_bytes(), "text/plain; charset=utf-8")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_bodies_parse_by_their_boundary_and_bad_ones_do_not() {
+        let body = b"preamble\r\n--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\
+            Content-Type: text/plain\r\nX-Lang: en\r\n\r\nhi\r\n--b\r\n\
+            Content-Disposition: form-data; name=\"file\"; filename=\"a \\\"q\\\".bin\"\r\n\
+            Content-Type: application/octet-stream\r\n\r\n\x00\x01\r\n--b--\r\n";
+        let parts = parse_multipart(body, "b").expect("a multipart body");
+        assert_eq!(
+            parts,
+            [
+                ExpectedPart {
+                    name: "note".to_owned(),
+                    file_name: None,
+                    content_type: "text/plain".to_owned(),
+                    headers: vec![("x-lang".to_owned(), "en".to_owned())],
+                    body: b"hi".to_vec(),
+                },
+                ExpectedPart {
+                    name: "file".to_owned(),
+                    file_name: Some("a \"q\".bin".to_owned()),
+                    content_type: "application/octet-stream".to_owned(),
+                    headers: Vec::new(),
+                    body: vec![0, 1],
+                },
+            ]
+        );
+        assert_eq!(
+            boundary("multipart/mixed; boundary=\"b\"").as_deref(),
+            Some("b")
+        );
+        // Truncated, unterminated or a disposition without a name: not a multipart
+        // body, and no panic.
+        let bad: [&[u8]; 5] = [
+            b"",
+            b"--b",
+            b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--",
+            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end",
+            b"--b\r\nno header end\r\n--b--",
+        ];
+        for body in bad {
+            assert_eq!(parse_multipart(body, "b"), None, "{body:?}");
+        }
+    }
+}
