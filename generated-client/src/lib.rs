@@ -33,12 +33,12 @@ pub mod mock;
 pub mod runtime {
     #[doc(inline)]
     pub use ::openapi_client_runtime::{
-        ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, ByteStream,
+        ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, ByteStream,
         CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
         ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation,
-        OperationServer, Page, PageCursor, PagedOperation, Paging, Poll, REQUEST_METHODS,
-        StateField, StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload,
-        paginate, poll_until,
+        OperationServer, Page, PageCursor, PagedOperation, Paging, PartHeaders, Poll,
+        REQUEST_METHODS, StateField, StaticToken, StreamingResponse, TokenFuture,
+        Unparsed, Upload, paginate, poll_until,
     };
 
     #[doc(hidden)]

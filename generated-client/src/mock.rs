@@ -428,7 +428,7 @@ impl MockServer {
     pub fn upload_thumbnail(
         &self,
         imodel_id: ::uuid::Uuid,
-        body: impl Into<::bytes::Bytes>,
+        body: impl Into<crate::runtime::Body>,
     ) -> Mock<'_, crate::operations::UploadThumbnail> {
         mock(self, "upload_thumbnail", self.client.upload_thumbnail(imodel_id, body))
     }

@@ -455,7 +455,7 @@ impl Client {
     pub fn upload_thumbnail(
         &self,
         imodel_id: ::uuid::Uuid,
-        body: impl Into<::bytes::Bytes>,
+        body: impl Into<crate::runtime::Body>,
     ) -> Request<UploadThumbnail> {
         self.request(UploadThumbnail {
             imodel_id,
@@ -2457,7 +2457,7 @@ impl runtime::Operation for GetThumbnail {
 #[derive(Debug, Clone)]
 pub struct UploadThumbnail {
     imodel_id: ::uuid::Uuid,
-    body: ::bytes::Bytes,
+    body: crate::runtime::Body,
 }
 
 impl runtime::Operation for UploadThumbnail {

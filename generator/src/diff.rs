@@ -550,6 +550,13 @@ fn input_key(wire: &str) -> &str {
     wire.split_once(" (").map_or(wire, |(key, _)| key)
 }
 
+/// An input's new type that takes everything the old one took: the method is
+/// generic over `impl Into<New>`, and `New` converts from each type `Old` did
+/// (a raw body: `runtime::Body` from everything `bytes::Bytes` came from).
+fn widens(old: &str, new: &str) -> bool {
+    matches!((old, new), ("Bytes", "Body"))
+}
+
 /// Arguments and setters: added, removed, renamed (same place and type, new name),
 /// moved between argument and setter, retyped.
 fn input_changes(
@@ -625,7 +632,12 @@ fn input_changes(
                             input.name, before.wire, input.wire
                         )));
                     }
-                    if before.ty != input.ty {
+                    if before.ty != input.ty && widens(&before.ty, &input.ty) {
+                        changes.push(additive(format!(
+                            "`{}` ({}) now takes `{}`, which accepts every value `{}` did",
+                            input.name, input.wire, input.ty, before.ty
+                        )));
+                    } else if before.ty != input.ty {
                         changes.push(breaking(format!(
                             "`{}` ({}) retyped from `{}` to `{}`",
                             input.name, input.wire, before.ty, input.ty

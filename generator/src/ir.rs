@@ -450,6 +450,11 @@ pub struct MultipartBody {
     /// The struct's Rust name.
     pub rust_name: String,
     pub parts: Vec<PartField>,
+    /// The struct's field of the parts' headers (`runtime::PartHeaders`), by its
+    /// Rust name: present when `encoding` declares headers for any part, of any
+    /// kind (Header Objects' values are the caller's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers_field: Option<String>,
 }
 
 /// One property of a multipart body.
@@ -471,8 +476,8 @@ pub struct PartField {
     /// type: `text/plain` for primitives, `application/json` for objects,
     /// `application/octet-stream` for binary strings. The first of a list of them.
     pub content_type: String,
-    /// `encoding.<property>.headers`: the headers the part may carry (a file
-    /// part's caller sets them with `FilePart::header`).
+    /// `encoding.<property>.headers`: the headers the part may carry, set with
+    /// the body's [`MultipartBody::headers_field`] (or, on one file, `FilePart::header`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<String>,
     pub description: Option<String>,
@@ -644,6 +649,9 @@ pub enum TypeRef {
     Named(String),
     /// A file part of a multipart body: `runtime::FilePart`.
     File,
+    /// A raw request body (not JSON, a form or multipart): `runtime::Body`, from
+    /// bytes, a file streamed from disk, or a stream. Only a body lowers to this.
+    Body,
     /// The struct of a multipart body's parts ([`MultipartBody`]), by Rust name;
     /// it lives in `operations.rs`.
     Parts(String),

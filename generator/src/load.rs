@@ -91,6 +91,7 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     crate::lenient::repair(&mut value, &mut warnings);
     crate::lenient::server_variable_defaults(&mut value, &mut warnings);
     crate::lenient::inexact_integers(&value, &mut warnings);
+    encoding_explode_defaults(&mut value);
     let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
@@ -110,6 +111,38 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
         pointed,
         warnings,
     })
+}
+
+/// Writes out OpenAPI's default `explode: true` on every Encoding Object with
+/// `style: form` and no `explode`. The `openapiv3` reader types an Encoding
+/// Object's `explode` as a `bool` that defaults to `false`, so without this a
+/// form body's `style: form` array would be read as `tags=a,b` instead of the
+/// spec's `tags=a&tags=b`. Other styles default to `false`, as the reader has it;
+/// an Encoding Object without a `style` is `form` with `explode: true` in lowering
+/// (`lower::params`), whatever the reader says.
+fn encoding_explode_defaults(value: &mut Value) {
+    let mut defaults = Vec::new();
+    crate::structure::walk(value, &mut |kind, at, media| {
+        if kind != crate::structure::Kind::MediaType {
+            return;
+        }
+        let Some(encoding) = media.get("encoding").and_then(Value::as_object) else {
+            return;
+        };
+        for (name, entry) in encoding {
+            let form = entry.get("style").and_then(Value::as_str) == Some("form");
+            if form && entry.get("explode").is_none() {
+                let mut path = at.to_vec();
+                path.extend(["encoding".to_owned(), name.clone()]);
+                defaults.push(pointer(path.iter().map(String::as_str)));
+            }
+        }
+    });
+    for at in defaults {
+        if let Some(Value::Object(entry)) = value.pointer_mut(at.trim_start_matches('#')) {
+            entry.insert("explode".to_owned(), Value::Bool(true));
+        }
+    }
 }
 
 /// `info.title` and `info.version` are required, but only label the generated crate: a
@@ -363,6 +396,32 @@ mod tests {
 
     fn first_error(source: &str) -> Diagnostic {
         load(source).expect_err("should fail").remove(0)
+    }
+
+    #[test]
+    fn an_encoding_with_style_form_and_no_explode_explodes() {
+        let source = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object}\n            encoding:\n              form: {style: form}\n              kept: {style: form, explode: false}\n              piped: {style: pipeDelimited}\n              typed: {contentType: text/plain}\n      responses:\n        '204': {description: ok}\n";
+        let loaded = load(source).expect("loads");
+        let op = loaded.document.paths.paths["/a"]
+            .as_item()
+            .and_then(|item| item.post.as_ref())
+            .expect("the operation");
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|body| body.as_item())
+            .expect("the body");
+        let encoding = &body.content["application/x-www-form-urlencoded"].encoding;
+        // (property, explode as read): only `style: form` without `explode` changes.
+        let cases = [
+            ("form", true),
+            ("kept", false),
+            ("piped", false),
+            ("typed", false),
+        ];
+        for (name, explode) in cases {
+            assert_eq!(encoding[name].explode, explode, "{name}");
+        }
     }
 
     #[test]

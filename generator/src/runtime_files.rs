@@ -33,6 +33,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/auth.rs"),
     ),
     (
+        "body.rs",
+        "body.rs",
+        include_str!("../../runtime/src/body.rs"),
+    ),
+    (
         "client.rs",
         "client.rs",
         include_str!("../../runtime/src/client.rs"),

@@ -273,7 +273,16 @@ fn multipart_bodies(api: &Api) -> IndexMap<String, IndexMap<String, FieldSurface
                     };
                     (part.rust_name.clone(), field)
                 })
-                .collect();
+                .collect::<IndexMap<_, _>>();
+            let mut fields = fields;
+            if let Some(name) = &body.headers_field {
+                let field = FieldSurface {
+                    wire: "headers of parts".to_owned(),
+                    ty: "PartHeaders".to_owned(),
+                    required: false,
+                };
+                fields.insert(name.clone(), field);
+            }
             (body.rust_name.clone(), fields)
         })
         .collect()

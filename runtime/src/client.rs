@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT,
+};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use tracing::instrument::Instrumented;
@@ -307,7 +309,9 @@ impl HttpClient {
                     Some(Outcome::Failed(error))
                 }
             };
+            // A body read once (a stream) cannot be sent again: no retry.
             let retry = outcome
+                .filter(|_| request.is_replayable())
                 .and_then(|outcome| policy.next_retry(request.method(), attempt, waited, outcome));
             let Some(retry) = retry else {
                 return finish(result, attempt, &span);
@@ -369,7 +373,7 @@ impl HttpClient {
             }
             (None, None) => {}
         }
-        if let Some((_, content_type)) = request.body_bytes() {
+        if let Some((_, content_type)) = request.raw_body() {
             headers.insert(
                 CONTENT_TYPE,
                 static_header_value("Content-Type", content_type)?,
@@ -405,9 +409,16 @@ impl HttpClient {
         let mut http_request = reqwest::Request::new(request.method().clone(), url);
         *http_request.headers_mut() = headers;
         *http_request.timeout_mut() = timeout;
-        if let Some((bytes, _)) = request.body_bytes() {
-            // `Bytes` clones share the buffer: every attempt sends the same body.
-            *http_request.body_mut() = Some(bytes.clone().into());
+        if let Some((body, _)) = request.raw_body() {
+            // Bytes are shared, a file opened again: every attempt sends the whole body.
+            let (body, length) = body.for_attempt().await?;
+            *http_request.body_mut() = Some(body);
+            if let Some(length) = length {
+                // A streamed body of known length is not sent chunked.
+                http_request
+                    .headers_mut()
+                    .insert(CONTENT_LENGTH, HeaderValue::from(length));
+            }
         }
         let multipart = match request.multipart_body() {
             Some(multipart) => Some((multipart.form().await?, multipart.media_type())),

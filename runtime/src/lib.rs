@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod body;
 mod client;
 mod encode;
 mod error;
@@ -39,6 +40,7 @@ mod transfer;
 mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
+pub use body::Body;
 pub use client::{ApiClient, ClientBuilder, HttpClient, OperationServer};
 #[doc(hidden)]
 pub use encode::{encode_path_segment, expand_path};
@@ -48,7 +50,7 @@ pub use form::FormField;
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
-pub use multipart::FilePart;
+pub use multipart::{FilePart, PartHeaders};
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
 #[doc(hidden)]

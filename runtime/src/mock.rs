@@ -261,8 +261,31 @@ struct Expected {
     query: Vec<(String, String)>,
     /// Header parameters, with per-call headers replacing those of the same name.
     headers: HeaderMap,
-    /// The body and its content type, when the call has one.
-    body: Option<(Bytes, &'static str)>,
+    /// The body, when the call has one.
+    body: Option<ExpectedBody>,
+}
+
+/// What a mock expects of a request's body, from the operation's own request.
+#[derive(Debug)]
+enum ExpectedBody {
+    /// These bytes, as this content type: JSON (compared as JSON values), a form
+    /// (compared as its decoded pairs, in order), raw bytes or a file's bytes.
+    Bytes(Bytes, &'static str),
+    /// A caller's stream, which only the client may read: its content type alone.
+    Stream(&'static str),
+    /// A `multipart/*` body: each part's name, file name, content type, headers
+    /// and bytes, in order; the boundary is random, so not compared.
+    Multipart(&'static str, Vec<ExpectedPart>),
+}
+
+#[derive(Debug, PartialEq)]
+struct ExpectedPart {
+    name: String,
+    file_name: Option<String>,
+    content_type: String,
+    /// Names lower-cased, in order.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 impl Expected {
@@ -290,9 +313,7 @@ impl Expected {
         for (name, value) in &extra {
             headers.append(name.clone(), value.clone());
         }
-        let body = request
-            .body_bytes()
-            .map(|(bytes, content_type)| (bytes.clone(), content_type));
+        let body = expected_body(&request)?;
         Ok(Expected {
             label: format!("{label} {} {}", request.method(), request.path()),
             method: request.method().clone(),
@@ -350,10 +371,18 @@ impl Expected {
                 return Some(format!("header `{name}` has other values"));
             }
         }
-        if let Some((bytes, content_type)) = &self.body {
-            return body_mismatch(bytes, content_type, request);
+        match &self.body {
+            None => None,
+            Some(ExpectedBody::Bytes(bytes, content_type)) => {
+                body_mismatch(bytes, content_type, request)
+            }
+            Some(ExpectedBody::Stream(content_type)) => {
+                type_mismatch(content_type, received_type(request))
+            }
+            Some(ExpectedBody::Multipart(media_type, parts)) => {
+                multipart_mismatch(media_type, parts, request)
+            }
         }
-        None
     }
 }
 
@@ -376,27 +405,74 @@ fn listed(values: &[&str]) -> String {
     }
 }
 
-/// JSON bodies compare as JSON values, so neither key order nor spacing matters;
-/// other bodies byte for byte.
-fn body_mismatch(want: &Bytes, content_type: &str, request: &wiremock::Request) -> Option<String> {
-    let received_type = request
+/// What the mock of `request` expects of its body: a file's bytes are read now
+/// (a test's file, which the client reads again when it sends).
+fn expected_body(request: &super::Request) -> Result<Option<ExpectedBody>, super::Error> {
+    if let Some(multipart) = request.multipart_body() {
+        let parts = multipart
+            .parts()
+            .iter()
+            .map(|part| {
+                Ok(ExpectedPart {
+                    name: part.name.to_owned(),
+                    file_name: part.file_name.clone(),
+                    content_type: part.content_type.clone(),
+                    headers: part
+                        .headers
+                        .iter()
+                        .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                        .collect(),
+                    body: match &part.body {
+                        super::UploadBody::Bytes(bytes) => bytes.to_vec(),
+                        super::UploadBody::File(path) => read_file(path)?,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, super::Error>>()?;
+        return Ok(Some(ExpectedBody::Multipart(multipart.media_type(), parts)));
+    }
+    let Some((body, content_type)) = request.raw_body() else {
+        return Ok(None);
+    };
+    Ok(Some(match (body.as_bytes(), body.file_path()) {
+        (Some(bytes), _) => ExpectedBody::Bytes(bytes.clone(), content_type),
+        (None, Some(path)) => ExpectedBody::Bytes(Bytes::from(read_file(path)?), content_type),
+        (None, None) => ExpectedBody::Stream(content_type),
+    }))
+}
+
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, super::Error> {
+    std::fs::read(path).map_err(|error| super::TransferError::io(path, error).into())
+}
+
+fn received_type(request: &wiremock::Request) -> &str {
+    request
         .headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .unwrap_or("");
-    let essence = |media: &str| {
-        media
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
-    if essence(received_type) != essence(content_type) {
-        return Some(format!(
-            "body is `{}`, not `{content_type}`",
-            essence(received_type)
-        ));
+        .unwrap_or("")
+}
+
+/// A media type without its parameters, lower-cased.
+fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn type_mismatch(want: &str, received: &str) -> Option<String> {
+    (essence(received) != essence(want))
+        .then(|| format!("body is `{}`, not `{want}`", essence(received)))
+}
+
+/// JSON bodies compare as JSON values, so neither key order nor spacing matters;
+/// form bodies as their decoded pairs, in order; other bodies byte for byte.
+fn body_mismatch(want: &Bytes, content_type: &str, request: &wiremock::Request) -> Option<String> {
+    if let Some(mismatch) = type_mismatch(content_type, received_type(request)) {
+        return Some(mismatch);
     }
     let media = essence(content_type);
     let same = if media == "application/json" || media.ends_with("+json") {
@@ -405,10 +481,127 @@ fn body_mismatch(want: &Bytes, content_type: &str, request: &wiremock::Request) 
             (Some(want), Some(got)) => want == got,
             _ => want.as_ref() == request.body.as_slice(),
         }
+    } else if media == "application/x-www-form-urlencoded" {
+        url::form_urlencoded::parse(want).eq(url::form_urlencoded::parse(&request.body))
     } else {
         want.as_ref() == request.body.as_slice()
     };
     (!same).then(|| format!("body is {}, not {}", preview(&request.body), preview(want)))
+}
+
+/// A multipart body compares part by part (name, file name, content type, the
+/// part's other headers, bytes), whatever its boundary.
+fn multipart_mismatch(
+    media_type: &str,
+    want: &[ExpectedPart],
+    request: &wiremock::Request,
+) -> Option<String> {
+    let received = received_type(request);
+    if let Some(mismatch) = type_mismatch(media_type, received) {
+        return Some(mismatch);
+    }
+    let Some(got) = boundary(received).and_then(|b| parse_multipart(&request.body, &b)) else {
+        return Some("body is not a multipart body with the boundary it declares".to_owned());
+    };
+    if got.len() != want.len() {
+        return Some(format!("body has {} parts, not {}", got.len(), want.len()));
+    }
+    want.iter().zip(&got).find_map(|(want, got)| {
+        let what = if want.name != got.name {
+            "name"
+        } else if want.file_name != got.file_name {
+            "file name"
+        } else if essence(&got.content_type) != essence(&want.content_type) {
+            "content type"
+        } else if want.headers != got.headers {
+            // Values are not shown: a header may carry a credential.
+            "headers"
+        } else if want.body != got.body {
+            "bytes"
+        } else {
+            return None;
+        };
+        Some(format!(
+            "part `{}` has another {what} than part `{}`",
+            got.name, want.name
+        ))
+    })
+}
+
+/// The `boundary` parameter of a `multipart/*` content type.
+fn boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.trim().split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// The parts of a multipart body (RFC 2046 §5.1.1): `None` when it is not one.
+fn parse_multipart(body: &[u8], boundary: &str) -> Option<Vec<ExpectedPart>> {
+    let dash = format!("--{boundary}");
+    let delimiter = format!("\r\n--{boundary}");
+    let start = find(body, dash.as_bytes())?;
+    let mut rest = body.get(start + dash.len()..)?;
+    let mut parts = Vec::new();
+    loop {
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        rest = rest.strip_prefix(b"\r\n")?;
+        let end = find(rest, delimiter.as_bytes())?;
+        let part = &rest[..end];
+        let (head, content) = match part.strip_prefix(b"\r\n") {
+            Some(content) => (&b""[..], content),
+            None => {
+                let head_end = find(part, b"\r\n\r\n")?;
+                (&part[..head_end], &part[head_end + 4..])
+            }
+        };
+        let mut expected = ExpectedPart {
+            name: String::new(),
+            file_name: None,
+            content_type: String::new(),
+            headers: Vec::new(),
+            body: content.to_vec(),
+        };
+        for line in std::str::from_utf8(head).ok()?.split("\r\n") {
+            let (name, value) = line.split_once(':')?;
+            let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+            match name.as_str() {
+                "content-disposition" => {
+                    expected.name = disposition_param(value, "name")?;
+                    expected.file_name = disposition_param(value, "filename");
+                }
+                "content-type" => expected.content_type = value.to_owned(),
+                _ => expected.headers.push((name, value.to_owned())),
+            }
+        }
+        parts.push(expected);
+        rest = rest.get(end + delimiter.len()..)?;
+    }
+}
+
+/// `key="value"` in a `Content-Disposition` value (as reqwest writes it).
+fn disposition_param(value: &str, key: &str) -> Option<String> {
+    value.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.trim().split_once('=')?;
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
+        k.trim()
+            .eq_ignore_ascii_case(key)
+            .then(|| v.replace("\\\"", "\"").replace("\\\\", "\\"))
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// The start of a body, as text where it is text.
@@ -454,5 +647,54 @@ impl wiremock::Respond for Unmatched {
         text.push('\n');
         wiremock::ResponseTemplate::new(UNMATCHED_STATUS)
             .set_body_raw(text.into_bytes(), "text/plain; charset=utf-8")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_bodies_parse_by_their_boundary_and_bad_ones_do_not() {
+        let body = b"preamble\r\n--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\
+            Content-Type: text/plain\r\nX-Lang: en\r\n\r\nhi\r\n--b\r\n\
+            Content-Disposition: form-data; name=\"file\"; filename=\"a \\\"q\\\".bin\"\r\n\
+            Content-Type: application/octet-stream\r\n\r\n\x00\x01\r\n--b--\r\n";
+        let parts = parse_multipart(body, "b").expect("a multipart body");
+        assert_eq!(
+            parts,
+            [
+                ExpectedPart {
+                    name: "note".to_owned(),
+                    file_name: None,
+                    content_type: "text/plain".to_owned(),
+                    headers: vec![("x-lang".to_owned(), "en".to_owned())],
+                    body: b"hi".to_vec(),
+                },
+                ExpectedPart {
+                    name: "file".to_owned(),
+                    file_name: Some("a \"q\".bin".to_owned()),
+                    content_type: "application/octet-stream".to_owned(),
+                    headers: Vec::new(),
+                    body: vec![0, 1],
+                },
+            ]
+        );
+        assert_eq!(
+            boundary("multipart/mixed; boundary=\"b\"").as_deref(),
+            Some("b")
+        );
+        // Truncated, unterminated or a disposition without a name: not a multipart
+        // body, and no panic.
+        let bad: [&[u8]; 5] = [
+            b"",
+            b"--b",
+            b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--",
+            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end",
+            b"--b\r\nno header end\r\n--b--",
+        ];
+        for body in bad {
+            assert_eq!(parse_multipart(body, "b"), None, "{body:?}");
+        }
     }
 }

@@ -6,6 +6,18 @@
 //! into a `reqwest::multipart::Form` (reqwest writes the boundary and the part
 //! headers) for every attempt, so a retry sends the whole body again, and a
 //! file part is opened and read chunk by chunk each time, never held in memory.
+//!
+//! Each part carries the headers its `encoding` entry declares, whatever its
+//! kind ([`PartHeaders`]; [`FilePart::header`] for one file). An Encoding
+//! Object's `style`, `explode` and `allowReserved` do not apply to multipart
+//! bodies (OpenAPI 3.0.3 and 3.1.1 say they are ignored there): a list is a part
+//! per item, an object one JSON part.
+//!
+//! reqwest writes `Content-Disposition: form-data; name="..."` on every part,
+//! and its API has no way to leave it out: a `multipart/mixed` body's parts
+//! carry it too. RFC 2046 allows any header on a part of `multipart/mixed`, and
+//! the name tells the server which property a part is; only the body's own
+//! `Content-Type` says `multipart/mixed` (with the boundary).
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::path::{Path, PathBuf};
@@ -15,7 +27,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use super::transfer::UploadBody;
-use super::{Error, TransferError};
+use super::Error;
 
 /// How the generated code describes one property of a multipart body, from
 /// its schema and its `encoding` entry.
@@ -118,14 +130,60 @@ impl From<&Path> for FilePart {
     }
 }
 
+/// Headers of a multipart body's parts, by part name: the headers the
+/// operation's `encoding` declares for its properties (its Header Objects), for a
+/// part of any kind (text, JSON or file). Every part of that name carries them
+/// (each item of a list); a name no part has adds nothing. A name or value that
+/// is not valid in HTTP is an [`Error::InvalidRequest`] when the request is sent.
+///
+/// For a file part, [`FilePart::header`] sets a header on that file alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartHeaders {
+    /// (part name, header name, value), in the order given.
+    headers: Vec<(String, String, String)>,
+}
+
+impl PartHeaders {
+    /// No headers.
+    pub fn new() -> Self {
+        PartHeaders::default()
+    }
+
+    /// Adds `name: value` to the part(s) named `part`.
+    pub fn header(
+        mut self,
+        part: impl Into<String>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.insert(part, name, value);
+        self
+    }
+
+    /// Adds `name: value` to the part(s) named `part`, in place.
+    pub fn insert(
+        &mut self,
+        part: impl Into<String>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) {
+        self.headers.push((part.into(), name.into(), value.into()));
+    }
+
+    /// Whether there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty()
+    }
+}
+
 /// One part, encoded as far as it can be before the request is sent.
 #[derive(Clone, Debug)]
-struct Part {
-    name: &'static str,
-    body: UploadBody,
-    content_type: String,
-    file_name: Option<String>,
-    headers: Vec<(String, String)>,
+pub(crate) struct Part {
+    pub(crate) name: &'static str,
+    pub(crate) body: UploadBody,
+    pub(crate) content_type: String,
+    pub(crate) file_name: Option<String>,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 /// A multipart request body, built by generated code from the operation's
@@ -216,9 +274,24 @@ impl Multipart {
         });
     }
 
+    /// Adds `headers` to the parts of their names (added so far).
+    pub fn part_headers(&mut self, headers: &PartHeaders) {
+        for (part_name, name, value) in &headers.headers {
+            for part in self.parts.iter_mut().filter(|p| p.name == part_name) {
+                part.headers.push((name.clone(), value.clone()));
+            }
+        }
+    }
+
     /// The body's media type without its boundary: `multipart/form-data`.
     pub fn media_type(&self) -> &'static str {
         self.media_type
+    }
+
+    /// The parts, in order (what a mock expects).
+    #[cfg(feature = "mock")]
+    pub(crate) fn parts(&self) -> &[Part] {
+        &self.parts
     }
 
     /// The number of parts.
@@ -244,11 +317,7 @@ impl Multipart {
                     bytes.len() as u64,
                 ),
                 UploadBody::File(path) => {
-                    let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
-                    let file = tokio::fs::File::open(path).await.map_err(io)?;
-                    let length = file.metadata().await.map_err(io)?.len();
-                    // 64 KiB reads: ReaderStream's 4 KiB default makes a large file slow.
-                    let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+                    let (stream, length) = super::body::open_file(path).await?;
                     reqwest::multipart::Part::stream_with_length(
                         reqwest::Body::wrap_stream(stream),
                         length,
@@ -368,6 +437,38 @@ mod tests {
         assert_eq!(first.headers, [("X-Checksum".to_owned(), "abc".to_owned())]);
         assert_eq!(second.file_name, None);
         assert_eq!(second.content_type, "application/octet-stream");
+    }
+
+    #[test]
+    fn part_headers_apply_to_parts_of_every_kind_by_name() {
+        let mut body = Multipart::new("multipart/form-data");
+        body.text(&NOTE, &["a", "b"]).unwrap();
+        body.json(&META, &serde_json::json!({"k": 1})).unwrap();
+        body.file(&FILE, &FilePart::bytes(&b"x"[..]).header("X-Own", "1"));
+        body.part_headers(
+            &PartHeaders::new()
+                .header("note", "X-Lang", "en")
+                .header("meta", "X-Sig", "s")
+                .header("file", "X-Checksum", "c")
+                .header("absent", "X-None", "n"),
+        );
+        let headers: Vec<(&str, Vec<(&str, &str)>)> = body
+            .parts
+            .iter()
+            .map(|p| {
+                let headers = p.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+                (p.name, headers.collect())
+            })
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                ("note", vec![("X-Lang", "en")]),
+                ("note", vec![("X-Lang", "en")]),
+                ("meta", vec![("X-Sig", "s")]),
+                ("file", vec![("X-Own", "1"), ("X-Checksum", "c")]),
+            ]
+        );
     }
 
     #[tokio::test]

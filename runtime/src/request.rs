@@ -12,12 +12,13 @@ use serde::Serialize;
 use super::encode::append_query_pair;
 use super::form::{encode_form, FormField};
 use super::style::{capture, expand, AsJson, Location, Param, Value};
-use super::{Error, Multipart, RequestOptions};
+use super::{Body, Error, Multipart, RequestOptions};
 
 /// One API call: operation, method, expanded path, query, headers and body.
 ///
-/// The body is kept as [`Bytes`] so the same request can be sent again (on a
-/// retry) without re-serialising.
+/// A serialised body is kept as [`Bytes`] so the same request can be sent again
+/// (on a retry) without re-serialising; a raw body is a [`Body`], which may be a
+/// file read on each attempt or a stream read once.
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct Request {
@@ -29,7 +30,7 @@ pub struct Request {
     /// `[` `]`) are literal and must not be encoded again.
     query: String,
     headers: HeaderMap,
-    body: Option<(Bytes, &'static str)>,
+    body: Option<(Body, &'static str)>,
     /// A multipart body, encoded anew on each attempt (in place of `body`).
     multipart: Option<Multipart>,
     accept: Option<&'static str>,
@@ -259,7 +260,7 @@ impl Request {
         let bytes = serde_json::to_vec(body).map_err(|error| {
             Error::InvalidRequest(format!("could not serialise the request body: {error}"))
         })?;
-        self.body = Some((Bytes::from(bytes), content_type));
+        self.body = Some((Body::bytes(bytes), content_type));
         Ok(())
     }
 
@@ -272,13 +273,15 @@ impl Request {
         fields: &[FormField],
     ) -> Result<(), Error> {
         let text = encode_form(body, fields)?;
-        self.body = Some((Bytes::from(text), "application/x-www-form-urlencoded"));
+        self.body = Some((Body::bytes(text), "application/x-www-form-urlencoded"));
         Ok(())
     }
 
-    /// Sets a raw request body and its content type.
-    pub fn body(&mut self, bytes: Bytes, content_type: &'static str) {
-        self.body = Some((bytes, content_type));
+    /// Sets a raw request body and its content type: bytes, a file read as it
+    /// is sent, or a stream (see [`Body`]).
+    pub fn body(&mut self, body: impl Into<Body>, content_type: &'static str) {
+        self.multipart = None;
+        self.body = Some((body.into(), content_type));
     }
 
     /// Sets a `multipart/*` body: its parts are encoded, with a fresh boundary,
@@ -359,11 +362,26 @@ impl Request {
         &self.headers
     }
 
-    /// The body and its content type, if any.
+    /// The body and its content type, when the body is in memory (JSON, a form,
+    /// or raw bytes).
     pub fn body_bytes(&self) -> Option<(&Bytes, &'static str)> {
+        let (body, content_type) = self.body.as_ref()?;
+        Some((body.as_bytes()?, *content_type))
+    }
+
+    /// The body and its content type, if any, whatever it holds.
+    pub fn raw_body(&self) -> Option<(&Body, &'static str)> {
         self.body
             .as_ref()
-            .map(|(bytes, content_type)| (bytes, *content_type))
+            .map(|(body, content_type)| (body, *content_type))
+    }
+
+    /// Whether the request can be sent again: it has no body that is read
+    /// only once (a stream).
+    pub fn is_replayable(&self) -> bool {
+        self.body
+            .as_ref()
+            .is_none_or(|(body, _)| body.is_replayable())
     }
 
     /// The `Accept` value, if any.
@@ -389,9 +407,13 @@ impl fmt::Debug for Request {
             .field("headers", &self.headers)
             .field(
                 "body",
-                &self.body.as_ref().map(|(bytes, content_type)| {
-                    format!("{} bytes of {content_type}", bytes.len())
-                }),
+                &self
+                    .body
+                    .as_ref()
+                    .map(|(body, content_type)| match body.as_bytes() {
+                        Some(bytes) => format!("{} bytes of {content_type}", bytes.len()),
+                        None => format!("{body:?} of {content_type}"),
+                    }),
             )
             .field(
                 "multipart",

@@ -1014,10 +1014,8 @@ impl<E: DeserializeOwned> Upload<E> {
                 )
             }
             UploadBody::File(path) => {
-                let io = |e: std::io::Error| Error::from(TransferError::io(path, e));
-                let file = tokio::fs::File::open(path).await.map_err(io)?;
-                let length = file.metadata().await.map_err(io)?.len();
-                (Box::pin(tokio_util::io::ReaderStream::new(file)), length)
+                let (stream, length) = super::body::open_file(path).await?;
+                (Box::pin(stream), length)
             }
         };
         let progress = self.transfer.clone();

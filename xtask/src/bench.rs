@@ -257,12 +257,14 @@ impl Bench {
             xtask: release.join(exe("xtask")),
             stream_memory: release.join(exe("stream_memory")),
             multipart_memory: release.join(exe("multipart_memory")),
+            raw_body_memory: release.join(exe("raw_body_memory")),
             client_ratio: release.join(exe("client_ratio")),
         };
         for bin in [
             &bins.xtask,
             &bins.stream_memory,
             &bins.multipart_memory,
+            &bins.raw_body_memory,
             &bins.client_ratio,
         ] {
             if !bin.is_file() {
@@ -882,60 +884,81 @@ impl Bench {
             flat.map_or("unknown (no /proc/self/status)", verdict)
         ));
 
-        println!("peak memory of a multipart upload ...");
-        self.say("## Peak memory of a multipart upload (a file part streamed from disk; one fresh process each)\n");
-        self.say("| File | Part | Time | Peak RSS (VmHWM) |");
-        self.say("| ---: | --- | ---: | ---: |");
-        let mut peaks = Vec::new();
-        for (size, flag, label) in [
-            (10, "", "FilePart::path"),
-            (100, "", "FilePart::path"),
-            (100, "--bytes", "FilePart::bytes (control)"),
-        ] {
-            let size_arg = size.to_string();
-            let mut args = vec![size_arg.as_str()];
-            if !flag.is_empty() {
-                args.push(flag);
-            }
-            let done = self
-                .spawn(
-                    &format!("multipart-memory-{size}{flag}"),
-                    &self.root,
-                    &bins.multipart_memory,
-                    &args,
-                    &[],
-                    Duration::from_secs(600),
-                )?
-                .check("multipart_memory")?;
-            let out = done.stdout_text();
-            let field = |name: &str| {
-                out.split_whitespace()
-                    .find_map(|f| f.strip_prefix(&format!("{name}=")))
-                    .unwrap_or("?")
-                    .to_owned()
-            };
-            let peak: Option<u64> = field("peak_rss_kib").parse().ok();
-            if flag.is_empty() {
-                peaks.push(peak);
-            }
+        // (what is uploaded, the probe, its name, the file's label, the control's)
+        let probes = [
+            (
+                "a multipart upload (a file part streamed from disk",
+                &bins.multipart_memory,
+                "multipart_memory",
+                "FilePart::path",
+                "FilePart::bytes (control)",
+            ),
+            (
+                "a raw-body upload (`Body::from_file`, streamed from disk",
+                &bins.raw_body_memory,
+                "raw_body_memory",
+                "Body::from_file",
+                "Vec<u8> (control)",
+            ),
+        ];
+        for (what, bin, name, file_label, bytes_label) in probes {
+            println!("peak memory of {name} ...");
             self.say(format!(
-                "| {size} MiB | {label} | {} ms | {} |",
-                field("elapsed_ms"),
-                mib(peak)
+                "## Peak memory of {what}; one fresh process each)\n"
+            ));
+            self.say("| File | Body | Time | Peak RSS (VmHWM) |");
+            self.say("| ---: | --- | ---: | ---: |");
+            let mut peaks = Vec::new();
+            for (size, flag, label) in [
+                (10, "", file_label),
+                (100, "", file_label),
+                (100, "--bytes", bytes_label),
+            ] {
+                let size_arg = size.to_string();
+                let mut args = vec![size_arg.as_str()];
+                if !flag.is_empty() {
+                    args.push(flag);
+                }
+                let done = self
+                    .spawn(
+                        &format!("{name}-{size}{flag}"),
+                        &self.root,
+                        bin,
+                        &args,
+                        &[],
+                        Duration::from_secs(600),
+                    )?
+                    .check(name)?;
+                let out = done.stdout_text();
+                let field = |name: &str| {
+                    out.split_whitespace()
+                        .find_map(|f| f.strip_prefix(&format!("{name}=")))
+                        .unwrap_or("?")
+                        .to_owned()
+                };
+                let peak: Option<u64> = field("peak_rss_kib").parse().ok();
+                if flag.is_empty() {
+                    peaks.push(peak);
+                }
+                self.say(format!(
+                    "| {size} MiB | {label} | {} ms | {} |",
+                    field("elapsed_ms"),
+                    mib(peak)
+                ));
+            }
+            let flat = match (
+                peaks.first().copied().flatten(),
+                peaks.last().copied().flatten(),
+            ) {
+                // Flat: 10x the file, at most 2 MiB more memory.
+                (Some(small), Some(large)) => Some(large <= small + 2 * 1024),
+                _ => None,
+            };
+            self.say(format!(
+                "\nTarget: flat from 10 to 100 MiB: {}\n",
+                flat.map_or("unknown (no /proc/self/status)", verdict)
             ));
         }
-        let flat = match (
-            peaks.first().copied().flatten(),
-            peaks.last().copied().flatten(),
-        ) {
-            // Flat: 10x the file, at most 2 MiB more memory.
-            (Some(small), Some(large)) => Some(large <= small + 2 * 1024),
-            _ => None,
-        };
-        self.say(format!(
-            "\nTarget: flat from 10 to 100 MiB: {}\n",
-            flat.map_or("unknown (no /proc/self/status)", verdict)
-        ));
         Ok(())
     }
 }
@@ -944,6 +967,7 @@ struct Binaries {
     xtask: PathBuf,
     stream_memory: PathBuf,
     multipart_memory: PathBuf,
+    raw_body_memory: PathBuf,
     client_ratio: PathBuf,
 }
 

@@ -73,6 +73,42 @@ pub fn peak_rss_kib() -> Option<u64> {
         .ok()
 }
 
+/// Reads one request (head and a `Content-Length` body) into a small buffer,
+/// discarding it, and answers `204`; returns the body's length (the memory
+/// probes' server: it holds no more than 64 KiB of the body at a time).
+pub fn discard_one_request(listener: &std::net::TcpListener) -> std::io::Result<u64> {
+    use std::io::{Read, Write};
+    let (mut stream, _) = listener.accept()?;
+    let mut buffer = vec![0_u8; 64 * 1024];
+    let mut head = Vec::new();
+    let (length, mut received) = loop {
+        let n = stream.read(&mut buffer)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        head.extend_from_slice(&buffer[..n]);
+        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+            let length = text
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse::<u64>().ok())
+                .ok_or(std::io::ErrorKind::InvalidData)?;
+            break (length, (head.len() - end - 4) as u64);
+        }
+    };
+    while received < length {
+        let n = stream.read(&mut buffer)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        received += n as u64;
+    }
+    stream
+        .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+    Ok(received)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

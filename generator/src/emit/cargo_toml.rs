@@ -54,8 +54,9 @@ const MOCK_COMMENT: &str =
     "# Typed mocks on a loopback server, for your tests (`mock::MockServer`).\n";
 
 /// What the vendored runtime's own unit tests use beside the crate's: the oracle
-/// its JSON error paths are checked against.
-const VENDORED_RUNTIME_DEV_DEPENDENCIES: &str = "serde_path_to_error = \"0.1.17\"\n";
+/// its JSON error paths are checked against, and a request body's collector.
+const VENDORED_RUNTIME_DEV_DEPENDENCIES: &str =
+    "http-body-util = \"0.1.3\"\nserde_path_to_error = \"0.1.17\"\n";
 
 /// The mock server the vendored runtime's `mock` module is built on.
 const VENDORED_MOCK_DEPENDENCY: &str = "wiremock = { version = \"0.6.3\", optional = true }\n";

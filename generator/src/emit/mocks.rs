@@ -226,12 +226,14 @@ fn helper(op: &Operation) -> TokenStream {
             "The spec gives no single success type: answer with [`Mock::respond`] and any JSON, or [`Mock::respond_status`] alone".to_owned()
         }
     };
-    // A multipart body's boundary is new on every call, so its parts are not compared.
+    // A multipart body's boundary is new on every call: its parts are compared.
     let unmatched_body = op
         .body
         .as_ref()
         .and_then(|b| b.multipart.as_ref())
-        .map(|_| " The multipart body is not compared.".to_owned());
+        .map(|_| {
+            " A multipart body matches part by part (names, file names, content types, headers, bytes), whatever its boundary.".to_owned()
+        });
     let docs = doc_attrs([
         Some(format!(
             "Mocks [`Client::{plain}`](crate::Client::{plain}): matches the `{} {}` request it sends with these arguments, and the optional inputs set on the returned [`Mock`].{}",

@@ -28,11 +28,32 @@ pub fn parts_struct(op: &Operation) -> Option<TokenStream> {
             pub #field: #ty,
         }
     });
+    let headers = parts.headers_field.as_ref().map(|field| {
+        let field = ident(field);
+        let declared: Vec<String> = parts
+            .parts
+            .iter()
+            .filter(|part| !part.headers.is_empty())
+            .map(|part| {
+                let names: Vec<String> = part.headers.iter().map(|h| format!("`{h}`")).collect();
+                format!("`{}`: {}", part.wire_name, names.join(", "))
+            })
+            .collect();
+        let docs = doc_attrs([Some(format!(
+            "Headers of the parts, by part name, as the spec's `encoding` declares them ({}).",
+            declared.join("; ")
+        ))]);
+        quote! {
+            #docs
+            pub #field: crate::runtime::PartHeaders,
+        }
+    });
     Some(quote! {
         #docs
         #[derive(Debug, Clone)]
         pub struct #name {
             #(#fields)*
+            #headers
         }
     })
 }
@@ -50,10 +71,7 @@ fn part_doc(part: &PartField) -> String {
         String::new()
     } else {
         let names: Vec<String> = part.headers.iter().map(|h| format!("`{h}`")).collect();
-        format!(
-            "; may carry the headers {}, set with `FilePart::header`",
-            names.join(", ")
-        )
+        format!("; may carry the headers {}", names.join(", "))
     };
     format!(
         "`{}` ({kind}, `{}`{headers}).",
@@ -94,10 +112,15 @@ pub fn body_statement(op: &Operation, body: TokenStream) -> TokenStream {
             },
         }
     });
+    let headers = parts.headers_field.as_ref().map(|field| {
+        let field = ident(field);
+        quote!(parts.part_headers(&body.#field);)
+    });
     quote! {
         let body = #body;
         let mut parts = runtime::Multipart::new(#media);
         #(#statements)*
+        #headers
         request.multipart(parts);
     }
 }

@@ -68,6 +68,7 @@ impl TypeRef {
             Self::Nullable(inner) => return format!("Option<{}>", inner.rust(paths)),
             Self::Named(name) => return paths.model(name),
             Self::File => paths.pick("crate::runtime::FilePart", "FilePart"),
+            Self::Body => paths.pick("crate::runtime::Body", "Body"),
             Self::Parts(name) => {
                 return match paths {
                     Paths::Short => name.clone(),
@@ -79,10 +80,11 @@ impl TypeRef {
     }
 
     /// Whether an argument of this type takes `impl Into<T>` (and so needs `.into()` to
-    /// become the stored `T`): strings, so `&str` works, and bytes, so `Vec<u8>` and
-    /// `&'static [u8]` do. The one rule behind [`Self::argument`] and the conversion.
+    /// become the stored `T`): strings, so `&str` works, and bytes and raw bodies, so
+    /// `Vec<u8>` and `&'static [u8]` do. The one rule behind [`Self::argument`] and the
+    /// conversion.
     pub fn converts_argument(&self) -> bool {
-        matches!(self, Self::String | Self::Bytes)
+        matches!(self, Self::String | Self::Bytes | Self::Body)
     }
 
     /// The type a caller passes for an input of this type (a `Client` method's
@@ -217,6 +219,7 @@ mod tests {
         let cases = [
             (TypeRef::String, "impl Into<String>", true),
             (TypeRef::Bytes, "impl Into<::bytes::Bytes>", true),
+            (TypeRef::Body, "impl Into<crate::runtime::Body>", true),
             (TypeRef::I64, "i64", false),
             (named("IModel"), "crate::models::IModel", false),
         ];

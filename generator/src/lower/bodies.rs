@@ -132,10 +132,19 @@ impl MultipartLowering<'_, '_> {
                     origin,
                 }
             })
-            .collect();
+            .collect::<Vec<PartField>>();
+        // Encoding `headers` apply to a part of any kind: their values are the
+        // caller's, in one field beside the parts. (`style`, `explode` and
+        // `allowReserved` do not apply to multipart bodies, by OpenAPI 3.0.3 and
+        // 3.1.1, and are not read.)
+        let headers_field = parts
+            .iter()
+            .any(|part| !part.headers.is_empty())
+            .then(|| names.claim("part_headers"));
         Some(MultipartBody {
             rust_name: format!("{}Body", self.type_name),
             parts,
+            headers_field,
         })
     }
 }

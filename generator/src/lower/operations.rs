@@ -450,10 +450,10 @@ impl OperationLowering<'_, '_> {
                 match &multipart {
                     // Named by `bodies::name_parts`.
                     Some(_) => (BodyEncoding::Multipart, TypeRef::Json),
-                    None => (BodyEncoding::Bytes, TypeRef::Bytes),
+                    None => (BodyEncoding::Bytes, TypeRef::Body),
                 }
             }
-            (_, _) => (BodyEncoding::Bytes, TypeRef::Bytes),
+            (_, _) => (BodyEncoding::Bytes, TypeRef::Body),
         };
         let form_fields = if encoding == BodyEncoding::Form {
             params::declared_form_fields(&media.encoding)

@@ -7,7 +7,11 @@
 //! A form body's property without an Encoding Object is `form` with `explode: true`,
 //! except an object, which is sent as JSON text (OpenAPI's default `contentType` for
 //! objects). The `openapiv3` reader gives an Encoding Object's absent `explode` as
-//! `false`, so `style: form` without `explode` there reads as `explode: false`.
+//! `false`; loading writes out the spec's default (`explode: true` with `style: form`,
+//! see `load::encoding_explode_defaults`) before the reader sees it, so `style: form`
+//! without `explode` is `tags=a&tags=b` here too. For a multipart body, `style`,
+//! `explode` and `allowReserved` are ignored, as OpenAPI 3.0.3 and 3.1.1 say
+//! (`lower::bodies`).
 //!
 //! Combinations the spec leaves undefined for arrays and objects (`deepObject` with an
 //! array, `spaceDelimited`/`pipeDelimited` exploded) are located warnings; the runtime

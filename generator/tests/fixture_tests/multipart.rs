@@ -7,10 +7,12 @@
 
 use fixture_multipart::models::{Meta, Stored};
 use fixture_multipart::operations::{SendBundleBody, UploadDocumentBody};
-use fixture_multipart::runtime::FilePart;
+use fixture_multipart::runtime::{FilePart, PartHeaders};
 use fixture_multipart::{Client, Jitter, RetryPolicy};
 
-use wire::{Answer, Part};
+mod support;
+
+use support::wire::{self, Answer, Part};
 
 /// One expected part: (name, file name, Content-Type, other headers, bytes).
 type Expected<'a> = (
@@ -80,17 +82,19 @@ fn document(file: FilePart) -> UploadDocumentBody {
             alpha: Some("x".to_owned()),
         },
         file,
-        preview: Some(
-            FilePart::bytes(&b"\x89PNG"[..])
-                .file_name("p.png")
-                .header("X-Checksum", "abc"),
-        ),
+        preview: Some(FilePart::bytes(&b"\x89PNG"[..]).file_name("p.png")),
         attachments: vec![
             FilePart::bytes(&b"one"[..]).file_name("1.txt"),
             FilePart::bytes(&b"two"[..])
                 .file_name("2.csv")
-                .content_type("text/csv"),
+                .content_type("text/csv")
+                .header("X-Rows", "2"),
         ],
+        // Encoding `headers` of a text, a JSON and a file part.
+        part_headers: PartHeaders::new()
+            .header("title", "X-Lang", "en")
+            .header("meta", "X-Signature", "sig")
+            .header("preview", "X-Checksum", "abc"),
     }
 }
 
@@ -128,7 +132,8 @@ async fn every_part_is_sent_as_the_schema_and_encoding_declare() {
     );
     let parts = wire::parse_multipart(&request.body, &boundary);
     let expected: &[Expected<'_>] = &[
-        ("title", None, "text/plain", &[], b"Q3 report"),
+        // `style`/`explode` in `title`'s encoding do not apply to multipart.
+        ("title", None, "text/plain", &[("x-lang", "en")], b"Q3 report"),
         ("count", None, "text/x-count", &[], b"42"),
         ("tags", None, "text/plain", &[], b"a"),
         ("tags", None, "text/plain", &[], b"b c"),
@@ -136,7 +141,7 @@ async fn every_part_is_sent_as_the_schema_and_encoding_declare() {
             "meta",
             None,
             "application/vnd.acme.meta+json",
-            &[],
+            &[("x-signature", "sig")],
             br#"{"zeta":1,"alpha":"x"}"#,
         ),
         (
@@ -160,7 +165,13 @@ async fn every_part_is_sent_as_the_schema_and_encoding_declare() {
             &[],
             b"one",
         ),
-        ("attachments", Some("2.csv"), "text/csv", &[], b"two"),
+        (
+            "attachments",
+            Some("2.csv"),
+            "text/csv",
+            &[("x-rows", "2")],
+            b"two",
+        ),
     ];
     assert_parts(&parts, expected);
 }
@@ -239,6 +250,10 @@ async fn a_mixed_body_says_multipart_mixed_with_its_boundary() {
         requests[0].header("content-length"),
         Some(requests[0].body.len().to_string().as_str())
     );
+    // reqwest's encoder (the only multipart encoder the runtime uses) names
+    // every part with `Content-Disposition: form-data; name=...`, in a
+    // `multipart/mixed` body too; RFC 2046 lets a part carry it, and the names
+    // say which property each part is (see the runtime's `multipart` docs).
     let parts = wire::parse_multipart(&requests[0].body, &boundary);
     assert_parts(
         &parts,
@@ -261,269 +276,57 @@ async fn a_missing_file_is_an_error_before_anything_is_sent() {
     assert!(server.requests().await.is_empty());
 }
 
-/// A loopback HTTP/1.1 server that records each request's raw bytes and
-/// answers from a script, and a parser of multipart bodies (RFC 2046 §5.1.1).
-mod wire {
-    use std::sync::{Arc, Mutex};
+/// A mock built from the same typed parts matches the body the client sends,
+/// part by part, whatever the boundary; a body with another part does not.
+#[cfg(feature = "mock")]
+#[tokio::test]
+async fn mocks_match_multipart_bodies_part_by_part() {
+    use fixture_multipart::mock::MockServer;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, b"%PDF-1.7").expect("written");
 
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
-
-    /// A scripted answer; each closes its connection, so every attempt is a new one.
-    pub struct Answer(&'static str, String);
-
-    impl Answer {
-        pub fn created(json: &str) -> Answer {
-            Answer("201 Created", json.to_owned())
-        }
-
-        pub fn no_content() -> Answer {
-            Answer("204 No Content", String::new())
-        }
-
-        pub fn too_many_requests() -> Answer {
-            Answer("429 Too Many Requests", String::new())
-        }
-
-        fn bytes(&self) -> Vec<u8> {
-            let type_header = if self.1.is_empty() {
-                ""
-            } else {
-                "Content-Type: application/json\r\n"
-            };
-            format!(
-                "HTTP/1.1 {}\r\n{type_header}Retry-After: 0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                self.0,
-                self.1.len(),
-                self.1
-            )
-            .into_bytes()
-        }
-    }
-
-    /// A request as it arrived.
-    #[derive(Debug)]
-    pub struct Recorded {
-        pub request_line: String,
-        /// Names lower-cased, in arrival order.
-        pub headers: Vec<(String, String)>,
-        /// The body, de-chunked if it came chunked.
-        pub body: Vec<u8>,
-    }
-
-    impl Recorded {
-        pub fn header(&self, name: &str) -> Option<&str> {
-            header(&self.headers, name)
-        }
-
-        /// The boundary of a `Content-Type: <media_type>; boundary=...`, checked
-        /// to be the only `Content-Type`.
-        pub fn boundary(&self, media_type: &str) -> String {
-            let types: Vec<&str> = self
-                .headers
-                .iter()
-                .filter(|(n, _)| n == "content-type")
-                .map(|(_, v)| v.as_str())
-                .collect();
-            let [content_type] = types.as_slice() else {
-                panic!("one Content-Type, not {types:?}");
-            };
-            let (essence, params) = content_type.split_once(';').expect("parameters");
-            assert_eq!(essence.trim(), media_type);
-            param(params, "boundary").expect("a boundary")
-        }
-    }
-
-    pub struct Server {
-        pub base_url: String,
-        requests: Arc<Mutex<Vec<Recorded>>>,
-        task: tokio::task::JoinHandle<()>,
-    }
-
-    impl Server {
-        /// The requests received so far, once the server stops.
-        pub async fn requests(self) -> Vec<Recorded> {
-            self.task.abort();
-            let _ = self.task.await;
-            std::mem::take(&mut *self.requests.lock().expect("not poisoned"))
-        }
-    }
-
-    pub async fn serve(script: Vec<Answer>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base_url = format!("http://{}", listener.local_addr().expect("address"));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        let task = tokio::spawn(async move {
-            for answer in script {
-                let Ok((mut stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let request = read_request(&mut stream).await;
-                recorded.lock().expect("not poisoned").push(request);
-                let _ = stream.write_all(&answer.bytes()).await;
-                let _ = stream.shutdown().await;
-            }
-        });
-        Server {
-            base_url,
-            requests,
-            task,
-        }
-    }
-
-    async fn read_request(stream: &mut TcpStream) -> Recorded {
-        let mut raw = Vec::new();
-        let mut chunk = [0_u8; 64 * 1024];
-        let head_end = loop {
-            if let Some(end) = find(&raw, b"\r\n\r\n") {
-                break end;
-            }
-            let n = stream.read(&mut chunk).await.expect("readable");
-            assert!(n > 0, "the connection closed inside the head");
-            raw.extend_from_slice(&chunk[..n]);
-        };
-        let head = String::from_utf8(raw[..head_end].to_vec()).expect("an ASCII head");
-        let mut lines = head.split("\r\n");
-        let request_line = lines.next().expect("a request line").to_owned();
-        let headers: Vec<(String, String)> = lines
-            .map(|line| {
-                let (name, value) = line.split_once(':').expect("name: value");
-                (name.to_ascii_lowercase(), value.trim().to_owned())
-            })
-            .collect();
-        let mut body = raw[head_end + 4..].to_vec();
-        let chunked = header(&headers, "transfer-encoding") == Some("chunked");
-        let length =
-            header(&headers, "content-length").map(|l| l.parse::<usize>().expect("a length"));
-        loop {
-            let complete = match length {
-                Some(length) => body.len() >= length,
-                None if chunked => find(&body, b"0\r\n\r\n").is_some(),
-                None => true,
-            };
-            if complete {
-                break;
-            }
-            let n = stream.read(&mut chunk).await.expect("readable");
-            assert!(n > 0, "the connection closed inside the body");
-            body.extend_from_slice(&chunk[..n]);
-        }
-        if chunked {
-            body = dechunk(&body);
-        }
-        Recorded {
-            request_line,
-            headers,
-            body,
-        }
-    }
-
-    fn dechunk(mut raw: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let line_end = find(raw, b"\r\n").expect("a chunk size");
-            let size = std::str::from_utf8(&raw[..line_end]).expect("ASCII");
-            let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
-                .expect("a hex size");
-            if size == 0 {
-                return out;
-            }
-            let start = line_end + 2;
-            out.extend_from_slice(&raw[start..start + size]);
-            raw = &raw[start + size + 2..];
-        }
-    }
-
-    /// One part of a multipart body.
-    #[derive(Debug, PartialEq)]
-    pub struct Part {
-        /// Names lower-cased, in order.
-        pub headers: Vec<(String, String)>,
-        pub body: Vec<u8>,
-    }
-
-    impl Part {
-        pub fn header(&self, name: &str) -> Option<&str> {
-            header(&self.headers, name)
-        }
-
-        fn disposition(&self, key: &str) -> Option<String> {
-            let value = self.header("content-disposition")?;
-            let (kind, params) = value.split_once(';')?;
-            assert_eq!(kind.trim(), "form-data");
-            param(params, key)
-        }
-
-        pub fn name(&self) -> &str {
-            let name = self.disposition("name").expect("a part name");
-            // Leaked: a test's handful of short names, so they compare as `&str`.
-            Box::leak(name.into_boxed_str())
-        }
-
-        pub fn file_name(&self) -> Option<&str> {
-            let name = self.disposition("filename")?;
-            Some(Box::leak(name.into_boxed_str()))
-        }
-    }
-
-    /// Splits `body` at `--boundary` delimiters: the preamble before the first and
-    /// the epilogue after the close delimiter are ignored, each part's headers end at
-    /// the first empty line, and the CRLF before a delimiter belongs to it.
-    pub fn parse_multipart(body: &[u8], boundary: &str) -> Vec<Part> {
-        let dash = format!("--{boundary}");
-        let delimiter = format!("\r\n--{boundary}");
-        let start = find(body, dash.as_bytes()).expect("a first delimiter");
-        let mut rest = &body[start + dash.len()..];
-        let mut parts = Vec::new();
-        loop {
-            if rest.starts_with(b"--") {
-                return parts;
-            }
-            rest = rest.strip_prefix(b"\r\n").expect("CRLF after a delimiter");
-            let end = find(rest, delimiter.as_bytes()).expect("a closing delimiter");
-            let part = &rest[..end];
-            let (head, content) = if part.starts_with(b"\r\n") {
-                (&b""[..], &part[2..])
-            } else {
-                let head_end = find(part, b"\r\n\r\n").expect("the end of the part's headers");
-                (&part[..head_end], &part[head_end + 4..])
-            };
-            let headers = std::str::from_utf8(head)
-                .expect("ASCII part headers")
-                .split("\r\n")
-                .filter(|line| !line.is_empty())
-                .map(|line| {
-                    let (name, value) = line.split_once(':').expect("name: value");
-                    (name.to_ascii_lowercase(), value.trim().to_owned())
-                })
-                .collect();
-            parts.push(Part {
-                headers,
-                body: content.to_vec(),
-            });
-            rest = &rest[end + delimiter.len()..];
-        }
-    }
-
-    fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-        headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `key="value"` (or unquoted) among `; `-separated parameters.
-    fn param(params: &str, key: &str) -> Option<String> {
-        params.split(';').find_map(|param| {
-            let (k, v) = param.trim().split_once('=')?;
-            k.trim()
-                .eq_ignore_ascii_case(key)
-                .then(|| v.trim().trim_matches('"').to_owned())
+    let server = MockServer::start().await;
+    server
+        .upload_document(document(FilePart::path(&path)))
+        .respond(&Stored { id: Some("m1".to_owned()) })
+        .expect(1)
+        .mount()
+        .await;
+    server
+        .send_bundle()
+        .body(SendBundleBody {
+            note: Some("hello".to_owned()),
+            data: Some(FilePart::bytes(vec![0_u8, 1, 2])),
         })
-    }
-
-    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-        haystack.windows(needle.len()).position(|w| w == needle)
-    }
+        .respond_status(204)
+        .expect(1)
+        .mount()
+        .await;
+    let client: Client = server.client();
+    let stored = client
+        .upload_document(document(FilePart::path(&path)))
+        .send()
+        .await
+        .expect("matched");
+    assert_eq!(stored.id.as_deref(), Some("m1"));
+    client
+        .send_bundle()
+        .body(SendBundleBody {
+            note: Some("hello".to_owned()),
+            data: Some(FilePart::bytes(vec![0_u8, 1, 2])),
+        })
+        .send()
+        .await
+        .expect("matched");
+    // Another title, another header value, another file name: no mock.
+    let mut other = document(FilePart::path(&path));
+    other.title = "Q4 report".to_owned();
+    assert!(client.upload_document(other).send().await.is_err());
+    let mut other = document(FilePart::path(&path));
+    other.part_headers = PartHeaders::new().header("title", "X-Lang", "fr");
+    assert!(client.upload_document(other).send().await.is_err());
+    let other = document(FilePart::path(&path).file_name("other.pdf"));
+    assert!(client.upload_document(other).send().await.is_err());
+    server.verify().await;
 }

@@ -202,6 +202,8 @@ async fn a_form_body_encodes_each_property_by_its_encoding() {
         address,
     );
     form.flags = vec!["x".to_owned(), "y".to_owned()];
+    form.labels = vec!["l1".to_owned(), "l2".to_owned()];
+    form.kinds = vec!["k1".to_owned(), "k2".to_owned()];
     client.post_form(form).send().await.expect("sent");
     let request = recorder.take_one();
     assert_eq!(
@@ -210,10 +212,13 @@ async fn a_form_body_encodes_each_property_by_its_encoding() {
     );
     // `tags` without an Encoding Object: form, exploded. `color`: deepObject.
     // `address`, an object without one: JSON text. `flags`: pipeDelimited.
+    // `labels` (`style: form` alone) and `kinds` (`contentType` alone): form,
+    // exploded, OpenAPI's default `explode` for `form`.
     assert_eq!(
         body(&request),
         "name=n+1&tags=a&tags=b&color[R]=100&color[G]=200&color[B]=150\
-         &address=%7B%22street%22%3A%221+Main+St%22%2C%22city%22%3A%22Paris%22%7D&flags=x|y"
+         &address=%7B%22street%22%3A%221+Main+St%22%2C%22city%22%3A%22Paris%22%7D&flags=x|y\
+         &labels=l1&labels=l2&kinds=k1&kinds=k2"
     );
 }
 
@@ -236,5 +241,30 @@ async fn mocks_match_the_same_wire_forms() {
     client.cookie_explode(array()).send().await.expect("matched");
     // Another value in the same style finds no mock.
     assert!(client.deep_object(Color::Rgb(Rgb::new(1, 2, 3))).send().await.is_err());
+    server.verify().await;
+}
+
+/// A mock built from a typed form body matches the form the client sends; another
+/// form does not.
+#[cfg(feature = "mock")]
+#[tokio::test]
+async fn mocks_match_form_bodies() {
+    use fixture_parameter_styles::mock::MockServer;
+    let form = |tags: &[&str]| {
+        let mut form = PostFormBody::new(
+            "n 1",
+            tags.iter().map(|t| (*t).to_owned()).collect(),
+            Rgb::new(100, 200, 150),
+            PostFormBodyAddress::default(),
+        );
+        form.labels = vec!["l1".to_owned(), "l2".to_owned()];
+        form
+    };
+    let server = MockServer::start().await;
+    server.post_form(form(&["a", "b"])).respond_status(204).expect(1).mount().await;
+    let client = server.client();
+    client.post_form(form(&["a", "b"])).send().await.expect("matched");
+    assert!(client.post_form(form(&["a"])).send().await.is_err());
+    assert!(client.post_form(form(&["b", "a"])).send().await.is_err());
     server.verify().await;
 }

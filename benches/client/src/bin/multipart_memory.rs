@@ -13,7 +13,7 @@
 
 use client_bench::peak_rss_kib;
 use generated_client::runtime::{self, FilePart, Multipart, PartSpec};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,7 +83,7 @@ fn write_file(path: &PathBuf, mib: u64) -> std::io::Result<()> {
 fn run(path: &PathBuf, in_memory: bool) -> Result<(u64, f64), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let base_url = format!("http://{}", listener.local_addr()?);
-    let server = std::thread::spawn(move || discard_one_request(&listener));
+    let server = std::thread::spawn(move || client_bench::discard_one_request(&listener));
 
     let file = if in_memory {
         FilePart::bytes(std::fs::read(path)?).file_name("big.bin")
@@ -135,38 +135,4 @@ impl runtime::Operation for Upload {
     fn decode(raw: runtime::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
     }
-}
-
-/// Reads one request (head and a `Content-Length` body) into a small buffer,
-/// discarding it, and answers `204`; returns the body's length.
-fn discard_one_request(listener: &TcpListener) -> std::io::Result<u64> {
-    let (mut stream, _) = listener.accept()?;
-    let mut buffer = vec![0_u8; 64 * 1024];
-    let mut head = Vec::new();
-    let (length, mut received) = loop {
-        let n = stream.read(&mut buffer)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        head.extend_from_slice(&buffer[..n]);
-        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-            let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
-            let length = text
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|value| value.trim().parse::<u64>().ok())
-                .ok_or(std::io::ErrorKind::InvalidData)?;
-            break (length, (head.len() - end - 4) as u64);
-        }
-    };
-    while received < length {
-        let n = stream.read(&mut buffer)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        received += n as u64;
-    }
-    stream
-        .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
-    Ok(received)
 }
