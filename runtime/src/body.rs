@@ -1,19 +1,5 @@
 //! Raw request bodies (a media type that is not JSON, a form or multipart, such
-//! as `image/png` or `application/octet-stream`): bytes in memory, a file
-//! streamed from disk, or a stream of the caller's.
-//!
-//! A [`Body`] is a description of what to send: the client turns it into the
-//! bytes of the request on every attempt. Bytes are shared, not copied, between
-//! attempts; a file is opened again and read chunk by chunk each time, with its
-//! length from the file's metadata as the `Content-Length`, so a retry sends the
-//! whole file again and the file is never held in memory.
-//!
-//! A stream can be read only once. A request whose body is a stream is
-//! therefore **never retried**: whatever its one attempt gets (a `503`, a cut
-//! connection) is the call's result, as if its [`RetryPolicy`](super::RetryPolicy)
-//! were disabled. Sending the same stream body a second time (a cloned request
-//! sent again) is an [`Error::InvalidRequest`] and sends nothing; it never goes
-//! out empty or partial.
+//! as `image/png` or `application/octet-stream`): see [`Body`].
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
 use std::fmt;
@@ -29,8 +15,21 @@ use super::{BoxError, Error, TransferError};
 /// 64 KiB reads: `ReaderStream`'s 4 KiB default makes a large file slow.
 const FILE_CHUNK: usize = 64 * 1024;
 
-/// The raw body of a request: bytes, a file read as it is sent, or a stream;
-/// see the [module docs](self) for how each is sent and retried.
+/// The raw body of a request: bytes in memory, a file streamed from disk, or a
+/// stream of the caller's.
+///
+/// A `Body` is a description of what to send: the client turns it into the
+/// bytes of the request on every attempt. Bytes are shared, not copied, between
+/// attempts; a file is opened again and read chunk by chunk each time, with its
+/// length from the file's metadata as the `Content-Length`, so a retry sends the
+/// whole file again and the file is never held in memory.
+///
+/// A stream can be read only once. A request whose body is a stream is
+/// therefore **never retried**: whatever its one attempt gets (a `503`, a cut
+/// connection) is the call's result, as if its [`RetryPolicy`](super::RetryPolicy)
+/// were disabled. Sending the same stream body a second time (a cloned request
+/// sent again) is an [`Error::InvalidRequest`] and sends nothing; it never goes
+/// out empty or partial.
 ///
 /// Anything that was a byte body converts into one (`Vec<u8>`, `Bytes`,
 /// `&'static [u8]`, `String`, `&'static str`), so `client.op(body)` keeps
@@ -77,7 +76,7 @@ impl Body {
     /// The chunks of `stream`, sent as they come; with `length`, as the
     /// `Content-Length` (the stream must then yield exactly that many bytes),
     /// without, chunked. A stream is read once: a request with it is not
-    /// retried (see the [module docs](self)).
+    /// retried (see [`Body`]).
     pub fn from_stream<S, B, E>(stream: S, length: Option<u64>) -> Body
     where
         S: Stream<Item = Result<B, E>> + Send + 'static,
