@@ -116,6 +116,27 @@ impl Bench {
     }
 
     /// Prints a line and keeps it for the summary at the end.
+    /// Runs the memory probe `bin` (named `name`) once, in a fresh process, with
+    /// `size` and `flag` (if any) as its arguments; its one `key=value` line.
+    fn probe(&self, bin: &Path, name: &str, size: u64, flag: &str) -> Result<ProbeLine, String> {
+        let size_arg = size.to_string();
+        let mut args = vec![size_arg.as_str()];
+        if !flag.is_empty() {
+            args.push(flag);
+        }
+        let done = self
+            .spawn(
+                &format!("{name}-{size}{flag}"),
+                &self.root,
+                bin,
+                &args,
+                &[],
+                Duration::from_secs(600),
+            )?
+            .check(name)?;
+        Ok(ProbeLine(done.stdout_text()))
+    }
+
     fn say(&self, line: impl AsRef<str>) {
         println!("{}", line.as_ref());
         let mut report = self.report.borrow_mut();
@@ -838,36 +859,15 @@ impl Bench {
             ])
             .collect();
         for (items, flag, label) in runs {
-            let count = items.to_string();
-            let mut args = vec![count.as_str()];
-            if !flag.is_empty() {
-                args.push(flag);
-            }
-            let done = self
-                .spawn(
-                    &format!("stream-memory-{items}{flag}"),
-                    &self.root,
-                    &bins.stream_memory,
-                    &args,
-                    &[],
-                    Duration::from_secs(600),
-                )?
-                .check("stream_memory")?;
-            let out = done.stdout_text();
-            let field = |name: &str| {
-                out.split_whitespace()
-                    .find_map(|f| f.strip_prefix(&format!("{name}=")))
-                    .unwrap_or("?")
-                    .to_owned()
-            };
-            let peak: Option<u64> = field("peak_rss_kib").parse().ok();
+            let out = self.probe(&bins.stream_memory, "stream_memory", items, flag)?;
+            let peak = out.peak();
             if flag.is_empty() {
                 peaks.push(peak);
             }
             self.say(format!(
                 "| {items} | {label} | {} | {} ms | {} |",
-                field("requests"),
-                field("elapsed_ms"),
+                out.field("requests"),
+                out.field("elapsed_ms"),
                 mib(peak)
             ));
         }
@@ -914,35 +914,14 @@ impl Bench {
                 (100, "", file_label),
                 (100, "--bytes", bytes_label),
             ] {
-                let size_arg = size.to_string();
-                let mut args = vec![size_arg.as_str()];
-                if !flag.is_empty() {
-                    args.push(flag);
-                }
-                let done = self
-                    .spawn(
-                        &format!("{name}-{size}{flag}"),
-                        &self.root,
-                        bin,
-                        &args,
-                        &[],
-                        Duration::from_secs(600),
-                    )?
-                    .check(name)?;
-                let out = done.stdout_text();
-                let field = |name: &str| {
-                    out.split_whitespace()
-                        .find_map(|f| f.strip_prefix(&format!("{name}=")))
-                        .unwrap_or("?")
-                        .to_owned()
-                };
-                let peak: Option<u64> = field("peak_rss_kib").parse().ok();
+                let out = self.probe(bin, name, size, flag)?;
+                let peak = out.peak();
                 if flag.is_empty() {
                     peaks.push(peak);
                 }
                 self.say(format!(
                     "| {size} MiB | {label} | {} ms | {} |",
-                    field("elapsed_ms"),
+                    out.field("elapsed_ms"),
                     mib(peak)
                 ));
             }
@@ -1040,6 +1019,24 @@ fn secs(secs: f64) -> String {
         format!("{:.1} ms", secs * 1e3)
     } else {
         format!("{secs:.2} s")
+    }
+}
+
+/// A memory probe's output: `key=value` fields separated by spaces.
+struct ProbeLine(String);
+
+impl ProbeLine {
+    fn field(&self, name: &str) -> String {
+        self.0
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or("?")
+            .to_owned()
+    }
+
+    /// `peak_rss_kib`, when the probe could read it.
+    fn peak(&self) -> Option<u64> {
+        self.field("peak_rss_kib").parse().ok()
     }
 }
 
@@ -1304,6 +1301,18 @@ fn machine() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_probes_fields_by_their_whole_name() {
+        let line =
+            ProbeLine("mib=10 body_bytes=10485760 elapsed_ms=9.9 peak_rss_kib=5748\n".to_owned());
+        assert_eq!(line.field("mib"), "10");
+        assert_eq!(line.field("elapsed_ms"), "9.9");
+        assert_eq!(line.peak(), Some(5748));
+        // `bytes` is not `body_bytes`, and a missing field is shown as `?`.
+        assert_eq!(line.field("bytes"), "?");
+        assert_eq!(ProbeLine("peak_rss_kib=unknown".to_owned()).peak(), None);
+    }
 
     #[test]
     fn rewrites_only_the_version_line() {

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod server;
+pub mod upload_probe;
 
 /// The bearer token both clients send; the server does not check it.
 pub const TOKEN: &str = "bench-token";

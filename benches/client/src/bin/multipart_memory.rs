@@ -11,15 +11,9 @@
 //! `--bytes` reads the file into memory and sends it as `FilePart::bytes`
 //! instead (the control: that peak must grow with the file).
 
-use client_bench::peak_rss_kib;
-use generated_client::runtime::{self, FilePart, Multipart, PartSpec};
-use std::io::Write;
-use std::net::TcpListener;
-use std::path::PathBuf;
+use client_bench::upload_probe::{self, Framing};
+use generated_client::runtime::{self, ApiClient, FilePart, Multipart, PartSpec};
 use std::process::ExitCode;
-use std::time::Instant;
-
-const USAGE: &str = "usage: multipart_memory MIB [--bytes]";
 
 const FILE: PartSpec = PartSpec {
     name: "file",
@@ -31,82 +25,23 @@ const NOTE: PartSpec = PartSpec {
 };
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(mib) = args.first().and_then(|n| n.parse::<u64>().ok()) else {
-        eprintln!("{USAGE}");
-        return ExitCode::FAILURE;
-    };
-    let in_memory = match args.get(1).map(String::as_str) {
-        None => false,
-        Some("--bytes") => true,
-        Some(other) => {
-            eprintln!("unknown argument `{other}`\n{USAGE}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let path = std::env::temp_dir().join(format!("multipart_memory-{}.bin", std::process::id()));
-    if let Err(error) = write_file(&path, mib) {
-        eprintln!("error: could not write {}: {error}", path.display());
-        return ExitCode::FAILURE;
-    }
-    let result = run(&path, in_memory);
-    let _ = std::fs::remove_file(&path);
-    match result {
-        Ok((body_bytes, elapsed_ms)) if body_bytes > mib * 1024 * 1024 => {
-            println!(
-                "mib={mib} body_bytes={body_bytes} elapsed_ms={elapsed_ms:.1} peak_rss_kib={}",
-                peak_rss_kib().map_or_else(|| "unknown".to_owned(), |kib| kib.to_string())
-            );
-            ExitCode::SUCCESS
-        }
-        Ok((body_bytes, _)) => {
-            eprintln!("error: the server received {body_bytes} bytes, less than the file");
-            ExitCode::FAILURE
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// MIB MiB of a repeating pattern, written a MiB at a time.
-fn write_file(path: &PathBuf, mib: u64) -> std::io::Result<()> {
-    let block: Vec<u8> = (0..1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    for _ in 0..mib {
-        file.write_all(&block)?;
-    }
-    file.flush()
-}
-
-fn run(path: &PathBuf, in_memory: bool) -> Result<(u64, f64), Box<dyn std::error::Error>> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let base_url = format!("http://{}", listener.local_addr()?);
-    let server = std::thread::spawn(move || client_bench::discard_one_request(&listener));
-
-    let file = if in_memory {
-        FilePart::bytes(std::fs::read(path)?).file_name("big.bin")
-    } else {
-        FilePart::path(path)
-    };
-    let client = client_bench::generated_client(&base_url);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let started = Instant::now();
-    runtime.block_on(async {
-        use generated_client::runtime::ApiClient;
-        runtime::send::<Upload, serde_json::Value>(
-            client.http(),
-            Upload { file },
-            runtime::RequestOptions::default(),
-        )
-        .await
-    })?;
-    let elapsed = started.elapsed().as_secs_f64() * 1e3;
-    let body_bytes = server.join().map_err(|_| "the server panicked")??;
-    Ok((body_bytes, elapsed))
+    upload_probe::run(
+        "multipart_memory",
+        Framing::Framed,
+        |path, in_memory, client, runtime| {
+            let file = if in_memory {
+                FilePart::bytes(std::fs::read(path)?).file_name("big.bin")
+            } else {
+                FilePart::path(path)
+            };
+            runtime.block_on(runtime::send::<Upload, serde_json::Value>(
+                client.http(),
+                Upload { file },
+                runtime::RequestOptions::default(),
+            ))?;
+            Ok(())
+        },
+    )
 }
 
 /// An operation with a multipart body, as a generated one is written.
