@@ -86,9 +86,22 @@ fn overridable(kind: Kind) -> &'static [&'static str] {
     }
 }
 
+/// Rounds of [`reference_overrides_once`]: a copy may hold references with siblings
+/// of its own (a path item's parameter), replaced in the next round.
+const OVERRIDE_ROUNDS: usize = 8;
+
 /// Reference Objects with `summary`/`description` siblings -> copies of their targets
 /// with the siblings' values.
 fn reference_overrides(document: &mut Value) {
+    for _ in 0..OVERRIDE_ROUNDS {
+        if !reference_overrides_once(document) {
+            break;
+        }
+    }
+}
+
+/// One round of [`reference_overrides`]; whether it replaced anything.
+fn reference_overrides_once(document: &mut Value) -> bool {
     let mut found: Vec<(Vec<String>, Value)> = Vec::new();
     structure::walk(document, &mut |kind, at, value| {
         let Some(Value::String(reference)) = value.get("$ref") else {
@@ -111,13 +124,16 @@ fn reference_overrides(document: &mut Value) {
     });
     // Parents before children: a copy made at a parent is replaced whole, and a child's
     // pointer may no longer lead anywhere (then it is skipped).
+    let mut replaced = false;
     for (at, copy) in found {
         if let Some(slot) = document.pointer_mut(&slash(&at)) {
             if slot.get("$ref").is_some() {
                 *slot = copy;
+                replaced = true;
             }
         }
     }
+    replaced
 }
 
 fn slash(segments: &[String]) -> String {
