@@ -99,26 +99,21 @@ impl Event {
                 name,
                 expression,
                 operation,
-            } => format!(
-                "the `{method} {expression}` of the `{name}` callback of `{operation}`"
-            ),
+            } => format!("the `{method} {expression}` of the `{name}` callback of `{operation}`"),
         }
     }
 
     /// Each payload with what it is: `request body`, `response 200`.
     pub fn payloads(&self) -> impl Iterator<Item = (String, &Payload)> {
         let request = self.request.iter().map(|p| ("request body".to_owned(), p));
-        let responses = self
-            .responses
-            .iter()
-            .map(|(status, p)| {
-                let status = match status {
-                    StatusSpec::Code(code) => code.to_string(),
-                    StatusSpec::Range(digit) => format!("{digit}XX"),
-                    StatusSpec::Default => "default".to_owned(),
-                };
-                (format!("response {status}"), p)
-            });
+        let responses = self.responses.iter().map(|(status, p)| {
+            let status = match status {
+                StatusSpec::Code(code) => code.to_string(),
+                StatusSpec::Range(digit) => format!("{digit}XX"),
+                StatusSpec::Default => "default".to_owned(),
+            };
+            (format!("response {status}"), p)
+        });
         request.chain(responses)
     }
 }

@@ -16,11 +16,11 @@ pub mod lenient;
 pub mod load;
 pub mod locate;
 pub mod lower;
-pub mod misplaced;
 /// Which media types are JSON: `runtime/src/media.rs`, included by path so the
 /// generator decides with the client's own rule.
 #[path = "../../runtime/src/media.rs"]
 pub mod media;
+pub mod misplaced;
 pub mod naming;
 pub mod normalize;
 pub mod oas31;

@@ -58,7 +58,10 @@ pub fn reading(
             }
             Some(Reading {
                 value: body,
-                reading: format!("{} whose `application/json` body is that schema", article(want)),
+                reading: format!(
+                    "{} whose `application/json` body is that schema",
+                    article(want)
+                ),
             })
         }
         (
@@ -155,7 +158,10 @@ fn noun(kind: Kind) -> &'static str {
 
 fn article(kind: Kind) -> String {
     let noun = noun(kind);
-    let an = matches!(noun.as_bytes().first(), Some(b'a' | b'e' | b'i' | b'o' | b'u'));
+    let an = matches!(
+        noun.as_bytes().first(),
+        Some(b'a' | b'e' | b'i' | b'o' | b'u')
+    );
     format!("{} {noun}", if an { "an" } else { "a" })
 }
 
@@ -197,23 +203,69 @@ mod tests {
         let subrip = segments("#/paths/~1a/get/responses/200/content/application~1x-subrip/schema");
         // (want, found, at, target, the value it is read as)
         let cases = [
-            (Kind::Response, Kind::Schema, vec![], "#/components/schemas/Twin",
-                json!({"$ref": "#/components/responses/Twin"})),
-            (Kind::Schema, Kind::Response, vec![], "#/components/responses/Twin",
-                json!({"$ref": "#/components/schemas/Twin"})),
-            (Kind::Response, Kind::Schema, vec![], "#/components/schemas/Lonely",
-                json!({"description": "Only a schema.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lonely"}}}})),
-            (Kind::RequestBody, Kind::Schema, vec![], "#/components/schemas/Lonely",
-                json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lonely"}}}})),
-            (Kind::Schema, Kind::Response, subrip.clone(), "#/components/responses/Text",
-                json!({"$ref": "#/components/responses/Text/content/application~1x-subrip/schema"})),
-            (Kind::Schema, Kind::Response, vec![], "#/components/responses/Text",
-                json!({"$ref": "#/components/responses/Text/content/application~1json/schema"})),
-            (Kind::Schema, Kind::Response, subrip, "#/components/responses/Bare", json!({})),
-            (Kind::Schema, Kind::Parameter, vec![], "#/components/parameters/Fields",
-                json!({"$ref": "#/components/parameters/Fields/schema"})),
-            (Kind::Schema, Kind::Header, vec![], "#/components/headers/Limit",
-                json!({"$ref": "#/components/headers/Limit/content/text~1plain/schema"})),
+            (
+                Kind::Response,
+                Kind::Schema,
+                vec![],
+                "#/components/schemas/Twin",
+                json!({"$ref": "#/components/responses/Twin"}),
+            ),
+            (
+                Kind::Schema,
+                Kind::Response,
+                vec![],
+                "#/components/responses/Twin",
+                json!({"$ref": "#/components/schemas/Twin"}),
+            ),
+            (
+                Kind::Response,
+                Kind::Schema,
+                vec![],
+                "#/components/schemas/Lonely",
+                json!({"description": "Only a schema.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lonely"}}}}),
+            ),
+            (
+                Kind::RequestBody,
+                Kind::Schema,
+                vec![],
+                "#/components/schemas/Lonely",
+                json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lonely"}}}}),
+            ),
+            (
+                Kind::Schema,
+                Kind::Response,
+                subrip.clone(),
+                "#/components/responses/Text",
+                json!({"$ref": "#/components/responses/Text/content/application~1x-subrip/schema"}),
+            ),
+            (
+                Kind::Schema,
+                Kind::Response,
+                vec![],
+                "#/components/responses/Text",
+                json!({"$ref": "#/components/responses/Text/content/application~1json/schema"}),
+            ),
+            (
+                Kind::Schema,
+                Kind::Response,
+                subrip,
+                "#/components/responses/Bare",
+                json!({}),
+            ),
+            (
+                Kind::Schema,
+                Kind::Parameter,
+                vec![],
+                "#/components/parameters/Fields",
+                json!({"$ref": "#/components/parameters/Fields/schema"}),
+            ),
+            (
+                Kind::Schema,
+                Kind::Header,
+                vec![],
+                "#/components/headers/Limit",
+                json!({"$ref": "#/components/headers/Limit/content/text~1plain/schema"}),
+            ),
         ];
         for (want, found, at, target, expected) in cases {
             let read = reading(&document, want, found, &at, &segments(target))

@@ -60,7 +60,9 @@ pub fn keep_webhooks(document: &mut Value) {
 fn optional_responses(document: &mut Value) {
     let mut missing = Vec::new();
     structure::walk(document, &mut |kind, at, value| {
-        if kind == Kind::Operation && value.get("responses").is_none() && value.get("$ref").is_none()
+        if kind == Kind::Operation
+            && value.get("responses").is_none()
+            && value.get("$ref").is_none()
         {
             missing.push(at.to_vec());
         }
@@ -201,9 +203,14 @@ mod tests {
     fn a_dialect_other_than_the_oas_one_is_a_warning() {
         assert!(dialect(&json!({"jsonSchemaDialect": OAS_DIALECT})).is_none());
         assert!(dialect(&json!({})).is_none());
-        let warning = dialect(&json!({"jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema"}))
-            .expect("a warning");
+        let warning =
+            dialect(&json!({"jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema"}))
+                .expect("a warning");
         assert_eq!(warning.pointer, "#/jsonSchemaDialect");
-        assert!(warning.message.contains("draft/2020-12"), "{}", warning.message);
+        assert!(
+            warning.message.contains("draft/2020-12"),
+            "{}",
+            warning.message
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, EventSource, Field, Operation, PartKind, Paths, SchemeKind, Success, TypeKind};
+use crate::ir::{
+    Api, EventSource, Field, Operation, PartKind, Paths, SchemeKind, Success, TypeKind,
+};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
