@@ -44,6 +44,78 @@ pub struct Api {
     /// client's token).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_security: Option<Vec<Vec<String>>>,
+    /// The operations of webhooks and callbacks, in spec order (see `lower::events`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+/// An operation of a webhook (3.1 `webhooks`) or of a callback: a request the API
+/// sends to the caller's server, not one the client makes. The client gets no method
+/// for it, only the types of its payloads (request body and responses) as models, for
+/// the caller's server to decode and answer with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// JSON pointer of the operation object.
+    pub origin: String,
+    pub source: EventSource,
+    pub method: HttpMethod,
+    pub summary: Option<String>,
+    /// The request body the API sends, by media type with a JSON schema.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request: Vec<Payload>,
+    /// What the caller's server may answer, by status and media type with a JSON schema.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub responses: Vec<(StatusSpec, Payload)>,
+}
+
+/// A payload of an [`Event`]: a media type and the model type its schema lowered to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Payload {
+    pub media_type: String,
+    pub ty: TypeRef,
+}
+
+/// Where an [`Event`] is declared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventSource {
+    /// `webhooks.<name>`.
+    Webhook { name: String },
+    /// `callbacks.<name>.<expression>` of an operation, named by its `Client` method.
+    Callback {
+        name: String,
+        expression: String,
+        operation: String,
+    },
+}
+
+impl Event {
+    /// ``the `POST` of the `newPet` webhook``, for docs and the API surface.
+    pub fn describe(&self) -> String {
+        let method = self.method.as_str();
+        match &self.source {
+            EventSource::Webhook { name } => format!("the `{method}` of the `{name}` webhook"),
+            EventSource::Callback {
+                name,
+                expression,
+                operation,
+            } => format!("the `{method} {expression}` of the `{name}` callback of `{operation}`"),
+        }
+    }
+
+    /// Each payload with what it is: `request body`, `response 200`.
+    pub fn payloads(&self) -> impl Iterator<Item = (String, &Payload)> {
+        let request = self.request.iter().map(|p| ("request body".to_owned(), p));
+        let responses = self.responses.iter().map(|(status, p)| {
+            let status = match status {
+                StatusSpec::Code(code) => code.to_string(),
+                StatusSpec::Range(digit) => format!("{digit}XX"),
+                StatusSpec::Default => "default".to_owned(),
+            };
+            (format!("response {status}"), p)
+        });
+        request.chain(responses)
+    }
 }
 
 /// One operation (`paths./{iModelId}.get`).

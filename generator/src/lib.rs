@@ -20,8 +20,10 @@ pub mod lower;
 /// generator decides with the client's own rule.
 #[path = "../../runtime/src/media.rs"]
 pub mod media;
+pub mod misplaced;
 pub mod naming;
 pub mod normalize;
+pub mod oas31;
 pub mod overlay;
 pub mod references;
 pub mod render;

@@ -88,11 +88,17 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     let words = crate::words::product_words(&value);
     let mut warnings = fill_info(&mut value);
     warnings.extend(crate::normalize::unsupported_keywords(&value));
+    if version == Version::V3_1 {
+        warnings.extend(crate::oas31::dialect(&value));
+    }
     crate::lenient::repair(&mut value, &mut warnings);
     crate::lenient::server_variable_defaults(&mut value, &mut warnings);
     crate::lenient::inexact_integers(&value, &mut warnings);
     encoding_explode_defaults(&mut value);
     let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
+    if version == Version::V3_1 {
+        crate::oas31::keep_webhooks(&mut value);
+    }
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
     let document = typed.map_err(|err| {

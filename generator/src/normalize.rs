@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 pub fn normalize_3_1(document: &mut Value) {
     walk_document(document);
     rewrite_mutual_tls(document);
+    crate::oas31::normalize(document);
 }
 
 /// `type: mutualTLS` (new in 3.1) -> `type: http` with the scheme name

@@ -251,6 +251,25 @@ fn plan(
             continue;
         };
         if let Some(&found) = kinds.get(&target).filter(|found| **found != kind) {
+            // A mistake with one obvious reading is read so, with a warning.
+            if let Some(read) = crate::misplaced::reading(document, kind, found, &at, &target) {
+                errors.push(Diagnostic::warning(
+                    pointer(origin(&at, copies)),
+                    format!(
+                        "`$ref` `{reference}` points at {}, where {} belongs; reading it as {}",
+                        describe(found),
+                        describe(kind),
+                        read.reading
+                    ),
+                ));
+                // Recorded as a copy: the references it holds are followed next round.
+                copied.push((round, at.clone(), at.clone()));
+                edits.push(Edit::Copy {
+                    at,
+                    value: read.value,
+                });
+                continue;
+            }
             let mut diagnostic = Diagnostic::error(
                 pointer(origin(&at, copies)),
                 format!(
@@ -454,6 +473,21 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The value a local `$ref` leads to, through every `$ref` on the way and at the end
+/// (at most [`MAX_HOPS`]); `None` if it does not resolve.
+pub(crate) fn follow<'v>(document: &'v Value, reference: &str) -> Option<&'v Value> {
+    let mut value = lookup(document, &resolve(document, parse(reference)?, 0)?)?;
+    for _ in 0..MAX_HOPS {
+        match value.get("$ref") {
+            Some(Value::String(next)) => {
+                value = lookup(document, &resolve(document, parse(next)?, 0)?)?;
+            }
+            _ => return Some(value),
+        }
+    }
+    None
+}
+
 /// Resolves `segments` to where the value really is, continuing through a `$ref` object
 /// that the pointer passes (its target stands for it).
 fn resolve(document: &Value, segments: Vec<String>, hops: usize) -> Option<Vec<String>> {
@@ -585,14 +619,15 @@ mod tests {
 
     #[test]
     fn a_reference_to_the_wrong_kind_of_object_is_an_error() {
+        // Mismatches without an obvious reading (see `crate::misplaced`).
         let (_, pointed, diagnostics) = normalized(json!({
             "paths": {"/a": {"get": {"responses": {
-                "400": {"$ref": "#/components/schemas/BadRequest"}
+                "400": {"$ref": "#/components/parameters/Limit"}
             }}}},
             "components": {"schemas": {
-                "BadRequest": {"type": "object"},
-                "S": {"$ref": "#/components/responses/Status"}
-            }, "responses": {"Status": {"description": "ok"}}}
+                "S": {"$ref": "#/components/examples/Status"}
+            }, "parameters": {"Limit": {"name": "limit", "in": "query"}},
+            "examples": {"Status": {"value": "ok"}}}
         }));
         let messages: Vec<(&str, &str)> = diagnostics
             .iter()
@@ -603,11 +638,11 @@ mod tests {
             [
                 (
                     "#/paths/~1a/get/responses/400",
-                    "`$ref` `#/components/schemas/BadRequest` points at a schema, where a response belongs"
+                    "`$ref` `#/components/parameters/Limit` points at a parameter, where a response belongs"
                 ),
                 (
                     "#/components/schemas/S",
-                    "`$ref` `#/components/responses/Status` points at a response, where a schema belongs"
+                    "`$ref` `#/components/examples/Status` points at an example, where a schema belongs"
                 ),
             ]
         );
@@ -615,7 +650,41 @@ mod tests {
             .iter()
             .all(|d| d.severity == crate::Severity::Error));
         // Lowering reads the mismatched target as any JSON instead of reporting it again.
-        assert_eq!(pointed.get("#/components/responses/Status"), Some(None));
+        assert_eq!(pointed.get("#/components/examples/Status"), Some(None));
+    }
+
+    #[test]
+    fn a_reference_to_the_wrong_kind_of_object_with_one_reading_is_a_warning() {
+        let (document, _, diagnostics) = normalized(json!({
+            "paths": {"/a": {"get": {"responses": {
+                "400": {"$ref": "#/components/schemas/BadRequest"},
+                "200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/responses/Status"}}}}
+            }}}},
+            "components": {"schemas": {"BadRequest": {"type": "object"}},
+                "responses": {"Status": {"description": "s", "content": {"application/json": {
+                    "schema": {"type": "string"}}}}}}
+        }));
+        assert!(diagnostics
+            .iter()
+            .all(|d| d.severity == crate::Severity::Warning));
+        let pointers: Vec<&str> = diagnostics.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "#/paths/~1a/get/responses/400",
+                "#/paths/~1a/get/responses/200/content/application~1json/schema"
+            ]
+        );
+        let responses = &document["paths"]["/a"]["get"]["responses"];
+        assert_eq!(
+            responses["400"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/BadRequest"})
+        );
+        assert_eq!(
+            responses["200"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/responses/Status/content/application~1json/schema"})
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! guards it), and compared by [`crate::diff`] to say what a spec update means for
 //! code that depends on the client.
 
-use crate::ir::{Api, Field, Operation, PartKind, Paths, SchemeKind, Success, TypeKind};
+use crate::ir::{
+    Api, EventSource, Field, Operation, PartKind, Paths, SchemeKind, Success, TypeKind,
+};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +63,12 @@ pub struct Surface {
     /// the part it sends (`wire` is `<kind> <name> <content type>`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub multipart_bodies: IndexMap<String, IndexMap<String, FieldSurface>>,
+    /// Webhooks and callbacks (requests the API sends, which the client has no method
+    /// for), each `webhook <name> <METHOD>` or `callback <name> <METHOD> <expression>
+    /// of <method>` -> its payloads (`request body application/json`, `response 200
+    /// application/json`) -> the model type.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub events: IndexMap<String, IndexMap<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +181,7 @@ impl Surface {
             server_settings: api.servers.first().map(settings).unwrap_or_default(),
             operation_servers: operation_servers(api),
             multipart_bodies: multipart_bodies(api),
+            events: events(api),
         }
     }
 
@@ -246,6 +255,33 @@ fn settings(server: &crate::ir::Server) -> IndexMap<String, String> {
                 None => "String".to_owned(),
             };
             (variable.rust_name.clone(), ty)
+        })
+        .collect()
+}
+
+fn events(api: &Api) -> IndexMap<String, IndexMap<String, String>> {
+    api.events
+        .iter()
+        .map(|event| {
+            let method = event.method.as_str();
+            let key = match &event.source {
+                EventSource::Webhook { name } => format!("webhook {name} {method}"),
+                EventSource::Callback {
+                    name,
+                    expression,
+                    operation,
+                } => format!("callback {name} {method} {expression} of {operation}"),
+            };
+            let payloads = event
+                .payloads()
+                .map(|(what, payload)| {
+                    (
+                        format!("{what} {}", payload.media_type),
+                        payload.ty.rust(Paths::Short),
+                    )
+                })
+                .collect();
+            (key, payloads)
         })
         .collect()
 }

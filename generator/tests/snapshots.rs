@@ -56,6 +56,7 @@ fixture_tests!(
     loader_inputs,
     long_running,
     merged_types,
+    misplaced_refs,
     multipart,
     no_operation_ids,
     no_operations,
@@ -68,6 +69,7 @@ fixture_tests!(
     servers,
     untyped_responses,
     unused_schemas,
+    webhooks,
 );
 
 /// insta writes snapshots but never deletes them; a snapshot no test produces any more

@@ -13,7 +13,7 @@ pub fn models(api: &Api) -> TokenStream {
         .types
         .iter()
         .filter(|t| t.feature.is_none())
-        .map(type_def);
+        .map(|t| type_def(t, api));
     let gated = gated_modules(api);
     quote! {
         #![doc = " Request and response types, one per schema in the spec."]
@@ -33,6 +33,28 @@ pub fn models(api: &Api) -> TokenStream {
     }
 }
 
+/// What the type carries in webhooks and callbacks (`api.events`): one line each,
+/// ``The request body of the `POST` of the `newPet` webhook.``.
+fn event_payloads(def: &TypeDef, api: &Api) -> Option<String> {
+    let lines: Vec<String> = api
+        .events
+        .iter()
+        .flat_map(|event| {
+            event
+                .payloads()
+                .filter(|(_, payload)| payload.ty.named() == Some(def.rust_name.as_str()))
+                .map(move |(what, payload)| {
+                    format!(
+                        "The {what} (`{}`) of {}.",
+                        payload.media_type,
+                        event.describe()
+                    )
+                })
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n\n"))
+}
+
 /// Types behind a Cargo feature live in a private module compiled only with it and
 /// re-exported, so their paths (`models::WebhookPush`) do not depend on the feature.
 fn gated_modules(api: &Api) -> TokenStream {
@@ -44,7 +66,7 @@ fn gated_modules(api: &Api) -> TokenStream {
                 .types
                 .iter()
                 .filter(|t| t.feature.as_deref() == Some(feature))
-                .map(type_def);
+                .map(|t| type_def(t, api));
             let doc = format!(" Compiled with the `{feature}` feature.");
             quote! {
                 #[cfg(feature = #feature)]
@@ -62,10 +84,14 @@ fn gated_modules(api: &Api) -> TokenStream {
         .collect()
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     crate::guard::at(&def.origin);
     let origin = format!("Generated from `{}`.", def.origin);
-    let docs = doc_attrs([prose(def.description.as_deref()), Some(origin)]);
+    let docs = doc_attrs([
+        prose(def.description.as_deref()),
+        event_payloads(def, api),
+        Some(origin),
+    ]);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&def.rust_name);
     let attrs = quote!(#docs #deprecated);

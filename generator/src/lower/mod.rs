@@ -5,6 +5,7 @@ mod aliases;
 mod bodies;
 mod dedupe;
 mod envelope;
+mod events;
 mod links;
 mod long_names;
 mod long_running;
@@ -17,6 +18,7 @@ mod servers;
 mod types;
 mod unused;
 
+pub use events::WEBHOOKS;
 pub use security::MUTUAL_TLS_MARKER;
 pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
 
@@ -36,11 +38,20 @@ pub fn lower(
 ) -> Api {
     let mut types = types::TypeLowering::new(document, pointed, naming);
     let operations = operations::lower_operations(document, naming, &mut types);
+    let mut event_diagnostics = Vec::new();
+    let events = events::lower_events(
+        document,
+        &operations.0,
+        naming,
+        &mut types,
+        &mut event_diagnostics,
+    );
     let error_body = error_body(document, &types);
     let (types, type_diagnostics) = types.finish();
     diagnostics.extend(type_diagnostics);
     let (operations, operation_diagnostics) = operations;
     diagnostics.extend(operation_diagnostics);
+    diagnostics.extend(event_diagnostics);
     let security_schemes = security::schemes(document, naming, diagnostics);
     let servers = servers::lower(&document.servers, "#/servers", naming, diagnostics);
     let link_security = security::link_requirement(document, diagnostics);
@@ -56,6 +67,7 @@ pub fn lower(
         security_schemes,
         servers,
         link_security,
+        events,
     };
     dedupe::merge_identical_types(&mut api.types);
     // After merging, which turns types into aliases that other aliases may name.

@@ -692,7 +692,7 @@ fn strip_nullable(ty: TypeRef) -> TypeRef {
     }
 }
 
-fn parse_method(method: &str) -> HttpMethod {
+pub(super) fn parse_method(method: &str) -> HttpMethod {
     match method {
         "put" => HttpMethod::Put,
         "post" => HttpMethod::Post,

@@ -20,6 +20,7 @@ pub const FIXTURES: &[&str] = &[
     "loader_inputs",
     "long_running",
     "merged_types",
+    "misplaced_refs",
     "multipart",
     "no_operation_ids",
     "no_operations",
@@ -32,6 +33,7 @@ pub const FIXTURES: &[&str] = &[
     "servers",
     "untyped_responses",
     "unused_schemas",
+    "webhooks",
 ];
 
 /// Fixtures made by [`generated_fixture_source`] rather than read from a file: too
