@@ -66,6 +66,7 @@ fixture_tests!(
     responses,
     security,
     servers,
+    swagger_2_0,
     untyped_responses,
     unused_schemas,
 );

@@ -616,6 +616,8 @@ impl<'d> Converter<'d> {
             }
             properties.insert(name, schema);
         }
+        // A required field makes the form itself required.
+        let any_required = !required.is_empty();
         let mut schema = json!({"type": "object", "properties": properties});
         if !required.is_empty() {
             schema["required"] = Value::Array(required);
@@ -630,7 +632,11 @@ impl<'d> Converter<'d> {
             content.insert(media.clone(), entry);
         }
         self.moved(body_at, &first);
-        json!({"content": content})
+        if any_required {
+            json!({"content": content, "required": true})
+        } else {
+            json!({"content": content})
+        }
     }
 
     /// One parameter at `p_at` (converted at `converted`).

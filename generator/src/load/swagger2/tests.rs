@@ -46,7 +46,7 @@ const RULES: &[(&str, &str, &str, &str)] = &[
     ("formData: a urlencoded object, required list, csv arrays not exploded",
      "paths:\n  /a:\n    post:\n      parameters:\n        - {name: n, in: formData, type: string, required: true, description: the name}\n        - {name: tags, in: formData, type: array, items: {type: string}}\n        - {name: ids, in: formData, type: array, items: {type: integer}, collectionFormat: multi}\n      responses: {'204': {description: ok}}\n",
      "/paths/~1a/post/requestBody",
-     "{content: {application/x-www-form-urlencoded: {schema: {type: object, required: [n], properties: {n: {type: string, description: the name}, tags: {type: array, items: {type: string}}, ids: {type: array, items: {type: integer}}}}, encoding: {tags: {style: form, explode: false}, ids: {style: form, explode: true}}}}}"),
+     "{required: true, content: {application/x-www-form-urlencoded: {schema: {type: object, required: [n], properties: {n: {type: string, description: the name}, tags: {type: array, items: {type: string}}, ids: {type: array, items: {type: integer}}}}, encoding: {tags: {style: form, explode: false}, ids: {style: form, explode: true}}}}}"),
     ("formData with a file: multipart",
      "paths:\n  /a:\n    post:\n      parameters:\n        - {name: f, in: formData, type: file}\n      responses: {'204': {description: ok}}\n",
      "/paths/~1a/post/requestBody",
