@@ -1,6 +1,7 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
+//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), converts Swagger 2.0 to
+//! OpenAPI 3.0 ([`swagger2`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
 //! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::normalize`]), repairs of
 //! survivable mistakes ([`crate::lenient`]), JSON References ([`crate::references`]) —
 //! so that `openapiv3` can type the document, and turns every failure into a

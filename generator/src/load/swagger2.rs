@@ -1110,10 +1110,16 @@ fn copy_extensions(from: &Value, to: &mut Map<String, Value>) {
 
 /// Every local `$ref` to where its target moved (external ones keep their
 /// fragment rewritten too: a 2.0 file they point into is converted the same way).
+/// Examples are data, not schemas, unless `names` says the keys are names (of
+/// properties, say) rather than keywords.
 fn rewrite_refs(value: &mut Value) {
+    rewrite_refs_in(value, false)
+}
+
+fn rewrite_refs_in(value: &mut Value, names: bool) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+            if let Some(Value::String(reference)) = map.get_mut("$ref").filter(|_| !names) {
                 for (from, to) in [
                     ("#/definitions/", "#/components/schemas/"),
                     ("#/parameters/", "#/components/parameters/"),
@@ -1126,13 +1132,34 @@ fn rewrite_refs(value: &mut Value) {
                 }
             }
             for (key, child) in map.iter_mut() {
-                // Examples are data, not schemas.
-                if key != "example" && key != "examples" && key != "x-example" {
-                    rewrite_refs(child);
+                let data = matches!(
+                    key.as_str(),
+                    "example" | "examples" | "x-example" | "default" | "enum"
+                );
+                if names || !data {
+                    let keyed = !names
+                        && matches!(
+                            key.as_str(),
+                            "properties"
+                                | "patternProperties"
+                                | "definitions"
+                                | "paths"
+                                | "responses"
+                                | "parameters"
+                                | "securityDefinitions"
+                                | "headers"
+                                | "content"
+                                | "schemas"
+                                | "requestBodies"
+                                | "securitySchemes"
+                        );
+                    rewrite_refs_in(child, keyed);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_refs_in(item, false)),
         _ => {}
     }
 }
