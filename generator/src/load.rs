@@ -1,6 +1,7 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
+//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), converts Swagger 2.0 to
+//! OpenAPI 3.0 ([`swagger2`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
 //! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::normalize`]), repairs of
 //! survivable mistakes ([`crate::lenient`]), JSON References ([`crate::references`]) —
 //! so that `openapiv3` can type the document, and turns every failure into a
@@ -13,6 +14,7 @@ use crate::diagnostics::{pointer, Diagnostic};
 use crate::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
+pub(crate) mod swagger2;
 mod tree;
 
 /// A document that parsed and typed.
@@ -57,9 +59,42 @@ pub fn load_overlaid(
     // Before anything reads the document: an overlay may change any of it, its
     // version included.
     match crate::overlay::apply_all(&mut value, overlays) {
-        Ok(provenance) => (type_document(value), provenance),
+        Ok(provenance) => convert_and_type(value, source, overlays, provenance),
         Err(items) => (Err(items), Provenance::default()),
     }
+}
+
+/// Converts a Swagger 2.0 document to OpenAPI 3.0 ([`swagger2`]), then types it. The
+/// conversion's own warnings point into the 2.0 document and are located here; the
+/// provenance maps what later stages say about converted content back to it.
+fn convert_and_type(
+    mut value: Value,
+    source: &str,
+    overlays: &[OverlaySource],
+    mut provenance: Provenance,
+) -> (Result<Loaded, Vec<Diagnostic>>, Provenance) {
+    let conversion = match swagger2::convert(&mut value) {
+        Ok(Some(conversion)) => conversion,
+        Ok(None) => return (type_document(value), provenance),
+        Err(items) => return (Err(items), provenance),
+    };
+    let mut own = crate::diagnostics::Diagnostics::new("");
+    own.items = conversion.warnings;
+    crate::overlay::locate(&mut own, source, &provenance, overlays);
+    provenance.converted = Some(conversion.map);
+    let result = match type_document(value) {
+        Ok(mut loaded) => {
+            loaded.declared_version = "2.0".to_owned();
+            own.items.append(&mut loaded.warnings);
+            loaded.warnings = own.items;
+            Ok(loaded)
+        }
+        Err(mut items) => {
+            items.append(&mut own.items);
+            Err(items)
+        }
+    };
+    (result, provenance)
 }
 
 /// The passes after parsing (and overlays): version check, normalisation, repairs,
@@ -356,13 +391,6 @@ fn describe(value: &Value) -> &'static str {
 }
 
 fn check_version(value: &Value) -> Result<(String, Version), Diagnostic> {
-    if value.get("swagger").is_some() {
-        return Err(Diagnostic::error(
-            "#/swagger",
-            "Swagger 2.0 documents are not supported",
-        )
-        .with_hint("convert it to OpenAPI 3 first, for example with the `swagger2openapi` npm package (`npx swagger2openapi spec.yaml -o openapi.yaml`), which converted the APIs.guru directory"));
-    }
     let declared = match value.get("openapi") {
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
@@ -454,10 +482,12 @@ mod tests {
     }
 
     #[test]
-    fn rejects_swagger_2() {
-        let d = first_error("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    fn converts_swagger_2_and_refuses_other_swagger_versions() {
+        let loaded = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap();
+        assert_eq!(loaded.declared_version, "2.0");
+        let d = first_error("swagger: '1.2'\ninfo: {title: t, version: '1'}\npaths: {}\n");
         assert_eq!(d.pointer, "#/swagger");
-        assert!(d.message.contains("Swagger 2.0"));
+        assert!(d.message.contains("Swagger version"), "{}", d.message);
     }
 
     #[test]

@@ -124,6 +124,9 @@ impl Shadow {
 #[derive(Debug, Clone)]
 pub struct Provenance {
     root: Shadow,
+    /// For a Swagger 2.0 document: where each node of the converted document was
+    /// in the 2.0 one (applied before the overlays' origins).
+    pub(crate) converted: Option<crate::load::swagger2::SourceMap>,
 }
 
 impl Default for Provenance {
@@ -131,6 +134,7 @@ impl Default for Provenance {
     fn default() -> Self {
         Self {
             root: Shadow::Leaf(Origin::Spec(Vec::new())),
+            converted: None,
         }
     }
 }
@@ -173,6 +177,10 @@ pub fn locate(
     provenance: &Provenance,
     overlays: &[OverlaySource],
 ) {
+    if let Some(map) = &provenance.converted {
+        let unchanged = provenance.is_identity().then_some(source);
+        crate::load::swagger2::to_source(diagnostics, map, unchanged);
+    }
     if provenance.is_identity() {
         diagnostics.locate(source);
         return;

@@ -67,6 +67,7 @@ fixture_tests!(
     responses,
     security,
     servers,
+    swagger_2_0,
     untyped_responses,
     unused_schemas,
     webhooks,

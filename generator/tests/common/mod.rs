@@ -31,6 +31,7 @@ pub const FIXTURES: &[&str] = &[
     "responses",
     "security",
     "servers",
+    "swagger_2_0",
     "untyped_responses",
     "unused_schemas",
     "webhooks",

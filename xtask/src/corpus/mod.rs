@@ -387,16 +387,23 @@ fn generate(
     });
 }
 
-/// `openapi: 3.1.0` / `"openapi": "3.0.3"`, read from the text (no parse needed).
+/// `openapi: 3.1.0` / `"openapi": "3.0.3"` (or a Swagger document's `swagger: "2.0"`),
+/// read from the text (no parse needed): the version written first.
 pub fn openapi_version(source: &str) -> Option<String> {
-    let at = source.find("openapi")?;
-    let rest = &source[at + "openapi".len()..];
-    let rest = rest.trim_start_matches(['"', '\'', ' ', ':', '\t']);
-    let version: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    (!version.is_empty()).then_some(version)
+    ["openapi", "swagger"]
+        .iter()
+        .filter_map(|key| {
+            let at = source.find(key)?;
+            let rest = &source[at + key.len()..];
+            let rest = rest.trim_start_matches(['"', '\'', ' ', ':', '\t']);
+            let version: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            (!version.is_empty()).then_some((at, version))
+        })
+        .min()
+        .map(|(_, version)| version)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -682,6 +689,11 @@ mod tests {
         assert_eq!(
             openapi_version("{\"openapi\": \"3.0.3\"}").as_deref(),
             Some("3.0.3")
+        );
+        assert_eq!(
+            openapi_version("{\"swagger\": \"2.0\", \"info\": {\"title\": \"openapi\"}}")
+                .as_deref(),
+            Some("2.0")
         );
     }
 
