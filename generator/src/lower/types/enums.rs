@@ -1,7 +1,8 @@
 //! String and integer enums; both keep values the spec does not list (yet).
 
 use super::TypeLowering;
-use crate::ir::{IntEnum, IntVariant, StringEnum, TypeKind, Variant};
+use crate::ir::{IntEnum, IntVariant, Literal, StringEnum, TypeKind, Variant};
+use crate::normalize::CONST_MARKER;
 use crate::naming::Scope;
 use openapiv3::{Schema, SchemaKind, Type};
 
@@ -17,8 +18,32 @@ pub fn is_enum(schema: &Schema) -> bool {
     }
 }
 
+/// The value of a 3.1 `const` (a string, integer or boolean), which normalizing left
+/// as a one-value `enum` marked [`CONST_MARKER`]. A one-value `enum` of a 3.0
+/// document stays an open enum: it is as often a list that grows later as a constant.
+pub fn const_value(schema: &Schema) -> Option<Literal> {
+    if !schema.schema_data.extensions.contains_key(CONST_MARKER) {
+        return None;
+    }
+    fn single<T: Clone>(values: &[Option<T>]) -> Option<T> {
+        match values {
+            [Some(value)] => Some(value.clone()),
+            _ => None,
+        }
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => single(&s.enumeration).map(Literal::Str),
+        SchemaKind::Type(Type::Integer(i)) => single(&i.enumeration).map(Literal::Int),
+        SchemaKind::Type(Type::Boolean(b)) => single(&b.enumeration).map(Literal::Bool),
+        _ => None,
+    }
+}
+
 impl TypeLowering<'_> {
     pub(super) fn lower_enum_kind(&mut self, schema: &Schema) -> Option<TypeKind> {
+        if let Some(value) = const_value(schema) {
+            return Some(TypeKind::Const(value));
+        }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if is_enum(schema) => {
                 let mut values: Vec<&str> = Vec::new();
