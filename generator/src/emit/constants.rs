@@ -10,7 +10,7 @@ use quote::quote;
 pub fn constant(name: &Ident, value: &Literal, attrs: TokenStream) -> TokenStream {
     let (ty, expr, serialize, expected) = match value {
         Literal::Str(s) => (
-            quote!(&'static str),
+            quote!(&str),
             quote!(#s),
             quote!(serializer.serialize_str(Self::VALUE)),
             quote!(crate::runtime::ConstValue::Str(Self::VALUE)),
