@@ -8,7 +8,7 @@
 mod support;
 
 use fixture_nulls_and_visibility::models::{
-    Event, EventKind, Size, Widget, WidgetPatch, WidgetPriority, WidgetShape,
+    Event, EventKind, Size, Widget, WidgetLevel, WidgetPatch, WidgetPriority, WidgetShape,
 };
 use fixture_nulls_and_visibility::runtime::Nullable;
 use fixture_nulls_and_visibility::Client;
@@ -85,6 +85,7 @@ async fn a_widget_decodes_without_write_only_fields_with_defaults_and_unknown_en
         "note": null,
         "color": null,
         "size": 8,
+        "level": 10,
         "count": 4000000000u64,
         "total": 18446744073709551615u64,
     });
@@ -108,6 +109,8 @@ async fn a_widget_decodes_without_write_only_fields_with_defaults_and_unknown_en
     assert_eq!(widget.tags, Nullable::Absent);
     // An integer enum keeps a value the spec does not list.
     assert_eq!(widget.size, Some(Size::Unknown(8)));
+    // So is one written without `type: integer`.
+    assert_eq!(widget.level, Some(WidgetLevel::V10));
     // Unsigned formats hold values a signed type of their width cannot.
     assert_eq!(widget.count, Some(4_000_000_000_u32));
     assert_eq!(widget.total, Some(u64::MAX));
