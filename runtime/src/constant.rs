@@ -63,7 +63,10 @@ mod tests {
         assert_eq!(check("3", ConstValue::Int(3)), Ok(()));
         assert_eq!(check("true", ConstValue::Bool(true)), Ok(()));
         let wrong = check(r#""cat""#, ConstValue::Str("dog")).unwrap_err();
-        assert!(wrong.contains(r#"invalid value: string "cat", expected the string "dog""#), "{wrong}");
+        assert!(
+            wrong.contains(r#"invalid value: string "cat", expected the string "dog""#),
+            "{wrong}"
+        );
         assert!(check("4", ConstValue::Int(3)).is_err());
     }
 }

@@ -55,9 +55,9 @@ pub use form::FormField;
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
 pub use multipart::{FilePart, PartHeaders};
-pub use nullable::Nullable;
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
+pub use nullable::Nullable;
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};

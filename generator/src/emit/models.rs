@@ -157,8 +157,7 @@ fn field(struct_name: &str, field: &Field) -> TokenStream {
         }
     });
     let tri_state = field.is_tri_state().then(|| {
-        "Absent (not sent), `null` or a value: [`Nullable`](crate::runtime::Nullable)."
-            .to_owned()
+        "Absent (not sent), `null` or a value: [`Nullable`](crate::runtime::Nullable).".to_owned()
     });
     let constant = field
         .constant
@@ -200,7 +199,9 @@ fn field(struct_name: &str, field: &Field) -> TokenStream {
     } else if field.constant {
         None
     } else if field.is_tri_state() {
-        Some(quote!(skip_serializing_if = "crate::runtime::Nullable::is_absent",))
+        Some(quote!(
+            skip_serializing_if = "crate::runtime::Nullable::is_absent",
+        ))
     } else if field.is_option() && !field.required {
         Some(quote!(skip_serializing_if = "Option::is_none",))
     } else if !field.required && field.ty.is_collection() {

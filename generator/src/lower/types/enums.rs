@@ -2,8 +2,8 @@
 
 use super::TypeLowering;
 use crate::ir::{IntEnum, IntVariant, Literal, StringEnum, TypeKind, Variant};
-use crate::normalize::CONST_MARKER;
 use crate::naming::Scope;
+use crate::normalize::CONST_MARKER;
 use openapiv3::{Schema, SchemaKind, Type};
 
 /// Names tried, in order, for the catch-all variant.
@@ -83,7 +83,9 @@ impl TypeLowering<'_> {
             }
             SchemaKind::Type(Type::Integer(_)) | SchemaKind::Any(_) if is_enum(schema) => {
                 let listed: Vec<i64> = match &schema.schema_kind {
-                    SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().flatten().copied().collect(),
+                    SchemaKind::Type(Type::Integer(i)) => {
+                        i.enumeration.iter().flatten().copied().collect()
+                    }
                     _ => untyped_int_enum(schema).unwrap_or_default(),
                 };
                 let mut values: Vec<i64> = Vec::new();

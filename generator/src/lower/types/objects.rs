@@ -295,9 +295,7 @@ impl<'a> TypeLowering<'a> {
             };
             let target = match schema {
                 SchemaRef::Item(s) => Some(s),
-                SchemaRef::Reference(reference) => {
-                    self.resolve_schema(reference).map(|(_, s)| s)
-                }
+                SchemaRef::Reference(reference) => self.resolve_schema(reference).map(|(_, s)| s),
             };
             // A nullable `const` (`null` or the value) stays an `Option` of it.
             let constant = !matches!(ty, TypeRef::Nullable(_))
