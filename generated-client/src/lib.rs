@@ -35,7 +35,7 @@ pub mod runtime {
     pub use ::openapi_client_runtime::{
         ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, ByteStream,
         CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
-        ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Operation,
+        ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Nullable, Operation,
         OperationServer, Page, PageCursor, PagedOperation, Paging, PartHeaders, Poll,
         REQUEST_METHODS, StateField, StaticToken, StreamingResponse, TokenFuture,
         Unparsed, Upload, paginate, poll_until,

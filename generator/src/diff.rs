@@ -701,6 +701,7 @@ fn type_changes(old: &TypeSurface, new: &TypeSurface) -> Vec<Change> {
             changes
         }
         (TypeSurface::Alias(before), TypeSurface::Alias(after)) if before == after => Vec::new(),
+        (TypeSurface::Const(before), TypeSurface::Const(after)) if before == after => Vec::new(),
         _ => vec![breaking(format!(
             "changed from {} to {}",
             describe(old),
@@ -715,6 +716,7 @@ fn describe(ty: &TypeSurface) -> String {
         TypeSurface::Enum(_) => "an enum".to_owned(),
         TypeSurface::Union(_) => "a union enum".to_owned(),
         TypeSurface::Alias(target) => format!("`{target}`"),
+        TypeSurface::Const(value) => format!("the constant `{value}`"),
     }
 }
 

@@ -727,6 +727,11 @@ pub enum TypeRef {
     /// The struct of a multipart body's parts ([`MultipartBody`]), by Rust name;
     /// it lives in `operations.rs`.
     Parts(String),
+    /// `format: uint8`/`uint16`/`uint32`/`uint64`.
+    U8,
+    U16,
+    U32,
+    U64,
 }
 
 /// A generated type.
@@ -772,7 +777,7 @@ impl TypeKind {
                 .collect(),
             Self::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
             Self::Alias(target) => vec![target],
-            Self::Enum(_) | Self::IntEnum(_) => Vec::new(),
+            Self::Enum(_) | Self::IntEnum(_) | Self::Const(_) => Vec::new(),
         }
     }
 
@@ -787,7 +792,7 @@ impl TypeKind {
                 .collect(),
             Self::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
             Self::Alias(target) => vec![target],
-            Self::Enum(_) | Self::IntEnum(_) => Vec::new(),
+            Self::Enum(_) | Self::IntEnum(_) | Self::Const(_) => Vec::new(),
         }
     }
 }
@@ -835,6 +840,8 @@ pub enum TypeKind {
     Union(Union),
     /// A named schema that is just another type (`type Foo = Vec<Bar>`).
     Alias(TypeRef),
+    /// A 3.1 `const`: a unit struct always sent as its value, checked when decoded.
+    Const(Literal),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -917,18 +924,48 @@ pub struct Field {
     pub default: Option<String>,
     /// Boxed to break a recursive cycle (`Option<Box<Node>>`).
     pub boxed: bool,
+    /// The spec's `default`, applied when decoding a body without the field: set
+    /// only when the value fits the field's type (a string, number, boolean, or a
+    /// value of a string or integer enum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Literal>,
+    /// The field's type is a [`TypeKind::Const`]: the caller never sets it, it is
+    /// always sent, and a body without it decodes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub constant: bool,
+}
+
+/// A JSON scalar the generated code writes as a Rust value: a field's `default`, a
+/// `const`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
 }
 
 impl Field {
     /// Whether the Rust field is an `Option`: when `null` is allowed, or when the field
     /// is optional and not a list or map (an absent list or map is simply empty).
     pub fn is_option(&self) -> bool {
-        matches!(self.ty, TypeRef::Nullable(_)) || (!self.required && !self.ty.is_collection())
+        !self.constant
+            && (matches!(self.ty, TypeRef::Nullable(_))
+                || (!self.required && !self.ty.is_collection()))
     }
 
-    /// Whether the struct's `new()` takes this field: required and not nullable.
+    /// Whether the field is a `runtime::Nullable` rather than an `Option`: optional
+    /// and nullable, so absent, `null` and a value are three different things on the
+    /// wire. (A required nullable field is an `Option` sent as `null` when `None`.)
+    pub fn is_tri_state(&self) -> bool {
+        !self.required && !self.constant && matches!(self.ty, TypeRef::Nullable(_))
+    }
+
+    /// Whether the struct's `new()` takes this field: required, not nullable, and not
+    /// a `const` (which fills itself).
     pub fn is_constructor_argument(&self) -> bool {
-        self.required && !self.is_option()
+        self.required && !self.is_option() && !self.constant
     }
 }
 

@@ -222,7 +222,12 @@ fn rewrite_const(map: &mut Map<String, Value>) {
         }
     }
     map.insert("enum".into(), Value::Array(vec![value]));
+    // Tells lowering this one-value enum was a `const` (see `lower::types::enums`).
+    map.insert(CONST_MARKER.into(), Value::Bool(true));
 }
+
+/// The extension [`rewrite_const`] marks a schema that had `const` with.
+pub const CONST_MARKER: &str = "x-const";
 
 fn rewrite_examples(map: &mut Map<String, Value>) {
     if let Some(Value::Array(examples)) = map.get("examples") {
@@ -308,7 +313,7 @@ mod tests {
     fn const_examples_and_bounds() {
         assert_eq!(
             schema(json!({"const": "a"})),
-            json!({"type": "string", "enum": ["a"]})
+            json!({"type": "string", "enum": ["a"], "x-const": true})
         );
         assert_eq!(
             schema(json!({"type": "integer", "examples": [3, 4]})),

@@ -43,6 +43,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/client.rs"),
     ),
     (
+        "constant.rs",
+        "constant.rs",
+        include_str!("../../runtime/src/constant.rs"),
+    ),
+    (
         "encode.rs",
         "encode.rs",
         include_str!("../../runtime/src/encode.rs"),
@@ -86,6 +91,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         "multipart.rs",
         "multipart.rs",
         include_str!("../../runtime/src/multipart.rs"),
+    ),
+    (
+        "nullable.rs",
+        "nullable.rs",
+        include_str!("../../runtime/src/nullable.rs"),
     ),
     (
         "operation.rs",

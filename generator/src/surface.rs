@@ -5,7 +5,7 @@
 //! code that depends on the client.
 
 use crate::ir::{
-    Api, EventSource, Field, Operation, PartKind, Paths, SchemeKind, Success, TypeKind,
+    Api, EventSource, Field, Literal, Operation, PartKind, Paths, SchemeKind, Success, TypeKind,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -138,6 +138,8 @@ pub enum TypeSurface {
     /// Variant name -> payload type.
     Union(IndexMap<String, String>),
     Alias(String),
+    /// A `const`: its value as JSON text.
+    Const(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -476,6 +478,12 @@ fn type_surface(kind: &TypeKind) -> TypeSurface {
                 .collect(),
         ),
         TypeKind::Alias(ty) => TypeSurface::Alias(ty.rust(Paths::Short)),
+        TypeKind::Const(value) => TypeSurface::Const(match value {
+            Literal::Str(s) => serde_json::Value::from(s.as_str()).to_string(),
+            Literal::Int(i) => i.to_string(),
+            Literal::Bool(b) => b.to_string(),
+            Literal::Float(f) => f.to_string(),
+        }),
     }
 }
 

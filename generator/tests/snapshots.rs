@@ -60,6 +60,7 @@ fixture_tests!(
     multipart,
     no_operation_ids,
     no_operations,
+    nulls_and_visibility,
     objects,
     openapi_3_1,
     pagination,

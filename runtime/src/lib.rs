@@ -17,6 +17,7 @@
 mod auth;
 mod body;
 mod client;
+mod constant;
 mod encode;
 mod error;
 mod form;
@@ -27,6 +28,7 @@ mod media;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod multipart;
+mod nullable;
 mod operation;
 mod options;
 mod paginate;
@@ -43,6 +45,8 @@ pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
 pub use body::Body;
 pub use client::{ApiClient, ClientBuilder, HttpClient, OperationServer};
 #[doc(hidden)]
+pub use constant::{deserialize_const, ConstValue};
+#[doc(hidden)]
 pub use encode::{encode_path_segment, expand_path};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
 #[doc(hidden)]
@@ -53,6 +57,7 @@ pub use link::{ForeignOriginError, Href};
 pub use multipart::{FilePart, PartHeaders};
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
+pub use nullable::Nullable;
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};

@@ -315,6 +315,7 @@ fn example_call(op: &Operation) -> Option<String> {
             TypeRef::Uuid => "uuid::Uuid::nil()".to_owned(),
             TypeRef::String => "\"id\"".to_owned(),
             TypeRef::I32 | TypeRef::I64 => "1".to_owned(),
+            TypeRef::U8 | TypeRef::U16 | TypeRef::U32 | TypeRef::U64 => "1".to_owned(),
             TypeRef::Bool => "true".to_owned(),
             _ => return None,
         });
@@ -389,7 +390,7 @@ impl<'a> Depths<'a> {
                 2 + deepest
             }
             TypeKind::Alias(target) => self.of_ref(target),
-            TypeKind::Enum(_) | TypeKind::IntEnum(_) => 2,
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) | TypeKind::Const(_) => 2,
         };
         self.known.insert(name, Some(depth));
         depth

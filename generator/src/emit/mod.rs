@@ -3,6 +3,7 @@
 
 mod cargo_toml;
 mod client;
+mod constants;
 mod crate_root;
 mod docs;
 mod enums;

@@ -1,10 +1,11 @@
 //! `models.rs`: one Rust type per [`TypeDef`]. Enums and unions are in [`super::enums`].
 
+use super::constants::constant;
 use super::docs::{doc_attrs, prose};
 use super::enums::{int_enum, string_enum, union};
 use super::ident;
 use super::types::{argument_into, type_tokens};
-use crate::ir::{Access, Api, Field, Paths, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Access, Api, Field, Literal, Paths, Struct, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -100,6 +101,7 @@ fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
         TypeKind::Enum(e) => string_enum(&name, e, attrs),
         TypeKind::IntEnum(e) => int_enum(&name, e, attrs),
         TypeKind::Union(u) => union(&name, u, attrs),
+        TypeKind::Const(value) => constant(&name, value, attrs),
         TypeKind::Alias(target) => {
             let target = type_tokens(&target.rust(Paths::InModels));
             quote! {
@@ -122,7 +124,8 @@ fn structure(
     } else {
         quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     };
-    let fields = s.fields.iter().map(field);
+    let fields = s.fields.iter().map(|f| field(rust_name, f));
+    let defaults = s.fields.iter().filter_map(|f| default_fn(rust_name, f));
     let additional = s.additional.as_ref().map(|a| {
         let field = ident(&a.rust_name);
         let ty = type_tokens(&a.declared(Paths::InModels));
@@ -160,20 +163,38 @@ fn structure(
         }
         #constructor
         #href
+        #(#defaults)*
     }
 }
 
-fn field(field: &Field) -> TokenStream {
+fn field(struct_name: &str, field: &Field) -> TokenStream {
     let access = match field.access {
-        Access::ReadOnly => Some("Read-only: set by the server.".to_owned()),
-        Access::WriteOnly => Some("Write-only: sent in requests, never returned.".to_owned()),
+        Access::ReadOnly => Some("Read-only: set by the server, never sent.".to_owned()),
+        Access::WriteOnly => {
+            Some("Write-only: sent in requests, never returned (so never required).".to_owned())
+        }
         Access::ReadWrite => None,
     };
-    let default = field
-        .default
-        .as_ref()
-        .map(|d| format!("Defaults to `{d}`."));
-    let docs = doc_attrs([prose(field.description.as_deref()), access, default]);
+    let default = field.default.as_ref().map(|d| {
+        if field.default_value.is_some() {
+            format!("Defaults to `{d}`: a body without the field decodes as that value.")
+        } else {
+            format!("Defaults to `{d}`.")
+        }
+    });
+    let tri_state = field.is_tri_state().then(|| {
+        "Absent (not sent), `null` or a value: [`Nullable`](crate::runtime::Nullable).".to_owned()
+    });
+    let constant = field
+        .constant
+        .then(|| "Filled in: always sent as its `const` value.".to_owned());
+    let docs = doc_attrs([
+        prose(field.description.as_deref()),
+        access,
+        default,
+        tri_state,
+        constant,
+    ]);
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&field.rust_name);
     let ty = type_tokens(&field.declared(Paths::InModels));
@@ -185,24 +206,107 @@ fn field(field: &Field) -> TokenStream {
         let wire = &field.wire_name;
         quote!(rename = #wire,)
     });
-    let skip = if field.is_option() && !field.required {
+    // What a body without the field decodes as: the spec's `default`, else the
+    // type's own default for fields that may be absent and are not an `Option`
+    // (which serde fills in by itself).
+    let default_attr = if field.default_value.is_some() {
+        let function = default_fn_name(struct_name, field);
+        Some(quote!(default = #function,))
+    } else if field.constant
+        || field.is_tri_state()
+        || (!field.required && field.ty.is_collection())
+    {
+        Some(quote!(default,))
+    } else {
+        None
+    };
+    let skip = if field.access == Access::ReadOnly {
+        Some(quote!(skip_serializing,))
+    } else if field.constant {
+        None
+    } else if field.is_tri_state() {
+        Some(quote!(
+            skip_serializing_if = "crate::runtime::Nullable::is_absent",
+        ))
+    } else if field.is_option() && !field.required {
         Some(quote!(skip_serializing_if = "Option::is_none",))
     } else if !field.required && field.ty.is_collection() {
         let is_empty = match field.ty {
             TypeRef::Vec(_) => "Vec::is_empty",
             _ => "::std::collections::BTreeMap::is_empty",
         };
-        Some(quote!(default, skip_serializing_if = #is_empty,))
+        Some(quote!(skip_serializing_if = #is_empty,))
     } else {
         None
     };
-    let serde = (rename.is_some() || skip.is_some()).then(|| quote!(#[serde(#rename #skip)]));
+    let serde = (rename.is_some() || skip.is_some() || default_attr.is_some())
+        .then(|| quote!(#[serde(#rename #default_attr #skip)]));
     quote! {
         #docs
         #deprecated
         #serde
         pub #name: #ty,
     }
+}
+
+/// The function serde calls for a field with a `default` that the body leaves out.
+fn default_fn_name(struct_name: &str, field: &Field) -> String {
+    let plain = field
+        .rust_name
+        .strip_prefix("r#")
+        .unwrap_or(&field.rust_name);
+    format!("__default_{struct_name}_{plain}")
+}
+
+/// `fn __default_Widget_color() -> Option<WidgetColor>`: the spec's `default` as the
+/// field's declared type.
+fn default_fn(struct_name: &str, field: &Field) -> Option<TokenStream> {
+    let literal = field.default_value.as_ref()?;
+    let inner = match &field.ty {
+        TypeRef::Nullable(inner) => inner.as_ref(),
+        other => other,
+    };
+    let value = match (literal, inner) {
+        (Literal::Str(s), TypeRef::Named(name)) => {
+            let name = ident(name);
+            quote!(#name::from(#s))
+        }
+        (Literal::Int(i), TypeRef::Named(name)) => {
+            let name = ident(name);
+            let i = proc_macro2::Literal::i64_suffixed(*i);
+            quote!(#name::from(#i))
+        }
+        (Literal::Str(s), _) => quote!(String::from(#s)),
+        (Literal::Int(i), _) => {
+            let i = proc_macro2::Literal::i64_unsuffixed(*i);
+            quote!(#i)
+        }
+        (Literal::Float(f), _) => {
+            let f = proc_macro2::Literal::f64_unsuffixed(*f);
+            quote!(#f)
+        }
+        (Literal::Bool(b), _) => quote!(#b),
+    };
+    let value = if field.boxed {
+        quote!(Box::new(#value))
+    } else {
+        value
+    };
+    let value = if field.is_tri_state() {
+        quote!(crate::runtime::Nullable::Value(#value))
+    } else if field.is_option() {
+        quote!(Some(#value))
+    } else {
+        value
+    };
+    let name = ident(&default_fn_name(struct_name, field));
+    let ty = type_tokens(&field.declared(Paths::InModels));
+    Some(quote! {
+        #[allow(non_snake_case)]
+        fn #name() -> #ty {
+            #value
+        }
+    })
 }
 
 /// `new(required...)` for structs that cannot derive `Default`; the rest start empty.

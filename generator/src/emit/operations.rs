@@ -422,7 +422,8 @@ fn field_path(path: &crate::ir::NextLink) -> TokenStream {
     if let [step] = path.path.as_slice() {
         let field = ident(&step.field);
         return if step.optional {
-            quote!(page.#field.clone())
+            // `as_ref` reads an `Option` and a `runtime::Nullable` alike.
+            quote!(page.#field.as_ref().cloned())
         } else {
             quote!(Some(page.#field.clone()))
         };

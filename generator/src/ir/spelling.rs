@@ -55,6 +55,10 @@ impl TypeRef {
             Self::Bool => "bool",
             Self::I32 => "i32",
             Self::I64 => "i64",
+            Self::U8 => "u8",
+            Self::U16 => "u16",
+            Self::U32 => "u32",
+            Self::U64 => "u64",
             Self::F32 => "f32",
             Self::F64 => "f64",
             Self::Uuid => paths.pick("::uuid::Uuid", "Uuid"),
@@ -101,7 +105,8 @@ impl TypeRef {
 
 impl Field {
     /// The Rust field's type: `Option<T>` when [`Field::is_option`] (a `Nullable` is
-    /// that same `Option`, not a second one), `Box<T>` inside it when recursive.
+    /// that same `Option`, not a second one), `runtime::Nullable<T>` instead when
+    /// [`Field::is_tri_state`], `Box<T>` inside it when recursive.
     pub fn declared(&self, paths: Paths) -> String {
         let inner = match &self.ty {
             TypeRef::Nullable(inner) => inner.as_ref(),
@@ -111,7 +116,10 @@ impl Field {
         if self.boxed {
             ty = format!("Box<{ty}>");
         }
-        if self.is_option() {
+        if self.is_tri_state() {
+            let nullable = paths.pick("crate::runtime::Nullable", "Nullable");
+            ty = format!("{nullable}<{ty}>");
+        } else if self.is_option() {
             ty = format!("Option<{ty}>");
         }
         ty
@@ -241,6 +249,8 @@ mod tests {
             access: Access::ReadWrite,
             default: None,
             boxed,
+            default_value: None,
+            constant: false,
         };
         let nullable = TypeRef::Nullable(Box::new(named("Node")));
         let list = TypeRef::Vec(Box::new(TypeRef::String));
@@ -254,9 +264,14 @@ mod tests {
             ),
             (field(list, false, false), "Vec<String>", "Vec<String>"),
             (
-                field(nullable, true, true),
+                field(nullable.clone(), true, true),
                 "Option<Box<Node>>",
                 "Option<Box<Node>>",
+            ),
+            (
+                field(nullable, false, false),
+                "crate::runtime::Nullable<Node>",
+                "Nullable<Node>",
             ),
         ];
         for (field, in_models, short) in cases {

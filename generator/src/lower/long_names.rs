@@ -67,7 +67,8 @@ pub fn capped_names(api: &Api, naming: &Naming) -> Vec<Diagnostic> {
                     }
                 }
             }
-            TypeKind::IntEnum(_) | TypeKind::Union(_) | TypeKind::Alias(_) => {}
+            TypeKind::IntEnum(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Const(_) => {
+            }
         }
     }
     for op in &api.operations {

@@ -105,7 +105,7 @@ fn shape(ty: &TypeRef, types: &[TypeDef]) -> Shape {
         TypeRef::Named(name) => match types.iter().find(|t| &t.rust_name == name) {
             Some(def) => match &def.kind {
                 TypeKind::Struct(_) => Shape::Object,
-                TypeKind::Enum(_) | TypeKind::IntEnum(_) => Shape::Primitive,
+                TypeKind::Enum(_) | TypeKind::IntEnum(_) | TypeKind::Const(_) => Shape::Primitive,
                 TypeKind::Union(_) | TypeKind::Alias(_) => Shape::Unknown,
             },
             None => Shape::Unknown,

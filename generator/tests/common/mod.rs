@@ -24,6 +24,7 @@ pub const FIXTURES: &[&str] = &[
     "multipart",
     "no_operation_ids",
     "no_operations",
+    "nulls_and_visibility",
     "objects",
     "openapi_3_1",
     "pagination",

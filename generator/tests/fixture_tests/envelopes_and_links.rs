@@ -11,6 +11,7 @@ use fixture_envelopes_and_links::models::{
     Link, ListByTokenResponse, ListEventsResponse, ListFeedResponse, ListFeedResponseLinks,
     ListThingsPrefer, OptionalLink, Thing, ThingPage, ThingResponse,
 };
+use fixture_envelopes_and_links::runtime::Nullable;
 use fixture_envelopes_and_links::{Error, StreamExt};
 
 fn thing(id: &str) -> Thing {
@@ -119,7 +120,8 @@ async fn a_token_list_follows_its_tokens_to_a_page_without_one() {
     let server = MockServer::start().await;
     let page = |tokens: &[&str], next: Option<&str>| ListByTokenResponse {
         tokens: tokens.iter().map(|t| t.to_string()).collect(),
-        continuation_token: next.map(str::to_owned),
+        // The last page says `"continuationToken": null`.
+        continuation_token: Nullable::from_option(next.map(str::to_owned)),
     };
     // The first request carries no token; the mock with the token is more specific.
     server
@@ -202,7 +204,7 @@ async fn a_list_with_body_links_and_no_top_or_skip_follows_them() {
     let page = |entries: &[&str], next: Option<String>| ListFeedResponse {
         entries: entries.iter().map(|e| e.to_string()).collect(),
         links: Some(ListFeedResponseLinks {
-            next: next.map(|href| OptionalLink { href: Some(href) }),
+            next: next.map(|href| OptionalLink { href: href.into() }),
         }),
     };
     server
@@ -242,7 +244,9 @@ async fn links_are_called_on_the_api_origin_only() {
     };
     let refused = client.get_link::<ThingResponse>(foreign).await;
     assert!(matches!(refused, Err(Error::ForeignOrigin(_))), "{refused:?}");
-    let missing = OptionalLink { href: None };
+    let missing = OptionalLink {
+        href: Nullable::Null,
+    };
     assert!(client.get_link::<ThingResponse>(missing).await.is_err());
     server.verify().await;
 }

@@ -1,8 +1,9 @@
 //! String and integer enums; both keep values the spec does not list (yet).
 
 use super::TypeLowering;
-use crate::ir::{IntEnum, IntVariant, StringEnum, TypeKind, Variant};
+use crate::ir::{IntEnum, IntVariant, Literal, StringEnum, TypeKind, Variant};
 use crate::naming::Scope;
+use crate::normalize::CONST_MARKER;
 use openapiv3::{Schema, SchemaKind, Type};
 
 /// Names tried, in order, for the catch-all variant.
@@ -13,12 +14,63 @@ pub fn is_enum(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
         SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
+        SchemaKind::Any(_) => untyped_int_enum(schema).is_some(),
         _ => false,
+    }
+}
+
+/// The values of an integer enum written without `type: integer` (only `enum: [1,
+/// 2]`, or with `format`/bounds beside it): every value a whole number (`null` aside,
+/// which makes it nullable) and nothing else that shapes the value.
+fn untyped_int_enum(schema: &Schema) -> Option<Vec<i64>> {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return None;
+    };
+    let shaped = !any.properties.is_empty()
+        || any.items.is_some()
+        || any.additional_properties.is_some()
+        || !any.one_of.is_empty()
+        || !any.any_of.is_empty()
+        || !any.all_of.is_empty()
+        || any.not.is_some();
+    if shaped || any.typ.as_deref().is_some_and(|t| t != "integer") {
+        return None;
+    }
+    let values: Option<Vec<i64>> = any
+        .enumeration
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(serde_json::Value::as_i64)
+        .collect();
+    values.filter(|v| !v.is_empty())
+}
+
+/// The value of a 3.1 `const` (a string, integer or boolean), which normalizing left
+/// as a one-value `enum` marked [`CONST_MARKER`]. A one-value `enum` of a 3.0
+/// document stays an open enum: it is as often a list that grows later as a constant.
+pub fn const_value(schema: &Schema) -> Option<Literal> {
+    if !schema.schema_data.extensions.contains_key(CONST_MARKER) {
+        return None;
+    }
+    fn single<T: Clone>(values: &[Option<T>]) -> Option<T> {
+        match values {
+            [Some(value)] => Some(value.clone()),
+            _ => None,
+        }
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => single(&s.enumeration).map(Literal::Str),
+        SchemaKind::Type(Type::Integer(i)) => single(&i.enumeration).map(Literal::Int),
+        SchemaKind::Type(Type::Boolean(b)) => single(&b.enumeration).map(Literal::Bool),
+        _ => None,
     }
 }
 
 impl TypeLowering<'_> {
     pub(super) fn lower_enum_kind(&mut self, schema: &Schema) -> Option<TypeKind> {
+        if let Some(value) = const_value(schema) {
+            return Some(TypeKind::Const(value));
+        }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if is_enum(schema) => {
                 let mut values: Vec<&str> = Vec::new();
@@ -29,9 +81,15 @@ impl TypeLowering<'_> {
                 }
                 Some(TypeKind::Enum(self.lower_string_enum(&values)))
             }
-            SchemaKind::Type(Type::Integer(i)) if is_enum(schema) => {
+            SchemaKind::Type(Type::Integer(_)) | SchemaKind::Any(_) if is_enum(schema) => {
+                let listed: Vec<i64> = match &schema.schema_kind {
+                    SchemaKind::Type(Type::Integer(i)) => {
+                        i.enumeration.iter().flatten().copied().collect()
+                    }
+                    _ => untyped_int_enum(schema).unwrap_or_default(),
+                };
                 let mut values: Vec<i64> = Vec::new();
-                for value in i.enumeration.iter().flatten() {
+                for value in &listed {
                     if !values.contains(value) {
                         values.push(*value);
                     }

@@ -268,6 +268,7 @@ impl<'a> TypeLowering<'a> {
     fn needs_definition(&mut self, schema: &Schema, origin: &str) -> bool {
         self.object_parts(schema, origin).is_some()
             || enums::is_enum(schema)
+            || enums::const_value(schema).is_some()
             || unions::is_union(schema)
     }
 
@@ -289,6 +290,16 @@ impl<'a> TypeLowering<'a> {
             },
             SchemaKind::Type(Type::Integer(i)) => match &i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                // Unsigned formats only: `minimum: 0` bounds a signed type the
+                // author chose (`int64`), and page sizes and offsets that say so
+                // stay the `i64` pagination takes.
+                VariantOrUnknownOrEmpty::Unknown(f) => match f.as_str() {
+                    "uint8" => TypeRef::U8,
+                    "uint16" => TypeRef::U16,
+                    "uint32" => TypeRef::U32,
+                    "uint64" => TypeRef::U64,
+                    _ => TypeRef::I64,
+                },
                 _ => TypeRef::I64,
             },
             SchemaKind::Type(Type::Number(n)) => match &n.format {

@@ -1,10 +1,11 @@
 //! Objects: `properties` (with `required`, `readOnly`/`writeOnly`, `default`),
 //! `additionalProperties` kept beside them, and `allOf` merged into one struct.
 
+use super::enums::{const_value, is_enum};
 use super::unions::is_annotation_only;
 use super::{describe, escape, SchemaRef, TypeLowering};
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Access, AdditionalField, Field, Struct, TypeRef};
+use crate::ir::{Access, AdditionalField, Field, Literal, Struct, TypeRef};
 use crate::naming::Scope;
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, Schema, SchemaKind, Type};
@@ -292,6 +293,21 @@ impl<'a> TypeLowering<'a> {
                 ),
                 SchemaRef::Reference(_) => (None, false, Access::ReadWrite, None),
             };
+            let target = match schema {
+                SchemaRef::Item(s) => Some(s),
+                SchemaRef::Reference(reference) => self.resolve_schema(reference).map(|(_, s)| s),
+            };
+            // A nullable `const` (`null` or the value) stays an `Option` of it.
+            let constant = !matches!(ty, TypeRef::Nullable(_))
+                && target.is_some_and(|s| const_value(s).is_some());
+            let default_value = match schema {
+                SchemaRef::Item(s) if !constant => s
+                    .schema_data
+                    .default
+                    .as_ref()
+                    .and_then(|d| default_literal(d, &ty, s)),
+                _ => None,
+            };
             fields.push(Field {
                 wire_name: wire_name.to_owned(),
                 rust_name: field_names.claim(&self.naming.value_name(wire_name)),
@@ -303,6 +319,8 @@ impl<'a> TypeLowering<'a> {
                 access,
                 default,
                 boxed: false,
+                default_value,
+                constant,
             });
         }
         let additional = match parts.additional {
@@ -330,5 +348,40 @@ fn access(schema: &Schema) -> Access {
         (true, false) => Access::ReadOnly,
         (false, true) => Access::WriteOnly,
         _ => Access::ReadWrite,
+    }
+}
+
+/// The spec's `default` as a value of the field's type `ty`, when it is one: a string
+/// for a string or a string enum, a whole number in range for an integer type or an
+/// integer enum, a number for a float, a boolean. `None` for anything else (dates,
+/// objects, arrays, a value of the wrong kind), which stays documentation only.
+fn default_literal(default: &serde_json::Value, ty: &TypeRef, schema: &Schema) -> Option<Literal> {
+    use serde_json::Value;
+    let ty = match ty {
+        TypeRef::Nullable(inner) => inner.as_ref(),
+        other => other,
+    };
+    let int_in = |min: i64, max: i64| {
+        default
+            .as_i64()
+            .filter(|n| (min..=max).contains(n))
+            .map(Literal::Int)
+    };
+    match (ty, default) {
+        (TypeRef::String, Value::String(s)) => Some(Literal::Str(s.clone())),
+        (TypeRef::Bool, Value::Bool(b)) => Some(Literal::Bool(*b)),
+        (TypeRef::I32, _) => int_in(i32::MIN.into(), i32::MAX.into()),
+        (TypeRef::I64, _) => int_in(i64::MIN, i64::MAX),
+        (TypeRef::U8, _) => int_in(0, u8::MAX.into()),
+        (TypeRef::U16, _) => int_in(0, u16::MAX.into()),
+        (TypeRef::U32, _) => int_in(0, u32::MAX.into()),
+        (TypeRef::U64, _) => int_in(0, i64::MAX),
+        (TypeRef::F32 | TypeRef::F64, Value::Number(n)) => n.as_f64().map(Literal::Float),
+        (TypeRef::Named(_), _) if is_enum(schema) => match (&schema.schema_kind, default) {
+            (SchemaKind::Type(Type::String(_)), Value::String(s)) => Some(Literal::Str(s.clone())),
+            (SchemaKind::Type(Type::Integer(_)), _) => int_in(i64::MIN, i64::MAX),
+            _ => None,
+        },
+        _ => None,
     }
 }

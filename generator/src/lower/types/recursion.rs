@@ -23,7 +23,7 @@ fn edges(defs: &[TypeDef]) -> BTreeMap<&str, Vec<&str>> {
                 TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
                 TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
                 TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
-                TypeKind::Enum(_) | TypeKind::IntEnum(_) => Vec::new(),
+                TypeKind::Enum(_) | TypeKind::IntEnum(_) | TypeKind::Const(_) => Vec::new(),
             };
             (def.rust_name.as_str(), targets)
         })
@@ -193,6 +193,8 @@ mod tests {
                 access: Access::ReadWrite,
                 default: None,
                 boxed: false,
+                default_value: None,
+                constant: false,
             })
             .collect();
         TypeDef {
