@@ -266,6 +266,11 @@ fn url_expr(server: &Server) -> TokenStream {
     if arguments.is_empty() {
         return quote!(::std::string::String::from(#format));
     }
+    if let ("{}", [argument]) = (format.as_str(), &arguments[..]) {
+        // The URL is one variable (`{origin}`): `format!("{}", ..)` is clippy's
+        // `useless_format`.
+        return quote!(::std::string::ToString::to_string(&#argument));
+    }
     quote!(format!(#format, #(#arguments),*))
 }
 
