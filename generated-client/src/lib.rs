@@ -36,8 +36,8 @@ pub mod runtime {
         ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, ByteStream,
         CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
         ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Nullable, Operation,
-        OperationServer, Page, PageCursor, PagedOperation, Paging, PartHeaders, Poll,
-        REQUEST_METHODS, StateField, StaticToken, StreamingResponse, TokenFuture,
+        OperationServer, Page, PageCursor, PagedOperation, Paging, PartHeaders, Parts,
+        Poll, REQUEST_METHODS, StateField, StaticToken, StreamingResponse, TokenFuture,
         Unparsed, Upload, paginate, poll_until,
     };
 

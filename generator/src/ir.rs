@@ -727,6 +727,9 @@ pub enum TypeRef {
     /// The struct of a multipart body's parts ([`MultipartBody`]), by Rust name;
     /// it lives in `operations.rs`.
     Parts(String),
+    /// A multipart body whose schema names no parts: `runtime::Parts`, which the
+    /// caller names and fills.
+    AnyParts,
     /// `format: uint8`/`uint16`/`uint32`/`uint64`.
     U8,
     U16,

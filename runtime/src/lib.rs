@@ -54,7 +54,7 @@ pub use form::FormField;
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};
-pub use multipart::{FilePart, PartHeaders};
+pub use multipart::{FilePart, PartHeaders, Parts};
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
 pub use nullable::Nullable;

@@ -414,7 +414,7 @@ fn expected_body(request: &super::Request) -> Result<Option<ExpectedBody>, super
             .iter()
             .map(|part| {
                 Ok(ExpectedPart {
-                    name: part.name.to_owned(),
+                    name: part.name.to_string(),
                     file_name: part.file_name.clone(),
                     content_type: part.content_type.clone(),
                     headers: part

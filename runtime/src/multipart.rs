@@ -20,6 +20,7 @@
 //! `Content-Type` says `multipart/mixed` (with the boundary).
 // Hand-written: the runtime crate `openapi-client-runtime`, also copied verbatim into crates generated with `--vendor-runtime`.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -179,7 +180,8 @@ impl PartHeaders {
 /// One part, encoded as far as it can be before the request is sent.
 #[derive(Clone, Debug)]
 pub(crate) struct Part {
-    pub(crate) name: &'static str,
+    /// The spec's property name, or a name the caller gave ([`Parts`]).
+    pub(crate) name: Cow<'static, str>,
     pub(crate) body: UploadBody,
     pub(crate) content_type: String,
     pub(crate) file_name: Option<String>,
@@ -264,7 +266,7 @@ impl Multipart {
 
     fn push(&mut self, spec: &'static PartSpec, body: UploadBody, file: Option<&FilePart>) {
         self.parts.push(Part {
-            name: spec.name,
+            name: Cow::Borrowed(spec.name),
             body,
             content_type: file
                 .and_then(|f| f.content_type.clone())
@@ -277,10 +279,15 @@ impl Multipart {
     /// Adds `headers` to the parts of their names (added so far).
     pub fn part_headers(&mut self, headers: &PartHeaders) {
         for (part_name, name, value) in &headers.headers {
-            for part in self.parts.iter_mut().filter(|p| p.name == part_name) {
+            for part in self.parts.iter_mut().filter(|p| p.name == *part_name) {
                 part.headers.push((name.clone(), value.clone()));
             }
         }
+    }
+
+    /// Adds the caller's parts of a body the spec names none of, in their order.
+    pub fn extend(&mut self, parts: &Parts) {
+        self.parts.extend(parts.parts.iter().cloned());
     }
 
     /// The body's media type without its boundary: `multipart/form-data`.
@@ -336,7 +343,7 @@ impl Multipart {
             if !part.headers.is_empty() {
                 encoded = encoded.headers(part_headers(part)?);
             }
-            form = form.part(part.name, encoded);
+            form = form.part(part.name.clone(), encoded);
         }
         Ok(form)
     }
@@ -360,6 +367,99 @@ fn part_headers(part: &Part) -> Result<HeaderMap, Error> {
         headers.append(header_name, header_value);
     }
     Ok(headers)
+}
+
+/// The parts of a multipart body whose schema names none (no object with
+/// properties): named and filled by the caller, and sent in the order added,
+/// each with its content type.
+///
+/// ```
+/// use openapi_client_runtime::{FilePart, Parts};
+///
+/// let parts = Parts::new()
+///     .text("title", "Quarterly report")
+///     .file(
+///         "document",
+///         FilePart::path("report.pdf").content_type("application/pdf"),
+///     );
+/// assert_eq!(parts.len(), 2);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Parts {
+    parts: Vec<Part>,
+}
+
+impl Parts {
+    /// No parts yet.
+    pub fn new() -> Self {
+        Parts::default()
+    }
+
+    /// Adds a text part (`text/plain`).
+    pub fn text(self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let value = Bytes::from(value.into());
+        self.push(
+            name.into(),
+            UploadBody::Bytes(value),
+            "text/plain".to_owned(),
+        )
+    }
+
+    /// Adds `value` as a JSON part (`application/json`).
+    pub fn json<T: Serialize + ?Sized>(
+        self,
+        name: impl Into<String>,
+        value: &T,
+    ) -> Result<Self, Error> {
+        let name = name.into();
+        let bytes = serde_json::to_vec(value).map_err(|error| {
+            Error::InvalidRequest(format!(
+                "could not serialise the multipart part `{name}`: {error}"
+            ))
+        })?;
+        Ok(self.push(
+            name,
+            UploadBody::Bytes(Bytes::from(bytes)),
+            "application/json".to_owned(),
+        ))
+    }
+
+    /// Adds a file part: bytes, or a file streamed from disk on every attempt,
+    /// with its file name, content type (`application/octet-stream` unless the
+    /// file says) and headers.
+    pub fn file(mut self, name: impl Into<String>, file: FilePart) -> Self {
+        self.parts.push(Part {
+            name: Cow::Owned(name.into()),
+            body: file.source,
+            content_type: file
+                .content_type
+                .unwrap_or_else(|| "application/octet-stream".to_owned()),
+            file_name: file.file_name,
+            headers: file.headers,
+        });
+        self
+    }
+
+    fn push(mut self, name: String, body: UploadBody, content_type: String) -> Self {
+        self.parts.push(Part {
+            name: Cow::Owned(name),
+            body,
+            content_type,
+            file_name: None,
+            headers: Vec::new(),
+        });
+        self
+    }
+
+    /// The number of parts.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Whether no part was added.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -440,6 +540,39 @@ mod tests {
     }
 
     #[test]
+    fn parts_the_caller_names_keep_their_order_names_and_types() {
+        let parts = Parts::new()
+            .text("title", "Q3")
+            .json("meta", &serde_json::json!({"pages": 3}))
+            .unwrap()
+            .file("scan", FilePart::bytes(&b"%PDF"[..]).file_name("q3.pdf"))
+            .file(
+                "cover",
+                FilePart::bytes(&b"png"[..]).content_type("image/png"),
+            );
+        let mut body = Multipart::new("multipart/mixed");
+        body.extend(&parts);
+        // (name, content type, file name)
+        let got: Vec<(&str, &str, Option<&str>)> = body
+            .parts
+            .iter()
+            .map(|p| (&*p.name, p.content_type.as_str(), p.file_name.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("title", "text/plain", None),
+                ("meta", "application/json", None),
+                ("scan", "application/octet-stream", Some("q3.pdf")),
+                ("cover", "image/png", None),
+            ]
+        );
+        assert!(
+            matches!(&body.parts[1].body, UploadBody::Bytes(b) if b.as_ref() == br#"{"pages":3}"#)
+        );
+    }
+
+    #[test]
     fn part_headers_apply_to_parts_of_every_kind_by_name() {
         let mut body = Multipart::new("multipart/form-data");
         body.text(&NOTE, &["a", "b"]).unwrap();
@@ -457,7 +590,7 @@ mod tests {
             .iter()
             .map(|p| {
                 let headers = p.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-                (p.name, headers.collect())
+                (&*p.name, headers.collect())
             })
             .collect();
         assert_eq!(

@@ -85,10 +85,15 @@ pub fn body_statement(op: &Operation, body: TokenStream) -> TokenStream {
     let Some(request_body) = &op.body else {
         return TokenStream::new();
     };
-    let Some(parts) = &request_body.multipart else {
-        return TokenStream::new();
-    };
     let media = &request_body.media_type;
+    let Some(parts) = &request_body.multipart else {
+        // The spec names no parts: the caller's `runtime::Parts`, as given.
+        return quote! {
+            let mut parts = runtime::Multipart::new(#media);
+            parts.extend(#body);
+            request.multipart(parts);
+        };
+    };
     let statements = parts.parts.iter().map(|part| {
         let field = ident(&part.rust_name);
         let name = &part.wire_name;

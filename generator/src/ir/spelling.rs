@@ -73,6 +73,7 @@ impl TypeRef {
             Self::Named(name) => return paths.model(name),
             Self::File => paths.pick("crate::runtime::FilePart", "FilePart"),
             Self::Body => paths.pick("crate::runtime::Body", "Body"),
+            Self::AnyParts => paths.pick("crate::runtime::Parts", "Parts"),
             Self::Parts(name) => {
                 return match paths {
                     Paths::Short => name.clone(),

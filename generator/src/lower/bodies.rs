@@ -38,13 +38,13 @@ pub(super) struct MultipartLowering<'a, 'd> {
 
 impl MultipartLowering<'_, '_> {
     /// The parts of a `multipart/*` body whose schema is an object with
-    /// properties; `None`, with a warning at `media_origin`, for any other schema.
+    /// properties; `None` for any other schema (no schema, a string, an object
+    /// without properties): the spec names no parts, so the caller does.
     pub fn lower(
         &mut self,
         schema: Option<&ReferenceOr<Schema>>,
         encoding: &IndexMap<String, Encoding>,
         media_origin: &str,
-        media_type: &str,
     ) -> Option<MultipartBody> {
         let object =
             schema.and_then(|s| resolve(self.document, s, &format!("{media_origin}/schema")));
@@ -56,13 +56,7 @@ impl MultipartLowering<'_, '_> {
                 _ => None,
             })
         else {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    media_origin,
-                    format!("the {media_type} body's schema is not an object with properties, so it names no parts; the method takes the encoded bytes"),
-                )
-                .with_hint("give the body `type: object` and one property per part"),
-            );
+            // Free-form: the caller names the parts (`runtime::Parts`).
             return None;
         };
         for name in encoding

@@ -446,11 +446,11 @@ impl OperationLowering<'_, '_> {
                     diagnostics: self.diagnostics,
                     type_name: self.type_name,
                 }
-                .lower(schema.as_ref(), &media.encoding, &media_origin, m);
+                .lower(schema.as_ref(), &media.encoding, &media_origin);
                 match &multipart {
                     // Named by `bodies::name_parts`.
                     Some(_) => (BodyEncoding::Multipart, TypeRef::Json),
-                    None => (BodyEncoding::Bytes, TypeRef::Body),
+                    None => (BodyEncoding::Multipart, TypeRef::AnyParts),
                 }
             }
             (_, _) => (BodyEncoding::Bytes, TypeRef::Body),

@@ -7,7 +7,7 @@
 
 use fixture_multipart::models::{Meta, Stored};
 use fixture_multipart::operations::{SendBundleBody, UploadDocumentBody};
-use fixture_multipart::runtime::{FilePart, PartHeaders};
+use fixture_multipart::runtime::{FilePart, PartHeaders, Parts};
 use fixture_multipart::{Client, Jitter, RetryPolicy};
 
 mod support;
@@ -260,6 +260,33 @@ async fn a_mixed_body_says_multipart_mixed_with_its_boundary() {
         &[
             ("note", None, "text/plain", &[], b"hello"),
             ("data", None, "application/octet-stream", &[], &[0, 1, 2]),
+        ],
+    );
+}
+
+/// `multipart/form-data: {}` names no parts: the caller names them with
+/// `runtime::Parts`, and they go out in that order, each with its type.
+#[tokio::test]
+async fn a_body_whose_schema_names_no_parts_sends_the_parts_the_caller_names() {
+    let server = wire::serve(vec![Answer::no_content()]).await;
+    let parts = Parts::new()
+        .text("title", "Q3")
+        .json("meta", &serde_json::json!({"pages": 3}))
+        .expect("serialises")
+        .file("scan", FilePart::bytes(vec![7_u8, 8]).file_name("q3.bin"));
+    client(&server.base_url)
+        .send_opaque(parts)
+        .send()
+        .await
+        .expect("sent");
+    let requests = server.requests().await;
+    let boundary = requests[0].boundary("multipart/form-data");
+    assert_parts(
+        &wire::parse_multipart(&requests[0].body, &boundary),
+        &[
+            ("title", None, "text/plain", &[], b"Q3"),
+            ("meta", None, "application/json", &[], br#"{"pages":3}"#),
+            ("scan", Some("q3.bin"), "application/octet-stream", &[], &[7, 8]),
         ],
     );
 }
