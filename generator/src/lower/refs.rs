@@ -155,3 +155,15 @@ mod tests {
         assert_eq!(closest("Unrelated", &names), None);
     }
 }
+
+/// Follows `reference` (and refs to refs) to a header; returns its pointer too.
+pub fn resolve_header<'a>(
+    document: &'a OpenAPI,
+    item: &'a ReferenceOr<openapiv3::Header>,
+) -> Result<(Option<String>, &'a openapiv3::Header), Diagnostic> {
+    resolve(
+        item,
+        "headers",
+        document.components.as_ref().map(|c| &c.headers),
+    )
+}
