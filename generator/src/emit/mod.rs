@@ -10,6 +10,7 @@ mod mocks;
 mod models;
 mod operations;
 mod parts;
+mod response_types;
 mod schemes;
 mod servers;
 mod types;
