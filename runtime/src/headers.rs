@@ -66,7 +66,6 @@ impl HeaderError {
             message: "the header is required and missing".to_owned(),
         }
     }
-
 }
 
 impl fmt::Display for HeaderError {

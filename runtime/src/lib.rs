@@ -48,7 +48,7 @@ pub use encode::{encode_path_segment, expand_path};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
 #[doc(hidden)]
 pub use form::FormField;
-pub use headers::{response_header, required_response_header, HeaderError, ResponseHeaders};
+pub use headers::{required_response_header, response_header, HeaderError, ResponseHeaders};
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};

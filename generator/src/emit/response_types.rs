@@ -44,11 +44,7 @@ pub fn headers_struct(op: &Operation) -> Option<TokenStream> {
     let fields = headers.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         let ty = type_tokens(&f.ty.rust(Paths::InCrate));
-        let ty = if f.required {
-            ty
-        } else {
-            quote!(Option<#ty>)
-        };
+        let ty = if f.required { ty } else { quote!(Option<#ty>) };
         let presence = if f.required { "required" } else { "optional" };
         let docs = match prose(f.description.as_deref()) {
             Some(text) => doc_attrs([Some(format!("`{}` ({presence}): {text}", f.wire_name))]),

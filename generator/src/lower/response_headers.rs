@@ -61,8 +61,7 @@ impl HeaderLowering<'_, '_> {
             let Ok((ref_origin, response)) = refs::resolve_response(document, response) else {
                 continue;
             };
-            let response_origin =
-                ref_origin.unwrap_or_else(|| format!("{origin}/responses/{key}"));
+            let response_origin = ref_origin.unwrap_or_else(|| format!("{origin}/responses/{key}"));
             for (name, header) in &response.headers {
                 if name.eq_ignore_ascii_case("content-type") {
                     continue;
