@@ -34,11 +34,12 @@ pub mod runtime {
     #[doc(inline)]
     pub use ::openapi_client_runtime::{
         ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, ByteStream,
-        CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HttpClient, HttpScheme,
-        ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method, Nullable, Operation,
-        OperationServer, Page, PageCursor, PagedOperation, Paging, PartHeaders, Parts,
-        Poll, REQUEST_METHODS, StateField, StaticToken, StreamingResponse, TokenFuture,
-        Unparsed, Upload, paginate, poll_until,
+        CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HeaderError,
+        HttpClient, HttpScheme, ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method,
+        Nullable, Operation, OperationServer, Page, PageCursor, PagedOperation, Paging,
+        PartHeaders, Parts, Poll, REQUEST_METHODS, ResponseHeaders, StateField,
+        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
+        poll_until, required_response_header, response_header,
     };
 
     #[doc(hidden)]

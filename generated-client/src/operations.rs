@@ -102,6 +102,8 @@ impl Client {
     ///
     /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
     ///
+    /// Its declared response headers, typed: `response.headers_as::<CloneIModelHeaders>()` (see [`CloneIModelHeaders`](crate::operations::CloneIModelHeaders)).
+    ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from the `Location` header of the answer, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` or `mainIModelIsMissingFederationGuids` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn clone_imodel(
         &self,
@@ -120,6 +122,8 @@ impl Client {
     /// - `body`: Request body (`application/json`).
     ///
     /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    ///
+    /// Its declared response headers, typed: `response.headers_as::<ForkIModelHeaders>()` (see [`ForkIModelHeaders`](crate::operations::ForkIModelHeaders)).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from the `Location` header of the answer, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` or `mainIModelIsMissingFederationGuids` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn fork_imodel(
@@ -3803,5 +3807,49 @@ impl runtime::Operation for RemoveIModelFromRecents {
     #[inline]
     fn decode(raw: crate::RawResponse) -> Result<Self::Output, runtime::Error> {
         Ok(raw)
+    }
+}
+
+/// The headers [`Client::clone_imodel`](crate::Client::clone_imodel) declares on success, typed: read them with [`ResponseValue::headers_as`](crate::ResponseValue::headers_as). A declared header that is present but malformed (or required and missing) is a [`HeaderError`](crate::runtime::HeaderError); the raw map is [`ResponseValue::headers`](crate::ResponseValue::headers).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CloneIModelHeaders {
+    /// `Location` (optional): The URL of the new iModel.
+    pub location: Option<String>,
+    /// `Create-iModel-Operation` (optional): The URL of the new iModel's creation status (GET /{iModelId}/operations/create); poll it until the state is `successful` or `failed`.
+    pub create_imodel_operation: Option<String>,
+}
+
+impl runtime::ResponseHeaders for CloneIModelHeaders {
+    fn from_headers(headers: &runtime::HeaderMap) -> Result<Self, runtime::HeaderError> {
+        Ok(Self {
+            location: runtime::response_header(headers, "Location")?,
+            create_imodel_operation: runtime::response_header(
+                headers,
+                "Create-iModel-Operation",
+            )?,
+        })
+    }
+}
+
+/// The headers [`Client::fork_imodel`](crate::Client::fork_imodel) declares on success, typed: read them with [`ResponseValue::headers_as`](crate::ResponseValue::headers_as). A declared header that is present but malformed (or required and missing) is a [`HeaderError`](crate::runtime::HeaderError); the raw map is [`ResponseValue::headers`](crate::ResponseValue::headers).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ForkIModelHeaders {
+    /// `Location` (optional): The URL of the new iModel.
+    pub location: Option<String>,
+    /// `Create-iModel-Operation` (optional): The URL of the new iModel's creation status (GET /{iModelId}/operations/create); poll it until the state is `successful` or `failed`.
+    pub create_imodel_operation: Option<String>,
+}
+
+impl runtime::ResponseHeaders for ForkIModelHeaders {
+    fn from_headers(headers: &runtime::HeaderMap) -> Result<Self, runtime::HeaderError> {
+        Ok(Self {
+            location: runtime::response_header(headers, "Location")?,
+            create_imodel_operation: runtime::response_header(
+                headers,
+                "Create-iModel-Operation",
+            )?,
+        })
     }
 }

@@ -520,6 +520,7 @@ fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Chan
         ))),
         _ => {}
     }
+    changes.extend(response_type_changes(old, new));
     let field = |entry: &str| {
         entry
             .split_once(": ")
@@ -536,6 +537,64 @@ fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Chan
                 "form field encoding changed from `{before}` to `{entry}`: the same value is sent differently"
             )));
         }
+    }
+    changes
+}
+
+/// The typed headers and the own error bodies of an operation: a new struct
+/// or field of headers is additive (the struct is `#[non_exhaustive]`); a
+/// changed error enum is breaking, since callers match on it.
+fn response_type_changes(
+    old: &crate::surface::OperationSurface,
+    new: &crate::surface::OperationSurface,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    match (&old.response_headers, &new.response_headers) {
+        (None, Some(after)) => changes.push(additive(format!(
+            "its declared response headers are typed: `{}`",
+            after.name
+        ))),
+        (Some(before), None) => changes.push(breaking(format!(
+            "its response headers are no longer typed (`{}`)",
+            before.name
+        ))),
+        (Some(before), Some(after)) => {
+            if before.name != after.name {
+                changes.push(breaking(format!(
+                    "its typed headers are now `{}` (was `{}`)",
+                    after.name, before.name
+                )));
+            }
+            for (field, surface) in &after.fields {
+                match before.fields.get(field) {
+                    None => changes.push(additive(format!(
+                        "`{}::{field}` added (header `{}`)",
+                        after.name, surface.wire
+                    ))),
+                    Some(was) if was != surface => changes.push(breaking(format!(
+                        "`{}::{field}` is now `{}` (was `{}`)",
+                        after.name, surface.ty, was.ty
+                    ))),
+                    Some(_) => {}
+                }
+            }
+            for field in before.fields.keys() {
+                if !after.fields.contains_key(field) {
+                    changes.push(breaking(format!("`{}::{field}` removed", before.name)));
+                }
+            }
+        }
+        (None, None) => {}
+    }
+    match (&old.errors, &new.errors) {
+        (None, Some(after)) => changes.push(additive(format!("its own error bodies: `{after}`"))),
+        (Some(before), None) => changes.push(breaking(format!(
+            "its own error bodies are gone (`{before}`): `ApiError::error_body` gives the crate-wide one"
+        ))),
+        (Some(before), Some(after)) if before != after => changes.push(breaking(format!(
+            "its own error bodies are now `{after}` (was `{before}`)"
+        ))),
+        _ => {}
     }
     changes
 }

@@ -168,6 +168,69 @@ pub struct Operation {
     /// (see `lower::servers`); empty: the document's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<Server>,
+    /// The headers its success responses declare, as a struct (see
+    /// `lower::response_headers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_headers: Option<ResponseHeaders>,
+    /// Its own error bodies by status, where they are not all the crate-wide
+    /// [`Api::error_body`] (see `lower::error_bodies`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ErrorBodies>,
+}
+
+/// The headers an operation's 2xx responses declare: a struct `<Op>Headers` in
+/// `operations.rs`, read from an answer with `ResponseValue::headers_as` (the
+/// runtime's `ResponseHeaders`). A header declared by several 2xx responses is
+/// one field, typed by its first declaration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseHeaders {
+    pub rust_name: String,
+    /// In declaration order (statuses in spec order), each name once.
+    pub fields: Vec<HeaderField>,
+}
+
+/// One declared response header.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeaderField {
+    /// JSON pointer of the header object (after following `$ref`).
+    pub origin: String,
+    /// As declared: `X-Rate-Limit` (looked up case-insensitively).
+    pub wire_name: String,
+    /// The field: `x_rate_limit`.
+    pub rust_name: String,
+    /// From the header's schema, as a model field's (a JSON `content` header's
+    /// schema is read from JSON text).
+    pub ty: TypeRef,
+    /// `required: true` on every 2xx response: the field is not an `Option`, and
+    /// an answer without it is a `HeaderError`.
+    pub required: bool,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+/// The bodies an operation declares for non-2xx statuses: an enum `<Op>Error`
+/// in `operations.rs`, one variant per declared status, decoded from an
+/// `ApiError` on demand. `Error::Api` still parses the crate-wide body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorBodies {
+    pub enum_name: String,
+    /// Exact codes first, then ranges, then `default` (the order a status is
+    /// matched in).
+    pub variants: Vec<ErrorVariant>,
+    /// Whether a status none of them covers has a variant (`Undeclared`):
+    /// when there is no `default`.
+    pub undeclared: bool,
+}
+
+/// One non-2xx status an operation declares.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorVariant {
+    pub status: StatusSpec,
+    /// `BadRequest`, `NotFound`, `ClientError` (`4XX`), `Default`, `Status418`.
+    pub rust_name: String,
+    /// Its JSON body's type; `None` for no body or one that is not JSON (the raw
+    /// body is on the `ApiError`).
+    pub body: Option<TypeRef>,
 }
 
 /// One entry of `components.securitySchemes`.

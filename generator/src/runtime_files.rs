@@ -63,6 +63,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/form.rs"),
     ),
     (
+        "headers.rs",
+        "headers.rs",
+        include_str!("../../runtime/src/headers.rs"),
+    ),
+    (
         "json_path.rs",
         "json_path.rs",
         include_str!("../../runtime/src/json_path.rs"),

@@ -115,6 +115,21 @@ pub struct OperationSurface {
     /// goes on the wire: `tags: form, explode`, `meta: application/json`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub form_encoding: Vec<String>,
+    /// The struct of its declared success headers (`headers_as`): its name and
+    /// fields (`wire` is the header's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_headers: Option<HeadersSurface>,
+    /// Its own error bodies: the enum and its variants, each with its status:
+    /// `CreatePetError { 400 BadRequest(BadRequest), default Default(Error) }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+}
+
+/// See [`OperationSurface::response_headers`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadersSurface {
+    pub name: String,
+    pub fields: IndexMap<String, FieldSurface>,
 }
 
 /// A parameter or the body.
@@ -425,7 +440,51 @@ fn operation(op: &Operation, api: &Api) -> OperationSurface {
                 format!("{}: {note}", field.wire_name)
             })
             .collect(),
+        response_headers: op.response_headers.as_ref().map(|h| HeadersSurface {
+            name: h.rust_name.clone(),
+            fields: h
+                .fields
+                .iter()
+                .map(|f| {
+                    let ty = f.ty.rust(Paths::Short);
+                    let field = FieldSurface {
+                        wire: f.wire_name.clone(),
+                        ty: if f.required {
+                            ty
+                        } else {
+                            format!("Option<{ty}>")
+                        },
+                        required: f.required,
+                    };
+                    (f.rust_name.clone(), field)
+                })
+                .collect(),
+        }),
+        errors: op.errors.as_ref().map(errors),
     }
+}
+
+/// The error enum with its variants, each after the status it is matched by.
+fn errors(errors: &crate::ir::ErrorBodies) -> String {
+    let mut variants: Vec<String> = errors
+        .variants
+        .iter()
+        .map(|v| {
+            let status = match &v.status {
+                crate::ir::StatusSpec::Code(code) => code.to_string(),
+                crate::ir::StatusSpec::Range(digit) => format!("{digit}XX"),
+                crate::ir::StatusSpec::Default => "default".to_owned(),
+            };
+            match &v.body {
+                Some(ty) => format!("{status} {}({})", v.rust_name, ty.rust(Paths::Short)),
+                None => format!("{status} {}", v.rust_name),
+            }
+        })
+        .collect();
+    if errors.undeclared {
+        variants.push("Undeclared".to_owned());
+    }
+    format!("{} {{ {} }}", errors.enum_name, variants.join(", "))
 }
 
 /// The output type, and for a by-status enum its variants too, since the enum is

@@ -65,6 +65,7 @@ fixture_tests!(
     openapi_3_1,
     pagination,
     parameter_styles,
+    response_headers,
     responses,
     security,
     servers,

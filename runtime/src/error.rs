@@ -495,6 +495,20 @@ impl<E> ApiError<E> {
         self.inner.parsed.as_ref()
     }
 
+    /// The body decoded as JSON into any type: an operation's own error
+    /// schema, where it declares one (a generated `<Op>Error` reads its
+    /// declared bodies by status with this). A failure is a [`DecodeError`]
+    /// naming the field, as for a success body; the raw body stays here
+    /// either way.
+    pub fn body_as<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
+        self.inner.response.json()
+    }
+
+    /// The whole response (status, headers, body), borrowed.
+    pub fn response(&self) -> &RawResponse {
+        &self.inner.response
+    }
+
     /// The whole response, for callers that want to handle it themselves.
     pub fn into_response(self) -> RawResponse {
         self.inner.response

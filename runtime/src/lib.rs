@@ -21,6 +21,7 @@ mod constant;
 mod encode;
 mod error;
 mod form;
+mod headers;
 mod json_path;
 mod link;
 mod link_header;
@@ -51,6 +52,7 @@ pub use encode::{encode_path_segment, expand_path};
 pub use error::{ApiError, DeadlineError, DecodeError, Error, ShapeError, TransferError, Unparsed};
 #[doc(hidden)]
 pub use form::FormField;
+pub use headers::{required_response_header, response_header, HeaderError, ResponseHeaders};
 #[doc(hidden)]
 pub use link::get_link;
 pub use link::{ForeignOriginError, Href};

@@ -76,6 +76,12 @@ impl RawResponse {
         &self.headers
     }
 
+    /// The operation's declared response headers, typed (see
+    /// [`ResponseValue::headers_as`]).
+    pub fn headers_as<H: super::ResponseHeaders>(&self) -> Result<H, super::HeaderError> {
+        H::from_headers(&self.headers)
+    }
+
     /// The raw body.
     pub fn body(&self) -> &Bytes {
         &self.body
@@ -556,6 +562,15 @@ impl<T> ResponseValue<T> {
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// The operation's declared response headers, typed: `H` is the
+    /// operation's generated `<Op>Headers` (see [`ResponseHeaders`](super::ResponseHeaders)).
+    /// A declared header that is present but malformed, or required and
+    /// missing, is a [`HeaderError`](super::HeaderError); the raw map
+    /// ([`Self::headers`]) is there either way.
+    pub fn headers_as<H: super::ResponseHeaders>(&self) -> Result<H, super::HeaderError> {
+        H::from_headers(&self.headers)
     }
 
     /// Takes the decoded value.

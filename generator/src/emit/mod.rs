@@ -11,6 +11,7 @@ mod mocks;
 mod models;
 mod operations;
 mod parts;
+mod response_types;
 mod schemes;
 mod servers;
 mod types;

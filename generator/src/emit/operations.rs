@@ -29,6 +29,14 @@ pub fn operations(api: &Api) -> TokenStream {
     let builders = api.operations.iter().map(|op| operation(op, api));
     let status_enums = api.operations.iter().filter_map(status_enum);
     let part_structs = api.operations.iter().filter_map(super::parts::parts_struct);
+    let header_structs = api
+        .operations
+        .iter()
+        .filter_map(super::response_types::headers_struct);
+    let error_enums = api
+        .operations
+        .iter()
+        .filter_map(super::response_types::error_enum);
     quote! {
         #![doc = " One method on [`Client`] per operation in the spec, and the inputs of each: the `O` of the [`Request<O>`](crate::Request) it returns."]
         // Required parameters are arguments however many the spec has, spec prose becomes
@@ -48,6 +56,8 @@ pub fn operations(api: &Api) -> TokenStream {
         #(#builders)*
         #(#status_enums)*
         #(#part_structs)*
+        #(#header_structs)*
+        #(#error_enums)*
     }
 }
 
@@ -183,6 +193,7 @@ fn client_method(op: &Operation, api: &Api) -> TokenStream {
         arguments,
         setters,
         Some(returns),
+        super::response_types::method_doc(op),
         super::waiters::waiting_doc(op, api),
     ]);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));

@@ -5,6 +5,7 @@ mod aliases;
 mod bodies;
 mod dedupe;
 mod envelope;
+mod error_bodies;
 mod events;
 mod links;
 mod long_names;
@@ -13,6 +14,7 @@ mod operations;
 mod pagination;
 mod params;
 mod refs;
+mod response_headers;
 mod security;
 mod servers;
 mod types;
@@ -86,6 +88,7 @@ pub fn lower(
     diagnostics.extend(long_running::detect(document, &mut api.operations));
     diagnostics.extend(long_names::capped_names(&api, naming));
     servers::name_modules(&mut api.operations, naming);
+    error_bodies::resolve(&mut api);
     api
 }
 

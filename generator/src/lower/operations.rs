@@ -111,6 +111,14 @@ pub fn lower_operations<'d>(
             let responses = lowering.responses(&op.responses);
             let success = lowering.success(&responses);
             let accept = bodies::accept(&responses);
+            let response_headers = super::response_headers::HeaderLowering {
+                document,
+                naming,
+                types,
+                diagnostics: &mut diagnostics,
+                names: &mut builder_names,
+            }
+            .lower(&op.responses, &origin, &op_type_name);
             operations.push(Operation {
                 origin: origin.clone(),
                 wire_name,
@@ -152,6 +160,9 @@ pub fn lower_operations<'d>(
                         &mut diagnostics,
                     ),
                 },
+                response_headers,
+                // Set by `error_bodies::resolve` once the types are final.
+                errors: None,
             });
         }
     }

@@ -53,6 +53,18 @@ pub fn resolve_response<'a>(
     )
 }
 
+/// Follows `reference` (and refs to refs) to a header; returns its pointer too.
+pub fn resolve_header<'a>(
+    document: &'a OpenAPI,
+    item: &'a ReferenceOr<openapiv3::Header>,
+) -> Result<(Option<String>, &'a openapiv3::Header), Diagnostic> {
+    resolve(
+        item,
+        "headers",
+        document.components.as_ref().map(|c| &c.headers),
+    )
+}
+
 /// The component a reference names (`#/components/schemas/a~1b` in `schemas` -> `a/b`),
 /// if it names one of `section`'s directly.
 pub fn component_name(reference: &str, section: &str) -> Option<String> {

@@ -41,6 +41,9 @@ fn reachable(api: &Api) -> HashSet<String> {
         // A multipart body's parts, whose struct is not a model.
         let parts = op.body.iter().filter_map(|b| b.multipart.as_ref());
         pending.extend(parts.flat_map(|m| m.parts.iter().map(|p| &p.ty)));
+        // The typed headers, whose struct is not a model.
+        let headers = op.response_headers.iter().flat_map(|h| &h.fields);
+        pending.extend(headers.map(|f| &f.ty));
         for response in &op.responses {
             pending.extend(response.content.iter().filter_map(|c| match &c.body {
                 BodyKind::Json(ty) => Some(ty),

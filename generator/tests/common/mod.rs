@@ -29,6 +29,7 @@ pub const FIXTURES: &[&str] = &[
     "openapi_3_1",
     "pagination",
     "parameter_styles",
+    "response_headers",
     "responses",
     "security",
     "servers",
