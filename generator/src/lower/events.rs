@@ -8,7 +8,7 @@
 //! 3.1's `webhooks` reach lowering under [`WEBHOOKS`] (`openapiv3` types only 3.0
 //! fields and `x-` extensions); callbacks are the operations' own.
 
-use super::operations::parse_method;
+use super::operations::{declared_responses, parse_method};
 use super::refs;
 use super::types::{escape, TypeLowering};
 use crate::diagnostics::{pointer, Diagnostic};
@@ -160,22 +160,7 @@ impl EventLowering<'_, '_> {
         origin: &str,
         type_name: &str,
     ) -> Vec<(StatusSpec, Payload)> {
-        let declared = responses
-            .responses
-            .iter()
-            .map(|(status, response)| {
-                let spec = match status {
-                    openapiv3::StatusCode::Code(code) => StatusSpec::Code(*code),
-                    openapiv3::StatusCode::Range(digit) => StatusSpec::Range(*digit),
-                };
-                (spec, status.to_string(), response)
-            })
-            .chain(
-                responses
-                    .default
-                    .iter()
-                    .map(|r| (StatusSpec::Default, "default".to_owned(), r)),
-            );
+        let declared = declared_responses(responses);
         let several = responses.responses.len() + usize::from(responses.default.is_some()) > 1;
         let mut out = Vec::new();
         for (status, key, response) in declared {

@@ -484,22 +484,7 @@ impl OperationLowering<'_, '_> {
     }
 
     fn responses(&mut self, responses: &openapiv3::Responses) -> Vec<Response> {
-        let declared = responses
-            .responses
-            .iter()
-            .map(|(status, response)| {
-                let spec = match status {
-                    openapiv3::StatusCode::Code(code) => StatusSpec::Code(*code),
-                    openapiv3::StatusCode::Range(digit) => StatusSpec::Range(*digit),
-                };
-                (spec, status.to_string(), response)
-            })
-            .chain(
-                responses
-                    .default
-                    .iter()
-                    .map(|r| (StatusSpec::Default, "default".to_owned(), r)),
-            );
+        let declared = declared_responses(responses);
         let several_success = responses
             .responses
             .keys()
@@ -616,6 +601,25 @@ impl OperationLowering<'_, '_> {
 
 /// The body each declared 2xx status carries (`2XX` counts for every 2xx not listed,
 /// and `default` stands in for them when no 2xx is declared at all).
+/// An operation's responses in spec order, then `default`: each with its status,
+/// its key in `responses` (for the pointer) and the response or its `$ref`.
+pub(super) fn declared_responses(
+    responses: &openapiv3::Responses,
+) -> impl Iterator<Item = (StatusSpec, String, &ReferenceOr<openapiv3::Response>)> {
+    let by_status = responses.responses.iter().map(|(status, response)| {
+        let spec = match status {
+            openapiv3::StatusCode::Code(code) => StatusSpec::Code(*code),
+            openapiv3::StatusCode::Range(digit) => StatusSpec::Range(*digit),
+        };
+        (spec, status.to_string(), response)
+    });
+    let default = responses
+        .default
+        .iter()
+        .map(|r| (StatusSpec::Default, "default".to_owned(), r));
+    by_status.chain(default)
+}
+
 fn success_bodies(responses: &[Response]) -> Vec<(u16, SuccessBody)> {
     let body_of = |response: &Response| {
         // Prefer JSON when a status offers several media types.

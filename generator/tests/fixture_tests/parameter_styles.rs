@@ -10,7 +10,7 @@ mod support;
 
 use fixture_parameter_styles::models::{Color, PostFormBody, PostFormBodyAddress, Rgb};
 use fixture_parameter_styles::{Client, Error};
-use support::Recorder;
+use support::{body, header, target, Recorder};
 
 /// The table's values.
 fn string(text: &str) -> Color {
@@ -88,27 +88,6 @@ async fn send(client: &Client, operation: &str, color: Color) -> Result<(), Erro
     }
 }
 
-/// `GET /form?color=blue HTTP/1.1` -> `/form?color=blue`.
-fn target(request: &str) -> &str {
-    request
-        .lines()
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .unwrap_or_default()
-}
-
-/// The value of the header `name` (names arrive lowercase), if sent.
-fn header<'a>(request: &'a str, name: &str) -> Option<&'a str> {
-    let head = request.split("\r\n\r\n").next().unwrap_or_default();
-    head.lines().skip(1).find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim())
-    })
-}
-
-fn body(request: &str) -> &str {
-    request.split_once("\r\n\r\n").map_or("", |(_, body)| body)
-}
 
 #[tokio::test]
 async fn every_cell_of_the_style_table_is_sent_as_the_table_spells_it() {

@@ -115,6 +115,29 @@ async fn read_request(mut stream: TcpStream, response: &str) -> Option<String> {
 
 /// A loopback HTTP/1.1 server that records each request's raw bytes and
 /// answers from a script, and a parser of multipart bodies (RFC 2046 §5.1.1).
+/// A recorded request's target: `GET /form?color=blue HTTP/1.1` -> `/form?color=blue`.
+pub fn target(request: &str) -> &str {
+    request
+        .lines()
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .unwrap_or_default()
+}
+
+/// The value of a recorded request's header `name` (any case), if sent.
+pub fn header<'a>(request: &'a str, name: &str) -> Option<&'a str> {
+    let head = request.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// A recorded request's body, as text.
+pub fn body(request: &str) -> &str {
+    request.split_once("\r\n\r\n").map_or("", |(_, body)| body)
+}
+
 pub mod wire {
     use std::sync::{Arc, Mutex};
 

@@ -10,29 +10,8 @@ mod support;
 
 use fixture_swagger_2_0::models::LendBookBody;
 use fixture_swagger_2_0::{Client, DEFAULT_BASE_URL};
-use support::Recorder;
+use support::{body, header, target, Recorder};
 
-/// `GET /books?limit=5 HTTP/1.1` -> `/books?limit=5`.
-fn target(request: &str) -> &str {
-    request
-        .lines()
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .unwrap_or_default()
-}
-
-/// The value of the header `name`, if sent.
-fn header<'a>(request: &'a str, name: &str) -> Option<&'a str> {
-    let head = request.split("\r\n\r\n").next().unwrap_or_default();
-    head.lines().skip(1).find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim())
-    })
-}
-
-fn body(request: &str) -> &str {
-    request.split_once("\r\n\r\n").map_or("", |(_, body)| body)
-}
 
 fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|v| (*v).to_owned()).collect()
