@@ -138,10 +138,14 @@ impl TypeLowering<'_> {
                 let ReferenceOr::Reference { reference } = member else {
                     return None;
                 };
+                let component = reference.rsplit('/').next().unwrap_or(reference);
                 variant.tags = d
                     .mapping
                     .iter()
-                    .filter(|(_, target)| *target == reference)
+                    .filter(|(_, target)| {
+                        *target == reference
+                            || super::polymorphism::names_component(target, component)
+                    })
                     .map(|(tag, _)| tag.clone())
                     .collect();
                 if variant.tags.is_empty() {
@@ -151,10 +155,19 @@ impl TypeLowering<'_> {
             }
             Some(tagged)
         });
-        Some(TypeKind::Union(match (discriminator, tagged) {
-            (Some(d), Some(tagged)) => Union {
+        let embedded = discriminator
+            .is_none()
+            .then(|| self.embedded_discriminator(members, &variants))
+            .flatten();
+        Some(TypeKind::Union(match (discriminator, tagged, embedded) {
+            (Some(d), Some(tagged), _) => Union {
                 variants: tagged,
                 discriminator: Some(d.property_name.clone()),
+                unknown_variant: Some(super::enums::unknown_name(&mut names)),
+            },
+            (None, _, Some((property, tagged))) => Union {
+                variants: tagged,
+                discriminator: Some(property),
                 unknown_variant: Some(super::enums::unknown_name(&mut names)),
             },
             _ => Union {
@@ -163,6 +176,33 @@ impl TypeLowering<'_> {
                 unknown_variant: None,
             },
         }))
+    }
+
+    /// Members that are all subtypes of bases with the same discriminator property
+    /// (see [`super::polymorphism`]): that property and the variants with their
+    /// inherited tags.
+    fn embedded_discriminator(
+        &self,
+        members: &[ReferenceOr<Schema>],
+        variants: &[UnionVariant],
+    ) -> Option<(String, Vec<UnionVariant>)> {
+        let mut property: Option<&str> = None;
+        let mut tagged = variants.to_vec();
+        for (variant, member) in tagged
+            .iter_mut()
+            .zip(members.iter().filter(|m| !is_null(m)))
+        {
+            let ReferenceOr::Reference { reference } = member else {
+                return None;
+            };
+            let (inherited, tags) = self.inherited_tags(reference)?;
+            if property.is_some_and(|p| p != inherited) {
+                return None;
+            }
+            property = Some(inherited);
+            variant.tags = tags.to_vec();
+        }
+        Some((property?.to_owned(), tagged))
     }
 
     /// A readable variant name: the component's name, the member's `title`, or its kind.

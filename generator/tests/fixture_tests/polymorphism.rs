@@ -1,0 +1,150 @@
+//! Behaviour of the `polymorphism` fixture's generated client on the wire
+//! (hand-written test, copied into the fixture crate as `tests/behaviour.rs` and run
+//! by `generator/tests/fixtures_compile.rs`): a base schema with a discriminator
+//! decodes as the subtype its tag names, with all its fields; a oneOf of subtypes
+//! picks by the tag its members inherit; an unknown tag is kept as JSON, never
+//! decoded as another subtype.
+
+mod support;
+
+use fixture_polymorphism::models::{
+    Animal, Cat, Circle, Cow, Dog, GetAnyPetResponse, Horse, Pet, Shape, Square,
+};
+use fixture_polymorphism::Client;
+use serde_json::{json, Value};
+
+use support::Recorder;
+
+fn client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .build()
+        .expect("valid settings")
+}
+
+/// A server answering every request with `body` as JSON.
+async fn answering(body: &Value) -> Recorder {
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.to_string().len()
+    );
+    Recorder::answering(response).await
+}
+
+#[tokio::test]
+async fn a_pet_arrives_as_the_subtype_its_tag_names_with_all_its_fields() {
+    // (the body, the pet it decodes as)
+    let cases = [
+        (
+            json!({"petType": "dog", "name": "Rex", "bark": true}),
+            Pet::Dog(Dog {
+                name: Some("Rex".to_owned()),
+                pet_type: "dog".to_owned(),
+                bark: Some(true),
+            }),
+        ),
+        (
+            json!({"petType": "cat", "lives": 9}),
+            Pet::Cat(Cat {
+                name: None,
+                pet_type: "cat".to_owned(),
+                lives: 9,
+            }),
+        ),
+        // A kind the client does not know is kept as it came, not taken for a dog.
+        (
+            json!({"petType": "parrot", "talks": true}),
+            Pet::Unknown(json!({"petType": "parrot", "talks": true})),
+        ),
+        // So is a body without the tag.
+        (json!({"name": "?"}), Pet::Unknown(json!({"name": "?"}))),
+    ];
+    for (body, expected) in cases {
+        let recorder = answering(&body).await;
+        let pet = client(recorder.url())
+            .get_pet("p1")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{body} decodes: {e}"))
+            .into_inner();
+        assert_eq!(pet, expected, "{body}");
+        // And it is sent back as it came.
+        assert_eq!(serde_json::to_value(&pet).unwrap(), body);
+    }
+}
+
+#[tokio::test]
+async fn without_a_mapping_the_tag_is_the_subtype_schema_name() {
+    let body = json!([{"kind": "Circle", "radius": 1.5}, {"kind": "Square", "side": 2.0}]);
+    let recorder = answering(&body).await;
+    let shapes = client(recorder.url())
+        .list_shapes()
+        .send()
+        .await
+        .expect("the shapes decode")
+        .into_inner();
+    assert_eq!(
+        shapes,
+        vec![
+            Shape::Circle(Circle::new("Circle", 1.5)),
+            Shape::Square(Square::new("Square", 2.0)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_one_of_of_subtypes_picks_by_the_tag_they_inherit() {
+    let body = json!({"petType": "dog", "bark": true});
+    let recorder = answering(&body).await;
+    let pet = client(recorder.url())
+        .get_any_pet("p1")
+        .send()
+        .await
+        .expect("the pet decodes")
+        .into_inner();
+    assert_eq!(
+        pet,
+        GetAnyPetResponse::Dog(Dog {
+            name: None,
+            pet_type: "dog".to_owned(),
+            bark: Some(true),
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_one_of_with_a_discriminator_picks_by_its_tag_or_mapping() {
+    // (the body, the animal): `moo` is mapped to `Cow` by its bare schema name, `Horse`
+    // is not mapped and so is its own name.
+    let cases = [
+        (
+            json!({"pet_type": "moo", "moo": true}),
+            Animal::Cow(Cow {
+                pet_type: "moo".to_owned(),
+                moo: Some(true),
+            }),
+        ),
+        (
+            json!({"pet_type": "Horse", "neigh": true}),
+            Animal::Horse(Horse {
+                pet_type: "Horse".to_owned(),
+                neigh: Some(true),
+            }),
+        ),
+        (
+            json!({"pet_type": "Cow", "moo": true}),
+            Animal::Unknown(json!({"pet_type": "Cow", "moo": true})),
+        ),
+    ];
+    for (body, expected) in cases {
+        let recorder = answering(&body).await;
+        let animal = client(recorder.url())
+            .get_animal("a1")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{body} decodes: {e}"))
+            .into_inner();
+        assert_eq!(animal, expected, "{body}");
+    }
+}
