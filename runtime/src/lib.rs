@@ -40,6 +40,7 @@ mod retry;
 mod security;
 mod style;
 mod transfer;
+mod variants;
 mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
@@ -60,6 +61,8 @@ pub use multipart::{FilePart, PartHeaders, Parts};
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
 pub use nullable::Nullable;
+#[doc(hidden)]
+pub use variants::{variant_order, VariantShape};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};

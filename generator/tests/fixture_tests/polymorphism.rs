@@ -3,12 +3,14 @@
 //! by `generator/tests/fixtures_compile.rs`): a base schema with a discriminator
 //! decodes as the subtype its tag names, with all its fields; a oneOf of subtypes
 //! picks by the tag its members inherit; an unknown tag is kept as JSON, never
-//! decoded as another subtype.
+//! decoded as another subtype; an anyOf without a discriminator is decoded as the
+//! variant whose required properties the body has, not the first all-optional one.
 
 mod support;
 
 use fixture_polymorphism::models::{
-    Animal, Cat, Circle, Cow, Dog, GetAnyPetResponse, Horse, Pet, Shape, Square,
+    Animal, Cat, Circle, Contact, Cow, Dog, Email, GetAnyPetResponse, Horse, Note, Pet, Phone,
+    Shape, Square,
 };
 use fixture_polymorphism::Client;
 use serde_json::{json, Value};
@@ -146,5 +148,43 @@ async fn a_one_of_with_a_discriminator_picks_by_its_tag_or_mapping() {
             .unwrap_or_else(|e| panic!("{body} decodes: {e}"))
             .into_inner();
         assert_eq!(animal, expected, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn an_any_of_picks_the_variant_whose_required_properties_are_present() {
+    // (the body, the contact): `Note` (all optional) is listed first in the spec.
+    let cases = [
+        (
+            json!({"address": "a@example.com", "label": "work"}),
+            Contact::Email(Email {
+                address: "a@example.com".to_owned(),
+                label: Some("work".to_owned()),
+            }),
+        ),
+        (
+            json!({"number": "555", "label": "home"}),
+            Contact::Phone(Phone {
+                number: "555".to_owned(),
+                label: Some("home".to_owned()),
+            }),
+        ),
+        (
+            json!({"label": "just a note"}),
+            Contact::Note(Note {
+                label: Some("just a note".to_owned()),
+            }),
+        ),
+    ];
+    for (body, expected) in cases {
+        let recorder = answering(&body).await;
+        let contact = client(recorder.url())
+            .get_contact("c1")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{body} decodes: {e}"))
+            .into_inner();
+        assert_eq!(contact, expected, "{body}");
+        assert_eq!(serde_json::to_value(&contact).unwrap(), body);
     }
 }

@@ -148,6 +148,7 @@ impl super::TypeLowering<'_> {
                     ty,
                     boxed: false,
                     tags: tags.clone(),
+                    shape: None,
                 }
             })
             .collect();
