@@ -4,12 +4,13 @@
 //! decodes as the subtype its tag names, with all its fields; a oneOf of subtypes
 //! picks by the tag its members inherit; an unknown tag is kept as JSON, never
 //! decoded as another subtype; an anyOf without a discriminator is decoded as the
-//! variant whose required properties the body has, not the first all-optional one.
+//! variant whose required properties the body has, not the first all-optional one;
+//! an allOf of strings is a string.
 
 mod support;
 
 use fixture_polymorphism::models::{
-    Animal, Cat, Circle, Contact, Cow, Dog, Email, GetAnyPetResponse, Horse, Note, Pet, Phone,
+    Animal, Cat, Circle, Contact, Owner, Cow, Dog, Email, GetAnyPetResponse, Horse, Note, Pet, Phone,
     Shape, Square,
 };
 use fixture_polymorphism::Client;
@@ -187,4 +188,43 @@ async fn an_any_of_picks_the_variant_whose_required_properties_are_present() {
         assert_eq!(contact, expected, "{body}");
         assert_eq!(serde_json::to_value(&contact).unwrap(), body);
     }
+}
+
+#[tokio::test]
+async fn a_field_of_the_base_type_holds_the_subtype_and_all_of_strings_are_strings() {
+    let body = json!({
+        "name": "Ann",
+        "pet": {"petType": "dog", "bark": false},
+        "contact": {"number": "555"},
+        "nickname": "A",
+        "slug": "ann",
+        "age": 40,
+    });
+    let recorder = answering(&body).await;
+    let owner: Owner = client(recorder.url())
+        .get_owner("o1")
+        .send()
+        .await
+        .expect("the owner decodes")
+        .into_inner();
+    assert_eq!(
+        owner.pet,
+        Pet::Dog(Dog {
+            name: None,
+            pet_type: "dog".to_owned(),
+            bark: Some(false),
+        })
+    );
+    assert_eq!(
+        owner.contact,
+        Some(Contact::Phone(Phone {
+            number: "555".to_owned(),
+            label: None,
+        }))
+    );
+    assert_eq!(owner.name, "Ann");
+    assert_eq!(owner.nickname.as_deref(), Some("A"));
+    assert_eq!(owner.slug.as_deref(), Some("ann"));
+    assert_eq!(owner.age, Some(40));
+    assert_eq!(serde_json::to_value(&owner).unwrap(), body);
 }

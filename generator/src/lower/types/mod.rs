@@ -339,9 +339,7 @@ impl<'a> TypeLowering<'a> {
                 Some("object") if is_unconstrained(any) => TypeRef::Map(Box::new(TypeRef::Json)),
                 _ => self.unsupported(origin, "this combination of keywords"),
             },
-            SchemaKind::AllOf { .. } => {
-                self.unsupported(origin, "allOf whose members are not all objects")
-            }
+            SchemaKind::AllOf { all_of } => self.lower_scalar_all_of(all_of, origin, name_hint),
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
                 self.unsupported(origin, "this oneOf/anyOf")
             }

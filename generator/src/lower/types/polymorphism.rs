@@ -188,3 +188,138 @@ impl super::TypeLowering<'_> {
         })
     }
 }
+
+/// The JSON type a non-object schema gives: `string`, `integer`, `number`,
+/// `boolean`, `array`; `None` for objects and schemas without a type.
+fn scalar_type(schema: &Schema) -> Option<&'static str> {
+    use openapiv3::Type;
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(_)) => Some("string"),
+        SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+        SchemaKind::Type(Type::Number(_)) => Some("number"),
+        SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+        SchemaKind::Type(Type::Array(_)) => Some("array"),
+        SchemaKind::Any(any) if any.properties.is_empty() => match any.typ.as_deref()? {
+            "string" => Some("string"),
+            "integer" => Some("integer"),
+            "number" => Some("number"),
+            "boolean" => Some("boolean"),
+            "array" => Some("array"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl super::TypeLowering<'_> {
+    /// An `allOf` whose members are not all objects (`allOf: [{type: string},
+    /// {type: string, minLength: 1}]`): a value must match every member, so members
+    /// of one JSON type are that type, lowered from the member that says most (a
+    /// `$ref`, else one with a `format` or `enum`, else the first); `integer` with
+    /// `number` is an integer. Members of types no value has at once
+    /// (`string` and `integer`) stay `serde_json::Value`, with a warning.
+    pub(super) fn lower_scalar_all_of(
+        &mut self,
+        all_of: &[ReferenceOr<Schema>],
+        origin: &str,
+        name_hint: &str,
+    ) -> TypeRef {
+        let mut typed = Vec::new();
+        for (index, member) in all_of.iter().enumerate() {
+            let schema = match member {
+                ReferenceOr::Item(schema) if super::unions::is_annotation_only(schema) => continue,
+                ReferenceOr::Item(schema) => schema,
+                ReferenceOr::Reference { reference } => match self.resolve_schema(reference) {
+                    Some((_, schema)) => schema,
+                    None => {
+                        return self.unsupported(origin, "allOf whose members are not all objects")
+                    }
+                },
+            };
+            let Some(ty) = self.json_type(schema, 8) else {
+                return self.unsupported(origin, "allOf whose members are not all objects");
+            };
+            let says = match member {
+                ReferenceOr::Reference { .. } => 2,
+                ReferenceOr::Item(schema) if specific(schema) => 1,
+                ReferenceOr::Item(_) => 0,
+            };
+            typed.push((index, ty, says));
+        }
+        let mut types: Vec<&str> = typed.iter().map(|(_, ty, _)| *ty).collect();
+        types.sort_unstable();
+        types.dedup();
+        let wanted = match types.as_slice() {
+            [one] => *one,
+            ["integer", "number"] => "integer",
+            [] => return TypeRef::Json,
+            _ => {
+                let listed = types.join(", ");
+                self.diagnostics.push(crate::diagnostics::Diagnostic::warning(
+                    origin,
+                    format!(
+                        "allOf of members no value can match at once ({listed}); \
+                         using serde_json::Value"
+                    ),
+                ));
+                return TypeRef::Json;
+            }
+        };
+        let Some((index, _, _)) = typed
+            .iter()
+            .filter(|(_, ty, _)| *ty == wanted)
+            .max_by_key(|(index, _, says)| (*says, std::cmp::Reverse(*index)))
+        else {
+            return TypeRef::Json;
+        };
+        self.lower(
+            &all_of[*index],
+            &format!("{origin}/allOf/{index}"),
+            name_hint,
+        )
+    }
+}
+
+impl super::TypeLowering<'_> {
+    /// [`scalar_type`], through `$ref`s and `allOf`s whose members agree on one
+    /// type, `depth` levels at most.
+    fn json_type(&self, schema: &Schema, depth: usize) -> Option<&'static str> {
+        if let Some(ty) = scalar_type(schema) {
+            return Some(ty);
+        }
+        let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+            return None;
+        };
+        let depth = depth.checked_sub(1)?;
+        let mut found = None;
+        for member in all_of {
+            let member = match member {
+                ReferenceOr::Item(s) if super::unions::is_annotation_only(s) => continue,
+                ReferenceOr::Item(s) => s,
+                ReferenceOr::Reference { reference } => self.resolve_schema(reference)?.1,
+            };
+            let ty = self.json_type(member, depth)?;
+            if found.is_some_and(|f| f != ty) {
+                return None;
+            }
+            found = Some(ty);
+        }
+        found
+    }
+}
+
+/// A member with a `format` or `enum`: it says more than a bare `type`.
+fn specific(schema: &Schema) -> bool {
+    use openapiv3::{Type, VariantOrUnknownOrEmpty};
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            !matches!(s.format, VariantOrUnknownOrEmpty::Empty) || !s.enumeration.is_empty()
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            !matches!(i.format, VariantOrUnknownOrEmpty::Empty) || !i.enumeration.is_empty()
+        }
+        SchemaKind::Type(Type::Number(n)) => !matches!(n.format, VariantOrUnknownOrEmpty::Empty),
+        SchemaKind::Any(any) => any.format.is_some() || !any.enumeration.is_empty(),
+        _ => false,
+    }
+}
