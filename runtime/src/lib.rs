@@ -62,8 +62,6 @@ pub use multipart::{FilePart, PartHeaders, Parts};
 pub use multipart::{Multipart, PartSpec};
 pub use nullable::Nullable;
 #[doc(hidden)]
-pub use variants::{variant_order, VariantShape};
-#[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};
 pub use options::RequestOptions;
@@ -83,6 +81,8 @@ pub use security::{Requirement, SchemeKind, SecurityScheme};
 #[doc(hidden)]
 pub use style::{path_param, AsJson, Param, Style};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
+#[doc(hidden)]
+pub use variants::{variant_order, VariantShape};
 #[doc(hidden)]
 pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};
 pub use wait::{poll_until, Poll, StateField, WaitError, WaitPolicy};

@@ -162,7 +162,11 @@ impl super::TypeLowering<'_> {
     /// A subtype that only extends a base with subtypes (`allOf: [{$ref: Base}]`,
     /// perhaps with a description): a struct of the base's fields, not an alias of
     /// the base (which is the enum this subtype is a variant of).
-    pub(super) fn lower_lone_subtype(&mut self, schema: &Schema, rust_name: &str) -> Option<TypeKind> {
+    pub(super) fn lower_lone_subtype(
+        &mut self,
+        schema: &Schema,
+        rust_name: &str,
+    ) -> Option<TypeKind> {
         let (_, SchemaRef::Reference(reference)) = super::unions::single_member(schema)? else {
             return None;
         };
@@ -255,13 +259,10 @@ impl super::TypeLowering<'_> {
             [] => return TypeRef::Json,
             _ => {
                 let listed = types.join(", ");
-                self.diagnostics.push(crate::diagnostics::Diagnostic::warning(
-                    origin,
-                    format!(
-                        "allOf of members no value can match at once ({listed}); \
-                         using serde_json::Value"
-                    ),
-                ));
+                let problem = format!("allOf of members no value can match at once ({listed})");
+                let warning = format!("{problem}; using serde_json::Value");
+                let diagnostic = crate::diagnostics::Diagnostic::warning(origin, warning);
+                self.diagnostics.push(diagnostic);
                 return TypeRef::Json;
             }
         };
