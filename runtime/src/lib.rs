@@ -82,7 +82,7 @@ pub use security::{Requirement, SchemeKind, SecurityScheme};
 pub use style::{path_param, AsJson, Param, Style};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
 #[doc(hidden)]
-pub use variants::{variant_order, VariantShape};
+pub use variants::{serialize_tagged, variant_order, VariantShape};
 #[doc(hidden)]
 pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};
 pub use wait::{poll_until, Poll, StateField, WaitError, WaitPolicy};

@@ -61,9 +61,53 @@ pub fn variant_order(value: &Value, shapes: &[Option<VariantShape>]) -> Vec<usiz
         .collect()
 }
 
+/// Serializes a variant of a discriminated union with its tag: when `value` is
+/// an object whose `property` is not one of the variant's `tags` (left empty, or
+/// set to another kind's), the first tag is written there, so `Pet::Dog(dog)` is
+/// always sent as a dog.
+pub fn serialize_tagged<T, S>(
+    value: &T,
+    property: &str,
+    tags: &[&str],
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    T: serde::Serialize,
+    S: serde::Serializer,
+{
+    let mut json = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let (Some(object), Some(first)) = (json.as_object_mut(), tags.first()) {
+        let tagged = object
+            .get(property)
+            .and_then(Value::as_str)
+            .is_some_and(|tag| tags.contains(&tag));
+        if !tagged {
+            object.insert(property.to_owned(), Value::String((*first).to_owned()));
+        }
+    }
+    serde::Serialize::serialize(&json, serializer)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{variant_order, VariantShape};
+    use super::{serialize_tagged, variant_order, VariantShape};
+
+    #[test]
+    fn a_variant_is_sent_with_one_of_its_tags() {
+        let tags = ["oneA", "oneB"];
+        // (the value, what is sent)
+        let cases = [
+            (json!({"x": 1}), json!({"x": 1, "kind": "oneA"})),
+            (json!({"kind": ""}), json!({"kind": "oneA"})),
+            (json!({"kind": "twoA"}), json!({"kind": "oneA"})),
+            (json!({"kind": "oneB"}), json!({"kind": "oneB"})),
+            (json!("not an object"), json!("not an object")),
+        ];
+        for (value, sent) in cases {
+            let json = serialize_tagged(&value, "kind", &tags, serde_json::value::Serializer);
+            assert_eq!(json.unwrap(), sent, "{value}");
+        }
+    }
     use serde_json::json;
 
     const NOTE: VariantShape = VariantShape {

@@ -196,7 +196,8 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
     );
     let serialize_arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
+        let tags = &v.tags;
+        quote!(Self::#variant(value) => crate::runtime::serialize_tagged(value, #tag, &[#(#tags),*], serializer),)
     });
     let deserialize_arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -210,8 +211,14 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
             #(#tags)|* => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom),
         }
     });
+    let rule = format!(
+        " Chosen by its `{}`; each variant is sent with one of its tags there.",
+        one_line(tag)
+    );
     quote! {
         #attrs
+        #[doc = ""]
+        #[doc = #rule]
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #name {

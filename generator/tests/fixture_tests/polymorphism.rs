@@ -5,7 +5,7 @@
 //! picks by the tag its members inherit; an unknown tag is kept as JSON, never
 //! decoded as another subtype; an anyOf without a discriminator is decoded as the
 //! variant whose required properties the body has, not the first all-optional one;
-//! an allOf of strings is a string.
+//! an allOf of strings is a string; a subtype is sent with its tag.
 
 mod support;
 
@@ -227,4 +227,46 @@ async fn a_field_of_the_base_type_holds_the_subtype_and_all_of_strings_are_strin
     assert_eq!(owner.slug.as_deref(), Some("ann"));
     assert_eq!(owner.age, Some(40));
     assert_eq!(serde_json::to_value(&owner).unwrap(), body);
+}
+
+/// The JSON body of a raw request.
+fn body(request: &str) -> Value {
+    let body = request.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    serde_json::from_str(body).expect("a JSON body")
+}
+
+#[tokio::test]
+async fn a_subtype_is_sent_with_its_tag_whatever_the_caller_left_there() {
+    let recorder = Recorder::start().await;
+    let client = client(recorder.url());
+    // (the pet, the body on the wire)
+    let cases = [
+        (
+            Pet::Dog(Dog {
+                name: Some("Rex".to_owned()),
+                pet_type: String::new(),
+                bark: Some(true),
+            }),
+            json!({"petType": "dog", "name": "Rex", "bark": true}),
+        ),
+        (
+            Pet::Cat(Cat::new("dog", 7)),
+            json!({"petType": "cat", "lives": 7}),
+        ),
+        (
+            Pet::Unknown(json!({"petType": "parrot"})),
+            json!({"petType": "parrot"}),
+        ),
+    ];
+    for (pet, expected) in cases {
+        let label = format!("{pet:?}");
+        client
+            .create_pet(pet)
+            .send()
+            .await
+            .expect("204 No Content");
+        let request = recorder.take_one();
+        assert!(request.starts_with("POST /pets "), "{request}");
+        assert_eq!(body(&request), expected, "{label}");
+    }
 }
