@@ -951,9 +951,11 @@ pub struct IntVariant {
     pub rust_name: String,
 }
 
-/// `oneOf`/`anyOf`. With a discriminator, the tag property picks the variant (and an
-/// unknown tag is kept as JSON in `unknown_variant`); without one, the first variant
-/// that decodes wins (serde's untagged enums), so variants are ordered as in the spec.
+/// `oneOf`/`anyOf`, or a base schema with a discriminator and subtypes. With a
+/// discriminator, the tag property picks the variant (and an unknown tag is kept as
+/// JSON in `unknown_variant`); without one, variants are tried in the order their
+/// [`VariantShape`]s give for the body (required properties present first, then most
+/// declared properties), and the first that decodes wins.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Union {
     pub variants: Vec<UnionVariant>,
@@ -971,6 +973,17 @@ pub struct UnionVariant {
     pub boxed: bool,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
+    /// For an object variant of a union without a discriminator: what it declares,
+    /// which decides the order variants are tried in (see `lower::types::unions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<VariantShape>,
+}
+
+/// The properties an object variant of an untagged union declares, by wire name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantShape {
+    pub required: Vec<String>,
+    pub properties: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -103,6 +103,11 @@ pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../runtime/src/nullable.rs"),
     ),
     (
+        "variants.rs",
+        "variants.rs",
+        include_str!("../../runtime/src/variants.rs"),
+    ),
+    (
         "operation.rs",
         "operation.rs",
         include_str!("../../runtime/src/operation.rs"),

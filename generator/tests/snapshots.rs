@@ -64,6 +64,7 @@ fixture_tests!(
     objects,
     openapi_3_1,
     pagination,
+    polymorphism,
     parameter_styles,
     response_headers,
     responses,

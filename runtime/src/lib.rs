@@ -40,6 +40,7 @@ mod retry;
 mod security;
 mod style;
 mod transfer;
+mod variants;
 mod wait;
 
 pub use auth::{AccessToken, BoxError, StaticToken, TokenFuture, TokenProvider};
@@ -80,6 +81,8 @@ pub use security::{Requirement, SchemeKind, SecurityScheme};
 #[doc(hidden)]
 pub use style::{path_param, AsJson, Param, Style};
 pub use transfer::{ByteStream, Download, Progress, StreamingResponse, Upload, UploadBody};
+#[doc(hidden)]
+pub use variants::{serialize_tagged, variant_order, VariantShape};
 #[doc(hidden)]
 pub use wait::{parse_id, send_and_wait, Finish, IdSource, LongRunning, ReturnId, Then, Wait};
 pub use wait::{poll_until, Poll, StateField, WaitError, WaitPolicy};

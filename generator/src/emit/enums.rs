@@ -176,6 +176,9 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
         quote!(#doc #variant(#ty),)
     });
     let (Some(tag), Some(unknown)) = (&u.discriminator, &u.unknown_variant) else {
+        if u.variants.iter().any(|v| v.shape.is_some()) {
+            return shaped_union(name, u, attrs, variants);
+        }
         return quote! {
             #attrs
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -193,7 +196,8 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
     );
     let serialize_arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
+        let tags = &v.tags;
+        quote!(Self::#variant(value) => crate::runtime::serialize_tagged(value, #tag, &[#(#tags),*], serializer),)
     });
     let deserialize_arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -207,8 +211,14 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
             #(#tags)|* => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom),
         }
     });
+    let rule = format!(
+        " Chosen by its `{}`; each variant is sent with one of its tags there.",
+        one_line(tag)
+    );
     quote! {
         #attrs
+        #[doc = ""]
+        #[doc = #rule]
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #name {
@@ -234,6 +244,73 @@ pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
                     #(#deserialize_arms)*
                     _ => Ok(Self::#unknown(value)),
                 }
+            }
+        }
+    }
+}
+
+/// An untagged union with object variants: serialized as the variant it holds,
+/// decoded by trying variants in the order `runtime::variant_order` gives for the
+/// body (see `lower::types::unions`).
+fn shaped_union(
+    name: &Ident,
+    u: &Union,
+    attrs: TokenStream,
+    variants: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    let rule = " Decoded as the first variant that fits, tried in this order: the object \
+                variants whose required properties the body all has and that declare some \
+                of its properties, the one declaring the most first (ties: more required \
+                properties, then the order above); then the variants that are not plain \
+                objects; then the other object variants, those missing a required \
+                property last.";
+    let shapes = u.variants.iter().map(|v| match &v.shape {
+        Some(shape) => {
+            let required = &shape.required;
+            let properties = &shape.properties;
+            quote!(Some(crate::runtime::VariantShape {
+                required: &[#(#required),*],
+                properties: &[#(#properties),*],
+            }))
+        }
+        None => quote!(None),
+    });
+    let arms = u.variants.iter().enumerate().map(|(index, v)| {
+        let variant = ident(&v.rust_name);
+        let wrap = if v.boxed {
+            quote!(|value| Self::#variant(Box::new(value)))
+        } else {
+            quote!(Self::#variant)
+        };
+        quote!(#index => ::serde_json::from_value(value.clone()).map(#wrap),)
+    });
+    let count = u.variants.len();
+    let message = format!("the body matches no variant of `{name}`");
+    quote! {
+        #attrs
+        #[doc = ""]
+        #[doc = #rule]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const SHAPES: [Option<crate::runtime::VariantShape>; #count] = [#(#shapes),*];
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                for index in crate::runtime::variant_order(&value, &SHAPES) {
+                    let decoded: Result<Self, ::serde_json::Error> = match index {
+                        #(#arms)*
+                        _ => continue,
+                    };
+                    if let Ok(decoded) = decoded {
+                        return Ok(decoded);
+                    }
+                }
+                Err(::serde::de::Error::custom(#message))
             }
         }
     }

@@ -28,6 +28,7 @@ pub const FIXTURES: &[&str] = &[
     "objects",
     "openapi_3_1",
     "pagination",
+    "polymorphism",
     "parameter_styles",
     "response_headers",
     "responses",

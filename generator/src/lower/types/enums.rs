@@ -14,7 +14,9 @@ pub fn is_enum(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
         SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
-        SchemaKind::Any(_) => untyped_int_enum(schema).is_some(),
+        SchemaKind::Any(_) => {
+            untyped_int_enum(schema).is_some() || untyped_str_enum(schema).is_some()
+        }
         _ => false,
     }
 }
@@ -41,6 +43,32 @@ fn untyped_int_enum(schema: &Schema) -> Option<Vec<i64>> {
         .iter()
         .filter(|v| !v.is_null())
         .map(serde_json::Value::as_i64)
+        .collect();
+    values.filter(|v| !v.is_empty())
+}
+
+/// The values of a string enum written without `type: string` (only `enum: [tag,
+/// digest]`, perhaps with a description or `nullable`): every value a string (`null`
+/// aside) and nothing else that shapes the value.
+fn untyped_str_enum(schema: &Schema) -> Option<Vec<&str>> {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return None;
+    };
+    let shaped = !any.properties.is_empty()
+        || any.items.is_some()
+        || any.additional_properties.is_some()
+        || !any.one_of.is_empty()
+        || !any.any_of.is_empty()
+        || !any.all_of.is_empty()
+        || any.not.is_some();
+    if shaped || any.typ.as_deref().is_some_and(|t| t != "string") {
+        return None;
+    }
+    let values: Option<Vec<&str>> = any
+        .enumeration
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(serde_json::Value::as_str)
         .collect();
     values.filter(|v| !v.is_empty())
 }
@@ -76,6 +104,15 @@ impl TypeLowering<'_> {
                 let mut values: Vec<&str> = Vec::new();
                 for value in s.enumeration.iter().flatten() {
                     if !values.contains(&value.as_str()) {
+                        values.push(value);
+                    }
+                }
+                Some(TypeKind::Enum(self.lower_string_enum(&values)))
+            }
+            SchemaKind::Any(_) if untyped_str_enum(schema).is_some() => {
+                let mut values: Vec<&str> = Vec::new();
+                for value in untyped_str_enum(schema).unwrap_or_default() {
+                    if !values.contains(&value) {
                         values.push(value);
                     }
                 }

@@ -9,6 +9,7 @@
 
 mod enums;
 mod objects;
+mod polymorphism;
 mod recursion;
 mod unions;
 
@@ -51,6 +52,9 @@ pub struct TypeLowering<'a> {
     merged_refs: HashMap<String, objects::MergedRef<'a>>,
     /// The `$ref`'d members being merged, to catch an `allOf` that includes itself.
     merging: Vec<String>,
+    /// Base schemas with a discriminator and subtypes, by component name (see
+    /// [`polymorphism`]).
+    hierarchies: IndexMap<String, polymorphism::Hierarchy>,
 }
 
 /// Inline schemas nested deeper than this become `serde_json::Value` with a warning.
@@ -104,6 +108,7 @@ impl<'a> TypeLowering<'a> {
             inline_types: HashMap::new(),
             merged_refs: HashMap::new(),
             merging: Vec::new(),
+            hierarchies: polymorphism::hierarchies(document),
         };
         for (name, schema) in schemas {
             this.lower_component(name, schema);
@@ -135,7 +140,10 @@ impl<'a> TypeLowering<'a> {
         self.defs.push(None);
         let def = match SchemaRef::from(schema) {
             SchemaRef::Item(schema) => {
-                let kind = self.lower_definition(schema, &origin, &rust_name);
+                let kind = match self.hierarchies.get(name).cloned() {
+                    Some(hierarchy) => self.lower_hierarchy(&hierarchy),
+                    None => self.lower_definition(schema, &origin, &rust_name),
+                };
                 TypeDef {
                     origin,
                     wire_name: name.to_owned(),
@@ -164,6 +172,9 @@ impl<'a> TypeLowering<'a> {
 
     /// The body of a named type: a struct, an enum, a union, or an alias.
     fn lower_definition(&mut self, schema: &Schema, origin: &str, rust_name: &str) -> TypeKind {
+        if let Some(kind) = self.lower_lone_subtype(schema, rust_name) {
+            return kind;
+        }
         if let Some((key, single)) = unions::single_member(schema) {
             let member_origin = format!("{origin}/{key}");
             let nullable = schema.schema_data.nullable || unions::has_null_member(schema);
@@ -328,9 +339,7 @@ impl<'a> TypeLowering<'a> {
                 Some("object") if is_unconstrained(any) => TypeRef::Map(Box::new(TypeRef::Json)),
                 _ => self.unsupported(origin, "this combination of keywords"),
             },
-            SchemaKind::AllOf { .. } => {
-                self.unsupported(origin, "allOf whose members are not all objects")
-            }
+            SchemaKind::AllOf { all_of } => self.lower_scalar_all_of(all_of, origin, name_hint),
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
                 self.unsupported(origin, "this oneOf/anyOf")
             }

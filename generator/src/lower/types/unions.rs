@@ -1,13 +1,26 @@
 //! `oneOf` / `anyOf` -> Rust enums.
 //!
-//! With a `discriminator`, the tag property picks the variant (`mapping` first, else
-//! the component name), and an unknown tag is kept as JSON instead of failing. Without
-//! one, the enum is untagged: variants are tried in spec order. A `null` member makes
-//! the whole type nullable instead of becoming a variant; one remaining member is just
-//! that member's type.
+//! With a `discriminator`, the tag property picks the variant (`mapping` first, by
+//! `$ref` or bare schema name, else the component name), and an unknown tag is kept
+//! as JSON instead of failing. Members that are all subtypes of one base with a
+//! discriminator are tagged by it (see [`super::polymorphism`]).
+//!
+//! Without a discriminator the enum is untagged, and the body picks the variant by
+//! the properties it has: each object variant records its required and declared
+//! properties (a [`VariantShape`]), and a body is tried first as the object variants
+//! whose required properties it all has and that declare some of its properties,
+//! the one declaring most of them first (ties: more required properties, then spec
+//! order); then as the variants that are not plain objects (scalars, arrays, tagged
+//! unions), in spec order; then as the object variants that declare none of its
+//! properties; last as those it misses a required property of. The first that
+//! decodes wins, so an object of optional fields no longer takes every body
+//! (runtime `variant_order`).
+//!
+//! A `null` member makes the whole type nullable instead of becoming a variant; one
+//! remaining member is just that member's type.
 
 use super::{SchemaRef, TypeLowering};
-use crate::ir::{TypeKind, Union, UnionVariant};
+use crate::ir::{TypeKind, Union, UnionVariant, VariantShape};
 use crate::naming::Scope;
 use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
 
@@ -96,6 +109,14 @@ pub fn is_annotation_only(schema: &Schema) -> bool {
             && any.additional_properties.is_none())
 }
 
+/// Tagged variants need no shape: the tag decides.
+fn without_shapes(mut variants: Vec<UnionVariant>) -> Vec<UnionVariant> {
+    for variant in &mut variants {
+        variant.shape = None;
+    }
+    variants
+}
+
 /// Two or more non-null members.
 pub fn is_union(schema: &Schema) -> bool {
     members(schema).is_some_and(|(_, m)| m.iter().filter(|m| !is_null(m)).count() > 1)
@@ -121,11 +142,13 @@ impl TypeLowering<'_> {
             let name = names.claim(&self.variant_name(member, index));
             let member_origin = format!("{origin}/{keyword}/{index}");
             let ty = self.lower(member, &member_origin, &format!("{rust_name}{name}"));
+            let shape = self.variant_shape(member, &member_origin);
             variants.push(UnionVariant {
                 rust_name: name,
                 ty,
                 boxed: false,
                 tags: Vec::new(),
+                shape,
             });
         }
         let discriminator = schema.schema_data.discriminator.as_ref();
@@ -138,10 +161,14 @@ impl TypeLowering<'_> {
                 let ReferenceOr::Reference { reference } = member else {
                     return None;
                 };
+                let component = reference.rsplit('/').next().unwrap_or(reference);
                 variant.tags = d
                     .mapping
                     .iter()
-                    .filter(|(_, target)| *target == reference)
+                    .filter(|(_, target)| {
+                        *target == reference
+                            || super::polymorphism::names_component(target, component)
+                    })
                     .map(|(tag, _)| tag.clone())
                     .collect();
                 if variant.tags.is_empty() {
@@ -151,10 +178,20 @@ impl TypeLowering<'_> {
             }
             Some(tagged)
         });
-        Some(TypeKind::Union(match (discriminator, tagged) {
-            (Some(d), Some(tagged)) => Union {
+        let tagged = tagged.map(without_shapes);
+        let embedded = discriminator
+            .is_none()
+            .then(|| self.embedded_discriminator(members, &variants))
+            .flatten();
+        Some(TypeKind::Union(match (discriminator, tagged, embedded) {
+            (Some(d), Some(tagged), _) => Union {
                 variants: tagged,
                 discriminator: Some(d.property_name.clone()),
+                unknown_variant: Some(super::enums::unknown_name(&mut names)),
+            },
+            (None, _, Some((property, tagged))) => Union {
+                variants: tagged,
+                discriminator: Some(property),
                 unknown_variant: Some(super::enums::unknown_name(&mut names)),
             },
             _ => Union {
@@ -163,6 +200,56 @@ impl TypeLowering<'_> {
                 unknown_variant: None,
             },
         }))
+    }
+
+    /// Members that are all subtypes of bases with the same discriminator property
+    /// (see [`super::polymorphism`]): that property and the variants with their
+    /// inherited tags.
+    fn embedded_discriminator(
+        &self,
+        members: &[ReferenceOr<Schema>],
+        variants: &[UnionVariant],
+    ) -> Option<(String, Vec<UnionVariant>)> {
+        let mut property: Option<&str> = None;
+        let mut tagged = variants.to_vec();
+        for (variant, member) in tagged
+            .iter_mut()
+            .zip(members.iter().filter(|m| !is_null(m)))
+        {
+            let ReferenceOr::Reference { reference } = member else {
+                return None;
+            };
+            let (inherited, tags) = self.inherited_tags(reference)?;
+            if property.is_some_and(|p| p != inherited) {
+                return None;
+            }
+            property = Some(inherited);
+            variant.tags = tags.to_vec();
+        }
+        Some((property?.to_owned(), without_shapes(tagged)))
+    }
+
+    /// The properties an object member declares, for the untagged order.
+    fn variant_shape(
+        &mut self,
+        member: &ReferenceOr<Schema>,
+        origin: &str,
+    ) -> Option<VariantShape> {
+        let (at, schema) = match member {
+            ReferenceOr::Reference { reference } => self.resolve_schema(reference)?,
+            ReferenceOr::Item(schema) => (origin.to_owned(), schema),
+        };
+        let parts = self.object_parts(schema, &at)?;
+        let mut required: Vec<String> = Vec::new();
+        for name in &parts.required {
+            if parts.properties.contains_key(name) && !required.iter().any(|r| r == name) {
+                required.push((*name).to_owned());
+            }
+        }
+        Some(VariantShape {
+            required,
+            properties: parts.properties.keys().map(|k| (*k).to_owned()).collect(),
+        })
     }
 
     /// A readable variant name: the component's name, the member's `title`, or its kind.
