@@ -21,10 +21,9 @@ pub fn is_enum(schema: &Schema) -> bool {
     }
 }
 
-/// The values of an integer enum written without `type: integer` (only `enum: [1,
-/// 2]`, or with `format`/bounds beside it): every value a whole number (`null` aside,
-/// which makes it nullable) and nothing else that shapes the value.
-fn untyped_int_enum(schema: &Schema) -> Option<Vec<i64>> {
+/// A schema that is only an `enum` (perhaps with a description, `format`, bounds or
+/// `nullable`), with no `type` or with `type: kind`: nothing else shapes the value.
+fn untyped_enum<'s>(schema: &'s Schema, kind: &str) -> Option<&'s openapiv3::AnySchema> {
     let SchemaKind::Any(any) = &schema.schema_kind else {
         return None;
     };
@@ -35,9 +34,15 @@ fn untyped_int_enum(schema: &Schema) -> Option<Vec<i64>> {
         || !any.any_of.is_empty()
         || !any.all_of.is_empty()
         || any.not.is_some();
-    if shaped || any.typ.as_deref().is_some_and(|t| t != "integer") {
-        return None;
-    }
+    let other_type = any.typ.as_deref().is_some_and(|t| t != kind);
+    (!shaped && !other_type).then_some(any)
+}
+
+/// The values of an integer enum written without `type: integer` (only `enum: [1,
+/// 2]`, or with `format`/bounds beside it): every value a whole number (`null` aside,
+/// which makes it nullable) and nothing else that shapes the value.
+fn untyped_int_enum(schema: &Schema) -> Option<Vec<i64>> {
+    let any = untyped_enum(schema, "integer")?;
     let values: Option<Vec<i64>> = any
         .enumeration
         .iter()
@@ -51,19 +56,7 @@ fn untyped_int_enum(schema: &Schema) -> Option<Vec<i64>> {
 /// digest]`, perhaps with a description or `nullable`): every value a string (`null`
 /// aside) and nothing else that shapes the value.
 fn untyped_str_enum(schema: &Schema) -> Option<Vec<&str>> {
-    let SchemaKind::Any(any) = &schema.schema_kind else {
-        return None;
-    };
-    let shaped = !any.properties.is_empty()
-        || any.items.is_some()
-        || any.additional_properties.is_some()
-        || !any.one_of.is_empty()
-        || !any.any_of.is_empty()
-        || !any.all_of.is_empty()
-        || any.not.is_some();
-    if shaped || any.typ.as_deref().is_some_and(|t| t != "string") {
-        return None;
-    }
+    let any = untyped_enum(schema, "string")?;
     let values: Option<Vec<&str>> = any
         .enumeration
         .iter()
