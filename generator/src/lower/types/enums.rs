@@ -38,6 +38,15 @@ fn untyped_enum<'s>(schema: &'s Schema, kind: &str) -> Option<&'s openapiv3::Any
     (!shaped && !other_type).then_some(any)
 }
 
+/// An enum of booleans written without `type: boolean` (`enum: [true, false]`),
+/// nothing else shaping the value: a `bool` (not an enum type: two values, both known).
+pub fn untyped_bool_enum(schema: &Schema) -> bool {
+    untyped_enum(schema, "boolean").is_some_and(|any| {
+        let mut values = any.enumeration.iter().filter(|v| !v.is_null()).peekable();
+        values.peek().is_some() && values.all(serde_json::Value::is_boolean)
+    })
+}
+
 /// The values of an integer enum written without `type: integer` (only `enum: [1,
 /// 2]`, or with `format`/bounds beside it): every value a whole number (`null` aside,
 /// which makes it nullable) and nothing else that shapes the value.

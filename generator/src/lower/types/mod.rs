@@ -337,6 +337,8 @@ impl<'a> TypeLowering<'a> {
                 Some("number") => TypeRef::F64,
                 Some("boolean") => TypeRef::Bool,
                 Some("object") if is_unconstrained(any) => TypeRef::Map(Box::new(TypeRef::Json)),
+                // `enum: [true, false]` without `type`: the values say boolean.
+                None if enums::untyped_bool_enum(schema) => TypeRef::Bool,
                 _ => self.unsupported(origin, "this combination of keywords"),
             },
             SchemaKind::AllOf { all_of } => self.lower_scalar_all_of(all_of, origin, name_hint),
