@@ -124,9 +124,8 @@ impl HttpClient {
             Some(server) if !self.inner.base_url_chosen => {
                 let server = server.trim_end_matches('/');
                 if server.starts_with('/') {
-                    let origin = Url::parse(&self.inner.base_url)
-                        .map(|base| base.origin().ascii_serialization())
-                        .unwrap_or_default();
+                    // The base URL was parsed once, when the client was built.
+                    let origin = self.inner.base.origin().ascii_serialization();
                     std::borrow::Cow::Owned(format!("{origin}{server}"))
                 } else {
                     std::borrow::Cow::Borrowed(server)
