@@ -1,142 +1,122 @@
-//! `cargo xtask bench`: the benchmarks that run whole processes, side by side.
+//! `cargo xtask bench`: the benchmarks that run whole processes, side by side. The
+//! timings are hyperfine's (installed into `target/bench-tools/` on first use, with
+//! `cargo-progenitor`): its runs, medians and spread, and peak memory, exported as
+//! JSON into `target/bench/` and put into one report here.
 //!
 //! 1. Generation as a user runs it: the release `xtask codegen --spec .. --out ..`
-//!    against `cargo progenitor` 0.15 (installed into `target/bench-tools/` on first
-//!    use) on the same iModels spec, alternating runs, medians and the ratio; then
-//!    ours alone on GitHub's REST description when `cargo xtask corpus` has cached it
-//!    (and progenitor once on it, to say whether it copes).
+//!    against `cargo progenitor` 0.15 on the same iModels spec; then ours on GitHub's
+//!    REST description when `cargo xtask corpus` has cached it (and progenitor once, to
+//!    say whether it copes). `--github-check` adds `cargo check` of that crate.
 //! 2. What the generated crate costs its users to build: clean (dependencies
-//!    included), the crate alone and after a one-line edit, for our crate and
-//!    progenitor's output of the same spec (`target/bench/{ours,progenitor}-imodels`),
-//!    plus their dependency counts. progenitor's crate has no TLS (reqwest without
-//!    default features), so a third copy with reqwest's `rustls` and `http2` added
-//!    (`progenitor-imodels-tls`) shows the cost of one that can call an https API. `--github-check` adds `cargo check` of the
-//!    generated GitHub crate (minutes, and gigabytes of memory).
+//!    included), the crate alone and after a one-line edit, for our crate, progenitor's
+//!    output of the same spec, and progenitor's with reqwest's `rustls` and `http2`
+//!    added (`progenitor-imodels-tls`: the one that can call an https API).
 //! 3. The generated client at run time against hand-written reqwest, interleaved
-//!    (`benches/client/src/bin/client_ratio.rs`), and the peak memory of streaming
-//!    1,000 to 100,000 items (`benches/client/src/bin/stream_memory.rs`).
+//!    (`benches/client/src/bin/client_ratio.rs`), and the peak memory of streaming a
+//!    long list and of uploading a file (the probes in `benches/client/src/bin/`, each
+//!    reporting its own `VmHWM`).
 //!
-//! Peak memory is GNU time's maximum resident set size (`/usr/bin/time -f %M`): for a
-//! cargo build, that of its largest process, rustc on the generated crate. The
-//! in-process generator benchmarks (per stage) and the criterion client benchmarks
-//! are `cargo bench`; see BENCHMARKS.md.
+//! The in-process benchmarks (the generator per stage, the client under criterion) are
+//! `cargo bench`; see BENCHMARKS.md.
 
 use crate::args::BenchArgs;
-use std::fmt::Write as _;
+use crate::process::{self, cargo};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 const PROGENITOR_VERSION: &str = "~0.15";
+const HYPERFINE_VERSION: &str = "~1.20";
 /// Everything this command writes, under the project root.
 const WORK_DIR: &str = "target/bench";
-const TOOLS_DIR: &str = "target/bench-tools";
 const GITHUB_SPEC: &str = "target/corpus/cache/specs/github.json";
-/// Stream lengths for the memory probe.
-const STREAM_SIZES: [u64; 3] = [1_000, 10_000, 100_000];
 
-pub fn run(args: &BenchArgs) -> Result<(), String> {
-    let args = args.clone();
-    let root = crate::project_root();
-    let bench = Bench::new(&root, args)?;
-    bench.run()
+/// One command's results in hyperfine's `--export-json`.
+#[derive(Debug, serde::Deserialize)]
+struct Timing {
+    median: f64,
+    mean: f64,
+    stddev: Option<f64>,
+    min: f64,
+    max: f64,
+    #[serde(default)]
+    memory_usage_byte: Vec<u64>,
+    exit_codes: Vec<Option<i32>>,
 }
 
-/// One timed process: wall time and, with GNU time, peak resident set size.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    secs: f64,
-    peak_kib: Option<u64>,
+impl Timing {
+    /// The largest peak resident set of the runs.
+    fn peak(&self) -> Option<u64> {
+        self.memory_usage_byte.iter().max().map(|b| b / 1024)
+    }
+
+    fn ok(&self) -> bool {
+        self.exit_codes.iter().all(|c| *c == Some(0))
+    }
+
+    fn row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {} | {} ± {} | {} | {} | {} |",
+            secs(self.median),
+            secs(self.mean),
+            secs(self.stddev.unwrap_or(0.0)),
+            secs(self.min),
+            secs(self.max),
+            mib(self.peak())
+        )
+    }
 }
 
-/// The result of [`Bench::spawn`]: the sample and where its output went.
-struct Finished {
-    sample: Sample,
-    ok: bool,
-    timed_out: bool,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-impl Finished {
-    fn stderr_text(&self) -> String {
-        fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    fn stdout_text(&self) -> String {
-        fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    /// The failure as an error message with the end of stderr.
-    fn check(self, what: &str) -> Result<Finished, String> {
-        if self.ok {
-            return Ok(self);
-        }
-        let stderr = self.stderr_text();
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        Err(format!(
-            "error: {what} {} (output in {} and {})\n{}",
-            if self.timed_out {
-                "timed out"
-            } else {
-                "failed"
-            },
-            self.stdout.display(),
-            self.stderr.display(),
-            tail.join("\n")
-        ))
-    }
+#[derive(serde::Deserialize)]
+struct Export {
+    results: Vec<Timing>,
 }
 
 struct Bench {
     root: PathBuf,
     work: PathBuf,
     args: BenchArgs,
-    cargo: String,
-    /// GNU time, when there is one.
-    time: Option<PathBuf>,
+    hyperfine: PathBuf,
     report: std::cell::RefCell<String>,
 }
 
+pub fn run(args: &BenchArgs) -> Result<(), String> {
+    let root = crate::project_root();
+    let work = root.join(WORK_DIR);
+    fs::create_dir_all(&work).map_err(|e| format!("error: creating {}: {e}", work.display()))?;
+    let bench = Bench {
+        hyperfine: process::installed("hyperfine", HYPERFINE_VERSION, "hyperfine")?,
+        root,
+        work,
+        args: args.clone(),
+        report: Default::default(),
+    };
+    bench.say(format!(
+        "# cargo xtask bench\n\nMachine: {}. Timings by hyperfine {}.\n",
+        process::machine(),
+        process::installed_version("hyperfine").unwrap_or_default()
+    ));
+    eprintln!("==> building the release xtask and the client probes");
+    // Two builds, so that each gets the dependency features it has on its own.
+    process::run(cargo().args(["build", "--release", "-p", "xtask"]))?;
+    process::run(cargo().args(["build", "--release", "-p", "client-bench", "--bins"]))?;
+    let release = process::target_dir()?.join("release");
+    let progenitor = ensure_progenitor()?;
+    bench.generation(&release.join("xtask"), &progenitor)?;
+    if !bench.args.no_builds {
+        bench.build_cost()?;
+    }
+    bench.client(&release)?;
+    let summary = bench.work.join("summary.md");
+    fs::write(&summary, bench.report.borrow().as_bytes())
+        .map_err(|e| format!("error: cannot write {}: {e}", summary.display()))?;
+    println!("(this report is also in {})", summary.display());
+    Ok(())
+}
+
 impl Bench {
-    fn new(root: &Path, args: BenchArgs) -> Result<Self, String> {
-        let work = root.join(WORK_DIR);
-        fs::create_dir_all(work.join("logs"))
-            .map_err(|e| format!("error: cannot create {}: {e}", work.display()))?;
-        Ok(Bench {
-            root: root.to_owned(),
-            work,
-            args,
-            cargo: std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()),
-            time: gnu_time(),
-            report: Default::default(),
-        })
-    }
-
     /// Prints a line and keeps it for the summary at the end.
-    /// Runs the memory probe `bin` (named `name`) once, in a fresh process, with
-    /// `size` and `flag` (if any) as its arguments; its one `key=value` line.
-    fn probe(&self, bin: &Path, name: &str, size: u64, flag: &str) -> Result<ProbeLine, String> {
-        let size_arg = size.to_string();
-        let mut args = vec![size_arg.as_str()];
-        if !flag.is_empty() {
-            args.push(flag);
-        }
-        let done = self
-            .spawn(
-                &format!("{name}-{size}{flag}"),
-                &self.root,
-                bin,
-                &args,
-                &[],
-                Duration::from_secs(600),
-            )?
-            .check(name)?;
-        Ok(ProbeLine(done.stdout_text()))
-    }
-
     fn say(&self, line: impl AsRef<str>) {
         println!("{}", line.as_ref());
         let mut report = self.report.borrow_mut();
@@ -144,166 +124,31 @@ impl Bench {
         report.push('\n');
     }
 
-    fn run(&self) -> Result<(), String> {
-        self.say(format!("# cargo xtask bench\n\n{}\n", machine()));
-        if self.time.is_none() {
-            self.say("note: GNU time (/usr/bin/time, Debian package `time`) is missing, so no peak memory is reported\n");
-        }
-        let bins = self.build_binaries()?;
-        let progenitor = self.progenitor()?;
-        self.generation(&bins, &progenitor)?;
-        if !self.args.no_builds {
-            self.build_cost()?;
-        }
-        self.client(&bins)?;
-        let summary = self.work.join("summary.md");
-        fs::write(&summary, self.report.borrow().as_bytes())
-            .map_err(|e| format!("error: cannot write {}: {e}", summary.display()))?;
-        println!("(this report is also in {})", summary.display());
-        Ok(())
-    }
-
-    /// Runs `program args` in `dir` under GNU time, output to `logs/<label>.*`.
-    fn spawn(
+    /// `hyperfine ARGS` in `dir` with `env`, its JSON export kept as `<name>.json`.
+    fn hyperfine(
         &self,
-        label: &str,
+        name: &str,
         dir: &Path,
-        program: &Path,
-        args: &[&str],
-        envs: &[(&str, &Path)],
-        timeout: Duration,
-    ) -> Result<Finished, String> {
-        let logs = self.work.join("logs");
-        let stdout = logs.join(format!("{label}.stdout"));
-        let stderr = logs.join(format!("{label}.stderr"));
-        let peak_file = logs.join(format!("{label}.peak"));
-        let mut command = match &self.time {
-            Some(time) => {
-                let mut command = Command::new(time);
-                command
-                    .arg("-f")
-                    .arg("%M")
-                    .arg("-o")
-                    .arg(&peak_file)
-                    .arg("--")
-                    .arg(program);
-                command
-            }
-            None => Command::new(program),
-        };
-        command.args(args).current_dir(dir).stdin(Stdio::null());
-        for (name, value) in envs {
-            command.env(name, value);
-        }
-        let open = |path: &Path| {
-            fs::File::create(path)
-                .map_err(|e| format!("error: cannot create {}: {e}", path.display()))
-        };
-        command.stdout(open(&stdout)?).stderr(open(&stderr)?);
-        let _ = fs::remove_file(&peak_file);
-        let started = Instant::now();
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("error: cannot run {}: {e}", program.display()))?;
-        let (status, timed_out) = loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                break (Some(status), false);
-            }
-            if started.elapsed() > timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                break (None, true);
-            }
-            // Fine-grained at first, so that short runs (ours takes ~20 ms) are timed
-            // to a fraction of a millisecond; coarser for builds that take minutes.
-            let waited = started.elapsed();
-            std::thread::sleep(if waited < Duration::from_millis(500) {
-                Duration::from_micros(100)
-            } else if waited < Duration::from_secs(10) {
-                Duration::from_millis(5)
-            } else {
-                Duration::from_millis(100)
-            });
-        };
-        let secs = started.elapsed().as_secs_f64();
-        let peak_kib = fs::read_to_string(&peak_file)
-            .ok()
-            .and_then(|text| text.lines().last()?.trim().parse().ok());
-        Ok(Finished {
-            sample: Sample { secs, peak_kib },
-            ok: status.is_some_and(|s| s.success()),
-            timed_out,
-            stdout,
-            stderr,
-        })
+        env: &[(&str, &Path)],
+        args: &[String],
+    ) -> Result<Vec<Timing>, String> {
+        let json = self.work.join(format!("{name}.json"));
+        let mut command = Command::new(&self.hyperfine);
+        command
+            .args(["--style", "basic", "--export-json"])
+            .arg(&json)
+            .args(args)
+            .current_dir(dir)
+            .envs(env.iter().copied());
+        process::run(&mut command)?;
+        let text = fs::read_to_string(&json)
+            .map_err(|e| format!("error: cannot read {}: {e}", json.display()))?;
+        serde_json::from_str::<Export>(&text)
+            .map(|export| export.results)
+            .map_err(|e| format!("error: {}: {e}", json.display()))
     }
 
-    /// `cargo ARGS` in `dir` (with `CARGO_TARGET_DIR` when given), checked.
-    fn cargo(
-        &self,
-        label: &str,
-        dir: &Path,
-        args: &[&str],
-        target_dir: Option<&Path>,
-        timeout: Duration,
-    ) -> Result<Finished, String> {
-        let envs: Vec<(&str, &Path)> = target_dir
-            .map(|t| vec![("CARGO_TARGET_DIR", t)])
-            .unwrap_or_default();
-        let cargo = PathBuf::from(&self.cargo);
-        self.spawn(label, dir, &cargo, args, &envs, timeout)?
-            .check(&format!("`cargo {}` in {}", args.join(" "), dir.display()))
-    }
-
-    fn build_binaries(&self) -> Result<Binaries, String> {
-        println!("building the release xtask and the client probes ...");
-        let hour = Duration::from_secs(3600);
-        // Two builds, so that each gets the dependency features it has on its own.
-        self.cargo(
-            "build-xtask",
-            &self.root,
-            &["build", "--release", "-p", "xtask"],
-            None,
-            hour,
-        )?;
-        self.cargo(
-            "build-client-bench",
-            &self.root,
-            &["build", "--release", "-p", "client-bench", "--bins"],
-            None,
-            hour,
-        )?;
-        let release = self.target_dir()?.join("release");
-        let bins = Binaries {
-            xtask: release.join(exe("xtask")),
-            stream_memory: release.join(exe("stream_memory")),
-            multipart_memory: release.join(exe("multipart_memory")),
-            raw_body_memory: release.join(exe("raw_body_memory")),
-            client_ratio: release.join(exe("client_ratio")),
-        };
-        for bin in [
-            &bins.xtask,
-            &bins.stream_memory,
-            &bins.multipart_memory,
-            &bins.raw_body_memory,
-            &bins.client_ratio,
-        ] {
-            if !bin.is_file() {
-                return Err(format!("error: {} was not built", bin.display()));
-            }
-        }
-        Ok(bins)
-    }
-
-    fn target_dir(&self) -> Result<PathBuf, String> {
-        target_dir(&self.root)
-    }
-
-    fn progenitor(&self) -> Result<PathBuf, String> {
-        ensure_progenitor(&self.root)
-    }
-
-    fn generation(&self, bins: &Binaries, progenitor: &Path) -> Result<(), String> {
+    fn generation(&self, xtask: &Path, progenitor: &Path) -> Result<(), String> {
         // progenitor refuses `openapi: 3.1.0`; the iModels spec uses nothing of 3.1
         // beyond the header, so both tools read the same copy with a 3.0.3 header.
         let source = fs::read_to_string(self.root.join(crate::codegen::MAIN_SPEC))
@@ -311,83 +156,45 @@ impl Bench {
         let spec = self.work.join("imodels-3.0.3.yaml");
         fs::write(&spec, as_3_0_3(&source)?)
             .map_err(|e| format!("error: cannot write {}: {e}", spec.display()))?;
-        let spec_arg = spec.display().to_string();
-        let ours_out = self.work.join("ours-imodels");
-        let theirs_out = self.work.join("progenitor-imodels");
-        let (ours_arg, theirs_arg) = (
-            ours_out.display().to_string(),
-            theirs_out.display().to_string(),
+        let (ours, theirs) = (
+            self.work.join("ours-imodels"),
+            self.work.join("progenitor-imodels"),
         );
-        let ours_args = [
-            "codegen",
-            "--spec",
-            &spec_arg,
-            "--out",
-            &ours_arg,
-            "--crate-name",
-            "ours-imodels",
-        ];
-        let theirs_args = [
-            "progenitor",
-            "-i",
-            &spec_arg,
-            "-o",
-            &theirs_arg,
-            "-n",
-            "progenitor-imodels",
-            "-v",
-            "0.1.0",
-            "--interface",
-            "builder",
-        ];
-        let minute = Duration::from_secs(60);
         let runs = self.args.runs();
-        println!("generating iModels {runs} times with each tool, alternating ...");
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for run in 0..runs {
-            for side in if run % 2 == 0 { [0, 1] } else { [1, 0] } {
-                let (out, program, args, samples, label): (_, &Path, &[&str], _, _) = if side == 0 {
-                    (
-                        &ours_out,
-                        &bins.xtask,
-                        &ours_args,
-                        &mut ours,
-                        "gen-ours-imodels",
-                    )
-                } else {
-                    (
-                        &theirs_out,
-                        progenitor,
-                        &theirs_args,
-                        &mut theirs,
-                        "gen-progenitor-imodels",
-                    )
-                };
-                // Both write a whole crate every time.
-                let _ = fs::remove_dir_all(out);
-                let done = self
-                    .spawn(label, &self.root, program, args, &[], minute)?
-                    .check(label)?;
-                samples.push(done.sample);
-            }
-        }
-        let version = progenitor_version(progenitor);
-        let ours_m = Summary::of(&ours);
-        let theirs_m = Summary::of(&theirs);
-        let ratio = ours_m.secs / theirs_m.secs;
+        let [ours_t, theirs_t] = self
+            .hyperfine(
+                "generation-imodels",
+                &self.root,
+                &[],
+                &[
+                    "--shell=none".to_owned(),
+                    "--warmup=1".to_owned(),
+                    format!("--runs={runs}"),
+                    // Both write a whole crate every time.
+                    format!("--prepare=rm -rf {} {}", ours.display(), theirs.display()),
+                    ours_codegen(xtask, &spec, &ours, "ours-imodels"),
+                    format!(
+                        "{} {}",
+                        progenitor.display(),
+                        progenitor_args(&spec, &theirs, "progenitor-imodels").join(" ")
+                    ),
+                ],
+            )?
+            .try_into()
+            .map_err(|_| "error: hyperfine gave other than two results".to_owned())?;
+        let version = process::installed_version("cargo-progenitor").unwrap_or_default();
+        let ratio = ours_t.median / theirs_t.median;
         self.say(format!(
-            "## Generation, whole process (iModels, {} bytes YAML; median of {runs} alternating runs)\n",
+            "## Generation, whole process (iModels, {} bytes YAML; {runs} runs each)\n",
             source.len()
         ));
-        self.say("| Generator | Median | Min | Max | Peak RSS |");
-        self.say("| --- | ---: | ---: | ---: | ---: |");
-        self.say(ours_m.row("`xtask codegen --spec .. --out ..` (release)"));
-        self.say(theirs_m.row(&format!(
+        self.say(TIMING_HEADER);
+        self.say(ours_t.row("`xtask codegen --spec .. --out ..` (release)"));
+        self.say(theirs_t.row(&format!(
             "`cargo progenitor` {version} (`--interface builder`)"
         )));
         self.say(format!(
-            "\nOurs / progenitor: {:.3} (progenitor takes {:.1}x as long). Target <= 0.333: {}\n",
-            ratio,
+            "\nOurs / progenitor (medians): {ratio:.3} (progenitor takes {:.1}x as long). Target <= 0.333: {}\n",
             1.0 / ratio,
             verdict(ratio <= 1.0 / 3.0)
         ));
@@ -400,105 +207,63 @@ impl Bench {
             ));
             return Ok(());
         }
-        let github_arg = github.display().to_string();
         let out = self.work.join("ours-github");
-        let out_arg = out.display().to_string();
-        let args = [
-            "codegen",
-            "--spec",
-            &github_arg,
-            "--out",
-            &out_arg,
-            "--crate-name",
-            "github",
-            // As the corpus and a GitHub user would: the ~4,600 webhook payload types
-            // no operation uses go behind the crate's `unused-schemas` feature.
-            "--gate-unused-schemas",
-        ];
-        let runs = (self.args.runs() / 3).max(1);
-        println!("generating the GitHub spec {runs} times ...");
-        let mut samples = Vec::new();
-        for _ in 0..runs {
-            let _ = fs::remove_dir_all(&out);
-            let done = self
-                .spawn(
-                    "gen-ours-github",
-                    &self.root,
-                    &bins.xtask,
-                    &args,
-                    &[],
-                    5 * minute,
-                )?
-                .check("generating the GitHub spec")?;
-            samples.push(done.sample);
-        }
-        let lines = rust_lines(&out.join("src"));
-        let ours_gh = Summary::of(&samples);
+        let runs = (runs / 3).max(1);
+        // As a GitHub user would: the webhook payload types no operation uses go behind
+        // the crate's `unused-schemas` feature.
+        let [gh] = self
+            .hyperfine(
+                "generation-github",
+                &self.root,
+                &[],
+                &[
+                    "--shell=none".to_owned(),
+                    format!("--runs={runs}"),
+                    format!("--prepare=rm -rf {}", out.display()),
+                    ours_codegen(xtask, &github, &out, "github") + " --gate-unused-schemas",
+                ],
+            )?
+            .try_into()
+            .map_err(|_| "error: hyperfine gave other than one result".to_owned())?;
         // progenitor once, to see whether it takes the spec at all.
-        let theirs_gh_out = self.work.join("progenitor-github");
-        let theirs_gh_arg = theirs_gh_out.display().to_string();
-        let _ = fs::remove_dir_all(&theirs_gh_out);
         println!("running progenitor once on the GitHub spec ...");
-        let theirs_gh = self.spawn(
-            "gen-progenitor-github",
-            &self.root,
-            progenitor,
-            &[
-                "progenitor",
-                "-i",
-                &github_arg,
-                "-o",
-                &theirs_gh_arg,
-                "-n",
-                "progenitor-github",
-                "-v",
-                "0.1.0",
-                "--interface",
-                "builder",
-            ],
-            &[],
-            10 * minute,
-        )?;
-        self.say(format!(
-            "## Generation, whole process (GitHub REST description, {} MB JSON, 1,223 operations)\n",
-            fs::metadata(&github).map(|m| m.len()).unwrap_or(0) / 1_000_000
-        ));
-        self.say("| Generator | Runs | Median | Min | Max | Peak RSS | Result |");
-        self.say("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
-        self.say(format!(
-            "| `xtask codegen` (release) | {runs} | {} | {} | {} | {} | {lines} lines of Rust |",
-            secs(ours_gh.secs),
-            secs(ours_gh.min),
-            secs(ours_gh.max),
-            mib(ours_gh.peak_kib)
-        ));
-        let outcome = if theirs_gh.ok {
-            format!("{} lines of Rust", rust_lines(&theirs_gh_out.join("src")))
-        } else if theirs_gh.timed_out {
-            "timed out".to_owned()
+        let theirs_out = self.work.join("progenitor-github");
+        let _ = fs::remove_dir_all(&theirs_out);
+        let mut command = Command::new(progenitor);
+        command.args(progenitor_args(&github, &theirs_out, "progenitor-github"));
+        let theirs = process::measure(
+            command,
+            Some(Duration::from_secs(600)),
+            &self.work.join("progenitor-github"),
+        )
+        .map_err(|e| format!("error: cannot run cargo-progenitor: {e}"))?;
+        let outcome = if theirs.ok() {
+            format!("{} lines of Rust", rust_lines(&theirs_out.join("src")))
         } else {
-            let text = theirs_gh.stdout_text() + &theirs_gh.stderr_text();
             // A panic's message is the line after `panicked at`; else the last line.
+            let text = theirs.stdout + &theirs.stderr;
             let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-            let panic = lines
-                .by_ref()
-                .find(|l| l.contains("panicked at"))
-                .and_then(|_| lines.next());
-            let last = panic
-                .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
-                .unwrap_or("failed");
-            format!("failed: `{}`", truncate(last.trim(), 140))
+            let panic = lines.by_ref().find(|l| l.contains("panicked at"));
+            let last = panic.and_then(|_| lines.next()).or(text.lines().last());
+            format!("fails: `{}`", last.unwrap_or("timed out").trim())
         };
         self.say(format!(
-            "| `cargo progenitor` {version} | 1 | {} | | | {} | {outcome} |",
-            secs(theirs_gh.sample.secs),
-            mib(theirs_gh.sample.peak_kib)
+            "## Generation, whole process (GitHub REST description, {} MB JSON)\n",
+            fs::metadata(&github).map_or(0, |m| m.len()) / 1_000_000
         ));
-        let peak_ok = ours_gh.peak_kib.map(|kib| kib < 500 * 1024);
+        self.say(TIMING_HEADER);
+        self.say(gh.row(&format!(
+            "`xtask codegen` (release): {} lines of Rust",
+            rust_lines(&out.join("src"))
+        )));
+        self.say(format!(
+            "| `cargo progenitor` {version}, once: {outcome} | {} | | | | |",
+            secs(theirs.wall.as_secs_f64())
+        ));
         self.say(format!(
             "\nTargets for ours: < 2 s: {}; < 500 MB peak: {}\n",
-            verdict(ours_gh.secs < 2.0),
-            peak_ok.map_or("unknown (no GNU time)", verdict)
+            verdict(gh.median < 2.0),
+            gh.peak().map_or("unknown", |kib| verdict(kib < 500 * 1024))
         ));
         if self.args.github_check {
             self.github_check(&out)?;
@@ -506,96 +271,75 @@ impl Bench {
         Ok(())
     }
 
-    /// `cargo check` of the generated GitHub crate alone (its dependencies checked
-    /// first, untimed, through the iModels crate, which has the same ones).
-    fn github_check(&self, crate_dir: &Path) -> Result<(), String> {
+    /// `cargo check` of the generated GitHub crate alone, default and all features (its
+    /// dependencies checked first, untimed, through the iModels crate, which has the same).
+    fn github_check(&self, krate: &Path) -> Result<(), String> {
         let target = self.work.join("check-target");
-        let lock = self.root.join("Cargo.lock");
-        let hour = Duration::from_secs(3600);
-        // Pin the dependencies to the workspace's versions, so they are shared.
-        for dir in [crate_dir, &self.work.join("ours-imodels")] {
-            let _ = fs::copy(&lock, dir.join("Cargo.lock"));
+        let imodels = self.work.join("ours-imodels");
+        for dir in [krate, &imodels] {
+            let _ = fs::copy(self.root.join("Cargo.lock"), dir.join("Cargo.lock"));
         }
-        println!(
-            "checking the iModels crate for the dependencies, then the GitHub crate (minutes) ..."
-        );
-        self.cargo(
-            "check-deps",
-            &self.work.join("ours-imodels"),
-            &["check"],
-            Some(&target),
-            hour,
+        println!("checking the iModels crate for the dependencies, then the GitHub crate ...");
+        process::run(
+            cargo()
+                .arg("check")
+                .current_dir(&imodels)
+                .env("CARGO_TARGET_DIR", &target),
+        )?;
+        let timings = self.hyperfine(
+            "check-github",
+            krate,
+            &[("CARGO_TARGET_DIR", &target)],
+            &[
+                "--runs=1",
+                "--ignore-failure",
+                // From scratch each time: no artifacts or incremental state of the crate.
+                "--prepare=cargo clean -p github",
+                "cargo check",
+                "cargo check --all-features",
+            ]
+            .map(str::to_owned),
         )?;
         self.say("## `cargo check` of the generated GitHub crate (dependencies already checked)\n");
-        self.say("| Features | Lines of Rust | Wall time | Peak RSS (rustc) | Result |");
-        self.say("| --- | ---: | ---: | ---: | --- |");
-        let lines = rust_lines(&crate_dir.join("src"));
-        let mut verdicts = Vec::new();
-        for (label, features) in [
-            ("default (webhook types off)", None),
-            ("`--all-features`", Some("--all-features")),
-        ] {
-            // From scratch each time: no artifacts or incremental state of the crate.
-            self.cargo(
-                "clean-github",
-                crate_dir,
-                &["clean", "-p", "github"],
-                Some(&target),
-                hour,
-            )?;
-            let mut args = vec!["check", "--color", "never"];
-            args.extend(features);
-            let done = self.spawn(
-                "check-github",
-                crate_dir,
-                Path::new(&self.cargo),
-                &args,
-                &[("CARGO_TARGET_DIR", target.as_path())],
-                hour,
-            )?;
-            let errors = done
-                .stderr_text()
-                .lines()
-                .filter(|l| l.starts_with("error[") || l.starts_with("error:"))
-                .count();
+        self.say("| Features | Wall time | Peak RSS (rustc) | Result | < 2 min | < 4 GB |");
+        self.say("| --- | ---: | ---: | --- | --- | --- |");
+        for (label, t) in ["default (webhook types off)", "`--all-features`"]
+            .iter()
+            .zip(&timings)
+        {
             self.say(format!(
-                "| {label} | {lines} | {} | {} | {} |",
-                secs(done.sample.secs),
-                mib(done.sample.peak_kib),
-                if done.ok {
-                    "checks".to_owned()
-                } else {
-                    format!("{errors} error lines (see {})", done.stderr.display())
-                }
-            ));
-            verdicts.push(format!(
-                "{label}: < 2 min: {}; < 4 GB: {}",
-                verdict(done.sample.secs < 120.0),
-                done.sample
-                    .peak_kib
-                    .map_or("unknown (no GNU time)", |kib| verdict(
-                        kib < 4 * 1024 * 1024
-                    ))
+                "| {label} | {} | {} | {} | {} | {} |",
+                secs(t.median),
+                mib(t.peak()),
+                if t.ok() { "checks" } else { "fails" },
+                verdict(t.median < 120.0),
+                t.peak().map_or("unknown", |kib| verdict(kib < 4 << 20))
             ));
         }
-        self.say(format!("\nTargets, {}\n", verdicts.join("; ")));
+        self.say("");
         Ok(())
     }
 
     /// Build times and dependency counts of the generated iModels crates: ours,
     /// progenitor's as it comes, and progenitor's with TLS turned on.
     fn build_cost(&self) -> Result<(), String> {
-        let crates = [
-            Crate::new(&self.work, "ours-imodels"),
-            Crate::new(&self.work, "progenitor-imodels"),
-            Crate::new(&self.work, "progenitor-imodels-tls"),
+        let names = [
+            "ours-imodels",
+            "progenitor-imodels",
+            "progenitor-imodels-tls",
         ];
+        let dir = |name: &str| self.work.join(name);
         // progenitor's crate turns reqwest's default features off and names no TLS
-        // backend, so it cannot call an `https` API such as iModels; ours has rustls
-        // and HTTP/2. The third crate is progenitor's with reqwest's `rustls` and
-        // `http2` features added, what a user of it would need for the real API.
-        copy_dir(&crates[1].dir, &crates[2].dir)?;
-        edit(&crates[2].dir.join("Cargo.toml"), |text| {
+        // backend, so it cannot call an `https` API such as iModels; ours has rustls and
+        // HTTP/2. The third crate is progenitor's with those features added.
+        let _ = fs::remove_dir_all(dir(names[2]));
+        process::run(
+            Command::new("cp")
+                .arg("-r")
+                .arg(dir(names[1]))
+                .arg(dir(names[2])),
+        )?;
+        edit(&dir(names[2]).join("Cargo.toml"), |text| {
             text.replace(
                 "name = \"progenitor-imodels\"",
                 "name = \"progenitor-imodels-tls\"",
@@ -605,12 +349,15 @@ impl Bench {
                 "features = [\"json\", \"query\", \"stream\", \"rustls\", \"http2\"]",
             )
         })?;
-        let lock = self.root.join("Cargo.lock");
-        let minute = Duration::from_secs(60);
-        for krate in &crates {
-            // progenitor's Cargo.toml has no `[workspace]`, and the crate sits inside
-            // this workspace's directory: make it its own workspace, as ours is.
-            edit(&krate.dir.join("Cargo.toml"), |text| {
+        let runs = self.args.build_runs();
+        // Per crate: clean, alone and incremental; dependencies; packages; lines of Rust.
+        type Row = (Vec<Timing>, usize, usize, usize);
+        let mut rows: Vec<Row> = Vec::new();
+        for name in names {
+            let krate = dir(name);
+            // progenitor's Cargo.toml has no `[workspace]`, and the crate sits inside this
+            // workspace's directory: make it its own workspace, as ours is.
+            edit(&krate.join("Cargo.toml"), |text| {
                 if text.lines().any(|l| l.trim() == "[workspace]") {
                     text.to_owned()
                 } else {
@@ -618,220 +365,149 @@ impl Bench {
                 }
             })?;
             // The workspace's versions for the crates they share; the rest resolve fresh.
-            let _ = fs::copy(&lock, krate.dir.join("Cargo.lock"));
-            println!("fetching the dependencies of {} ...", krate.name);
-            self.cargo(
-                &format!("fetch-{}", krate.name),
-                &krate.dir,
-                &["fetch"],
-                None,
-                10 * minute,
-            )?;
+            let _ = fs::copy(self.root.join("Cargo.lock"), krate.join("Cargo.lock"));
+            process::run(cargo().arg("fetch").current_dir(&krate))?;
+            let target = self.work.join("build-target").join(name);
+            let lib = krate.join("src/lib.rs");
+            let original = fs::read_to_string(&lib)
+                .map_err(|e| format!("error: cannot read {}: {e}", lib.display()))?;
+            let build = "cargo build --offline --color never";
+            let timings = self.hyperfine(
+                &format!("build-{name}"),
+                &krate,
+                &[("CARGO_TARGET_DIR", &target)],
+                &[
+                    format!("--runs={runs}"),
+                    format!("--prepare=rm -rf {}", target.display()),
+                    format!("--command-name=clean build of {name}"),
+                    build.to_owned(),
+                    format!("--prepare=cargo clean --offline -p {name}"),
+                    format!("--command-name={name} alone"),
+                    build.to_owned(),
+                    "--prepare=sh -c 'echo // edited by cargo xtask bench >> src/lib.rs'"
+                        .to_owned(),
+                    format!("--command-name={name} after a one-line edit"),
+                    build.to_owned(),
+                ],
+            );
+            fs::write(&lib, original)
+                .map_err(|e| format!("error: cannot write {}: {e}", lib.display()))?;
+            let tree = |edges: &str| -> Result<usize, String> {
+                let text = process::output(
+                    cargo()
+                        .args(["tree", "--offline", "-e", edges, "--prefix", "none"])
+                        .args(["--format", "{p}"])
+                        .current_dir(&krate)
+                        .env("CARGO_TARGET_DIR", &target),
+                )?;
+                let mut packages: Vec<&str> = text
+                    .lines()
+                    .map(|l| l.trim_end_matches(" (*)").trim_end_matches(" (proc-macro)"))
+                    .filter(|l| !l.is_empty() && !l.starts_with(&format!("{name} v")))
+                    .collect();
+                packages.sort();
+                packages.dedup();
+                Ok(packages.len())
+            };
+            rows.push((
+                timings?,
+                tree("normal")?,
+                tree("normal,build")?,
+                rust_lines(&krate.join("src")),
+            ));
         }
-        let runs = self.args.build_runs();
-        let mut samples: Vec<[Vec<Sample>; 3]> =
-            crates.iter().map(|_| Default::default()).collect();
-        let mut units = vec![0usize; crates.len()];
-        for run in 0..runs {
-            // A different crate first in each run.
-            for offset in 0..crates.len() {
-                let side = (run + offset) % crates.len();
-                let krate = &crates[side];
-                println!(
-                    "build run {}/{runs}: {} (clean, alone, incremental) ...",
-                    run + 1,
-                    krate.name
-                );
-                let (clean, alone, incremental) = self.build_three_ways(krate)?;
-                units[side] = clean.1;
-                for (slot, sample) in [clean.0, alone, incremental].into_iter().enumerate() {
-                    samples[side][slot].push(sample);
-                }
-            }
-        }
-        let mut deps = Vec::new();
-        for krate in &crates {
-            deps.push(self.dependency_count(krate)?);
-        }
-        let lines: Vec<usize> = crates
-            .iter()
-            .map(|k| rust_lines(&k.dir.join("src")))
-            .collect();
-        let m = |side: usize, slot: usize| Summary::of(&samples[side][slot]);
         self.say(format!(
-            "## Building the generated iModels crate (`cargo build`, dev profile; median of {runs} runs, order rotated)\n"
+            "## Building the generated iModels crate (`cargo build`, dev profile; median of {runs} runs)\n"
         ));
         self.say("| | Ours | progenitor | progenitor + TLS | Ours / progenitor | Ours / progenitor + TLS |");
         self.say("| --- | ---: | ---: | ---: | ---: | ---: |");
-        let names = [
+        let cases = [
             "Clean build, dependencies included",
             "The crate alone (dependencies built)",
             "Incremental, after a one-line edit",
         ];
-        for (slot, name) in names.iter().enumerate() {
-            let (a, b, c) = (m(0, slot), m(1, slot), m(2, slot));
+        for (slot, case) in cases.iter().enumerate() {
+            let t: Vec<f64> = rows.iter().map(|r| r.0[slot].median).collect();
             self.say(format!(
-                "| {name} | {} | {} | {} | {:.2} | {:.2} |",
-                secs(a.secs),
-                secs(b.secs),
-                secs(c.secs),
-                a.secs / b.secs,
-                a.secs / c.secs
+                "| {case} | {} | {} | {} | {:.2} | {:.2} |",
+                secs(t[0]),
+                secs(t[1]),
+                secs(t[2]),
+                t[0] / t[1],
+                t[0] / t[2]
             ));
         }
-        let (a, b, c) = (m(0, 0), m(1, 0), m(2, 0));
-        self.say(format!(
-            "| Peak RSS of the clean build (largest process) | {} | {} | {} | | |",
-            mib(a.peak_kib),
-            mib(b.peak_kib),
-            mib(c.peak_kib)
-        ));
-        self.say(format!(
-            "| Crates in the normal dependency tree (`cargo tree -e normal`) | {} | {} | {} | | |",
-            deps[0], deps[1], deps[2]
-        ));
-        self.say(format!(
-            "| Packages compiled by the clean build (incl. build deps) | {} | {} | {} | | |",
-            units[0], units[1], units[2]
-        ));
-        self.say(format!(
-            "| Lines of generated Rust (`src/`) | {} | {} | {} | | |",
-            lines[0], lines[1], lines[2]
-        ));
+        let line = |what: &str, cell: &dyn Fn(&Row) -> String| {
+            let cells: Vec<String> = rows.iter().map(cell).collect();
+            self.say(format!("| {what} | {} | | |", cells.join(" | ")));
+        };
+        line("Peak RSS of the clean build (largest process)", &|r| {
+            mib(r.0[0].peak())
+        });
+        line(
+            "Crates in the normal dependency tree (`cargo tree -e normal`)",
+            &|r| r.1.to_string(),
+        );
+        line(
+            "Packages in the build (`cargo tree -e normal,build`)",
+            &|r| r.2.to_string(),
+        );
+        line("Lines of generated Rust (`src/`)", &|r| r.3.to_string());
+        let (ours, theirs, tls) = (&rows[0], &rows[1], &rows[2]);
         self.say(format!(
             "\nTargets (against progenitor as it comes): clean build no slower: {}; fewer crates: {}. \
              Against progenitor + TLS: clean build no slower: {}; fewer crates: {}\n",
-            verdict(a.secs <= b.secs),
-            verdict(deps[0] < deps[1]),
-            verdict(a.secs <= c.secs),
-            verdict(deps[0] < deps[2]),
+            verdict(ours.0[0].median <= theirs.0[0].median),
+            verdict(ours.1 < theirs.1),
+            verdict(ours.0[0].median <= tls.0[0].median),
+            verdict(ours.1 < tls.1),
         ));
         Ok(())
     }
 
-    /// A clean build (its sample and how many packages it compiled), the crate alone
-    /// after `cargo clean -p`, and a rebuild after a one-line edit of `src/lib.rs`.
-    fn build_three_ways(&self, krate: &Crate) -> Result<((Sample, usize), Sample, Sample), String> {
-        let minute = Duration::from_secs(60);
-        let build = ["build", "--offline", "--color", "never"];
-        let _ = fs::remove_dir_all(&krate.target);
-        let clean = self.cargo(
-            &format!("build-clean-{}", krate.name),
-            &krate.dir,
-            &build,
-            Some(&krate.target),
-            30 * minute,
-        )?;
-        let units = clean
-            .stderr_text()
-            .lines()
-            .filter(|l| l.trim_start().starts_with("Compiling "))
-            .count();
-        self.cargo(
-            &format!("clean-{}", krate.name),
-            &krate.dir,
-            &["clean", "--offline", "-p", &krate.name],
-            Some(&krate.target),
-            minute,
-        )?;
-        let alone = self.cargo(
-            &format!("build-alone-{}", krate.name),
-            &krate.dir,
-            &build,
-            Some(&krate.target),
-            30 * minute,
-        )?;
-        let lib = krate.dir.join("src/lib.rs");
-        let original = fs::read_to_string(&lib)
-            .map_err(|e| format!("error: cannot read {}: {e}", lib.display()))?;
-        edit(&lib, |text| {
-            format!("{text}\n// edited by cargo xtask bench\n")
-        })?;
-        let incremental = self.cargo(
-            &format!("build-incremental-{}", krate.name),
-            &krate.dir,
-            &build,
-            Some(&krate.target),
-            30 * minute,
-        );
-        fs::write(&lib, original)
-            .map_err(|e| format!("error: cannot write {}: {e}", lib.display()))?;
-        Ok(((clean.sample, units), alone.sample, incremental?.sample))
+    /// Runs a probe of `benches/client` once with `args`; its stdout's `key=value` fields.
+    fn probe(&self, bin: &Path, args: &[&str]) -> Result<Vec<(String, String)>, String> {
+        let text = process::output(Command::new(bin).args(args).current_dir(&self.root))?;
+        Ok(text
+            .split_whitespace()
+            .filter_map(|f| f.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect())
     }
 
-    /// Distinct packages in the normal dependency tree, the crate itself excluded.
-    fn dependency_count(&self, krate: &Crate) -> Result<usize, String> {
-        let done = self.cargo(
-            &format!("tree-{}", krate.name),
-            &krate.dir,
-            &[
-                "tree",
-                "--offline",
-                "-e",
-                "normal",
-                "--prefix",
-                "none",
-                "--format",
-                "{p}",
-            ],
-            Some(&krate.target),
-            Duration::from_secs(120),
-        )?;
-        let mut packages: Vec<String> = done
-            .stdout_text()
-            .lines()
-            .map(|line| {
-                line.trim_end_matches(" (*)")
-                    .trim_end_matches(" (proc-macro)")
-                    .to_owned()
-            })
-            .filter(|line| !line.is_empty())
-            .filter(|line| !line.starts_with(&format!("{} v", krate.name)))
-            .collect();
-        packages.sort();
-        packages.dedup();
-        Ok(packages.len())
-    }
-
-    fn client(&self, bins: &Binaries) -> Result<(), String> {
+    fn client(&self, release: &Path) -> Result<(), String> {
         println!("the generated client against raw reqwest, interleaved ...");
-        let mut args = vec![];
-        if self.args.quick {
-            args.push("--quick");
-        }
-        let done = self
-            .spawn(
-                "client-ratio",
-                &self.root,
-                &bins.client_ratio,
-                &args,
-                &[],
-                Duration::from_secs(1800),
-            )?
-            .check("client_ratio")?;
+        let quick: &[&str] = if self.args.quick { &["--quick"] } else { &[] };
+        let ratio = process::output(
+            Command::new(release.join("client_ratio"))
+                .args(quick)
+                .current_dir(&self.root),
+        )?;
         self.say("## The generated client against hand-written reqwest + serde_json (interleaved, medians)\n");
         self.say(
             "| Case | Generated | Baseline | Generated throughput / baseline | Target >= 0.95 |",
         );
         self.say("| --- | ---: | ---: | ---: | --- |");
-        for line in done.stdout_text().lines() {
-            let field = |name: &str| {
-                line.split(' ')
-                    .find_map(|f| f.strip_prefix(&format!("{name}=")))
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let Some(rest) = line.strip_prefix("case=") else {
+        for line in ratio.lines() {
+            // `case=NAME WITH SPACES a=.. b=.. a_us=.. b_us=.. ratio=..`
+            let Some((case, fields)) = line
+                .strip_prefix("case=")
+                .and_then(|rest| rest.split_once(" a="))
+            else {
                 continue;
             };
-            let case = rest.split(" a=").next().unwrap_or(rest);
-            let ratio: f64 = field("ratio").parse().unwrap_or(f64::NAN);
+            let field = |name: &str| {
+                format!("a={fields}")
+                    .split(' ')
+                    .find_map(|f| f.strip_prefix(&format!("{name}=")).map(str::to_owned))
+                    .unwrap_or_default()
+            };
             let us = |name: &str| {
                 field(name)
                     .parse::<f64>()
-                    .map(|us| secs(us / 1e6))
-                    .unwrap_or_default()
+                    .map_or(String::new(), |us| secs(us / 1e6))
             };
+            let ratio: f64 = field("ratio").parse().unwrap_or(f64::NAN);
             let target = if case.starts_with("get_imodels") || case.starts_with("stream") {
                 verdict(ratio >= 0.95).to_owned()
             } else {
@@ -845,96 +521,78 @@ impl Bench {
         }
         self.say("");
 
-        println!("peak memory of streaming ...");
-        self.say("## Peak memory of `into_stream()` (pages of 100; one fresh process each)\n");
-        self.say("| Items | Client | Requests | Time | Peak RSS (VmHWM) |");
-        self.say("| ---: | --- | ---: | ---: | ---: |");
-        let mut peaks = Vec::new();
-        let runs: Vec<(u64, &str, &str)> = STREAM_SIZES
-            .iter()
-            .map(|&n| (n, "", "generated, items dropped"))
-            .chain([
-                (100_000, "--raw", "hand-written page loop"),
-                (100_000, "--collect", "generated, items kept (control)"),
-            ])
-            .collect();
-        for (items, flag, label) in runs {
-            let out = self.probe(&bins.stream_memory, "stream_memory", items, flag)?;
-            let peak = out.peak();
-            if flag.is_empty() {
-                peaks.push(peak);
-            }
-            self.say(format!(
-                "| {items} | {label} | {} | {} ms | {} |",
-                out.field("requests"),
-                out.field("elapsed_ms"),
-                mib(peak)
-            ));
-        }
-        let flat = match (
-            peaks.first().copied().flatten(),
-            peaks.last().copied().flatten(),
-        ) {
-            // Flat: 100x the items, at most 10 % (or 2 MiB) more memory.
-            (Some(small), Some(large)) => Some(large <= small + (small / 10).max(2 * 1024)),
-            _ => None,
-        };
-        self.say(format!(
-            "\nTarget: flat from 1,000 to 100,000 items: {}\n",
-            flat.map_or("unknown (no /proc/self/status)", verdict)
-        ));
-
-        // (what is uploaded, the probe, its name, the file's label, the control's)
-        let probes = [
+        // (title, probe, runs: (argument, flag, label); the runs without a flag must
+        // stay flat: the last at most `slack` KiB above the first)
+        type Run = (&'static str, &'static str, &'static str);
+        let probes: [(&str, &str, Vec<Run>); 3] = [
             (
-                "a multipart upload (a file part streamed from disk",
-                &bins.multipart_memory,
-                "multipart_memory",
-                "FilePart::path",
-                "FilePart::bytes (control)",
+                "`into_stream()` (pages of 100), by items",
+                "stream_memory",
+                vec![
+                    ("1000", "", "generated, items dropped"),
+                    ("10000", "", "generated, items dropped"),
+                    ("100000", "", "generated, items dropped"),
+                    ("100000", "--raw", "hand-written page loop"),
+                    ("100000", "--collect", "generated, items kept (control)"),
+                ],
             ),
             (
-                "a raw-body upload (`Body::from_file`, streamed from disk",
-                &bins.raw_body_memory,
+                "a multipart upload (a file part streamed from disk), by MiB",
+                "multipart_memory",
+                vec![
+                    ("10", "", "FilePart::path"),
+                    ("100", "", "FilePart::path"),
+                    ("100", "--bytes", "FilePart::bytes (control)"),
+                ],
+            ),
+            (
+                "a raw-body upload (`Body::from_file`, streamed from disk), by MiB",
                 "raw_body_memory",
-                "Body::from_file",
-                "Vec<u8> (control)",
+                vec![
+                    ("10", "", "Body::from_file"),
+                    ("100", "", "Body::from_file"),
+                    ("100", "--bytes", "Vec<u8> (control)"),
+                ],
             ),
         ];
-        for (what, bin, name, file_label, bytes_label) in probes {
+        for (title, name, runs) in probes {
             println!("peak memory of {name} ...");
             self.say(format!(
-                "## Peak memory of {what}; one fresh process each)\n"
+                "## Peak memory of {title}; one fresh process each\n"
             ));
-            self.say("| File | Body | Time | Peak RSS (VmHWM) |");
-            self.say("| ---: | --- | ---: | ---: |");
+            self.say("| Size | Client | Requests | Time | Peak RSS (VmHWM) |");
+            self.say("| ---: | --- | ---: | ---: | ---: |");
             let mut peaks = Vec::new();
-            for (size, flag, label) in [
-                (10, "", file_label),
-                (100, "", file_label),
-                (100, "--bytes", bytes_label),
-            ] {
-                let out = self.probe(bin, name, size, flag)?;
-                let peak = out.peak();
+            for (size, flag, label) in runs {
+                let args: Vec<&str> = [size, flag].into_iter().filter(|a| !a.is_empty()).collect();
+                let fields = self.probe(&release.join(name), &args)?;
+                let field = |key: &str| {
+                    fields
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map_or("?", |(_, v)| v.as_str())
+                };
+                let peak = field("peak_rss_kib").parse::<u64>().ok();
                 if flag.is_empty() {
                     peaks.push(peak);
                 }
                 self.say(format!(
-                    "| {size} MiB | {label} | {} ms | {} |",
-                    out.field("elapsed_ms"),
+                    "| {size} | {label} | {} | {} ms | {} |",
+                    field("requests"),
+                    field("elapsed_ms"),
                     mib(peak)
                 ));
             }
+            // Flat: at most 10 % (or 2 MiB) more memory for the largest size.
             let flat = match (
                 peaks.first().copied().flatten(),
                 peaks.last().copied().flatten(),
             ) {
-                // Flat: 10x the file, at most 2 MiB more memory.
-                (Some(small), Some(large)) => Some(large <= small + 2 * 1024),
+                (Some(small), Some(large)) => Some(large <= small + (small / 10).max(2 * 1024)),
                 _ => None,
             };
             self.say(format!(
-                "\nTarget: flat from 10 to 100 MiB: {}\n",
+                "\nTarget: flat from the smallest size to the largest: {}\n",
                 flat.map_or("unknown (no /proc/self/status)", verdict)
             ));
         }
@@ -942,74 +600,43 @@ impl Bench {
     }
 }
 
-struct Binaries {
-    xtask: PathBuf,
-    stream_memory: PathBuf,
-    multipart_memory: PathBuf,
-    raw_body_memory: PathBuf,
-    client_ratio: PathBuf,
+const TIMING_HEADER: &str =
+    "| Command | Median | Mean ± σ | Min | Max | Peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: |";
+
+/// `xtask codegen` of `spec` into `out` as hyperfine runs it.
+fn ours_codegen(xtask: &Path, spec: &Path, out: &Path, name: &str) -> String {
+    format!(
+        "{} codegen --spec {} --out {} --crate-name {name}",
+        xtask.display(),
+        spec.display(),
+        out.display()
+    )
 }
 
-/// A generated crate and its own target directory.
-struct Crate {
-    name: String,
-    dir: PathBuf,
-    target: PathBuf,
+/// The arguments of `cargo-progenitor` for `spec` into `out`.
+fn progenitor_args(spec: &Path, out: &Path, name: &str) -> Vec<String> {
+    let (spec, out) = (spec.display().to_string(), out.display().to_string());
+    [
+        "progenitor",
+        "-i",
+        &spec,
+        "-o",
+        &out,
+        "-n",
+        name,
+        "-v",
+        "0.1.0",
+    ]
+    .into_iter()
+    .chain(["--interface", "builder"])
+    .map(str::to_owned)
+    .collect()
 }
 
-impl Crate {
-    fn new(work: &Path, name: &str) -> Self {
-        Crate {
-            name: name.to_owned(),
-            dir: work.join(name),
-            target: work.join("build-target").join(name),
-        }
-    }
-}
-
-/// Median, min and max of some samples.
-#[derive(Debug, Clone, Copy)]
-struct Summary {
-    secs: f64,
-    min: f64,
-    max: f64,
-    peak_kib: Option<u64>,
-}
-
-impl Summary {
-    fn of(samples: &[Sample]) -> Self {
-        let mut times: Vec<f64> = samples.iter().map(|s| s.secs).collect();
-        let mut peaks: Vec<f64> = samples
-            .iter()
-            .filter_map(|s| s.peak_kib.map(|p| p as f64))
-            .collect();
-        Summary {
-            secs: median(&mut times),
-            min: times.first().copied().unwrap_or(f64::NAN),
-            max: times.last().copied().unwrap_or(f64::NAN),
-            peak_kib: (!peaks.is_empty()).then(|| median(&mut peaks) as u64),
-        }
-    }
-
-    fn row(&self, name: &str) -> String {
-        format!(
-            "| {name} | {} | {} | {} | {} |",
-            secs(self.secs),
-            secs(self.min),
-            secs(self.max),
-            mib(self.peak_kib)
-        )
-    }
-}
-
-/// Sorts `values` and returns their median (NaN for none).
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
+/// `cargo-progenitor`, installed into `target/bench-tools/` the first time (also used
+/// by `cargo xtask corpus --directory --vs progenitor`).
+pub fn ensure_progenitor() -> Result<PathBuf, String> {
+    process::installed("cargo-progenitor", PROGENITOR_VERSION, "cargo-progenitor")
 }
 
 fn secs(secs: f64) -> String {
@@ -1019,24 +646,6 @@ fn secs(secs: f64) -> String {
         format!("{:.1} ms", secs * 1e3)
     } else {
         format!("{secs:.2} s")
-    }
-}
-
-/// A memory probe's output: `key=value` fields separated by spaces.
-struct ProbeLine(String);
-
-impl ProbeLine {
-    fn field(&self, name: &str) -> String {
-        self.0
-            .split_whitespace()
-            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
-            .unwrap_or("?")
-            .to_owned()
-    }
-
-    /// `peak_rss_kib`, when the probe could read it.
-    fn peak(&self) -> Option<u64> {
-        self.field("peak_rss_kib").parse().ok()
     }
 }
 
@@ -1055,66 +664,6 @@ fn verdict(pass: bool) -> &'static str {
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
-}
-
-fn exe(name: &str) -> String {
-    format!("{name}{}", std::env::consts::EXE_SUFFIX)
-}
-
-/// The workspace's target directory, as cargo sees it (`CARGO_TARGET_DIR` and all).
-pub fn target_dir(root: &Path) -> Result<PathBuf, String> {
-    let output = Command::new(crate::cargo())
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("error: cannot run cargo metadata: {e}"))?;
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("error: cargo metadata: {e}"))?;
-    metadata["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .ok_or_else(|| "error: cargo metadata gave no target_directory".to_owned())
-}
-
-/// `cargo-progenitor`, installed into `target/bench-tools/` the first time (also used
-/// by `cargo xtask corpus --directory --vs progenitor`).
-pub fn ensure_progenitor(root: &Path) -> Result<PathBuf, String> {
-    let tools = root.join(TOOLS_DIR);
-    let bin = tools.join("bin").join(exe("cargo-progenitor"));
-    if bin.is_file() {
-        return Ok(bin);
-    }
-    println!(
-        "installing cargo-progenitor {PROGENITOR_VERSION} into {} (once; several minutes on 2 cores) ...",
-        tools.display()
-    );
-    let status = Command::new(crate::cargo())
-        .args([
-            "install",
-            "cargo-progenitor",
-            "--version",
-            PROGENITOR_VERSION,
-        ])
-        .args(["--locked", "--quiet", "--root"])
-        .arg(&tools)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .status()
-        .map_err(|e| format!("error: cannot run cargo install: {e}"))?;
-    if status.success() && bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "error: installing cargo-progenitor failed ({status})"
-        ))
-    }
-}
-
 /// The spec with its version replaced by 3.0.3: the `openapi:` line of YAML, or the
 /// `"openapi"` member of JSON (found as text, so the rest stays byte for byte).
 pub fn as_3_0_3(source: &str) -> Result<String, String> {
@@ -1122,11 +671,9 @@ pub fn as_3_0_3(source: &str) -> Result<String, String> {
         let key = "\"openapi\"";
         let value = source.find(key).and_then(|at| {
             let after = at + key.len();
-            let rest = &source[after..];
-            let open = after + rest.find('"')?;
-            let between = &source[after..open];
+            let open = after + source[after..].find('"')?;
             let close = open + 1 + source[open + 1..].find('"')?;
-            between
+            source[after..open]
                 .chars()
                 .all(|c| c == ':' || c.is_whitespace())
                 .then_some((open, close))
@@ -1140,22 +687,13 @@ pub fn as_3_0_3(source: &str) -> Result<String, String> {
             None => Err("error: the JSON document has no `\"openapi\"` member".to_owned()),
         };
     }
-    let mut replaced = false;
-    let mut out = String::with_capacity(source.len());
-    for line in source.lines() {
-        if !replaced && line.starts_with("openapi:") {
-            out.push_str("openapi: 3.0.3");
-            replaced = true;
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    if replaced {
-        Ok(out)
-    } else {
-        Err("error: the document has no top-level `openapi:` line".to_owned())
-    }
+    let at = match source.find("\nopenapi:") {
+        _ if source.starts_with("openapi:") => 0,
+        Some(at) => at + 1,
+        None => return Err("error: the document has no top-level `openapi:` line".to_owned()),
+    };
+    let end = source[at..].find('\n').map_or(source.len(), |e| at + e);
+    Ok(format!("{}openapi: 3.0.3{}", &source[..at], &source[end..]))
 }
 
 /// Rewrites a text file through `change`.
@@ -1164,24 +702,6 @@ fn edit(path: &Path, change: impl FnOnce(&str) -> String) -> Result<(), String> 
         .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
     fs::write(path, change(&text))
         .map_err(|e| format!("error: cannot write {}: {e}", path.display()))
-}
-
-/// Replaces `to` with a copy of the directory tree `from`.
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    let _ = fs::remove_dir_all(to);
-    fs::create_dir_all(to).map_err(|e| format!("error: cannot create {}: {e}", to.display()))?;
-    let entries =
-        fs::read_dir(from).map_err(|e| format!("error: cannot read {}: {e}", from.display()))?;
-    for entry in entries.flatten() {
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        if source.is_dir() {
-            copy_dir(&source, &target)?;
-        } else {
-            fs::copy(&source, &target)
-                .map_err(|e| format!("error: cannot copy {}: {e}", source.display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// Lines in the `.rs` files under `dir`.
@@ -1204,115 +724,9 @@ fn rust_lines(dir: &Path) -> usize {
         .sum()
 }
 
-/// GNU time, for peak memory: `/usr/bin/time`, or installed from Debian's `time`
-/// package when running as root with apt-get; `None` if neither works.
-fn gnu_time() -> Option<PathBuf> {
-    let time = PathBuf::from("/usr/bin/time");
-    let works = |time: &Path| {
-        Command::new(time)
-            .args(["-f", "%M", "true"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .is_ok_and(|o| {
-                o.status.success()
-                    && String::from_utf8_lossy(&o.stderr)
-                        .trim()
-                        .parse::<u64>()
-                        .is_ok()
-            })
-    };
-    if works(&time) {
-        return Some(time);
-    }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if root && Path::new("/usr/bin/apt-get").is_file() {
-        println!("installing Debian's `time` package for peak memory ...");
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-q", "time"])
-            .stdout(Stdio::null())
-            .status();
-    }
-    works(&time).then_some(time)
-}
-
-/// The installed version, from cargo's install record beside `bin/`.
-pub fn progenitor_version(bin: &Path) -> String {
-    let record = bin
-        .parent()
-        .and_then(Path::parent)
-        .map(|tools| tools.join(".crates.toml"));
-    record
-        .and_then(|path| fs::read_to_string(path).ok())
-        .and_then(|text| {
-            text.lines().find_map(|line| {
-                let rest = line
-                    .trim_start_matches('"')
-                    .strip_prefix("cargo-progenitor ")?;
-                rest.split_whitespace().next().map(str::to_owned)
-            })
-        })
-        .unwrap_or_else(|| PROGENITOR_VERSION.trim_start_matches('~').to_owned())
-}
-
-/// CPU, cores, memory and rustc, for the report header.
-fn machine() -> String {
-    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mem = fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:"))?
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or_else(
-            || "unknown".to_owned(),
-            |kib| format!("{:.1} GiB", kib as f64 / 1048576.0),
-        );
-    let rustc = Command::new("rustc")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let load = fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
-    let mut text = String::new();
-    let _ = write!(
-        text,
-        "Machine: {cores} cores ({cpu}), {mem} RAM, {rustc}; load average at start: {load}."
-    );
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_a_probes_fields_by_their_whole_name() {
-        let line =
-            ProbeLine("mib=10 body_bytes=10485760 elapsed_ms=9.9 peak_rss_kib=5748\n".to_owned());
-        assert_eq!(line.field("mib"), "10");
-        assert_eq!(line.field("elapsed_ms"), "9.9");
-        assert_eq!(line.peak(), Some(5748));
-        // `bytes` is not `body_bytes`, and a missing field is shown as `?`.
-        assert_eq!(line.field("bytes"), "?");
-        assert_eq!(ProbeLine("peak_rss_kib=unknown".to_owned()).peak(), None);
-    }
 
     #[test]
     fn rewrites_only_the_version_line() {
@@ -1320,6 +734,10 @@ mod tests {
         assert_eq!(
             as_3_0_3(spec).unwrap(),
             "openapi: 3.0.3\ninfo:\n  x: \"openapi: 3.1.0\"\n"
+        );
+        assert_eq!(
+            as_3_0_3("# c\nopenapi: 3.1.0\ninfo: {}\n").unwrap(),
+            "# c\nopenapi: 3.0.3\ninfo: {}\n"
         );
         assert!(as_3_0_3("info: {}\n").is_err());
         assert_eq!(
@@ -1330,9 +748,16 @@ mod tests {
     }
 
     #[test]
-    fn medians() {
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert!(median(&mut []).is_nan());
+    fn reads_hyperfines_export() {
+        let json = r#"{"results":[{"command":"a","mean":0.5,"stddev":0.1,"median":0.4,
+            "user":0,"system":0,"min":0.3,"max":0.9,"times":[0.3,0.4,0.9],
+            "memory_usage_byte":[2048,4096],"exit_codes":[0,0]}]}"#;
+        let export: Export = serde_json::from_str(json).unwrap();
+        let t = &export.results[0];
+        assert_eq!((t.peak(), t.ok()), (Some(4), true));
+        assert_eq!(
+            t.row("x"),
+            "| x | 400.0 ms | 500.0 ms ± 100.0 ms | 300.0 ms | 900.0 ms | 0.0 MiB |"
+        );
     }
 }

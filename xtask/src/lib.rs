@@ -6,6 +6,7 @@ pub mod codegen;
 pub mod corpus;
 pub mod diff;
 pub mod prism;
+pub mod process;
 pub mod test;
 
 use args::Command;
@@ -31,11 +32,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Command::Bench(args) => bench::run(args),
         Command::CorpusDocument(args) => corpus::directory::document(args),
     }
-}
-
-/// The cargo that runs this xtask (`CARGO`), or the one on `PATH`.
-pub fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
 /// The workspace root, found from this crate's manifest directory.

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// One step: a description, the cargo arguments that run it, and the environment
 /// variables it sets.
@@ -86,7 +85,6 @@ const STEPS: &[Step] = &[
 ];
 
 pub fn run() -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let root = crate::project_root();
     // The contract tests run the spec on Prism; install it (once) before anything runs.
     eprintln!("==> prism mock server: cargo xtask prism");
@@ -94,21 +92,15 @@ pub fn run() -> Result<(), String> {
     for (what, cargo_args, env) in STEPS {
         let shown_env: String = env.iter().map(|(k, v)| format!("{k}={v:?} ")).collect();
         eprintln!("==> {what}: {shown_env}cargo {}", cargo_args.join(" "));
-        let status = Command::new(&cargo)
-            .args(*cargo_args)
-            .envs(env.iter().copied())
-            .current_dir(&root)
-            // CI=true makes insta fail on a changed snapshot instead of writing `.snap.new`.
-            .env("INSTA_UPDATE", "no")
-            .env("PRISM_BIN", &prism)
-            .status()
-            .map_err(|e| format!("error: could not run cargo: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "error: {what} failed (cargo {})",
-                cargo_args.join(" ")
-            ));
-        }
+        crate::process::run(
+            crate::process::cargo()
+                .args(*cargo_args)
+                .envs(env.iter().copied())
+                // Fail on a changed snapshot instead of writing `.snap.new`.
+                .env("INSTA_UPDATE", "no")
+                .env("PRISM_BIN", &prism),
+        )
+        .map_err(|e| format!("{e}\nerror: {what} failed"))?;
         if *what == DOCS_STEP {
             eprintln!("==> every link of those docs leads to a page");
             check_doc_links(&doc_dir(&root), DOCUMENTED_CRATES)?;

@@ -5,8 +5,7 @@
 use super::DEPS_CRATE;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The throwaway workspace: every generated crate plus [`DEPS_CRATE`], pinned to the
 /// project's `Cargo.lock`.
@@ -58,30 +57,17 @@ pub struct Check {
 }
 
 pub struct CargoRunner {
-    cargo: String,
     crates_dir: PathBuf,
     target_dir: PathBuf,
     offline: bool,
-    /// GNU time, to read the peak resident set of the compiler.
-    gnu_time: Option<PathBuf>,
 }
 
 impl CargoRunner {
     pub fn new(work: &Path, offline: bool) -> Self {
-        let gnu_time = Path::new("/usr/bin/time");
-        let gnu_time = Command::new(gnu_time)
-            .args(["-f", "%M", "-o", "/dev/null", "true"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-            .then(|| gnu_time.to_owned());
         Self {
-            cargo: std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()),
             crates_dir: work.join("crates"),
             target_dir: work.join("target"),
             offline,
-            gnu_time,
         }
     }
 
@@ -89,16 +75,7 @@ impl CargoRunner {
     /// `logs/NAME.check.log`.
     pub fn clippy(&self, name: &str, logs: &Path) -> Result<Check, String> {
         let log = logs.join(format!("{name}.check.log"));
-        let rss = logs.join(format!("{name}.time"));
-        let _ = fs::remove_file(&rss);
-        let mut command = match &self.gnu_time {
-            Some(time) => {
-                let mut c = Command::new(time);
-                c.args(["-f", "%M %U %S", "-o"]).arg(&rss).arg(&self.cargo);
-                c
-            }
-            None => Command::new(&self.cargo),
-        };
+        let mut command = crate::process::cargo();
         command
             .args([
                 "clippy",
@@ -114,40 +91,16 @@ impl CargoRunner {
             .env("CARGO_TARGET_DIR", &self.target_dir)
             // Every run checks from scratch: an unchanged crate would otherwise reuse
             // the last run's incremental state and report a fraction of the real cost.
-            .env("CARGO_INCREMENTAL", "0")
-            .stdin(Stdio::null());
-        let start = Instant::now();
-        let output = command
-            .output()
+            .env("CARGO_INCREMENTAL", "0");
+        let measured = crate::process::measure(command, None, &logs.join(name))
             .map_err(|e| format!("error: cannot run cargo clippy: {e}"))?;
-        let time = start.elapsed();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let text = format!("{}{}", measured.stdout, measured.stderr);
         fs::write(&log, &text).map_err(|e| format!("error: writing {}: {e}", log.display()))?;
-        // The last line is ours; a killed cargo adds a "Command terminated" line before it.
-        let measured = fs::read_to_string(&rss).unwrap_or_default();
-        let fields: Vec<&str> = measured
-            .lines()
-            .last()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let peak_kib = fields.first().and_then(|k| k.parse().ok());
-        let cpu = match fields.as_slice() {
-            [_, user, system] => match (user.parse::<f64>(), system.parse::<f64>()) {
-                (Ok(user), Ok(system)) => Some(Duration::from_secs_f64(user + system)),
-                _ => None,
-            },
-            _ => None,
-        };
         Ok(Check {
-            time,
-            peak_kib,
-            cpu,
-            passed: output.status.success(),
+            time: measured.wall,
+            peak_kib: measured.peak_kib,
+            cpu: measured.cpu,
+            passed: measured.ok(),
             messages: compiler_messages(&text, &self.crates_dir),
             log,
         })

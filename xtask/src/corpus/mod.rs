@@ -18,14 +18,13 @@
 //!
 //! `--directory` is the other corpus, the whole APIs.guru directory: see [`directory`].
 //! Modules: [`fetch`] (packages), [`check`] (the check workspace, compiler messages by
-//! kind), [`directory`] (the sweep), [`measure`] (a child process under limits),
+//! kind), [`directory`] (the sweep),
 //! [`sample`] (seeded samples), [`report`] (`corpus/DIRECTORY.md`) and [`subset`] (the
 //! part of the directory CI runs).
 
 mod check;
 pub mod directory;
 mod fetch;
-mod measure;
 mod report;
 mod sample;
 mod subset;

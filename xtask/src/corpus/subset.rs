@@ -11,7 +11,7 @@
 //! checked with clippy, warnings denied, in one workspace sharing the pinned corpus's
 //! target directory.
 
-use super::directory::{self, crate_name, Job, PinnedTree, Record, LIMITS, WORK_DIR};
+use super::directory::{self, crate_name, Job, PinnedTree, Record, WALL_LIMIT, WORK_DIR};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -320,17 +320,13 @@ pub fn run(root: &Path, suite: &Suite, offline: bool) -> Result<(), String> {
     let started = Instant::now();
     // The debug build takes several times as long as the release build the limits are
     // set for; the hangs this guards against never ended.
-    let limits = super::measure::Limits {
-        wall: LIMITS.wall * 3,
-        ..LIMITS
-    };
     let records = directory::sweep(
         &worker,
         &api,
         &work.join(format!("{}-scratch", suite.crates_dir)),
         &jobs,
         cores,
-        limits,
+        WALL_LIMIT * 3,
     )?;
     let mut mismatches = Vec::new();
     for (doc, record) in documents.iter().zip(&records) {
