@@ -27,31 +27,16 @@ pub struct Target {
 impl Target {
     /// The checked-in client, relative to the workspace root `root`.
     pub fn main(root: &Path) -> Result<Self, String> {
-        let spec = root.join(MAIN_SPEC);
-        let out = root.join(MAIN_OUT);
-        let naming = NamingConfig::beside(&spec)?;
-        let overlays = read_overlays(&overlays_beside(&spec)?, |path| {
-            path.strip_prefix(root)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/")
-        })?;
-        Ok(Self {
-            settings: Settings {
-                crate_name: MAIN_CRATE.to_owned(),
-                crate_version: existing_version(&out).unwrap_or_else(|| "0.1.0".to_owned()),
-                spec_path: MAIN_SPEC.to_owned(),
-                command: "cargo xtask codegen".to_owned(),
-                words: naming.words,
-                split_words: naming.split,
-                standalone: false,
-                runtime: RuntimeDependency::Path("../runtime".to_owned()),
-                gate_unused_schemas: false,
-                overlays,
-            },
-            spec,
-            out,
-        })
+        let mut target = Self::new(&root.join(MAIN_SPEC), &root.join(MAIN_OUT), MAIN_CRATE)?;
+        target.settings.spec_path = MAIN_SPEC.to_owned();
+        target.settings.command = "cargo xtask codegen".to_owned();
+        target.settings.standalone = false;
+        target.settings.runtime = RuntimeDependency::Path("../runtime".to_owned());
+        // Overlays are named from the root in headers, on every machine alike.
+        for overlay in &mut target.settings.overlays {
+            overlay.path = crate::relative(root, Path::new(&overlay.path));
+        }
+        Ok(target)
     }
 
     /// Any spec into a standalone crate (`--spec PATH --out DIR [--crate-name NAME]`),
@@ -61,25 +46,27 @@ impl Target {
             Some(name) => name.to_owned(),
             None => default_crate_name(out)?,
         };
+        Self::new(spec, out, &crate_name)
+    }
+
+    fn new(spec: &Path, out: &Path, crate_name: &str) -> Result<Self, String> {
         let naming = NamingConfig::beside(spec)?;
-        let overlays = read_overlays(&overlays_beside(spec)?, |path| path.display().to_string())?;
-        let command = format!(
-            "cargo xtask codegen --spec {} --out {}",
-            spec.display(),
-            out.display()
-        );
         Ok(Self {
             settings: Settings {
-                crate_name,
+                crate_name: crate_name.to_owned(),
                 crate_version: existing_version(out).unwrap_or_else(|| "0.1.0".to_owned()),
                 spec_path: spec.display().to_string(),
-                command,
+                command: format!(
+                    "cargo xtask codegen --spec {} --out {}",
+                    spec.display(),
+                    out.display()
+                ),
                 words: naming.words,
                 split_words: naming.split,
                 standalone: true,
                 runtime: runtime_path_from(out)?,
                 gate_unused_schemas: false,
-                overlays,
+                overlays: read_overlays(&overlays_beside(spec)?)?,
             },
             spec: spec.to_owned(),
             out: out.to_owned(),
@@ -89,8 +76,7 @@ impl Target {
     /// Applies `paths` (`--overlay FILE`) after the overlays found so far; the command
     /// in the headers names them.
     pub fn add_overlays(&mut self, paths: &[PathBuf]) -> Result<(), String> {
-        let overlays = read_overlays(paths, |path| path.display().to_string())?;
-        for overlay in overlays {
+        for overlay in read_overlays(paths)? {
             self.settings
                 .command
                 .push_str(&format!(" --overlay {}", overlay.path));
@@ -120,21 +106,21 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         (Some(spec), Some(out)) => Target::standalone(spec, out, args.crate_name.as_deref())?,
         _ => Target::main(&crate::project_root())?,
     };
-    target.settings.gate_unused_schemas = args.gate_unused_schemas;
     if args.vendor_runtime {
         target.vendor_runtime();
     }
     if args.gate_unused_schemas {
+        target.settings.gate_unused_schemas = true;
         target.settings.command.push_str(" --gate-unused-schemas");
     }
     target.add_overlays(&args.overlay)?;
+    let sources = generator::sources(&target.settings);
     let mut generated = target.generate()?;
     if generated.warnings.items.is_empty() {
-        eprintln!(
-            "generated {} operations from {} with no warnings",
-            count_ops(&generated),
-            generator::sources(&target.settings)
-        );
+        let operations = generated.files.get("src/operations.rs").map_or(0, |text| {
+            text.matches("impl runtime::Operation for ").count()
+        });
+        eprintln!("generated {operations} operations from {sources} with no warnings");
     } else {
         eprint!("{}", generated.warnings);
     }
@@ -146,24 +132,24 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     }
     let mut stale = stale_files(&target.out, &generated)?;
     let change = api_change(&target, &generated, &stale)?;
-    if args.check {
-        if stale.is_empty() {
-            return Ok(());
-        }
+    let list = |stale: &[Stale]| -> String {
+        stale
+            .iter()
+            .map(|s| format!("  {}\n", s.describe()))
+            .collect()
+    };
+    if args.check && !stale.is_empty() {
         if let Some(change) = &change {
             eprintln!("{}", change.report);
         }
-        let list: Vec<String> = stale
-            .iter()
-            .map(|s| format!("  {}", s.describe()))
-            .collect();
         return Err(format!(
-            "error: {} is stale; these files differ from what {} gives:\n{}\nrun `{}` to regenerate it",
+            "error: {} is stale; these files differ from what {sources} gives:\n{}run `{}` to regenerate it",
             target.out.display(),
-            generator::sources(&target.settings),
-            list.join("\n"),
+            list(&stale),
             target.settings.command
         ));
+    } else if args.check {
+        return Ok(());
     }
     if let Some(change) = &change {
         if change.version != target.settings.crate_version {
@@ -174,9 +160,7 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         }
     }
     write(&target.out, &generated, &stale)?;
-    for file in &stale {
-        eprintln!("  {}", file.describe());
-    }
+    eprint!("{}", list(&stale));
     if let Some(change) = change {
         record_change(&target.out, &change.report)?;
         eprintln!("\n{}", change.report);
@@ -227,15 +211,12 @@ fn api_change(
     if stale.is_empty() {
         return Ok(None);
     }
-    let Ok(old_text) = fs::read_to_string(target.out.join(generator::SURFACE_FILE)) else {
+    let old_path = target.out.join(generator::SURFACE_FILE);
+    let Ok(old_text) = fs::read_to_string(&old_path) else {
         return Ok(None);
     };
-    let old = Surface::from_text(&old_text).map_err(|e| {
-        format!(
-            "error: cannot read {}: {e}",
-            target.out.join(generator::SURFACE_FILE).display()
-        )
-    })?;
+    let old = Surface::from_text(&old_text)
+        .map_err(|e| format!("error: cannot read {}: {e}", old_path.display()))?;
     let new = Surface::from_text(&generated.files[generator::SURFACE_FILE])
         .map_err(|e| format!("error: generated API summary does not parse: {e}"))?;
     let report = diff::diff(&old, &new);
@@ -282,12 +263,6 @@ fn record_change(out: &Path, report: &str) -> Result<(), String> {
         .map_err(|e| format!("error: writing {}: {e}", path.display()))
 }
 
-fn count_ops(generated: &GeneratedFiles) -> usize {
-    generated.files.get("src/operations.rs").map_or(0, |text| {
-        text.matches("impl runtime::Operation for ").count()
-    })
-}
-
 /// A file whose bytes on disk differ from the generated ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stale {
@@ -326,42 +301,39 @@ pub fn stale_files(out: &Path, generated: &GeneratedFiles) -> Result<Vec<Stale>,
     Ok(stale)
 }
 
-/// Files under `out/src` (and `out/Cargo.toml`) that carry the `@generated` marker.
+/// Files under `out/src` (and `out/Cargo.toml`) whose first line has the `@generated`
+/// marker, relative to `out`.
 fn existing_generated(out: &Path) -> Result<Vec<String>, String> {
-    let mut found = Vec::new();
-    let mut pending = vec![out.join("src")];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry
-                .map_err(|e| format!("error: reading {}: {e}", dir.display()))?
-                .path();
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let path = entry?.path();
             if path.is_dir() {
-                pending.push(path);
-            } else if is_generated(&path) {
-                if let Ok(relative) = path.strip_prefix(out) {
-                    found.push(relative.to_string_lossy().replace('\\', "/"));
-                }
+                walk(&path, found)?;
+            } else {
+                found.push(path);
             }
         }
+        Ok(())
     }
-    if is_generated(&out.join("Cargo.toml")) {
-        found.push("Cargo.toml".to_owned());
+    let mut files = vec![out.join("Cargo.toml")];
+    if out.join("src").is_dir() {
+        walk(&out.join("src"), &mut files)
+            .map_err(|e| format!("error: reading {}: {e}", out.join("src").display()))?;
     }
-    found.sort();
-    Ok(found)
-}
-
-fn is_generated(path: &Path) -> bool {
-    fs::read_to_string(path)
-        .map(|text| {
+    let generated = |path: &PathBuf| {
+        fs::read_to_string(path).is_ok_and(|text| {
             text.lines()
                 .next()
                 .is_some_and(|l| l.contains("@generated"))
         })
-        .unwrap_or(false)
+    };
+    let mut found: Vec<String> = files
+        .iter()
+        .filter(|path| generated(path))
+        .map(|path| crate::relative(out, path))
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 /// Writes the stale files in two phases so a failure never leaves a half-written
@@ -371,30 +343,27 @@ fn is_generated(path: &Path) -> bool {
 /// temporary files are removed and the crate is as it was.
 fn write(out: &Path, generated: &GeneratedFiles, stale: &[Stale]) -> Result<(), String> {
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result: Result<(), String> = stale.iter().try_for_each(|file| match file {
-        Stale::Missing(relative) | Stale::Changed(relative) => {
-            let path = out.join(relative);
-            let temporary = temporary_path(&path);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)
-                    .map_err(|e| format!("error: creating {}: {e}", parent.display()))?;
+    for file in stale {
+        let (Stale::Missing(relative) | Stale::Changed(relative)) = file else {
+            continue;
+        };
+        let path = out.join(relative);
+        let mut temporary = path.clone().into_os_string();
+        temporary.push(".codegen-tmp");
+        let temporary = PathBuf::from(temporary);
+        let written = fs::create_dir_all(path.parent().unwrap_or(out))
+            .and_then(|()| fs::write(&temporary, &generated.files[relative]));
+        staged.push((temporary.clone(), path));
+        if let Err(e) = written {
+            for (temporary, _) in &staged {
+                let _ = fs::remove_file(temporary);
             }
-            fs::write(&temporary, &generated.files[relative])
-                .map_err(|e| format!("error: writing {}: {e}", temporary.display()))?;
-            staged.push((temporary, path));
-            Ok(())
+            return Err(format!(
+                "error: writing {}: {e}\nnothing in {} was changed",
+                temporary.display(),
+                out.display()
+            ));
         }
-        Stale::Extra(_) => Ok(()),
-    });
-    if let Err(error) = result {
-        for (temporary, _) in &staged {
-            let _ = fs::remove_file(temporary);
-        }
-        return Err(format!(
-            "{error}
-nothing in {} was changed",
-            out.display()
-        ));
     }
     for (temporary, path) in &staged {
         fs::rename(temporary, path)
@@ -408,12 +377,6 @@ nothing in {} was changed",
         }
     }
     Ok(())
-}
-
-fn temporary_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".codegen-tmp");
-    path.with_file_name(name)
 }
 
 /// `naming.toml` beside a spec: words to keep whole besides those the document spells
@@ -455,10 +418,11 @@ pub fn overlays_beside(spec: &Path) -> Result<Vec<PathBuf>, String> {
         let path = entry
             .map_err(|e| format!("error: reading {}: {e}", dir.display()))?
             .path();
-        let is_overlay = path
+        let extension = path
             .extension()
-            .is_some_and(|ext| ext == "yaml" || ext == "yml" || ext == "json");
-        if is_overlay && path.is_file() {
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if ["yaml", "yml", "json"].contains(&extension) && path.is_file() {
             found.push(path);
         }
     }
@@ -466,16 +430,13 @@ pub fn overlays_beside(spec: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
-/// Reads overlay files, each labelled in messages and headers by `label`.
-pub fn read_overlays(
-    paths: &[PathBuf],
-    label: impl Fn(&Path) -> String,
-) -> Result<Vec<OverlaySource>, String> {
+/// Reads overlay files, each named by its path in messages and headers.
+pub fn read_overlays(paths: &[PathBuf]) -> Result<Vec<OverlaySource>, String> {
     paths
         .iter()
         .map(|path| {
             fs::read_to_string(path)
-                .map(|text| OverlaySource::new(label(path), text))
+                .map(|text| OverlaySource::new(path.display().to_string(), text))
                 .map_err(|err| format!("error: cannot read overlay {}: {err}", path.display()))
         })
         .collect()

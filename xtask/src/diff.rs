@@ -71,7 +71,7 @@ fn surface(
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
-        overlays: read_overlays(overlays, |path| path.display().to_string())?,
+        overlays: read_overlays(overlays)?,
     };
     let (api, _) = generator::lower_source(source, &settings)
         .map_err(|diagnostics| diagnostics.to_string())?;

@@ -40,6 +40,12 @@ pub fn project_root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
+/// `path` relative to `root` (as it is when not under it), with `/` on every platform.
+pub fn relative(root: &std::path::Path, path: &std::path::Path) -> String {
+    let path = path.strip_prefix(root).unwrap_or(path);
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// The README's Rust examples are compiled as doc tests, so they cannot drift from the client.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

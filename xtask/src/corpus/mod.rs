@@ -31,6 +31,7 @@ mod subset;
 
 use crate::args::CorpusArgs;
 use crate::codegen::Target;
+use crate::relative;
 use check::{write_workspace, CargoRunner, Check};
 use fetch::ensure_spec;
 use std::collections::BTreeMap;
@@ -659,14 +660,6 @@ fn seconds(duration: Duration) -> String {
     } else {
         format!("{secs:.1} s")
     }
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-        .replace('\\', "/")
 }
 
 #[cfg(test)]
