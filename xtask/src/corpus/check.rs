@@ -3,6 +3,7 @@
 //! grouped by kind with the spec element each first instance came from.
 
 use super::DEPS_CRATE;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,68 +44,120 @@ pub fn write_workspace(root: &Path, crates_dir: &Path, members: &[&str]) -> Resu
     Ok(())
 }
 
-#[derive(Debug)]
+/// The result of checking some crates of a workspace.
+#[derive(Debug, Clone, Default)]
 pub struct Check {
-    pub time: Duration,
-    /// Largest resident set of any process cargo ran (rustc), in KiB, and the CPU time
-    /// (user + system) of cargo and everything it ran, when GNU time can measure them.
-    pub peak_kib: Option<u64>,
+    /// Crate name -> its compiler messages by kind (empty: passed).
+    pub crates: BTreeMap<String, Vec<MessageKind>>,
+    pub wall: Duration,
+    /// CPU time and peak RSS of cargo and everything it ran, when GNU time measured them.
     pub cpu: Option<Duration>,
-    pub passed: bool,
-    /// Compiler messages (errors, and warnings made errors) by kind, most frequent first.
-    pub messages: Vec<MessageKind>,
+    pub peak_rss_kib: Option<u64>,
+    /// The compiler's messages and cargo's output.
     pub log: PathBuf,
 }
 
-pub struct CargoRunner {
-    crates_dir: PathBuf,
-    target_dir: PathBuf,
-    offline: bool,
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.crates.values().all(Vec::is_empty)
+    }
+
+    /// Every message kind, of every crate.
+    pub fn messages(&self) -> impl Iterator<Item = &MessageKind> {
+        self.crates.values().flatten()
+    }
 }
 
-impl CargoRunner {
-    pub fn new(work: &Path, offline: bool) -> Self {
-        Self {
-            crates_dir: work.join("crates"),
-            target_dir: work.join("target"),
-            offline,
+/// `cargo SUBCOMMAND -p MEMBER ... --keep-going --all-features -- RUSTC_ARGS` in the
+/// workspace in `crates_dir` (`clippy` with `-D warnings`, or `check` and nothing), from
+/// scratch (`CARGO_INCREMENTAL=0`), its messages read per crate; the log goes to `log`.
+pub fn run(
+    crates_dir: &Path,
+    target_dir: &Path,
+    members: &[String],
+    subcommand: &str,
+    rustc_args: &[&str],
+    offline: bool,
+    log: &Path,
+) -> Result<Check, String> {
+    let mut command = crate::process::cargo();
+    command
+        .arg(subcommand)
+        .args(members.iter().flat_map(|m| ["-p", m.as_str()]))
+        .args(["--keep-going", "--all-features"])
+        .args(["--message-format", "json", "--color", "never"])
+        .args(offline.then_some("--offline"))
+        .current_dir(crates_dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        // Every run checks from scratch: an unchanged crate would otherwise reuse the
+        // last run's incremental state and report a fraction of the real cost.
+        .env("CARGO_INCREMENTAL", "0");
+    if !rustc_args.is_empty() {
+        command.arg("--").args(rustc_args);
+    }
+    let measured = crate::process::measure(command, None, &log.with_extension("run"))
+        .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+    let mut texts: BTreeMap<String, String> =
+        members.iter().map(|m| (m.clone(), String::new())).collect();
+    let (mut built, mut rendered) = (Vec::new(), String::new());
+    for line in measured.stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let Some(name) = message["manifest_path"]
+            .as_str()
+            .and_then(|p| Path::new(p).parent()?.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        match message["reason"].as_str() {
+            Some("compiler-message") => {
+                let text = message["message"]["rendered"].as_str().unwrap_or_default();
+                rendered.push_str(text);
+                if message["message"]["level"] == "error" {
+                    if let Some(t) = texts.get_mut(&name) {
+                        t.push_str(text);
+                        t.push('\n');
+                    }
+                }
+            }
+            Some("compiler-artifact") => built.push(name),
+            _ => {}
         }
     }
-
-    /// `cargo clippy -p NAME --all-features -- -D warnings`, output to
-    /// `logs/NAME.check.log`.
-    pub fn clippy(&self, name: &str, logs: &Path) -> Result<Check, String> {
-        let log = logs.join(format!("{name}.check.log"));
-        let mut command = crate::process::cargo();
-        command
-            .args([
-                "clippy",
-                "--package",
-                name,
-                "--all-features",
-                "--color",
-                "never",
-            ])
-            .args(self.offline.then_some("--offline"))
-            .args(["--", "-D", "warnings"])
-            .current_dir(&self.crates_dir)
-            .env("CARGO_TARGET_DIR", &self.target_dir)
-            // Every run checks from scratch: an unchanged crate would otherwise reuse
-            // the last run's incremental state and report a fraction of the real cost.
-            .env("CARGO_INCREMENTAL", "0");
-        let measured = crate::process::measure(command, None, &logs.join(name))
-            .map_err(|e| format!("error: cannot run cargo clippy: {e}"))?;
-        let text = format!("{}{}", measured.stdout, measured.stderr);
-        fs::write(&log, &text).map_err(|e| format!("error: writing {}: {e}", log.display()))?;
-        Ok(Check {
-            time: measured.wall,
-            peak_kib: measured.peak_kib,
-            cpu: measured.cpu,
-            passed: measured.ok(),
-            messages: compiler_messages(&text, &self.crates_dir),
-            log,
-        })
+    let _ = fs::write(log, format!("{rendered}\n{}", measured.stderr));
+    let mut crates = BTreeMap::new();
+    for (name, text) in texts {
+        let mut messages = compiler_messages(&text, crates_dir);
+        if messages.is_empty() && !built.contains(&name) {
+            // No message and no artifact: the compiler died (killed when the machine ran
+            // out of memory, say) or cargo stopped before it.
+            let killed = measured.stderr.lines().any(|l| {
+                l.contains(&format!("--crate-name {} ", name.replace('-', "_")))
+                    && l.contains("(signal: 9, SIGKILL: kill)")
+            });
+            messages.push(MessageKind {
+                kind: if killed {
+                    "the compiler was killed (SIGKILL: out of memory)".to_owned()
+                } else {
+                    "not built (see the log)".to_owned()
+                },
+                count: 1,
+                example: log.display().to_string(),
+                location: None,
+                origin: None,
+            });
+        }
+        crates.insert(name, messages);
     }
+    Ok(Check {
+        crates,
+        wall: measured.wall,
+        cpu: measured.cpu,
+        peak_rss_kib: measured.peak_kib,
+        log: log.to_owned(),
+    })
 }
 
 /// One kind of compiler error: the message with names and numbers left out.

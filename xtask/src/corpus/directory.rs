@@ -13,7 +13,7 @@
 //! built once for both. `--vs progenitor` runs `cargo progenitor` on the same sample.
 //! [`super::report`] writes `corpus/DIRECTORY.md`; [`super::subset`] is the CI part.
 
-use super::check::{compiler_messages, write_workspace, MessageKind};
+use super::check::{self, write_workspace, Check};
 use super::fetch::{ensure_archive, npm_integrity, Package};
 use super::{relative, sample, Registry};
 use crate::args::{CorpusArgs, DocumentArgs, Versus};
@@ -481,107 +481,6 @@ pub fn release_worker() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("error: {} was not built", bin.display()))
 }
 
-/// The result of checking the sampled crates.
-#[derive(Debug, Clone, Default)]
-pub struct SampleCheck {
-    /// Crate name -> its compiler messages by kind (empty: passed).
-    pub crates: BTreeMap<String, Vec<MessageKind>>,
-    pub wall: Duration,
-    pub cpu: Option<Duration>,
-    pub peak_rss_kib: Option<u64>,
-}
-
-/// `cargo <command> --workspace --keep-going` over `members` of the workspace in
-/// `crates_dir`, JSON messages read per crate. `lints` is the subcommand and the
-/// arguments after `--` (`clippy`, `-D warnings`; or `check` and nothing).
-pub fn check_workspace(
-    crates_dir: &Path,
-    target_dir: &Path,
-    members: &[String],
-    subcommand: &str,
-    rustc_args: &[&str],
-    offline: bool,
-    log: &Path,
-) -> Result<SampleCheck, String> {
-    let mut command = process::cargo();
-    command
-        .arg(subcommand)
-        .args(["--workspace", "--keep-going", "--all-features"])
-        .args(["--message-format", "json", "--color", "never"])
-        .args(offline.then_some("--offline"))
-        .current_dir(crates_dir)
-        .env("CARGO_TARGET_DIR", target_dir)
-        .env("CARGO_INCREMENTAL", "0");
-    if !rustc_args.is_empty() {
-        command.arg("--").args(rustc_args);
-    }
-    let measured = process::measure(command, None, &log.with_extension("run"))
-        .map_err(|e| format!("error: cannot run cargo: {e}"))?;
-    let _ = fs::write(log, format!("{}\n{}", measured.stdout, measured.stderr));
-    let mut texts: BTreeMap<String, String> =
-        members.iter().map(|m| (m.clone(), String::new())).collect();
-    let mut built: Vec<String> = Vec::new();
-    for line in measured.stdout.lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let Some(name) = message["manifest_path"]
-            .as_str()
-            .and_then(|p| Path::new(p).parent()?.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-        else {
-            continue;
-        };
-        match message["reason"].as_str() {
-            Some("compiler-message") => {
-                if let (Some(text), Some(level)) = (
-                    message["message"]["rendered"].as_str(),
-                    message["message"]["level"].as_str(),
-                ) {
-                    if level == "error" {
-                        if let Some(t) = texts.get_mut(&name) {
-                            t.push_str(text);
-                            t.push('\n');
-                        }
-                    }
-                }
-            }
-            Some("compiler-artifact") => built.push(name),
-            _ => {}
-        }
-    }
-    let mut crates = BTreeMap::new();
-    for (name, text) in texts {
-        let mut messages = compiler_messages(&text, crates_dir);
-        if messages.is_empty() && !built.contains(&name) {
-            // No message and no artifact: the compiler died (killed when the machine ran
-            // out of memory, say) or cargo stopped before it.
-            let killed = measured.stderr.lines().any(|l| {
-                l.contains(&format!("--crate-name {} ", name.replace('-', "_")))
-                    && l.contains("(signal: 9, SIGKILL: kill)")
-            });
-            messages.push(MessageKind {
-                kind: if killed {
-                    "the compiler was killed (SIGKILL: out of memory)".to_owned()
-                } else {
-                    "not built (see the log)".to_owned()
-                },
-                count: 1,
-                example: log.display().to_string(),
-                location: None,
-                origin: None,
-            });
-        }
-        crates.insert(name, messages);
-    }
-    Ok(SampleCheck {
-        crates,
-        wall: measured.wall,
-        cpu: measured.cpu,
-        peak_rss_kib: measured.peak_kib,
-    })
-}
-
 /// A crate name for a document path: `amazonaws.com/ec2.json` -> `amazonaws-com-ec2`.
 pub fn crate_name(path: &str) -> String {
     let stem = path.strip_suffix(".json").unwrap_or(path);
@@ -607,14 +506,14 @@ pub fn check_sample(
     crates_dir: &Path,
     members: &[String],
     offline: bool,
-) -> Result<SampleCheck, String> {
+) -> Result<Check, String> {
     let names: Vec<&str> = members.iter().map(String::as_str).collect();
     write_workspace(root, crates_dir, &names)?;
     eprintln!(
         "==> cargo clippy -- -D warnings of {} sampled crates (one workspace)",
         members.len()
     );
-    check_workspace(
+    check::run(
         crates_dir,
         &root.join(CHECK_TARGET),
         members,
@@ -632,7 +531,7 @@ pub struct Progenitor {
     /// Path -> generated?
     pub generated: BTreeMap<String, bool>,
     /// Crate name -> messages of `cargo check` (empty: passed).
-    pub check: Option<SampleCheck>,
+    pub check: Option<Check>,
     /// Crate name -> document path.
     pub names: BTreeMap<String, String>,
     pub wall: Duration,
@@ -725,7 +624,7 @@ pub fn progenitor(
             "==> cargo check of {} crates progenitor generated",
             members.len()
         );
-        Some(check_workspace(
+        Some(check::run(
             &crates,
             &work.join("target"),
             &members,

@@ -32,7 +32,7 @@ mod subset;
 use crate::args::CorpusArgs;
 use crate::codegen::Target;
 use crate::relative;
-use check::{write_workspace, CargoRunner, Check};
+use check::{write_workspace, Check};
 use fetch::ensure_spec;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -167,7 +167,7 @@ impl Outcome {
             Some("fetch")
         } else if self.generate_error.is_some() {
             Some("generate")
-        } else if self.check.as_ref().is_some_and(|c| !c.passed) {
+        } else if self.check.as_ref().is_some_and(|c| !c.passed()) {
             Some("check")
         } else {
             None
@@ -233,33 +233,46 @@ pub fn run(args: &CorpusArgs) -> Result<(), String> {
     if !members.is_empty() {
         let names: Vec<&str> = members.iter().map(|e| e.name.as_str()).collect();
         write_workspace(&root, &crates_dir, &names)?;
-        let cargo = CargoRunner::new(&work, args.offline);
+        let clippy = |name: &str| {
+            let log = logs.join(format!("{name}.check.log"));
+            let (crates, target) = (&crates_dir, &work.join("target"));
+            let lints = ["-D", "warnings"];
+            check::run(
+                crates,
+                target,
+                &[name.to_owned()],
+                "clippy",
+                &lints,
+                args.offline,
+                &log,
+            )
+        };
         eprintln!("==> {DEPS_CRATE}: cargo clippy (building the dependencies)");
-        let deps = cargo.clippy(DEPS_CRATE, &logs)?;
-        if !deps.passed {
+        let deps = clippy(DEPS_CRATE)?;
+        if !deps.passed() {
             return Err(format!(
                 "error: the generated crates' dependencies do not build; see {}",
                 deps.log.display()
             ));
         }
-        deps_time = Some(deps.time);
+        deps_time = Some(deps.wall);
         for (entry, outcome) in entries.iter().zip(outcomes.iter_mut()) {
             if outcome.generated.is_none() {
                 continue;
             }
             eprintln!("==> {}: cargo clippy -- -D warnings", entry.name);
-            let check = cargo.clippy(&entry.name, &logs)?;
+            let check = clippy(&entry.name)?;
             eprintln!(
                 "    {} in {}{}",
-                if check.passed { "passed" } else { "FAILED" },
-                seconds(check.time),
-                if check.passed {
+                if check.passed() { "passed" } else { "FAILED" },
+                seconds(check.wall),
+                if check.passed() {
                     String::new()
                 } else {
                     format!(
                         " ({} error(s) of {} kind(s); log: {})",
-                        check.messages.iter().map(|m| m.count).sum::<usize>(),
-                        check.messages.len(),
+                        check.messages().map(|m| m.count).sum::<usize>(),
+                        check.messages().count(),
                         relative(&root, &check.log)
                     )
                 }
@@ -442,7 +455,7 @@ fn report(
                 "**check failed** ({} errors)",
                 o.check
                     .as_ref()
-                    .map_or(0, |c| c.messages.iter().map(|m| m.count).sum::<usize>())
+                    .map_or(0, |c| c.messages().map(|m| m.count).sum::<usize>())
             ),
             Some(stage) => format!("**{stage} failed**"),
         };
@@ -462,12 +475,12 @@ fn report(
             },
             gen.map_or_else(dash, |g| seconds(g.time)),
             o.check.as_ref().map_or_else(dash, |c| match c.cpu {
-                Some(cpu) => format!("{} / {}", seconds(c.time), seconds(cpu)),
-                None => seconds(c.time),
+                Some(cpu) => format!("{} / {}", seconds(c.wall), seconds(cpu)),
+                None => seconds(c.wall),
             }),
             o.check
                 .as_ref()
-                .and_then(|c| c.peak_kib)
+                .and_then(|c| c.peak_rss_kib)
                 .map_or_else(dash, |k| format!("{} MiB", k / 1024)),
             result
         );
@@ -512,14 +525,15 @@ fn report(
                 }
                 out.push_str("```\n");
             } else if let Some(check) = &o.check {
-                let total: usize = check.messages.iter().map(|m| m.count).sum();
+                let messages: Vec<&check::MessageKind> = check.messages().collect();
+                let total: usize = messages.iter().map(|m| m.count).sum();
                 let _ = writeln!(
                     out,
                     "{total} compiler error(s) (warnings count, as `-D warnings` makes them errors) of {} kind(s), most frequent first, each with its first instance and the spec element that code came from; the full output is in `{}`.\n\n```text",
-                    check.messages.len(),
+                    messages.len(),
                     relative(root, &check.log)
                 );
-                for message in check.messages.iter().take(SHOWN_KINDS) {
+                for message in messages.iter().take(SHOWN_KINDS) {
                     let _ = writeln!(out, "{:>5} x {}", message.count, message.kind);
                     let _ = writeln!(out, "        first: {}", message.example);
                     if let Some(location) = &message.location {
@@ -533,8 +547,8 @@ fn report(
                         );
                     }
                 }
-                if check.messages.len() > SHOWN_KINDS {
-                    let _ = writeln!(out, "... {} more kinds", check.messages.len() - SHOWN_KINDS);
+                if messages.len() > SHOWN_KINDS {
+                    let _ = writeln!(out, "... {} more kinds", messages.len() - SHOWN_KINDS);
                 }
                 out.push_str("```\n");
             }

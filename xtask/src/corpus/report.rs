@@ -1,8 +1,9 @@
 //! `corpus/DIRECTORY.md`: the directory sweep's report. Every table has a total order
 //! (its figure, then the document path), so two runs differ only where results do.
 
+use super::check::Check;
 use super::check::MessageKind;
-use super::directory::{Class, Progenitor, Record, SampleCheck, INTEGRITY, PACKAGE, VERSION};
+use super::directory::{Class, Progenitor, Record, INTEGRITY, PACKAGE, VERSION};
 use super::subset;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,7 +17,7 @@ pub struct Run<'a> {
     pub jobs: usize,
     pub sample: &'a [String],
     pub seed: u64,
-    pub check: Option<&'a SampleCheck>,
+    pub check: Option<&'a Check>,
     pub progenitor: Option<&'a Progenitor>,
     pub command: String,
 }
@@ -311,7 +312,7 @@ fn verdict(pass: bool) -> &'static str {
 
 /// Failures of a check grouped by kind over all crates: kind -> crates, messages,
 /// the first instance.
-fn failure_kinds(check: &SampleCheck) -> Vec<(String, usize, usize, String)> {
+fn failure_kinds(check: &Check) -> Vec<(String, usize, usize, String)> {
     let mut kinds: BTreeMap<&str, (usize, usize, String)> = BTreeMap::new();
     for (name, messages) in &check.crates {
         for MessageKind {
