@@ -578,7 +578,7 @@ impl Bench {
                 }
                 self.say(format!(
                     "| {size} | {label} | {} | {} ms | {} |",
-                    field("requests"),
+                    field("requests").replace('?', "-"),
                     field("elapsed_ms"),
                     mib(peak)
                 ));
