@@ -618,30 +618,19 @@ fn machine() -> String {
     machine_line(false)
 }
 
-/// Cores, rustc, which build generates, the generator's commit.
+/// The machine, which build generates, the generator's commit.
 fn machine_line(release: bool) -> String {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let rustc = Command::new("rustc")
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+    let root = crate::project_root();
     let git = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .current_dir(crate::project_root())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        crate::process::output(Command::new("git").args(args).current_dir(&root)).ok()
     };
     let generator = match git(&["rev-parse", "--short", "HEAD"]) {
         Some(commit) => {
             let dirty =
                 git(&["status", "--porcelain", "--", "generator"]).is_some_and(|s| !s.is_empty());
             format!(
-                " Generator: commit `{commit}`{}.",
+                " Generator: commit `{}`{}.",
+                commit.trim(),
                 if dirty {
                     " with uncommitted changes in `generator/`"
                 } else {
@@ -651,20 +640,15 @@ fn machine_line(release: bool) -> String {
         }
         None => String::new(),
     };
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name"))
-                .map(|l| format!(" ({})", l.trim_start_matches([' ', '\t', ':'])))
-        })
-        .unwrap_or_default();
     let build = if release {
         "the release build"
     } else {
         "the debug build `cargo xtask` uses"
     };
-    format!("Times are wall-clock on {cores} cores{cpu} with {rustc}; generation runs {build}.{generator}")
+    format!(
+        "Times are wall-clock on {}; generation runs {build}.{generator}",
+        crate::process::machine()
+    )
 }
 
 fn seconds(duration: Duration) -> String {
