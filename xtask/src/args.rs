@@ -25,7 +25,8 @@ pub enum Command {
     Corpus(CorpusArgs),
     /// Install the pinned Prism mock server (npm) and print its path.
     Prism,
-    /// Generation, build-cost and client benchmarks against progenitor and reqwest.
+    /// Generation, build-cost and client benchmarks against progenitor and reqwest
+    /// (timed by hyperfine, installed into target/bench-tools/ on first use).
     Bench(BenchArgs),
     /// One document of `corpus --directory`, generated in memory (crate written only
     /// with --out); prints a JSON summary. The sweep's child process.
@@ -160,7 +161,7 @@ pub struct DocumentArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Args)]
 pub struct BenchArgs {
-    /// Generation runs of each tool on iModels, alternating [default: 15, 3 with --quick].
+    /// hyperfine's runs of each generator on iModels [default: 15, 3 with --quick].
     #[arg(long, value_name = "N")]
     pub runs: Option<NonZeroUsize>,
     /// Clean/alone/incremental builds of each generated crate [default: 3, 1 with --quick].
