@@ -107,24 +107,13 @@ pub fn document(args: &DocumentArgs) -> Result<(), String> {
     let summary = match generator::generate(&source, &target.settings) {
         Ok(files) => {
             if let Some(out) = &args.out {
-                let _ = fs::remove_dir_all(out.join("src"));
-                for (path, contents) in &files.files {
-                    let path = out.join(path);
-                    fs::create_dir_all(path.parent().unwrap_or(out))
-                        .and_then(|()| fs::write(&path, contents))
-                        .map_err(|e| format!("error: writing {}: {e}", path.display()))?;
-                }
+                super::write_crate(out, &files)?;
             }
             Summary {
                 generated: true,
-                errors: Vec::new(),
                 warnings: problems(&files.warnings, false),
                 words: files.words.clone(),
-                lines: ["src/lib.rs", "src/models.rs", "src/operations.rs"]
-                    .iter()
-                    .filter_map(|f| files.files.get(*f))
-                    .map(|text| text.lines().count())
-                    .sum(),
+                lines: super::rust_lines(&files),
                 ..Summary::default()
             }
         }

@@ -370,22 +370,11 @@ fn generate(
         Ok((api, _)) => (api.operations.len(), api.types.len()),
         Err(_) => (0, 0),
     };
-    let lines = ["src/lib.rs", "src/models.rs", "src/operations.rs"]
-        .iter()
-        .filter_map(|f| files.files.get(*f))
-        .map(|text| text.lines().count())
-        .sum();
-    // Always rewrite every file: the fresh mtimes make the check below really run.
-    let _ = fs::remove_dir_all(out.join("src"));
-    for (relative_path, contents) in &files.files {
-        let path = out.join(relative_path);
-        let written = fs::create_dir_all(path.parent().unwrap_or(&out))
-            .and_then(|()| fs::write(&path, contents));
-        if let Err(e) = written {
-            outcome.generate_error = Some(format!("error: writing {}: {e}", path.display()));
-            return;
-        }
+    if let Err(e) = write_crate(&out, &files) {
+        outcome.generate_error = Some(e);
+        return;
     }
+    let lines = rust_lines(&files);
     eprintln!(
         "    generated {operations} operations, {types} types, {} warnings, {lines} lines in {}",
         warnings.len(),
@@ -398,6 +387,28 @@ fn generate(
         warnings,
         lines,
     });
+}
+
+/// Writes every generated file into `out`, its `src/` emptied first: the fresh mtimes
+/// make a check of the crate really run.
+fn write_crate(out: &Path, files: &generator::GeneratedFiles) -> Result<(), String> {
+    let _ = fs::remove_dir_all(out.join("src"));
+    for (relative_path, contents) in &files.files {
+        let path = out.join(relative_path);
+        fs::create_dir_all(path.parent().unwrap_or(out))
+            .and_then(|()| fs::write(&path, contents))
+            .map_err(|e| format!("error: writing {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Lines of the generated `lib.rs`, `models.rs` and `operations.rs`.
+fn rust_lines(files: &generator::GeneratedFiles) -> usize {
+    ["src/lib.rs", "src/models.rs", "src/operations.rs"]
+        .iter()
+        .filter_map(|f| files.files.get(*f))
+        .map(|text| text.lines().count())
+        .sum()
 }
 
 /// `openapi: 3.1.0` / `"openapi": "3.0.3"` (or a Swagger document's `swagger: "2.0"`),
