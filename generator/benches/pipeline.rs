@@ -45,6 +45,7 @@ fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     }
 }

@@ -38,6 +38,7 @@ pub mod surface;
 pub mod words;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use runtime_files::runtime_version;
 
 use indexmap::IndexMap;
 
@@ -63,6 +64,10 @@ pub struct Settings {
     pub standalone: bool,
     /// Where the generated crate gets the runtime from.
     pub runtime: RuntimeDependency,
+    /// The `[dev-dependencies]` of a crate with tests of its own, as manifest lines
+    /// (`name = requirement`): `generated-client`'s. Empty for a crate without tests,
+    /// which then depends on nothing it does not use.
+    pub dev_dependencies: Vec<String>,
     /// Puts the types no operation uses behind the `unused-schemas` Cargo feature
     /// (see [`lower::gate_unused_schemas`]); for documents like GitHub's, whose
     /// webhook payloads are most of the types.
@@ -218,6 +223,7 @@ fn generate_on_this_thread(
             settings.standalone,
             &settings.runtime,
             &api.features(),
+            &settings.dev_dependencies,
         ),
     );
     let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);

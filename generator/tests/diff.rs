@@ -19,6 +19,7 @@ fn surface(path: &Path) -> Surface {
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     };
     let (api, _) = generator::lower_source(&source, &settings).unwrap_or_else(|d| panic!("{d}"));

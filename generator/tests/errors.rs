@@ -27,6 +27,7 @@ fn diagnostics_for(name: &str) -> String {
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     };
     match generator::generate(source, &settings) {
@@ -179,6 +180,7 @@ fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::D
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     };
     generator::generate(source, &settings)

@@ -1768,6 +1768,7 @@ fn settings(words: &[String]) -> Settings {
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     }
 }

@@ -36,6 +36,7 @@ fn settings(names: &[&str]) -> Settings {
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: overlays(names),
     }
 }

@@ -73,6 +73,7 @@ fn product_words_need_no_configuration() {
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     };
     let configured = settings(vec!["iModel".to_owned(), "iTwin".to_owned()]);

@@ -55,10 +55,14 @@ pub struct CodegenArgs {
     /// beside it (repeatable; applied in the order given; needs --spec).
     #[arg(long, value_name = "FILE", requires = "spec")]
     pub overlay: Vec<PathBuf>,
-    /// Copy the runtime into the crate (`src/runtime/`) instead of depending on this
-    /// workspace's runtime/ by a relative path.
-    #[arg(long, requires = "out")]
+    /// Copy the runtime into the crate (`src/runtime/`) instead of depending on
+    /// `openapi-client-runtime` by version.
+    #[arg(long, requires = "out", conflicts_with = "runtime_path")]
     pub vendor_runtime: bool,
+    /// Depend on the runtime in this directory (e.g. this workspace's `runtime/`) by a
+    /// relative path instead of by version.
+    #[arg(long, value_name = "DIR", requires = "out")]
+    pub runtime_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]

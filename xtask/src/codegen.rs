@@ -16,6 +16,22 @@ pub const MAIN_SPEC: &str = "spec/imodels.yaml";
 pub const MAIN_OUT: &str = "generated-client";
 pub const MAIN_CRATE: &str = "generated-client";
 
+/// What `generated-client`'s own tests (`generated-client/tests/`) use: loopback
+/// servers with and without TLS, and the crates of requests and checks no operation
+/// makes. A crate generated elsewhere has no tests and gets none of these.
+const MAIN_DEV_DEPENDENCIES: &[&str] = &[
+    r#"futures-util = { version = "0.3.31", default-features = false, features = ["std"] }"#,
+    r#"httpdate = "1.0.3""#,
+    r#"percent-encoding = "2.3.1""#,
+    r#"rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }"#,
+    r#"reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }"#,
+    r#"tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }"#,
+    r#"tempfile = "3.20""#,
+    r#"tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }"#,
+    r#"tracing = { version = "0.1.41", default-features = false, features = ["std"] }"#,
+    r#"wiremock = "0.6.3""#,
+];
+
 /// One generation job: where the spec is, where the crate goes, how it is labelled.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -32,6 +48,10 @@ impl Target {
         target.settings.command = "cargo xtask codegen".to_owned();
         target.settings.standalone = false;
         target.settings.runtime = RuntimeDependency::Path("../runtime".to_owned());
+        target.settings.dev_dependencies = MAIN_DEV_DEPENDENCIES
+            .iter()
+            .map(|&l| l.to_owned())
+            .collect();
         // Overlays are named from the root in headers, on every machine alike.
         for overlay in &mut target.settings.overlays {
             overlay.path = crate::relative(root, Path::new(&overlay.path));
@@ -64,8 +84,11 @@ impl Target {
                 words: naming.words,
                 split_words: naming.split,
                 standalone: true,
-                runtime: runtime_path_from(out)?,
+                // The runtime this generator was built with, by version: the crate
+                // builds wherever it is (`--runtime-path`, `--vendor-runtime` otherwise).
+                runtime: RuntimeDependency::Version(generator::runtime_version().to_owned()),
                 gate_unused_schemas: false,
+                dev_dependencies: Vec::new(),
                 overlays: read_overlays(&overlays_beside(spec)?)?,
             },
             spec: spec.to_owned(),
@@ -82,6 +105,25 @@ impl Target {
                 .push_str(&format!(" --overlay {}", overlay.path));
             self.settings.overlays.push(overlay);
         }
+        Ok(())
+    }
+
+    /// Depends on the runtime at `dir` (`--runtime-path`), by a path relative to the
+    /// crate, instead of by version.
+    pub fn runtime_path(&mut self, dir: &Path) -> Result<(), String> {
+        self.settings.runtime = runtime_path_from(&self.out, dir)?;
+        let shown = dir.display();
+        self.settings
+            .command
+            .push_str(&format!(" --runtime-path {shown}"));
+        Ok(())
+    }
+
+    /// Depends on this workspace's `runtime/` by path: the corpus crates, checked
+    /// against the runtime as it is in this checkout.
+    pub fn use_workspace_runtime(&mut self) -> Result<(), String> {
+        let runtime = crate::project_root().join("runtime");
+        self.settings.runtime = runtime_path_from(&self.out, &runtime)?;
         Ok(())
     }
 
@@ -108,6 +150,9 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     };
     if args.vendor_runtime {
         target.vendor_runtime();
+    }
+    if let Some(dir) = &args.runtime_path {
+        target.runtime_path(dir)?;
     }
     if args.gate_unused_schemas {
         target.settings.gate_unused_schemas = true;
@@ -173,15 +218,15 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The path dependency on this workspace's `runtime/` for a crate written to `out`:
-/// relative, so the crate builds wherever the two are moved together.
-pub fn runtime_path_from(out: &Path) -> Result<RuntimeDependency, String> {
-    let runtime = crate::project_root().join("runtime");
+/// The path dependency on the runtime at `runtime` (this workspace's `runtime/`, or
+/// `--runtime-path`) for a crate written to `out`: relative, so the crate builds
+/// wherever the two are moved together.
+pub fn runtime_path_from(out: &Path, runtime: &Path) -> Result<RuntimeDependency, String> {
     let absolute = |path: &Path| {
         std::path::absolute(path)
             .map_err(|e| format!("error: cannot resolve {}: {e}", path.display()))
     };
-    let (out, runtime) = (absolute(out)?, absolute(&runtime)?);
+    let (out, runtime) = (absolute(out)?, absolute(runtime)?);
     let relative = pathdiff::diff_paths(&runtime, &out).unwrap_or(runtime);
     // Cargo reads `/` on every platform.
     let text = relative

@@ -71,6 +71,7 @@ fn surface(
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
+        dev_dependencies: Vec::new(),
         overlays: read_overlays(overlays)?,
     };
     let (api, _) = generator::lower_source(source, &settings)

@@ -60,6 +60,13 @@ const STEPS: &[Step] = &[
         ],
         &[("RUSTDOCFLAGS", "-D warnings")],
     ),
+    // The runtime as a registry would get it: its package (sources, README, licenses)
+    // builds on its own, outside this workspace.
+    (
+        "the runtime packages",
+        &["package", "-p", "openapi-client-runtime", "--allow-dirty"],
+        &[],
+    ),
     (
         "tests",
         &["test", "--workspace", "--all-features", "--no-fail-fast"],

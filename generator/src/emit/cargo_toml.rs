@@ -29,20 +29,6 @@ url = "2.5.4"
 xxhash-rust = { version = "0.8.15", features = ["xxh3"] }
 "#;
 
-/// What the crate's own tests (`generated-client/tests/`) use: loopback servers, and
-/// the runtime's own crates for requests and checks no operation makes.
-const DEV_DEPENDENCIES: &str = r#"futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
-httpdate = "1.0.3"
-percent-encoding = "2.3.1"
-rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }
-reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }
-tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }
-tempfile = "3.20"
-tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }
-tracing = { version = "0.1.41", default-features = false, features = ["std"] }
-wiremock = "0.6.3"
-"#;
-
 /// HTTP/1.1 is what a REST client needs; HTTP/2 (negotiated over TLS) is one feature
 /// away for callers who multiplex many requests, and leaving it out by default keeps
 /// `h2` and its four dependencies out of every build.
@@ -53,16 +39,23 @@ const HTTP2_COMMENT: &str = "# HTTP/2, negotiated with the server over TLS.\n";
 const MOCK_COMMENT: &str =
     "# Typed mocks on a loopback server, for your tests (`mock::MockServer`).\n";
 
-/// What the vendored runtime's own unit tests use beside the crate's: the oracle
-/// its JSON error paths are checked against, and a request body's collector.
-const VENDORED_RUNTIME_DEV_DEPENDENCIES: &str =
-    "http-body-util = \"0.1.3\"\nserde_path_to_error = \"0.1.17\"\n";
+/// What the vendored runtime's own unit tests use (`runtime/Cargo.toml`'s
+/// dev-dependencies): an async test runtime, a loopback server, the oracle its JSON
+/// error paths are checked against, and a request body's collector.
+const VENDORED_RUNTIME_DEV_DEPENDENCIES: &str = r#"http-body-util = "0.1.3"
+serde_path_to_error = "0.1.17"
+tokio = { version = "1.44", features = ["macros", "rt", "net"] }
+wiremock = "0.6.3"
+"#;
 
 /// The mock server the vendored runtime's `mock` module is built on.
 const VENDORED_MOCK_DEPENDENCY: &str = "wiremock = { version = \"0.6.3\", optional = true }\n";
 
 /// The manifest. `standalone` crates get an empty `[workspace]` table so they build
-/// wherever they are written, even inside another workspace's tree.
+/// wherever they are written, even inside another workspace's tree. A crate has a
+/// `[dev-dependencies]` table only when it has tests: its own (`dev_dependencies`,
+/// lines `name = requirement`) or the vendored runtime's.
+#[allow(clippy::too_many_arguments)] // one per manifest part; called once
 pub fn cargo_toml(
     crate_name: &str,
     version: &str,
@@ -71,6 +64,7 @@ pub fn cargo_toml(
     standalone: bool,
     runtime: &RuntimeDependency,
     features: &[&str],
+    dev_dependencies: &[String],
 ) -> String {
     let workspace = if standalone { "\n[workspace]\n" } else { "" };
     let gated: String = features
@@ -81,7 +75,11 @@ pub fn cargo_toml(
         RuntimeDependency::Vendored => VENDORED_RUNTIME_DEV_DEPENDENCIES,
         _ => "",
     };
-    let dev_dependencies = sorted_lines(DEV_DEPENDENCIES, vendored_dev);
+    let dev_dependencies = sorted_lines(&dev_dependencies.join("\n"), vendored_dev);
+    let dev_dependencies = match dev_dependencies.is_empty() {
+        true => String::new(),
+        false => format!("\n[dev-dependencies]\n{dev_dependencies}\n"),
+    };
     let (http2, mock, runtime_dependency) = match runtime {
         RuntimeDependency::Path(path) => (
             format!("http2 = [\"{RUNTIME_CRATE}/http2\"]"),
@@ -115,13 +113,17 @@ pub fn cargo_toml(
          description = \"{description}\"\n\
          publish = false\n\
          {workspace}\n\
-         {features}[dependencies]\n{dependencies}\n\n[dev-dependencies]\n{dev_dependencies}\n"
+         {features}[dependencies]\n{dependencies}\n{dev_dependencies}"
     )
 }
 
-/// The dependency lines of two tables as one, sorted by crate name as Cargo writes them.
+/// The dependency lines of two tables as one, sorted by crate name as Cargo writes
+/// them; a crate named in both keeps the first table's line.
 fn sorted_lines(first: &str, second: &str) -> String {
-    let mut lines: Vec<&str> = first.lines().chain(second.lines()).collect();
+    let mut lines: Vec<&str> = first.lines().collect();
+    let name = |line: &str| line.split('=').next().unwrap_or(line).trim().to_owned();
+    let named: Vec<String> = lines.iter().map(|line| name(line)).collect();
+    lines.extend(second.lines().filter(|line| !named.contains(&name(line))));
     lines.sort_unstable();
     lines.join("\n")
 }
@@ -142,6 +144,40 @@ fn toml_string_body(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::RuntimeDependency;
+
+    /// The `[dev-dependencies]` table of each kind of crate: none without tests, the
+    /// crate's own, the vendored runtime's, and both (a crate named twice once).
+    #[test]
+    fn dev_dependencies_only_for_crates_with_tests() {
+        let own = vec!["tokio = \"1.50\"".to_owned(), "rcgen = \"0.13\"".to_owned()];
+        let vendored = RuntimeDependency::Vendored;
+        let version = RuntimeDependency::Version("0.4.0".to_owned());
+        let cases: [(&RuntimeDependency, &[String], Option<&str>); 3] = [
+            (&version, &[], None),
+            (&version, &own, Some("rcgen = \"0.13\"\ntokio = \"1.50\"\n")),
+            (
+                &vendored,
+                &own,
+                Some(
+                    "http-body-util = \"0.1.3\"\nrcgen = \"0.13\"\nserde_path_to_error = \"0.1.17\"\ntokio = \"1.50\"\nwiremock = \"0.6.3\"\n",
+                ),
+            ),
+        ];
+        for (runtime, dev, expected) in cases {
+            let manifest = super::cargo_toml("c", "0.1.0", "d", "h", true, runtime, &[], dev);
+            let table = manifest
+                .split_once("\n[dev-dependencies]\n")
+                .map(|(_, t)| t);
+            assert_eq!(table, expected, "{runtime:?} {dev:?}:\n{manifest}");
+        }
+        let manifest = super::cargo_toml("c", "0.1.0", "d", "h", true, &version, &[], &[]);
+        assert!(
+            manifest.contains("\nopenapi-client-runtime = \"0.4.0\"\n"),
+            "{manifest}"
+        );
+    }
+
     #[test]
     fn descriptions_with_quotes_and_control_characters_stay_valid_toml() {
         let text = super::toml_string_body("a \"b\" \\ c\n\0");

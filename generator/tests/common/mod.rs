@@ -150,6 +150,7 @@ pub fn settings(name: &str) -> Settings {
         runtime: generator::RuntimeDependency::Path("../../../runtime".to_owned()),
         // The one fixture that shows the feature gate.
         gate_unused_schemas: name == "unused_schemas",
+        dev_dependencies: Vec::new(),
         overlays: Vec::new(),
     }
 }

@@ -19,7 +19,8 @@ pub fn write_workspace(root: &Path, crates_dir: &Path, members: &[&str]) -> Resu
         "The generated crates' dependencies, built once before the corpus crates",
         header,
         false,
-        &crate::codegen::runtime_path_from(&deps_dir)?,
+        &crate::codegen::runtime_path_from(&deps_dir, &crate::project_root().join("runtime"))?,
+        &[],
         &[],
     );
     let mut names: Vec<String> = vec![format!("\"{DEPS_CRATE}\"")];

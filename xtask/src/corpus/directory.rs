@@ -88,6 +88,7 @@ pub fn document(args: &DocumentArgs) -> Result<(), String> {
     let mut target = crate::codegen::Target::standalone(&args.spec, &out, Some(&args.crate_name))?;
     // A member of the check workspace, labelled as in the directory.
     target.settings.standalone = false;
+    target.use_workspace_runtime()?;
     target.settings.spec_path = args
         .label
         .clone()

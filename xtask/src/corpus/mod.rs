@@ -325,6 +325,10 @@ fn generate(
         }
     };
     target.settings.standalone = false;
+    if let Err(err) = target.use_workspace_runtime() {
+        outcome.generate_error = Some(err);
+        return;
+    }
     target.settings.spec_path = relative(root, spec);
     target.settings.command = format!("cargo xtask corpus --only {}", entry.name);
     target.settings.gate_unused_schemas = entry.gate_unused_schemas;
