@@ -706,21 +706,10 @@ fn edit(path: &Path, change: impl FnOnce(&str) -> String) -> Result<(), String> 
 
 /// Lines in the `.rs` files under `dir`.
 fn rust_lines(dir: &Path) -> usize {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_lines(&path)
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                fs::read_to_string(&path).map_or(0, |t| t.lines().count())
-            } else {
-                0
-            }
-        })
+    let files = crate::files_under(dir, &["rs"]).unwrap_or_default();
+    files
+        .iter()
+        .map(|path| fs::read_to_string(path).map_or(0, |t| t.lines().count()))
         .sum()
 }
 

@@ -349,21 +349,9 @@ pub fn stale_files(out: &Path, generated: &GeneratedFiles) -> Result<Vec<Stale>,
 /// Files under `out/src` (and `out/Cargo.toml`) whose first line has the `@generated`
 /// marker, relative to `out`.
 fn existing_generated(out: &Path) -> Result<Vec<String>, String> {
-    fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, found)?;
-            } else {
-                found.push(path);
-            }
-        }
-        Ok(())
-    }
     let mut files = vec![out.join("Cargo.toml")];
     if out.join("src").is_dir() {
-        walk(&out.join("src"), &mut files)
-            .map_err(|e| format!("error: reading {}: {e}", out.join("src").display()))?;
+        files.extend(crate::files_under(&out.join("src"), &[])?);
     }
     let generated = |path: &PathBuf| {
         fs::read_to_string(path).is_ok_and(|text| {

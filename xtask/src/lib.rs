@@ -40,6 +40,33 @@ pub fn project_root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
+/// The files under `dir` with one of `extensions` (any file if none), at any depth,
+/// sorted: the one walk of a folder (generated crates, documents, doc pages).
+pub fn files_under(dir: &std::path::Path, extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, found)?;
+            } else {
+                found.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut found = Vec::new();
+    walk(dir, &mut found).map_err(|e| format!("error: listing {}: {e}", dir.display()))?;
+    found.retain(|path| {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        extensions.is_empty() || extensions.contains(&extension)
+    });
+    found.sort();
+    Ok(found)
+}
+
 /// `path` relative to `root` (as it is when not under it), with `/` on every platform.
 pub fn relative(root: &std::path::Path, path: &std::path::Path) -> String {
     let path = path.strip_prefix(root).unwrap_or(path);

@@ -158,28 +158,12 @@ fn check_doc_links(doc: &Path, crates: &[&str]) -> Result<(), String> {
     let mut dead: BTreeMap<String, (usize, PathBuf)> = BTreeMap::new();
     let mut pages = 0;
     for krate in crates {
-        let mut dirs = vec![doc.join(krate)];
-        while let Some(dir) = dirs.pop() {
-            let entries = std::fs::read_dir(&dir)
-                .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?;
-            for entry in entries {
-                let path = entry
-                    .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?
-                    .path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|ext| ext != "html") {
-                    continue;
-                }
-                pages += 1;
-                let html = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
-                for href in dead_links(&html, path.parent().unwrap_or(doc)) {
-                    if FOREIGN_DEAD_LINKS.contains(&href.as_str()) {
-                        continue;
-                    }
+        for path in crate::files_under(&doc.join(krate), &["html"])? {
+            pages += 1;
+            let html = std::fs::read_to_string(&path)
+                .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+            for href in dead_links(&html, path.parent().unwrap_or(doc)) {
+                if !FOREIGN_DEAD_LINKS.contains(&href.as_str()) {
                     dead.entry(href).or_insert_with(|| (0, path.clone())).0 += 1;
                 }
             }

@@ -334,19 +334,10 @@ pub fn ensure_tree(root: &Path, tree: &PinnedTree, offline: bool) -> Result<Path
 
 /// Every `.json` under `api`, relative and sorted.
 pub fn list_documents(api: &Path) -> Result<Vec<String>, String> {
-    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, base, out)?;
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(relative(base, &path));
-            }
-        }
-        Ok(())
-    }
-    let mut documents = Vec::new();
-    walk(api, api, &mut documents).map_err(|e| format!("error: listing {}: {e}", api.display()))?;
+    let mut documents: Vec<String> = crate::files_under(api, &["json"])?
+        .iter()
+        .map(|path| relative(api, path))
+        .collect();
     documents.sort();
     Ok(documents)
 }

@@ -228,17 +228,6 @@ fn warnings_as_listed(doc: &Document, record: &Record) -> Result<(), String> {
 /// each version folder, whichever format (`3.0/json/a.json` and `3.0/yaml/a.yaml`
 /// are one), keyed by the folder before the format and the name.
 fn document_keys(dir: &Path) -> Result<BTreeSet<(String, String)>, String> {
-    fn walk(dir: &Path, base: &Path, out: &mut BTreeSet<(String, String)>) -> std::io::Result<()> {
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, base, out)?;
-            } else if path.extension().is_some_and(|e| e == "json" || e == "yaml") {
-                out.insert(document_key(&super::relative(base, &path)));
-            }
-        }
-        Ok(())
-    }
     // The version folders (`2.0`, `3.0`, `3.1`); not `package.json` or `test/`.
     let mut out = BTreeSet::new();
     let listing = |e: std::io::Error| format!("error: listing {}: {e}", dir.display());
@@ -249,7 +238,9 @@ fn document_keys(dir: &Path) -> Result<BTreeSet<(String, String)>, String> {
                 && n.chars().all(|c| c.is_ascii_digit() || c == '.')
         });
         if version && path.is_dir() {
-            walk(&path, dir, &mut out).map_err(listing)?;
+            for document in crate::files_under(&path, &["json", "yaml"])? {
+                out.insert(document_key(&super::relative(dir, &document)));
+            }
         }
     }
     Ok(out)
