@@ -161,6 +161,9 @@ pub struct DocumentArgs {
     /// The document's name in messages [default: SPEC].
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
+    /// Put the types no operation uses behind the crate's `unused-schemas` feature.
+    #[arg(long)]
+    pub gate_unused_schemas: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Args)]
@@ -301,6 +304,7 @@ mod tests {
                     out: Some("o".into()),
                     crate_name: "x".into(),
                     label: None,
+                    gate_unused_schemas: false,
                 }),
             ),
             ("test", Command::Test),

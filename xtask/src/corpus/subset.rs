@@ -296,6 +296,7 @@ pub fn run(root: &Path, suite: &Suite, offline: bool) -> Result<(), String> {
             crate_dir: d
                 .check
                 .then(|| (crates_dir.join(crate_name(&d.path)), crate_name(&d.path))),
+            ..Job::default()
         })
         .collect();
     for job in &jobs {
