@@ -443,23 +443,11 @@ pub const OVERLAYS_DIR: &str = "overlays";
 /// none when there is no such folder.
 pub fn overlays_beside(spec: &Path) -> Result<Vec<PathBuf>, String> {
     let dir = spec.with_file_name(OVERLAYS_DIR);
-    let Ok(entries) = fs::read_dir(&dir) else {
+    if !dir.is_dir() {
         return Ok(Vec::new());
-    };
-    let mut found = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("error: reading {}: {e}", dir.display()))?
-            .path();
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or_default();
-        if ["yaml", "yml", "json"].contains(&extension) && path.is_file() {
-            found.push(path);
-        }
     }
-    found.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let mut found = crate::files_under(&dir, &["yaml", "yml", "json"])?;
+    found.retain(|path| path.parent() == Some(dir.as_path()));
     Ok(found)
 }
 
@@ -477,18 +465,15 @@ pub fn read_overlays(paths: &[PathBuf]) -> Result<Vec<OverlaySource>, String> {
 
 /// The package version already in `out/Cargo.toml`, so regeneration keeps it.
 fn existing_version(out: &Path) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        package: Package,
-    }
-    #[derive(serde::Deserialize)]
-    struct Package {
-        version: String,
-    }
     let text = fs::read_to_string(out.join("Cargo.toml")).ok()?;
-    toml::from_str::<Manifest>(&text)
-        .ok()
-        .map(|m| m.package.version)
+    let manifest: toml::Table = toml::from_str(&text).ok()?;
+    Some(
+        manifest
+            .get("package")?
+            .get("version")?
+            .as_str()?
+            .to_owned(),
+    )
 }
 
 /// A crate name from the output directory's name (`out/my api` -> `my-api`).
