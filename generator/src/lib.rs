@@ -7,35 +7,29 @@
 //! [`emit`] (IR -> tokens) -> [`render`] (tokens -> formatted text).
 //! [`generate`] runs them all; the xtask and the tests both call it.
 
+pub mod changes;
 pub mod diagnostics;
-pub mod diff;
 pub mod emit;
-pub mod guard;
 pub mod ir;
-pub mod lenient;
-pub mod load;
-pub mod locate;
 pub mod lower;
 /// Which media types are JSON: `runtime/src/media.rs`, included by path so the
 /// generator decides with the client's own rule.
 #[path = "../../runtime/src/media.rs"]
 pub mod media;
-pub mod misplaced;
 pub mod naming;
-pub mod normalize;
-pub mod oas31;
-pub mod overlay;
-pub mod references;
-pub mod render;
-pub mod runtime_files;
 /// The names the runtime's API takes on generated types: `runtime/src/reserved.rs`,
 /// included by path so the generator and the runtime cannot disagree.
 #[path = "../../runtime/src/reserved.rs"]
 pub mod runtime_names;
-pub mod shape;
-pub mod structure;
-pub mod surface;
-pub mod words;
+pub mod source;
+
+// The modules' former paths, while the files that name them move over.
+pub use changes::{diff, surface};
+pub use diagnostics::{guard, locate};
+pub use emit::{render, runtime_files};
+pub use naming::words;
+pub use source as load;
+pub use source::{lenient, misplaced, normalize, oas31, overlay, references, shape, structure};
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 

@@ -1,6 +1,9 @@
 //! Problems found in a spec, reported the way rustc reports problems in code:
 //! what is wrong, where (file, JSON pointer, line), and a hint when we have one.
 
+pub mod guard;
+pub mod locate;
+
 use std::fmt;
 
 /// How bad a problem is.

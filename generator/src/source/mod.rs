@@ -14,6 +14,14 @@ use crate::diagnostics::{pointer, Diagnostic};
 use crate::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
+pub mod lenient;
+pub mod misplaced;
+pub mod normalize;
+pub mod oas31;
+pub mod overlay;
+pub mod references;
+pub mod shape;
+pub mod structure;
 pub(crate) mod swagger2;
 mod tree;
 

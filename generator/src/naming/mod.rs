@@ -6,6 +6,8 @@
 //! and [`Naming`] treats each listed word as one word: `GetIModels` -> `get_imodels`,
 //! `iTwinId` -> `itwin_id`, `CreateIModelExtent` stays `CreateIModelExtent`.
 
+pub mod words;
+
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
