@@ -12,26 +12,15 @@ pub mod diagnostics;
 pub mod emit;
 pub mod ir;
 pub mod lower;
-/// Which media types are JSON: `runtime/src/media.rs`, included by path so the
-/// generator decides with the client's own rule.
-#[path = "../../runtime/src/media.rs"]
-pub mod media;
 pub mod naming;
-/// The names the runtime's API takes on generated types: `runtime/src/reserved.rs`,
-/// included by path so the generator and the runtime cannot disagree.
-#[path = "../../runtime/src/reserved.rs"]
-pub mod runtime_names;
 pub mod source;
 
-// The modules' former paths, while the files that name them move over.
-pub use changes::{diff, surface};
-pub use diagnostics::{guard, locate};
-pub use emit::{render, runtime_files};
-pub use naming::words;
-pub use source as load;
-pub use source::{lenient, misplaced, normalize, oas31, overlay, references, shape, structure};
-
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+
+use changes::surface;
+use diagnostics::guard;
+use emit::{render, runtime_files};
+use source::overlay;
 
 use indexmap::IndexMap;
 
@@ -93,7 +82,7 @@ pub struct GeneratedFiles {
 /// located (line, column, the line shown) in `spec_path`. A UTF-8 byte-order mark is
 /// kept here and skipped by the parser.
 pub fn decode_source<'b>(bytes: &'b [u8], spec_path: &str) -> Result<&'b str, Diagnostics> {
-    load::decode(bytes).map_err(|diagnostic| {
+    source::decode(bytes).map_err(|diagnostic| {
         let mut diagnostics = Diagnostics::new(spec_path);
         diagnostics.push(diagnostic);
         // The line as far as it can be shown: the bad byte becomes U+FFFD.
@@ -260,7 +249,7 @@ fn lower_source_on_this_thread(
     settings: &Settings,
 ) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::new(&settings.spec_path);
-    let (loaded, provenance) = load::load_overlaid(source, &settings.overlays);
+    let (loaded, provenance) = source::load_overlaid(source, &settings.overlays);
     let locate = |diagnostics: &mut Diagnostics| {
         overlay::locate(diagnostics, source, &provenance, &settings.overlays)
     };

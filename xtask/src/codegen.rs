@@ -4,9 +4,9 @@
 //! succeeded for every file, and a file is written only when its bytes change.
 
 use crate::args::CodegenArgs;
-use generator::diff;
-use generator::overlay::OverlaySource;
-use generator::surface::Surface;
+use generator::changes::diff;
+use generator::changes::surface::Surface;
+use generator::source::overlay::OverlaySource;
 use generator::{GeneratedFiles, RuntimeDependency, Settings};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -21,7 +21,7 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// The file the place is in when it is not the spec itself: an overlay that
-    /// is broken, or that put the node there (see [`crate::overlay`]).
+    /// is broken, or that put the node there (see [`crate::source::overlay`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// JSON pointer into the document, e.g. `#/paths/~1{iModelId}/get`.
@@ -121,7 +121,7 @@ impl Diagnostics {
     /// in another file (an overlay's) are left as they are.
     pub fn locate(&mut self, source: &str) {
         // Columns count from after a byte-order mark, as editors show the line.
-        let source = crate::load::without_bom(source);
+        let source = crate::source::without_bom(source);
         let lines: Vec<&str> = source.lines().collect();
         // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
         // we cannot show is better left out than wrong.
@@ -137,7 +137,7 @@ impl Diagnostics {
             .filter(|item| item.line.is_none() && item.file.is_none())
             .map(|item| item.pointer.as_str())
             .collect();
-        let mut found = crate::locate::positions(source, &lines, &wanted).into_iter();
+        let mut found = crate::diagnostics::locate::positions(source, &lines, &wanted).into_iter();
         for item in self.items.iter_mut().filter(|item| item.file.is_none()) {
             if item.line.is_none() {
                 if let Some((line, column)) = found.next().flatten() {

@@ -191,7 +191,7 @@ fn runtime_module(vendored_runtime: bool) -> TokenStream {
 fn runtime_documented_items() -> &'static [(Vec<String>, Vec<String>)] {
     static ITEMS: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::OnceLock::new();
     ITEMS.get_or_init(|| {
-        let lib = crate::runtime_files::RUNTIME_FILES
+        let lib = crate::emit::runtime_files::RUNTIME_FILES
             .iter()
             .find(|(_, source, _)| *source == "lib.rs")
             .map(|(_, _, contents)| *contents)

@@ -193,7 +193,7 @@ fn generic(has_operations: bool) -> TokenStream {
 
 /// `server.get_imodel(imodel_id)`: the client method's arguments, its request mocked.
 fn helper(op: &Operation) -> TokenStream {
-    crate::guard::at(&op.origin);
+    crate::diagnostics::guard::at(&op.origin);
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder_name);
     let required: Vec<_> = inputs(op).into_iter().filter(|i| i.required).collect();

@@ -1,7 +1,7 @@
 //! What goes over the wire besides JSON, decided once: the parts of a
 //! `multipart/*` request body (from its object schema and `encoding`), and the
 //! `Accept` list of an operation (the media types the client decodes, JSON
-//! first). The JSON rule is the runtime's own ([`crate::media`]).
+//! first). The JSON rule is the runtime's own ([`crate::source::media`]).
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -14,9 +14,9 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{
     BodyKind, MultipartBody, PartField, PartKind, RequestBody, Response, StatusSpec, TypeRef,
 };
-use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
-use crate::normalize::CONTENT_MEDIA_TYPE;
+use crate::source::media::is_json_media;
+use crate::source::normalize::CONTENT_MEDIA_TYPE;
 
 /// `$ref`s to `$ref`s followed at most this many times.
 const MAX_REF_HOPS: usize = 16;

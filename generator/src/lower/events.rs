@@ -13,8 +13,8 @@ use super::refs;
 use super::types::{escape, TypeLowering};
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{Event, EventSource, Operation, Payload, StatusSpec};
-use crate::media::is_json_media;
 use crate::naming::Naming;
+use crate::source::media::is_json_media;
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, PathItem, ReferenceOr};
 
@@ -114,7 +114,7 @@ impl EventLowering<'_, '_> {
         let several = item.iter().count() > 1;
         for (method, op) in item.iter() {
             let origin = format!("{origin}/{method}");
-            crate::guard::at(&origin);
+            crate::diagnostics::guard::at(&origin);
             let type_name = match several {
                 true => format!("{prefix}{}", self.naming.type_name(method)),
                 false => prefix.to_owned(),

@@ -27,7 +27,7 @@ pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeRef};
 use crate::naming::Naming;
-use crate::references::PointedSchemas;
+use crate::source::references::PointedSchemas;
 use openapiv3::OpenAPI;
 
 /// Lowers a document. Problems that stop generation are errors; anything with a

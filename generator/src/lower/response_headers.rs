@@ -12,8 +12,8 @@ use super::refs;
 use super::types::{escape, TypeLowering};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{HeaderField, ResponseHeaders, TypeRef};
-use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
+use crate::source::media::is_json_media;
 use openapiv3::{OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
 /// Where one operation's headers are lowered, and the names it takes.

@@ -105,7 +105,7 @@ fn kind(scheme: &openapiv3::SecurityScheme) -> (SchemeKind, &Option<String>) {
 }
 
 /// The HTTP scheme name a 3.1 `type: mutualTLS` scheme is rewritten to before the
-/// document is parsed (see `crate::normalize`), lower case.
+/// document is parsed (see `crate::source::normalize`), lower case.
 pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
 
 /// The requirement `operation` sends: its own `security`, else the document's; see

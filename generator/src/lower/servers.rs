@@ -15,7 +15,7 @@
 //!
 //! A default that its `enum` does not list, and a `{name}` in a URL that no
 //! variable declares (left in the URL as written), are located warnings (a
-//! variable without a `default` is one too, repaired in `crate::lenient`).
+//! variable without a `default` is one too, repaired in `crate::source::lenient`).
 
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{Operation, Server, ServerChoices, ServerVariable, Variant};

@@ -6,6 +6,10 @@
 //! and [`Naming`] treats each listed word as one word: `GetIModels` -> `get_imodels`,
 //! `iTwinId` -> `itwin_id`, `CreateIModelExtent` stays `CreateIModelExtent`.
 
+/// The names the runtime's API takes on generated types: `runtime/src/reserved.rs`,
+/// included by path so the generator and the runtime cannot disagree.
+#[path = "../../../runtime/src/reserved.rs"]
+pub mod reserved;
 pub mod words;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};

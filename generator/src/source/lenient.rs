@@ -5,11 +5,11 @@
 //! Only keywords that annotate or validate are repaired: dropping them changes no Rust
 //! type, or only makes a field optional. A keyword that shapes the type (`type`,
 //! `properties`, `items`, `enum`, `allOf`...) with the wrong JSON type is still an
-//! error that names it (see [`crate::shape`]).
+//! error that names it (see [`crate::source::shape`]).
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::shape::keyword_mismatch;
-use crate::structure::{self, Kind};
+use crate::source::shape::keyword_mismatch;
+use crate::source::structure::{self, Kind};
 use serde_json::Value;
 
 /// Schema keywords dropped, with a warning, when their value has the wrong JSON type.

@@ -2,7 +2,7 @@
 //! where a response belongs, a response or a parameter where a schema belongs. Real
 //! documents have them (`400: {$ref: '#/components/schemas/BadRequest'}` beside a
 //! `#/components/responses/BadRequest`), and each has one obvious reading, taken with a
-//! located warning by [`crate::references`] instead of refusing the document:
+//! located warning by [`crate::source::references`] instead of refusing the document:
 //!
 //! 1. The entry of the same name in the section where the object belongs, when there
 //!    is one: `#/components/schemas/BadRequest` where a response belongs reads
@@ -19,8 +19,8 @@
 //! and stays an error.
 
 use crate::diagnostics::pointer;
-use crate::media::is_json_media;
-use crate::structure::Kind;
+use crate::source::media::is_json_media;
+use crate::source::structure::Kind;
 use serde_json::{json, Value};
 
 /// What a misplaced reference is read as: the value that replaces the reference

@@ -1,9 +1,9 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), converts Swagger 2.0 to
+//! Reads YAML or JSON, applies the overlays ([`crate::source::overlay`]), converts Swagger 2.0 to
 //! OpenAPI 3.0 ([`swagger2`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
-//! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::normalize`]), repairs of
-//! survivable mistakes ([`crate::lenient`]), JSON References ([`crate::references`]) —
+//! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::source::normalize`]), repairs of
+//! survivable mistakes ([`crate::source::lenient`]), JSON References ([`crate::source::references`]) —
 //! so that `openapiv3` can type the document, and turns every failure into a
 //! [`Diagnostic`] with a JSON pointer.
 
@@ -11,10 +11,14 @@
 #![allow(clippy::result_large_err)]
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::overlay::{OverlaySource, Provenance};
+use crate::source::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
 pub mod lenient;
+/// Which media types are JSON: `runtime/src/media.rs`, included by path so the
+/// generator decides with the client's own rule.
+#[path = "../../../runtime/src/media.rs"]
+pub mod media;
 pub mod misplaced;
 pub mod normalize;
 pub mod oas31;
@@ -31,10 +35,10 @@ pub struct Loaded {
     /// The version the document declared, e.g. `3.1.0`.
     pub declared_version: String,
     pub document: openapiv3::OpenAPI,
-    /// Product words the document spells (see [`crate::words`]).
+    /// Product words the document spells (see [`crate::naming::words`]).
     pub words: Vec<String>,
     /// The schemas `$ref`s point at outside `#/components/schemas/<name>`.
-    pub pointed: crate::references::PointedSchemas,
+    pub pointed: crate::source::references::PointedSchemas,
     /// Problems that had a fallback (e.g. a missing `info.version`).
     pub warnings: Vec<Diagnostic>,
 }
@@ -52,9 +56,9 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
     load_overlaid(source, &[]).0
 }
 
-/// Parses `source`, applies `overlays` to it in order ([`crate::overlay`]) and types
+/// Parses `source`, applies `overlays` to it in order ([`crate::source::overlay`]) and types
 /// the result. The provenance says where each node of the overlaid document came
-/// from, to locate the diagnostics with ([`crate::overlay::locate`]), whether the
+/// from, to locate the diagnostics with ([`crate::source::overlay::locate`]), whether the
 /// load failed or not; errors in an overlay are already located in it.
 pub fn load_overlaid(
     source: &str,
@@ -66,7 +70,7 @@ pub fn load_overlaid(
     };
     // Before anything reads the document: an overlay may change any of it, its
     // version included.
-    match crate::overlay::apply_all(&mut value, overlays) {
+    match crate::source::overlay::apply_all(&mut value, overlays) {
         Ok(provenance) => convert_and_type(value, source, overlays, provenance),
         Err(items) => (Err(items), Provenance::default()),
     }
@@ -88,7 +92,7 @@ fn convert_and_type(
     };
     let mut own = crate::diagnostics::Diagnostics::new("");
     own.items = conversion.warnings;
-    crate::overlay::locate(&mut own, source, &provenance, overlays);
+    crate::source::overlay::locate(&mut own, source, &provenance, overlays);
     provenance.converted = Some(conversion.map);
     let result = match type_document(value) {
         Ok(mut loaded) => {
@@ -110,7 +114,7 @@ fn convert_and_type(
 fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     let (declared_version, version) = check_version(&value).map_err(|d| vec![d])?;
     if version == Version::V3_1 {
-        crate::normalize::normalize_3_1(&mut value);
+        crate::source::normalize::normalize_3_1(&mut value);
     }
     if let Value::Object(map) = &mut value {
         if !map.contains_key("paths") {
@@ -128,25 +132,26 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
         // openapiv3 types 3.0 documents; the normalised document is one.
         map.insert("openapi".into(), Value::String("3.0.3".into()));
     }
-    let words = crate::words::product_words(&value);
+    let words = crate::naming::words::product_words(&value);
     let mut warnings = fill_info(&mut value);
-    warnings.extend(crate::normalize::unsupported_keywords(&value));
+    warnings.extend(crate::source::normalize::unsupported_keywords(&value));
     if version == Version::V3_1 {
-        warnings.extend(crate::oas31::dialect(&value));
+        warnings.extend(crate::source::oas31::dialect(&value));
     }
-    crate::lenient::repair(&mut value, &mut warnings);
-    crate::lenient::server_variable_defaults(&mut value, &mut warnings);
-    crate::lenient::inexact_integers(&value, &mut warnings);
+    crate::source::lenient::repair(&mut value, &mut warnings);
+    crate::source::lenient::server_variable_defaults(&mut value, &mut warnings);
+    crate::source::lenient::inexact_integers(&value, &mut warnings);
     encoding_explode_defaults(&mut value);
-    let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
+    let pointed =
+        crate::source::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
     if version == Version::V3_1 {
-        crate::oas31::keep_webhooks(&mut value);
+        crate::source::oas31::keep_webhooks(&mut value);
     }
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
     let document = typed.map_err(|err| {
         // serde's own error loses its place inside openapiv3's types; find it by shape.
-        let (at, message) = crate::shape::innermost_error(&value)
+        let (at, message) = crate::source::shape::innermost_error(&value)
             .unwrap_or_else(|| ("#".to_owned(), err.to_string()));
         vec![Diagnostic::error(
             at,
@@ -171,8 +176,8 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
 /// (`lower::params`), whatever the reader says.
 fn encoding_explode_defaults(value: &mut Value) {
     let mut defaults = Vec::new();
-    crate::structure::walk(value, &mut |kind, at, media| {
-        if kind != crate::structure::Kind::MediaType {
+    crate::source::structure::walk(value, &mut |kind, at, media| {
+        if kind != crate::source::structure::Kind::MediaType {
             return;
         }
         let Some(encoding) = media.get("encoding").and_then(Value::as_object) else {

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 pub fn normalize_3_1(document: &mut Value) {
     walk_document(document);
     rewrite_mutual_tls(document);
-    crate::oas31::normalize(document);
+    crate::source::oas31::normalize(document);
 }
 
 /// `type: mutualTLS` (new in 3.1) -> `type: http` with the scheme name
@@ -57,8 +57,8 @@ const UNSUPPORTED: [&str; 1] = ["$dynamicRef"];
 /// A warning at each use of an [`UNSUPPORTED`] keyword in a schema of `document`.
 pub fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
     let mut warnings = Vec::new();
-    crate::structure::walk(document, &mut |kind, at, value| {
-        if kind != crate::structure::Kind::Schema {
+    crate::source::structure::walk(document, &mut |kind, at, value| {
+        if kind != crate::source::structure::Kind::Schema {
             return;
         }
         for keyword in UNSUPPORTED {

@@ -1,4 +1,4 @@
-//! What OpenAPI 3.1 allows beyond the schema keywords [`crate::normalize`] rewrites,
+//! What OpenAPI 3.1 allows beyond the schema keywords [`crate::source::normalize`] rewrites,
 //! made into the 3.0 shape the rest of the loader reads (3.1 documents only):
 //!
 //! - an operation without `responses` (optional in 3.1) gets `responses: {}`: its
@@ -11,11 +11,11 @@
 //!   read as the OAS dialect whatever it says.
 //!
 //! `components/pathItems` and `$ref`s to them, and `$defs` inside schemas, need nothing
-//! here: [`crate::references`] copies referenced path items and types schemas that
+//! here: [`crate::source::references`] copies referenced path items and types schemas that
 //! references point at anywhere.
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::structure::{self, Kind};
+use crate::source::structure::{self, Kind};
 use serde_json::Value;
 
 /// The dialect OpenAPI 3.1 schemas use when the document names none.
@@ -113,7 +113,8 @@ fn reference_overrides_once(document: &mut Value) -> bool {
         if !fields.iter().any(|field| value.get(field).is_some()) {
             return;
         }
-        let Some(Value::Object(target)) = crate::references::follow(document, reference) else {
+        let Some(Value::Object(target)) = crate::source::references::follow(document, reference)
+        else {
             return; // Left for the references pass to report.
         };
         let mut copy = target.clone();

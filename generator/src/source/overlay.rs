@@ -126,7 +126,7 @@ pub struct Provenance {
     root: Shadow,
     /// For a Swagger 2.0 document: where each node of the converted document was
     /// in the 2.0 one (applied before the overlays' origins).
-    pub(crate) converted: Option<crate::load::swagger2::SourceMap>,
+    pub(crate) converted: Option<crate::source::swagger2::SourceMap>,
 }
 
 impl Default for Provenance {
@@ -179,7 +179,7 @@ pub fn locate(
 ) {
     if let Some(map) = &provenance.converted {
         let unchanged = provenance.is_identity().then_some(source);
-        crate::load::swagger2::to_source(diagnostics, map, unchanged);
+        crate::source::swagger2::to_source(diagnostics, map, unchanged);
     }
     if provenance.is_identity() {
         diagnostics.locate(source);
@@ -338,7 +338,7 @@ fn apply(
     number: usize,
     overlay: &OverlaySource,
 ) -> Result<(), Vec<Diagnostic>> {
-    let value = crate::load::parse(&overlay.text).map_err(|diagnostic| {
+    let value = crate::source::parse(&overlay.text).map_err(|diagnostic| {
         let hint = "an overlay is a mapping with `overlay: 1.0.0`, `info` and `actions`";
         match diagnostic.hint {
             Some(_) => vec![diagnostic.with_hint(hint)],

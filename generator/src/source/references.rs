@@ -26,7 +26,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::structure::{self, Kind};
+use crate::source::structure::{self, Kind};
 use indexmap::IndexMap;
 use openapiv3::Schema;
 use serde_json::Value;
@@ -252,7 +252,9 @@ fn plan(
         };
         if let Some(&found) = kinds.get(&target).filter(|found| **found != kind) {
             // A mistake with one obvious reading is read so, with a warning.
-            if let Some(read) = crate::misplaced::reading(document, kind, found, &at, &target) {
+            if let Some(read) =
+                crate::source::misplaced::reading(document, kind, found, &at, &target)
+            {
                 errors.push(Diagnostic::warning(
                     pointer(origin(&at, copies)),
                     format!(
@@ -619,7 +621,7 @@ mod tests {
 
     #[test]
     fn a_reference_to_the_wrong_kind_of_object_is_an_error() {
-        // Mismatches without an obvious reading (see `crate::misplaced`).
+        // Mismatches without an obvious reading (see `crate::source::misplaced`).
         let (_, pointed, diagnostics) = normalized(json!({
             "paths": {"/a": {"get": {"responses": {
                 "400": {"$ref": "#/components/parameters/Limit"}

@@ -1,6 +1,6 @@
 //! Where each kind of OpenAPI object sits in a document, for passes that work on the
-//! untyped JSON tree before `openapiv3` types it ([`crate::references`],
-//! [`crate::lenient`]).
+//! untyped JSON tree before `openapiv3` types it ([`crate::source::references`],
+//! [`crate::source::lenient`]).
 //!
 //! The walk knows the 3.0/3.1 object graph (paths -> operations -> responses -> media
 //! types -> schemas ...), so a pass can tell a schema from a response with the same

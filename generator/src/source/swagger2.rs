@@ -89,7 +89,7 @@ pub(crate) fn to_source(diagnostics: &mut Diagnostics, map: &SourceMap, source: 
     let Some(source) = source else {
         return;
     };
-    let source = crate::load::without_bom(source);
+    let source = crate::source::without_bom(source);
     let lines: Vec<&str> = source.lines().collect();
     let wanted: Vec<String> = diagnostics
         .items
@@ -98,7 +98,7 @@ pub(crate) fn to_source(diagnostics: &mut Diagnostics, map: &SourceMap, source: 
         .map(|item| item.pointer.clone())
         .collect();
     let wanted_refs: Vec<&str> = wanted.iter().map(String::as_str).collect();
-    let found = crate::locate::positions(source, &lines, &wanted_refs);
+    let found = crate::diagnostics::locate::positions(source, &lines, &wanted_refs);
     let mut found = found.into_iter();
     for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
         if found.next().flatten().is_some() {
@@ -107,9 +107,10 @@ pub(crate) fn to_source(diagnostics: &mut Diagnostics, map: &SourceMap, source: 
         let mut parent = item.pointer.as_str();
         while let Some(cut) = parent.rfind('/') {
             parent = &parent[..cut];
-            if let Some((line, column)) = crate::locate::positions(source, &lines, &[parent])
-                .pop()
-                .flatten()
+            if let Some((line, column)) =
+                crate::diagnostics::locate::positions(source, &lines, &[parent])
+                    .pop()
+                    .flatten()
             {
                 item.line = Some(line);
                 item.column = Some(column);

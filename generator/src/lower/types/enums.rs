@@ -3,7 +3,7 @@
 use super::TypeLowering;
 use crate::ir::{IntEnum, IntVariant, Literal, StringEnum, TypeKind, Variant};
 use crate::naming::Scope;
-use crate::normalize::CONST_MARKER;
+use crate::source::normalize::CONST_MARKER;
 use openapiv3::{Schema, SchemaKind, Type};
 
 /// Names tried, in order, for the catch-all variant.

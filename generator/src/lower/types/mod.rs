@@ -19,7 +19,7 @@ use super::refs;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
 use crate::naming::{Naming, Scope};
-use crate::references::PointedSchemas;
+use crate::source::references::PointedSchemas;
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
@@ -135,7 +135,7 @@ impl<'a> TypeLowering<'a> {
     fn lower_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) {
         let rust_name = self.components[name].clone();
         let origin = pointer(["components", "schemas", name]);
-        crate::guard::at(&origin);
+        crate::diagnostics::guard::at(&origin);
         let slot = self.defs.len();
         self.defs.push(None);
         let def = match SchemaRef::from(schema) {
