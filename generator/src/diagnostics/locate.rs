@@ -34,7 +34,7 @@ pub fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
 }
 
 fn yaml_position(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
-    let segments = decode(pointer)?;
+    let segments = super::pointer::decode(pointer)?;
     // (line index, indentation) of the current node; the root is "before line 0".
     let mut found: Option<(usize, usize)> = None;
     let mut parent_indent: Option<usize> = None;
@@ -59,19 +59,6 @@ fn yaml_position(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
     }
     let (line, indent) = found?;
     Some((line + 1, indent + 1))
-}
-
-fn decode(pointer: &str) -> Option<Vec<String>> {
-    let rest = pointer.strip_prefix('#').unwrap_or(pointer);
-    if rest.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = rest.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
 }
 
 fn indentation(line: &str) -> usize {

@@ -3,6 +3,9 @@
 
 pub mod guard;
 pub mod locate;
+pub mod pointer;
+
+pub use self::pointer::pointer;
 
 use std::fmt;
 
@@ -247,20 +250,6 @@ fn visible(text: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-/// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 says.
-pub fn pointer<I, S>(segments: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let mut out = String::from("#");
-    for segment in segments {
-        out.push('/');
-        out.push_str(&segment.as_ref().replace('~', "~0").replace('/', "~1"));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use openapiv3::{
 };
 
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
     BodyKind, MultipartBody, PartField, PartKind, RequestBody, Response, StatusSpec, TypeRef,

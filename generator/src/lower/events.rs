@@ -10,16 +10,15 @@
 
 use super::operations::{declared_responses, parse_method};
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{Event, EventSource, Operation, Payload, StatusSpec};
 use crate::naming::Naming;
 use crate::source::media::is_json_media;
+use crate::source::oas31::WEBHOOKS;
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, PathItem, ReferenceOr};
-
-/// The extension the loader keeps a 3.1 document's `webhooks` under.
-pub const WEBHOOKS: &str = "x-openapi-client-webhooks";
 
 /// The events of `document`: webhooks first, then the callbacks of each of
 /// `operations`, in spec order.

@@ -6,9 +6,9 @@
 //! the wire name is untouched. Each capped name is reported where the document
 //! spells it, with the name the code uses instead.
 
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeKind};
-use crate::lower::types::escape;
 use crate::naming::{Naming, MAX_IDENT_LEN};
 
 /// One warning per capped name: types, fields, enum variants, operations, parameters.

@@ -20,9 +20,7 @@ mod servers;
 mod types;
 mod unused;
 
-pub use events::WEBHOOKS;
-pub use security::MUTUAL_TLS_MARKER;
-pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
+pub use unused::gate_unused_schemas;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeRef};

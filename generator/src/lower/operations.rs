@@ -4,7 +4,8 @@
 use super::bodies;
 use super::params;
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{
     BodyEncoding, BodyKind, Content, EnvelopeDeclaration, HttpMethod, Operation, Param,

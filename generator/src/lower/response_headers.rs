@@ -9,7 +9,8 @@
 //! `Content-Type` is left out, as OpenAPI says it is ignored (the raw map has it).
 
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{HeaderField, ResponseHeaders, TypeRef};
 use crate::naming::{Naming, Scope};

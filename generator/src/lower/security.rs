@@ -12,6 +12,7 @@
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{ParamLocation, SchemeKind, SecurityScheme};
 use crate::naming::{Naming, Scope};
+use crate::source::normalize::MUTUAL_TLS_MARKER;
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement};
 
 /// The document's schemes, in spec order, each with its constant's name.
@@ -104,10 +105,6 @@ fn kind(scheme: &openapiv3::SecurityScheme) -> (SchemeKind, &Option<String>) {
     }
 }
 
-/// The HTTP scheme name a 3.1 `type: mutualTLS` scheme is rewritten to before the
-/// document is parsed (see `crate::source::normalize`), lower case.
-pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
-
 /// The requirement `operation` sends: its own `security`, else the document's; see
 /// the module docs. Schemes the document does not declare are warnings, and an
 /// alternative naming one is dropped (it could never be satisfied).
@@ -181,7 +178,7 @@ fn resolve(
             complete = false;
             diagnostics.push(
                 Diagnostic::warning(
-                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    format!("{at}/{}", crate::diagnostics::pointer::escape(key)),
                     format!(
                         "security requirement names `{key}`, which `components.securitySchemes` does not declare; this alternative is never sent"
                     ),

@@ -175,11 +175,7 @@ mod tests {
     use super::*;
 
     fn segments(pointer: &str) -> Vec<String> {
-        pointer
-            .trim_start_matches("#/")
-            .split('/')
-            .map(|s| s.replace("~1", "/"))
-            .collect()
+        crate::diagnostics::pointer::decode(pointer).expect("a pointer")
     }
 
     #[test]

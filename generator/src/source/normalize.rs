@@ -30,7 +30,7 @@ pub fn normalize_3_1(document: &mut Value) {
 }
 
 /// `type: mutualTLS` (new in 3.1) -> `type: http` with the scheme name
-/// [`crate::lower::MUTUAL_TLS_MARKER`], which `lower::security` reads back: `openapiv3`
+/// [`MUTUAL_TLS_MARKER`], which `lower::security` reads back: `openapiv3`
 /// has no mutualTLS type and would reject the whole document.
 fn rewrite_mutual_tls(document: &mut Value) {
     let Some(Value::Object(schemes)) = document.pointer_mut("/components/securitySchemes") else {
@@ -40,14 +40,15 @@ fn rewrite_mutual_tls(document: &mut Value) {
         if let Value::Object(scheme) = scheme {
             if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
                 scheme.insert("type".to_owned(), Value::from("http"));
-                scheme.insert(
-                    "scheme".to_owned(),
-                    Value::from(crate::lower::MUTUAL_TLS_MARKER),
-                );
+                scheme.insert("scheme".to_owned(), Value::from(MUTUAL_TLS_MARKER));
             }
         }
     }
 }
+
+/// The HTTP scheme name a 3.1 `type: mutualTLS` scheme is rewritten to before the
+/// document is parsed, lower case; `lower::security` reads it back.
+pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
 
 /// JSON Schema keywords that change what a schema means but have no 3.0 spelling and
 /// no meaning to the generator: each one found in a schema is a located warning, so

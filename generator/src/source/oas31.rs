@@ -46,12 +46,15 @@ pub fn dialect(document: &Value) -> Option<Diagnostic> {
     )
 }
 
-/// Moves `webhooks` to [`crate::lower::WEBHOOKS`], where `openapiv3` keeps it for
+/// The extension the loader keeps a 3.1 document's `webhooks` under.
+pub const WEBHOOKS: &str = "x-openapi-client-webhooks";
+
+/// Moves `webhooks` to [`WEBHOOKS`], where `openapiv3` keeps it for
 /// lowering (`lower::events`); after references, which follow `webhooks` as written.
 pub fn keep_webhooks(document: &mut Value) {
     if let Value::Object(map) = document {
         if let Some(webhooks) = map.remove("webhooks") {
-            map.insert(crate::lower::WEBHOOKS.to_owned(), webhooks);
+            map.insert(WEBHOOKS.to_owned(), webhooks);
         }
     }
 }

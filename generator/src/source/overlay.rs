@@ -149,7 +149,7 @@ impl Provenance {
     /// document. A pointer deeper than anything recorded continues from the deepest
     /// node on its way.
     pub fn origin(&self, pointer: &str) -> Origin {
-        let segments = decode(pointer);
+        let segments = pointer::decode(pointer).unwrap_or_default();
         let mut node = &self.root;
         for (depth, segment) in segments.iter().enumerate() {
             let next = match node {
@@ -723,22 +723,11 @@ fn unknown_fields(map: &Map<String, Value>, known: &[&str], at: &str, out: &mut 
         if !known.contains(&key.as_str()) && !key.starts_with("x-") {
             out.push(
                 Diagnostic::error(
-                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    format!("{at}/{}", pointer::escape(key)),
                     format!("unknown field `{key}`"),
                 )
                 .with_hint(format!("expected one of {}", known.join(", "))),
             );
         }
     }
-}
-
-fn decode(pointer: &str) -> Vec<String> {
-    let rest = pointer.strip_prefix('#').unwrap_or(pointer);
-    rest.strip_prefix('/')
-        .map(|rest| {
-            rest.split('/')
-                .map(|s| s.replace("~1", "/").replace("~0", "~"))
-                .collect()
-        })
-        .unwrap_or_default()
 }

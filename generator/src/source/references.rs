@@ -434,16 +434,8 @@ fn is_component(target: &[String], kind: Kind) -> bool {
 /// when the text is percent-encoded; `None` for a reference to another document.
 fn parse(reference: &str) -> Option<Vec<String>> {
     let fragment = reference.strip_prefix('#')?;
-    if fragment.is_empty() {
-        return Some(Vec::new());
-    }
     let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_owned());
-    let rest = decoded.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
+    crate::diagnostics::pointer::decode_fragment(&decoded)
 }
 
 /// `%7Bid%7D` -> `{id}`; `None` if the text has no valid escapes or decodes to invalid

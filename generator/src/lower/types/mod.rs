@@ -531,11 +531,6 @@ fn singular(plural: &str) -> String {
     }
 }
 
-/// Escapes one JSON pointer segment.
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::singular;

@@ -3,7 +3,8 @@
 
 use super::enums::{const_value, is_enum};
 use super::unions::is_annotation_only;
-use super::{describe, escape, SchemaRef, TypeLowering};
+use super::{describe, SchemaRef, TypeLowering};
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Access, AdditionalField, Field, Literal, Struct, TypeRef};
 use crate::naming::Scope;
