@@ -76,6 +76,37 @@ pub struct GeneratedFiles {
     pub warnings: Diagnostics,
     /// The compound words names kept whole (configured, or spelled by the document).
     pub words: Vec<String>,
+    /// `Cargo.toml` with [`VERSION_SLOT`] where the package version goes, so that
+    /// [`GeneratedFiles::with_version`] changes the version without running the pipeline.
+    manifest: String,
+}
+
+/// Stands for the package version in [`GeneratedFiles::manifest`]. NUL cannot occur in
+/// the parts of the manifest after the version (they are TOML-escaped or fixed), so the
+/// last occurrence is the version's.
+const VERSION_SLOT: &str = "\u{0}version\u{0}";
+
+impl GeneratedFiles {
+    /// The same crate with package version `version` in its `Cargo.toml`: what
+    /// generating again with `Settings::crate_version = version` gives, without doing it
+    /// (`cargo xtask codegen` bumps the version after it has seen the API change).
+    pub fn with_version(mut self, version: &str) -> Self {
+        let manifest = fill_version(&self.manifest, version);
+        self.files.insert("Cargo.toml".to_owned(), manifest);
+        self
+    }
+}
+
+/// `manifest` with the (last) [`VERSION_SLOT`] replaced by `version`.
+fn fill_version(manifest: &str, version: &str) -> String {
+    match manifest.rfind(VERSION_SLOT) {
+        Some(at) => format!(
+            "{}{version}{}",
+            &manifest[..at],
+            &manifest[at + VERSION_SLOT.len()..]
+        ),
+        None => manifest.to_owned(),
+    }
 }
 
 /// A spec file's bytes as text, or the error for the first byte that is not UTF-8,
@@ -191,17 +222,18 @@ fn generate_on_this_thread(
     let header = header(settings);
     let mut files = IndexMap::new();
     let description = format!("Typed async client for {} {}", api.title, api.version);
+    let manifest = emit::cargo_toml(
+        &settings.crate_name,
+        VERSION_SLOT,
+        &description,
+        &header,
+        settings.standalone,
+        &settings.runtime,
+        &api.features(),
+    );
     files.insert(
         "Cargo.toml".to_owned(),
-        emit::cargo_toml(
-            &settings.crate_name,
-            &settings.crate_version,
-            &description,
-            &header,
-            settings.standalone,
-            &settings.runtime,
-            &api.features(),
-        ),
+        fill_version(&manifest, &settings.crate_version),
     );
     let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);
     for (path, text) in rendered {
@@ -230,6 +262,7 @@ fn generate_on_this_thread(
         files,
         warnings,
         words,
+        manifest,
     })
 }
 
@@ -323,4 +356,31 @@ fn spec_text<'s>(
         text.push_str(&format!("\n# overlay {}\n{}", overlay.path, overlay.text));
     }
     text.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_version_is_what_generating_with_it_gives() {
+        let source = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n";
+        let settings = |version: &str| Settings {
+            crate_name: "versioned".to_owned(),
+            crate_version: version.to_owned(),
+            spec_path: "spec.yaml".to_owned(),
+            command: "test".to_owned(),
+            words: Vec::new(),
+            split_words: Vec::new(),
+            standalone: true,
+            runtime: RuntimeDependency::Path("../runtime".to_owned()),
+            gate_unused_schemas: false,
+            overlays: Vec::new(),
+        };
+        let old = generate(source, &settings("0.1.0")).expect("generates");
+        let new = generate(source, &settings("0.2.0")).expect("generates");
+        assert!(new.files["Cargo.toml"].contains("\nversion = \"0.2.0\"\n"));
+        assert_ne!(old, new);
+        assert_eq!(old.with_version("0.2.0"), new);
+    }
 }

@@ -167,9 +167,9 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     }
     if let Some(change) = &change {
         if change.version != target.settings.crate_version {
-            // The bump lands in Cargo.toml: generate once more with the new version.
+            // The bump lands in Cargo.toml, the only file that names the version.
             target.settings.crate_version = change.version.clone();
-            generated = target.generate()?;
+            generated = generated.with_version(&change.version);
             stale = stale_files(&target.out, &generated)?;
         }
     }
