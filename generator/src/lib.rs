@@ -7,6 +7,8 @@
 //! [`emit`] (IR -> tokens) -> [`render`] (tokens -> formatted text).
 //! [`generate`] runs them all; the xtask and the tests both call it.
 
+#![warn(unreachable_pub)]
+
 pub mod changes;
 pub mod diagnostics;
 pub mod emit;

@@ -10,7 +10,11 @@ mod json;
 
 /// 1-based (line, column) of each of `pointers` in `source` (whose `lines()` are
 /// `lines`), in order; `None` where one cannot be found.
-pub fn positions(source: &str, lines: &[&str], pointers: &[&str]) -> Vec<Option<(usize, usize)>> {
+pub(crate) fn positions(
+    source: &str,
+    lines: &[&str],
+    pointers: &[&str],
+) -> Vec<Option<(usize, usize)>> {
     if pointers.is_empty() {
         return Vec::new();
     }
@@ -28,7 +32,8 @@ pub fn positions(source: &str, lines: &[&str], pointers: &[&str]) -> Vec<Option<
 }
 
 /// 1-based (line, column) of the value at `pointer` (`#/paths/~1{id}/get`), if found.
-pub fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
+#[cfg(test)]
+pub(crate) fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = source.lines().collect();
     positions(source, &lines, &[pointer]).pop().flatten()
 }

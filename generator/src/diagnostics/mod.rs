@@ -1,9 +1,9 @@
 //! Problems found in a spec, reported the way rustc reports problems in code:
 //! what is wrong, where (file, JSON pointer, line), and a hint when we have one.
 
-pub mod guard;
-pub mod locate;
-pub mod pointer;
+pub(crate) mod guard;
+pub(crate) mod locate;
+pub(crate) mod pointer;
 
 pub use self::pointer::pointer;
 

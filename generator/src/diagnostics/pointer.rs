@@ -17,19 +17,19 @@ where
 }
 
 /// Escapes one segment, to append to a pointer after a `/`.
-pub fn escape(segment: &str) -> String {
+pub(crate) fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// The segments of `pointer`, with or without its leading `#`: `#/a/b~1c` ->
 /// `["a", "b/c"]`, `#` -> `[]`; `None` when the rest does not start with `/`.
-pub fn decode(pointer: &str) -> Option<Vec<String>> {
+pub(crate) fn decode(pointer: &str) -> Option<Vec<String>> {
     decode_fragment(pointer.strip_prefix('#').unwrap_or(pointer))
 }
 
 /// The segments of a pointer without its `#`: `/a/b~1c` -> `["a", "b/c"]`, `` -> `[]`;
 /// `None` when it does not start with `/`.
-pub fn decode_fragment(fragment: &str) -> Option<Vec<String>> {
+pub(crate) fn decode_fragment(fragment: &str) -> Option<Vec<String>> {
     if fragment.is_empty() {
         return Some(Vec::new());
     }

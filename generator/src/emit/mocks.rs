@@ -15,7 +15,7 @@ use crate::ir::{Api, BodyKind, Operation, Paths, StatusSpec, Success, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-pub fn mocks(api: &Api) -> TokenStream {
+pub(crate) fn mocks(api: &Api) -> TokenStream {
     let helpers = api.operations.iter().map(helper);
     let setters = api.operations.iter().filter_map(setters);
     let answers = api.operations.iter().map(mock_operation);

@@ -13,7 +13,7 @@ mod operations;
 mod parts;
 pub mod render;
 mod response_types;
-pub mod runtime_files;
+pub(crate) mod runtime_files;
 mod schemes;
 mod servers;
 mod types;
@@ -22,7 +22,7 @@ mod waiters;
 pub use cargo_toml::cargo_toml;
 pub use client::client;
 pub use crate_root::crate_root;
-pub use mocks::mocks;
+pub(crate) use mocks::mocks;
 pub use models::models;
 pub use operations::operations;
 

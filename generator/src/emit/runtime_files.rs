@@ -5,13 +5,13 @@
 //! compile as a crate and as a module.
 
 /// The runtime's package name.
-pub const RUNTIME_CRATE: &str = "openapi-client-runtime";
+pub(crate) const RUNTIME_CRATE: &str = "openapi-client-runtime";
 
 /// The runtime's manifest, read for its version.
 const RUNTIME_MANIFEST: &str = include_str!("../../../runtime/Cargo.toml");
 
 /// The runtime's version, from `runtime/Cargo.toml`.
-pub fn runtime_version() -> &'static str {
+pub(crate) fn runtime_version() -> &'static str {
     RUNTIME_MANIFEST
         .lines()
         .find_map(|line| {
@@ -25,7 +25,7 @@ pub fn runtime_version() -> &'static str {
 }
 
 /// `(file name in the copy, file name in runtime/src, contents)` of each runtime file.
-pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
+pub(crate) const RUNTIME_FILES: &[(&str, &str, &str)] = &[
     (
         "mod.rs",
         "lib.rs",

@@ -18,7 +18,7 @@ use std::str::FromStr;
 /// diagnostic located at the part of the document being emitted, with nothing written.
 /// (A `compile_error!` in its place would write a crate that renders, and passes the
 /// fuzz test's parse check, but does not build.)
-pub fn type_tokens(text: &str) -> TokenStream {
+pub(super) fn type_tokens(text: &str) -> TokenStream {
     match TokenStream::from_str(text) {
         Ok(tokens) => tokens,
         Err(err) => panic!("`{text}` is not a Rust type ({err})"),
@@ -27,7 +27,7 @@ pub fn type_tokens(text: &str) -> TokenStream {
 
 /// Converts an argument of [`TypeRef::argument`]'s type into the stored type; `None`
 /// when it already is one (so the emitter can use field-init shorthand).
-pub fn argument_into(ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
+pub(super) fn argument_into(ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
     ty.converts_argument().then(|| quote::quote!(#value.into()))
 }
 

@@ -5,7 +5,7 @@
 //! How each type is written in Rust, for the code and for the API summary alike, is
 //! decided here too, in [`spelling`].
 
-pub mod spelling;
+pub(crate) mod spelling;
 
 pub use spelling::Paths;
 

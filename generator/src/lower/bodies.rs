@@ -41,7 +41,7 @@ impl MultipartLowering<'_, '_> {
     /// The parts of a `multipart/*` body whose schema is an object with
     /// properties; `None` for any other schema (no schema, a string, an object
     /// without properties): the spec names no parts, so the caller does.
-    pub fn lower(
+    pub(super) fn lower(
         &mut self,
         schema: Option<&ReferenceOr<Schema>>,
         encoding: &IndexMap<String, Encoding>,
@@ -229,7 +229,7 @@ fn resolve_boxed<'d>(
 /// its own types come first. A type no answer is decoded from (XML beside
 /// JSON) is left out; the caller still reaches it with a per-call `Accept`
 /// header and `send_raw()`.
-pub fn accept(responses: &[Response]) -> Option<String> {
+pub(super) fn accept(responses: &[Response]) -> Option<String> {
     let mut json: Vec<&str> = Vec::new();
     let mut other: Vec<&str> = Vec::new();
     let mut success_json = false;

@@ -22,7 +22,7 @@ use openapiv3::{OpenAPI, PathItem, ReferenceOr};
 
 /// The events of `document`: webhooks first, then the callbacks of each of
 /// `operations`, in spec order.
-pub fn lower_events<'d>(
+pub(super) fn lower_events<'d>(
     document: &'d OpenAPI,
     operations: &[Operation],
     naming: &Naming,

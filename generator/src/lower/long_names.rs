@@ -12,7 +12,7 @@ use crate::ir::{Api, TypeKind};
 use crate::naming::{Naming, MAX_IDENT_LEN};
 
 /// One warning per capped name: types, fields, enum variants, operations, parameters.
-pub fn capped_names(api: &Api, naming: &Naming) -> Vec<Diagnostic> {
+pub(super) fn capped_names(api: &Api, naming: &Naming) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     let mut warn = |pointer: String, what: &str, length: usize, rust_name: &str| {
         warnings.push(Diagnostic::warning(

@@ -31,7 +31,7 @@ fn builder_members() -> Vec<&'static str> {
 /// Names the operation structs cannot take in `operations.rs`: what it imports.
 const OPERATIONS_MODULE_NAMES: &[&str] = &["Client", "Request"];
 
-pub fn lower_operations<'d>(
+pub(super) fn lower_operations<'d>(
     document: &'d OpenAPI,
     naming: &Naming,
     types: &mut TypeLowering<'d>,

@@ -10,14 +10,14 @@
 /// included by path so the generator and the runtime cannot disagree.
 #[path = "../../../runtime/src/reserved.rs"]
 pub mod reserved;
-pub mod words;
+pub(crate) mod words;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
 /// Strict and reserved keywords of Rust 2021 (and 2024's `gen`); a name equal to one
 /// of these cannot be used as-is.
-pub const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
     "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
@@ -27,7 +27,7 @@ pub const KEYWORDS: &[&str] = &[
 
 /// Prelude names the generated code uses unqualified; no generated type may take them
 /// (a schema named `Result` becomes `Result2`).
-pub const PRELUDE: &[&str] = &[
+pub(crate) const PRELUDE: &[&str] = &[
     "Option",
     "Some",
     "None",
@@ -244,7 +244,7 @@ fn spell_symbols(raw: &str) -> String {
 }
 
 /// Applies the keyword policy: `r#type` where a raw identifier is allowed, `self_` where not.
-pub fn escape_keyword(name: String) -> String {
+pub(crate) fn escape_keyword(name: String) -> String {
     if NOT_RAW.contains(&name.as_str()) {
         format!("{name}_")
     } else if KEYWORDS.contains(&name.as_str()) {
@@ -266,7 +266,7 @@ pub const MAX_IDENT_LEN: usize = 512;
 
 /// `name`, or when it is longer than [`MAX_IDENT_LEN`] its start and an eight-digit
 /// hash of all of it: `very_long_..._name_5d2f09a1`, `VeryLong...Name5d2f09a1`.
-pub fn cap(name: String) -> String {
+pub(crate) fn cap(name: String) -> String {
     if name.len() <= MAX_IDENT_LEN {
         return name;
     }
@@ -302,19 +302,19 @@ fn fnv1a(text: &str) -> u64 {
 /// Hands out names within one scope (a module's types, a struct's fields, a function's
 /// arguments). A taken name gets the first free numeric suffix: `Foo2`, `foo_2`.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub(crate) struct Scope {
     taken: BTreeSet<String>,
     /// Next suffix to try per base name, so many collisions stay linear.
     next_suffix: std::collections::HashMap<String, usize>,
 }
 
 impl Scope {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// A scope in which `reserved` names are already taken.
-    pub fn with_reserved(reserved: &[&str]) -> Self {
+    pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
         Self {
             taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
             next_suffix: Default::default(),
@@ -322,7 +322,7 @@ impl Scope {
     }
 
     /// Claims `name` ([`cap`]ped), or the first free suffixed form of it.
-    pub fn claim(&mut self, name: &str) -> String {
+    pub(crate) fn claim(&mut self, name: &str) -> String {
         let capped;
         let name = if name.len() > MAX_IDENT_LEN {
             capped = cap(name.to_owned());
@@ -357,7 +357,7 @@ impl Scope {
         claimed
     }
 
-    pub fn is_taken(&self, name: &str) -> bool {
+    pub(crate) fn is_taken(&self, name: &str) -> bool {
         self.taken.contains(name)
     }
 }

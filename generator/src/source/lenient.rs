@@ -36,7 +36,7 @@ const DROPPABLE: &[&str] = &[
 ];
 
 /// Repairs `document` in place; each repair is a warning at the keyword it changed.
-pub fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
+pub(crate) fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
     let mut repairs: Vec<Repair> = Vec::new();
     structure::walk(document, &mut |kind, at, value| {
         let Some(map) = value.as_object().filter(|_| kind == Kind::Schema) else {
@@ -82,7 +82,7 @@ pub fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
 /// variable is there for the caller to fill in. Servers are found wherever a
 /// `servers` list of server objects is (document, path items, operations,
 /// callbacks), outside examples and defaults.
-pub fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
+pub(crate) fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
     let mut at = Vec::new();
     walk_servers(document, &mut at, warnings);
 }
@@ -174,7 +174,7 @@ const U64_END: f64 = 18_446_744_073_709_551_616.0;
 /// keep such a number (`default: 99999999999999999999999`) as the nearest float
 /// instead of refusing the document, so its last digits may differ from the text's:
 /// the reader is told rather than finding a changed value in a doc comment.
-pub fn inexact_integers(document: &Value, warnings: &mut Vec<Diagnostic>) {
+pub(crate) fn inexact_integers(document: &Value, warnings: &mut Vec<Diagnostic>) {
     let mut at = Vec::new();
     walk_numbers(document, &mut at, warnings);
 }

@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 
 /// What a misplaced reference is read as: the value that replaces the reference
 /// object, and the reading in words for the warning.
-pub struct Reading {
+pub(crate) struct Reading {
     pub value: Value,
     pub reading: String,
 }
@@ -33,7 +33,7 @@ pub struct Reading {
 /// The reading of a `$ref` at `at`, where an object of kind `want` belongs, whose
 /// target (canonical pointer segments) is an object of kind `found`; `None` when the
 /// mismatch has no obvious reading.
-pub fn reading(
+pub(crate) fn reading(
     document: &Value,
     want: Kind,
     found: Kind,

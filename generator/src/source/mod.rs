@@ -14,18 +14,18 @@ use crate::diagnostics::{pointer, Diagnostic};
 use crate::source::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
-pub mod lenient;
+pub(crate) mod lenient;
 /// Which media types are JSON: `runtime/src/media.rs`, included by path so the
 /// generator decides with the client's own rule.
 #[path = "../../../runtime/src/media.rs"]
-pub mod media;
-pub mod misplaced;
-pub mod normalize;
-pub mod oas31;
+pub(crate) mod media;
+pub(crate) mod misplaced;
+pub(crate) mod normalize;
+pub(crate) mod oas31;
 pub mod overlay;
-pub mod references;
-pub mod shape;
-pub mod structure;
+pub(crate) mod references;
+pub(crate) mod shape;
+pub(crate) mod structure;
 pub(crate) mod swagger2;
 mod tree;
 
@@ -45,7 +45,7 @@ pub struct Loaded {
 
 /// Which OpenAPI family a document declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
+pub(crate) enum Version {
     V3_0,
     V3_1,
 }
@@ -60,7 +60,7 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
 /// the result. The provenance says where each node of the overlaid document came
 /// from, to locate the diagnostics with ([`crate::source::overlay::locate`]), whether the
 /// load failed or not; errors in an overlay are already located in it.
-pub fn load_overlaid(
+pub(crate) fn load_overlaid(
     source: &str,
     overlays: &[OverlaySource],
 ) -> (Result<Loaded, Vec<Diagnostic>>, Provenance) {
@@ -281,7 +281,7 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
 
 /// `source` after its UTF-8 byte-order mark, if it starts with one. Editors on Windows
 /// write one; neither parser skips it.
-pub fn without_bom(source: &str) -> &str {
+pub(crate) fn without_bom(source: &str) -> &str {
     source.strip_prefix('\u{feff}').unwrap_or(source)
 }
 
@@ -306,7 +306,7 @@ fn key_column(line: &str, column: usize, key: &str) -> Option<usize> {
 
 /// The text as bytes -> the text, or an error at the line and column of the first byte
 /// that is not UTF-8 (a file in Latin-1 or UTF-16 is the usual cause).
-pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::error("#", "the file is UTF-16 text, not UTF-8")
             .at(1, 1)

@@ -23,7 +23,7 @@
 use serde_json::{Map, Value};
 
 /// Rewrites a 3.1 document in place into a shape `openapiv3` can type.
-pub fn normalize_3_1(document: &mut Value) {
+pub(crate) fn normalize_3_1(document: &mut Value) {
     walk_document(document);
     rewrite_mutual_tls(document);
     crate::source::oas31::normalize(document);
@@ -48,7 +48,7 @@ fn rewrite_mutual_tls(document: &mut Value) {
 
 /// The HTTP scheme name a 3.1 `type: mutualTLS` scheme is rewritten to before the
 /// document is parsed, lower case; `lower::security` reads it back.
-pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
+pub(crate) const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
 
 /// JSON Schema keywords that change what a schema means but have no 3.0 spelling and
 /// no meaning to the generator: each one found in a schema is a located warning, so
@@ -56,7 +56,7 @@ pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
 const UNSUPPORTED: [&str; 1] = ["$dynamicRef"];
 
 /// A warning at each use of an [`UNSUPPORTED`] keyword in a schema of `document`.
-pub fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
+pub(crate) fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
     let mut warnings = Vec::new();
     crate::source::structure::walk(document, &mut |kind, at, value| {
         if kind != crate::source::structure::Kind::Schema {
@@ -103,7 +103,7 @@ fn walk_document(value: &mut Value) {
 }
 
 /// Normalises one schema and, recursively, the schemas inside it.
-pub fn normalize_schema(schema: &mut Value) {
+pub(crate) fn normalize_schema(schema: &mut Value) {
     if let Value::Bool(allow) = schema {
         *schema = if *allow {
             Value::Object(Map::new())
@@ -173,7 +173,7 @@ fn rewrite_content_media_type(map: &mut Map<String, Value>) {
 }
 
 /// Where a 3.1 binary schema's `contentMediaType` is kept for lowering.
-pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
+pub(crate) const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
 
 fn rewrite_type_array(map: &mut Map<String, Value>) {
     let types: Vec<String> = match map.get("type") {
@@ -228,7 +228,7 @@ fn rewrite_const(map: &mut Map<String, Value>) {
 }
 
 /// The extension [`rewrite_const`] marks a schema that had `const` with.
-pub const CONST_MARKER: &str = "x-const";
+pub(crate) const CONST_MARKER: &str = "x-const";
 
 fn rewrite_examples(map: &mut Map<String, Value>) {
     if let Some(Value::Array(examples)) = map.get("examples") {

@@ -19,16 +19,16 @@ use crate::source::structure::{self, Kind};
 use serde_json::Value;
 
 /// The dialect OpenAPI 3.1 schemas use when the document names none.
-pub const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+pub(crate) const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
 /// The 3.1 rewrites of the module docs, on the untyped tree, before references.
-pub fn normalize(document: &mut Value) {
+pub(crate) fn normalize(document: &mut Value) {
     optional_responses(document);
     reference_overrides(document);
 }
 
 /// A warning when the document names a `jsonSchemaDialect` other than [`OAS_DIALECT`].
-pub fn dialect(document: &Value) -> Option<Diagnostic> {
+pub(crate) fn dialect(document: &Value) -> Option<Diagnostic> {
     let dialect = document.get("jsonSchemaDialect")?;
     if dialect.as_str() == Some(OAS_DIALECT) {
         return None;
@@ -47,11 +47,11 @@ pub fn dialect(document: &Value) -> Option<Diagnostic> {
 }
 
 /// The extension the loader keeps a 3.1 document's `webhooks` under.
-pub const WEBHOOKS: &str = "x-openapi-client-webhooks";
+pub(crate) const WEBHOOKS: &str = "x-openapi-client-webhooks";
 
 /// Moves `webhooks` to [`WEBHOOKS`], where `openapiv3` keeps it for
 /// lowering (`lower::events`); after references, which follow `webhooks` as written.
-pub fn keep_webhooks(document: &mut Value) {
+pub(crate) fn keep_webhooks(document: &mut Value) {
     if let Value::Object(map) = document {
         if let Some(webhooks) = map.remove("webhooks") {
             map.insert(WEBHOOKS.to_owned(), webhooks);

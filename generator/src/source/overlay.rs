@@ -171,7 +171,7 @@ impl Provenance {
 /// Fills in the place of every diagnostic that has none: in the spec (`source`) for
 /// nodes the spec holds, in the overlay for nodes an overlay put there (the item then
 /// names that overlay's file).
-pub fn locate(
+pub(crate) fn locate(
     diagnostics: &mut Diagnostics,
     source: &str,
     provenance: &Provenance,

@@ -113,7 +113,7 @@ type Copied = (usize, Vec<String>, Vec<String>);
 /// Normalises every local reference in `document` (see the module docs). Fails only
 /// when copying would exceed the [`Budget`]; other problems are pushed on `warnings`
 /// (some of them errors).
-pub fn normalize(
+pub(crate) fn normalize(
     document: &mut Value,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<PointedSchemas, Diagnostic> {

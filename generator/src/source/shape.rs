@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The pointer and message of the innermost part that does not type, if any does not.
-pub fn innermost_error(document: &Value) -> Option<(String, String)> {
+pub(crate) fn innermost_error(document: &Value) -> Option<(String, String)> {
     let mut at = Vec::new();
     let found = walk_document(document, &mut at);
     found.map(|(segments, message)| (pointer(segments), message))

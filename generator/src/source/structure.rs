@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// The kinds of object a pass can be interested in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     PathItem,
     Operation,
     Parameter,
@@ -27,7 +27,7 @@ pub enum Kind {
 
 impl Kind {
     /// The `components` section that holds reusable objects of this kind.
-    pub fn section(self) -> Option<&'static str> {
+    pub(crate) fn section(self) -> Option<&'static str> {
         Some(match self {
             Self::Schema => "schemas",
             Self::Response => "responses",
@@ -53,7 +53,7 @@ const METHODS: [&str; 8] = [
 
 /// Calls `visit` with the kind, pointer segments and value of every object of a known
 /// kind, parents before children, in document order.
-pub fn walk(document: &Value, visit: &mut dyn FnMut(Kind, &[String], &Value)) {
+pub(crate) fn walk(document: &Value, visit: &mut dyn FnMut(Kind, &[String], &Value)) {
     let mut walker = Walker {
         at: Vec::new(),
         visit,

@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 /// subtrees, by their converted segments. A pointer not under any moved subtree is
 /// where it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceMap {
+pub(crate) struct SourceMap {
     moved: BTreeMap<Vec<String>, Vec<String>>,
     /// Keys renamed in place (`x-nullable` -> `nullable`), by their new path in the
     /// 2.0 document's coordinates: applied after `moved`.
@@ -48,7 +48,7 @@ impl SourceMap {
 
     /// The 2.0 document's pointer for `converted` (`#/components/schemas/Pet` ->
     /// `#/definitions/Pet`): the source of its deepest moved ancestor, then the rest.
-    pub fn source(&self, converted: &str) -> String {
+    pub(crate) fn source(&self, converted: &str) -> String {
         let rest = converted.strip_prefix('#').unwrap_or(converted);
         let segments: Vec<String> = if rest.is_empty() {
             Vec::new()
@@ -122,13 +122,13 @@ pub(crate) fn to_source(diagnostics: &mut Diagnostics, map: &SourceMap, source: 
 
 /// A converted document's warnings (pointers into the 2.0 document) and map.
 #[derive(Debug, Clone, Default)]
-pub struct Conversion {
+pub(crate) struct Conversion {
     pub warnings: Vec<Diagnostic>,
     pub map: SourceMap,
 }
 
 /// Converts `value` in place if it declares `swagger`; `None` if it does not.
-pub fn convert(value: &mut Value) -> Result<Option<Conversion>, Vec<Diagnostic>> {
+pub(crate) fn convert(value: &mut Value) -> Result<Option<Conversion>, Vec<Diagnostic>> {
     let Some(declared) = value.get("swagger") else {
         return Ok(None);
     };
