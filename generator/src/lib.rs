@@ -286,7 +286,7 @@ fn lower_source_on_this_thread(
     let mut diagnostics = Diagnostics::new(&settings.spec_path);
     let (loaded, provenance) = source::load_overlaid(source, &settings.overlays);
     let locate = |diagnostics: &mut Diagnostics| {
-        overlay::locate(diagnostics, source, &provenance, &settings.overlays)
+        diagnostics::locate::locate_overlaid(diagnostics, source, &provenance, &settings.overlays)
     };
     let loaded = match loaded {
         Ok(loaded) => loaded,

@@ -124,7 +124,7 @@ impl Diagnostics {
     /// in another file (an overlay's) are left as they are.
     pub fn locate(&mut self, source: &str) {
         // Columns count from after a byte-order mark, as editors show the line.
-        let source = crate::source::without_bom(source);
+        let source = locate::without_bom(source);
         let lines: Vec<&str> = source.lines().collect();
         // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
         // we cannot show is better left out than wrong.

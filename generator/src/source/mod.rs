@@ -58,7 +58,7 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
 
 /// Parses `source`, applies `overlays` to it in order ([`crate::source::overlay`]) and types
 /// the result. The provenance says where each node of the overlaid document came
-/// from, to locate the diagnostics with ([`crate::source::overlay::locate`]), whether the
+/// from, to locate the diagnostics with ([`crate::diagnostics::locate::locate_overlaid`]), whether the
 /// load failed or not; errors in an overlay are already located in it.
 pub(crate) fn load_overlaid(
     source: &str,
@@ -92,7 +92,7 @@ fn convert_and_type(
     };
     let mut own = crate::diagnostics::Diagnostics::new("");
     own.items = conversion.warnings;
-    crate::source::overlay::locate(&mut own, source, &provenance, overlays);
+    crate::diagnostics::locate::locate_overlaid(&mut own, source, &provenance, overlays);
     provenance.converted = Some(conversion.map);
     let result = match type_document(value) {
         Ok(mut loaded) => {
@@ -229,7 +229,7 @@ fn fill_info(value: &mut Value) -> Vec<Diagnostic> {
 /// are resolved, integers beyond 64 bits become floats. A UTF-8 byte-order mark is
 /// skipped.
 pub fn parse(source: &str) -> Result<Value, Diagnostic> {
-    let source = without_bom(source);
+    let source = crate::diagnostics::locate::without_bom(source);
     let value = if source.trim_start().starts_with('{') {
         tree::parse(tree::Syntax::Json, |seed| {
             let mut deserializer = serde_json::Deserializer::from_str(source);
@@ -277,12 +277,6 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
         .with_hint("an OpenAPI document is a mapping with `openapi`, `info` and `paths`"));
     }
     Ok(value)
-}
-
-/// `source` after its UTF-8 byte-order mark, if it starts with one. Editors on Windows
-/// write one; neither parser skips it.
-pub(crate) fn without_bom(source: &str) -> &str {
-    source.strip_prefix('\u{feff}').unwrap_or(source)
 }
 
 /// The diagnostic for what the tree visitor refused, at its pointer.

@@ -24,7 +24,7 @@
 //! document's ([`SourceMap`]), so what later stages say about converted content is
 //! located in the document the user wrote.
 
-use crate::diagnostics::{pointer, Diagnostic, Diagnostics};
+use crate::diagnostics::{pointer, Diagnostic};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -74,49 +74,6 @@ impl SourceMap {
             }
         }
         segments
-    }
-}
-
-/// Rewrites the pointer of every item not yet located to the 2.0 document's
-/// (see [`SourceMap`]). With `source` (the 2.0 text, when no overlay changed it), an
-/// item whose node the 2.0 text does not spell (a converted key such as
-/// `nullable`) is located at its nearest ancestor that it does.
-pub(crate) fn to_source(diagnostics: &mut Diagnostics, map: &SourceMap, source: Option<&str>) {
-    let open = |item: &Diagnostic| item.line.is_none() && item.file.is_none();
-    for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
-        item.pointer = map.source(&item.pointer);
-    }
-    let Some(source) = source else {
-        return;
-    };
-    let source = crate::source::without_bom(source);
-    let lines: Vec<&str> = source.lines().collect();
-    let wanted: Vec<String> = diagnostics
-        .items
-        .iter()
-        .filter(|item| open(item))
-        .map(|item| item.pointer.clone())
-        .collect();
-    let wanted_refs: Vec<&str> = wanted.iter().map(String::as_str).collect();
-    let found = crate::diagnostics::locate::positions(source, &lines, &wanted_refs);
-    let mut found = found.into_iter();
-    for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
-        if found.next().flatten().is_some() {
-            continue;
-        }
-        let mut parent = item.pointer.as_str();
-        while let Some(cut) = parent.rfind('/') {
-            parent = &parent[..cut];
-            if let Some((line, column)) =
-                crate::diagnostics::locate::positions(source, &lines, &[parent])
-                    .pop()
-                    .flatten()
-            {
-                item.line = Some(line);
-                item.column = Some(column);
-                break;
-            }
-        }
     }
 }
 

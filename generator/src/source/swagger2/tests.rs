@@ -197,7 +197,7 @@ fn later_diagnostics_are_located_in_the_2_0_document() {
     let source = document("paths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n        - {name: b, in: body, schema: {type: object}}\n        - name: q\n          in: query\n          type: string\n          x-nullable: true\n          format: int32\n      responses: {'204': {description: ok}}\n");
     let mut value = crate::source::parse(&source).expect("parses");
     let conversion = convert(&mut value).expect("converts").expect("2.0");
-    let mut diagnostics = Diagnostics::new("spec.yaml");
+    let mut diagnostics = crate::Diagnostics::new("spec.yaml");
     diagnostics.push(Diagnostic::warning(
         "#/paths/~1a/get/parameters/0/schema/format",
         "a format",
@@ -206,7 +206,11 @@ fn later_diagnostics_are_located_in_the_2_0_document() {
         "#/paths/~1a/get/parameters/0/schema/nullable",
         "a converted key",
     ));
-    to_source(&mut diagnostics, &conversion.map, Some(&source));
+    crate::diagnostics::locate::to_swagger2_source(
+        &mut diagnostics,
+        &conversion.map,
+        Some(&source),
+    );
     diagnostics.locate(&source);
     let found: Vec<(&str, Option<usize>)> = diagnostics
         .items
