@@ -8,32 +8,9 @@
 //! error that names it (see [`crate::source::shape`]).
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::source::shape::keyword_mismatch;
+use crate::source::shape::droppable_mismatch;
 use crate::source::structure::{self, Kind};
 use serde_json::Value;
-
-/// Schema keywords dropped, with a warning, when their value has the wrong JSON type.
-const DROPPABLE: &[&str] = &[
-    "format",
-    "pattern",
-    "title",
-    "description",
-    "nullable",
-    "readOnly",
-    "writeOnly",
-    "deprecated",
-    "uniqueItems",
-    "minimum",
-    "maximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "minProperties",
-    "maxProperties",
-    "required",
-];
 
 /// Repairs `document` in place; each repair is a warning at the keyword it changed.
 pub(crate) fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
@@ -43,9 +20,7 @@ pub(crate) fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
             return;
         };
         for (key, value) in map {
-            let Some(expected) =
-                keyword_mismatch(key, value).filter(|_| DROPPABLE.contains(&key.as_str()))
-            else {
+            let Some(expected) = droppable_mismatch(key, value) else {
                 continue;
             };
             let mut keyword = at.to_vec();
