@@ -1,11 +1,25 @@
 //! Reads an OpenAPI document and emits a typed async Rust client crate.
 //!
-//! The pipeline, one module per stage:
-//! [`load`] (text -> typed document, [`overlay`]s applied first, 3.1 normalisation in
-//! [`normalize`]) ->
-//! [`lower`] (document -> [`ir`], all naming in [`naming`]) ->
-//! [`emit`] (IR -> tokens) -> [`render`] (tokens -> formatted text).
-//! [`generate`] runs them all; the xtask and the tests both call it.
+//! The pipeline, one folder per stage, each reading only the one before it (and the
+//! shared services):
+//!
+//! ```text
+//!  spec text + overlays
+//!    -> source    text -> typed document: parse, overlays, Swagger 2.0 -> 3.0,
+//!                 3.1 -> 3.0, lenient repairs, $refs (one walker: source::structure)
+//!    -> lower     typed document -> IR: every naming and typing decision
+//!    -> ir        the model: plain data the emitter reads, nothing else
+//!    -> emit      IR -> token streams -> formatted files (emit::render), Cargo.toml
+//!    -> changes   IR -> API summary (api.yaml), old summary vs new -> change report
+//!
+//!  shared:  diagnostics  Diagnostic(s), JSON pointers, locating (line, overlay,
+//!                        Swagger 2.0 source), the panic guard
+//!           naming       Rust names: case, compound words, keywords, the runtime's
+//!                        reserved names
+//! ```
+//!
+//! [`generate`] runs them all (and [`lower_source`] the first two); the xtask and the
+//! tests call them. The pipeline is in this file, from [`generate`] down.
 
 #![warn(unreachable_pub)]
 
@@ -40,7 +54,7 @@ pub struct Settings {
     /// The command that regenerates the output, named in every file's header.
     pub command: String,
     /// Compound words kept whole in identifiers (`iModel`), beside those the document
-    /// spells itself (see [`words`]); see [`naming`].
+    /// spells itself (see `words`); see [`naming`].
     pub words: Vec<String>,
     /// Words the document spells that should still be split (`xCoordinate`).
     pub split_words: Vec<String>,

@@ -1,5 +1,7 @@
-//! Problems found in a spec, reported the way rustc reports problems in code:
-//! what is wrong, where (file, JSON pointer, line), and a hint when we have one.
+//! Shared service: problems found in a spec, reported the way rustc reports problems
+//! in code: what is wrong, where (file, JSON pointer, line), and a hint when we have
+//! one. JSON pointers are built and read in `pointer`; `locate` finds their lines,
+//! through overlays and Swagger 2.0 conversion; `guard` turns a panic into one.
 
 pub(crate) mod guard;
 pub(crate) mod locate;

@@ -1,5 +1,6 @@
-//! Stage 3: IR -> token streams, one per generated Rust file. Never looks at the
-//! OpenAPI document; everything it needs is in [`crate::ir`].
+//! Stage 3: IR -> token streams, one per generated Rust file, formatted by [`render`];
+//! the manifest ([`cargo_toml`]) and the runtime's files for `--vendor-runtime`. Never
+//! looks at the OpenAPI document; everything it needs is in [`crate::ir`].
 
 mod cargo_toml;
 mod client;

@@ -3,7 +3,7 @@
 //! element it came from (`origin`, a JSON pointer) and keeps both its wire name and its
 //! Rust name. `serde::Serialize` gives the readable dump used by the IR snapshots.
 //! How each type is written in Rust, for the code and for the API summary alike, is
-//! decided here too, in [`spelling`].
+//! decided here too, in `spelling`.
 
 pub(crate) mod spelling;
 

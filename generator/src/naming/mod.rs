@@ -1,5 +1,6 @@
-//! Every Rust name the generator emits is decided here: case conversion (heck), the
-//! compound-word list, the keyword policy and the collision resolver.
+//! Shared service: every Rust name the generator emits is decided here: case
+//! conversion (heck), the compound-word list (configured, or found by `words`), the
+//! keyword policy, the names the runtime takes ([`reserved`]) and the collision resolver.
 //!
 //! heck splits on case changes, so `IModels` alone would become `i_models`. Product names
 //! like `iModel` and `iTwin` are single words; the spec folder's `naming.toml` lists them

@@ -1,11 +1,14 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, applies the overlays ([`crate::source::overlay`]), converts Swagger 2.0 to
-//! OpenAPI 3.0 ([`swagger2`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
-//! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::source::normalize`]), repairs of
-//! survivable mistakes ([`crate::source::lenient`]), JSON References ([`crate::source::references`]) —
-//! so that `openapiv3` can type the document, and turns every failure into a
-//! [`Diagnostic`] with a JSON pointer.
+//! Reads YAML or JSON, applies the overlays ([`overlay`]), converts Swagger 2.0 to
+//! OpenAPI 3.0 (`swagger2`), checks the `openapi` version (3.0.x and 3.1.x), runs the
+//! passes on the untyped tree — 3.1 -> 3.0 normalisation (`normalize`, `oas31`), repairs
+//! of survivable mistakes (`lenient`), JSON References and misplaced `$ref`s
+//! (`references`, `misplaced`) — so that `openapiv3` can type the document (`shape`
+//! names the innermost part that does not), and turns every failure into a
+//! [`Diagnostic`] with a JSON pointer. The passes that look for a kind of object
+//! (schema, response, media type...) find it with the one document walker,
+//! `structure::walk`.
 
 // A failed load returns one `Diagnostic`, once per run: not worth boxing.
 #![allow(clippy::result_large_err)]
@@ -35,7 +38,7 @@ pub struct Loaded {
     /// The version the document declared, e.g. `3.1.0`.
     pub declared_version: String,
     pub document: openapiv3::OpenAPI,
-    /// Product words the document spells (see [`crate::naming::words`]).
+    /// Product words the document spells (see `crate::naming::words`).
     pub words: Vec<String>,
     /// The schemas `$ref`s point at outside `#/components/schemas/<name>`.
     pub pointed: crate::source::references::PointedSchemas,
@@ -76,7 +79,7 @@ pub(crate) fn load_overlaid(
     }
 }
 
-/// Converts a Swagger 2.0 document to OpenAPI 3.0 ([`swagger2`]), then types it. The
+/// Converts a Swagger 2.0 document to OpenAPI 3.0 (`swagger2`), then types it. The
 /// conversion's own warnings point into the 2.0 document and are located here; the
 /// provenance maps what later stages say about converted content back to it.
 fn convert_and_type(
@@ -225,7 +228,7 @@ fn fill_info(value: &mut Value) -> Vec<Diagnostic> {
 
 /// YAML or JSON text -> a JSON value. YAML is a superset of JSON, but JSON errors read
 /// better from serde_json, so text that starts with `{` is parsed as JSON. Both go
-/// through one visitor ([`tree`]): duplicate keys are errors in either, YAML merge keys
+/// through one visitor (`tree`): duplicate keys are errors in either, YAML merge keys
 /// are resolved, integers beyond 64 bits become floats. A UTF-8 byte-order mark is
 /// skipped.
 pub fn parse(source: &str) -> Result<Value, Diagnostic> {
