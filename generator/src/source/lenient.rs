@@ -58,51 +58,19 @@ pub(crate) fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
 /// `servers` list of server objects is (document, path items, operations,
 /// callbacks), outside examples and defaults.
 pub(crate) fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
-    let mut at = Vec::new();
-    walk_servers(document, &mut at, warnings);
-}
-
-/// Keys whose values are data, not spec structure.
-const DATA_KEYS: &[&str] = &[
-    "example",
-    "examples",
-    "default",
-    "enum",
-    "const",
-    "x-examples",
-];
-
-fn walk_servers(value: &mut Value, at: &mut Vec<String>, warnings: &mut Vec<Diagnostic>) {
-    match value {
-        Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
+    structure::walk_members_mut(document, structure::DATA_KEYS, &mut |at, member| {
+        if at.last().map(String::as_str) != Some("servers") {
+            return true;
+        }
+        if let Value::Array(servers) = member {
+            for (index, server) in servers.iter_mut().enumerate() {
+                let mut at = at.to_vec();
                 at.push(index.to_string());
-                walk_servers(item, at, warnings);
-                at.pop();
+                default_variables(server, &at, warnings);
             }
         }
-        Value::Object(map) => {
-            for (key, item) in map.iter_mut() {
-                if DATA_KEYS.contains(&key.as_str()) {
-                    continue;
-                }
-                at.push(key.clone());
-                if key == "servers" {
-                    if let Value::Array(servers) = item {
-                        for (index, server) in servers.iter_mut().enumerate() {
-                            at.push(index.to_string());
-                            default_variables(server, at, warnings);
-                            at.pop();
-                        }
-                    }
-                } else {
-                    walk_servers(item, at, warnings);
-                }
-                at.pop();
-            }
-        }
-        _ => {}
-    }
+        false
+    });
 }
 
 fn default_variables(server: &mut Value, at: &[String], warnings: &mut Vec<Diagnostic>) {

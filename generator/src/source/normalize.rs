@@ -80,26 +80,21 @@ pub(crate) fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
     warnings
 }
 
-/// Walks non-schema parts of the document looking for schema positions.
-fn walk_document(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                match key.as_str() {
-                    "example" | "examples" => {}
-                    "schema" => normalize_schema(child),
-                    "schemas" => {
-                        if let Value::Object(schemas) = child {
-                            schemas.values_mut().for_each(normalize_schema);
-                        }
-                    }
-                    _ => walk_document(child),
+/// Normalises every schema found under a `schema` or `schemas` key, outside examples.
+fn walk_document(document: &mut Value) {
+    let skip = ["example", "examples"];
+    crate::source::structure::walk_members_mut(document, &skip, &mut |at, member| {
+        match at.last().map(String::as_str) {
+            Some("schema") => normalize_schema(member),
+            Some("schemas") => {
+                if let Value::Object(schemas) = member {
+                    schemas.values_mut().for_each(normalize_schema);
                 }
             }
+            _ => return true,
         }
-        Value::Array(items) => items.iter_mut().for_each(walk_document),
-        _ => {}
-    }
+        false
+    });
 }
 
 /// Normalises one schema and, recursively, the schemas inside it.

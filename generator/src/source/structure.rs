@@ -61,6 +61,58 @@ pub(crate) fn walk(document: &Value, visit: &mut dyn FnMut(Kind, &[String], &Val
     walker.document(document);
 }
 
+/// Keys whose values are data (examples, defaults, enum values), not document
+/// structure.
+pub(crate) const DATA_KEYS: &[&str] = &[
+    "example",
+    "examples",
+    "default",
+    "enum",
+    "const",
+    "x-examples",
+];
+
+/// For passes that look for a key wherever it is (`schema`, `servers`) rather than for
+/// a kind of object: calls `visit` with the pointer segments and value of each member
+/// of every object in `value`, through arrays, parents before children, except members
+/// named in `skip`; `visit` says whether to go on into the member's value.
+pub(crate) fn walk_members_mut(
+    value: &mut Value,
+    skip: &[&str],
+    visit: &mut dyn FnMut(&[String], &mut Value) -> bool,
+) {
+    fn go(
+        value: &mut Value,
+        at: &mut Vec<String>,
+        skip: &[&str],
+        visit: &mut dyn FnMut(&[String], &mut Value) -> bool,
+    ) {
+        match value {
+            Value::Array(items) => {
+                for (index, item) in items.iter_mut().enumerate() {
+                    at.push(index.to_string());
+                    go(item, at, skip, visit);
+                    at.pop();
+                }
+            }
+            Value::Object(map) => {
+                for (key, member) in map.iter_mut() {
+                    if skip.contains(&key.as_str()) {
+                        continue;
+                    }
+                    at.push(key.clone());
+                    if visit(at, member) {
+                        go(member, at, skip, visit);
+                    }
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    go(value, &mut Vec::new(), skip, visit);
+}
+
 struct Walker<'v> {
     at: Vec<String>,
     visit: &'v mut dyn FnMut(Kind, &[String], &Value),
@@ -200,6 +252,40 @@ impl Walker<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_member_walk_skips_data_and_stops_where_told() {
+        let mut document = json!({
+            "servers": [{"url": "a"}],
+            "paths": {"/a": {"get": {
+                "servers": [{"url": "b"}],
+                "examples": {"x": {"servers": [{"url": "in an example"}]}},
+                "parameters": [{"servers": [{"url": "c"}]}]
+            }}}
+        });
+        let mut found = Vec::new();
+        walk_members_mut(&mut document, DATA_KEYS, &mut |at, member| {
+            if at.last().map(String::as_str) != Some("servers") {
+                return true;
+            }
+            found.push(crate::diagnostics::pointer(at));
+            member[0]["url"] = Value::from("seen");
+            false
+        });
+        assert_eq!(
+            found,
+            [
+                "#/servers",
+                "#/paths/~1a/get/servers",
+                "#/paths/~1a/get/parameters/0/servers"
+            ]
+        );
+        assert_eq!(
+            document["paths"]["/a"]["get"]["examples"]["x"]["servers"][0]["url"],
+            "in an example"
+        );
+        assert_eq!(document["servers"][0]["url"], "seen");
+    }
 
     fn kinds(document: &Value) -> Vec<(Kind, String)> {
         let mut seen = Vec::new();
