@@ -14,7 +14,8 @@
 //! timing), only iModels is used, so that stays fast in a debug build.
 
 use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput};
-use generator::{emit, ir, load, lower, naming, render, Diagnostic, Settings};
+use generator::emit::render;
+use generator::{emit, ir, lower, naming, source, Diagnostic, Settings};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -93,21 +94,21 @@ fn github() -> Option<Spec> {
 
 /// The output of each stage, computed once, as input for the next stage's benchmark.
 struct Stages {
-    document: load::Loaded,
+    document: source::Loaded,
     naming: naming::Naming,
     api: ir::Api,
     tokens: Vec<TokenStream>,
     header: String,
 }
 
-fn load_stage(spec: &Spec) -> load::Loaded {
-    match load::load(&spec.source) {
+fn load_stage(spec: &Spec) -> source::Loaded {
+    match source::load(&spec.source) {
         Ok(loaded) => loaded,
         Err(errors) => panic!("{} does not load: {errors:?}", spec.name),
     }
 }
 
-fn lower_stage(loaded: &load::Loaded, naming: &naming::Naming) -> ir::Api {
+fn lower_stage(loaded: &source::Loaded, naming: &naming::Naming) -> ir::Api {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     lower::lower(&loaded.document, &loaded.pointed, naming, &mut diagnostics)
 }

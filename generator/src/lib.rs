@@ -1,44 +1,43 @@
 //! Reads an OpenAPI document and emits a typed async Rust client crate.
 //!
-//! The pipeline, one module per stage:
-//! [`load`] (text -> typed document, [`overlay`]s applied first, 3.1 normalisation in
-//! [`normalize`]) ->
-//! [`lower`] (document -> [`ir`], all naming in [`naming`]) ->
-//! [`emit`] (IR -> tokens) -> [`render`] (tokens -> formatted text).
-//! [`generate`] runs them all; the xtask and the tests both call it.
+//! The pipeline, one folder per stage, each reading only the one before it (and the
+//! shared services):
+//!
+//! ```text
+//!  spec text + overlays
+//!    -> source    text -> typed document: parse, overlays, Swagger 2.0 -> 3.0,
+//!                 3.1 -> 3.0, lenient repairs, $refs (one walker: source::structure)
+//!    -> lower     typed document -> IR: every naming and typing decision
+//!    -> ir        the model: plain data the emitter reads, nothing else
+//!    -> emit      IR -> token streams -> formatted files (emit::render), Cargo.toml
+//!    -> changes   IR -> API summary (api.yaml), old summary vs new -> change report
+//!
+//!  shared:  diagnostics  Diagnostic(s), JSON pointers, locating (line, overlay,
+//!                        Swagger 2.0 source), the panic guard
+//!           naming       Rust names: case, compound words, keywords, the runtime's
+//!                        reserved names
+//! ```
+//!
+//! [`generate`] runs them all (and [`lower_source`] the first two); the xtask and the
+//! tests call them. The pipeline is in this file, from [`generate`] down.
 
+#![warn(unreachable_pub)]
+
+pub mod changes;
 pub mod diagnostics;
-pub mod diff;
 pub mod emit;
-pub mod guard;
 pub mod ir;
-pub mod lenient;
-pub mod load;
-pub mod locate;
 pub mod lower;
-/// Which media types are JSON: `runtime/src/media.rs`, included by path so the
-/// generator decides with the client's own rule.
-#[path = "../../runtime/src/media.rs"]
-pub mod media;
-pub mod misplaced;
 pub mod naming;
-pub mod normalize;
-pub mod oas31;
-pub mod overlay;
-pub mod references;
-pub mod render;
-pub mod runtime_files;
-/// The names the runtime's API takes on generated types: `runtime/src/reserved.rs`,
-/// included by path so the generator and the runtime cannot disagree.
-#[path = "../../runtime/src/reserved.rs"]
-pub mod runtime_names;
-pub mod shape;
-pub mod structure;
-pub mod surface;
-pub mod words;
+pub mod source;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use runtime_files::runtime_version;
+
+use changes::surface;
+use diagnostics::guard;
+use emit::{render, runtime_files};
+use source::overlay;
 
 use indexmap::IndexMap;
 
@@ -56,7 +55,7 @@ pub struct Settings {
     /// The command that regenerates the output, named in every file's header.
     pub command: String,
     /// Compound words kept whole in identifiers (`iModel`), beside those the document
-    /// spells itself (see [`words`]); see [`naming`].
+    /// spells itself (see `words`); see [`naming`].
     pub words: Vec<String>,
     /// Words the document spells that should still be split (`xCoordinate`).
     pub split_words: Vec<String>,
@@ -98,13 +97,44 @@ pub struct GeneratedFiles {
     pub warnings: Diagnostics,
     /// The compound words names kept whole (configured, or spelled by the document).
     pub words: Vec<String>,
+    /// `Cargo.toml` with [`VERSION_SLOT`] where the package version goes, so that
+    /// [`GeneratedFiles::with_version`] changes the version without running the pipeline.
+    manifest: String,
+}
+
+/// Stands for the package version in [`GeneratedFiles::manifest`]. NUL cannot occur in
+/// the parts of the manifest after the version (they are TOML-escaped or fixed), so the
+/// last occurrence is the version's.
+const VERSION_SLOT: &str = "\u{0}version\u{0}";
+
+impl GeneratedFiles {
+    /// The same crate with package version `version` in its `Cargo.toml`: what
+    /// generating again with `Settings::crate_version = version` gives, without doing it
+    /// (`cargo xtask codegen` bumps the version after it has seen the API change).
+    pub fn with_version(mut self, version: &str) -> Self {
+        let manifest = fill_version(&self.manifest, version);
+        self.files.insert("Cargo.toml".to_owned(), manifest);
+        self
+    }
+}
+
+/// `manifest` with the (last) [`VERSION_SLOT`] replaced by `version`.
+fn fill_version(manifest: &str, version: &str) -> String {
+    match manifest.rfind(VERSION_SLOT) {
+        Some(at) => format!(
+            "{}{version}{}",
+            &manifest[..at],
+            &manifest[at + VERSION_SLOT.len()..]
+        ),
+        None => manifest.to_owned(),
+    }
 }
 
 /// A spec file's bytes as text, or the error for the first byte that is not UTF-8,
 /// located (line, column, the line shown) in `spec_path`. A UTF-8 byte-order mark is
 /// kept here and skipped by the parser.
 pub fn decode_source<'b>(bytes: &'b [u8], spec_path: &str) -> Result<&'b str, Diagnostics> {
-    load::decode(bytes).map_err(|diagnostic| {
+    source::decode(bytes).map_err(|diagnostic| {
         let mut diagnostics = Diagnostics::new(spec_path);
         diagnostics.push(diagnostic);
         // The line as far as it can be shown: the bad byte becomes U+FFFD.
@@ -213,18 +243,19 @@ fn generate_on_this_thread(
     let header = header(settings);
     let mut files = IndexMap::new();
     let description = format!("Typed async client for {} {}", api.title, api.version);
+    let manifest = emit::cargo_toml(
+        &settings.crate_name,
+        VERSION_SLOT,
+        &description,
+        &header,
+        settings.standalone,
+        &settings.runtime,
+        &api.features(),
+        &settings.dev_dependencies,
+    );
     files.insert(
         "Cargo.toml".to_owned(),
-        emit::cargo_toml(
-            &settings.crate_name,
-            &settings.crate_version,
-            &description,
-            &header,
-            settings.standalone,
-            &settings.runtime,
-            &api.features(),
-            &settings.dev_dependencies,
-        ),
+        fill_version(&manifest, &settings.crate_version),
     );
     let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);
     for (path, text) in rendered {
@@ -253,6 +284,7 @@ fn generate_on_this_thread(
         files,
         warnings,
         words,
+        manifest,
     })
 }
 
@@ -272,9 +304,9 @@ fn lower_source_on_this_thread(
     settings: &Settings,
 ) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::new(&settings.spec_path);
-    let (loaded, provenance) = load::load_overlaid(source, &settings.overlays);
+    let (loaded, provenance) = source::load_overlaid(source, &settings.overlays);
     let locate = |diagnostics: &mut Diagnostics| {
-        overlay::locate(diagnostics, source, &provenance, &settings.overlays)
+        diagnostics::locate::locate_overlaid(diagnostics, source, &provenance, &settings.overlays)
     };
     let loaded = match loaded {
         Ok(loaded) => loaded,
@@ -346,4 +378,32 @@ fn spec_text<'s>(
         text.push_str(&format!("\n# overlay {}\n{}", overlay.path, overlay.text));
     }
     text.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_version_is_what_generating_with_it_gives() {
+        let source = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n";
+        let settings = |version: &str| Settings {
+            crate_name: "versioned".to_owned(),
+            crate_version: version.to_owned(),
+            spec_path: "spec.yaml".to_owned(),
+            command: "test".to_owned(),
+            words: Vec::new(),
+            split_words: Vec::new(),
+            standalone: true,
+            runtime: RuntimeDependency::Path("../runtime".to_owned()),
+            gate_unused_schemas: false,
+            dev_dependencies: vec!["tokio = \"1\"".to_owned()],
+            overlays: Vec::new(),
+        };
+        let old = generate(source, &settings("0.1.0")).expect("generates");
+        let new = generate(source, &settings("0.2.0")).expect("generates");
+        assert!(new.files["Cargo.toml"].contains("\nversion = \"0.2.0\"\n"));
+        assert_ne!(old, new);
+        assert_eq!(old.with_version("0.2.0"), new);
+    }
 }

@@ -2,8 +2,8 @@
 //! Each pair lives in `tests/diff/<case>/{old,new}.yaml`; the rendered report is
 //! snapshotted, so a change to the classification shows up as a reviewable diff.
 
-use generator::diff::{diff, Bump, Impact, Report};
-use generator::surface::Surface;
+use generator::changes::diff::{diff, Bump, Impact, Report};
+use generator::changes::surface::Surface;
 use generator::Settings;
 use std::path::Path;
 

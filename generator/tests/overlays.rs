@@ -5,7 +5,7 @@
 //! overlaid document, the generated code, where diagnostics point, and the error
 //! messages (snapshots in `tests/snapshots/overlays/`).
 
-use generator::overlay::{self, Origin, OverlaySource};
+use generator::source::overlay::{self, Origin, OverlaySource};
 use generator::{Diagnostics, GeneratedFiles, Settings};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -47,7 +47,7 @@ fn generate(names: &[&str]) -> Result<GeneratedFiles, Diagnostics> {
 
 /// The spec as the overlays leave it, with where each node came from.
 fn overlaid(names: &[&str]) -> (Value, overlay::Provenance) {
-    let mut document = generator::load::parse(&read("base.yaml")).expect("base parses");
+    let mut document = generator::source::parse(&read("base.yaml")).expect("base parses");
     let provenance = overlay::apply_all(&mut document, &overlays(names))
         .unwrap_or_else(|items| panic!("{names:?}: {items:?}"));
     (document, provenance)
@@ -212,12 +212,15 @@ fn the_generated_code_shows_what_the_overlays_did() {
 fn the_api_digest_changes_with_the_overlays() {
     let digest = |names: &[&str]| {
         let files = generate(names).unwrap_or_else(|d| panic!("{d}"));
-        let surface = generator::surface::Surface::from_text(&files.files["api.yaml"])
+        let surface = generator::changes::surface::Surface::from_text(&files.files["api.yaml"])
             .expect("api.yaml parses");
         surface.spec_digest.expect("a digest")
     };
     let plain = digest(&[]);
-    assert_eq!(plain, generator::surface::digest(&read("base.yaml")));
+    assert_eq!(
+        plain,
+        generator::changes::surface::digest(&read("base.yaml"))
+    );
     assert_ne!(plain, digest(&["title-b.yaml"]));
     assert_ne!(digest(&["title-a.yaml"]), digest(&["title-b.yaml"]));
 }

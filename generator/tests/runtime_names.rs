@@ -6,7 +6,7 @@
 mod common;
 
 use common::generate_fixture;
-use generator::runtime_names::{
+use generator::naming::reserved::{
     CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS,
 };
 use std::collections::BTreeSet;

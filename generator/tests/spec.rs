@@ -39,7 +39,7 @@ fn restored_spec_is_the_seed_word_for_word() {
 
 #[test]
 fn restored_spec_parses_as_openapi_3_1() {
-    let loaded = generator::load::load(&restored()).unwrap_or_else(|d| panic!("{d:?}"));
+    let loaded = generator::source::load(&restored()).unwrap_or_else(|d| panic!("{d:?}"));
     assert_eq!(loaded.declared_version, "3.1.0");
     let document = loaded.document;
     assert_eq!(document.info.title, "iTwin iModels API");

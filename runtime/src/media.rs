@@ -9,7 +9,7 @@
 /// `+json` structured syntax suffix (RFC 6839: `application/problem+json`,
 /// `application/vnd.foo.v2+json`, `text/vnd.foo+json`), ignoring case and
 /// parameters such as `charset`.
-pub fn is_json_media(media_type: &str) -> bool {
+pub(crate) fn is_json_media(media_type: &str) -> bool {
     let essence = media_type
         .split(';')
         .next()

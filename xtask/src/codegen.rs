@@ -4,9 +4,9 @@
 //! succeeded for every file, and a file is written only when its bytes change.
 
 use crate::args::CodegenArgs;
-use generator::diff;
-use generator::overlay::OverlaySource;
-use generator::surface::Surface;
+use generator::changes::diff;
+use generator::changes::surface::Surface;
+use generator::source::overlay::OverlaySource;
 use generator::{GeneratedFiles, RuntimeDependency, Settings};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -198,9 +198,9 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
     }
     if let Some(change) = &change {
         if change.version != target.settings.crate_version {
-            // The bump lands in Cargo.toml: generate once more with the new version.
+            // The bump lands in Cargo.toml, the only file that names the version.
             target.settings.crate_version = change.version.clone();
-            generated = target.generate()?;
+            generated = generated.with_version(&change.version);
             stale = stale_files(&target.out, &generated)?;
         }
     }

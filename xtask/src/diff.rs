@@ -3,8 +3,8 @@
 
 use crate::args::{DiffArgs, FailOn};
 use crate::codegen::{overlays_beside, read_overlays, NamingConfig, MAIN_CRATE};
-use generator::diff::{self, Impact};
-use generator::surface::Surface;
+use generator::changes::diff::{self, Impact};
+use generator::changes::surface::Surface;
 use generator::Settings;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! `Cargo.toml` of the generated crate. Dependency versions live here, in one table.
 
-use crate::runtime_files::RUNTIME_CRATE;
+use crate::emit::runtime_files::RUNTIME_CRATE;
 use crate::RuntimeDependency;
 
 /// What the generated code itself names: serde's derives, and the crates model

@@ -10,7 +10,7 @@ use quote::quote;
 
 /// `pub use client::{...};` for the modules of `client.rs` the crate root shows:
 /// `schemes` and `servers`, when the spec has them.
-pub fn reexports(api: &Api) -> TokenStream {
+pub(super) fn reexports(api: &Api) -> TokenStream {
     let schemes = super::schemes::module(api).map(|_| {
         quote!(
             pub use client::schemes;

@@ -7,7 +7,7 @@ use crate::ir::Literal;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-pub fn constant(name: &Ident, value: &Literal, attrs: TokenStream) -> TokenStream {
+pub(super) fn constant(name: &Ident, value: &Literal, attrs: TokenStream) -> TokenStream {
     let (ty, expr, serialize, expected) = match value {
         Literal::Str(s) => (
             quote!(&str),

@@ -191,7 +191,7 @@ fn runtime_module(vendored_runtime: bool) -> TokenStream {
 fn runtime_documented_items() -> &'static [(Vec<String>, Vec<String>)] {
     static ITEMS: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::OnceLock::new();
     ITEMS.get_or_init(|| {
-        let lib = crate::runtime_files::RUNTIME_FILES
+        let lib = crate::emit::runtime_files::RUNTIME_FILES
             .iter()
             .find(|(_, source, _)| *source == "lib.rs")
             .map(|(_, _, contents)| *contents)
@@ -268,14 +268,14 @@ fn features(api: &Api) -> Option<String> {
     let gated = api
         .types
         .iter()
-        .filter(|t| t.feature.as_deref() == Some(crate::lower::UNUSED_SCHEMAS_FEATURE))
+        .filter(|t| t.feature.as_deref() == Some(crate::ir::UNUSED_SCHEMAS_FEATURE))
         .count();
     (gated > 0).then(|| {
         format!(
             "# Features\n\n`{}`: the {gated} model types that no operation uses (such as \
              webhook payloads), for code that handles them on its own. Off by default: \
              the client does not need them, and they take time to compile.",
-            crate::lower::UNUSED_SCHEMAS_FEATURE
+            crate::ir::UNUSED_SCHEMAS_FEATURE
         )
     })
 }

@@ -16,7 +16,7 @@ fn one_line_chars(text: &str) -> String {
 
 /// Text for a single `#[doc = ...]` line built from spec values (enum values, tags):
 /// no line breaks or control characters.
-pub fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
@@ -24,14 +24,14 @@ pub fn one_line(text: &str) -> String {
 
 /// Spec prose made safe for rustdoc. Text the generator writes itself is not passed
 /// through this, so its links and code spans work.
-pub fn prose(text: Option<&str>) -> Option<String> {
+pub(super) fn prose(text: Option<&str>) -> Option<String> {
     let text = text?.trim();
     (!text.is_empty()).then(|| sanitize(text).join("\n"))
 }
 
 /// `#[doc = "..."]` attributes, one per line, from paragraphs (`None`s are skipped);
 /// paragraphs are separated by an empty line. Spec text must go through [`prose`] first.
-pub fn doc_attrs(paragraphs: impl IntoIterator<Item = Option<String>>) -> TokenStream {
+pub(super) fn doc_attrs(paragraphs: impl IntoIterator<Item = Option<String>>) -> TokenStream {
     let lines = doc_lines(paragraphs);
     let attrs = lines.iter().map(|line| {
         let text = if line.is_empty() {
@@ -45,7 +45,7 @@ pub fn doc_attrs(paragraphs: impl IntoIterator<Item = Option<String>>) -> TokenS
 }
 
 /// Same as [`doc_attrs`] but for inner (`//!`) crate docs.
-pub fn inner_doc_attrs(paragraphs: impl IntoIterator<Item = Option<String>>) -> TokenStream {
+pub(super) fn inner_doc_attrs(paragraphs: impl IntoIterator<Item = Option<String>>) -> TokenStream {
     let lines = doc_lines(paragraphs);
     let attrs = lines.iter().map(|line| {
         let text = if line.is_empty() {

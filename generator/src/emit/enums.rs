@@ -8,7 +8,7 @@ use crate::ir::{IntEnum, Paths, StringEnum, Union};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStream {
+pub(super) fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStream {
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -94,7 +94,7 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
     }
 }
 
-pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
+pub(super) fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -160,7 +160,7 @@ pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
     }
 }
 
-pub fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
+pub(super) fn union(name: &Ident, u: &Union, attrs: TokenStream) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let ty = type_tokens(&v.declared(Paths::InModels));

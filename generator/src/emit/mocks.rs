@@ -15,7 +15,7 @@ use crate::ir::{Api, BodyKind, Operation, Paths, StatusSpec, Success, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-pub fn mocks(api: &Api) -> TokenStream {
+pub(crate) fn mocks(api: &Api) -> TokenStream {
     let helpers = api.operations.iter().map(helper);
     let setters = api.operations.iter().filter_map(setters);
     let answers = api.operations.iter().map(mock_operation);
@@ -193,7 +193,7 @@ fn generic(has_operations: bool) -> TokenStream {
 
 /// `server.get_imodel(imodel_id)`: the client method's arguments, its request mocked.
 fn helper(op: &Operation) -> TokenStream {
-    crate::guard::at(&op.origin);
+    crate::diagnostics::guard::at(&op.origin);
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder_name);
     let required: Vec<_> = inputs(op).into_iter().filter(|i| i.required).collect();

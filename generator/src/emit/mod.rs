@@ -1,5 +1,6 @@
-//! Stage 3: IR -> token streams, one per generated Rust file. Never looks at the
-//! OpenAPI document; everything it needs is in [`crate::ir`].
+//! Stage 3: IR -> token streams, one per generated Rust file, formatted by [`render`];
+//! the manifest ([`cargo_toml`]) and the runtime's files for `--vendor-runtime`. Never
+//! looks at the OpenAPI document; everything it needs is in [`crate::ir`].
 
 mod cargo_toml;
 mod client;
@@ -11,7 +12,9 @@ mod mocks;
 mod models;
 mod operations;
 mod parts;
+pub mod render;
 mod response_types;
+pub(crate) mod runtime_files;
 mod schemes;
 mod servers;
 mod types;
@@ -20,7 +23,7 @@ mod waiters;
 pub use cargo_toml::cargo_toml;
 pub use client::client;
 pub use crate_root::crate_root;
-pub use mocks::mocks;
+pub(crate) use mocks::mocks;
 pub use models::models;
 pub use operations::operations;
 

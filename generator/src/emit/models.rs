@@ -86,7 +86,7 @@ fn gated_modules(api: &Api) -> TokenStream {
 }
 
 fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
-    crate::guard::at(&def.origin);
+    crate::diagnostics::guard::at(&def.origin);
     let origin = format!("Generated from `{}`.", def.origin);
     let docs = doc_attrs([
         prose(def.description.as_deref()),

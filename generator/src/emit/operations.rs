@@ -143,7 +143,7 @@ fn param_doc(p: &Param) -> String {
 }
 
 fn client_method(op: &Operation, api: &Api) -> TokenStream {
-    crate::guard::at(&op.origin);
+    crate::diagnostics::guard::at(&op.origin);
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder_name);
     let inputs = inputs(op);
@@ -257,7 +257,7 @@ fn status_list(statuses: &[u16]) -> String {
 
 /// The inputs struct, its setters on `Request<Op>`, and its `runtime::Operation` impl.
 fn operation(op: &Operation, api: &Api) -> TokenStream {
-    crate::guard::at(&op.origin);
+    crate::diagnostics::guard::at(&op.origin);
     let name = ident(&op.builder_name);
     let inputs = inputs(op);
     let fields = inputs.iter().map(|i| {

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `pub struct UploadDocumentBody { ... }`, for an operation with a multipart body.
-pub fn parts_struct(op: &Operation) -> Option<TokenStream> {
+pub(super) fn parts_struct(op: &Operation) -> Option<TokenStream> {
     let body = op.body.as_ref()?;
     let parts = body.multipart.as_ref()?;
     let name = ident(&parts.rust_name);
@@ -81,7 +81,7 @@ fn part_doc(part: &PartField) -> String {
 
 /// The statements that set the request's multipart body from `body`, an
 /// expression of a reference to the parts struct.
-pub fn body_statement(op: &Operation, body: TokenStream) -> TokenStream {
+pub(super) fn body_statement(op: &Operation, body: TokenStream) -> TokenStream {
     let Some(request_body) = &op.body else {
         return TokenStream::new();
     };

@@ -16,7 +16,7 @@ fn method(op: &Operation) -> &str {
 }
 
 /// The lines the `Client` method's docs give them.
-pub fn method_doc(op: &Operation) -> Option<String> {
+pub(super) fn method_doc(op: &Operation) -> Option<String> {
     let headers = op.response_headers.as_ref().map(|h| {
         format!(
             "Its declared response headers, typed: `response.headers_as::<{0}>()` (see [`{0}`](crate::operations::{0})).",
@@ -34,7 +34,7 @@ pub fn method_doc(op: &Operation) -> Option<String> {
 }
 
 /// `<Op>Headers` and its `runtime::ResponseHeaders` impl.
-pub fn headers_struct(op: &Operation) -> Option<TokenStream> {
+pub(super) fn headers_struct(op: &Operation) -> Option<TokenStream> {
     let headers = op.response_headers.as_ref()?;
     let name = ident(&headers.rust_name);
     let doc = format!(
@@ -81,7 +81,7 @@ pub fn headers_struct(op: &Operation) -> Option<TokenStream> {
 }
 
 /// `<Op>Error`, with `from_api_error`.
-pub fn error_enum(op: &Operation) -> Option<TokenStream> {
+pub(super) fn error_enum(op: &Operation) -> Option<TokenStream> {
     let errors = op.errors.as_ref()?;
     let name = ident(&errors.enum_name);
     let doc = format!(

@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The `schemes` module, when the spec declares any scheme.
-pub fn module(api: &Api) -> Option<TokenStream> {
+pub(super) fn module(api: &Api) -> Option<TokenStream> {
     if api.security_schemes.is_empty() {
         return None;
     }
@@ -101,7 +101,7 @@ fn constant(scheme: &SecurityScheme) -> TokenStream {
 /// The statement that gives `op`'s request its requirement, when the spec
 /// declares security at all: `request.security(SECURITY)` with a constant of
 /// alternatives, each the schemes it applies together.
-pub fn requirement(op: &Operation, api: &Api) -> Option<TokenStream> {
+pub(super) fn requirement(op: &Operation, api: &Api) -> Option<TokenStream> {
     let requirement = requirement_value(op.security.as_ref()?, api);
     Some(quote! {
         const SECURITY: runtime::Requirement = #requirement;
@@ -111,7 +111,7 @@ pub fn requirement(op: &Operation, api: &Api) -> Option<TokenStream> {
 
 /// `Some(&[...])` for the requirement `Client::get_link` sends, `None` for the
 /// client's token.
-pub fn link_requirement(api: &Api) -> TokenStream {
+pub(super) fn link_requirement(api: &Api) -> TokenStream {
     match &api.link_security {
         Some(requirement) => {
             let requirement = requirement_value(requirement, api);

@@ -12,7 +12,7 @@ use quote::quote;
 
 /// The `servers` module, when the spec's first server has variables or an
 /// operation's server has some.
-pub fn module(api: &Api) -> Option<TokenStream> {
+pub(super) fn module(api: &Api) -> Option<TokenStream> {
     let document = api.servers.first().filter(|s| !s.variables.is_empty());
     let mut seen: Vec<&str> = Vec::new();
     let operation_servers: Vec<(&Server, Vec<&Operation>)> = api
@@ -276,7 +276,7 @@ fn url_expr(server: &Server) -> TokenStream {
 
 /// `request.server("...")` for an operation with servers of its own, and
 /// `request.server_id("...")` when the caller may choose its variables.
-pub fn operation_server(op: &Operation) -> Option<TokenStream> {
+pub(super) fn operation_server(op: &Operation) -> Option<TokenStream> {
     let server = op.servers.first()?;
     let url = &server.default_url;
     let id = server.module.as_ref().map(|_| {

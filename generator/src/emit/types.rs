@@ -8,17 +8,17 @@ use std::str::FromStr;
 /// The tokens of a type the IR spelled (`TypeRef::rust`, `Field::declared`,
 /// `Success::output`, ...).
 ///
-/// Only lexed: [`crate::render`] parses every emitted file anyway, and lexing costs a
+/// Only lexed: [`crate::emit::render`] parses every emitted file anyway, and lexing costs a
 /// fifth of parsing into a `syn::Type` (one call per field adds up on big documents).
 ///
 /// The text always lexes: it is fixed paths and prelude names around names the naming
 /// module made identifiers (`IModel`, `r#type`), the same names [`super::ident`] takes.
 /// Were one ever not even lexable, that is a generator bug, reported the way `ident`
-/// reports a bad name: a panic, which [`crate::guard`] turns into an internal-error
+/// reports a bad name: a panic, which [`crate::diagnostics::guard`] turns into an internal-error
 /// diagnostic located at the part of the document being emitted, with nothing written.
 /// (A `compile_error!` in its place would write a crate that renders, and passes the
 /// fuzz test's parse check, but does not build.)
-pub fn type_tokens(text: &str) -> TokenStream {
+pub(super) fn type_tokens(text: &str) -> TokenStream {
     match TokenStream::from_str(text) {
         Ok(tokens) => tokens,
         Err(err) => panic!("`{text}` is not a Rust type ({err})"),
@@ -27,7 +27,7 @@ pub fn type_tokens(text: &str) -> TokenStream {
 
 /// Converts an argument of [`TypeRef::argument`]'s type into the stored type; `None`
 /// when it already is one (so the emitter can use field-init shorthand).
-pub fn argument_into(ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
+pub(super) fn argument_into(ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
     ty.converts_argument().then(|| quote::quote!(#value.into()))
 }
 
@@ -44,7 +44,7 @@ mod tests {
 
     #[test]
     fn text_that_does_not_lex_is_an_internal_error_not_a_crash() {
-        let caught = crate::guard::catch(|| type_tokens("Vec<(String>")).unwrap_err();
+        let caught = crate::diagnostics::guard::catch(|| type_tokens("Vec<(String>")).unwrap_err();
         assert!(
             caught
                 .message

@@ -10,12 +10,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Whether any operation gets a waiter (then `client.rs` has `send_and_wait`).
-pub fn any(api: &Api) -> bool {
+pub(super) fn any(api: &Api) -> bool {
     api.operations.iter().any(|op| op.long_running.is_some())
 }
 
 /// `runtime::LongRunning` for a long-running operation.
-pub fn waiter(op: &Operation, api: &Api) -> Option<TokenStream> {
+pub(super) fn waiter(op: &Operation, api: &Api) -> Option<TokenStream> {
     let long_running = op.long_running.as_ref()?;
     let builder = ident(&op.builder_name);
     let poll_op = operation(api, &long_running.poll_method)?;
@@ -77,7 +77,7 @@ pub fn waiter(op: &Operation, api: &Api) -> Option<TokenStream> {
 
 /// `send_and_wait` and `send_and_wait_with` on every request whose operation is
 /// long-running: emitted once, in `client.rs`, when the spec has such operations.
-pub fn request_methods() -> TokenStream {
+pub(super) fn request_methods() -> TokenStream {
     quote! {
         impl<O: runtime::LongRunning<Client>> Request<O> {
             /// Sends the request and waits for the operation it starts: takes the new
@@ -103,7 +103,7 @@ fn operation<'a>(api: &'a Api, rust_name: &str) -> Option<&'a Operation> {
 }
 
 /// The waiting paragraph of a long-running operation's `Client` method.
-pub fn waiting_doc(op: &Operation, api: &Api) -> Option<String> {
+pub(super) fn waiting_doc(op: &Operation, api: &Api) -> Option<String> {
     let long_running = op.long_running.as_ref()?;
     let result = long_running
         .result_method

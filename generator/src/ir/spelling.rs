@@ -1,5 +1,5 @@
 //! How the IR's types are written in Rust: one spelling per type, field, argument and
-//! answer, which the emitter turns into code and [`crate::surface`] writes into
+//! answer, which the emitter turns into code and `changes::surface` writes into
 //! `api.yaml`. Both read it from here, so the code and the API summary cannot disagree
 //! about what a caller sees; they differ only in how much of each path they write
 //! ([`Paths`]).
@@ -18,7 +18,7 @@ pub enum Paths {
     /// Code anywhere else in the generated crate: models as `crate::models::IModel`.
     InCrate,
     /// The API summary: names as a reader knows them (`Uuid`, `DateTime<Utc>`,
-    /// `IModel`), which is also what [`crate::diff`] compares across spec updates.
+    /// `IModel`), which is also what `changes::diff` compares across spec updates.
     Short,
 }
 

@@ -38,7 +38,7 @@ pub(crate) fn resolve_alias<'a>(ty: &'a TypeRef, types: &'a [TypeDef]) -> &'a Ty
 /// following the chain to its end. References elsewhere (fields, arguments) keep the
 /// name they were given. An alias loop (reported as an error by
 /// `recursion::alias_cycles`) is left as it is.
-pub fn collapse_alias_chains(types: &mut [TypeDef]) {
+pub(super) fn collapse_alias_chains(types: &mut [TypeDef]) {
     let aliases: HashMap<&str, &TypeRef> = types
         .iter()
         .filter_map(|def| match &def.kind {

@@ -1,7 +1,7 @@
 //! What goes over the wire besides JSON, decided once: the parts of a
 //! `multipart/*` request body (from its object schema and `encoding`), and the
 //! `Accept` list of an operation (the media types the client decodes, JSON
-//! first). The JSON rule is the runtime's own ([`crate::media`]).
+//! first). The JSON rule is the runtime's own ([`crate::source::media`]).
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -9,14 +9,15 @@ use openapiv3::{
 };
 
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
     BodyKind, MultipartBody, PartField, PartKind, RequestBody, Response, StatusSpec, TypeRef,
 };
-use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
-use crate::normalize::CONTENT_MEDIA_TYPE;
+use crate::source::media::is_json_media;
+use crate::source::normalize::CONTENT_MEDIA_TYPE;
 
 /// `$ref`s to `$ref`s followed at most this many times.
 const MAX_REF_HOPS: usize = 16;
@@ -40,7 +41,7 @@ impl MultipartLowering<'_, '_> {
     /// The parts of a `multipart/*` body whose schema is an object with
     /// properties; `None` for any other schema (no schema, a string, an object
     /// without properties): the spec names no parts, so the caller does.
-    pub fn lower(
+    pub(super) fn lower(
         &mut self,
         schema: Option<&ReferenceOr<Schema>>,
         encoding: &IndexMap<String, Encoding>,
@@ -228,7 +229,7 @@ fn resolve_boxed<'d>(
 /// its own types come first. A type no answer is decoded from (XML beside
 /// JSON) is left out; the caller still reaches it with a per-call `Accept`
 /// header and `send_raw()`.
-pub fn accept(responses: &[Response]) -> Option<String> {
+pub(super) fn accept(responses: &[Response]) -> Option<String> {
     let mut json: Vec<&str> = Vec::new();
     let mut other: Vec<&str> = Vec::new();
     let mut success_json = false;

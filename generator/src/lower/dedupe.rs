@@ -20,7 +20,7 @@ use crate::ir::{TypeDef, TypeKind, TypeRef};
 /// References keep the name they were given (a field `north_east` stays typed
 /// `CreateIModelExtentNorthEast`, now an alias), so the code reads as before.
 /// Repeats until nothing changes, since merged field types can make two structs equal.
-pub fn merge_identical_types(types: &mut [TypeDef]) {
+pub(super) fn merge_identical_types(types: &mut [TypeDef]) {
     let mut merged: HashMap<String, String> = HashMap::new();
     // A type's shape only changes when a type it refers to is merged, so shapes are
     // computed once and then only for the types a round touched.

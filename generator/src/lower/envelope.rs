@@ -21,14 +21,14 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{BodyKind, Envelope, Operation, Paths, Success, TypeDef, TypeRef};
 
 /// The extension's name on a response object.
-pub const EXTENSION: &str = "x-envelope";
+pub(super) const EXTENSION: &str = "x-envelope";
 
 /// What the extension takes, for the hints of its errors.
-pub const HINT: &str =
+pub(super) const HINT: &str =
     "`x-envelope` takes the name of the body's property that holds the entity, e.g. `x-envelope: iModel`";
 
 /// Makes the success of every operation that declares an envelope the entity inside it.
-pub fn resolve(operations: &mut [Operation], types: &[TypeDef]) -> Vec<Diagnostic> {
+pub(super) fn resolve(operations: &mut [Operation], types: &[TypeDef]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for op in operations {
         if let Err((at, message)) = resolve_one(op, types) {

@@ -17,7 +17,7 @@ use crate::ir::{
 use crate::naming::Scope;
 use std::collections::HashMap;
 
-pub fn resolve(api: &mut Api) {
+pub(super) fn resolve(api: &mut Api) {
     let by_name: HashMap<&str, &TypeDef> = api
         .types
         .iter()

@@ -10,20 +10,19 @@
 
 use super::operations::{declared_responses, parse_method};
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{Event, EventSource, Operation, Payload, StatusSpec};
-use crate::media::is_json_media;
 use crate::naming::Naming;
+use crate::source::media::is_json_media;
+use crate::source::oas31::WEBHOOKS;
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, PathItem, ReferenceOr};
 
-/// The extension the loader keeps a 3.1 document's `webhooks` under.
-pub const WEBHOOKS: &str = "x-openapi-client-webhooks";
-
 /// The events of `document`: webhooks first, then the callbacks of each of
 /// `operations`, in spec order.
-pub fn lower_events<'d>(
+pub(super) fn lower_events<'d>(
     document: &'d OpenAPI,
     operations: &[Operation],
     naming: &Naming,
@@ -114,7 +113,7 @@ impl EventLowering<'_, '_> {
         let several = item.iter().count() > 1;
         for (method, op) in item.iter() {
             let origin = format!("{origin}/{method}");
-            crate::guard::at(&origin);
+            crate::diagnostics::guard::at(&origin);
             let type_name = match several {
                 true => format!("{prefix}{}", self.naming.type_name(method)),
                 false => prefix.to_owned(),

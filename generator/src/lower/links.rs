@@ -7,10 +7,10 @@
 use crate::ir::{HrefField, TypeDef, TypeKind, TypeRef};
 
 /// The wire name of a link object's URL.
-pub const HREF: &str = "href";
+pub(super) const HREF: &str = "href";
 
 /// Sets [`crate::ir::Struct::href`] on every link object.
-pub fn mark(types: &mut [TypeDef]) {
+pub(super) fn mark(types: &mut [TypeDef]) {
     for def in types {
         let TypeKind::Struct(s) = &mut def.kind else {
             continue;

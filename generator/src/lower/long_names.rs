@@ -6,13 +6,13 @@
 //! the wire name is untouched. Each capped name is reported where the document
 //! spells it, with the name the code uses instead.
 
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeKind};
-use crate::lower::types::escape;
 use crate::naming::{Naming, MAX_IDENT_LEN};
 
 /// One warning per capped name: types, fields, enum variants, operations, parameters.
-pub fn capped_names(api: &Api, naming: &Naming) -> Vec<Diagnostic> {
+pub(super) fn capped_names(api: &Api, naming: &Naming) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     let mut warn = |pointer: String, what: &str, length: usize, rust_name: &str| {
         warnings.push(Diagnostic::warning(

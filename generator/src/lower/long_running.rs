@@ -22,7 +22,7 @@ use openapiv3::OpenAPI;
 use serde::Deserialize;
 
 /// The extension's name on an operation object.
-pub const EXTENSION: &str = "x-long-running";
+pub(super) const EXTENSION: &str = "x-long-running";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,7 +46,7 @@ enum IdDeclaration {
 }
 
 /// Fills in [`Operation::long_running`] wherever the document declares it.
-pub fn detect(document: &OpenAPI, operations: &mut [Operation]) -> Vec<Diagnostic> {
+pub(super) fn detect(document: &OpenAPI, operations: &mut [Operation]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let declared = super::operation_extensions(document, EXTENSION);
     for (origin, value) in declared {

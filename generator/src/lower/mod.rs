@@ -20,14 +20,12 @@ mod servers;
 mod types;
 mod unused;
 
-pub use events::WEBHOOKS;
-pub use security::MUTUAL_TLS_MARKER;
-pub use unused::{gate_unused_schemas, UNUSED_SCHEMAS_FEATURE};
+pub use unused::gate_unused_schemas;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, TypeRef};
 use crate::naming::Naming;
-use crate::references::PointedSchemas;
+use crate::source::references::PointedSchemas;
 use openapiv3::OpenAPI;
 
 /// Lowers a document. Problems that stop generation are errors; anything with a

@@ -4,15 +4,16 @@
 use super::bodies;
 use super::params;
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{
     BodyEncoding, BodyKind, Content, EnvelopeDeclaration, HttpMethod, Operation, Param,
     ParamLocation, ParamStyle, PathPart, RequestBody, Response, StatusSpec, StatusVariant, Success,
     SuccessBody, TypeRef,
 };
-use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
+use crate::source::media::is_json_media;
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use std::collections::BTreeMap;
 
@@ -20,9 +21,9 @@ use std::collections::BTreeMap;
 /// per-call, sending and paging methods, and `body`, the body's own name. Reserved
 /// for all operations, paged or not, so adding paging never renames a setter.
 fn builder_members() -> Vec<&'static str> {
-    let mut names = crate::runtime_names::REQUEST_METHODS.to_vec();
+    let mut names = crate::naming::reserved::REQUEST_METHODS.to_vec();
     // The mock of each operation has the same setters, beside its own methods.
-    names.extend(crate::runtime_names::MOCK_METHODS);
+    names.extend(crate::naming::reserved::MOCK_METHODS);
     names.push("body");
     names
 }
@@ -30,7 +31,7 @@ fn builder_members() -> Vec<&'static str> {
 /// Names the operation structs cannot take in `operations.rs`: what it imports.
 const OPERATIONS_MODULE_NAMES: &[&str] = &["Client", "Request"];
 
-pub fn lower_operations<'d>(
+pub(super) fn lower_operations<'d>(
     document: &'d OpenAPI,
     naming: &Naming,
     types: &mut TypeLowering<'d>,
@@ -38,8 +39,8 @@ pub fn lower_operations<'d>(
     let mut diagnostics = Vec::new();
     // Each operation's mock helper on `MockServer` takes its client method's name.
     let reserved_methods = [
-        crate::runtime_names::CLIENT_METHODS,
-        crate::runtime_names::MOCK_SERVER_METHODS,
+        crate::naming::reserved::CLIENT_METHODS,
+        crate::naming::reserved::MOCK_SERVER_METHODS,
     ]
     .concat();
     let mut method_names = Scope::with_reserved(&reserved_methods);
@@ -59,7 +60,7 @@ pub fn lower_operations<'d>(
         };
         for (method, op) in item.iter() {
             let origin = format!("{item_origin}/{method}");
-            crate::guard::at(&origin);
+            crate::diagnostics::guard::at(&origin);
             let wire_name = op
                 .operation_id
                 .clone()

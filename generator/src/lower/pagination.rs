@@ -29,7 +29,7 @@ use openapiv3::OpenAPI;
 use serde::Deserialize;
 
 /// The extension's name on an operation object.
-pub const EXTENSION: &str = "x-pagination";
+pub(super) const EXTENSION: &str = "x-pagination";
 
 const TOP: &[&str] = &["$top", "top"];
 const SKIP: &[&str] = &["$skip", "skip"];
@@ -39,7 +39,7 @@ const HINT: &str = "`x-pagination` takes items (the array property), next-link a
 /// The page size a stream asks for when the caller sets none: the iModels API's
 /// own default `$top`. Written into the IR, so the generated `PAGE_SIZE` and the
 /// docs that mention it cannot disagree.
-pub const DEFAULT_PAGE_SIZE: i64 = 100;
+pub(super) const DEFAULT_PAGE_SIZE: i64 = 100;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -54,7 +54,7 @@ struct Declaration {
 
 /// Fills in [`Operation::pagination`]: from `x-pagination` where the document
 /// declares it, by detection elsewhere.
-pub fn detect(
+pub(super) fn detect(
     document: &OpenAPI,
     operations: &mut [Operation],
     types: &[TypeDef],

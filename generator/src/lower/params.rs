@@ -21,7 +21,7 @@
 use super::aliases::resolve_alias;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{BodyEncoding, FormField, Operation, ParamStyle, TypeDef, TypeKind, TypeRef};
-use crate::media::is_json_media;
+use crate::source::media::is_json_media;
 use openapiv3::{Encoding, Parameter, PathStyle, QueryStyle};
 
 /// The declared (or default) `style`, `explode` and `allowReserved` of a parameter.

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, RequestBody, Response};
 
 /// Follows `reference` (and refs to refs) to a parameter; returns its pointer too.
-pub fn resolve_parameter<'a>(
+pub(super) fn resolve_parameter<'a>(
     document: &'a OpenAPI,
     item: &'a ReferenceOr<Parameter>,
 ) -> Result<(Option<String>, &'a Parameter), Diagnostic> {
@@ -20,7 +20,7 @@ pub fn resolve_parameter<'a>(
     )
 }
 
-pub fn resolve_security_scheme<'a>(
+pub(super) fn resolve_security_scheme<'a>(
     document: &'a OpenAPI,
     item: &'a ReferenceOr<openapiv3::SecurityScheme>,
 ) -> Result<(Option<String>, &'a openapiv3::SecurityScheme), Diagnostic> {
@@ -31,7 +31,7 @@ pub fn resolve_security_scheme<'a>(
     )
 }
 
-pub fn resolve_request_body<'a>(
+pub(super) fn resolve_request_body<'a>(
     document: &'a OpenAPI,
     item: &'a ReferenceOr<RequestBody>,
 ) -> Result<(Option<String>, &'a RequestBody), Diagnostic> {
@@ -42,7 +42,7 @@ pub fn resolve_request_body<'a>(
     )
 }
 
-pub fn resolve_response<'a>(
+pub(super) fn resolve_response<'a>(
     document: &'a OpenAPI,
     item: &'a ReferenceOr<Response>,
 ) -> Result<(Option<String>, &'a Response), Diagnostic> {
@@ -54,7 +54,7 @@ pub fn resolve_response<'a>(
 }
 
 /// Follows `reference` (and refs to refs) to a header; returns its pointer too.
-pub fn resolve_header<'a>(
+pub(super) fn resolve_header<'a>(
     document: &'a OpenAPI,
     item: &'a ReferenceOr<openapiv3::Header>,
 ) -> Result<(Option<String>, &'a openapiv3::Header), Diagnostic> {
@@ -67,7 +67,7 @@ pub fn resolve_header<'a>(
 
 /// The component a reference names (`#/components/schemas/a~1b` in `schemas` -> `a/b`),
 /// if it names one of `section`'s directly.
-pub fn component_name(reference: &str, section: &str) -> Option<String> {
+pub(super) fn component_name(reference: &str, section: &str) -> Option<String> {
     let name = reference
         .strip_prefix("#/components/")?
         .strip_prefix(section)?
@@ -110,7 +110,7 @@ fn resolve<'a, T>(
 }
 
 /// The error for a `$ref` to a missing component, with a "did you mean" hint.
-pub fn dangling<T>(
+pub(super) fn dangling<T>(
     reference: &str,
     prefix: &str,
     name: &str,
@@ -124,7 +124,7 @@ pub fn dangling<T>(
 }
 
 /// The closest of `candidates` to `name`, for "did you mean" hints.
-pub fn closest<'a>(
+pub(super) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a String>,
 ) -> Option<&'a str> {

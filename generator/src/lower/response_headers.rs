@@ -9,15 +9,16 @@
 //! `Content-Type` is left out, as OpenAPI says it is ignored (the raw map has it).
 
 use super::refs;
-use super::types::{escape, TypeLowering};
+use super::types::TypeLowering;
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{HeaderField, ResponseHeaders, TypeRef};
-use crate::media::is_json_media;
 use crate::naming::{Naming, Scope};
+use crate::source::media::is_json_media;
 use openapiv3::{OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
 /// Where one operation's headers are lowered, and the names it takes.
-pub struct HeaderLowering<'a, 'd> {
+pub(super) struct HeaderLowering<'a, 'd> {
     pub document: &'d OpenAPI,
     pub naming: &'a Naming,
     pub types: &'a mut TypeLowering<'d>,
@@ -29,7 +30,7 @@ pub struct HeaderLowering<'a, 'd> {
 impl HeaderLowering<'_, '_> {
     /// The struct of the operation's declared success headers, if it declares any.
     /// `origin` is the operation's pointer, `type_name` its type name (`GetPet`).
-    pub fn lower(
+    pub(super) fn lower(
         &mut self,
         responses: &openapiv3::Responses,
         origin: &str,

@@ -12,10 +12,11 @@
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{ParamLocation, SchemeKind, SecurityScheme};
 use crate::naming::{Naming, Scope};
+use crate::source::normalize::MUTUAL_TLS_MARKER;
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement};
 
 /// The document's schemes, in spec order, each with its constant's name.
-pub fn schemes(
+pub(super) fn schemes(
     document: &OpenAPI,
     naming: &Naming,
     diagnostics: &mut Vec<Diagnostic>,
@@ -104,14 +105,10 @@ fn kind(scheme: &openapiv3::SecurityScheme) -> (SchemeKind, &Option<String>) {
     }
 }
 
-/// The HTTP scheme name a 3.1 `type: mutualTLS` scheme is rewritten to before the
-/// document is parsed (see `crate::normalize`), lower case.
-pub const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
-
 /// The requirement `operation` sends: its own `security`, else the document's; see
 /// the module docs. Schemes the document does not declare are warnings, and an
 /// alternative naming one is dropped (it could never be satisfied).
-pub fn requirement(
+pub(super) fn requirement(
     document: &OpenAPI,
     any_requirement: bool,
     operation: &openapiv3::Operation,
@@ -137,7 +134,7 @@ pub fn requirement(
 /// (`Client::get_link`): the document's `security`, as for an operation without
 /// its own, since a link names no operation. Its warnings are the operations'
 /// (`#/security`), added once.
-pub fn link_requirement(
+pub(super) fn link_requirement(
     document: &OpenAPI,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Vec<String>>> {
@@ -181,7 +178,7 @@ fn resolve(
             complete = false;
             diagnostics.push(
                 Diagnostic::warning(
-                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    format!("{at}/{}", crate::diagnostics::pointer::escape(key)),
                     format!(
                         "security requirement names `{key}`, which `components.securitySchemes` does not declare; this alternative is never sent"
                     ),
@@ -195,7 +192,7 @@ fn resolve(
 
 /// Whether the document has a security requirement anywhere: on the document or
 /// on any operation (the `any_requirement` of [`requirement`]).
-pub fn any_requirement(document: &OpenAPI) -> bool {
+pub(super) fn any_requirement(document: &OpenAPI) -> bool {
     let on_operations = document
         .paths
         .paths

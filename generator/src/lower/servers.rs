@@ -15,7 +15,7 @@
 //!
 //! A default that its `enum` does not list, and a `{name}` in a URL that no
 //! variable declares (left in the URL as written), are located warnings (a
-//! variable without a `default` is one too, repaired in `crate::lenient`).
+//! variable without a `default` is one too, repaired in `crate::source::lenient`).
 
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{Operation, Server, ServerChoices, ServerVariable, Variant};
@@ -25,7 +25,7 @@ use crate::naming::{Naming, Scope};
 const MODULE_NAMES: &[&str] = &["Server"];
 
 /// `servers` found at the JSON pointer `at` (`#/servers`, or an operation's).
-pub fn lower(
+pub(super) fn lower(
     servers: &[openapiv3::Server],
     at: &str,
     naming: &Naming,
@@ -124,7 +124,7 @@ fn lower_one(
 /// Names the module of each operation's first server that has variables: the
 /// path's (`/files` -> `files`) for a path item's server, the operation's method
 /// name for its own; one per server, however many operations it takes.
-pub fn name_modules(operations: &mut [Operation], naming: &Naming) {
+pub(super) fn name_modules(operations: &mut [Operation], naming: &Naming) {
     let mut names = Scope::new();
     let mut named: Vec<(String, String)> = Vec::new();
     for op in operations {

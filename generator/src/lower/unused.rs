@@ -6,16 +6,13 @@
 //! close to half the cost of checking the generated crate. With
 //! [`crate::Settings::gate_unused_schemas`], every type that no operation reaches
 //! (through parameters, bodies, responses or the error body) is compiled only with
-//! the [`UNUSED_SCHEMAS_FEATURE`] Cargo feature; code that parses webhooks turns it on.
+//! the [`UNUSED_SCHEMAS_FEATURE`](crate::ir::UNUSED_SCHEMAS_FEATURE) Cargo feature; code that parses webhooks turns it on.
 //! Nothing that is always compiled can refer to a gated type: gating follows exactly
 //! what is reachable.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Api, BodyKind, Success, SuccessBody, TypeDef, TypeRef};
-
-/// The Cargo feature that turns the gated types on.
-pub const UNUSED_SCHEMAS_FEATURE: &str = "unused-schemas";
+use crate::ir::{Api, BodyKind, Success, SuccessBody, TypeDef, TypeRef, UNUSED_SCHEMAS_FEATURE};
 
 /// Marks every type no operation reaches with [`UNUSED_SCHEMAS_FEATURE`].
 pub fn gate_unused_schemas(api: &mut Api) {

@@ -150,7 +150,15 @@ pub fn settings(name: &str) -> Settings {
         runtime: generator::RuntimeDependency::Path("../../../runtime".to_owned()),
         // The one fixture that shows the feature gate.
         gate_unused_schemas: name == "unused_schemas",
-        dev_dependencies: Vec::new(),
+        // What the behaviour tests of `tests/fixture_tests/` use beside the crate's own
+        // dependencies (fixtures_compile.rs copies them into the fixture crates).
+        dev_dependencies: [
+            r#"futures-util = { version = "0.3.31", default-features = false, features = ["std"] }"#,
+            r#"tempfile = "3.20""#,
+            r#"tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }"#,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
         overlays: Vec::new(),
     }
 }

@@ -3,14 +3,14 @@
 use super::TypeLowering;
 use crate::ir::{IntEnum, IntVariant, Literal, StringEnum, TypeKind, Variant};
 use crate::naming::Scope;
-use crate::normalize::CONST_MARKER;
+use crate::source::normalize::CONST_MARKER;
 use openapiv3::{Schema, SchemaKind, Type};
 
 /// Names tried, in order, for the catch-all variant.
 const UNKNOWN_NAMES: [&str; 3] = ["Unknown", "UnknownValue", "Other"];
 
 /// Whether the schema is a string or integer enum.
-pub fn is_enum(schema: &Schema) -> bool {
+pub(super) fn is_enum(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
         SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
@@ -40,7 +40,7 @@ fn untyped_enum<'s>(schema: &'s Schema, kind: &str) -> Option<&'s openapiv3::Any
 
 /// An enum of booleans written without `type: boolean` (`enum: [true, false]`),
 /// nothing else shaping the value: a `bool` (not an enum type: two values, both known).
-pub fn untyped_bool_enum(schema: &Schema) -> bool {
+pub(super) fn untyped_bool_enum(schema: &Schema) -> bool {
     untyped_enum(schema, "boolean").is_some_and(|any| {
         let mut values = any.enumeration.iter().filter(|v| !v.is_null()).peekable();
         values.peek().is_some() && values.all(serde_json::Value::is_boolean)
@@ -78,7 +78,7 @@ fn untyped_str_enum(schema: &Schema) -> Option<Vec<&str>> {
 /// The value of a 3.1 `const` (a string, integer or boolean), which normalizing left
 /// as a one-value `enum` marked [`CONST_MARKER`]. A one-value `enum` of a 3.0
 /// document stays an open enum: it is as often a list that grows later as a constant.
-pub fn const_value(schema: &Schema) -> Option<Literal> {
+pub(super) fn const_value(schema: &Schema) -> Option<Literal> {
     if !schema.schema_data.extensions.contains_key(CONST_MARKER) {
         return None;
     }

@@ -13,13 +13,13 @@ mod polymorphism;
 mod recursion;
 mod unions;
 
-pub use recursion::box_cycles;
+pub(super) use recursion::box_cycles;
 
 use super::refs;
 use crate::diagnostics::{pointer, Diagnostic};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
 use crate::naming::{Naming, Scope};
-use crate::references::PointedSchemas;
+use crate::source::references::PointedSchemas;
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
@@ -30,7 +30,7 @@ use std::collections::HashMap;
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Collects type definitions while schemas are lowered.
-pub struct TypeLowering<'a> {
+pub(super) struct TypeLowering<'a> {
     document: &'a OpenAPI,
     /// Schemas `$ref`s point at outside the components (see [`PointedSchemas`]).
     pointed: &'a PointedSchemas,
@@ -64,7 +64,7 @@ const MAX_INLINE_DEPTH: usize = 32;
 
 /// A schema position, whether the document boxes it or not.
 #[derive(Clone, Copy)]
-pub enum SchemaRef<'s> {
+pub(super) enum SchemaRef<'s> {
     Reference(&'s str),
     Item(&'s Schema),
 }
@@ -89,7 +89,11 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaRef<'s> {
 
 impl<'a> TypeLowering<'a> {
     /// Names every component schema, then lowers them all in spec order.
-    pub fn new(document: &'a OpenAPI, pointed: &'a PointedSchemas, naming: &'a Naming) -> Self {
+    pub(super) fn new(
+        document: &'a OpenAPI,
+        pointed: &'a PointedSchemas,
+        naming: &'a Naming,
+    ) -> Self {
         let mut scope = Scope::with_reserved(crate::naming::PRELUDE);
         let schemas = document.components.iter().flat_map(|c| c.schemas.iter());
         let components = schemas
@@ -117,7 +121,7 @@ impl<'a> TypeLowering<'a> {
     }
 
     /// The type of component schema `name`, if the document has it.
-    pub fn component_type(&self, name: &str) -> Option<TypeRef> {
+    pub(super) fn component_type(&self, name: &str) -> Option<TypeRef> {
         self.components
             .get(name)
             .map(|rust| TypeRef::Named(rust.clone()))
@@ -125,7 +129,7 @@ impl<'a> TypeLowering<'a> {
 
     /// The definitions in output order and the problems found. Recursive fields are
     /// not boxed yet: [`box_cycles`] runs once the final set of types is known.
-    pub fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
+    pub(super) fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
         let defs: Vec<TypeDef> = self.defs.into_iter().flatten().collect();
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(recursion::alias_cycles(&defs));
@@ -135,7 +139,7 @@ impl<'a> TypeLowering<'a> {
     fn lower_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) {
         let rust_name = self.components[name].clone();
         let origin = pointer(["components", "schemas", name]);
-        crate::guard::at(&origin);
+        crate::diagnostics::guard::at(&origin);
         let slot = self.defs.len();
         self.defs.push(None);
         let def = match SchemaRef::from(schema) {
@@ -209,7 +213,7 @@ impl<'a> TypeLowering<'a> {
 
     /// Lowers a schema in a position that needs a type; inline objects, enums and unions
     /// become new named types called `name_hint`.
-    pub fn lower<'s>(
+    pub(super) fn lower<'s>(
         &mut self,
         schema: impl Into<SchemaRef<'s>>,
         origin: &str,
@@ -236,7 +240,7 @@ impl<'a> TypeLowering<'a> {
     }
 
     /// Convenience for operation code, which holds unboxed schemas.
-    pub fn lower_schema(
+    pub(super) fn lower_schema(
         &mut self,
         schema: &ReferenceOr<Schema>,
         origin: &str,
@@ -529,11 +533,6 @@ fn singular(plural: &str) -> String {
         Some(stem) if !keeps_s && !stem.is_empty() => stem.to_owned(),
         _ => format!("{plural}Item"),
     }
-}
-
-/// Escapes one JSON pointer segment.
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

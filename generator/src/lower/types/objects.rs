@@ -3,7 +3,8 @@
 
 use super::enums::{const_value, is_enum};
 use super::unions::is_annotation_only;
-use super::{describe, escape, SchemaRef, TypeLowering};
+use super::{describe, SchemaRef, TypeLowering};
+use crate::diagnostics::pointer::escape;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Access, AdditionalField, Field, Literal, Struct, TypeRef};
 use crate::naming::Scope;
@@ -15,18 +16,18 @@ use std::rc::Rc;
 /// How many levels of `allOf` one object merges (a member's own `allOf` is the next
 /// level). Inheritance in real documents is a few levels deep; a deeper chain is
 /// `serde_json::Value`, since each level would copy every property above it.
-pub const MAX_ALLOF_DEPTH: usize = 16;
+pub(super) const MAX_ALLOF_DEPTH: usize = 16;
 
 /// The longest property name a struct field is made for. serde's derive matches each
 /// field's name as a byte-string pattern, which rustc expands byte by byte: its
 /// memory grows with the square of the name (1.8 GB for 10,000 characters; a
 /// 100,000-character name exhausted a 23 GB machine), where the longest names in
 /// real documents are a few dozen characters.
-pub const MAX_PROPERTY_NAME_LEN: usize = 1024;
+pub(super) const MAX_PROPERTY_NAME_LEN: usize = 1024;
 
 /// An object's properties, gathered from the schema and any `allOf` members.
 #[derive(Clone)]
-pub struct ObjectParts<'s> {
+pub(super) struct ObjectParts<'s> {
     /// Wire name -> `(schema, JSON pointer)` in spec order; a later `allOf` member's
     /// property replaces an earlier one of the same name (and takes its own place).
     pub properties: IndexMap<&'s str, (SchemaRef<'s>, String)>,

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 
 /// A base schema with a discriminator and the subtypes that extend it.
 #[derive(Debug, Clone)]
-pub struct Hierarchy {
+pub(super) struct Hierarchy {
     /// The discriminator's property, on the wire.
     pub property: String,
     /// Subtype component names, each with the tags that select it.
@@ -54,12 +54,12 @@ fn mapping_target(target: &str) -> String {
 }
 
 /// Whether the mapping value `target` names component `name`.
-pub fn names_component(target: &str, name: &str) -> bool {
+pub(super) fn names_component(target: &str, name: &str) -> bool {
     mapping_target(target) == name
 }
 
 /// Every base schema with a discriminator and at least one subtype, by component name.
-pub fn hierarchies(document: &OpenAPI) -> IndexMap<String, Hierarchy> {
+pub(super) fn hierarchies(document: &OpenAPI) -> IndexMap<String, Hierarchy> {
     let Some(components) = &document.components else {
         return IndexMap::new();
     };

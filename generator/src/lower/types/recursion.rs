@@ -96,7 +96,7 @@ fn components<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>) -> BTreeMap<&'a str, 
 }
 
 /// Boxes every by-value field or variant whose type leads back to its own container.
-pub fn box_cycles(defs: &mut [TypeDef]) {
+pub(crate) fn box_cycles(defs: &mut [TypeDef]) {
     let cyclic: BTreeSet<(String, String)> = {
         let edges = edges(defs);
         let component = components(&edges);
@@ -133,7 +133,7 @@ pub fn box_cycles(defs: &mut [TypeDef]) {
 }
 
 /// Errors for aliases that resolve to themselves.
-pub fn alias_cycles(defs: &[TypeDef]) -> Vec<Diagnostic> {
+pub(super) fn alias_cycles(defs: &[TypeDef]) -> Vec<Diagnostic> {
     let aliases: BTreeMap<&str, &str> = defs
         .iter()
         .filter_map(|def| match &def.kind {

@@ -48,7 +48,7 @@ fn is_null(member: &ReferenceOr<Schema>) -> bool {
                     && any.any_of.is_empty() && any.all_of.is_empty() && any.items.is_none()))
 }
 
-pub fn has_null_member(schema: &Schema) -> bool {
+pub(super) fn has_null_member(schema: &Schema) -> bool {
     members(schema).is_some_and(|(_, m)| m.iter().any(is_null))
 }
 
@@ -59,7 +59,7 @@ pub fn has_null_member(schema: &Schema) -> bool {
 /// description to a `$ref` (every AWS description does it); treating it as an object
 /// to merge would copy X's properties inline, and X's own annotated references with
 /// them, once per use.
-pub fn single_member(schema: &Schema) -> Option<(String, SchemaRef<'_>)> {
+pub(super) fn single_member(schema: &Schema) -> Option<(String, SchemaRef<'_>)> {
     if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
         let mut shaping = all_of
             .iter()
@@ -81,7 +81,7 @@ pub fn single_member(schema: &Schema) -> Option<(String, SchemaRef<'_>)> {
 }
 
 /// The description an annotation-only `allOf` member gives (see [`single_member`]).
-pub fn annotation(schema: &Schema) -> Option<&str> {
+pub(super) fn annotation(schema: &Schema) -> Option<&str> {
     let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
         return None;
     };
@@ -96,7 +96,7 @@ pub fn annotation(schema: &Schema) -> Option<&str> {
 }
 
 /// A schema with no type-shaping keywords (only `description`, `title`, `nullable`...).
-pub fn is_annotation_only(schema: &Schema) -> bool {
+pub(super) fn is_annotation_only(schema: &Schema) -> bool {
     matches!(&schema.schema_kind, SchemaKind::Any(any)
         if any.typ.is_none()
             && any.properties.is_empty()
@@ -118,7 +118,7 @@ fn without_shapes(mut variants: Vec<UnionVariant>) -> Vec<UnionVariant> {
 }
 
 /// Two or more non-null members.
-pub fn is_union(schema: &Schema) -> bool {
+pub(super) fn is_union(schema: &Schema) -> bool {
     members(schema).is_some_and(|(_, m)| m.iter().filter(|m| !is_null(m)).count() > 1)
 }
 

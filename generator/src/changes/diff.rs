@@ -2,7 +2,7 @@
 //! the generated crate: breaking (it may stop compiling or change meaning) or
 //! additive. The counts give the semver bump.
 
-use crate::surface::{FieldSurface, InputSurface, OperationSurface, Surface, TypeSurface};
+use crate::changes::surface::{FieldSurface, InputSurface, OperationSurface, Surface, TypeSurface};
 use std::fmt::{self, Write as _};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -206,7 +206,7 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
     }
     settings_changes(old, new, &mut report.settings);
     if let Some(change) = runtime_change(old.runtime.as_deref(), new.runtime.as_deref()) {
-        let subject = crate::runtime_files::RUNTIME_CRATE.to_owned();
+        let subject = crate::emit::runtime_files::RUNTIME_CRATE.to_owned();
         report.runtime.push((subject, vec![change]));
     }
     report
@@ -545,8 +545,8 @@ fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Chan
 /// or field of headers is additive (the struct is `#[non_exhaustive]`); a
 /// changed error enum is breaking, since callers match on it.
 fn response_type_changes(
-    old: &crate::surface::OperationSurface,
-    new: &crate::surface::OperationSurface,
+    old: &crate::changes::surface::OperationSurface,
+    new: &crate::changes::surface::OperationSurface,
 ) -> Vec<Change> {
     let mut changes = Vec::new();
     match (&old.response_headers, &new.response_headers) {

@@ -26,7 +26,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::structure::{self, Kind};
+use crate::source::structure::{self, Kind};
 use indexmap::IndexMap;
 use openapiv3::Schema;
 use serde_json::Value;
@@ -113,7 +113,7 @@ type Copied = (usize, Vec<String>, Vec<String>);
 /// Normalises every local reference in `document` (see the module docs). Fails only
 /// when copying would exceed the [`Budget`]; other problems are pushed on `warnings`
 /// (some of them errors).
-pub fn normalize(
+pub(crate) fn normalize(
     document: &mut Value,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<PointedSchemas, Diagnostic> {
@@ -252,7 +252,9 @@ fn plan(
         };
         if let Some(&found) = kinds.get(&target).filter(|found| **found != kind) {
             // A mistake with one obvious reading is read so, with a warning.
-            if let Some(read) = crate::misplaced::reading(document, kind, found, &at, &target) {
+            if let Some(read) =
+                crate::source::misplaced::reading(document, kind, found, &at, &target)
+            {
                 errors.push(Diagnostic::warning(
                     pointer(origin(&at, copies)),
                     format!(
@@ -432,16 +434,8 @@ fn is_component(target: &[String], kind: Kind) -> bool {
 /// when the text is percent-encoded; `None` for a reference to another document.
 fn parse(reference: &str) -> Option<Vec<String>> {
     let fragment = reference.strip_prefix('#')?;
-    if fragment.is_empty() {
-        return Some(Vec::new());
-    }
     let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_owned());
-    let rest = decoded.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
+    crate::diagnostics::pointer::decode_fragment(&decoded)
 }
 
 /// `%7Bid%7D` -> `{id}`; `None` if the text has no valid escapes or decodes to invalid
@@ -619,7 +613,7 @@ mod tests {
 
     #[test]
     fn a_reference_to_the_wrong_kind_of_object_is_an_error() {
-        // Mismatches without an obvious reading (see `crate::misplaced`).
+        // Mismatches without an obvious reading (see `crate::source::misplaced`).
         let (_, pointed, diagnostics) = normalized(json!({
             "paths": {"/a": {"get": {"responses": {
                 "400": {"$ref": "#/components/parameters/Limit"}

@@ -1,5 +1,13 @@
-//! Problems found in a spec, reported the way rustc reports problems in code:
-//! what is wrong, where (file, JSON pointer, line), and a hint when we have one.
+//! Shared service: problems found in a spec, reported the way rustc reports problems
+//! in code: what is wrong, where (file, JSON pointer, line), and a hint when we have
+//! one. JSON pointers are built and read in `pointer`; `locate` finds their lines,
+//! through overlays and Swagger 2.0 conversion; `guard` turns a panic into one.
+
+pub(crate) mod guard;
+pub(crate) mod locate;
+pub(crate) mod pointer;
+
+pub use self::pointer::pointer;
 
 use std::fmt;
 
@@ -18,7 +26,7 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// The file the place is in when it is not the spec itself: an overlay that
-    /// is broken, or that put the node there (see [`crate::overlay`]).
+    /// is broken, or that put the node there (see [`crate::source::overlay`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// JSON pointer into the document, e.g. `#/paths/~1{iModelId}/get`.
@@ -118,7 +126,7 @@ impl Diagnostics {
     /// in another file (an overlay's) are left as they are.
     pub fn locate(&mut self, source: &str) {
         // Columns count from after a byte-order mark, as editors show the line.
-        let source = crate::load::without_bom(source);
+        let source = locate::without_bom(source);
         let lines: Vec<&str> = source.lines().collect();
         // YAML counts more line breaks (a lone `\r`, NEL) than `str::lines`; a line
         // we cannot show is better left out than wrong.
@@ -134,7 +142,7 @@ impl Diagnostics {
             .filter(|item| item.line.is_none() && item.file.is_none())
             .map(|item| item.pointer.as_str())
             .collect();
-        let mut found = crate::locate::positions(source, &lines, &wanted).into_iter();
+        let mut found = crate::diagnostics::locate::positions(source, &lines, &wanted).into_iter();
         for item in self.items.iter_mut().filter(|item| item.file.is_none()) {
             if item.line.is_none() {
                 if let Some((line, column)) = found.next().flatten() {
@@ -244,20 +252,6 @@ fn visible(text: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-/// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 says.
-pub fn pointer<I, S>(segments: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let mut out = String::from("#");
-    for segment in segments {
-        out.push('/');
-        out.push_str(&segment.as_ref().replace('~', "~0").replace('/', "~1"));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -8,9 +8,17 @@
 
 mod json;
 
+use crate::diagnostics::{pointer, Diagnostic, Diagnostics};
+use crate::source::overlay::{Origin, OverlaySource, Provenance};
+use crate::source::swagger2::SourceMap;
+
 /// 1-based (line, column) of each of `pointers` in `source` (whose `lines()` are
 /// `lines`), in order; `None` where one cannot be found.
-pub fn positions(source: &str, lines: &[&str], pointers: &[&str]) -> Vec<Option<(usize, usize)>> {
+pub(crate) fn positions(
+    source: &str,
+    lines: &[&str],
+    pointers: &[&str],
+) -> Vec<Option<(usize, usize)>> {
     if pointers.is_empty() {
         return Vec::new();
     }
@@ -28,13 +36,14 @@ pub fn positions(source: &str, lines: &[&str], pointers: &[&str]) -> Vec<Option<
 }
 
 /// 1-based (line, column) of the value at `pointer` (`#/paths/~1{id}/get`), if found.
-pub fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
+#[cfg(test)]
+pub(crate) fn line_of(source: &str, pointer: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = source.lines().collect();
     positions(source, &lines, &[pointer]).pop().flatten()
 }
 
 fn yaml_position(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
-    let segments = decode(pointer)?;
+    let segments = super::pointer::decode(pointer)?;
     // (line index, indentation) of the current node; the root is "before line 0".
     let mut found: Option<(usize, usize)> = None;
     let mut parent_indent: Option<usize> = None;
@@ -59,19 +68,6 @@ fn yaml_position(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
     }
     let (line, indent) = found?;
     Some((line + 1, indent + 1))
-}
-
-fn decode(pointer: &str) -> Option<Vec<String>> {
-    let rest = pointer.strip_prefix('#').unwrap_or(pointer);
-    if rest.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = rest.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
 }
 
 fn indentation(line: &str) -> usize {
@@ -178,6 +174,181 @@ fn find_child(
         }
     }
     None
+}
+
+// Where the overlaid (or converted) document's nodes are in the files the user wrote.
+
+/// Fills in the place of every diagnostic that has none: in the spec (`source`) for
+/// nodes the spec holds, in the overlay for nodes an overlay put there (the item then
+/// names that overlay's file).
+pub(crate) fn locate_overlaid(
+    diagnostics: &mut Diagnostics,
+    source: &str,
+    provenance: &Provenance,
+    overlays: &[OverlaySource],
+) {
+    if let Some(map) = &provenance.converted {
+        let unchanged = provenance.is_identity().then_some(source);
+        to_swagger2_source(diagnostics, map, unchanged);
+    }
+    if provenance.is_identity() {
+        diagnostics.locate(source);
+        return;
+    }
+    // Items to locate in each overlay: (item index, pointer in the overlay).
+    let mut in_overlays: Vec<Vec<(usize, String)>> = vec![Vec::new(); overlays.len()];
+    let mut swapped: Vec<(usize, String)> = Vec::new();
+    for (index, item) in diagnostics.items.iter_mut().enumerate() {
+        if item.line.is_some() || item.file.is_some() {
+            continue;
+        }
+        match provenance.origin(&item.pointer) {
+            Origin::Spec(at) => {
+                let at = pointer(at);
+                if at != item.pointer {
+                    swapped.push((index, std::mem::replace(&mut item.pointer, at)));
+                }
+            }
+            Origin::Overlay { overlay, at } => {
+                if let Some(list) = in_overlays.get_mut(overlay) {
+                    list.push((index, pointer(at)));
+                }
+            }
+        }
+    }
+    for (overlay, list) in overlays.iter().zip(&in_overlays) {
+        if list.is_empty() {
+            continue;
+        }
+        let items = list
+            .iter()
+            .map(|(index, at)| Diagnostic {
+                pointer: at.clone(),
+                ..diagnostics.items[*index].clone()
+            })
+            .collect();
+        // Never a file without a line: at worst the enclosing node of the update.
+        let located = in_overlay(items, &overlay.text);
+        for ((index, _), found) in list.iter().zip(located) {
+            let item = &mut diagnostics.items[*index];
+            item.file = Some(overlay.path.clone());
+            item.line = found.line;
+            item.column = found.column;
+            item.source_line = found.source_line;
+            item.caret = found.caret;
+        }
+    }
+    diagnostics.locate(source);
+    for (index, original) in swapped {
+        diagnostics.items[index].pointer = original;
+    }
+}
+
+/// Locates problems in an overlay's text. YAML's locator finds a sequence item's line
+/// but not the key written on it (`- target: ...`), so an item not found is shown at
+/// its nearest enclosing node that is, as JSON's locator does by itself; the root is
+/// the first line.
+pub(crate) fn in_overlay(items: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
+    let mut located = Diagnostics::new("");
+    located.items = items;
+    located.locate(text);
+    let mut lookups: Vec<(usize, String)> = located
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.line.is_none())
+        .map(|(index, item)| (index, item.pointer.clone()))
+        .collect();
+    while !lookups.is_empty() {
+        // One level up; the root is as far as it goes.
+        lookups.retain_mut(|(_, at)| match at.rfind('/') {
+            Some(cut) => {
+                at.truncate(cut);
+                true
+            }
+            None => false,
+        });
+        let mut parents = Diagnostics::new("");
+        parents.items = lookups
+            .iter()
+            .map(|(index, at)| Diagnostic {
+                pointer: at.clone(),
+                ..located.items[*index].clone()
+            })
+            .collect();
+        parents.locate(text);
+        let mut still = Vec::new();
+        for ((index, at), found) in lookups.into_iter().zip(parents.items) {
+            if found.line.is_some() {
+                let item = &mut located.items[index];
+                item.line = found.line;
+                item.column = found.column;
+                item.source_line = found.source_line;
+                item.caret = found.caret;
+            } else {
+                still.push((index, at));
+            }
+        }
+        lookups = still;
+    }
+    // What is about the whole document is shown at its first line.
+    if !text.trim().is_empty() {
+        for item in located.items.iter_mut().filter(|item| item.line.is_none()) {
+            item.line = Some(1);
+            item.column = Some(1);
+        }
+        located.locate(text);
+    }
+    located.items
+}
+
+/// Rewrites the pointer of every item not yet located to the 2.0 document's
+/// (see [`SourceMap`](crate::source::swagger2::SourceMap)). With `source` (the 2.0 text, when no overlay changed it), an
+/// item whose node the 2.0 text does not spell (a converted key such as
+/// `nullable`) is located at its nearest ancestor that it does.
+pub(crate) fn to_swagger2_source(
+    diagnostics: &mut Diagnostics,
+    map: &SourceMap,
+    source: Option<&str>,
+) {
+    let open = |item: &Diagnostic| item.line.is_none() && item.file.is_none();
+    for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
+        item.pointer = map.source(&item.pointer);
+    }
+    let Some(source) = source else {
+        return;
+    };
+    let source = without_bom(source);
+    let lines: Vec<&str> = source.lines().collect();
+    let wanted: Vec<String> = diagnostics
+        .items
+        .iter()
+        .filter(|item| open(item))
+        .map(|item| item.pointer.clone())
+        .collect();
+    let wanted_refs: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let found = positions(source, &lines, &wanted_refs);
+    let mut found = found.into_iter();
+    for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
+        if found.next().flatten().is_some() {
+            continue;
+        }
+        let mut parent = item.pointer.as_str();
+        while let Some(cut) = parent.rfind('/') {
+            parent = &parent[..cut];
+            if let Some((line, column)) = positions(source, &lines, &[parent]).pop().flatten() {
+                item.line = Some(line);
+                item.column = Some(column);
+                break;
+            }
+        }
+    }
+}
+
+/// `source` after its UTF-8 byte-order mark, if it starts with one. Editors on Windows
+/// write one; neither parser skips it.
+pub(crate) fn without_bom(source: &str) -> &str {
+    source.strip_prefix('\u{feff}').unwrap_or(source)
 }
 
 #[cfg(test)]

@@ -10,8 +10,11 @@ const MAX_DEPTH: usize = 1024;
 /// 1-based (line, column) of each pointer: its key for an object member, its first
 /// character for anything else. A pointer whose end is not in the text gets the
 /// deepest part of it that is.
-pub fn positions(source: &str, pointers: &[&str]) -> Vec<Option<(usize, usize)>> {
-    let wanted: Vec<Option<Vec<String>>> = pointers.iter().map(|p| super::decode(p)).collect();
+pub(super) fn positions(source: &str, pointers: &[&str]) -> Vec<Option<(usize, usize)>> {
+    let wanted: Vec<Option<Vec<String>>> = pointers
+        .iter()
+        .map(|p| crate::diagnostics::pointer::decode(p))
+        .collect();
     let mut prefixes: HashSet<Vec<String>> = HashSet::new();
     for segments in wanted.iter().flatten() {
         for end in 0..=segments.len() {

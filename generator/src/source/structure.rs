@@ -1,6 +1,6 @@
 //! Where each kind of OpenAPI object sits in a document, for passes that work on the
-//! untyped JSON tree before `openapiv3` types it ([`crate::references`],
-//! [`crate::lenient`]).
+//! untyped JSON tree before `openapiv3` types it ([`crate::source::references`],
+//! [`crate::source::lenient`]).
 //!
 //! The walk knows the 3.0/3.1 object graph (paths -> operations -> responses -> media
 //! types -> schemas ...), so a pass can tell a schema from a response with the same
@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// The kinds of object a pass can be interested in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     PathItem,
     Operation,
     Parameter,
@@ -27,7 +27,7 @@ pub enum Kind {
 
 impl Kind {
     /// The `components` section that holds reusable objects of this kind.
-    pub fn section(self) -> Option<&'static str> {
+    pub(crate) fn section(self) -> Option<&'static str> {
         Some(match self {
             Self::Schema => "schemas",
             Self::Response => "responses",
@@ -53,12 +53,64 @@ const METHODS: [&str; 8] = [
 
 /// Calls `visit` with the kind, pointer segments and value of every object of a known
 /// kind, parents before children, in document order.
-pub fn walk(document: &Value, visit: &mut dyn FnMut(Kind, &[String], &Value)) {
+pub(crate) fn walk(document: &Value, visit: &mut dyn FnMut(Kind, &[String], &Value)) {
     let mut walker = Walker {
         at: Vec::new(),
         visit,
     };
     walker.document(document);
+}
+
+/// Keys whose values are data (examples, defaults, enum values), not document
+/// structure.
+pub(crate) const DATA_KEYS: &[&str] = &[
+    "example",
+    "examples",
+    "default",
+    "enum",
+    "const",
+    "x-examples",
+];
+
+/// For passes that look for a key wherever it is (`schema`, `servers`) rather than for
+/// a kind of object: calls `visit` with the pointer segments and value of each member
+/// of every object in `value`, through arrays, parents before children, except members
+/// named in `skip`; `visit` says whether to go on into the member's value.
+pub(crate) fn walk_members_mut(
+    value: &mut Value,
+    skip: &[&str],
+    visit: &mut dyn FnMut(&[String], &mut Value) -> bool,
+) {
+    fn go(
+        value: &mut Value,
+        at: &mut Vec<String>,
+        skip: &[&str],
+        visit: &mut dyn FnMut(&[String], &mut Value) -> bool,
+    ) {
+        match value {
+            Value::Array(items) => {
+                for (index, item) in items.iter_mut().enumerate() {
+                    at.push(index.to_string());
+                    go(item, at, skip, visit);
+                    at.pop();
+                }
+            }
+            Value::Object(map) => {
+                for (key, member) in map.iter_mut() {
+                    if skip.contains(&key.as_str()) {
+                        continue;
+                    }
+                    at.push(key.clone());
+                    if visit(at, member) {
+                        go(member, at, skip, visit);
+                    }
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    go(value, &mut Vec::new(), skip, visit);
 }
 
 struct Walker<'v> {
@@ -200,6 +252,40 @@ impl Walker<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_member_walk_skips_data_and_stops_where_told() {
+        let mut document = json!({
+            "servers": [{"url": "a"}],
+            "paths": {"/a": {"get": {
+                "servers": [{"url": "b"}],
+                "examples": {"x": {"servers": [{"url": "in an example"}]}},
+                "parameters": [{"servers": [{"url": "c"}]}]
+            }}}
+        });
+        let mut found = Vec::new();
+        walk_members_mut(&mut document, DATA_KEYS, &mut |at, member| {
+            if at.last().map(String::as_str) != Some("servers") {
+                return true;
+            }
+            found.push(crate::diagnostics::pointer(at));
+            member[0]["url"] = Value::from("seen");
+            false
+        });
+        assert_eq!(
+            found,
+            [
+                "#/servers",
+                "#/paths/~1a/get/servers",
+                "#/paths/~1a/get/parameters/0/servers"
+            ]
+        );
+        assert_eq!(
+            document["paths"]["/a"]["get"]["examples"]["x"]["servers"][0]["url"],
+            "in an example"
+        );
+        assert_eq!(document["servers"][0]["url"], "seen");
+    }
 
     fn kinds(document: &Value) -> Vec<(Kind, String)> {
         let mut seen = Vec::new();

@@ -5,10 +5,10 @@
 //! compile as a crate and as a module.
 
 /// The runtime's package name.
-pub const RUNTIME_CRATE: &str = "openapi-client-runtime";
+pub(crate) const RUNTIME_CRATE: &str = "openapi-client-runtime";
 
 /// The runtime's manifest, read for its version.
-const RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+const RUNTIME_MANIFEST: &str = include_str!("../../../runtime/Cargo.toml");
 
 /// The runtime's version, from `runtime/Cargo.toml`.
 pub fn runtime_version() -> &'static str {
@@ -25,142 +25,146 @@ pub fn runtime_version() -> &'static str {
 }
 
 /// `(file name in the copy, file name in runtime/src, contents)` of each runtime file.
-pub const RUNTIME_FILES: &[(&str, &str, &str)] = &[
-    ("mod.rs", "lib.rs", include_str!("../../runtime/src/lib.rs")),
+pub(crate) const RUNTIME_FILES: &[(&str, &str, &str)] = &[
+    (
+        "mod.rs",
+        "lib.rs",
+        include_str!("../../../runtime/src/lib.rs"),
+    ),
     (
         "auth.rs",
         "auth.rs",
-        include_str!("../../runtime/src/auth.rs"),
+        include_str!("../../../runtime/src/auth.rs"),
     ),
     (
         "body.rs",
         "body.rs",
-        include_str!("../../runtime/src/body.rs"),
+        include_str!("../../../runtime/src/body.rs"),
     ),
     (
         "client.rs",
         "client.rs",
-        include_str!("../../runtime/src/client.rs"),
+        include_str!("../../../runtime/src/client.rs"),
     ),
     (
         "constant.rs",
         "constant.rs",
-        include_str!("../../runtime/src/constant.rs"),
+        include_str!("../../../runtime/src/constant.rs"),
     ),
     (
         "encode.rs",
         "encode.rs",
-        include_str!("../../runtime/src/encode.rs"),
+        include_str!("../../../runtime/src/encode.rs"),
     ),
     (
         "error.rs",
         "error.rs",
-        include_str!("../../runtime/src/error.rs"),
+        include_str!("../../../runtime/src/error.rs"),
     ),
     (
         "form.rs",
         "form.rs",
-        include_str!("../../runtime/src/form.rs"),
+        include_str!("../../../runtime/src/form.rs"),
     ),
     (
         "headers.rs",
         "headers.rs",
-        include_str!("../../runtime/src/headers.rs"),
+        include_str!("../../../runtime/src/headers.rs"),
     ),
     (
         "json_path.rs",
         "json_path.rs",
-        include_str!("../../runtime/src/json_path.rs"),
+        include_str!("../../../runtime/src/json_path.rs"),
     ),
     (
         "link.rs",
         "link.rs",
-        include_str!("../../runtime/src/link.rs"),
+        include_str!("../../../runtime/src/link.rs"),
     ),
     (
         "link_header.rs",
         "link_header.rs",
-        include_str!("../../runtime/src/link_header.rs"),
+        include_str!("../../../runtime/src/link_header.rs"),
     ),
     (
         "media.rs",
         "media.rs",
-        include_str!("../../runtime/src/media.rs"),
+        include_str!("../../../runtime/src/media.rs"),
     ),
     (
         "mock.rs",
         "mock.rs",
-        include_str!("../../runtime/src/mock.rs"),
+        include_str!("../../../runtime/src/mock.rs"),
     ),
     (
         "multipart.rs",
         "multipart.rs",
-        include_str!("../../runtime/src/multipart.rs"),
+        include_str!("../../../runtime/src/multipart.rs"),
     ),
     (
         "nullable.rs",
         "nullable.rs",
-        include_str!("../../runtime/src/nullable.rs"),
+        include_str!("../../../runtime/src/nullable.rs"),
     ),
     (
         "variants.rs",
         "variants.rs",
-        include_str!("../../runtime/src/variants.rs"),
+        include_str!("../../../runtime/src/variants.rs"),
     ),
     (
         "operation.rs",
         "operation.rs",
-        include_str!("../../runtime/src/operation.rs"),
+        include_str!("../../../runtime/src/operation.rs"),
     ),
     (
         "options.rs",
         "options.rs",
-        include_str!("../../runtime/src/options.rs"),
+        include_str!("../../../runtime/src/options.rs"),
     ),
     (
         "paginate.rs",
         "paginate.rs",
-        include_str!("../../runtime/src/paginate.rs"),
+        include_str!("../../../runtime/src/paginate.rs"),
     ),
     (
         "request.rs",
         "request.rs",
-        include_str!("../../runtime/src/request.rs"),
+        include_str!("../../../runtime/src/request.rs"),
     ),
     (
         "reserved.rs",
         "reserved.rs",
-        include_str!("../../runtime/src/reserved.rs"),
+        include_str!("../../../runtime/src/reserved.rs"),
     ),
     (
         "response.rs",
         "response.rs",
-        include_str!("../../runtime/src/response.rs"),
+        include_str!("../../../runtime/src/response.rs"),
     ),
     (
         "style.rs",
         "style.rs",
-        include_str!("../../runtime/src/style.rs"),
+        include_str!("../../../runtime/src/style.rs"),
     ),
     (
         "transfer.rs",
         "transfer.rs",
-        include_str!("../../runtime/src/transfer.rs"),
+        include_str!("../../../runtime/src/transfer.rs"),
     ),
     (
         "wait.rs",
         "wait.rs",
-        include_str!("../../runtime/src/wait.rs"),
+        include_str!("../../../runtime/src/wait.rs"),
     ),
     (
         "retry.rs",
         "retry.rs",
-        include_str!("../../runtime/src/retry.rs"),
+        include_str!("../../../runtime/src/retry.rs"),
     ),
     (
         "security.rs",
         "security.rs",
-        include_str!("../../runtime/src/security.rs"),
+        include_str!("../../../runtime/src/security.rs"),
     ),
 ];
 

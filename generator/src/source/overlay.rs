@@ -23,7 +23,7 @@
 //! node's place there, which a removed array item may have shifted); one about a node
 //! an overlay put there is located in that overlay, inside the action's `update`.
 
-use crate::diagnostics::{pointer, Diagnostic, Diagnostics};
+use crate::diagnostics::{pointer, Diagnostic};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use serde_json_path::{JsonPath, PathElement};
@@ -126,7 +126,7 @@ pub struct Provenance {
     root: Shadow,
     /// For a Swagger 2.0 document: where each node of the converted document was
     /// in the 2.0 one (applied before the overlays' origins).
-    pub(crate) converted: Option<crate::load::swagger2::SourceMap>,
+    pub(crate) converted: Option<crate::source::swagger2::SourceMap>,
 }
 
 impl Default for Provenance {
@@ -149,7 +149,7 @@ impl Provenance {
     /// document. A pointer deeper than anything recorded continues from the deepest
     /// node on its way.
     pub fn origin(&self, pointer: &str) -> Origin {
-        let segments = decode(pointer);
+        let segments = pointer::decode(pointer).unwrap_or_default();
         let mut node = &self.root;
         for (depth, segment) in segments.iter().enumerate() {
             let next = match node {
@@ -168,72 +168,6 @@ impl Provenance {
     }
 }
 
-/// Fills in the place of every diagnostic that has none: in the spec (`source`) for
-/// nodes the spec holds, in the overlay for nodes an overlay put there (the item then
-/// names that overlay's file).
-pub fn locate(
-    diagnostics: &mut Diagnostics,
-    source: &str,
-    provenance: &Provenance,
-    overlays: &[OverlaySource],
-) {
-    if let Some(map) = &provenance.converted {
-        let unchanged = provenance.is_identity().then_some(source);
-        crate::load::swagger2::to_source(diagnostics, map, unchanged);
-    }
-    if provenance.is_identity() {
-        diagnostics.locate(source);
-        return;
-    }
-    // Items to locate in each overlay: (item index, pointer in the overlay).
-    let mut in_overlays: Vec<Vec<(usize, String)>> = vec![Vec::new(); overlays.len()];
-    let mut swapped: Vec<(usize, String)> = Vec::new();
-    for (index, item) in diagnostics.items.iter_mut().enumerate() {
-        if item.line.is_some() || item.file.is_some() {
-            continue;
-        }
-        match provenance.origin(&item.pointer) {
-            Origin::Spec(at) => {
-                let at = pointer(at);
-                if at != item.pointer {
-                    swapped.push((index, std::mem::replace(&mut item.pointer, at)));
-                }
-            }
-            Origin::Overlay { overlay, at } => {
-                if let Some(list) = in_overlays.get_mut(overlay) {
-                    list.push((index, pointer(at)));
-                }
-            }
-        }
-    }
-    for (overlay, list) in overlays.iter().zip(&in_overlays) {
-        if list.is_empty() {
-            continue;
-        }
-        let items = list
-            .iter()
-            .map(|(index, at)| Diagnostic {
-                pointer: at.clone(),
-                ..diagnostics.items[*index].clone()
-            })
-            .collect();
-        // Never a file without a line: at worst the enclosing node of the update.
-        let located = locate_in_overlay(items, &overlay.text);
-        for ((index, _), found) in list.iter().zip(located) {
-            let item = &mut diagnostics.items[*index];
-            item.file = Some(overlay.path.clone());
-            item.line = found.line;
-            item.column = found.column;
-            item.source_line = found.source_line;
-            item.caret = found.caret;
-        }
-    }
-    diagnostics.locate(source);
-    for (index, original) in swapped {
-        diagnostics.items[index].pointer = original;
-    }
-}
-
 /// Applies `overlays` to `document` in order. Errors are located in the overlay they
 /// are about and name its file; the document is then half-changed and must not be used.
 pub fn apply_all(
@@ -243,7 +177,7 @@ pub fn apply_all(
     let mut provenance = Provenance::default();
     for (number, overlay) in overlays.iter().enumerate() {
         apply(document, &mut provenance, number, overlay).map_err(|items| {
-            let mut items = locate_in_overlay(items, &overlay.text);
+            let mut items = crate::diagnostics::locate::in_overlay(items, &overlay.text);
             for item in &mut items {
                 item.file = Some(overlay.path.clone());
             }
@@ -251,64 +185,6 @@ pub fn apply_all(
         })?;
     }
     Ok(provenance)
-}
-
-/// Locates problems in an overlay's text. YAML's locator finds a sequence item's line
-/// but not the key written on it (`- target: ...`), so an item not found is shown at
-/// its nearest enclosing node that is, as JSON's locator does by itself; the root is
-/// the first line.
-fn locate_in_overlay(items: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
-    let mut located = Diagnostics::new("");
-    located.items = items;
-    located.locate(text);
-    let mut lookups: Vec<(usize, String)> = located
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| item.line.is_none())
-        .map(|(index, item)| (index, item.pointer.clone()))
-        .collect();
-    while !lookups.is_empty() {
-        // One level up; the root is as far as it goes.
-        lookups.retain_mut(|(_, at)| match at.rfind('/') {
-            Some(cut) => {
-                at.truncate(cut);
-                true
-            }
-            None => false,
-        });
-        let mut parents = Diagnostics::new("");
-        parents.items = lookups
-            .iter()
-            .map(|(index, at)| Diagnostic {
-                pointer: at.clone(),
-                ..located.items[*index].clone()
-            })
-            .collect();
-        parents.locate(text);
-        let mut still = Vec::new();
-        for ((index, at), found) in lookups.into_iter().zip(parents.items) {
-            if found.line.is_some() {
-                let item = &mut located.items[index];
-                item.line = found.line;
-                item.column = found.column;
-                item.source_line = found.source_line;
-                item.caret = found.caret;
-            } else {
-                still.push((index, at));
-            }
-        }
-        lookups = still;
-    }
-    // What is about the whole document is shown at its first line.
-    if !text.trim().is_empty() {
-        for item in located.items.iter_mut().filter(|item| item.line.is_none()) {
-            item.line = Some(1);
-            item.column = Some(1);
-        }
-        located.locate(text);
-    }
-    located.items
 }
 
 /// One parsed action.
@@ -338,7 +214,7 @@ fn apply(
     number: usize,
     overlay: &OverlaySource,
 ) -> Result<(), Vec<Diagnostic>> {
-    let value = crate::load::parse(&overlay.text).map_err(|diagnostic| {
+    let value = crate::source::parse(&overlay.text).map_err(|diagnostic| {
         let hint = "an overlay is a mapping with `overlay: 1.0.0`, `info` and `actions`";
         match diagnostic.hint {
             Some(_) => vec![diagnostic.with_hint(hint)],
@@ -723,22 +599,11 @@ fn unknown_fields(map: &Map<String, Value>, known: &[&str], at: &str, out: &mut 
         if !known.contains(&key.as_str()) && !key.starts_with("x-") {
             out.push(
                 Diagnostic::error(
-                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    format!("{at}/{}", pointer::escape(key)),
                     format!("unknown field `{key}`"),
                 )
                 .with_hint(format!("expected one of {}", known.join(", "))),
             );
         }
     }
-}
-
-fn decode(pointer: &str) -> Vec<String> {
-    let rest = pointer.strip_prefix('#').unwrap_or(pointer);
-    rest.strip_prefix('/')
-        .map(|rest| {
-            rest.split('/')
-                .map(|s| s.replace("~1", "/").replace("~0", "~"))
-                .collect()
-        })
-        .unwrap_or_default()
 }

@@ -1,4 +1,4 @@
-//! What OpenAPI 3.1 allows beyond the schema keywords [`crate::normalize`] rewrites,
+//! What OpenAPI 3.1 allows beyond the schema keywords [`crate::source::normalize`] rewrites,
 //! made into the 3.0 shape the rest of the loader reads (3.1 documents only):
 //!
 //! - an operation without `responses` (optional in 3.1) gets `responses: {}`: its
@@ -11,24 +11,24 @@
 //!   read as the OAS dialect whatever it says.
 //!
 //! `components/pathItems` and `$ref`s to them, and `$defs` inside schemas, need nothing
-//! here: [`crate::references`] copies referenced path items and types schemas that
+//! here: [`crate::source::references`] copies referenced path items and types schemas that
 //! references point at anywhere.
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::structure::{self, Kind};
+use crate::source::structure::{self, Kind};
 use serde_json::Value;
 
 /// The dialect OpenAPI 3.1 schemas use when the document names none.
-pub const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+pub(crate) const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
 /// The 3.1 rewrites of the module docs, on the untyped tree, before references.
-pub fn normalize(document: &mut Value) {
+pub(crate) fn normalize(document: &mut Value) {
     optional_responses(document);
     reference_overrides(document);
 }
 
 /// A warning when the document names a `jsonSchemaDialect` other than [`OAS_DIALECT`].
-pub fn dialect(document: &Value) -> Option<Diagnostic> {
+pub(crate) fn dialect(document: &Value) -> Option<Diagnostic> {
     let dialect = document.get("jsonSchemaDialect")?;
     if dialect.as_str() == Some(OAS_DIALECT) {
         return None;
@@ -46,12 +46,15 @@ pub fn dialect(document: &Value) -> Option<Diagnostic> {
     )
 }
 
-/// Moves `webhooks` to [`crate::lower::WEBHOOKS`], where `openapiv3` keeps it for
+/// The extension the loader keeps a 3.1 document's `webhooks` under.
+pub(crate) const WEBHOOKS: &str = "x-openapi-client-webhooks";
+
+/// Moves `webhooks` to [`WEBHOOKS`], where `openapiv3` keeps it for
 /// lowering (`lower::events`); after references, which follow `webhooks` as written.
-pub fn keep_webhooks(document: &mut Value) {
+pub(crate) fn keep_webhooks(document: &mut Value) {
     if let Value::Object(map) = document {
         if let Some(webhooks) = map.remove("webhooks") {
-            map.insert(crate::lower::WEBHOOKS.to_owned(), webhooks);
+            map.insert(WEBHOOKS.to_owned(), webhooks);
         }
     }
 }
@@ -113,7 +116,8 @@ fn reference_overrides_once(document: &mut Value) -> bool {
         if !fields.iter().any(|field| value.get(field).is_some()) {
             return;
         }
-        let Some(Value::Object(target)) = crate::references::follow(document, reference) else {
+        let Some(Value::Object(target)) = crate::source::references::follow(document, reference)
+        else {
             return; // Left for the references pass to report.
         };
         let mut copy = target.clone();

@@ -24,7 +24,7 @@
 //! document's ([`SourceMap`]), so what later stages say about converted content is
 //! located in the document the user wrote.
 
-use crate::diagnostics::{pointer, Diagnostic, Diagnostics};
+use crate::diagnostics::{pointer, Diagnostic};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 /// subtrees, by their converted segments. A pointer not under any moved subtree is
 /// where it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceMap {
+pub(crate) struct SourceMap {
     moved: BTreeMap<Vec<String>, Vec<String>>,
     /// Keys renamed in place (`x-nullable` -> `nullable`), by their new path in the
     /// 2.0 document's coordinates: applied after `moved`.
@@ -48,7 +48,7 @@ impl SourceMap {
 
     /// The 2.0 document's pointer for `converted` (`#/components/schemas/Pet` ->
     /// `#/definitions/Pet`): the source of its deepest moved ancestor, then the rest.
-    pub fn source(&self, converted: &str) -> String {
+    pub(crate) fn source(&self, converted: &str) -> String {
         let rest = converted.strip_prefix('#').unwrap_or(converted);
         let segments: Vec<String> = if rest.is_empty() {
             Vec::new()
@@ -77,57 +77,15 @@ impl SourceMap {
     }
 }
 
-/// Rewrites the pointer of every item not yet located to the 2.0 document's
-/// (see [`SourceMap`]). With `source` (the 2.0 text, when no overlay changed it), an
-/// item whose node the 2.0 text does not spell (a converted key such as
-/// `nullable`) is located at its nearest ancestor that it does.
-pub(crate) fn to_source(diagnostics: &mut Diagnostics, map: &SourceMap, source: Option<&str>) {
-    let open = |item: &Diagnostic| item.line.is_none() && item.file.is_none();
-    for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
-        item.pointer = map.source(&item.pointer);
-    }
-    let Some(source) = source else {
-        return;
-    };
-    let source = crate::load::without_bom(source);
-    let lines: Vec<&str> = source.lines().collect();
-    let wanted: Vec<String> = diagnostics
-        .items
-        .iter()
-        .filter(|item| open(item))
-        .map(|item| item.pointer.clone())
-        .collect();
-    let wanted_refs: Vec<&str> = wanted.iter().map(String::as_str).collect();
-    let found = crate::locate::positions(source, &lines, &wanted_refs);
-    let mut found = found.into_iter();
-    for item in diagnostics.items.iter_mut().filter(|item| open(item)) {
-        if found.next().flatten().is_some() {
-            continue;
-        }
-        let mut parent = item.pointer.as_str();
-        while let Some(cut) = parent.rfind('/') {
-            parent = &parent[..cut];
-            if let Some((line, column)) = crate::locate::positions(source, &lines, &[parent])
-                .pop()
-                .flatten()
-            {
-                item.line = Some(line);
-                item.column = Some(column);
-                break;
-            }
-        }
-    }
-}
-
 /// A converted document's warnings (pointers into the 2.0 document) and map.
 #[derive(Debug, Clone, Default)]
-pub struct Conversion {
+pub(crate) struct Conversion {
     pub warnings: Vec<Diagnostic>,
     pub map: SourceMap,
 }
 
 /// Converts `value` in place if it declares `swagger`; `None` if it does not.
-pub fn convert(value: &mut Value) -> Result<Option<Conversion>, Vec<Diagnostic>> {
+pub(crate) fn convert(value: &mut Value) -> Result<Option<Conversion>, Vec<Diagnostic>> {
     let Some(declared) = value.get("swagger") else {
         return Ok(None);
     };

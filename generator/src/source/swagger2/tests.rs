@@ -6,7 +6,7 @@ fn document(top: &str) -> String {
 }
 
 fn converted(top: &str) -> (Value, Conversion) {
-    let mut value = crate::load::parse(&document(top)).expect("the case parses");
+    let mut value = crate::source::parse(&document(top)).expect("the case parses");
     let conversion = convert(&mut value)
         .expect("converts")
         .expect("a 2.0 document");
@@ -130,7 +130,7 @@ const WARNINGS: &[(&str, &str, &str, usize, &str)] = &[
 fn lossy_steps_warn_at_the_2_0_source() {
     for &(case, top, at, line, message) in WARNINGS {
         let source = document(top);
-        let loaded = crate::load::load(&source).unwrap_or_else(|d| panic!("{case}: {d:?}"));
+        let loaded = crate::source::load(&source).unwrap_or_else(|d| panic!("{case}: {d:?}"));
         let warning = loaded
             .warnings
             .iter()
@@ -195,9 +195,9 @@ fn later_diagnostics_are_located_in_the_2_0_document() {
     // `format: int32` on a string: lowering says so at the converted schema; the
     // message must land on the 2.0 parameter's line.
     let source = document("paths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n        - {name: b, in: body, schema: {type: object}}\n        - name: q\n          in: query\n          type: string\n          x-nullable: true\n          format: int32\n      responses: {'204': {description: ok}}\n");
-    let mut value = crate::load::parse(&source).expect("parses");
+    let mut value = crate::source::parse(&source).expect("parses");
     let conversion = convert(&mut value).expect("converts").expect("2.0");
-    let mut diagnostics = Diagnostics::new("spec.yaml");
+    let mut diagnostics = crate::Diagnostics::new("spec.yaml");
     diagnostics.push(Diagnostic::warning(
         "#/paths/~1a/get/parameters/0/schema/format",
         "a format",
@@ -206,7 +206,11 @@ fn later_diagnostics_are_located_in_the_2_0_document() {
         "#/paths/~1a/get/parameters/0/schema/nullable",
         "a converted key",
     ));
-    to_source(&mut diagnostics, &conversion.map, Some(&source));
+    crate::diagnostics::locate::to_swagger2_source(
+        &mut diagnostics,
+        &conversion.map,
+        Some(&source),
+    );
     diagnostics.locate(&source);
     let found: Vec<(&str, Option<usize>)> = diagnostics
         .items

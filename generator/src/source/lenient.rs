@@ -5,47 +5,22 @@
 //! Only keywords that annotate or validate are repaired: dropping them changes no Rust
 //! type, or only makes a field optional. A keyword that shapes the type (`type`,
 //! `properties`, `items`, `enum`, `allOf`...) with the wrong JSON type is still an
-//! error that names it (see [`crate::shape`]).
+//! error that names it (see [`crate::source::shape`]).
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::shape::keyword_mismatch;
-use crate::structure::{self, Kind};
+use crate::source::shape::droppable_mismatch;
+use crate::source::structure::{self, Kind};
 use serde_json::Value;
 
-/// Schema keywords dropped, with a warning, when their value has the wrong JSON type.
-const DROPPABLE: &[&str] = &[
-    "format",
-    "pattern",
-    "title",
-    "description",
-    "nullable",
-    "readOnly",
-    "writeOnly",
-    "deprecated",
-    "uniqueItems",
-    "minimum",
-    "maximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "minProperties",
-    "maxProperties",
-    "required",
-];
-
 /// Repairs `document` in place; each repair is a warning at the keyword it changed.
-pub fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
+pub(crate) fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
     let mut repairs: Vec<Repair> = Vec::new();
     structure::walk(document, &mut |kind, at, value| {
         let Some(map) = value.as_object().filter(|_| kind == Kind::Schema) else {
             return;
         };
         for (key, value) in map {
-            let Some(expected) =
-                keyword_mismatch(key, value).filter(|_| DROPPABLE.contains(&key.as_str()))
-            else {
+            let Some(expected) = droppable_mismatch(key, value) else {
                 continue;
             };
             let mut keyword = at.to_vec();
@@ -82,52 +57,20 @@ pub fn repair(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
 /// variable is there for the caller to fill in. Servers are found wherever a
 /// `servers` list of server objects is (document, path items, operations,
 /// callbacks), outside examples and defaults.
-pub fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
-    let mut at = Vec::new();
-    walk_servers(document, &mut at, warnings);
-}
-
-/// Keys whose values are data, not spec structure.
-const DATA_KEYS: &[&str] = &[
-    "example",
-    "examples",
-    "default",
-    "enum",
-    "const",
-    "x-examples",
-];
-
-fn walk_servers(value: &mut Value, at: &mut Vec<String>, warnings: &mut Vec<Diagnostic>) {
-    match value {
-        Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
+pub(crate) fn server_variable_defaults(document: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    structure::walk_members_mut(document, structure::DATA_KEYS, &mut |at, member| {
+        if at.last().map(String::as_str) != Some("servers") {
+            return true;
+        }
+        if let Value::Array(servers) = member {
+            for (index, server) in servers.iter_mut().enumerate() {
+                let mut at = at.to_vec();
                 at.push(index.to_string());
-                walk_servers(item, at, warnings);
-                at.pop();
+                default_variables(server, &at, warnings);
             }
         }
-        Value::Object(map) => {
-            for (key, item) in map.iter_mut() {
-                if DATA_KEYS.contains(&key.as_str()) {
-                    continue;
-                }
-                at.push(key.clone());
-                if key == "servers" {
-                    if let Value::Array(servers) = item {
-                        for (index, server) in servers.iter_mut().enumerate() {
-                            at.push(index.to_string());
-                            default_variables(server, at, warnings);
-                            at.pop();
-                        }
-                    }
-                } else {
-                    walk_servers(item, at, warnings);
-                }
-                at.pop();
-            }
-        }
-        _ => {}
-    }
+        false
+    });
 }
 
 fn default_variables(server: &mut Value, at: &[String], warnings: &mut Vec<Diagnostic>) {
@@ -174,7 +117,7 @@ const U64_END: f64 = 18_446_744_073_709_551_616.0;
 /// keep such a number (`default: 99999999999999999999999`) as the nearest float
 /// instead of refusing the document, so its last digits may differ from the text's:
 /// the reader is told rather than finding a changed value in a doc comment.
-pub fn inexact_integers(document: &Value, warnings: &mut Vec<Diagnostic>) {
+pub(crate) fn inexact_integers(document: &Value, warnings: &mut Vec<Diagnostic>) {
     let mut at = Vec::new();
     walk_numbers(document, &mut at, warnings);
 }

@@ -3,9 +3,9 @@
 //! element it came from (`origin`, a JSON pointer) and keeps both its wire name and its
 //! Rust name. `serde::Serialize` gives the readable dump used by the IR snapshots.
 //! How each type is written in Rust, for the code and for the API summary alike, is
-//! decided here too, in [`spelling`].
+//! decided here too, in `spelling`.
 
-pub mod spelling;
+pub(crate) mod spelling;
 
 pub use spelling::Paths;
 
@@ -25,7 +25,7 @@ pub struct Api {
     pub words: Vec<String>,
     /// The first `servers[].url`, used as the client's default base URL.
     pub default_base_url: Option<String>,
-    /// The type non-2xx bodies are parsed as (see [`crate::lower::error_body`]).
+    /// The type non-2xx bodies are parsed as (chosen by `lower::error_body`).
     pub error_body: TypeRef,
     /// In spec order: paths as written, methods in get/put/post/delete/options/head/patch/trace order.
     pub operations: Vec<Operation>,
@@ -800,6 +800,10 @@ pub enum TypeRef {
     U64,
 }
 
+/// The Cargo feature that turns on the types no operation uses, when they are gated
+/// (`Settings::gate_unused_schemas`): lowering marks them, the emitter declares it.
+pub const UNUSED_SCHEMAS_FEATURE: &str = "unused-schemas";
+
 /// A generated type.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeDef {
@@ -810,7 +814,7 @@ pub struct TypeDef {
     pub rust_name: String,
     pub description: Option<String>,
     pub deprecated: bool,
-    /// Compiled only with this Cargo feature (see [`crate::lower::gate_unused_schemas`]).
+    /// Compiled only with this Cargo feature ([`UNUSED_SCHEMAS_FEATURE`] when `Settings::gate_unused_schemas`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,
     pub kind: TypeKind,

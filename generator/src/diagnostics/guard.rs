@@ -16,7 +16,7 @@ thread_local! {
 }
 
 /// Records that this thread is now processing the document at `pointer`.
-pub fn at(pointer: &str) {
+pub(crate) fn at(pointer: &str) {
     AT.with(|at| {
         let mut at = at.borrow_mut();
         at.clear();
@@ -30,14 +30,14 @@ fn current() -> String {
 
 /// A panic caught in the pipeline, and where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Panic {
+pub(crate) struct Panic {
     pub pointer: String,
     pub message: String,
 }
 
 impl Panic {
     /// The diagnostic the user sees, located in `source`.
-    pub fn into_diagnostics(self, file: &str, source: &str) -> Diagnostics {
+    pub(crate) fn into_diagnostics(self, file: &str, source: &str) -> Diagnostics {
         let mut diagnostics = Diagnostics::new(file);
         diagnostics.push(
             Diagnostic::error(
@@ -59,7 +59,7 @@ impl Panic {
 
 /// Runs `work`, turning a panic into a [`Panic`]. A panic that is already a [`Panic`]
 /// (caught on another thread and resumed here with [`rethrow`]) keeps its place.
-pub fn catch<T>(work: impl FnOnce() -> T) -> Result<T, Panic> {
+pub(crate) fn catch<T>(work: impl FnOnce() -> T) -> Result<T, Panic> {
     at("#");
     catch_unwind(AssertUnwindSafe(work)).map_err(|payload| match payload.downcast::<Panic>() {
         Ok(panic) => *panic,
@@ -71,7 +71,7 @@ pub fn catch<T>(work: impl FnOnce() -> T) -> Result<T, Panic> {
 }
 
 /// Resumes a [`Panic`] from another thread in this one, for its [`catch`] to report.
-pub fn rethrow(panic: Panic) -> ! {
+pub(crate) fn rethrow(panic: Panic) -> ! {
     resume_unwind(Box::new(panic))
 }
 

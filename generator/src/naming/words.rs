@@ -14,10 +14,10 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How often prose must use a word before names keep it whole.
-pub const MIN_PROSE_USES: usize = 2;
+pub(crate) const MIN_PROSE_USES: usize = 2;
 
 /// The product words of `document`, sorted.
-pub fn product_words(document: &Value) -> Vec<String> {
+pub(crate) fn product_words(document: &Value) -> Vec<String> {
     let mut texts = Texts::default();
     texts.collect(document, None, 0);
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();

@@ -23,14 +23,14 @@
 use serde_json::{Map, Value};
 
 /// Rewrites a 3.1 document in place into a shape `openapiv3` can type.
-pub fn normalize_3_1(document: &mut Value) {
+pub(crate) fn normalize_3_1(document: &mut Value) {
     walk_document(document);
     rewrite_mutual_tls(document);
-    crate::oas31::normalize(document);
+    crate::source::oas31::normalize(document);
 }
 
 /// `type: mutualTLS` (new in 3.1) -> `type: http` with the scheme name
-/// [`crate::lower::MUTUAL_TLS_MARKER`], which `lower::security` reads back: `openapiv3`
+/// [`MUTUAL_TLS_MARKER`], which `lower::security` reads back: `openapiv3`
 /// has no mutualTLS type and would reject the whole document.
 fn rewrite_mutual_tls(document: &mut Value) {
     let Some(Value::Object(schemes)) = document.pointer_mut("/components/securitySchemes") else {
@@ -40,14 +40,15 @@ fn rewrite_mutual_tls(document: &mut Value) {
         if let Value::Object(scheme) = scheme {
             if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
                 scheme.insert("type".to_owned(), Value::from("http"));
-                scheme.insert(
-                    "scheme".to_owned(),
-                    Value::from(crate::lower::MUTUAL_TLS_MARKER),
-                );
+                scheme.insert("scheme".to_owned(), Value::from(MUTUAL_TLS_MARKER));
             }
         }
     }
 }
+
+/// The HTTP scheme name a 3.1 `type: mutualTLS` scheme is rewritten to before the
+/// document is parsed, lower case; `lower::security` reads it back.
+pub(crate) const MUTUAL_TLS_MARKER: &str = "x-mutual-tls";
 
 /// JSON Schema keywords that change what a schema means but have no 3.0 spelling and
 /// no meaning to the generator: each one found in a schema is a located warning, so
@@ -55,10 +56,10 @@ fn rewrite_mutual_tls(document: &mut Value) {
 const UNSUPPORTED: [&str; 1] = ["$dynamicRef"];
 
 /// A warning at each use of an [`UNSUPPORTED`] keyword in a schema of `document`.
-pub fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
+pub(crate) fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
     let mut warnings = Vec::new();
-    crate::structure::walk(document, &mut |kind, at, value| {
-        if kind != crate::structure::Kind::Schema {
+    crate::source::structure::walk(document, &mut |kind, at, value| {
+        if kind != crate::source::structure::Kind::Schema {
             return;
         }
         for keyword in UNSUPPORTED {
@@ -79,30 +80,25 @@ pub fn unsupported_keywords(document: &Value) -> Vec<crate::Diagnostic> {
     warnings
 }
 
-/// Walks non-schema parts of the document looking for schema positions.
-fn walk_document(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                match key.as_str() {
-                    "example" | "examples" => {}
-                    "schema" => normalize_schema(child),
-                    "schemas" => {
-                        if let Value::Object(schemas) = child {
-                            schemas.values_mut().for_each(normalize_schema);
-                        }
-                    }
-                    _ => walk_document(child),
+/// Normalises every schema found under a `schema` or `schemas` key, outside examples.
+fn walk_document(document: &mut Value) {
+    let skip = ["example", "examples"];
+    crate::source::structure::walk_members_mut(document, &skip, &mut |at, member| {
+        match at.last().map(String::as_str) {
+            Some("schema") => normalize_schema(member),
+            Some("schemas") => {
+                if let Value::Object(schemas) = member {
+                    schemas.values_mut().for_each(normalize_schema);
                 }
             }
+            _ => return true,
         }
-        Value::Array(items) => items.iter_mut().for_each(walk_document),
-        _ => {}
-    }
+        false
+    });
 }
 
 /// Normalises one schema and, recursively, the schemas inside it.
-pub fn normalize_schema(schema: &mut Value) {
+pub(crate) fn normalize_schema(schema: &mut Value) {
     if let Value::Bool(allow) = schema {
         *schema = if *allow {
             Value::Object(Map::new())
@@ -172,7 +168,7 @@ fn rewrite_content_media_type(map: &mut Map<String, Value>) {
 }
 
 /// Where a 3.1 binary schema's `contentMediaType` is kept for lowering.
-pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
+pub(crate) const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
 
 fn rewrite_type_array(map: &mut Map<String, Value>) {
     let types: Vec<String> = match map.get("type") {
@@ -227,7 +223,7 @@ fn rewrite_const(map: &mut Map<String, Value>) {
 }
 
 /// The extension [`rewrite_const`] marks a schema that had `const` with.
-pub const CONST_MARKER: &str = "x-const";
+pub(crate) const CONST_MARKER: &str = "x-const";
 
 fn rewrite_examples(map: &mut Map<String, Value>) {
     if let Some(Value::Array(examples)) = map.get("examples") {

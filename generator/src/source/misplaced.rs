@@ -2,7 +2,7 @@
 //! where a response belongs, a response or a parameter where a schema belongs. Real
 //! documents have them (`400: {$ref: '#/components/schemas/BadRequest'}` beside a
 //! `#/components/responses/BadRequest`), and each has one obvious reading, taken with a
-//! located warning by [`crate::references`] instead of refusing the document:
+//! located warning by [`crate::source::references`] instead of refusing the document:
 //!
 //! 1. The entry of the same name in the section where the object belongs, when there
 //!    is one: `#/components/schemas/BadRequest` where a response belongs reads
@@ -19,13 +19,13 @@
 //! and stays an error.
 
 use crate::diagnostics::pointer;
-use crate::media::is_json_media;
-use crate::structure::Kind;
+use crate::source::media::is_json_media;
+use crate::source::structure::Kind;
 use serde_json::{json, Value};
 
 /// What a misplaced reference is read as: the value that replaces the reference
 /// object, and the reading in words for the warning.
-pub struct Reading {
+pub(crate) struct Reading {
     pub value: Value,
     pub reading: String,
 }
@@ -33,7 +33,7 @@ pub struct Reading {
 /// The reading of a `$ref` at `at`, where an object of kind `want` belongs, whose
 /// target (canonical pointer segments) is an object of kind `found`; `None` when the
 /// mismatch has no obvious reading.
-pub fn reading(
+pub(crate) fn reading(
     document: &Value,
     want: Kind,
     found: Kind,
@@ -175,11 +175,7 @@ mod tests {
     use super::*;
 
     fn segments(pointer: &str) -> Vec<String> {
-        pointer
-            .trim_start_matches("#/")
-            .split('/')
-            .map(|s| s.replace("~1", "/"))
-            .collect()
+        crate::diagnostics::pointer::decode(pointer).expect("a pointer")
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The API as Rust callers see it: every `Client` method with its arguments, setters
 //! and return type, and every model type with its fields or values. Derived from the
 //! IR, written next to the generated code as `api.yaml` (so the regeneration check
-//! guards it), and compared by [`crate::diff`] to say what a spec update means for
+//! guards it), and compared by [`crate::changes::diff`] to say what a spec update means for
 //! code that depends on the client.
 
 use crate::ir::{
@@ -172,7 +172,7 @@ impl Surface {
     pub fn of(api: &Api) -> Self {
         Self {
             spec_digest: None,
-            runtime: Some(crate::runtime_files::runtime_version().to_owned()),
+            runtime: Some(crate::emit::runtime_files::runtime_version().to_owned()),
             operations: api
                 .operations
                 .iter()

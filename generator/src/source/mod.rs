@@ -1,19 +1,34 @@
 //! Stage 1: source text -> a typed OpenAPI document.
 //!
-//! Reads YAML or JSON, applies the overlays ([`crate::overlay`]), converts Swagger 2.0 to
-//! OpenAPI 3.0 ([`swagger2`]), checks the `openapi` version (3.0.x and 3.1.x), runs the passes
-//! on the untyped tree — 3.1 -> 3.0 normalisation ([`crate::normalize`]), repairs of
-//! survivable mistakes ([`crate::lenient`]), JSON References ([`crate::references`]) —
-//! so that `openapiv3` can type the document, and turns every failure into a
-//! [`Diagnostic`] with a JSON pointer.
+//! Reads YAML or JSON, applies the overlays ([`overlay`]), converts Swagger 2.0 to
+//! OpenAPI 3.0 (`swagger2`), checks the `openapi` version (3.0.x and 3.1.x), runs the
+//! passes on the untyped tree — 3.1 -> 3.0 normalisation (`normalize`, `oas31`), repairs
+//! of survivable mistakes (`lenient`), JSON References and misplaced `$ref`s
+//! (`references`, `misplaced`) — so that `openapiv3` can type the document (`shape`
+//! names the innermost part that does not), and turns every failure into a
+//! [`Diagnostic`] with a JSON pointer. The passes that look for a kind of object
+//! (schema, response, media type...) find it with the one document walker,
+//! `structure::walk`.
 
 // A failed load returns one `Diagnostic`, once per run: not worth boxing.
 #![allow(clippy::result_large_err)]
 
 use crate::diagnostics::{pointer, Diagnostic};
-use crate::overlay::{OverlaySource, Provenance};
+use crate::source::overlay::{OverlaySource, Provenance};
 use serde_json::Value;
 
+pub(crate) mod lenient;
+/// Which media types are JSON: `runtime/src/media.rs`, included by path so the
+/// generator decides with the client's own rule.
+#[path = "../../../runtime/src/media.rs"]
+pub(crate) mod media;
+pub(crate) mod misplaced;
+pub(crate) mod normalize;
+pub(crate) mod oas31;
+pub mod overlay;
+pub(crate) mod references;
+pub(crate) mod shape;
+pub(crate) mod structure;
 pub(crate) mod swagger2;
 mod tree;
 
@@ -23,17 +38,17 @@ pub struct Loaded {
     /// The version the document declared, e.g. `3.1.0`.
     pub declared_version: String,
     pub document: openapiv3::OpenAPI,
-    /// Product words the document spells (see [`crate::words`]).
+    /// Product words the document spells (see `crate::naming::words`).
     pub words: Vec<String>,
     /// The schemas `$ref`s point at outside `#/components/schemas/<name>`.
-    pub pointed: crate::references::PointedSchemas,
+    pub pointed: crate::source::references::PointedSchemas,
     /// Problems that had a fallback (e.g. a missing `info.version`).
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Which OpenAPI family a document declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
+pub(crate) enum Version {
     V3_0,
     V3_1,
 }
@@ -44,11 +59,11 @@ pub fn load(source: &str) -> Result<Loaded, Vec<Diagnostic>> {
     load_overlaid(source, &[]).0
 }
 
-/// Parses `source`, applies `overlays` to it in order ([`crate::overlay`]) and types
+/// Parses `source`, applies `overlays` to it in order ([`crate::source::overlay`]) and types
 /// the result. The provenance says where each node of the overlaid document came
-/// from, to locate the diagnostics with ([`crate::overlay::locate`]), whether the
+/// from, to locate the diagnostics with ([`crate::diagnostics::locate::locate_overlaid`]), whether the
 /// load failed or not; errors in an overlay are already located in it.
-pub fn load_overlaid(
+pub(crate) fn load_overlaid(
     source: &str,
     overlays: &[OverlaySource],
 ) -> (Result<Loaded, Vec<Diagnostic>>, Provenance) {
@@ -58,13 +73,13 @@ pub fn load_overlaid(
     };
     // Before anything reads the document: an overlay may change any of it, its
     // version included.
-    match crate::overlay::apply_all(&mut value, overlays) {
+    match crate::source::overlay::apply_all(&mut value, overlays) {
         Ok(provenance) => convert_and_type(value, source, overlays, provenance),
         Err(items) => (Err(items), Provenance::default()),
     }
 }
 
-/// Converts a Swagger 2.0 document to OpenAPI 3.0 ([`swagger2`]), then types it. The
+/// Converts a Swagger 2.0 document to OpenAPI 3.0 (`swagger2`), then types it. The
 /// conversion's own warnings point into the 2.0 document and are located here; the
 /// provenance maps what later stages say about converted content back to it.
 fn convert_and_type(
@@ -80,7 +95,7 @@ fn convert_and_type(
     };
     let mut own = crate::diagnostics::Diagnostics::new("");
     own.items = conversion.warnings;
-    crate::overlay::locate(&mut own, source, &provenance, overlays);
+    crate::diagnostics::locate::locate_overlaid(&mut own, source, &provenance, overlays);
     provenance.converted = Some(conversion.map);
     let result = match type_document(value) {
         Ok(mut loaded) => {
@@ -102,7 +117,7 @@ fn convert_and_type(
 fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
     let (declared_version, version) = check_version(&value).map_err(|d| vec![d])?;
     if version == Version::V3_1 {
-        crate::normalize::normalize_3_1(&mut value);
+        crate::source::normalize::normalize_3_1(&mut value);
     }
     if let Value::Object(map) = &mut value {
         if !map.contains_key("paths") {
@@ -120,25 +135,26 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
         // openapiv3 types 3.0 documents; the normalised document is one.
         map.insert("openapi".into(), Value::String("3.0.3".into()));
     }
-    let words = crate::words::product_words(&value);
+    let words = crate::naming::words::product_words(&value);
     let mut warnings = fill_info(&mut value);
-    warnings.extend(crate::normalize::unsupported_keywords(&value));
+    warnings.extend(crate::source::normalize::unsupported_keywords(&value));
     if version == Version::V3_1 {
-        warnings.extend(crate::oas31::dialect(&value));
+        warnings.extend(crate::source::oas31::dialect(&value));
     }
-    crate::lenient::repair(&mut value, &mut warnings);
-    crate::lenient::server_variable_defaults(&mut value, &mut warnings);
-    crate::lenient::inexact_integers(&value, &mut warnings);
+    crate::source::lenient::repair(&mut value, &mut warnings);
+    crate::source::lenient::server_variable_defaults(&mut value, &mut warnings);
+    crate::source::lenient::inexact_integers(&value, &mut warnings);
     encoding_explode_defaults(&mut value);
-    let pointed = crate::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
+    let pointed =
+        crate::source::references::normalize(&mut value, &mut warnings).map_err(|d| vec![d])?;
     if version == Version::V3_1 {
-        crate::oas31::keep_webhooks(&mut value);
+        crate::source::oas31::keep_webhooks(&mut value);
     }
     // Typed straight from the borrowed tree: cloning it first doubled peak memory.
     let typed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value);
     let document = typed.map_err(|err| {
         // serde's own error loses its place inside openapiv3's types; find it by shape.
-        let (at, message) = crate::shape::innermost_error(&value)
+        let (at, message) = crate::source::shape::innermost_error(&value)
             .unwrap_or_else(|| ("#".to_owned(), err.to_string()));
         vec![Diagnostic::error(
             at,
@@ -163,8 +179,8 @@ fn type_document(mut value: Value) -> Result<Loaded, Vec<Diagnostic>> {
 /// (`lower::params`), whatever the reader says.
 fn encoding_explode_defaults(value: &mut Value) {
     let mut defaults = Vec::new();
-    crate::structure::walk(value, &mut |kind, at, media| {
-        if kind != crate::structure::Kind::MediaType {
+    crate::source::structure::walk(value, &mut |kind, at, media| {
+        if kind != crate::source::structure::Kind::MediaType {
             return;
         }
         let Some(encoding) = media.get("encoding").and_then(Value::as_object) else {
@@ -212,11 +228,11 @@ fn fill_info(value: &mut Value) -> Vec<Diagnostic> {
 
 /// YAML or JSON text -> a JSON value. YAML is a superset of JSON, but JSON errors read
 /// better from serde_json, so text that starts with `{` is parsed as JSON. Both go
-/// through one visitor ([`tree`]): duplicate keys are errors in either, YAML merge keys
+/// through one visitor (`tree`): duplicate keys are errors in either, YAML merge keys
 /// are resolved, integers beyond 64 bits become floats. A UTF-8 byte-order mark is
 /// skipped.
 pub fn parse(source: &str) -> Result<Value, Diagnostic> {
-    let source = without_bom(source);
+    let source = crate::diagnostics::locate::without_bom(source);
     let value = if source.trim_start().starts_with('{') {
         tree::parse(tree::Syntax::Json, |seed| {
             let mut deserializer = serde_json::Deserializer::from_str(source);
@@ -266,12 +282,6 @@ pub fn parse(source: &str) -> Result<Value, Diagnostic> {
     Ok(value)
 }
 
-/// `source` after its UTF-8 byte-order mark, if it starts with one. Editors on Windows
-/// write one; neither parser skips it.
-pub fn without_bom(source: &str) -> &str {
-    source.strip_prefix('\u{feff}').unwrap_or(source)
-}
-
 /// The diagnostic for what the tree visitor refused, at its pointer.
 fn refused(refusal: tree::Refusal) -> Diagnostic {
     let diagnostic = Diagnostic::error(pointer(&refusal.segments), refusal.message);
@@ -293,7 +303,7 @@ fn key_column(line: &str, column: usize, key: &str) -> Option<usize> {
 
 /// The text as bytes -> the text, or an error at the line and column of the first byte
 /// that is not UTF-8 (a file in Latin-1 or UTF-16 is the usual cause).
-pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::error("#", "the file is UTF-16 text, not UTF-8")
             .at(1, 1)

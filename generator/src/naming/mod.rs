@@ -1,17 +1,24 @@
-//! Every Rust name the generator emits is decided here: case conversion (heck), the
-//! compound-word list, the keyword policy and the collision resolver.
+//! Shared service: every Rust name the generator emits is decided here: case
+//! conversion (heck), the compound-word list (configured, or found by `words`), the
+//! keyword policy, the names the runtime takes ([`reserved`]) and the collision resolver.
 //!
 //! heck splits on case changes, so `IModels` alone would become `i_models`. Product names
 //! like `iModel` and `iTwin` are single words; the spec folder's `naming.toml` lists them
 //! and [`Naming`] treats each listed word as one word: `GetIModels` -> `get_imodels`,
 //! `iTwinId` -> `itwin_id`, `CreateIModelExtent` stays `CreateIModelExtent`.
 
+/// The names the runtime's API takes on generated types: `runtime/src/reserved.rs`,
+/// included by path so the generator and the runtime cannot disagree.
+#[path = "../../../runtime/src/reserved.rs"]
+pub mod reserved;
+pub(crate) mod words;
+
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
 /// Strict and reserved keywords of Rust 2021 (and 2024's `gen`); a name equal to one
 /// of these cannot be used as-is.
-pub const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
     "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
@@ -21,7 +28,7 @@ pub const KEYWORDS: &[&str] = &[
 
 /// Prelude names the generated code uses unqualified; no generated type may take them
 /// (a schema named `Result` becomes `Result2`).
-pub const PRELUDE: &[&str] = &[
+pub(crate) const PRELUDE: &[&str] = &[
     "Option",
     "Some",
     "None",
@@ -238,7 +245,7 @@ fn spell_symbols(raw: &str) -> String {
 }
 
 /// Applies the keyword policy: `r#type` where a raw identifier is allowed, `self_` where not.
-pub fn escape_keyword(name: String) -> String {
+pub(crate) fn escape_keyword(name: String) -> String {
     if NOT_RAW.contains(&name.as_str()) {
         format!("{name}_")
     } else if KEYWORDS.contains(&name.as_str()) {
@@ -260,7 +267,7 @@ pub const MAX_IDENT_LEN: usize = 512;
 
 /// `name`, or when it is longer than [`MAX_IDENT_LEN`] its start and an eight-digit
 /// hash of all of it: `very_long_..._name_5d2f09a1`, `VeryLong...Name5d2f09a1`.
-pub fn cap(name: String) -> String {
+pub(crate) fn cap(name: String) -> String {
     if name.len() <= MAX_IDENT_LEN {
         return name;
     }
@@ -296,19 +303,19 @@ fn fnv1a(text: &str) -> u64 {
 /// Hands out names within one scope (a module's types, a struct's fields, a function's
 /// arguments). A taken name gets the first free numeric suffix: `Foo2`, `foo_2`.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub(crate) struct Scope {
     taken: BTreeSet<String>,
     /// Next suffix to try per base name, so many collisions stay linear.
     next_suffix: std::collections::HashMap<String, usize>,
 }
 
 impl Scope {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// A scope in which `reserved` names are already taken.
-    pub fn with_reserved(reserved: &[&str]) -> Self {
+    pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
         Self {
             taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
             next_suffix: Default::default(),
@@ -316,7 +323,7 @@ impl Scope {
     }
 
     /// Claims `name` ([`cap`]ped), or the first free suffixed form of it.
-    pub fn claim(&mut self, name: &str) -> String {
+    pub(crate) fn claim(&mut self, name: &str) -> String {
         let capped;
         let name = if name.len() > MAX_IDENT_LEN {
             capped = cap(name.to_owned());
@@ -351,7 +358,7 @@ impl Scope {
         claimed
     }
 
-    pub fn is_taken(&self, name: &str) -> bool {
+    pub(crate) fn is_taken(&self, name: &str) -> bool {
         self.taken.contains(name)
     }
 }

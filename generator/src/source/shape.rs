@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The pointer and message of the innermost part that does not type, if any does not.
-pub fn innermost_error(document: &Value) -> Option<(String, String)> {
+pub(crate) fn innermost_error(document: &Value) -> Option<(String, String)> {
     let mut at = Vec::new();
     let found = walk_document(document, &mut at);
     found.map(|(segments, message)| (pointer(segments), message))
@@ -159,47 +159,101 @@ fn keyword_problem(map: &serde_json::Map<String, Value>) -> Option<(&str, String
     })
 }
 
-/// What a schema keyword's value must be, when `value` is not that.
-pub(crate) fn keyword_mismatch(key: &str, value: &Value) -> Option<&'static str> {
-    const STRINGS: &[&str] = &["type", "format", "pattern", "title", "description"];
-    const BOOLS: &[&str] = &[
-        "nullable",
-        "readOnly",
-        "writeOnly",
-        "deprecated",
-        "uniqueItems",
-    ];
-    const NUMBERS: &[&str] = &["minimum", "maximum", "multipleOf"];
-    const COUNTS: &[&str] = &[
-        "minLength",
-        "maxLength",
-        "minItems",
-        "maxItems",
-        "minProperties",
-        "maxProperties",
-    ];
-    const OBJECTS: &[&str] = &["properties"];
-    const ARRAYS: &[&str] = &["enum", "allOf", "oneOf", "anyOf"];
-    if STRINGS.contains(&key) {
-        (!value.is_string()).then_some("a string")
-    } else if BOOLS.contains(&key) {
-        (!value.is_boolean()).then_some("true or false")
-    } else if NUMBERS.contains(&key) {
-        (!value.is_number()).then_some("a number")
-    } else if COUNTS.contains(&key) {
-        (!value.is_u64()).then_some("a non-negative integer")
-    } else if OBJECTS.contains(&key) {
-        (!value.is_object()).then_some("an object")
-    } else if ARRAYS.contains(&key) {
-        (!value.is_array()).then_some("a list")
-    } else if key == "required" {
-        let ok = value
-            .as_array()
-            .is_some_and(|items| items.iter().all(Value::is_string));
-        (!ok).then_some("a list of property names")
-    } else {
-        None
+/// What a checked schema keyword's value must be.
+#[derive(Clone, Copy)]
+enum Expected {
+    String,
+    Bool,
+    Number,
+    Count,
+    Object,
+    List,
+    PropertyNames,
+}
+
+impl Expected {
+    fn holds(self, value: &Value) -> bool {
+        match self {
+            Self::String => value.is_string(),
+            Self::Bool => value.is_boolean(),
+            Self::Number => value.is_number(),
+            Self::Count => value.is_u64(),
+            Self::Object => value.is_object(),
+            Self::List => value.is_array(),
+            Self::PropertyNames => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string)),
+        }
     }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::String => "a string",
+            Self::Bool => "true or false",
+            Self::Number => "a number",
+            Self::Count => "a non-negative integer",
+            Self::Object => "an object",
+            Self::List => "a list",
+            Self::PropertyNames => "a list of property names",
+        }
+    }
+}
+
+/// Whether a keyword with a wrong value can be dropped: it only annotates or
+/// validates, so without it no Rust type changes (or a field is only optional).
+/// One that shapes the type stays an error that names it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wrong {
+    Droppable,
+    Refused,
+}
+
+/// The schema keywords whose JSON type is checked, the one list for this module's
+/// errors and for [`crate::source::lenient`]'s repairs.
+const SCHEMA_KEYWORDS: &[(&str, Expected, Wrong)] = &[
+    ("type", Expected::String, Wrong::Refused),
+    ("format", Expected::String, Wrong::Droppable),
+    ("pattern", Expected::String, Wrong::Droppable),
+    ("title", Expected::String, Wrong::Droppable),
+    ("description", Expected::String, Wrong::Droppable),
+    ("nullable", Expected::Bool, Wrong::Droppable),
+    ("readOnly", Expected::Bool, Wrong::Droppable),
+    ("writeOnly", Expected::Bool, Wrong::Droppable),
+    ("deprecated", Expected::Bool, Wrong::Droppable),
+    ("uniqueItems", Expected::Bool, Wrong::Droppable),
+    ("minimum", Expected::Number, Wrong::Droppable),
+    ("maximum", Expected::Number, Wrong::Droppable),
+    ("multipleOf", Expected::Number, Wrong::Droppable),
+    ("minLength", Expected::Count, Wrong::Droppable),
+    ("maxLength", Expected::Count, Wrong::Droppable),
+    ("minItems", Expected::Count, Wrong::Droppable),
+    ("maxItems", Expected::Count, Wrong::Droppable),
+    ("minProperties", Expected::Count, Wrong::Droppable),
+    ("maxProperties", Expected::Count, Wrong::Droppable),
+    ("properties", Expected::Object, Wrong::Refused),
+    ("enum", Expected::List, Wrong::Refused),
+    ("allOf", Expected::List, Wrong::Refused),
+    ("oneOf", Expected::List, Wrong::Refused),
+    ("anyOf", Expected::List, Wrong::Refused),
+    ("required", Expected::PropertyNames, Wrong::Droppable),
+];
+
+/// What a schema keyword's value must be, when `value` is not that.
+fn keyword_mismatch(key: &str, value: &Value) -> Option<&'static str> {
+    mismatch(key, value).map(|(expected, _)| expected.describe())
+}
+
+/// What a schema keyword's value must be, when `value` is not that and the keyword
+/// can be dropped without changing a type (see [`Wrong`]).
+pub(crate) fn droppable_mismatch(key: &str, value: &Value) -> Option<&'static str> {
+    mismatch(key, value)
+        .filter(|(_, wrong)| *wrong == Wrong::Droppable)
+        .map(|(expected, _)| expected.describe())
+}
+
+fn mismatch(key: &str, value: &Value) -> Option<(Expected, Wrong)> {
+    let (_, expected, wrong) = SCHEMA_KEYWORDS.iter().find(|(name, ..)| *name == key)?;
+    (!expected.holds(value)).then_some((*expected, *wrong))
 }
 
 fn list(
