@@ -1,7 +1,5 @@
 //! Shared helpers for the generator's integration tests (hand-written).
 
-#![allow(dead_code)] // each test binary uses a different subset
-
 use generator::{GeneratedFiles, Settings};
 use std::path::PathBuf;
 

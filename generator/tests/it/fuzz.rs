@@ -45,8 +45,6 @@
 //! `FUZZ_CASES=20000 cargo test --release -p generator --test fuzz -- --nocapture`
 //! `FUZZ_REPLAY=target/tmp/fuzz/structural-failure-12.txt cargo test -p generator --test fuzz replay -- --nocapture`
 
-mod common;
-
 use generator::{Diagnostics, GeneratedFiles, Settings};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -112,7 +110,7 @@ fn seeds() -> &'static [Seed] {
     static SEEDS: OnceLock<Vec<Seed>> = OnceLock::new();
     SEEDS.get_or_init(|| {
         let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let mut paths = vec![common::workspace_root().join("spec/imodels.yaml")];
+        let mut paths = vec![crate::support::workspace_root().join("spec/imodels.yaml")];
         for dir in ["tests/fixtures", "tests/errors"] {
             let mut files: Vec<PathBuf> = std::fs::read_dir(manifest.join(dir))
                 .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
@@ -122,7 +120,7 @@ fn seeds() -> &'static [Seed] {
             files.sort();
             paths.extend(files);
         }
-        for name in common::FIXTURES {
+        for name in crate::support::FIXTURES {
             assert!(
                 paths.iter().any(|p| p.ends_with(format!("{name}.yaml"))),
                 "fixture {name} is not among the seeds"

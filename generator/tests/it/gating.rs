@@ -2,9 +2,7 @@
 //! (hand-written test; see `generator/src/lower/unused.rs` and
 //! `tests/fixtures/unused_schemas.yaml`, which `fixtures_compile` builds both ways).
 
-mod common;
-
-use common::{fixture_source, generate_fixture, settings};
+use crate::support::{fixture_source, generate_fixture, settings};
 
 fn features(gate: bool) -> Vec<(String, Option<String>)> {
     let mut settings = settings("unused_schemas");

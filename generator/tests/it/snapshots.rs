@@ -4,9 +4,7 @@
 //! file snapshots show emission. A change to one stage shows up in its own diff.
 //! Review changes with `cargo insta review`.
 
-mod common;
-
-use common::{fixture_source, generate_fixture, settings, FIXTURES};
+use crate::support::{fixture_source, generate_fixture, settings, FIXTURES};
 
 fn snapshot_fixture(name: &str) {
     let (api, warnings) = generator::lower_source(&fixture_source(name), &settings(name))

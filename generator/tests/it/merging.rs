@@ -1,9 +1,7 @@
 //! Identical inline types are merged into aliases (hand-written test; see
 //! `generator/src/lower/dedupe.rs` and `tests/fixtures/merged_types.yaml`).
 
-mod common;
-
-use common::{fixture_source, settings};
+use crate::support::{fixture_source, settings};
 use generator::ir::{Api, TypeKind, TypeRef};
 
 fn lowered() -> Api {

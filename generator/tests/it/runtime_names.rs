@@ -3,9 +3,7 @@
 //! test): a method added to either without reserving its name would clash with an
 //! operation or a setter of the same name in some spec.
 
-mod common;
-
-use common::generate_fixture;
+use crate::support::generate_fixture;
 use generator::runtime_names::{
     CLIENT_METHODS, MOCK_METHODS, MOCK_SERVER_METHODS, REQUEST_METHODS,
 };

@@ -1,9 +1,7 @@
 //! The checked-in iModels spec is the seed document with its indentation restored,
 //! word for word, and it loads (hand-written test).
 
-mod common;
-
-use common::workspace_root;
+use crate::support::workspace_root;
 
 fn restored() -> String {
     std::fs::read_to_string(workspace_root().join("spec/imodels.yaml"))

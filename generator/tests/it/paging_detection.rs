@@ -3,8 +3,6 @@
 //! it (`$top`/`$skip`, a body next link, a declared `Link` header), as lowered into
 //! the IR that the emitted `PagedOperation` impl prints.
 
-mod common;
-
 use serde_json::{json, Value};
 
 /// What lowering decided for the one operation of a document: `None` when not
@@ -20,7 +18,7 @@ fn paging(operation: Value, schema: Value) -> Option<(bool, bool, bool, bool)> {
         }},
     });
     let (api, diagnostics) =
-        generator::lower_source(&document.to_string(), &common::settings("paging"))
+        generator::lower_source(&document.to_string(), &crate::support::settings("paging"))
             .unwrap_or_else(|d| panic!("{d}"));
     assert!(!diagnostics.has_errors(), "{diagnostics}");
     let pagination = api.operations[0].pagination.as_ref()?;

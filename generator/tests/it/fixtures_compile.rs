@@ -1,7 +1,7 @@
 //! Every fixture's generated crate compiles warning-free under clippy (and runs its
 //! behaviour tests from `tests/fixture_tests/`, if it has some), and one of them
 //! with a vendored copy of the runtime (hand-written test). The generated fixtures
-//! (`common::GENERATED_FIXTURES`: 100,000-character names, chains past rustc's
+//! (`crate::support::GENERATED_FIXTURES`: 100,000-character names, chains past rustc's
 //! recursion limit) are compiled too: cheap, now that names are capped.
 //!
 //! A snapshot nobody compiles proves little. The fixtures are generated into one
@@ -9,9 +9,7 @@
 //! wait on the lock of the `cargo test` that runs this), pinned to the project's
 //! `Cargo.lock`, and checked with `cargo clippy -- -D warnings` in one run.
 
-mod common;
-
-use common::{generate_fixture, workspace_root, FIXTURES, GENERATED_FIXTURES};
+use crate::support::{generate_fixture, workspace_root, FIXTURES, GENERATED_FIXTURES};
 use std::fs;
 use std::process::Command;
 
@@ -44,10 +42,10 @@ fn generated_fixture_crates_pass_clippy() {
     let vendored = "pagination-vendored";
     let crate_dir = dir.join(vendored);
     let _ = fs::remove_dir_all(crate_dir.join("src"));
-    let mut settings = common::settings("pagination");
+    let mut settings = crate::support::settings("pagination");
     settings.crate_name = format!("fixture-{vendored}");
     settings.runtime = generator::RuntimeDependency::Vendored;
-    let files = generator::generate(&common::fixture_source("pagination"), &settings)
+    let files = generator::generate(&crate::support::fixture_source("pagination"), &settings)
         .expect("the pagination fixture generates");
     assert!(files.files.contains_key("src/runtime/mod.rs"));
     assert!(!files.files["Cargo.toml"].contains("openapi-client-runtime"));

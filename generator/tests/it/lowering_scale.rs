@@ -4,9 +4,7 @@
 //! and their types refer to each other; merging each such reference inline once grew
 //! exponentially (a 70 KB AWS description never finished).
 
-mod common;
-
-use common::settings;
+use crate::support::settings;
 
 /// `count` object schemas, each with `fanout` annotated references to the next ones
 /// (wrapping around, so every type is reachable from every other).
@@ -147,7 +145,7 @@ fn an_allof_that_includes_itself_is_reported_not_walked() {
 
 #[test]
 fn hostile_sizes_are_capped_and_collapsed() {
-    let source = common::generated_fixture_source("hostile_sizes");
+    let source = crate::support::generated_fixture_source("hostile_sizes");
     let (api, warnings) = generator::lower_source(&source, &settings("hostile_sizes"))
         .unwrap_or_else(|d| panic!("{d}"));
     let max = generator::naming::MAX_IDENT_LEN;
@@ -172,8 +170,11 @@ fn hostile_sizes_are_capped_and_collapsed() {
     assert!(longest <= max + 2, "a name of {longest} characters");
     // The wire names are kept: the long path parameter is still sent by its name.
     let long_op = &api.operations[0];
-    assert_eq!(long_op.wire_name.len(), common::HOSTILE_NAME_LEN);
-    assert_eq!(long_op.params[0].wire_name.len(), common::HOSTILE_NAME_LEN);
+    assert_eq!(long_op.wire_name.len(), crate::support::HOSTILE_NAME_LEN);
+    assert_eq!(
+        long_op.params[0].wire_name.len(),
+        crate::support::HOSTILE_NAME_LEN
+    );
     // One warning per capped name, and one for the property too long to be a field.
     let messages: Vec<&str> = warnings.items.iter().map(|w| w.message.as_str()).collect();
     assert_eq!(
@@ -196,7 +197,7 @@ fn hostile_sizes_are_capped_and_collapsed() {
     let long_struct = api
         .types
         .iter()
-        .find(|t| t.wire_name.len() == common::HOSTILE_NAME_LEN)
+        .find(|t| t.wire_name.len() == crate::support::HOSTILE_NAME_LEN)
         .expect("the long-named schema");
     let generator::ir::TypeKind::Struct(fields) = &long_struct.kind else {
         panic!("{:?} is not a struct", long_struct.rust_name)
