@@ -9,6 +9,8 @@
 // subset of it.
 #![allow(dead_code)]
 
+pub mod imodels_api;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

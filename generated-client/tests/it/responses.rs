@@ -5,8 +5,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod common;
-
 use generated_client::models::{CloneIModel, ForkIModel, IModel, IModelState, NamedVersionState};
 use generated_client::runtime::StatusCode;
 use generated_client::{Client, Error};
@@ -15,7 +13,7 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{json, only_request, start, IMODEL_ID, ITWIN_ID, TOKEN, USER_ID};
+use crate::common::{json, only_request, start, IMODEL_ID, ITWIN_ID, TOKEN, USER_ID};
 
 /// A caller-defined type for a response, decoded from the raw answer.
 #[derive(Debug, PartialEq, Deserialize)]

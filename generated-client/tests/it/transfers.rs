@@ -6,8 +6,10 @@
 //! loopback servers). The memory of a large download is measured in
 //! `transfer_memory.rs`, alone in its process.
 
-mod support;
-
+use crate::support::{
+    assert_no_credentials, fast_retries, file_byte, raw_answer, request_header, storage_client,
+    FirstDownload, Reply, ScriptedServer, StorageServer, IMODEL_ID, TOKEN,
+};
 use futures_util::{StreamExt, TryStreamExt};
 use generated_client::runtime::TransferError;
 use generated_client::{Client, Error};
@@ -15,10 +17,6 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{
-    assert_no_credentials, fast_retries, file_byte, raw_answer, request_header, storage_client,
-    FirstDownload, Reply, ScriptedServer, StorageServer, IMODEL_ID, TOKEN,
-};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -157,7 +155,7 @@ async fn binary_api_bodies_stream_past_the_response_limit() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(thumbnail.clone(), "image/png"))
         .mount(&server)
         .await;
-    let client = support::builder_for(&server)
+    let client = crate::support::builder_for(&server)
         .max_response_bytes(64 * 1024)
         .build()
         .expect("valid settings");
@@ -184,9 +182,9 @@ async fn binary_api_bodies_stream_past_the_response_limit() {
         .await
         .expect("the whole body");
     assert_eq!(chunks.concat(), thumbnail);
-    let requests = support::received(&server).await;
+    let requests = crate::support::received(&server).await;
     assert_eq!(
-        support::header(&requests[1], "authorization"),
+        crate::support::header(&requests[1], "authorization"),
         Some(&*format!("Bearer {TOKEN}"))
     );
 }

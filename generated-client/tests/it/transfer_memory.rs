@@ -2,14 +2,12 @@
 //! the process's peak memory stays flat (measured with the kernel's high-water
 //! mark, so this test runs alone in its own binary; hand-written test).
 
-mod support;
-
-use futures_util::TryStreamExt;
-use std::sync::{Arc, Mutex};
-use support::{
+use crate::support::{
     assert_no_credentials, file_byte, peak_memory_kib, reset_peak_memory, storage_client,
     FirstDownload, StorageServer,
 };
+use futures_util::TryStreamExt;
+use std::sync::{Arc, Mutex};
 
 const MIB: u64 = 1024 * 1024;
 

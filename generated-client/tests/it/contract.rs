@@ -23,9 +23,7 @@
 //! against the seed.
 #![cfg(unix)]
 
-mod support;
-
-use support::Execute;
+use crate::support::Execute;
 
 use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};

@@ -3,8 +3,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod common;
-
 use generated_client::models::{
     CreateIModelOperationDetails, CreateIModelOperationState, IModelState,
 };
@@ -13,7 +11,7 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use common::{
+use crate::common::{
     assert_headers, assert_no_body, json, only_request, start, AUTHORIZATION, IMODEL_ID, ITWIN_ID,
 };
 

@@ -5,8 +5,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod support;
-
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -25,8 +23,8 @@ use tokio_rustls::TlsAcceptor;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use support::Execute;
-use support::{header, imodel_json, imodel_ok, received, IMODEL_ID, ITWIN_ID, TOKEN};
+use crate::support::Execute;
+use crate::support::{header, imodel_json, imodel_ok, received, IMODEL_ID, ITWIN_ID, TOKEN};
 
 const API_KEY: &str = "api-key-secret";
 

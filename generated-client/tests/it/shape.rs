@@ -5,11 +5,9 @@
 //! (`{"iModel": {...}}`, declared by `spec/overlays/50-envelopes.yaml`), so a
 //! bare entity is the mismatch there, missing the envelope's property.
 
-mod support;
-
+use crate::support::{client_for, imodel_entity, imodel_json, IMODEL_ID};
 use generated_client::Error;
 use serde_json::json;
-use support::{client_for, imodel_entity, imodel_json, IMODEL_ID};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

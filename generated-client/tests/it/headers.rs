@@ -4,15 +4,15 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod support;
-
 use generated_client::runtime::{Method, Request, RequestOptions};
 use generated_client::{Client, Error, RetryPolicy};
 use wiremock::matchers::{header as has_header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use support::Execute;
-use support::{builder_for, client_for, header, imodel_json, imodel_ok, received, IMODEL_ID};
+use crate::support::Execute;
+use crate::support::{
+    builder_for, client_for, header, imodel_json, imodel_ok, received, IMODEL_ID,
+};
 
 const V2: &str = "application/vnd.bentley.itwin-platform.v2+json";
 
@@ -197,7 +197,7 @@ async fn per_call_headers_win_over_defaults_and_the_operations_accept() {
 async fn a_per_call_authorization_replaces_the_token_provider() {
     let server = MockServer::start().await;
     serve_imodel(&server, imodel_ok()).await;
-    let tokens = support::CountingTokens::default();
+    let tokens = crate::support::CountingTokens::default();
     let client = Client::builder()
         .base_url(server.uri())
         .token_provider(tokens.closure())
@@ -273,7 +273,7 @@ async fn per_call_options_of_the_generic_request_reach_the_server() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/{IMODEL_ID}")))
-        .respond_with(support::failure(503, "busy"))
+        .respond_with(crate::support::failure(503, "busy"))
         .up_to_n_times(1)
         .mount(&server)
         .await;

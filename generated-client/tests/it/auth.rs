@@ -4,8 +4,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -14,7 +12,7 @@ use generated_client::{Client, Error};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
-use support::{
+use crate::support::{
     failure, fast_retries, header, imodel_ok, received, script, CountingTokens, IMODEL_ID,
 };
 

@@ -6,9 +6,7 @@
 //! stream. Lists without links (the hand-written `Listing<false>` below) are counted
 //! by offset until an empty page.
 
-mod support;
-
-use support::Execute;
+use crate::support::Execute;
 
 use futures_util::StreamExt;
 use generated_client::Client;
@@ -787,7 +785,7 @@ async fn every_way_a_stream_ends_against_a_server() {
         assert!(
             received
                 .iter()
-                .all(|r| support::header(r, "authorization") == Some("Bearer t")),
+                .all(|r| crate::support::header(r, "authorization") == Some("Bearer t")),
             "{case}: the token goes along on the API origin"
         );
     }

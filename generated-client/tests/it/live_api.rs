@@ -9,13 +9,14 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-#[path = "support/imodels_api.rs"]
-mod imodels_api;
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use crate::support::imodels_api::*;
+use crate::support::{
+    assert_no_credentials, fast_retries, file_byte, FirstDownload, StorageServer, IMODEL_ID,
+    ITWIN_ID, TOKEN,
+};
 use generated_client::models::{
     AcquireBriefcase, BaselineFileSize, ChangesetGroupState, CheckpointState, CloneIModel,
     CreateChangeset, CreateChangesetExtendedData, CreateChangesetGroup, CreateIModel,
@@ -25,11 +26,6 @@ use generated_client::models::{
     UpdateNamedVersion, UpdateNamedVersionState, User, UserResponse,
 };
 use generated_client::{Client, Error, Stream, StreamExt, WaitError, WaitPolicy};
-use imodels_api::*;
-use support::{
-    assert_no_credentials, fast_retries, file_byte, FirstDownload, StorageServer, IMODEL_ID,
-    ITWIN_ID, TOKEN,
-};
 
 /// A client as the README builds one, with only the base URL changed.
 fn client(api: &wiremock::MockServer) -> Client {
@@ -1224,7 +1220,7 @@ fn the_readme_examples_are_the_ones_run_here() {
             .filter(|c| !c.is_whitespace())
             .collect()
     }
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let mut blocks = Vec::new();
     let mut block: Option<Vec<&str>> = None;
     for line in readme.lines() {

@@ -8,8 +8,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod support;
-
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -23,8 +21,8 @@ use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use support::Execute;
-use support::{builder_for, fast_retries, IMODEL_ID, ITWIN_ID, TOKEN};
+use crate::support::Execute;
+use crate::support::{builder_for, fast_retries, IMODEL_ID, ITWIN_ID, TOKEN};
 
 /// The limit a client has unless told otherwise.
 const DEFAULT_LIMIT: u64 = 64 * 1024 * 1024;

@@ -4,8 +4,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use generated_client::models::{ErrorCode, ErrorError, ErrorErrorDetail};
@@ -15,7 +13,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{json, start, IMODEL_ID, ITWIN_ID, TOKEN};
+use crate::common::{json, start, IMODEL_ID, ITWIN_ID, TOKEN};
 
 // ------------------------------------------------------------ API errors
 

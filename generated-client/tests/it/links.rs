@@ -3,12 +3,10 @@
 //! (hand-written test against two loopback servers: two ports are two
 //! origins).
 
-mod support;
-
+use crate::support::{client_for, header, received, TOKEN};
 use generated_client::runtime::{get_link, ApiClient, Href};
 use generated_client::{Error, ErrorBody, RequestOptions};
 use serde_json::json;
-use support::{client_for, header, received, TOKEN};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -4,14 +4,12 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod common;
-
 use generated_client::{Client, DEFAULT_BASE_URL};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 
-use common::{client_for, header, json, start, AUTHORIZATION, IMODEL_ID, ITWIN_ID, TOKEN};
+use crate::common::{client_for, header, json, start, AUTHORIZATION, IMODEL_ID, ITWIN_ID, TOKEN};
 
 const fn assert_client_bounds<T: Clone + Send + Sync + 'static>() {}
 // Checked at compile time: the client can live in statics, `Arc`s and tasks.
@@ -162,7 +160,10 @@ async fn token_prefix_user_agent_and_default_headers_reach_the_wire() {
         received[2].headers.get_all("authorization").iter().count(),
         1
     );
-    assert_eq!(header(&received[3], "user-agent"), Some(common::USER_AGENT));
+    assert_eq!(
+        header(&received[3], "user-agent"),
+        Some(crate::common::USER_AGENT)
+    );
 }
 
 #[tokio::test]

@@ -2,14 +2,12 @@
 //! status polled until it is final, then the new iModel (declared by
 //! `spec/overlays/40-long-running.yaml`; hand-written test against loopback servers).
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{client_for, imodel_json, received, script, IMODEL_ID, ITWIN_ID};
 use generated_client::models::{CloneIModel, ForkIModel};
 use generated_client::{Error, WaitError, WaitPolicy};
 use serde_json::json;
-use support::{client_for, imodel_json, received, script, IMODEL_ID, ITWIN_ID};
 use uuid::{uuid, Uuid};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -4,8 +4,6 @@
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use generated_client::models::CreateIModel;
@@ -14,8 +12,8 @@ use generated_client::{Client, Error};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use support::Execute;
-use support::{
+use crate::support::Execute;
+use crate::support::{
     builder_for, client_for, failure, fast_retries, imodel_ok, received, script, unused_address,
     BareServer, Connection, IMODEL_ID, ITWIN_ID, TOKEN,
 };
@@ -392,7 +390,7 @@ async fn a_429_on_a_post_is_retried_after_its_retry_after() {
             None => answer,
         }
     };
-    let created = || ResponseTemplate::new(201).set_body_json(support::imodel_json());
+    let created = || ResponseTemplate::new(201).set_body_json(crate::support::imodel_json());
     // (case, answers, policy max attempts, requests made, the final status or
     // `None` for the deadline)
     type Case = (&'static str, Vec<ResponseTemplate>, u32, usize, Option<u16>);
@@ -481,7 +479,7 @@ async fn a_post_is_retried_with_the_same_body_when_opted_in() {
         script([
             failure(503, "busy"),
             failure(429, "slow down"),
-            ResponseTemplate::new(201).set_body_json(support::imodel_json()),
+            ResponseTemplate::new(201).set_body_json(crate::support::imodel_json()),
         ]),
     )
     .await;
@@ -503,7 +501,7 @@ async fn a_post_is_retried_with_the_same_body_when_opted_in() {
     for request in &requests {
         assert_eq!(request.body, expected, "the body is re-sent intact");
         assert_eq!(
-            support::header(request, "content-type"),
+            crate::support::header(request, "content-type"),
             Some("application/json")
         );
     }
@@ -716,7 +714,7 @@ async fn a_timed_out_get_is_retried_and_a_post_is_not() {
 
 #[tokio::test]
 async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
-    let capture = support::capture::Capture::default();
+    let capture = crate::support::capture::Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let server = MockServer::start().await;
     Mock::given(method("GET"))
