@@ -2,9 +2,7 @@
 //! spec in name order, then each `--overlay FILE`, for `codegen` and `diff`. Runs the
 //! built xtask binary in temporary folders.
 
-mod common;
-
-use common::{stderr, xtask};
+use crate::support::{stderr, xtask};
 use std::fs;
 use std::path::Path;
 

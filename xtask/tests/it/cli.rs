@@ -1,9 +1,7 @@
 //! `cargo xtask codegen` as a user runs it: arguments, exit codes, messages, and what
 //! it writes (hand-written test). Runs the built xtask binary in temporary folders.
 
-mod common;
-
-use common::{stderr, xtask};
+use crate::support::{stderr, xtask};
 use std::fs;
 use std::path::Path;
 

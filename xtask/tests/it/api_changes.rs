@@ -1,9 +1,7 @@
 //! A spec update, end to end: edit a copy of the iModels spec, regenerate, and check
 //! the API change report, the change file and the version bump (hand-written test).
 
-mod common;
-
-use common::{stderr, xtask};
+use crate::support::{stderr, xtask};
 use std::fs;
 
 /// The four edits: a new operation, a new required query parameter, a removed field
