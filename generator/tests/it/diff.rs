@@ -47,7 +47,9 @@ fn rendered(case: &str, report: &Report) -> String {
 #[test]
 fn operation_changes() {
     let report = report("operations");
-    insta::assert_snapshot!("operations", rendered("operations", &report));
+    crate::support::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("diff__operations", rendered("operations", &report));
+    });
     assert_eq!(report.bump_for("0.4.1"), Bump::Minor);
     assert_eq!(report.bump_for("1.2.3"), Bump::Major);
 }
@@ -55,7 +57,9 @@ fn operation_changes() {
 #[test]
 fn type_changes() {
     let report = report("types");
-    insta::assert_snapshot!("types", rendered("types", &report));
+    crate::support::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("diff__types", rendered("types", &report));
+    });
     assert!(report.count(Impact::Breaking) > 0);
 }
 
@@ -204,7 +208,9 @@ fn wire_changes_are_reported() {
     for (case, report) in &reports {
         let text = rendered(case, report);
         assert!(!text.contains("`tag`"), "{text}");
-        insta::assert_snapshot!(format!("wire_{case}"), text);
+        crate::support::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(format!("diff__wire_{case}"), text);
+        });
     }
 }
 

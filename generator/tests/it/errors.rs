@@ -44,7 +44,9 @@ macro_rules! error_cases {
             #[test]
             fn $test() {
                 let stem = $file.rsplit_once('.').map_or($file, |(stem, _)| stem);
-                insta::assert_snapshot!(stem, diagnostics_for($file));
+                crate::support::snapshot_settings().bind(|| {
+                    insta::assert_snapshot!(format!("errors__{stem}"), diagnostics_for($file));
+                });
             }
         )*
     };
@@ -83,16 +85,10 @@ error_cases!(
 #[test]
 fn multiplying_ref_copies_are_refused_in_little_memory_and_time() {
     let started = std::time::Instant::now();
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "ref_copies_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(REF_COPIES_CHILD, "1")
-        .output()
-        .expect("the test binary runs");
+    let output = crate::support::run_child(
+        "errors::ref_copies_child",
+        std::iter::empty::<(&str, &str)>(),
+    );
     let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -115,18 +111,14 @@ fn multiplying_ref_copies_are_refused_in_little_memory_and_time() {
 
 /// Peak resident set allowed to the child of the test above.
 const REF_COPIES_PEAK_KIB: u64 = 200 * 1024;
-/// Set in the child's environment: without it, [`ref_copies_child`] does nothing.
-const REF_COPIES_CHILD: &str = "GENERATOR_TEST_REF_COPIES_CHILD";
 
 /// The child of the test above: loads the fixture and prints its own peak resident
 /// set. A watchdog ends it past four times the limit, so a regression fails the test
 /// instead of exhausting the machine.
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "the child of multiplying_ref_copies_are_refused_in_little_memory_and_time, which runs it alone"]
 fn ref_copies_child() {
-    if std::env::var_os(REF_COPIES_CHILD).is_none() {
-        return;
-    }
     std::thread::spawn(|| loop {
         let resident = proc_status_kib("VmRSS").unwrap_or(0);
         if resident > 4 * REF_COPIES_PEAK_KIB {

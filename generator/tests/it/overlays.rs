@@ -385,7 +385,7 @@ fn broken_overlays_are_located_errors() {
     for (name, names) in ERROR_CASES {
         let text = error_text(names);
         insta::with_settings!({
-            snapshot_path => "snapshots/overlays",
+            snapshot_path => "../snapshots/overlays",
             prepend_module_to_snapshot => false,
         }, {
             insta::assert_snapshot!(*name, text);

@@ -3,40 +3,23 @@
 use generator::{GeneratedFiles, Settings};
 use std::path::PathBuf;
 
-/// Every fixture spec under `tests/fixtures/`, by file stem, one feature each.
-pub const FIXTURES: &[&str] = &[
-    "binary",
-    "bodies",
-    "composition",
-    "corpus_regressions",
-    "directory_regressions",
-    "enums",
-    "envelopes_and_links",
-    "formats",
-    "inline_objects",
-    "keywords",
-    "loader_inputs",
-    "long_running",
-    "merged_types",
-    "misplaced_refs",
-    "multipart",
-    "no_operation_ids",
-    "no_operations",
-    "nulls_and_visibility",
-    "objects",
-    "openapi_3_1",
-    "pagination",
-    "polymorphism",
-    "parameter_styles",
-    "response_headers",
-    "responses",
-    "security",
-    "servers",
-    "swagger_2_0",
-    "untyped_responses",
-    "unused_schemas",
-    "webhooks",
-];
+/// Every fixture spec `tests/fixtures/*.yaml`, by file stem, one feature each, in
+/// order: found on disk, as `insta::glob!` finds them for the snapshots.
+pub fn fixtures() -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a readable fixture folder").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .map(|path| {
+            let stem = path.file_stem().and_then(|stem| stem.to_str());
+            stem.expect("a fixture's name is UTF-8").to_owned()
+        })
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no fixtures in {}", dir.display());
+    names
+}
 
 /// Fixtures made by [`generated_fixture_source`] rather than read from a file: too
 /// big to check in or to snapshot, so they are only compiled (`fixtures_compile.rs`)
@@ -165,4 +148,43 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("generator sits in the workspace")
         .to_owned()
+}
+
+/// Runs the test `name` (`module::test`, often `#[ignore]`d so that only this runs
+/// it) in a process of its own: this test binary again, filtered to that one test,
+/// with `env` added. For what one process of many tests cannot hold to: a peak
+/// resident set, a panic hook, a stack overflow. Fails unless that one test ran.
+pub fn run_child<K, V>(name: &str, env: impl IntoIterator<Item = (K, V)>) -> std::process::Output
+where
+    K: AsRef<std::ffi::OsStr>,
+    V: AsRef<std::ffi::OsStr>,
+{
+    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            name,
+            "--exact",
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .envs(env)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("running 1 test"),
+        "`{name}` is not a test of this binary:\n{stdout}"
+    );
+    output
+}
+
+/// The settings every snapshot of this binary is taken under: the files stay in
+/// `tests/snapshots/`, named `<module>__<name>.snap` as when each module was a test
+/// binary of its own, so each assertion names its module (`errors__not_yaml`).
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
 }
