@@ -9,7 +9,7 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 
-use crate::common::{client_for, header, json, start, AUTHORIZATION, IMODEL_ID, ITWIN_ID, TOKEN};
+use crate::support::{client_for, header, json, start, AUTHORIZATION, IMODEL_ID, ITWIN_ID, TOKEN};
 
 const fn assert_client_bounds<T: Clone + Send + Sync + 'static>() {}
 // Checked at compile time: the client can live in statics, `Arc`s and tasks.
@@ -162,7 +162,7 @@ async fn token_prefix_user_agent_and_default_headers_reach_the_wire() {
     );
     assert_eq!(
         header(&received[3], "user-agent"),
-        Some(crate::common::USER_AGENT)
+        Some(crate::support::USER_AGENT)
     );
 }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{json, start, IMODEL_ID, ITWIN_ID, TOKEN};
+use crate::support::{json, start, IMODEL_ID, ITWIN_ID, TOKEN};
 
 // ------------------------------------------------------------ API errors
 

@@ -164,7 +164,10 @@ async fn default_and_per_call_headers_both_arrive_with_the_user_agent() {
     assert_eq!(multi, ["a", "b"]);
     let user_agent = format!("generated-client/{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(header(sent, "user-agent"), Some(user_agent.as_str()));
-    assert_eq!(header(sent, "authorization"), Some("Bearer static-token"));
+    assert_eq!(
+        header(sent, "authorization"),
+        Some(crate::support::AUTHORIZATION)
+    );
 }
 
 #[tokio::test]
@@ -235,7 +238,7 @@ async fn the_token_wins_over_a_default_authorization_header() {
         .get_all("authorization")
         .iter()
         .collect();
-    assert_eq!(sent, ["Bearer static-token"]);
+    assert_eq!(sent, [crate::support::AUTHORIZATION]);
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::common::{
+use crate::support::{
     assert_headers, assert_no_body, json, only_request, start, ACCEPT_ANY, AUTHORIZATION,
     CREATOR_ID, IMODEL_ID, ITWIN_ID, NAMED_VERSION_ID, USER_ID,
 };
@@ -234,7 +234,7 @@ async fn create_imodel_posts_the_body_with_its_nested_extent_and_decodes_201() {
     assert_eq!(request.url.path(), "/");
     assert_eq!(request.url.query(), None);
     assert_headers(&request, JSON, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 #[tokio::test]
@@ -332,7 +332,7 @@ async fn update_imodel_patches_json_and_decodes_the_updated_imodel() {
     assert_eq!(request.url.path(), imodel_path(""));
     assert_eq!(request.url.query(), None);
     assert_headers(&request, JSON, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 #[tokio::test]
@@ -425,7 +425,7 @@ async fn clone_imodel_posts_json_and_returns_the_raw_202() {
     assert_eq!(request.url.path(), imodel_path("/clone"));
     assert_eq!(request.url.query(), None);
     assert_headers(&request, ACCEPT_ANY, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 #[tokio::test]
@@ -459,7 +459,7 @@ async fn fork_imodel_posts_json_and_returns_the_raw_202() {
     assert_eq!(request.url.path(), imodel_path("/fork"));
     assert_eq!(request.url.query(), None);
     assert_headers(&request, ACCEPT_ANY, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 // ------------------------------------------------------------- Changesets
@@ -563,7 +563,7 @@ async fn create_changeset_posts_its_body_and_decodes_the_changeset() {
     assert_eq!(request.url.path(), imodel_path("/changesets"));
     assert_eq!(request.url.query(), None);
     assert_headers(&request, JSON, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 #[tokio::test]
@@ -714,7 +714,7 @@ async fn create_named_version_posts_json_and_returns_the_raw_201() {
     assert_eq!(request.url.path(), imodel_path("/namedversions"));
     assert_eq!(request.url.query(), None);
     assert_headers(&request, JSON, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 #[tokio::test]
@@ -887,7 +887,7 @@ async fn update_locks_patches_the_locks_and_decodes_the_answer() {
     assert_eq!(request.url.path(), imodel_path("/locks"));
     assert_eq!(request.url.query(), None);
     assert_headers(&request, JSON, Some(JSON));
-    assert_eq!(crate::common::body_json(&request), expected_body);
+    assert_eq!(crate::support::body_json(&request), expected_body);
 }
 
 // ------------------------------------------------------------------ Users

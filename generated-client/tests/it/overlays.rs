@@ -11,7 +11,7 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::common::{
+use crate::support::{
     assert_headers, assert_no_body, json, only_request, start, AUTHORIZATION, IMODEL_ID, ITWIN_ID,
 };
 

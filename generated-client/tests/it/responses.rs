@@ -13,7 +13,7 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{json, only_request, start, IMODEL_ID, ITWIN_ID, TOKEN, USER_ID};
+use crate::support::{json, only_request, start, IMODEL_ID, ITWIN_ID, TOKEN, USER_ID};
 
 /// A caller-defined type for a response, decoded from the raw answer.
 #[derive(Debug, PartialEq, Deserialize)]

@@ -1,12 +1,12 @@
-//! Helpers for the runtime tests (`auth.rs`, `headers.rs`, `retry.rs`): a
-//! loopback `wiremock` server answering from a script, a client with fast
-//! retries, a token provider that counts, and a bare TCP server for failures
-//! `wiremock` cannot stage.
+//! Helpers of the integration tests: a loopback `wiremock` server and a client
+//! pointed at it (fast retries, a fixed token), fixed IDs, checks on what reached
+//! the server, a server answering from a script, a token provider that counts, a
+//! bare TCP server for failures `wiremock` cannot stage, and a storage server for
+//! transfers (`imodels_api`: a stand-in for the live API).
 //!
 //! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
 
-// Each test file compiles its own copy of this module and uses a different
-// subset of it.
+// Each test module uses a different subset.
 #![allow(dead_code)]
 
 pub mod imodels_api;
@@ -24,9 +24,21 @@ use serde_json::json;
 use uuid::{uuid, Uuid};
 use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
-pub const IMODEL_ID: Uuid = uuid!("5e19bee0-3aea-4355-a9f0-c6df9989ee7d");
+/// The token every test client sends.
+pub const TOKEN: &str = "test-token";
+/// The `Authorization` header the server must receive.
+pub const AUTHORIZATION: &str = "Bearer test-token";
+/// The User-Agent the client sends unless told otherwise.
+pub const USER_AGENT: &str = concat!("generated-client/", env!("CARGO_PKG_VERSION"));
+/// What `reqwest` sends as `Accept` when an operation declares no response
+/// media type (the generated code then sets none).
+pub const ACCEPT_ANY: &str = "*/*";
+
 pub const ITWIN_ID: Uuid = uuid!("a1b2c3d4-0000-4000-8000-00000000000a");
-pub const TOKEN: &str = "static-token";
+pub const IMODEL_ID: Uuid = uuid!("5e19bee0-3aea-4355-a9f0-c6df9989ee7d");
+pub const CREATOR_ID: Uuid = uuid!("0a6c44b9-7c53-4b43-9c2f-2d5a1b6f1e01");
+pub const NAMED_VERSION_ID: Uuid = uuid!("7f4c1e2a-9d3b-4c5e-8f6a-1b2c3d4e5f60");
+pub const USER_ID: Uuid = uuid!("c0ffee00-1234-4567-89ab-cdef01234567");
 
 /// Retries as the defaults do, minus the waiting, so tests stay fast and their
 /// timing is predictable.
@@ -47,6 +59,57 @@ pub fn builder_for(server: &MockServer) -> ClientBuilder {
 /// A client of `server` with a static token and [`fast_retries`].
 pub fn client_for(server: &MockServer) -> Client {
     builder_for(server).build().expect("valid settings")
+}
+
+/// A running mock server and a [`client_for`] it.
+pub async fn start() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    (server, client)
+}
+
+/// A response with a JSON body and `Content-Type: application/json`.
+pub fn json(status: u16, body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+/// The one request the server received; fails if there were none or several.
+pub async fn only_request(server: &MockServer) -> Request {
+    let mut received = received(server).await;
+    assert_eq!(
+        received.len(),
+        1,
+        "expected exactly one request, got {received:#?}"
+    );
+    received.remove(0)
+}
+
+/// The headers every request carries, the `Accept` the operation asks for and
+/// the `Content-Type` of its body (`None`: no body, so no `Content-Type`).
+pub fn assert_headers(request: &Request, accept: &str, content_type: Option<&str>) {
+    assert_eq!(header(request, "authorization"), Some(AUTHORIZATION));
+    assert_eq!(header(request, "user-agent"), Some(USER_AGENT));
+    assert_eq!(header(request, "accept"), Some(accept));
+    assert_eq!(header(request, "content-type"), content_type);
+    assert_eq!(
+        request.headers.get_all("authorization").iter().count(),
+        1,
+        "a single Authorization header"
+    );
+}
+
+/// Asserts that a request had no body at all.
+pub fn assert_no_body(request: &Request) {
+    assert!(
+        request.body.is_empty(),
+        "expected no body, got {:?}",
+        String::from_utf8_lossy(&request.body)
+    );
+}
+
+/// The request body parsed as JSON.
+pub fn body_json(request: &Request) -> serde_json::Value {
+    serde_json::from_slice(&request.body).expect("the request body is JSON")
 }
 
 /// An iModel, the entity itself.
