@@ -5,7 +5,6 @@
 
 mod auth;
 mod client;
-mod common;
 mod contract;
 mod errors;
 mod headers;
@@ -22,5 +21,3 @@ mod retry;
 mod security;
 mod shape;
 mod support;
-mod transfer_memory;
-mod transfers;
