@@ -570,3 +570,50 @@ async fn base_url_with_a_path_prefix_is_kept() {
         Some(format!("iTwinId={ITWIN_ID}&$top=1").as_str())
     );
 }
+
+/// A binary body past `max_response_bytes`: the operation's `send` refuses it, its
+/// `send_streaming` streams it.
+#[tokio::test]
+async fn binary_api_bodies_stream_past_the_response_limit() {
+    use futures_util::TryStreamExt;
+
+    let server = MockServer::start().await;
+    let thumbnail: Vec<u8> = (0..256 * 1024).map(crate::support::file_byte).collect();
+    Mock::given(method("GET"))
+        .and(path(format!("/{IMODEL_ID}/thumbnail")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(thumbnail.clone(), "image/png"))
+        .mount(&server)
+        .await;
+    let client = crate::support::builder_for(&server)
+        .max_response_bytes(64 * 1024)
+        .build()
+        .expect("valid settings");
+
+    let buffered = client.get_thumbnail(IMODEL_ID).send().await;
+    assert!(
+        matches!(buffered, Err(Error::ResponseTooLarge { .. })),
+        "{buffered:?}"
+    );
+
+    let streamed = client
+        .get_thumbnail(IMODEL_ID)
+        .send_streaming()
+        .await
+        .expect("a 200 answer");
+    assert_eq!(streamed.status(), 200);
+    assert_eq!(
+        streamed.headers().get("content-type").map(|v| v.as_bytes()),
+        Some(&b"image/png"[..])
+    );
+    let chunks: Vec<_> = streamed
+        .into_body()
+        .try_collect()
+        .await
+        .expect("the whole body");
+    assert_eq!(chunks.concat(), thumbnail);
+    let requests = crate::support::received(&server).await;
+    assert_eq!(
+        crate::support::header(&requests[1], "authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
+}

@@ -1,18 +1,25 @@
 //! A 200 MiB download through a pre-signed URL, cut off part-way: it resumes, and
 //! the process's peak memory stays flat (measured with the kernel's high-water
-//! mark, so this test runs alone in its own binary; hand-written test).
+//! mark, so the test runs alone in a process of its own; hand-written test).
 
 use crate::support::{
-    assert_no_credentials, file_byte, peak_memory_kib, reset_peak_memory, storage_client,
-    FirstDownload, StorageServer,
+    assert_no_credentials, file_byte, peak_memory_kib, reset_peak_memory, run_alone,
+    storage_client, FirstDownload, StorageServer,
 };
 use futures_util::TryStreamExt;
 use std::sync::{Arc, Mutex};
 
 const MIB: u64 = 1024 * 1024;
 
+#[test]
+fn a_large_download_streams_in_flat_memory_and_resumes_after_a_cut() {
+    run_alone("transfer_memory::alone");
+}
+
+/// The test itself: the process's other tests would raise its peak memory.
 #[tokio::test]
-async fn a_large_download_streams_in_flat_memory_and_resumes_after_a_cut() {
+#[ignore = "measures its process's peak memory: run alone by a_large_download_streams_in_flat_memory_and_resumes_after_a_cut"]
+async fn alone() {
     let size = 200 * MIB;
     let cut = 70 * MIB + 12_345;
     let storage = StorageServer::start(size, FirstDownload::CutAfter(cut), vec![201]);

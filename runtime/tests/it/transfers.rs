@@ -4,21 +4,19 @@
 //! file only, reach their file only when complete, and end when the server
 //! stalls; uploads are retried from the start (hand-written test against
 //! loopback servers). The memory of a large download is measured in
-//! `transfer_memory.rs`, alone in its process.
+//! `transfer_memory.rs`, alone in its process; an operation's binary body too
+//! large to hold, in the generated client's `responses.rs`.
 
 use crate::support::{
     assert_no_credentials, fast_retries, file_byte, raw_answer, request_header, storage_client,
-    FirstDownload, Reply, ScriptedServer, StorageServer, IMODEL_ID, TOKEN,
+    Error, FirstDownload, Reply, ScriptedServer, StorageServer, TestClient as Client,
 };
 use futures_util::{StreamExt, TryStreamExt};
-use generated_client::runtime::TransferError;
-use generated_client::{Client, Error};
+use openapi_client_runtime::TransferError;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -144,49 +142,6 @@ async fn bad_transfer_urls_are_invalid_requests() {
             "{url}: {error:?}"
         );
     }
-}
-
-#[tokio::test]
-async fn binary_api_bodies_stream_past_the_response_limit() {
-    let server = MockServer::start().await;
-    let thumbnail: Vec<u8> = (0..256 * 1024).map(file_byte).collect();
-    Mock::given(method("GET"))
-        .and(path(format!("/{IMODEL_ID}/thumbnail")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(thumbnail.clone(), "image/png"))
-        .mount(&server)
-        .await;
-    let client = crate::support::builder_for(&server)
-        .max_response_bytes(64 * 1024)
-        .build()
-        .expect("valid settings");
-
-    let buffered = client.get_thumbnail(IMODEL_ID).send().await;
-    assert!(
-        matches!(buffered, Err(Error::ResponseTooLarge { .. })),
-        "{buffered:?}"
-    );
-
-    let streamed = client
-        .get_thumbnail(IMODEL_ID)
-        .send_streaming()
-        .await
-        .expect("a 200 answer");
-    assert_eq!(streamed.status(), 200);
-    assert_eq!(
-        streamed.headers().get("content-type").map(|v| v.as_bytes()),
-        Some(&b"image/png"[..])
-    );
-    let chunks: Vec<_> = streamed
-        .into_body()
-        .try_collect()
-        .await
-        .expect("the whole body");
-    assert_eq!(chunks.concat(), thumbnail);
-    let requests = crate::support::received(&server).await;
-    assert_eq!(
-        crate::support::header(&requests[1], "authorization"),
-        Some(&*format!("Bearer {TOKEN}"))
-    );
 }
 
 // ------------------------------------------------ Hostile storage servers
