@@ -1162,8 +1162,16 @@ async fn readme_files_example(base_url: &str) -> Result<(), Box<dyn std::error::
 
 /// The README's examples run against the stand-in with only the base URL changed
 /// (they wait as declared, a second per poll: a few seconds in all).
+#[test]
+fn the_readme_examples_run_against_it_with_only_the_base_url_changed() {
+    crate::support::run_alone("live_api::readme_examples_alone");
+}
+
+/// The test itself, in a process of its own: it changes the working directory and
+/// the environment, which the process's other tests share.
 #[tokio::test]
-async fn the_readme_examples_run_against_it_with_only_the_base_url_changed() {
+#[ignore = "changes the process's working directory and environment: run alone by the_readme_examples_run_against_it_with_only_the_base_url_changed"]
+async fn readme_examples_alone() {
     let size = 20_000;
     let files = storage(size);
     let (server, api) = ImodelsApi::start_with_token(&files.origin(), "token").await;

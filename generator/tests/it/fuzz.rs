@@ -42,8 +42,8 @@
 //!   outcome (with `FUZZ_WORDS='["iModel"]'` for compound words); for a saved failure.
 //!
 //! A long local run, then a replay:
-//! `FUZZ_CASES=20000 cargo test --release -p generator --test fuzz -- --nocapture`
-//! `FUZZ_REPLAY=target/tmp/fuzz/structural-failure-12.txt cargo test -p generator --test fuzz replay -- --nocapture`
+//! `FUZZ_CASES=20000 cargo test --release -p generator --test it -- --nocapture fuzz::`
+//! `FUZZ_REPLAY=target/tmp/fuzz/structural-failure-12.txt cargo test -p generator --test it -- --ignored --nocapture fuzz::replay`
 
 use generator::{Diagnostics, GeneratedFiles, Settings};
 use proptest::prelude::*;
@@ -1754,7 +1754,7 @@ fn settings(words: &[String]) -> Settings {
         crate_name: "fuzzed".to_owned(),
         crate_version: "0.1.0".to_owned(),
         spec_path: "fuzz.yaml".to_owned(),
-        command: "cargo test -p generator --test fuzz".to_owned(),
+        command: "cargo test -p generator --test it fuzz::".to_owned(),
         words: words.to_vec(),
         split_words: Vec::new(),
         standalone: false,

@@ -412,3 +412,28 @@ pub mod capture {
         fn exit(&self, _: &Id) {}
     }
 }
+
+/// Runs the test `name` (`module::test`, `#[ignore]`d so that only this runs it)
+/// in a process of its own: this test binary again, filtered to that one test.
+/// For what one process of many tests cannot share: its working directory, its
+/// environment. Fails unless that one test ran and passed.
+pub fn run_alone(name: &str) {
+    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("running 1 test"),
+        "`{name}` alone: {}\n{stdout}\n{stderr}",
+        output.status
+    );
+}
