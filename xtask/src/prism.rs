@@ -1,5 +1,5 @@
 //! `cargo xtask prism`: installs the pinned Prism mock server (an npm package) that the
-//! contract tests (`generated-client/tests/contract.rs`) run the spec on, and prints the
+//! contract tests (`generated-client/tests/it/contract.rs`) run the spec on, and prints the
 //! path of its `prism` binary.
 //!
 //! The pin lives in `xtask/prism/`: `package.json` names one exact version,

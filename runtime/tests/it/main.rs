@@ -1,0 +1,8 @@
+//! The runtime's integration tests, against its own API on loopback servers: one
+//! test binary, one module per subject (hand-written). What generated code does
+//! with the runtime is tested in `generated-client/tests`.
+//! `cargo test -p openapi-client-runtime --test it` runs them all.
+
+mod support;
+mod transfer_memory;
+mod transfers;
