@@ -5,8 +5,10 @@
 
 mod support;
 
+use generated_client::models::ErrorBody;
+use generated_client::runtime::RequestOptions;
 use generated_client::runtime::{get_link, ApiClient, Href};
-use generated_client::{Error, ErrorBody, RequestOptions};
+use generated_client::Error;
 use serde_json::json;
 use support::{client_for, header, received, TOKEN};
 use wiremock::matchers::{method, path};

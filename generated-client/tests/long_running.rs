@@ -7,7 +7,8 @@ mod support;
 use std::time::Duration;
 
 use generated_client::models::{CloneIModel, ForkIModel};
-use generated_client::{Error, WaitError, WaitPolicy};
+use generated_client::runtime::WaitError;
+use generated_client::{Error, WaitPolicy};
 use serde_json::json;
 use support::{client_for, imodel_json, received, script, IMODEL_ID, ITWIN_ID};
 use uuid::{uuid, Uuid};

@@ -11,10 +11,9 @@ mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use generated_client::models::{
-    BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateIModelExtent,
-    CreateIModelExtentNorthEast, CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel,
-    IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects, NamedVersionState,
-    UpdateIModel, UpdateLocks,
+    BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateNamedVersion, Extent,
+    ForkIModel, IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects,
+    NamedVersionState, Point, UpdateIModel, UpdateLocks,
 };
 use generated_client::runtime::StatusCode;
 use serde_json::json;
@@ -204,12 +203,12 @@ async fn create_imodel_posts_the_body_with_its_nested_extent_and_decodes_201() {
 
     let body = CreateIModel {
         description: Some("Wind and solar".to_owned()),
-        extent: Some(CreateIModelExtent {
-            south_west: Some(CreateIModelExtentSouthWest {
+        extent: Some(Extent {
+            south_west: Some(Point {
                 latitude: Some(46.13267702834806),
                 longitude: Some(7.672120009938448),
             }),
-            north_east: Some(CreateIModelExtentNorthEast {
+            north_east: Some(Point {
                 latitude: Some(46.302763954781234),
                 longitude: Some(7.835541640797823),
             }),

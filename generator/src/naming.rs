@@ -54,6 +54,47 @@ pub const PRELUDE: &[&str] = &[
     "FnOnce",
 ];
 
+/// The names a generated crate's root holds (its client, its request, its errors, what
+/// the methods return and what the README's first examples use; the rest of the
+/// runtime is in its `runtime` module): no
+/// generated model or operation type may take one, so `models::*` never shadows
+/// `crate::Error`. A component schema named like one takes a role suffix instead (see
+/// [`root_collision_suffix`]).
+pub const CRATE_ROOT: &[&str] = &[
+    "AccessToken",
+    "ApiError",
+    "ByteStream",
+    "Client",
+    "ClientBuilder",
+    "Download",
+    "Error",
+    "ItemStream",
+    "RawResponse",
+    "Request",
+    "ResponseValue",
+    "RetryPolicy",
+    "StreamingResponse",
+    "Upload",
+    "WaitPolicy",
+];
+
+/// The suffix a component schema whose name is a [`CRATE_ROOT`] name takes, by its
+/// role: the body of error answers is `ErrorBody` (the spec's `Error`, the body of
+/// `crate::Error::Api`), any other such schema a `Model` (`ClientModel`).
+pub fn root_collision_suffix(is_error_body: bool) -> &'static str {
+    if is_error_body {
+        "Body"
+    } else {
+        "Model"
+    }
+}
+
+/// The suffix of every operation's struct in `operations` (`GetIModels` ->
+/// `GetIModelsInput`, the inputs of one call, as AWS's SDKs name them): a request body
+/// schema often has the operation's name (`CreateIModel`), and one name must not be
+/// two types in one crate.
+pub const OPERATION_SUFFIX: &str = "Input";
+
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed); they get a `_` suffix.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 
@@ -62,6 +103,8 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 pub struct Naming {
     /// Compound words as written in the spec, e.g. `iModel`.
     words: Vec<String>,
+    /// Configured type names by JSON pointer of the schema (see [`Self::renamed`]).
+    renames: std::collections::BTreeMap<String, String>,
 }
 
 impl Naming {
@@ -71,7 +114,27 @@ impl Naming {
         // Longer words first so `iModelHub` wins over `iModel`.
         words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         words.dedup();
-        Self { words }
+        Self {
+            words,
+            renames: Default::default(),
+        }
+    }
+
+    /// With configured type names: `(pointer, name)`, the name a schema at that JSON
+    /// pointer takes instead of the one the rules give it.
+    pub fn with_renames(mut self, renames: &[(String, String)]) -> Self {
+        self.renames = renames.iter().cloned().collect();
+        self
+    }
+
+    /// The configured name of the schema at `pointer`, if any.
+    pub fn renamed(&self, pointer: &str) -> Option<&str> {
+        self.renames.get(pointer).map(String::as_str)
+    }
+
+    /// The configured pointers, to tell which named nothing.
+    pub fn rename_pointers(&self) -> impl Iterator<Item = &str> {
+        self.renames.keys().map(String::as_str)
     }
 
     /// `UpperCamelCase` for types and enum variants, at most [`MAX_IDENT_LEN`] long.

@@ -16,6 +16,7 @@ fn surface(path: &Path) -> Surface {
         command: "test".to_owned(),
         words: Vec::new(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,

@@ -1765,6 +1765,7 @@ fn settings(words: &[String]) -> Settings {
         command: "cargo test -p generator --test fuzz".to_owned(),
         words: words.to_vec(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,

@@ -44,6 +44,7 @@ impl Target {
                 command: "cargo xtask codegen".to_owned(),
                 words: naming.words,
                 split_words: naming.split,
+                renames: naming.renames.into_iter().collect(),
                 standalone: false,
                 runtime: RuntimeDependency::Path("../runtime".to_owned()),
                 gate_unused_schemas: false,
@@ -76,6 +77,7 @@ impl Target {
                 command,
                 words: naming.words,
                 split_words: naming.split,
+                renames: naming.renames.into_iter().collect(),
                 standalone: true,
                 runtime: runtime_path_from(out)?,
                 gate_unused_schemas: false,
@@ -417,7 +419,8 @@ fn temporary_path(path: &Path) -> PathBuf {
 }
 
 /// `naming.toml` beside a spec: words to keep whole besides those the document spells
-/// itself (`words`), and spelled words to split after all (`split`).
+/// itself (`words`), spelled words to split after all (`split`), and Rust names for
+/// schemas by pointer (`renames`).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamingConfig {
@@ -425,6 +428,9 @@ pub struct NamingConfig {
     pub words: Vec<String>,
     #[serde(default)]
     pub split: Vec<String>,
+    /// Rust names for schemas, by JSON pointer (see `generator::Settings::renames`).
+    #[serde(default)]
+    pub renames: std::collections::BTreeMap<String, String>,
 }
 
 impl NamingConfig {

@@ -20,23 +20,20 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
         let wire = &v.wire_value;
         quote!(Self::#variant => #wire,)
     });
-    let from_str: Vec<TokenStream> = e
-        .variants
-        .iter()
-        .map(|v| {
-            let variant = ident(&v.rust_name);
-            let wire = &v.wire_value;
-            quote!(#wire => Self::#variant,)
-        })
-        .collect();
+    let known = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire_value;
+        quote!(#wire => Some(Self::#variant),)
+    });
     quote! {
         #attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this client does not know yet, kept as the server sent it.
-            #unknown(String),
+            /// A value this client does not know yet, kept as the server sent it
+            /// (only parsing makes one: a value listed here is its variant).
+            #unknown(crate::runtime::UnknownValue),
         }
 
         impl #name {
@@ -44,7 +41,7 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#as_str)*
-                    Self::#unknown(value) => value,
+                    Self::#unknown(value) => value.as_str(),
                 }
             }
         }
@@ -55,21 +52,27 @@ pub fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> TokenStr
             }
         }
 
+        impl crate::runtime::StrEnum for #name {
+            fn known(value: &str) -> Option<Self> {
+                match value {
+                    #(#known)*
+                    _ => None,
+                }
+            }
+            fn unknown(value: crate::runtime::UnknownValue) -> Self {
+                Self::#unknown(value)
+            }
+        }
+
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::#unknown(other.to_owned()),
-                }
+                crate::runtime::parse_str_enum(value)
             }
         }
 
         impl From<String> for #name {
             fn from(value: String) -> Self {
-                match value.as_str() {
-                    #(#from_str)*
-                    _ => Self::#unknown(value),
-                }
+                crate::runtime::parse_str_enum(value)
             }
         }
 

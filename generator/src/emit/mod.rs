@@ -11,6 +11,7 @@ mod mocks;
 mod models;
 mod operations;
 mod parts;
+mod public_items;
 mod response_types;
 mod schemes;
 mod servers;
@@ -23,6 +24,7 @@ pub use crate_root::crate_root;
 pub use mocks::mocks;
 pub use models::models;
 pub use operations::operations;
+pub use public_items::duplicate_public_names;
 
 use proc_macro2::{Ident, Span};
 

@@ -78,7 +78,11 @@ pub fn lower_operations<'d>(
                     )),
                 );
             }
-            let builder_name = builder_names.claim(&naming.type_name(&wire_name));
+            let builder_name = builder_names.claim(&format!(
+                "{}{}",
+                naming.type_name(&wire_name),
+                crate::naming::OPERATION_SUFFIX
+            ));
             let op_type_name = naming.type_name(&wire_name);
             let mut lowering = OperationLowering {
                 document,
