@@ -1043,27 +1043,27 @@ mod tests {
     #[derive(Debug, PartialEq)]
     enum Colour {
         Red,
-        Unknown(crate::UnknownValue),
+        Unknown(super::super::UnknownValue),
     }
 
-    impl crate::StrEnum for Colour {
+    impl super::super::StrEnum for Colour {
         fn known(value: &str) -> Option<Self> {
             (value == "red").then_some(Colour::Red)
         }
-        fn unknown(value: crate::UnknownValue) -> Self {
+        fn unknown(value: super::super::UnknownValue) -> Self {
             Colour::Unknown(value)
         }
     }
 
     impl From<&str> for Colour {
         fn from(value: &str) -> Self {
-            crate::parse_str_enum(value)
+            super::super::parse_str_enum(value)
         }
     }
 
     impl From<String> for Colour {
         fn from(value: String) -> Self {
-            crate::parse_str_enum(value)
+            super::super::parse_str_enum(value)
         }
     }
 
