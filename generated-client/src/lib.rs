@@ -16,6 +16,15 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # What every method returns
+//!
+//! Each [`Client`] method returns a [`Request`]; `.send().await` gives a `Result<_, `[`Error`]`>`:
+//!
+//! - On a 2xx status the method's doc names, its body: a JSON body the spec declares is a [`ResponseValue<T>`](ResponseValue), which derefs to the typed `T` and keeps the status and headers (`status()`, `headers()`, `into_inner()`). Where the spec wraps the entity in one property of the body (an envelope, `{"iModel": {...}}`), `T` is the entity: a body without that property, or with it `null`, is [`Error::UnexpectedShape`](runtime::Error::UnexpectedShape), and [`Request::send_raw`] gives the whole body. A method whose spec gives no schema returns the [`RawResponse`] (status, headers, body; [`RawResponse::json`] decodes it into a type of yours), and one with a body per status a `ResponseValue` of an enum with a variant per status.
+//! - On a 2xx the spec does not declare for the method: [`Error::UndeclaredStatus`](runtime::Error::UndeclaredStatus), with the raw response.
+//! - On any other status: [`Error::Api`](runtime::Error::Api), an [`ApiError`] with the status, headers and raw body, and the spec's error body parsed when it is one ([`ApiError::error_body`](runtime::ApiError::error_body)).
+//! - Connecting, timing out, decoding, retrying and waiting fail with the other variants of [`Error`] (see [`runtime::Error`]).
 #![forbid(unsafe_code)]
 
 #[rustfmt::skip]

@@ -19,7 +19,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `search`, `name`, `state`, `order_by`, `continuation_token`, `prefer`.
     ///
-    /// Returns [`IModelList`](crate::models::IModelList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModelList`](crate::models::IModelList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_imodels(&self, itwin_id: ::uuid::Uuid) -> Request<GetIModelsInput> {
         self.request(GetIModelsInput {
             itwin_id,
@@ -41,7 +41,7 @@ impl Client {
     /// Arguments:
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `201`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `201`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from `/iModel/id` in the answer's body, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn create_imodel(
@@ -58,7 +58,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<GetIModelInput> {
         self.request(GetIModelInput { imodel_id })
     }
@@ -70,7 +70,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn delete_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<DeleteIModelInput> {
         self.request(DeleteIModelInput { imodel_id })
     }
@@ -83,7 +83,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -103,7 +103,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Its declared response headers, typed: `response.headers_as::<CloneIModelHeaders>()` (see [`CloneIModelHeaders`](crate::operations::CloneIModelHeaders)).
     ///
@@ -127,7 +127,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Its declared response headers, typed: `response.headers_as::<ForkIModelHeaders>()` (see [`ForkIModelHeaders`](crate::operations::ForkIModelHeaders)).
     ///
@@ -149,7 +149,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`, `prefer`, `after_index`, `last_index`, `order_by`.
     ///
-    /// Returns [`ChangesetList`](crate::models::ChangesetList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetList`](crate::models::ChangesetList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changesets(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -174,7 +174,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `201`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `201`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -194,7 +194,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -217,7 +217,7 @@ impl Client {
     /// - `changeset_id`: `changesetId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -240,7 +240,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`, `prefer`, `search`, `name`, `state`, `order_by`.
     ///
-    /// Returns [`NamedVersionList`](crate::models::NamedVersionList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersionList`](crate::models::NamedVersionList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_named_versions(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -266,7 +266,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `201`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `201`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -286,7 +286,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -307,7 +307,7 @@ impl Client {
     /// - `named_version_id`: `namedVersionId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -330,7 +330,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`, `skip`, `continuation_token`, `order_by`, `owner_id`.
     ///
-    /// Returns [`BriefcaseList`](crate::models::BriefcaseList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BriefcaseList`](crate::models::BriefcaseList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_briefcases(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -355,7 +355,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `body`.
     ///
-    /// Returns [`Briefcase`](crate::models::Briefcase) on `201`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Briefcase`](crate::models::Briefcase) on `201`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn acquire_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -375,7 +375,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`, `briefcase_id`, `lock_level`.
     ///
-    /// Returns [`LockList`](crate::models::LockList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`LockList`](crate::models::LockList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_locks(&self, imodel_id: ::uuid::Uuid) -> Request<GetLocksInput> {
         self.request(GetLocksInput {
             imodel_id,
@@ -395,7 +395,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Lock`](crate::models::Lock) on `200`: the `lock` property of the [`LockResponse`](crate::models::LockResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Lock`](crate::models::Lock) on `200`: the `lock` property of the [`LockResponse`](crate::models::LockResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_locks(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -416,7 +416,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`, `skip`, `continuation_token`, `order_by`.
     ///
-    /// Returns [`UserList`](crate::models::UserList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`UserList`](crate::models::UserList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_imodel_users(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -439,7 +439,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `user_id`: `userId` (path parameter).
     ///
-    /// Returns [`User`](crate::models::User) on `200`: the `user` property of the [`UserResponse`](crate::models::UserResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`User`](crate::models::User) on `200`: the `user` property of the [`UserResponse`](crate::models::UserResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_imodel_user(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -460,7 +460,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `size`.
     ///
-    /// Returns the body bytes on `200`, as a [`ResponseValue`](crate::ResponseValue); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the body bytes on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_thumbnail(&self, imodel_id: ::uuid::Uuid) -> Request<GetThumbnailInput> {
         self.request(GetThumbnailInput {
             imodel_id,
@@ -476,7 +476,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`image/png`).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn upload_thumbnail(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -495,7 +495,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_baseline_file(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -512,7 +512,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from `/baselineFile/id` in the answer's body, polls [`Client::get_baseline_file`](crate::Client::get_baseline_file) every 1000 ms until `/baselineFile/state` is `initialized`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `initializationFailed` or `fileIsBriefcase` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn complete_baseline_file_upload(
@@ -533,7 +533,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`CreateIModelOperationDetails`](crate::models::CreateIModelOperationDetails) on `200`: the `createOperation` property of the [`CreateIModelOperationDetailsResponse`](crate::models::CreateIModelOperationDetailsResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`CreateIModelOperationDetails`](crate::models::CreateIModelOperationDetails) on `200`: the `createOperation` property of the [`CreateIModelOperationDetailsResponse`](crate::models::CreateIModelOperationDetailsResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_create_imodel_operation_details(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -551,7 +551,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `briefcase_id`: `briefcaseId` (path parameter).
     ///
-    /// Returns [`Briefcase`](crate::models::Briefcase) on `200`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Briefcase`](crate::models::Briefcase) on `200`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -571,7 +571,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `briefcase_id`: `briefcaseId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn release_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -595,7 +595,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `continuation_token`.
     ///
-    /// Returns [`ReleasedLockList`](crate::models::ReleasedLockList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ReleasedLockList`](crate::models::ReleasedLockList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_released_locks(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -619,7 +619,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ReleaseLocksChunkResult`](crate::models::ReleaseLocksChunkResult) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ReleaseLocksChunkResult`](crate::models::ReleaseLocksChunkResult) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn release_locks_chunk(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -640,7 +640,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`UserPermissions`](crate::models::UserPermissions) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`UserPermissions`](crate::models::UserPermissions) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_user_permissions(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -660,7 +660,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id, or its index (digits).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -680,7 +680,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_named_version_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -702,7 +702,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_named_version_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -723,7 +723,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_latest_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -742,7 +742,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`.
     ///
-    /// Returns [`ChangesetGroupList`](crate::models::ChangesetGroupList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroupList`](crate::models::ChangesetGroupList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_groups(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -763,7 +763,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `201`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `201`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -783,7 +783,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_group_id`: `changesetGroupId` (path parameter).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -806,7 +806,7 @@ impl Client {
     /// - `changeset_group_id`: `changesetGroupId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -829,7 +829,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`.
     ///
-    /// Returns [`ChangesetExtendedDataList`](crate::models::ChangesetExtendedDataList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedDataList`](crate::models::ChangesetExtendedDataList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changesets_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -850,7 +850,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id
     ///
-    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `200`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `200`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -871,7 +871,7 @@ impl Client {
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `201`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `201`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_changeset_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -894,7 +894,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`, `continuation_token`.
     ///
-    /// Returns [`IModelList`](crate::models::IModelList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModelList`](crate::models::IModelList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_favorite_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
@@ -914,7 +914,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn add_imodel_to_favorites(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -931,7 +931,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn remove_imodel_from_favorites(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -950,7 +950,7 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`.
     ///
-    /// Returns [`IModelList`](crate::models::IModelList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModelList`](crate::models::IModelList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_recent_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
@@ -969,7 +969,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn add_imodel_to_recents(
         &self,
         imodel_id: ::uuid::Uuid,
@@ -986,7 +986,7 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn remove_imodel_from_recents(
         &self,
         imodel_id: ::uuid::Uuid,

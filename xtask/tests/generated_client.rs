@@ -135,3 +135,26 @@ fn no_public_name_twice() {
         ]
     );
 }
+
+/// What every method returns is said once, in the crate docs; a method's doc says
+/// only what is its own (its body and statuses) and links there.
+#[test]
+fn what_every_method_returns_is_said_once() {
+    let files = main_target().generate().expect("generates").files;
+    assert!(files["src/lib.rs"].contains("//! # What every method returns"));
+    let returns: Vec<&str> = files["src/operations.rs"]
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("/// Returns "))
+        .collect();
+    assert_eq!(returns.len(), 48, "one per method");
+    for line in returns {
+        assert!(
+            line.ends_with("([what every method returns](crate#what-every-method-returns))."),
+            "{line}"
+        );
+        for said_once in ["UndeclaredStatus", "Error::Api", "derefs", "send_raw"] {
+            assert!(!line.contains(said_once), "{said_once} in {line}");
+        }
+    }
+}

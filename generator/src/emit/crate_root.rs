@@ -23,6 +23,7 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         prose(api.description.as_deref()),
         Some(intro),
         Some(example),
+        returns_section(api),
         features(api),
     ]);
     let error_body = type_tokens(&api.error_body.rust(Paths::InCrate));
@@ -262,6 +263,49 @@ pub(super) fn use_tree_names(tree: &syn::UseTree, names: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// What every method returns, said once: each method's doc names only its own body
+/// and statuses and links here.
+fn returns_section(api: &Api) -> Option<String> {
+    if api.operations.is_empty() {
+        return None;
+    }
+    let envelope = api.operations.iter().any(|op| {
+        matches!(
+            op.success,
+            crate::ir::Success::Json {
+                envelope: Some(_),
+                ..
+            }
+        )
+    });
+    let envelope = envelope.then_some(
+        " Where the spec wraps the entity in one property of the body (an \
+         envelope, `{\"iModel\": {...}}`), `T` is the entity: a body without that property, \
+         or with it `null`, is [`Error::UnexpectedShape`](runtime::Error::UnexpectedShape), \
+         and [`Request::send_raw`] gives the whole body.",
+    );
+    Some(format!(
+        "# What every method returns\n\n\
+         Each [`Client`] method returns a [`Request`]; `.send().await` gives a \
+         `Result<_, `[`Error`]`>`:\n\n\
+         - On a 2xx status the method's doc names, its body: a JSON body the spec \
+         declares is a [`ResponseValue<T>`](ResponseValue), which derefs to the typed `T` \
+         and keeps the status and headers (`status()`, `headers()`, `into_inner()`).{} \
+         A method whose spec gives no schema returns the [`RawResponse`] (status, headers, \
+         body; [`RawResponse::json`] decodes it into a type of yours), and one with a \
+         body per status a `ResponseValue` of an enum with a variant per status.\n\
+         - On a 2xx the spec does not declare for the method: \
+         [`Error::UndeclaredStatus`](runtime::Error::UndeclaredStatus), with the raw \
+         response.\n\
+         - On any other status: [`Error::Api`](runtime::Error::Api), an [`ApiError`] \
+         with the status, headers and raw body, and the spec's error body parsed when it \
+         is one ([`ApiError::error_body`](runtime::ApiError::error_body)).\n\
+         - Connecting, timing out, decoding, retrying and waiting fail with the other \
+         variants of [`Error`] (see [`runtime::Error`]).",
+        envelope.unwrap_or_default()
+    ))
 }
 
 /// The crate's Cargo features, when it has any.
