@@ -50,8 +50,9 @@ pub mod runtime {
         PaginationError, Paging, PartHeaders, Parts, Poll, Progress, REQUEST_METHODS,
         RequestOptions, ResponseHeaders, RetryContext, ShapeError, StateField,
         StaticToken, StatusCode, Stream, StreamExt, StreamingResponse, TokenFuture,
-        TokenProvider, TransferError, UnknownValue, Unparsed, Upload, UploadBody,
-        WaitError, paginate, poll_until, required_response_header, response_header,
+        TokenProvider, TransferError, UnknownInt, UnknownValue, Unparsed, Upload,
+        UploadBody, WaitError, paginate, poll_until, required_response_header,
+        response_header,
     };
 
     #[doc(hidden)]

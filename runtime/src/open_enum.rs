@@ -72,6 +72,47 @@ pub fn parse_str_enum<T: StrEnum>(value: impl AsRef<str> + Into<String>) -> T {
     }
 }
 
+/// A value of an open integer enum that the client does not know, as the server sent
+/// it. Like [`UnknownValue`], only parsing makes one (`From<i64>`, `Deserialize` of
+/// the enum), so an enum's `Unknown` variant never holds a value a variant names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownInt(i64);
+
+impl UnknownInt {
+    /// The value as the server sent it.
+    pub fn value(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Debug for UnknownInt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for UnknownInt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// An open integer enum as the generator emits it (see [`StrEnum`]).
+#[doc(hidden)]
+pub trait IntEnum: Sized {
+    /// The variant `value` names, if the spec lists it.
+    fn known(value: i64) -> Option<Self>;
+    /// The variant that holds a value the spec does not list.
+    fn unknown(value: UnknownInt) -> Self;
+}
+
+/// `value` as the enum `T`: its variant when the spec lists it, else `T`'s unknown
+/// variant holding it.
+#[doc(hidden)]
+pub fn parse_int_enum<T: IntEnum>(value: i64) -> T {
+    T::known(value).unwrap_or_else(|| T::unknown(UnknownInt(value)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +155,28 @@ mod tests {
             .map(parse_str_enum)
             .collect();
         assert_eq!(set.len(), 2);
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Size {
+        Small,
+        Unknown(UnknownInt),
+    }
+
+    impl IntEnum for Size {
+        fn known(value: i64) -> Option<Self> {
+            (value == 1).then_some(Size::Small)
+        }
+        fn unknown(value: UnknownInt) -> Self {
+            Size::Unknown(value)
+        }
+    }
+
+    #[test]
+    fn known_integers_are_their_variant() {
+        assert_eq!(parse_int_enum::<Size>(1), Size::Small);
+        let other = parse_int_enum::<Size>(-7);
+        assert!(matches!(other, Size::Unknown(v) if v.value() == -7));
+        assert_eq!(format!("{other:?}"), "Unknown(-7)");
     }
 }

@@ -109,10 +109,10 @@ pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
         let value = Literal::i64_unsuffixed(v.value);
         quote!(Self::#variant => #value,)
     });
-    let from_value = e.variants.iter().map(|v| {
+    let known = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let value = Literal::i64_unsuffixed(v.value);
-        quote!(#value => Self::#variant,)
+        quote!(#value => Some(Self::#variant),)
     });
     quote! {
         #attrs
@@ -120,8 +120,9 @@ pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this client does not know yet, kept as the server sent it.
-            #unknown(i64),
+            /// A value this client does not know yet, kept as the server sent it
+            /// (only parsing makes one: a value listed here is its variant).
+            #unknown(crate::runtime::UnknownInt),
         }
 
         impl #name {
@@ -129,17 +130,26 @@ pub fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenStream {
             pub fn value(self) -> i64 {
                 match self {
                     #(#to_value)*
-                    Self::#unknown(value) => value,
+                    Self::#unknown(value) => value.value(),
                 }
+            }
+        }
+
+        impl crate::runtime::IntEnum for #name {
+            fn known(value: i64) -> Option<Self> {
+                match value {
+                    #(#known)*
+                    _ => None,
+                }
+            }
+            fn unknown(value: crate::runtime::UnknownInt) -> Self {
+                Self::#unknown(value)
             }
         }
 
         impl From<i64> for #name {
             fn from(value: i64) -> Self {
-                match value {
-                    #(#from_value)*
-                    other => Self::#unknown(other),
-                }
+                crate::runtime::parse_int_enum(value)
             }
         }
 
