@@ -142,6 +142,24 @@ impl Naming {
         cap(self.full_type_name(raw))
     }
 
+    /// The name of an inline type inside `parent` (a Rust type name) at `property`:
+    /// the parent's name and the property's, without saying twice the word where they
+    /// meet (`Pet` + `petType` -> `PetType`, `CreateIModel` + `iModelId` ->
+    /// `CreateIModelId`). A property that is only that word keeps it (`Error` +
+    /// `error` -> `ErrorError`: the parent's name alone is taken).
+    pub fn child_type_name(&self, parent: &str, property: &str) -> String {
+        let child = self.type_name(property);
+        let parent_snake = self.value_name(parent);
+        let property_snake = self.value_name(property);
+        let last = parent_snake.rsplit('_').next().unwrap_or_default();
+        match property_snake.split_once('_') {
+            Some((first, rest)) if !last.is_empty() && first == last => {
+                format!("{parent}{}", self.type_name(rest))
+            }
+            _ => format!("{parent}{child}"),
+        }
+    }
+
     /// `snake_case` for functions, fields, parameters and modules, at most
     /// [`MAX_IDENT_LEN`] long.
     pub fn value_name(&self, raw: &str) -> String {
@@ -462,6 +480,24 @@ mod tests {
         assert_eq!(n.type_name("iTwinId"), "ITwinId");
         // A lower-case `i` inside a word is not the start of `iModel`.
         assert_eq!(n.value_name("taxiModel"), "taxi_model");
+    }
+
+    #[test]
+    fn inline_names_do_not_repeat_the_word_where_they_meet() {
+        let n = naming();
+        assert_eq!(n.child_type_name("Pet", "petType"), "PetType");
+        assert_eq!(
+            n.child_type_name("CreateIModel", "iModelId"),
+            "CreateIModelId"
+        );
+        assert_eq!(
+            n.child_type_name("CreateIModel", "extent"),
+            "CreateIModelExtent"
+        );
+        assert_eq!(n.child_type_name("IModel", "state"), "IModelState");
+        // Only that word: the parent's name alone would be the parent's.
+        assert_eq!(n.child_type_name("Error", "error"), "ErrorError");
+        assert_eq!(n.child_type_name("Pets", "pet_type"), "PetsPetType");
     }
 
     #[test]

@@ -227,7 +227,7 @@ impl OperationLowering<'_, '_> {
             .into_iter()
             .map(|(origin, parameter)| {
                 let data = parameter.parameter_data_ref();
-                let hint = format!("{}{}", self.type_name, self.naming.type_name(&data.name));
+                let hint = self.naming.child_type_name(self.type_name, &data.name);
                 let (ty, content) = match &data.format {
                     ParameterSchemaOrContent::Schema(schema) => (
                         self.types
