@@ -646,6 +646,13 @@ fn additive(text: String) -> Change {
 
 fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Change> {
     let mut changes = Vec::new();
+    // An older summary does not record the struct.
+    if !old.input.is_empty() && old.input != new.input {
+        changes.push(breaking(format!(
+            "its struct renamed from `operations::{}` to `operations::{}`",
+            old.input, new.input
+        )));
+    }
     if old.endpoint != new.endpoint {
         changes.push(additive(format!(
             "endpoint changed from `{}` to `{}`",

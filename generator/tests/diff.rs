@@ -316,3 +316,32 @@ types:
     assert_eq!(changes, expected);
     assert!(report.operations.is_empty(), "{:?}", report.operations);
 }
+
+/// An operation's struct in `operations` renamed is breaking for code that names it;
+/// a summary written before structs were recorded says nothing about them.
+#[test]
+fn renamed_operation_structs_are_reported() {
+    let with_input = |input: &str| {
+        Surface::from_text(&format!(
+            "operations:\n  get_pet:\n    endpoint: GET /pet\n    operation_id: GetPet\n{input}    returns: RawResponse\ntypes: {{}}\n"
+        ))
+        .expect("surface")
+    };
+    let (unrecorded, old, new) = (
+        with_input(""),
+        with_input("    input: GetPet\n"),
+        with_input("    input: GetPetInput\n"),
+    );
+    let report = diff(&old, &new);
+    let texts: Vec<&str> = report.operations[0]
+        .1
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["its struct renamed from `operations::GetPet` to `operations::GetPetInput`"]
+    );
+    assert_eq!(report.count(Impact::Breaking), 1);
+    assert!(diff(&unrecorded, &new).is_empty());
+}
