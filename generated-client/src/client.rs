@@ -4,8 +4,7 @@
 
 use crate::{
     runtime, ClientBuilder, Download, Error, ItemStream, RawResponse, ResponseValue,
-    RetryPolicy, StreamingResponse, Upload, UploadBody, WaitPolicy, DEFAULT_BASE_URL,
-    ErrorBody,
+    RetryPolicy, StreamingResponse, Upload, WaitPolicy, DEFAULT_BASE_URL,
 };
 
 /// The API client: one method per operation. Cheap to clone: clones share one
@@ -22,7 +21,7 @@ impl From<runtime::HttpClient> for Client {
 }
 
 impl runtime::ApiClient for Client {
-    type ErrorBody = ErrorBody;
+    type ErrorBody = crate::models::ErrorBody;
     const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
     const USER_AGENT: &'static str = concat!(
         env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
@@ -70,7 +69,7 @@ impl Client {
     pub fn upload_to(
         &self,
         link: impl runtime::Href,
-        body: impl Into<UploadBody>,
+        body: impl Into<runtime::UploadBody>,
     ) -> Upload {
         self.http.upload(link, body)
     }
@@ -117,7 +116,7 @@ pub struct Request<O> {
 
 impl<O: runtime::Operation> Request<O> {
     /// Adds a header to this call only (e.g. `Prefer: return=representation`);
-    /// see [`RequestOptions::header`](crate::RequestOptions::header).
+    /// see [`RequestOptions::header`](crate::runtime::RequestOptions::header).
     pub fn with_header(
         mut self,
         name: impl Into<String>,

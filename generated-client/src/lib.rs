@@ -16,6 +16,15 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # What every method returns
+//!
+//! Each [`Client`] method returns a [`Request`]; `.send().await` gives a `Result<_, `[`Error`]`>`:
+//!
+//! - On a 2xx status the method's doc names, its body: a JSON body the spec declares is a [`ResponseValue<T>`](ResponseValue), which derefs to the typed `T` and keeps the status and headers (`status()`, `headers()`, `into_inner()`). Where the spec wraps the entity in one property of the body (an envelope, `{"iModel": {...}}`), `T` is the entity: a body without that property, or with it `null`, is [`Error::UnexpectedShape`](runtime::Error::UnexpectedShape), and [`Request::send_raw`] gives the whole body. A method whose spec gives no schema returns the [`RawResponse`] (status, headers, body; [`RawResponse::json`] decodes it into a type of yours), and one with a body per status a `ResponseValue` of an enum with a variant per status.
+//! - On a 2xx the spec does not declare for the method: [`Error::UndeclaredStatus`](runtime::Error::UndeclaredStatus), with the raw response.
+//! - On any other status: [`Error::Api`](runtime::Error::Api), an [`ApiError`] with the status, headers and raw body, and the spec's error body parsed when it is one ([`ApiError::error_body`](runtime::ApiError::error_body)).
+//! - Connecting, timing out, decoding, retrying and waiting fail with the other variants of [`Error`] (see [`runtime::Error`]).
 #![forbid(unsafe_code)]
 
 #[rustfmt::skip]
@@ -28,18 +37,22 @@ mod client;
 #[rustfmt::skip]
 pub mod mock;
 
-/// The runtime these clients share (`openapi-client-runtime`): the generic types behind this crate's aliases, with all their methods ([`ClientBuilder`] is [`runtime::ClientBuilder`]`<Client>`, [`Download`] is [`runtime::Download`]`<ErrorBody>`, and so on), and the rest of its public API. The items the crate root re-exports ([`RetryPolicy`], [`RequestOptions`], ...) are documented there.
+/// The runtime these clients share (`openapi-client-runtime`): the generic types behind this crate's aliases, with all their methods ([`ClientBuilder`] is [`runtime::ClientBuilder`]`<Client>`, [`Download`] is [`runtime::Download`]`<E>` of this API's error body, and so on), and the rest of its public API: per-call [`RequestOptions`](runtime::RequestOptions), the error types of each way a call fails ([`DecodeError`](runtime::DecodeError), ...), [`Bytes`](runtime::Bytes), [`Stream`](runtime::Stream) and [`StreamExt`](runtime::StreamExt), and the rest. The items the crate root re-exports ([`RetryPolicy`], [`AccessToken`], ...) are documented there.
 #[rustfmt::skip]
 pub mod runtime {
     #[doc(inline)]
     pub use ::openapi_client_runtime::{
-        ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, ByteStream,
-        CLIENT_METHODS, ClientBuilder, Download, Error, FilePart, HeaderError,
-        HttpClient, HttpScheme, ItemStream, MOCK_METHODS, MOCK_SERVER_METHODS, Method,
-        Nullable, Operation, OperationServer, Page, PageCursor, PagedOperation, Paging,
-        PartHeaders, Parts, Poll, REQUEST_METHODS, ResponseHeaders, StateField,
-        StaticToken, StreamingResponse, TokenFuture, Unparsed, Upload, paginate,
-        poll_until, required_response_header, response_header,
+        ApiClient, ApiError, ApiKeyScheme, BasicScheme, BearerScheme, Body, BoxError,
+        ByteStream, Bytes, CLIENT_METHODS, ClientBuilder, DeadlineError, DecodeError,
+        Download, Error, FilePart, ForeignOriginError, HeaderError, HeaderMap, Href,
+        HttpClient, HttpScheme, ItemStream, Jitter, MOCK_METHODS, MOCK_SERVER_METHODS,
+        Method, Nullable, Operation, OperationServer, Page, PageCursor, PagedOperation,
+        PaginationError, Paging, PartHeaders, Parts, Poll, Progress, REQUEST_METHODS,
+        RequestOptions, ResponseHeaders, RetryContext, ShapeError, StateField,
+        StaticToken, StatusCode, Stream, StreamExt, StreamingResponse, TokenFuture,
+        TokenProvider, TransferError, UnknownInt, UnknownValue, Unparsed, Upload,
+        UploadBody, WaitError, paginate, poll_until, required_response_header,
+        response_header,
     };
 
     #[doc(hidden)]
@@ -48,14 +61,8 @@ pub mod runtime {
 
 pub use client::schemes;
 pub use client::{Client, Request};
-pub use runtime::{AccessToken, BoxError, TokenProvider};
-pub use runtime::{Bytes, HeaderMap, StatusCode};
-pub use runtime::{DeadlineError, DecodeError, ForeignOriginError};
-pub use runtime::{Href, RawResponse, ResponseValue};
-pub use runtime::{Jitter, RequestOptions, RetryPolicy};
-pub use runtime::{PaginationError, ShapeError, TransferError};
-pub use runtime::{Progress, RetryContext, UploadBody, WaitError, WaitPolicy};
-pub use runtime::{Stream, StreamExt};
+pub use runtime::{AccessToken, RawResponse, ResponseValue};
+pub use runtime::{RetryPolicy, WaitPolicy};
 
 /// Re-exported: the crates this API's types come from, so callers need no
 /// dependency of their own to name them.
@@ -63,42 +70,38 @@ pub use ::chrono;
 pub use ::serde_json;
 pub use ::uuid;
 
-/// The body of non-2xx answers, parsed when it matches; the raw body is always kept.
-pub type ErrorBody = crate::models::Error;
-
 /// The first server the spec lists; [`Client::new`] talks to it.
 pub const DEFAULT_BASE_URL: &str = "https://api.bentley.com/imodels";
 
-/// Everything that can go wrong calling the API: its variants are
-/// [`runtime::Error`]'s, with [`ErrorBody`] as the body of non-2xx answers.
-pub type Error = runtime::Error<ErrorBody>;
+/// Everything that can go wrong calling the API, one variant per way ([`Error::Api`]: an error status the server answered, an [`ApiError`]); its methods are [`runtime::Error`]'s. See [what every method returns](crate#what-every-method-returns).
+pub type Error = runtime::Error<crate::models::ErrorBody>;
 
-/// A non-2xx answer, with its body parsed as [`ErrorBody`] when it is one.
-/// Its methods (`status`, `retry_after`, `error_body`, ...) are
-/// [`runtime::ApiError`]'s.
-pub type ApiError = runtime::ApiError<ErrorBody>;
+/// An error status the server answered, with its status, headers and raw body, and the body parsed as [`models::ErrorBody`] when it is one. Its methods (`status`, `retry_after`, `error_body`, ...) are [`runtime::ApiError`]'s.
+pub type ApiError = runtime::ApiError<crate::models::ErrorBody>;
 
-/// The items of a paged list, from [`Request::into_stream`]: a [`Stream`] of
-/// results (see [`runtime::ItemStream`]); [`StreamExt`] has its combinators.
-pub type ItemStream<T> = runtime::ItemStream<T, ErrorBody>;
+/// The items of a paged list, from [`Request::into_stream`]: a
+/// [`Stream`](runtime::Stream) of results (see [`runtime::ItemStream`]);
+/// [`runtime::StreamExt`] has its combinators.
+pub type ItemStream<T> = runtime::ItemStream<T, crate::models::ErrorBody>;
 
 /// Configures a [`Client`]; from [`Client::builder`]. Its methods (`token_fn`,
 /// `retry_policy`, `timeout`, ...) are [`runtime::ClientBuilder`]'s.
 pub type ClientBuilder = runtime::ClientBuilder<Client>;
 
-/// A body arriving chunk by chunk, a [`Stream`] of [`Bytes`] results: from
+/// A body arriving chunk by chunk, a [`Stream`](runtime::Stream) of
+/// [`Bytes`](runtime::Bytes) results: from
 /// [`Request::send_streaming`], [`Download::into_stream`]; see [`runtime::ByteStream`].
-pub type ByteStream = runtime::ByteStream<ErrorBody>;
+pub type ByteStream = runtime::ByteStream<crate::models::ErrorBody>;
 
 /// A 2xx answer whose body streams; from [`Request::send_streaming`]. Its
 /// methods (`to_file`, `into_body`, ...) are [`runtime::StreamingResponse`]'s.
-pub type StreamingResponse = runtime::StreamingResponse<ErrorBody>;
+pub type StreamingResponse = runtime::StreamingResponse<crate::models::ErrorBody>;
 
 /// A download from a pre-signed storage URL; from [`Client::download_from`].
 /// Its methods (`to_file`, `on_progress`, `into_stream`, ...) are
 /// [`runtime::Download`]'s.
-pub type Download = runtime::Download<ErrorBody>;
+pub type Download = runtime::Download<crate::models::ErrorBody>;
 
 /// An upload to a pre-signed storage URL; from [`Client::upload_to`]. Its
 /// methods (`on_progress`, `send`, ...) are [`runtime::Upload`]'s.
-pub type Upload = runtime::Upload<ErrorBody>;
+pub type Upload = runtime::Upload<crate::models::ErrorBody>;

@@ -111,7 +111,11 @@ impl<O: runtime::mock::MockOperation> Mock<'_, O> {
     }
 
     /// Answers with `status` and the spec's error body, as JSON.
-    pub fn respond_error(mut self, status: u16, body: &crate::ErrorBody) -> Self {
+    pub fn respond_error(
+        mut self,
+        status: u16,
+        body: &crate::models::ErrorBody,
+    ) -> Self {
         self.expectation = self
             .expectation
             .status(status)
@@ -137,7 +141,7 @@ impl<O: runtime::mock::MockOperation> Mock<'_, O> {
         mut self,
         status: u16,
         content_type: &str,
-        body: impl Into<crate::Bytes>,
+        body: impl Into<crate::runtime::Bytes>,
     ) -> Self {
         self.expectation = self
             .expectation
@@ -179,7 +183,7 @@ impl MockServer {
     pub fn get_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetIModels> {
+    ) -> Mock<'_, crate::operations::GetIModelsInput> {
         mock(self, "get_imodels", self.client.get_imodels(itwin_id))
     }
 
@@ -189,7 +193,7 @@ impl MockServer {
     pub fn create_imodel(
         &self,
         body: crate::models::CreateIModel,
-    ) -> Mock<'_, crate::operations::CreateIModel> {
+    ) -> Mock<'_, crate::operations::CreateIModelInput> {
         mock(self, "create_imodel", self.client.create_imodel(body))
     }
 
@@ -199,7 +203,7 @@ impl MockServer {
     pub fn get_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetIModel> {
+    ) -> Mock<'_, crate::operations::GetIModelInput> {
         mock(self, "get_imodel", self.client.get_imodel(imodel_id))
     }
 
@@ -209,7 +213,7 @@ impl MockServer {
     pub fn delete_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::DeleteIModel> {
+    ) -> Mock<'_, crate::operations::DeleteIModelInput> {
         mock(self, "delete_imodel", self.client.delete_imodel(imodel_id))
     }
 
@@ -220,7 +224,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::UpdateIModel,
-    ) -> Mock<'_, crate::operations::UpdateIModel> {
+    ) -> Mock<'_, crate::operations::UpdateIModelInput> {
         mock(self, "update_imodel", self.client.update_imodel(imodel_id, body))
     }
 
@@ -231,7 +235,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CloneIModel,
-    ) -> Mock<'_, crate::operations::CloneIModel> {
+    ) -> Mock<'_, crate::operations::CloneIModelInput> {
         mock(self, "clone_imodel", self.client.clone_imodel(imodel_id, body))
     }
 
@@ -242,7 +246,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::ForkIModel,
-    ) -> Mock<'_, crate::operations::ForkIModel> {
+    ) -> Mock<'_, crate::operations::ForkIModelInput> {
         mock(self, "fork_imodel", self.client.fork_imodel(imodel_id, body))
     }
 
@@ -252,7 +256,7 @@ impl MockServer {
     pub fn get_changesets(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetChangesets> {
+    ) -> Mock<'_, crate::operations::GetChangesetsInput> {
         mock(self, "get_changesets", self.client.get_changesets(imodel_id))
     }
 
@@ -263,7 +267,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CreateChangeset,
-    ) -> Mock<'_, crate::operations::CreateChangeset> {
+    ) -> Mock<'_, crate::operations::CreateChangesetInput> {
         mock(self, "create_changeset", self.client.create_changeset(imodel_id, body))
     }
 
@@ -274,7 +278,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
-    ) -> Mock<'_, crate::operations::GetChangeset> {
+    ) -> Mock<'_, crate::operations::GetChangesetInput> {
         mock(self, "get_changeset", self.client.get_changeset(imodel_id, changeset_id))
     }
 
@@ -286,7 +290,7 @@ impl MockServer {
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
         body: crate::models::UpdateChangeset,
-    ) -> Mock<'_, crate::operations::UpdateChangeset> {
+    ) -> Mock<'_, crate::operations::UpdateChangesetInput> {
         mock(
             self,
             "update_changeset",
@@ -300,7 +304,7 @@ impl MockServer {
     pub fn get_named_versions(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetNamedVersions> {
+    ) -> Mock<'_, crate::operations::GetNamedVersionsInput> {
         mock(self, "get_named_versions", self.client.get_named_versions(imodel_id))
     }
 
@@ -311,7 +315,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CreateNamedVersion,
-    ) -> Mock<'_, crate::operations::CreateNamedVersion> {
+    ) -> Mock<'_, crate::operations::CreateNamedVersionInput> {
         mock(
             self,
             "create_named_version",
@@ -326,7 +330,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetNamedVersion> {
+    ) -> Mock<'_, crate::operations::GetNamedVersionInput> {
         mock(
             self,
             "get_named_version",
@@ -342,7 +346,7 @@ impl MockServer {
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
         body: crate::models::UpdateNamedVersion,
-    ) -> Mock<'_, crate::operations::UpdateNamedVersion> {
+    ) -> Mock<'_, crate::operations::UpdateNamedVersionInput> {
         mock(
             self,
             "update_named_version",
@@ -356,7 +360,7 @@ impl MockServer {
     pub fn get_briefcases(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetBriefcases> {
+    ) -> Mock<'_, crate::operations::GetBriefcasesInput> {
         mock(self, "get_briefcases", self.client.get_briefcases(imodel_id))
     }
 
@@ -366,7 +370,7 @@ impl MockServer {
     pub fn acquire_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::AcquireBriefcase> {
+    ) -> Mock<'_, crate::operations::AcquireBriefcaseInput> {
         mock(self, "acquire_briefcase", self.client.acquire_briefcase(imodel_id))
     }
 
@@ -376,7 +380,7 @@ impl MockServer {
     pub fn get_locks(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetLocks> {
+    ) -> Mock<'_, crate::operations::GetLocksInput> {
         mock(self, "get_locks", self.client.get_locks(imodel_id))
     }
 
@@ -387,7 +391,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::UpdateLocks,
-    ) -> Mock<'_, crate::operations::UpdateLocks> {
+    ) -> Mock<'_, crate::operations::UpdateLocksInput> {
         mock(self, "update_locks", self.client.update_locks(imodel_id, body))
     }
 
@@ -397,7 +401,7 @@ impl MockServer {
     pub fn get_imodel_users(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetIModelUsers> {
+    ) -> Mock<'_, crate::operations::GetIModelUsersInput> {
         mock(self, "get_imodel_users", self.client.get_imodel_users(imodel_id))
     }
 
@@ -408,7 +412,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetIModelUser> {
+    ) -> Mock<'_, crate::operations::GetIModelUserInput> {
         mock(self, "get_imodel_user", self.client.get_imodel_user(imodel_id, user_id))
     }
 
@@ -418,7 +422,7 @@ impl MockServer {
     pub fn get_thumbnail(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetThumbnail> {
+    ) -> Mock<'_, crate::operations::GetThumbnailInput> {
         mock(self, "get_thumbnail", self.client.get_thumbnail(imodel_id))
     }
 
@@ -429,7 +433,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: impl Into<crate::runtime::Body>,
-    ) -> Mock<'_, crate::operations::UploadThumbnail> {
+    ) -> Mock<'_, crate::operations::UploadThumbnailInput> {
         mock(self, "upload_thumbnail", self.client.upload_thumbnail(imodel_id, body))
     }
 
@@ -439,7 +443,7 @@ impl MockServer {
     pub fn get_baseline_file(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetBaselineFile> {
+    ) -> Mock<'_, crate::operations::GetBaselineFileInput> {
         mock(self, "get_baseline_file", self.client.get_baseline_file(imodel_id))
     }
 
@@ -449,7 +453,7 @@ impl MockServer {
     pub fn complete_baseline_file_upload(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::CompleteBaselineFileUpload> {
+    ) -> Mock<'_, crate::operations::CompleteBaselineFileUploadInput> {
         mock(
             self,
             "complete_baseline_file_upload",
@@ -463,7 +467,7 @@ impl MockServer {
     pub fn get_create_imodel_operation_details(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetCreateIModelOperationDetails> {
+    ) -> Mock<'_, crate::operations::GetCreateIModelOperationDetailsInput> {
         mock(
             self,
             "get_create_imodel_operation_details",
@@ -478,7 +482,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         briefcase_id: i64,
-    ) -> Mock<'_, crate::operations::GetBriefcase> {
+    ) -> Mock<'_, crate::operations::GetBriefcaseInput> {
         mock(self, "get_briefcase", self.client.get_briefcase(imodel_id, briefcase_id))
     }
 
@@ -489,7 +493,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         briefcase_id: i64,
-    ) -> Mock<'_, crate::operations::ReleaseBriefcase> {
+    ) -> Mock<'_, crate::operations::ReleaseBriefcaseInput> {
         mock(
             self,
             "release_briefcase",
@@ -504,7 +508,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         after_changeset_index: i64,
-    ) -> Mock<'_, crate::operations::GetReleasedLocks> {
+    ) -> Mock<'_, crate::operations::GetReleasedLocksInput> {
         mock(
             self,
             "get_released_locks",
@@ -519,7 +523,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::ReleaseLocksChunk,
-    ) -> Mock<'_, crate::operations::ReleaseLocksChunk> {
+    ) -> Mock<'_, crate::operations::ReleaseLocksChunkInput> {
         mock(
             self,
             "release_locks_chunk",
@@ -533,7 +537,7 @@ impl MockServer {
     pub fn get_user_permissions(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetUserPermissions> {
+    ) -> Mock<'_, crate::operations::GetUserPermissionsInput> {
         mock(self, "get_user_permissions", self.client.get_user_permissions(imodel_id))
     }
 
@@ -544,7 +548,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
-    ) -> Mock<'_, crate::operations::GetChangesetCheckpoint> {
+    ) -> Mock<'_, crate::operations::GetChangesetCheckpointInput> {
         mock(
             self,
             "get_changeset_checkpoint",
@@ -559,7 +563,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetNamedVersionCheckpoint> {
+    ) -> Mock<'_, crate::operations::GetNamedVersionCheckpointInput> {
         mock(
             self,
             "get_named_version_checkpoint",
@@ -574,7 +578,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::UpdateNamedVersionCheckpoint> {
+    ) -> Mock<'_, crate::operations::UpdateNamedVersionCheckpointInput> {
         mock(
             self,
             "update_named_version_checkpoint",
@@ -588,7 +592,7 @@ impl MockServer {
     pub fn get_latest_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetLatestCheckpoint> {
+    ) -> Mock<'_, crate::operations::GetLatestCheckpointInput> {
         mock(self, "get_latest_checkpoint", self.client.get_latest_checkpoint(imodel_id))
     }
 
@@ -598,7 +602,7 @@ impl MockServer {
     pub fn get_changeset_groups(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetChangesetGroups> {
+    ) -> Mock<'_, crate::operations::GetChangesetGroupsInput> {
         mock(self, "get_changeset_groups", self.client.get_changeset_groups(imodel_id))
     }
 
@@ -609,7 +613,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CreateChangesetGroup,
-    ) -> Mock<'_, crate::operations::CreateChangesetGroup> {
+    ) -> Mock<'_, crate::operations::CreateChangesetGroupInput> {
         mock(
             self,
             "create_changeset_group",
@@ -624,7 +628,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_group_id: impl Into<String>,
-    ) -> Mock<'_, crate::operations::GetChangesetGroup> {
+    ) -> Mock<'_, crate::operations::GetChangesetGroupInput> {
         mock(
             self,
             "get_changeset_group",
@@ -640,7 +644,7 @@ impl MockServer {
         imodel_id: ::uuid::Uuid,
         changeset_group_id: impl Into<String>,
         body: crate::models::UpdateChangesetGroup,
-    ) -> Mock<'_, crate::operations::UpdateChangesetGroup> {
+    ) -> Mock<'_, crate::operations::UpdateChangesetGroupInput> {
         mock(
             self,
             "update_changeset_group",
@@ -654,7 +658,7 @@ impl MockServer {
     pub fn get_changesets_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetChangesetsExtendedData> {
+    ) -> Mock<'_, crate::operations::GetChangesetsExtendedDataInput> {
         mock(
             self,
             "get_changesets_extended_data",
@@ -669,7 +673,7 @@ impl MockServer {
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
-    ) -> Mock<'_, crate::operations::GetChangesetExtendedData> {
+    ) -> Mock<'_, crate::operations::GetChangesetExtendedDataInput> {
         mock(
             self,
             "get_changeset_extended_data",
@@ -685,7 +689,7 @@ impl MockServer {
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
         body: crate::models::CreateChangesetExtendedData,
-    ) -> Mock<'_, crate::operations::CreateChangesetExtendedData> {
+    ) -> Mock<'_, crate::operations::CreateChangesetExtendedDataInput> {
         mock(
             self,
             "create_changeset_extended_data",
@@ -699,7 +703,7 @@ impl MockServer {
     pub fn get_favorite_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetFavoriteIModels> {
+    ) -> Mock<'_, crate::operations::GetFavoriteIModelsInput> {
         mock(self, "get_favorite_imodels", self.client.get_favorite_imodels(itwin_id))
     }
 
@@ -709,7 +713,7 @@ impl MockServer {
     pub fn add_imodel_to_favorites(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::AddIModelToFavorites> {
+    ) -> Mock<'_, crate::operations::AddIModelToFavoritesInput> {
         mock(
             self,
             "add_imodel_to_favorites",
@@ -723,7 +727,7 @@ impl MockServer {
     pub fn remove_imodel_from_favorites(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::RemoveIModelFromFavorites> {
+    ) -> Mock<'_, crate::operations::RemoveIModelFromFavoritesInput> {
         mock(
             self,
             "remove_imodel_from_favorites",
@@ -737,7 +741,7 @@ impl MockServer {
     pub fn get_recent_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::GetRecentIModels> {
+    ) -> Mock<'_, crate::operations::GetRecentIModelsInput> {
         mock(self, "get_recent_imodels", self.client.get_recent_imodels(itwin_id))
     }
 
@@ -747,7 +751,7 @@ impl MockServer {
     pub fn add_imodel_to_recents(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::AddIModelToRecents> {
+    ) -> Mock<'_, crate::operations::AddIModelToRecentsInput> {
         mock(self, "add_imodel_to_recents", self.client.add_imodel_to_recents(imodel_id))
     }
 
@@ -757,7 +761,7 @@ impl MockServer {
     pub fn remove_imodel_from_recents(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Mock<'_, crate::operations::RemoveIModelFromRecents> {
+    ) -> Mock<'_, crate::operations::RemoveIModelFromRecentsInput> {
         mock(
             self,
             "remove_imodel_from_recents",
@@ -766,7 +770,7 @@ impl MockServer {
     }
 }
 
-impl Mock<'_, crate::operations::GetIModels> {
+impl Mock<'_, crate::operations::GetIModelsInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -788,7 +792,7 @@ impl Mock<'_, crate::operations::GetIModels> {
     }
 
     /// Matches only calls that set it to `value` ([`Request::state`](crate::Request::state)).
-    pub fn state(self, value: crate::models::GetIModelsState) -> Self {
+    pub fn state(self, value: crate::models::IModelState) -> Self {
         map(self, |request| request.state(value))
     }
 
@@ -808,7 +812,7 @@ impl Mock<'_, crate::operations::GetIModels> {
     }
 }
 
-impl Mock<'_, crate::operations::GetChangesets> {
+impl Mock<'_, crate::operations::GetChangesetsInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -845,7 +849,7 @@ impl Mock<'_, crate::operations::GetChangesets> {
     }
 }
 
-impl Mock<'_, crate::operations::GetNamedVersions> {
+impl Mock<'_, crate::operations::GetNamedVersionsInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -877,7 +881,7 @@ impl Mock<'_, crate::operations::GetNamedVersions> {
     }
 
     /// Matches only calls that set it to `value` ([`Request::state`](crate::Request::state)).
-    pub fn state(self, value: crate::models::GetNamedVersionsState) -> Self {
+    pub fn state(self, value: crate::models::NamedVersionState) -> Self {
         map(self, |request| request.state(value))
     }
 
@@ -887,7 +891,7 @@ impl Mock<'_, crate::operations::GetNamedVersions> {
     }
 }
 
-impl Mock<'_, crate::operations::GetBriefcases> {
+impl Mock<'_, crate::operations::GetBriefcasesInput> {
     /// Matches only calls that set it to `value` ([`Request::prefer`](crate::Request::prefer)).
     pub fn prefer(self, value: crate::models::PreferReturn) -> Self {
         map(self, |request| request.prefer(value))
@@ -919,14 +923,14 @@ impl Mock<'_, crate::operations::GetBriefcases> {
     }
 }
 
-impl Mock<'_, crate::operations::AcquireBriefcase> {
+impl Mock<'_, crate::operations::AcquireBriefcaseInput> {
     /// Matches only calls that set it to `value` ([`Request::body`](crate::Request::body)).
     pub fn body(self, value: crate::models::AcquireBriefcase) -> Self {
         map(self, |request| request.body(value))
     }
 }
 
-impl Mock<'_, crate::operations::GetLocks> {
+impl Mock<'_, crate::operations::GetLocksInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -953,7 +957,7 @@ impl Mock<'_, crate::operations::GetLocks> {
     }
 }
 
-impl Mock<'_, crate::operations::GetIModelUsers> {
+impl Mock<'_, crate::operations::GetIModelUsersInput> {
     /// Matches only calls that set it to `value` ([`Request::prefer`](crate::Request::prefer)).
     pub fn prefer(self, value: crate::models::PreferReturn) -> Self {
         map(self, |request| request.prefer(value))
@@ -980,14 +984,14 @@ impl Mock<'_, crate::operations::GetIModelUsers> {
     }
 }
 
-impl Mock<'_, crate::operations::GetThumbnail> {
+impl Mock<'_, crate::operations::GetThumbnailInput> {
     /// Matches only calls that set it to `value` ([`Request::size`](crate::Request::size)).
     pub fn size(self, value: crate::models::GetThumbnailSize) -> Self {
         map(self, |request| request.size(value))
     }
 }
 
-impl Mock<'_, crate::operations::GetReleasedLocks> {
+impl Mock<'_, crate::operations::GetReleasedLocksInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -999,7 +1003,7 @@ impl Mock<'_, crate::operations::GetReleasedLocks> {
     }
 }
 
-impl Mock<'_, crate::operations::GetChangesetGroups> {
+impl Mock<'_, crate::operations::GetChangesetGroupsInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -1016,7 +1020,7 @@ impl Mock<'_, crate::operations::GetChangesetGroups> {
     }
 }
 
-impl Mock<'_, crate::operations::GetChangesetsExtendedData> {
+impl Mock<'_, crate::operations::GetChangesetsExtendedDataInput> {
     /// Matches only calls that set it to `value` ([`Request::top`](crate::Request::top)).
     pub fn top(self, value: i64) -> Self {
         map(self, |request| request.top(value))
@@ -1033,7 +1037,7 @@ impl Mock<'_, crate::operations::GetChangesetsExtendedData> {
     }
 }
 
-impl Mock<'_, crate::operations::GetFavoriteIModels> {
+impl Mock<'_, crate::operations::GetFavoriteIModelsInput> {
     /// Matches only calls that set it to `value` ([`Request::prefer`](crate::Request::prefer)).
     pub fn prefer(self, value: crate::models::PreferReturn) -> Self {
         map(self, |request| request.prefer(value))
@@ -1050,7 +1054,7 @@ impl Mock<'_, crate::operations::GetFavoriteIModels> {
     }
 }
 
-impl Mock<'_, crate::operations::GetRecentIModels> {
+impl Mock<'_, crate::operations::GetRecentIModelsInput> {
     /// Matches only calls that set it to `value` ([`Request::prefer`](crate::Request::prefer)).
     pub fn prefer(self, value: crate::models::PreferReturn) -> Self {
         map(self, |request| request.prefer(value))
@@ -1062,7 +1066,7 @@ impl Mock<'_, crate::operations::GetRecentIModels> {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetIModels {
+impl runtime::mock::MockOperation for crate::operations::GetIModelsInput {
     type Body = crate::models::IModelList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1070,7 +1074,7 @@ impl runtime::mock::MockOperation for crate::operations::GetIModels {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::CreateIModel {
+impl runtime::mock::MockOperation for crate::operations::CreateIModelInput {
     type Body = crate::models::IModel;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1081,7 +1085,7 @@ impl runtime::mock::MockOperation for crate::operations::CreateIModel {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetIModel {
+impl runtime::mock::MockOperation for crate::operations::GetIModelInput {
     type Body = crate::models::IModel;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1092,7 +1096,7 @@ impl runtime::mock::MockOperation for crate::operations::GetIModel {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::DeleteIModel {
+impl runtime::mock::MockOperation for crate::operations::DeleteIModelInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 204;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1100,7 +1104,7 @@ impl runtime::mock::MockOperation for crate::operations::DeleteIModel {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UpdateIModel {
+impl runtime::mock::MockOperation for crate::operations::UpdateIModelInput {
     type Body = crate::models::IModel;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1111,7 +1115,7 @@ impl runtime::mock::MockOperation for crate::operations::UpdateIModel {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::CloneIModel {
+impl runtime::mock::MockOperation for crate::operations::CloneIModelInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 202;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1119,7 +1123,7 @@ impl runtime::mock::MockOperation for crate::operations::CloneIModel {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::ForkIModel {
+impl runtime::mock::MockOperation for crate::operations::ForkIModelInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 202;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1127,7 +1131,7 @@ impl runtime::mock::MockOperation for crate::operations::ForkIModel {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangesets {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetsInput {
     type Body = crate::models::ChangesetList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1135,7 +1139,7 @@ impl runtime::mock::MockOperation for crate::operations::GetChangesets {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::CreateChangeset {
+impl runtime::mock::MockOperation for crate::operations::CreateChangesetInput {
     type Body = crate::models::Changeset;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1146,7 +1150,7 @@ impl runtime::mock::MockOperation for crate::operations::CreateChangeset {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangeset {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetInput {
     type Body = crate::models::Changeset;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1157,7 +1161,7 @@ impl runtime::mock::MockOperation for crate::operations::GetChangeset {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UpdateChangeset {
+impl runtime::mock::MockOperation for crate::operations::UpdateChangesetInput {
     type Body = crate::models::Changeset;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1168,7 +1172,7 @@ impl runtime::mock::MockOperation for crate::operations::UpdateChangeset {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetNamedVersions {
+impl runtime::mock::MockOperation for crate::operations::GetNamedVersionsInput {
     type Body = crate::models::NamedVersionList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1176,7 +1180,7 @@ impl runtime::mock::MockOperation for crate::operations::GetNamedVersions {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::CreateNamedVersion {
+impl runtime::mock::MockOperation for crate::operations::CreateNamedVersionInput {
     type Body = crate::models::NamedVersion;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1187,7 +1191,7 @@ impl runtime::mock::MockOperation for crate::operations::CreateNamedVersion {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetNamedVersion {
+impl runtime::mock::MockOperation for crate::operations::GetNamedVersionInput {
     type Body = crate::models::NamedVersion;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1198,7 +1202,7 @@ impl runtime::mock::MockOperation for crate::operations::GetNamedVersion {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UpdateNamedVersion {
+impl runtime::mock::MockOperation for crate::operations::UpdateNamedVersionInput {
     type Body = crate::models::NamedVersion;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1209,7 +1213,7 @@ impl runtime::mock::MockOperation for crate::operations::UpdateNamedVersion {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetBriefcases {
+impl runtime::mock::MockOperation for crate::operations::GetBriefcasesInput {
     type Body = crate::models::BriefcaseList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1217,7 +1221,7 @@ impl runtime::mock::MockOperation for crate::operations::GetBriefcases {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::AcquireBriefcase {
+impl runtime::mock::MockOperation for crate::operations::AcquireBriefcaseInput {
     type Body = crate::models::Briefcase;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1228,7 +1232,7 @@ impl runtime::mock::MockOperation for crate::operations::AcquireBriefcase {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetLocks {
+impl runtime::mock::MockOperation for crate::operations::GetLocksInput {
     type Body = crate::models::LockList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1236,7 +1240,7 @@ impl runtime::mock::MockOperation for crate::operations::GetLocks {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UpdateLocks {
+impl runtime::mock::MockOperation for crate::operations::UpdateLocksInput {
     type Body = crate::models::Lock;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1247,7 +1251,7 @@ impl runtime::mock::MockOperation for crate::operations::UpdateLocks {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetIModelUsers {
+impl runtime::mock::MockOperation for crate::operations::GetIModelUsersInput {
     type Body = crate::models::UserList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1255,7 +1259,7 @@ impl runtime::mock::MockOperation for crate::operations::GetIModelUsers {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetIModelUser {
+impl runtime::mock::MockOperation for crate::operations::GetIModelUserInput {
     type Body = crate::models::User;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1266,7 +1270,7 @@ impl runtime::mock::MockOperation for crate::operations::GetIModelUser {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetThumbnail {
+impl runtime::mock::MockOperation for crate::operations::GetThumbnailInput {
     type Body = ::bytes::Bytes;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1274,7 +1278,7 @@ impl runtime::mock::MockOperation for crate::operations::GetThumbnail {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UploadThumbnail {
+impl runtime::mock::MockOperation for crate::operations::UploadThumbnailInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1282,18 +1286,7 @@ impl runtime::mock::MockOperation for crate::operations::UploadThumbnail {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetBaselineFile {
-    type Body = crate::models::BaselineFile;
-    const STATUS: u16 = 200;
-    fn body(body: &Self::Body) -> runtime::mock::Body {
-        runtime::mock::Body::json(
-            &::std::collections::BTreeMap::from([("baselineFile", body)]),
-            "application/json",
-        )
-    }
-}
-
-impl runtime::mock::MockOperation for crate::operations::CompleteBaselineFileUpload {
+impl runtime::mock::MockOperation for crate::operations::GetBaselineFileInput {
     type Body = crate::models::BaselineFile;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1305,7 +1298,19 @@ impl runtime::mock::MockOperation for crate::operations::CompleteBaselineFileUpl
 }
 
 impl runtime::mock::MockOperation
-for crate::operations::GetCreateIModelOperationDetails {
+for crate::operations::CompleteBaselineFileUploadInput {
+    type Body = crate::models::BaselineFile;
+    const STATUS: u16 = 200;
+    fn body(body: &Self::Body) -> runtime::mock::Body {
+        runtime::mock::Body::json(
+            &::std::collections::BTreeMap::from([("baselineFile", body)]),
+            "application/json",
+        )
+    }
+}
+
+impl runtime::mock::MockOperation
+for crate::operations::GetCreateIModelOperationDetailsInput {
     type Body = crate::models::CreateIModelOperationDetails;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1316,7 +1321,7 @@ for crate::operations::GetCreateIModelOperationDetails {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetBriefcase {
+impl runtime::mock::MockOperation for crate::operations::GetBriefcaseInput {
     type Body = crate::models::Briefcase;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1327,7 +1332,7 @@ impl runtime::mock::MockOperation for crate::operations::GetBriefcase {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::ReleaseBriefcase {
+impl runtime::mock::MockOperation for crate::operations::ReleaseBriefcaseInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 204;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1335,7 +1340,7 @@ impl runtime::mock::MockOperation for crate::operations::ReleaseBriefcase {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetReleasedLocks {
+impl runtime::mock::MockOperation for crate::operations::GetReleasedLocksInput {
     type Body = crate::models::ReleasedLockList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1343,7 +1348,7 @@ impl runtime::mock::MockOperation for crate::operations::GetReleasedLocks {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::ReleaseLocksChunk {
+impl runtime::mock::MockOperation for crate::operations::ReleaseLocksChunkInput {
     type Body = crate::models::ReleaseLocksChunkResult;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1351,7 +1356,7 @@ impl runtime::mock::MockOperation for crate::operations::ReleaseLocksChunk {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetUserPermissions {
+impl runtime::mock::MockOperation for crate::operations::GetUserPermissionsInput {
     type Body = crate::models::UserPermissions;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1359,7 +1364,7 @@ impl runtime::mock::MockOperation for crate::operations::GetUserPermissions {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangesetCheckpoint {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetCheckpointInput {
     type Body = crate::models::Checkpoint;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1370,7 +1375,7 @@ impl runtime::mock::MockOperation for crate::operations::GetChangesetCheckpoint 
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetNamedVersionCheckpoint {
+impl runtime::mock::MockOperation for crate::operations::GetNamedVersionCheckpointInput {
     type Body = crate::models::Checkpoint;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1381,7 +1386,8 @@ impl runtime::mock::MockOperation for crate::operations::GetNamedVersionCheckpoi
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UpdateNamedVersionCheckpoint {
+impl runtime::mock::MockOperation
+for crate::operations::UpdateNamedVersionCheckpointInput {
     type Body = crate::models::Checkpoint;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1392,7 +1398,7 @@ impl runtime::mock::MockOperation for crate::operations::UpdateNamedVersionCheck
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetLatestCheckpoint {
+impl runtime::mock::MockOperation for crate::operations::GetLatestCheckpointInput {
     type Body = crate::models::Checkpoint;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1403,7 +1409,7 @@ impl runtime::mock::MockOperation for crate::operations::GetLatestCheckpoint {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangesetGroups {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetGroupsInput {
     type Body = crate::models::ChangesetGroupList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1411,7 +1417,7 @@ impl runtime::mock::MockOperation for crate::operations::GetChangesetGroups {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::CreateChangesetGroup {
+impl runtime::mock::MockOperation for crate::operations::CreateChangesetGroupInput {
     type Body = crate::models::ChangesetGroup;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1422,7 +1428,7 @@ impl runtime::mock::MockOperation for crate::operations::CreateChangesetGroup {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangesetGroup {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetGroupInput {
     type Body = crate::models::ChangesetGroup;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1433,7 +1439,7 @@ impl runtime::mock::MockOperation for crate::operations::GetChangesetGroup {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::UpdateChangesetGroup {
+impl runtime::mock::MockOperation for crate::operations::UpdateChangesetGroupInput {
     type Body = crate::models::ChangesetGroup;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1444,7 +1450,7 @@ impl runtime::mock::MockOperation for crate::operations::UpdateChangesetGroup {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangesetsExtendedData {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetsExtendedDataInput {
     type Body = crate::models::ChangesetExtendedDataList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1452,7 +1458,7 @@ impl runtime::mock::MockOperation for crate::operations::GetChangesetsExtendedDa
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetChangesetExtendedData {
+impl runtime::mock::MockOperation for crate::operations::GetChangesetExtendedDataInput {
     type Body = crate::models::ChangesetExtendedData;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1463,7 +1469,8 @@ impl runtime::mock::MockOperation for crate::operations::GetChangesetExtendedDat
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::CreateChangesetExtendedData {
+impl runtime::mock::MockOperation
+for crate::operations::CreateChangesetExtendedDataInput {
     type Body = crate::models::ChangesetExtendedData;
     const STATUS: u16 = 201;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1474,7 +1481,7 @@ impl runtime::mock::MockOperation for crate::operations::CreateChangesetExtended
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetFavoriteIModels {
+impl runtime::mock::MockOperation for crate::operations::GetFavoriteIModelsInput {
     type Body = crate::models::IModelList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1482,7 +1489,7 @@ impl runtime::mock::MockOperation for crate::operations::GetFavoriteIModels {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::AddIModelToFavorites {
+impl runtime::mock::MockOperation for crate::operations::AddIModelToFavoritesInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 204;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1490,7 +1497,7 @@ impl runtime::mock::MockOperation for crate::operations::AddIModelToFavorites {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::RemoveIModelFromFavorites {
+impl runtime::mock::MockOperation for crate::operations::RemoveIModelFromFavoritesInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 204;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1498,7 +1505,7 @@ impl runtime::mock::MockOperation for crate::operations::RemoveIModelFromFavorit
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::GetRecentIModels {
+impl runtime::mock::MockOperation for crate::operations::GetRecentIModelsInput {
     type Body = crate::models::IModelList;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1506,7 +1513,7 @@ impl runtime::mock::MockOperation for crate::operations::GetRecentIModels {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::AddIModelToRecents {
+impl runtime::mock::MockOperation for crate::operations::AddIModelToRecentsInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 204;
     fn body(body: &Self::Body) -> runtime::mock::Body {
@@ -1514,7 +1521,7 @@ impl runtime::mock::MockOperation for crate::operations::AddIModelToRecents {
     }
 }
 
-impl runtime::mock::MockOperation for crate::operations::RemoveIModelFromRecents {
+impl runtime::mock::MockOperation for crate::operations::RemoveIModelFromRecentsInput {
     type Body = ::serde_json::Value;
     const STATUS: u16 = 204;
     fn body(body: &Self::Body) -> runtime::mock::Body {

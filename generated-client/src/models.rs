@@ -52,8 +52,9 @@ pub enum IModelState {
     Initialized,
     /// `notInitialized`
     NotInitialized,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl IModelState {
@@ -62,7 +63,7 @@ impl IModelState {
         match self {
             Self::Initialized => "initialized",
             Self::NotInitialized => "notInitialized",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -73,23 +74,29 @@ impl ::std::fmt::Display for IModelState {
     }
 }
 
+impl crate::runtime::StrEnum for IModelState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "initialized" => Some(Self::Initialized),
+            "notInitialized" => Some(Self::NotInitialized),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for IModelState {
     fn from(value: &str) -> Self {
-        match value {
-            "initialized" => Self::Initialized,
-            "notInitialized" => Self::NotInitialized,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for IModelState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "initialized" => Self::Initialized,
-            "notInitialized" => Self::NotInitialized,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -135,7 +142,7 @@ pub struct CreateIModel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extent: Option<CreateIModelExtent>,
+    pub extent: Option<Extent>,
     #[serde(rename = "creationMode", skip_serializing_if = "Option::is_none")]
     pub creation_mode: Option<IModelCreationMode>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,15 +174,6 @@ impl CreateIModel {
         }
     }
 }
-
-/// Generated from `#/components/schemas/CreateIModel/properties/extent`.
-pub type CreateIModelExtent = Extent;
-
-/// Generated from `#/components/schemas/CreateIModel/properties/extent/properties/southWest`.
-pub type CreateIModelExtentSouthWest = Point;
-
-/// Generated from `#/components/schemas/CreateIModel/properties/extent/properties/northEast`.
-pub type CreateIModelExtentNorthEast = Point;
 
 /// Generated from `#/components/schemas/UpdateIModel`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -330,8 +328,9 @@ pub enum NamedVersionState {
     Visible,
     /// `hidden`
     Hidden,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl NamedVersionState {
@@ -340,7 +339,7 @@ impl NamedVersionState {
         match self {
             Self::Visible => "visible",
             Self::Hidden => "hidden",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -351,23 +350,29 @@ impl ::std::fmt::Display for NamedVersionState {
     }
 }
 
+impl crate::runtime::StrEnum for NamedVersionState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "visible" => Some(Self::Visible),
+            "hidden" => Some(Self::Hidden),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for NamedVersionState {
     fn from(value: &str) -> Self {
-        match value {
-            "visible" => Self::Visible,
-            "hidden" => Self::Hidden,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for NamedVersionState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "visible" => Self::Visible,
-            "hidden" => Self::Hidden,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -427,25 +432,25 @@ impl CreateNamedVersion {
 
 /// Generated from `#/components/schemas/Error`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Error {
+pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorError>,
+    pub error: Option<ErrorInfo>,
 }
 
 /// Generated from `#/components/schemas/Error/properties/error`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ErrorError {
+pub struct ErrorInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<ErrorErrorDetail>,
+    pub details: Vec<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
 }
 
 /// Generated from `#/components/schemas/Error/properties/error/properties/details/items`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ErrorErrorDetail {
+pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -454,14 +459,14 @@ pub struct ErrorErrorDetail {
     pub code: Option<ErrorCode>,
     /// A narrower code for this detail.
     #[serde(rename = "innerError", skip_serializing_if = "Option::is_none")]
-    pub inner_error: Option<ErrorErrorDetailInnerError>,
+    pub inner_error: Option<InnerError>,
 }
 
 /// A narrower code for this detail.
 ///
 /// Generated from `#/components/schemas/Error/properties/error/properties/details/items/properties/innerError`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ErrorErrorDetailInnerError {
+pub struct InnerError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
 }
@@ -500,8 +505,9 @@ pub enum CreateIModelOperationState {
     Failed,
     /// `mainIModelIsMissingFederationGuids`
     MainIModelIsMissingFederationGuids,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl CreateIModelOperationState {
@@ -515,7 +521,7 @@ impl CreateIModelOperationState {
             Self::MainIModelIsMissingFederationGuids => {
                 "mainIModelIsMissingFederationGuids"
             }
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -526,33 +532,34 @@ impl ::std::fmt::Display for CreateIModelOperationState {
     }
 }
 
+impl crate::runtime::StrEnum for CreateIModelOperationState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "scheduled" => Some(Self::Scheduled),
+            "waitingForFile" => Some(Self::WaitingForFile),
+            "successful" => Some(Self::Successful),
+            "failed" => Some(Self::Failed),
+            "mainIModelIsMissingFederationGuids" => {
+                Some(Self::MainIModelIsMissingFederationGuids)
+            }
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for CreateIModelOperationState {
     fn from(value: &str) -> Self {
-        match value {
-            "scheduled" => Self::Scheduled,
-            "waitingForFile" => Self::WaitingForFile,
-            "successful" => Self::Successful,
-            "failed" => Self::Failed,
-            "mainIModelIsMissingFederationGuids" => {
-                Self::MainIModelIsMissingFederationGuids
-            }
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for CreateIModelOperationState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "scheduled" => Self::Scheduled,
-            "waitingForFile" => Self::WaitingForFile,
-            "successful" => Self::Successful,
-            "failed" => Self::Failed,
-            "mainIModelIsMissingFederationGuids" => {
-                Self::MainIModelIsMissingFederationGuids
-            }
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -785,8 +792,9 @@ pub enum PreferReturn {
     ReturnMinimal,
     /// `return=representation`
     ReturnRepresentation,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl PreferReturn {
@@ -795,7 +803,7 @@ impl PreferReturn {
         match self {
             Self::ReturnMinimal => "return=minimal",
             Self::ReturnRepresentation => "return=representation",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -806,23 +814,29 @@ impl ::std::fmt::Display for PreferReturn {
     }
 }
 
+impl crate::runtime::StrEnum for PreferReturn {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "return=minimal" => Some(Self::ReturnMinimal),
+            "return=representation" => Some(Self::ReturnRepresentation),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for PreferReturn {
     fn from(value: &str) -> Self {
-        match value {
-            "return=minimal" => Self::ReturnMinimal,
-            "return=representation" => Self::ReturnRepresentation,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for PreferReturn {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "return=minimal" => Self::ReturnMinimal,
-            "return=representation" => Self::ReturnRepresentation,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -972,8 +986,9 @@ pub enum ErrorCode {
     UserNotFound,
     /// `HeaderNotFound`
     HeaderNotFound,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl ErrorCode {
@@ -1054,7 +1069,7 @@ impl ErrorCode {
             Self::Unauthorized => "Unauthorized",
             Self::UserNotFound => "UserNotFound",
             Self::HeaderNotFound => "HeaderNotFound",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -1065,167 +1080,113 @@ impl ::std::fmt::Display for ErrorCode {
     }
 }
 
-impl From<&str> for ErrorCode {
-    fn from(value: &str) -> Self {
+impl crate::runtime::StrEnum for ErrorCode {
+    fn known(value: &str) -> Option<Self> {
         match value {
-            "AnotherUserPushing" => Self::AnotherUserPushing,
-            "BaselineFileInitializationFailed" => Self::BaselineFileInitializationFailed,
+            "AnotherUserPushing" => Some(Self::AnotherUserPushing),
+            "BaselineFileInitializationFailed" => {
+                Some(Self::BaselineFileInitializationFailed)
+            }
             "BaselineFileInitializationTimedOut" => {
-                Self::BaselineFileInitializationTimedOut
+                Some(Self::BaselineFileInitializationTimedOut)
             }
-            "BaselineFileNotFound" => Self::BaselineFileNotFound,
-            "BriefcaseNotFound" => Self::BriefcaseNotFound,
-            "CannotAcquire" => Self::CannotAcquire,
-            "ChangesetDownloadFailed" => Self::ChangesetDownloadFailed,
-            "ChangesetExists" => Self::ChangesetExists,
-            "ChangesetExtendedDataNotFound" => Self::ChangesetExtendedDataNotFound,
-            "ChangesetGroupNotFound" => Self::ChangesetGroupNotFound,
-            "ChangesetNotFound" => Self::ChangesetNotFound,
-            "CheckpointNotFound" => Self::CheckpointNotFound,
-            "ClonedIModelInitializationFailed" => Self::ClonedIModelInitializationFailed,
+            "BaselineFileNotFound" => Some(Self::BaselineFileNotFound),
+            "BriefcaseNotFound" => Some(Self::BriefcaseNotFound),
+            "CannotAcquire" => Some(Self::CannotAcquire),
+            "ChangesetDownloadFailed" => Some(Self::ChangesetDownloadFailed),
+            "ChangesetExists" => Some(Self::ChangesetExists),
+            "ChangesetExtendedDataNotFound" => Some(Self::ChangesetExtendedDataNotFound),
+            "ChangesetGroupNotFound" => Some(Self::ChangesetGroupNotFound),
+            "ChangesetNotFound" => Some(Self::ChangesetNotFound),
+            "CheckpointNotFound" => Some(Self::CheckpointNotFound),
+            "ClonedIModelInitializationFailed" => {
+                Some(Self::ClonedIModelInitializationFailed)
+            }
             "ClonedIModelInitializationTimedOut" => {
-                Self::ClonedIModelInitializationTimedOut
+                Some(Self::ClonedIModelInitializationTimedOut)
             }
-            "ConflictWithAnotherUser" => Self::ConflictWithAnotherUser,
-            "DataConflict" => Self::DataConflict,
-            "DownloadAborted" => Self::DownloadAborted,
-            "DownloadCancelled" => Self::DownloadCancelled,
-            "EmptyIModelInitializationFailed" => Self::EmptyIModelInitializationFailed,
-            "FileNotFound" => Self::FileNotFound,
-            "iModelExists" => Self::IModelExists,
-            "IModelForkInitializationFailed" => Self::IModelForkInitializationFailed,
-            "IModelForkInitializationTimedOut" => Self::IModelForkInitializationTimedOut,
+            "ConflictWithAnotherUser" => Some(Self::ConflictWithAnotherUser),
+            "DataConflict" => Some(Self::DataConflict),
+            "DownloadAborted" => Some(Self::DownloadAborted),
+            "DownloadCancelled" => Some(Self::DownloadCancelled),
+            "EmptyIModelInitializationFailed" => {
+                Some(Self::EmptyIModelInitializationFailed)
+            }
+            "FileNotFound" => Some(Self::FileNotFound),
+            "iModelExists" => Some(Self::IModelExists),
+            "IModelForkInitializationFailed" => {
+                Some(Self::IModelForkInitializationFailed)
+            }
+            "IModelForkInitializationTimedOut" => {
+                Some(Self::IModelForkInitializationTimedOut)
+            }
             "IModelFromTemplateInitializationFailed" => {
-                Self::IModelFromTemplateInitializationFailed
+                Some(Self::IModelFromTemplateInitializationFailed)
             }
             "IModelFromTemplateInitializationTimedOut" => {
-                Self::IModelFromTemplateInitializationTimedOut
+                Some(Self::IModelFromTemplateInitializationTimedOut)
             }
-            "iModelNotFound" => Self::IModelNotFound,
-            "InsufficientPermissions" => Self::InsufficientPermissions,
-            "InvalidChange" => Self::InvalidChange,
-            "InvalidHeaderValue" => Self::InvalidHeaderValue,
-            "InvalidIModelGCSCreationMode" => Self::InvalidIModelGcsCreationMode,
-            "InvalidiModelsRequest" => Self::InvalidiModelsRequest,
-            "InvalidRequestBody" => Self::InvalidRequestBody,
-            "InvalidThumbnailFormat" => Self::InvalidThumbnailFormat,
-            "InvalidValue" => Self::InvalidValue,
-            "iTwinNotFound" => Self::ITwinNotFound,
-            "LockNotFound" => Self::LockNotFound,
-            "LockOwnedByAnotherBriefcase" => Self::LockOwnedByAnotherBriefcase,
+            "iModelNotFound" => Some(Self::IModelNotFound),
+            "InsufficientPermissions" => Some(Self::InsufficientPermissions),
+            "InvalidChange" => Some(Self::InvalidChange),
+            "InvalidHeaderValue" => Some(Self::InvalidHeaderValue),
+            "InvalidIModelGCSCreationMode" => Some(Self::InvalidIModelGcsCreationMode),
+            "InvalidiModelsRequest" => Some(Self::InvalidiModelsRequest),
+            "InvalidRequestBody" => Some(Self::InvalidRequestBody),
+            "InvalidThumbnailFormat" => Some(Self::InvalidThumbnailFormat),
+            "InvalidValue" => Some(Self::InvalidValue),
+            "iTwinNotFound" => Some(Self::ITwinNotFound),
+            "LockNotFound" => Some(Self::LockNotFound),
+            "LockOwnedByAnotherBriefcase" => Some(Self::LockOwnedByAnotherBriefcase),
             "MainIModelIsMissingFederationGuids" => {
-                Self::MainIModelIsMissingFederationGuids
+                Some(Self::MainIModelIsMissingFederationGuids)
             }
-            "MaximumNumberOfBriefcasesPerUser" => Self::MaximumNumberOfBriefcasesPerUser,
+            "MaximumNumberOfBriefcasesPerUser" => {
+                Some(Self::MaximumNumberOfBriefcasesPerUser)
+            }
             "MaximumNumberOfBriefcasesPerUserPerMinute" => {
-                Self::MaximumNumberOfBriefcasesPerUserPerMinute
+                Some(Self::MaximumNumberOfBriefcasesPerUserPerMinute)
             }
-            "MissingRequestBody" => Self::MissingRequestBody,
-            "MissingRequiredHeader" => Self::MissingRequiredHeader,
-            "MissingRequiredParameter" => Self::MissingRequiredParameter,
-            "MissingRequiredProperty" => Self::MissingRequiredProperty,
+            "MissingRequestBody" => Some(Self::MissingRequestBody),
+            "MissingRequiredHeader" => Some(Self::MissingRequiredHeader),
+            "MissingRequiredParameter" => Some(Self::MissingRequiredParameter),
+            "MissingRequiredProperty" => Some(Self::MissingRequiredProperty),
             "MutuallyExclusiveParametersProvided" => {
-                Self::MutuallyExclusiveParametersProvided
+                Some(Self::MutuallyExclusiveParametersProvided)
             }
             "MutuallyExclusivePropertiesProvided" => {
-                Self::MutuallyExclusivePropertiesProvided
+                Some(Self::MutuallyExclusivePropertiesProvided)
             }
-            "NamedVersionExists" => Self::NamedVersionExists,
-            "NamedVersionNotFound" => Self::NamedVersionNotFound,
-            "NamedVersionOnChangesetExists" => Self::NamedVersionOnChangesetExists,
-            "NewerChangesExist" => Self::NewerChangesExist,
-            "RateLimitExceeded" => Self::RateLimitExceeded,
-            "RequestTooLarge" => Self::RequestTooLarge,
-            "ResourceQuotaExceeded" => Self::ResourceQuotaExceeded,
-            "StorageTypeNotSupported" => Self::StorageTypeNotSupported,
-            "TooManyRequests" => Self::TooManyRequests,
-            "Unauthorized" => Self::Unauthorized,
-            "UserNotFound" => Self::UserNotFound,
-            "HeaderNotFound" => Self::HeaderNotFound,
-            other => Self::Unknown(other.to_owned()),
+            "NamedVersionExists" => Some(Self::NamedVersionExists),
+            "NamedVersionNotFound" => Some(Self::NamedVersionNotFound),
+            "NamedVersionOnChangesetExists" => Some(Self::NamedVersionOnChangesetExists),
+            "NewerChangesExist" => Some(Self::NewerChangesExist),
+            "RateLimitExceeded" => Some(Self::RateLimitExceeded),
+            "RequestTooLarge" => Some(Self::RequestTooLarge),
+            "ResourceQuotaExceeded" => Some(Self::ResourceQuotaExceeded),
+            "StorageTypeNotSupported" => Some(Self::StorageTypeNotSupported),
+            "TooManyRequests" => Some(Self::TooManyRequests),
+            "Unauthorized" => Some(Self::Unauthorized),
+            "UserNotFound" => Some(Self::UserNotFound),
+            "HeaderNotFound" => Some(Self::HeaderNotFound),
+            _ => None,
         }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
+impl From<&str> for ErrorCode {
+    fn from(value: &str) -> Self {
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for ErrorCode {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "AnotherUserPushing" => Self::AnotherUserPushing,
-            "BaselineFileInitializationFailed" => Self::BaselineFileInitializationFailed,
-            "BaselineFileInitializationTimedOut" => {
-                Self::BaselineFileInitializationTimedOut
-            }
-            "BaselineFileNotFound" => Self::BaselineFileNotFound,
-            "BriefcaseNotFound" => Self::BriefcaseNotFound,
-            "CannotAcquire" => Self::CannotAcquire,
-            "ChangesetDownloadFailed" => Self::ChangesetDownloadFailed,
-            "ChangesetExists" => Self::ChangesetExists,
-            "ChangesetExtendedDataNotFound" => Self::ChangesetExtendedDataNotFound,
-            "ChangesetGroupNotFound" => Self::ChangesetGroupNotFound,
-            "ChangesetNotFound" => Self::ChangesetNotFound,
-            "CheckpointNotFound" => Self::CheckpointNotFound,
-            "ClonedIModelInitializationFailed" => Self::ClonedIModelInitializationFailed,
-            "ClonedIModelInitializationTimedOut" => {
-                Self::ClonedIModelInitializationTimedOut
-            }
-            "ConflictWithAnotherUser" => Self::ConflictWithAnotherUser,
-            "DataConflict" => Self::DataConflict,
-            "DownloadAborted" => Self::DownloadAborted,
-            "DownloadCancelled" => Self::DownloadCancelled,
-            "EmptyIModelInitializationFailed" => Self::EmptyIModelInitializationFailed,
-            "FileNotFound" => Self::FileNotFound,
-            "iModelExists" => Self::IModelExists,
-            "IModelForkInitializationFailed" => Self::IModelForkInitializationFailed,
-            "IModelForkInitializationTimedOut" => Self::IModelForkInitializationTimedOut,
-            "IModelFromTemplateInitializationFailed" => {
-                Self::IModelFromTemplateInitializationFailed
-            }
-            "IModelFromTemplateInitializationTimedOut" => {
-                Self::IModelFromTemplateInitializationTimedOut
-            }
-            "iModelNotFound" => Self::IModelNotFound,
-            "InsufficientPermissions" => Self::InsufficientPermissions,
-            "InvalidChange" => Self::InvalidChange,
-            "InvalidHeaderValue" => Self::InvalidHeaderValue,
-            "InvalidIModelGCSCreationMode" => Self::InvalidIModelGcsCreationMode,
-            "InvalidiModelsRequest" => Self::InvalidiModelsRequest,
-            "InvalidRequestBody" => Self::InvalidRequestBody,
-            "InvalidThumbnailFormat" => Self::InvalidThumbnailFormat,
-            "InvalidValue" => Self::InvalidValue,
-            "iTwinNotFound" => Self::ITwinNotFound,
-            "LockNotFound" => Self::LockNotFound,
-            "LockOwnedByAnotherBriefcase" => Self::LockOwnedByAnotherBriefcase,
-            "MainIModelIsMissingFederationGuids" => {
-                Self::MainIModelIsMissingFederationGuids
-            }
-            "MaximumNumberOfBriefcasesPerUser" => Self::MaximumNumberOfBriefcasesPerUser,
-            "MaximumNumberOfBriefcasesPerUserPerMinute" => {
-                Self::MaximumNumberOfBriefcasesPerUserPerMinute
-            }
-            "MissingRequestBody" => Self::MissingRequestBody,
-            "MissingRequiredHeader" => Self::MissingRequiredHeader,
-            "MissingRequiredParameter" => Self::MissingRequiredParameter,
-            "MissingRequiredProperty" => Self::MissingRequiredProperty,
-            "MutuallyExclusiveParametersProvided" => {
-                Self::MutuallyExclusiveParametersProvided
-            }
-            "MutuallyExclusivePropertiesProvided" => {
-                Self::MutuallyExclusivePropertiesProvided
-            }
-            "NamedVersionExists" => Self::NamedVersionExists,
-            "NamedVersionNotFound" => Self::NamedVersionNotFound,
-            "NamedVersionOnChangesetExists" => Self::NamedVersionOnChangesetExists,
-            "NewerChangesExist" => Self::NewerChangesExist,
-            "RateLimitExceeded" => Self::RateLimitExceeded,
-            "RequestTooLarge" => Self::RequestTooLarge,
-            "ResourceQuotaExceeded" => Self::ResourceQuotaExceeded,
-            "StorageTypeNotSupported" => Self::StorageTypeNotSupported,
-            "TooManyRequests" => Self::TooManyRequests,
-            "Unauthorized" => Self::Unauthorized,
-            "UserNotFound" => Self::UserNotFound,
-            "HeaderNotFound" => Self::HeaderNotFound,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -1324,8 +1285,9 @@ pub enum LockLevel {
     Shared,
     /// `exclusive`
     Exclusive,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl LockLevel {
@@ -1335,7 +1297,7 @@ impl LockLevel {
             Self::None => "none",
             Self::Shared => "shared",
             Self::Exclusive => "exclusive",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -1346,25 +1308,30 @@ impl ::std::fmt::Display for LockLevel {
     }
 }
 
+impl crate::runtime::StrEnum for LockLevel {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "none" => Some(Self::None),
+            "shared" => Some(Self::Shared),
+            "exclusive" => Some(Self::Exclusive),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for LockLevel {
     fn from(value: &str) -> Self {
-        match value {
-            "none" => Self::None,
-            "shared" => Self::Shared,
-            "exclusive" => Self::Exclusive,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for LockLevel {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "shared" => Self::Shared,
-            "exclusive" => Self::Exclusive,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -1583,8 +1550,9 @@ pub enum IModelPermission {
     IModelsManage,
     /// `imodels-delete`
     IModelsDelete,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl IModelPermission {
@@ -1596,7 +1564,7 @@ impl IModelPermission {
             Self::IModelsWrite => "imodels_write",
             Self::IModelsManage => "imodels_manage",
             Self::IModelsDelete => "imodels-delete",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -1607,29 +1575,32 @@ impl ::std::fmt::Display for IModelPermission {
     }
 }
 
+impl crate::runtime::StrEnum for IModelPermission {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "imodels_webview" => Some(Self::IModelsWebview),
+            "imodels_read" => Some(Self::IModelsRead),
+            "imodels_write" => Some(Self::IModelsWrite),
+            "imodels_manage" => Some(Self::IModelsManage),
+            "imodels-delete" => Some(Self::IModelsDelete),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for IModelPermission {
     fn from(value: &str) -> Self {
-        match value {
-            "imodels_webview" => Self::IModelsWebview,
-            "imodels_read" => Self::IModelsRead,
-            "imodels_write" => Self::IModelsWrite,
-            "imodels_manage" => Self::IModelsManage,
-            "imodels-delete" => Self::IModelsDelete,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for IModelPermission {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "imodels_webview" => Self::IModelsWebview,
-            "imodels_read" => Self::IModelsRead,
-            "imodels_write" => Self::IModelsWrite,
-            "imodels_manage" => Self::IModelsManage,
-            "imodels-delete" => Self::IModelsDelete,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -1676,8 +1647,9 @@ pub enum CheckpointState {
     Failed,
     /// `notGenerated`
     NotGenerated,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl CheckpointState {
@@ -1688,7 +1660,7 @@ impl CheckpointState {
             Self::Scheduled => "scheduled",
             Self::Failed => "failed",
             Self::NotGenerated => "notGenerated",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -1699,27 +1671,31 @@ impl ::std::fmt::Display for CheckpointState {
     }
 }
 
+impl crate::runtime::StrEnum for CheckpointState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "successful" => Some(Self::Successful),
+            "scheduled" => Some(Self::Scheduled),
+            "failed" => Some(Self::Failed),
+            "notGenerated" => Some(Self::NotGenerated),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for CheckpointState {
     fn from(value: &str) -> Self {
-        match value {
-            "successful" => Self::Successful,
-            "scheduled" => Self::Scheduled,
-            "failed" => Self::Failed,
-            "notGenerated" => Self::NotGenerated,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for CheckpointState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "successful" => Self::Successful,
-            "scheduled" => Self::Scheduled,
-            "failed" => Self::Failed,
-            "notGenerated" => Self::NotGenerated,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -1826,8 +1802,9 @@ pub enum ChangesetGroupState {
     TimedOut,
     /// `forciblyClosed`
     ForciblyClosed,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl ChangesetGroupState {
@@ -1838,7 +1815,7 @@ impl ChangesetGroupState {
             Self::Completed => "completed",
             Self::TimedOut => "timedOut",
             Self::ForciblyClosed => "forciblyClosed",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -1849,27 +1826,31 @@ impl ::std::fmt::Display for ChangesetGroupState {
     }
 }
 
+impl crate::runtime::StrEnum for ChangesetGroupState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "inProgress" => Some(Self::InProgress),
+            "completed" => Some(Self::Completed),
+            "timedOut" => Some(Self::TimedOut),
+            "forciblyClosed" => Some(Self::ForciblyClosed),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for ChangesetGroupState {
     fn from(value: &str) -> Self {
-        match value {
-            "inProgress" => Self::InProgress,
-            "completed" => Self::Completed,
-            "timedOut" => Self::TimedOut,
-            "forciblyClosed" => Self::ForciblyClosed,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for ChangesetGroupState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "inProgress" => Self::InProgress,
-            "completed" => Self::Completed,
-            "timedOut" => Self::TimedOut,
-            "forciblyClosed" => Self::ForciblyClosed,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -2011,11 +1992,8 @@ pub struct UpdateNamedVersion {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<UpdateNamedVersionState>,
+    pub state: Option<NamedVersionState>,
 }
-
-/// Generated from `#/components/schemas/UpdateNamedVersion/properties/state`.
-pub type UpdateNamedVersionState = NamedVersionState;
 
 /// Generated from `#/components/schemas/IModelCreationMode`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2027,8 +2005,9 @@ pub enum IModelCreationMode {
     FromIModelVersion,
     /// `fromBaseline`
     FromBaseline,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl IModelCreationMode {
@@ -2038,7 +2017,7 @@ impl IModelCreationMode {
             Self::Empty => "empty",
             Self::FromIModelVersion => "fromIModelVersion",
             Self::FromBaseline => "fromBaseline",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -2049,25 +2028,30 @@ impl ::std::fmt::Display for IModelCreationMode {
     }
 }
 
+impl crate::runtime::StrEnum for IModelCreationMode {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "empty" => Some(Self::Empty),
+            "fromIModelVersion" => Some(Self::FromIModelVersion),
+            "fromBaseline" => Some(Self::FromBaseline),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for IModelCreationMode {
     fn from(value: &str) -> Self {
-        match value {
-            "empty" => Self::Empty,
-            "fromIModelVersion" => Self::FromIModelVersion,
-            "fromBaseline" => Self::FromBaseline,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for IModelCreationMode {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "empty" => Self::Empty,
-            "fromIModelVersion" => Self::FromIModelVersion,
-            "fromBaseline" => Self::FromBaseline,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -2151,8 +2135,9 @@ pub enum BaselineFileState {
     InitializationFailed,
     /// `fileIsBriefcase`
     FileIsBriefcase,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl BaselineFileState {
@@ -2164,7 +2149,7 @@ impl BaselineFileState {
             Self::InitializationScheduled => "initializationScheduled",
             Self::InitializationFailed => "initializationFailed",
             Self::FileIsBriefcase => "fileIsBriefcase",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -2175,29 +2160,32 @@ impl ::std::fmt::Display for BaselineFileState {
     }
 }
 
+impl crate::runtime::StrEnum for BaselineFileState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "initialized" => Some(Self::Initialized),
+            "waitingForFile" => Some(Self::WaitingForFile),
+            "initializationScheduled" => Some(Self::InitializationScheduled),
+            "initializationFailed" => Some(Self::InitializationFailed),
+            "fileIsBriefcase" => Some(Self::FileIsBriefcase),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for BaselineFileState {
     fn from(value: &str) -> Self {
-        match value {
-            "initialized" => Self::Initialized,
-            "waitingForFile" => Self::WaitingForFile,
-            "initializationScheduled" => Self::InitializationScheduled,
-            "initializationFailed" => Self::InitializationFailed,
-            "fileIsBriefcase" => Self::FileIsBriefcase,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for BaselineFileState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "initialized" => Self::Initialized,
-            "waitingForFile" => Self::WaitingForFile,
-            "initializationScheduled" => Self::InitializationScheduled,
-            "initializationFailed" => Self::InitializationFailed,
-            "fileIsBriefcase" => Self::FileIsBriefcase,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -2322,8 +2310,9 @@ pub enum UpdateChangesetState {
     WaitingForFile,
     /// `fileUploaded`
     FileUploaded,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl UpdateChangesetState {
@@ -2332,7 +2321,7 @@ impl UpdateChangesetState {
         match self {
             Self::WaitingForFile => "waitingForFile",
             Self::FileUploaded => "fileUploaded",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -2343,23 +2332,29 @@ impl ::std::fmt::Display for UpdateChangesetState {
     }
 }
 
+impl crate::runtime::StrEnum for UpdateChangesetState {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "waitingForFile" => Some(Self::WaitingForFile),
+            "fileUploaded" => Some(Self::FileUploaded),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for UpdateChangesetState {
     fn from(value: &str) -> Self {
-        match value {
-            "waitingForFile" => Self::WaitingForFile,
-            "fileUploaded" => Self::FileUploaded,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for UpdateChangesetState {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "waitingForFile" => Self::WaitingForFile,
-            "fileUploaded" => Self::FileUploaded,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -2387,12 +2382,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChangesetState {
     }
 }
 
-/// Generated from `#/paths/~1/get/parameters/5/schema`.
-pub type GetIModelsState = IModelState;
-
-/// Generated from `#/paths/~1{iModelId}~1namedversions/get/parameters/6/schema`.
-pub type GetNamedVersionsState = NamedVersionState;
-
 /// Generated from `#/paths/~1{iModelId}~1locks/get/parameters/4/schema`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2401,8 +2390,9 @@ pub enum GetLocksLockLevel {
     Shared,
     /// `exclusive`
     Exclusive,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl GetLocksLockLevel {
@@ -2411,7 +2401,7 @@ impl GetLocksLockLevel {
         match self {
             Self::Shared => "shared",
             Self::Exclusive => "exclusive",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -2422,23 +2412,29 @@ impl ::std::fmt::Display for GetLocksLockLevel {
     }
 }
 
+impl crate::runtime::StrEnum for GetLocksLockLevel {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "shared" => Some(Self::Shared),
+            "exclusive" => Some(Self::Exclusive),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for GetLocksLockLevel {
     fn from(value: &str) -> Self {
-        match value {
-            "shared" => Self::Shared,
-            "exclusive" => Self::Exclusive,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for GetLocksLockLevel {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "shared" => Self::Shared,
-            "exclusive" => Self::Exclusive,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
@@ -2474,8 +2470,9 @@ pub enum GetThumbnailSize {
     Small,
     /// `large`
     Large,
-    /// A value this client does not know yet, kept as the server sent it.
-    Unknown(String),
+    /// A value this client does not know yet, kept as the server sent it
+    /// (only parsing makes one: a value listed here is its variant).
+    Unknown(crate::runtime::UnknownValue),
 }
 
 impl GetThumbnailSize {
@@ -2484,7 +2481,7 @@ impl GetThumbnailSize {
         match self {
             Self::Small => "small",
             Self::Large => "large",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -2495,23 +2492,29 @@ impl ::std::fmt::Display for GetThumbnailSize {
     }
 }
 
+impl crate::runtime::StrEnum for GetThumbnailSize {
+    fn known(value: &str) -> Option<Self> {
+        match value {
+            "small" => Some(Self::Small),
+            "large" => Some(Self::Large),
+            _ => None,
+        }
+    }
+
+    fn unknown(value: crate::runtime::UnknownValue) -> Self {
+        Self::Unknown(value)
+    }
+}
+
 impl From<&str> for GetThumbnailSize {
     fn from(value: &str) -> Self {
-        match value {
-            "small" => Self::Small,
-            "large" => Self::Large,
-            other => Self::Unknown(other.to_owned()),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 
 impl From<String> for GetThumbnailSize {
     fn from(value: String) -> Self {
-        match value.as_str() {
-            "small" => Self::Small,
-            "large" => Self::Large,
-            _ => Self::Unknown(value),
-        }
+        crate::runtime::parse_str_enum(value)
     }
 }
 

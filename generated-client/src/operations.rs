@@ -19,9 +19,9 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `search`, `name`, `state`, `order_by`, `continuation_token`, `prefer`.
     ///
-    /// Returns [`IModelList`](crate::models::IModelList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_imodels(&self, itwin_id: ::uuid::Uuid) -> Request<GetIModels> {
-        self.request(GetIModels {
+    /// Returns [`IModelList`](crate::models::IModelList) on `200` ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_imodels(&self, itwin_id: ::uuid::Uuid) -> Request<GetIModelsInput> {
+        self.request(GetIModelsInput {
             itwin_id,
             top: None,
             skip: None,
@@ -41,14 +41,14 @@ impl Client {
     /// Arguments:
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `201`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `201`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from `/iModel/id` in the answer's body, polls [`Client::get_create_imodel_operation_details`](crate::Client::get_create_imodel_operation_details) every 1000 ms until `/createOperation/state` is `successful`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `failed` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn create_imodel(
         &self,
         body: crate::models::CreateIModel,
-    ) -> Request<CreateIModel> {
-        self.request(CreateIModel { body })
+    ) -> Request<CreateIModelInput> {
+        self.request(CreateIModelInput { body })
     }
 
     /// Get iModel
@@ -58,9 +58,9 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<GetIModel> {
-        self.request(GetIModel { imodel_id })
+    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<GetIModelInput> {
+        self.request(GetIModelInput { imodel_id })
     }
 
     /// Delete iModel
@@ -70,9 +70,9 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn delete_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<DeleteIModel> {
-        self.request(DeleteIModel { imodel_id })
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
+    pub fn delete_imodel(&self, imodel_id: ::uuid::Uuid) -> Request<DeleteIModelInput> {
+        self.request(DeleteIModelInput { imodel_id })
     }
 
     /// Update iModel
@@ -83,13 +83,16 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModel`](crate::models::IModel) on `200`: the `iModel` property of the [`IModelResponse`](crate::models::IModelResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_imodel(
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::UpdateIModel,
-    ) -> Request<UpdateIModel> {
-        self.request(UpdateIModel { imodel_id, body })
+    ) -> Request<UpdateIModelInput> {
+        self.request(UpdateIModelInput {
+            imodel_id,
+            body,
+        })
     }
 
     /// Clone iModel
@@ -100,7 +103,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Its declared response headers, typed: `response.headers_as::<CloneIModelHeaders>()` (see [`CloneIModelHeaders`](crate::operations::CloneIModelHeaders)).
     ///
@@ -109,8 +112,11 @@ impl Client {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CloneIModel,
-    ) -> Request<CloneIModel> {
-        self.request(CloneIModel { imodel_id, body })
+    ) -> Request<CloneIModelInput> {
+        self.request(CloneIModelInput {
+            imodel_id,
+            body,
+        })
     }
 
     /// Fork iModel
@@ -121,7 +127,7 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Its declared response headers, typed: `response.headers_as::<ForkIModelHeaders>()` (see [`ForkIModelHeaders`](crate::operations::ForkIModelHeaders)).
     ///
@@ -130,8 +136,8 @@ impl Client {
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::ForkIModel,
-    ) -> Request<ForkIModel> {
-        self.request(ForkIModel { imodel_id, body })
+    ) -> Request<ForkIModelInput> {
+        self.request(ForkIModelInput { imodel_id, body })
     }
 
     /// Get Changesets
@@ -143,9 +149,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`, `prefer`, `after_index`, `last_index`, `order_by`.
     ///
-    /// Returns [`ChangesetList`](crate::models::ChangesetList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_changesets(&self, imodel_id: ::uuid::Uuid) -> Request<GetChangesets> {
-        self.request(GetChangesets {
+    /// Returns [`ChangesetList`](crate::models::ChangesetList) on `200` ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_changesets(
+        &self,
+        imodel_id: ::uuid::Uuid,
+    ) -> Request<GetChangesetsInput> {
+        self.request(GetChangesetsInput {
             imodel_id,
             top: None,
             skip: None,
@@ -165,13 +174,16 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `201`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `201`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CreateChangeset,
-    ) -> Request<CreateChangeset> {
-        self.request(CreateChangeset { imodel_id, body })
+    ) -> Request<CreateChangesetInput> {
+        self.request(CreateChangesetInput {
+            imodel_id,
+            body,
+        })
     }
 
     /// Get Changeset
@@ -182,13 +194,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
-    ) -> Request<GetChangeset> {
-        self.request(GetChangeset {
+    ) -> Request<GetChangesetInput> {
+        self.request(GetChangesetInput {
             imodel_id,
             changeset_id: changeset_id.into(),
         })
@@ -205,14 +217,14 @@ impl Client {
     /// - `changeset_id`: `changesetId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Changeset`](crate::models::Changeset) on `200`: the `changeset` property of the [`ChangesetResponse`](crate::models::ChangesetResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_changeset(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
         body: crate::models::UpdateChangeset,
-    ) -> Request<UpdateChangeset> {
-        self.request(UpdateChangeset {
+    ) -> Request<UpdateChangesetInput> {
+        self.request(UpdateChangesetInput {
             imodel_id,
             changeset_id: changeset_id.into(),
             body,
@@ -228,12 +240,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`, `prefer`, `search`, `name`, `state`, `order_by`.
     ///
-    /// Returns [`NamedVersionList`](crate::models::NamedVersionList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersionList`](crate::models::NamedVersionList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_named_versions(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetNamedVersions> {
-        self.request(GetNamedVersions {
+    ) -> Request<GetNamedVersionsInput> {
+        self.request(GetNamedVersionsInput {
             imodel_id,
             top: None,
             skip: None,
@@ -254,13 +266,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `201`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `201`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CreateNamedVersion,
-    ) -> Request<CreateNamedVersion> {
-        self.request(CreateNamedVersion {
+    ) -> Request<CreateNamedVersionInput> {
+        self.request(CreateNamedVersionInput {
             imodel_id,
             body,
         })
@@ -274,13 +286,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
-    ) -> Request<GetNamedVersion> {
-        self.request(GetNamedVersion {
+    ) -> Request<GetNamedVersionInput> {
+        self.request(GetNamedVersionInput {
             imodel_id,
             named_version_id,
         })
@@ -295,14 +307,14 @@ impl Client {
     /// - `named_version_id`: `namedVersionId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`NamedVersion`](crate::models::NamedVersion) on `200`: the `namedVersion` property of the [`NamedVersionResponse`](crate::models::NamedVersionResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_named_version(
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
         body: crate::models::UpdateNamedVersion,
-    ) -> Request<UpdateNamedVersion> {
-        self.request(UpdateNamedVersion {
+    ) -> Request<UpdateNamedVersionInput> {
+        self.request(UpdateNamedVersionInput {
             imodel_id,
             named_version_id,
             body,
@@ -318,9 +330,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`, `skip`, `continuation_token`, `order_by`, `owner_id`.
     ///
-    /// Returns [`BriefcaseList`](crate::models::BriefcaseList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_briefcases(&self, imodel_id: ::uuid::Uuid) -> Request<GetBriefcases> {
-        self.request(GetBriefcases {
+    /// Returns [`BriefcaseList`](crate::models::BriefcaseList) on `200` ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_briefcases(
+        &self,
+        imodel_id: ::uuid::Uuid,
+    ) -> Request<GetBriefcasesInput> {
+        self.request(GetBriefcasesInput {
             imodel_id,
             prefer: None,
             top: None,
@@ -340,12 +355,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `body`.
     ///
-    /// Returns [`Briefcase`](crate::models::Briefcase) on `201`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Briefcase`](crate::models::Briefcase) on `201`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn acquire_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<AcquireBriefcase> {
-        self.request(AcquireBriefcase {
+    ) -> Request<AcquireBriefcaseInput> {
+        self.request(AcquireBriefcaseInput {
             imodel_id,
             body: None,
         })
@@ -360,9 +375,9 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`, `briefcase_id`, `lock_level`.
     ///
-    /// Returns [`LockList`](crate::models::LockList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_locks(&self, imodel_id: ::uuid::Uuid) -> Request<GetLocks> {
-        self.request(GetLocks {
+    /// Returns [`LockList`](crate::models::LockList) on `200` ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_locks(&self, imodel_id: ::uuid::Uuid) -> Request<GetLocksInput> {
+        self.request(GetLocksInput {
             imodel_id,
             top: None,
             skip: None,
@@ -380,13 +395,16 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`Lock`](crate::models::Lock) on `200`: the `lock` property of the [`LockResponse`](crate::models::LockResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Lock`](crate::models::Lock) on `200`: the `lock` property of the [`LockResponse`](crate::models::LockResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_locks(
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::UpdateLocks,
-    ) -> Request<UpdateLocks> {
-        self.request(UpdateLocks { imodel_id, body })
+    ) -> Request<UpdateLocksInput> {
+        self.request(UpdateLocksInput {
+            imodel_id,
+            body,
+        })
     }
 
     /// Get IModel Users
@@ -398,9 +416,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`, `skip`, `continuation_token`, `order_by`.
     ///
-    /// Returns [`UserList`](crate::models::UserList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_imodel_users(&self, imodel_id: ::uuid::Uuid) -> Request<GetIModelUsers> {
-        self.request(GetIModelUsers {
+    /// Returns [`UserList`](crate::models::UserList) on `200` ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_imodel_users(
+        &self,
+        imodel_id: ::uuid::Uuid,
+    ) -> Request<GetIModelUsersInput> {
+        self.request(GetIModelUsersInput {
             imodel_id,
             prefer: None,
             top: None,
@@ -418,13 +439,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `user_id`: `userId` (path parameter).
     ///
-    /// Returns [`User`](crate::models::User) on `200`: the `user` property of the [`UserResponse`](crate::models::UserResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`User`](crate::models::User) on `200`: the `user` property of the [`UserResponse`](crate::models::UserResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_imodel_user(
         &self,
         imodel_id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
-    ) -> Request<GetIModelUser> {
-        self.request(GetIModelUser {
+    ) -> Request<GetIModelUserInput> {
+        self.request(GetIModelUserInput {
             imodel_id,
             user_id,
         })
@@ -439,9 +460,9 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `size`.
     ///
-    /// Returns the body bytes on `200`, as a [`ResponseValue`](crate::ResponseValue); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
-    pub fn get_thumbnail(&self, imodel_id: ::uuid::Uuid) -> Request<GetThumbnail> {
-        self.request(GetThumbnail {
+    /// Returns the body bytes on `200` ([what every method returns](crate#what-every-method-returns)).
+    pub fn get_thumbnail(&self, imodel_id: ::uuid::Uuid) -> Request<GetThumbnailInput> {
+        self.request(GetThumbnailInput {
             imodel_id,
             size: None,
         })
@@ -455,13 +476,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`image/png`).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn upload_thumbnail(
         &self,
         imodel_id: ::uuid::Uuid,
         body: impl Into<crate::runtime::Body>,
-    ) -> Request<UploadThumbnail> {
-        self.request(UploadThumbnail {
+    ) -> Request<UploadThumbnailInput> {
+        self.request(UploadThumbnailInput {
             imodel_id,
             body: body.into(),
         })
@@ -474,12 +495,12 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_baseline_file(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetBaselineFile> {
-        self.request(GetBaselineFile { imodel_id })
+    ) -> Request<GetBaselineFileInput> {
+        self.request(GetBaselineFileInput { imodel_id })
     }
 
     /// Complete Baseline File Upload
@@ -491,14 +512,14 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`BaselineFile`](crate::models::BaselineFile) on `200`: the `baselineFile` property of the [`BaselineFileResponse`](crate::models::BaselineFileResponse) body ([what every method returns](crate#what-every-method-returns)).
     ///
     /// Long-running: [`Request::send_and_wait`] sends the request and waits for the operation it starts: takes the new id from `/baselineFile/id` in the answer's body, polls [`Client::get_baseline_file`](crate::Client::get_baseline_file) every 1000 ms until `/baselineFile/state` is `initialized`, then returns what [`Client::get_imodel`](crate::Client::get_imodel) answers for it. A `initializationFailed` or `fileIsBriefcase` state ends it with [`Error::Wait`](runtime::Error::Wait). After 300 s it gives up with [`Error::Wait`](runtime::Error::Wait) and the last state seen. Dropping the future stops the wait.
     pub fn complete_baseline_file_upload(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<CompleteBaselineFileUpload> {
-        self.request(CompleteBaselineFileUpload {
+    ) -> Request<CompleteBaselineFileUploadInput> {
+        self.request(CompleteBaselineFileUploadInput {
             imodel_id,
         })
     }
@@ -512,12 +533,12 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`CreateIModelOperationDetails`](crate::models::CreateIModelOperationDetails) on `200`: the `createOperation` property of the [`CreateIModelOperationDetailsResponse`](crate::models::CreateIModelOperationDetailsResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`CreateIModelOperationDetails`](crate::models::CreateIModelOperationDetails) on `200`: the `createOperation` property of the [`CreateIModelOperationDetailsResponse`](crate::models::CreateIModelOperationDetailsResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_create_imodel_operation_details(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetCreateIModelOperationDetails> {
-        self.request(GetCreateIModelOperationDetails {
+    ) -> Request<GetCreateIModelOperationDetailsInput> {
+        self.request(GetCreateIModelOperationDetailsInput {
             imodel_id,
         })
     }
@@ -530,13 +551,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `briefcase_id`: `briefcaseId` (path parameter).
     ///
-    /// Returns [`Briefcase`](crate::models::Briefcase) on `200`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Briefcase`](crate::models::Briefcase) on `200`: the `briefcase` property of the [`BriefcaseResponse`](crate::models::BriefcaseResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
         briefcase_id: i64,
-    ) -> Request<GetBriefcase> {
-        self.request(GetBriefcase {
+    ) -> Request<GetBriefcaseInput> {
+        self.request(GetBriefcaseInput {
             imodel_id,
             briefcase_id,
         })
@@ -550,13 +571,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `briefcase_id`: `briefcaseId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn release_briefcase(
         &self,
         imodel_id: ::uuid::Uuid,
         briefcase_id: i64,
-    ) -> Request<ReleaseBriefcase> {
-        self.request(ReleaseBriefcase {
+    ) -> Request<ReleaseBriefcaseInput> {
+        self.request(ReleaseBriefcaseInput {
             imodel_id,
             briefcase_id,
         })
@@ -574,13 +595,13 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `continuation_token`.
     ///
-    /// Returns [`ReleasedLockList`](crate::models::ReleasedLockList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ReleasedLockList`](crate::models::ReleasedLockList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_released_locks(
         &self,
         imodel_id: ::uuid::Uuid,
         after_changeset_index: i64,
-    ) -> Request<GetReleasedLocks> {
-        self.request(GetReleasedLocks {
+    ) -> Request<GetReleasedLocksInput> {
+        self.request(GetReleasedLocksInput {
             imodel_id,
             after_changeset_index,
             top: None,
@@ -598,13 +619,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ReleaseLocksChunkResult`](crate::models::ReleaseLocksChunkResult) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ReleaseLocksChunkResult`](crate::models::ReleaseLocksChunkResult) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn release_locks_chunk(
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::ReleaseLocksChunk,
-    ) -> Request<ReleaseLocksChunk> {
-        self.request(ReleaseLocksChunk {
+    ) -> Request<ReleaseLocksChunkInput> {
+        self.request(ReleaseLocksChunkInput {
             imodel_id,
             body,
         })
@@ -619,12 +640,14 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`UserPermissions`](crate::models::UserPermissions) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`UserPermissions`](crate::models::UserPermissions) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_user_permissions(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetUserPermissions> {
-        self.request(GetUserPermissions { imodel_id })
+    ) -> Request<GetUserPermissionsInput> {
+        self.request(GetUserPermissionsInput {
+            imodel_id,
+        })
     }
 
     /// Get Changeset Checkpoint
@@ -637,13 +660,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id, or its index (digits).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
-    ) -> Request<GetChangesetCheckpoint> {
-        self.request(GetChangesetCheckpoint {
+    ) -> Request<GetChangesetCheckpointInput> {
+        self.request(GetChangesetCheckpointInput {
             imodel_id,
             changeset_id: changeset_id.into(),
         })
@@ -657,13 +680,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_named_version_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
-    ) -> Request<GetNamedVersionCheckpoint> {
-        self.request(GetNamedVersionCheckpoint {
+    ) -> Request<GetNamedVersionCheckpointInput> {
+        self.request(GetNamedVersionCheckpointInput {
             imodel_id,
             named_version_id,
         })
@@ -679,13 +702,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `named_version_id`: `namedVersionId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_named_version_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
         named_version_id: ::uuid::Uuid,
-    ) -> Request<UpdateNamedVersionCheckpoint> {
-        self.request(UpdateNamedVersionCheckpoint {
+    ) -> Request<UpdateNamedVersionCheckpointInput> {
+        self.request(UpdateNamedVersionCheckpointInput {
             imodel_id,
             named_version_id,
         })
@@ -700,12 +723,14 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`Checkpoint`](crate::models::Checkpoint) on `200`: the `checkpoint` property of the [`CheckpointResponse`](crate::models::CheckpointResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_latest_checkpoint(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetLatestCheckpoint> {
-        self.request(GetLatestCheckpoint { imodel_id })
+    ) -> Request<GetLatestCheckpointInput> {
+        self.request(GetLatestCheckpointInput {
+            imodel_id,
+        })
     }
 
     /// Get Changeset Groups
@@ -717,12 +742,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`.
     ///
-    /// Returns [`ChangesetGroupList`](crate::models::ChangesetGroupList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroupList`](crate::models::ChangesetGroupList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_groups(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetChangesetGroups> {
-        self.request(GetChangesetGroups {
+    ) -> Request<GetChangesetGroupsInput> {
+        self.request(GetChangesetGroupsInput {
             imodel_id,
             top: None,
             skip: None,
@@ -738,13 +763,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `201`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `201`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
         body: crate::models::CreateChangesetGroup,
-    ) -> Request<CreateChangesetGroup> {
-        self.request(CreateChangesetGroup {
+    ) -> Request<CreateChangesetGroupInput> {
+        self.request(CreateChangesetGroupInput {
             imodel_id,
             body,
         })
@@ -758,13 +783,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_group_id`: `changesetGroupId` (path parameter).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_group_id: impl Into<String>,
-    ) -> Request<GetChangesetGroup> {
-        self.request(GetChangesetGroup {
+    ) -> Request<GetChangesetGroupInput> {
+        self.request(GetChangesetGroupInput {
             imodel_id,
             changeset_group_id: changeset_group_id.into(),
         })
@@ -781,14 +806,14 @@ impl Client {
     /// - `changeset_group_id`: `changesetGroupId` (path parameter).
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetGroup`](crate::models::ChangesetGroup) on `200`: the `changesetGroup` property of the [`ChangesetGroupResponse`](crate::models::ChangesetGroupResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn update_changeset_group(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_group_id: impl Into<String>,
         body: crate::models::UpdateChangesetGroup,
-    ) -> Request<UpdateChangesetGroup> {
-        self.request(UpdateChangesetGroup {
+    ) -> Request<UpdateChangesetGroupInput> {
+        self.request(UpdateChangesetGroupInput {
             imodel_id,
             changeset_group_id: changeset_group_id.into(),
             body,
@@ -804,12 +829,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `top`, `skip`, `continuation_token`.
     ///
-    /// Returns [`ChangesetExtendedDataList`](crate::models::ChangesetExtendedDataList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedDataList`](crate::models::ChangesetExtendedDataList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changesets_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<GetChangesetsExtendedData> {
-        self.request(GetChangesetsExtendedData {
+    ) -> Request<GetChangesetsExtendedDataInput> {
+        self.request(GetChangesetsExtendedDataInput {
             imodel_id,
             top: None,
             skip: None,
@@ -825,13 +850,13 @@ impl Client {
     /// - `imodel_id`: `iModelId` (path parameter).
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id
     ///
-    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `200`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `200`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn get_changeset_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
-    ) -> Request<GetChangesetExtendedData> {
-        self.request(GetChangesetExtendedData {
+    ) -> Request<GetChangesetExtendedDataInput> {
+        self.request(GetChangesetExtendedDataInput {
             imodel_id,
             changeset_id: changeset_id.into(),
         })
@@ -846,14 +871,14 @@ impl Client {
     /// - `changeset_id`: `changesetId` (path parameter): The changeset's id
     /// - `body`: Request body (`application/json`).
     ///
-    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `201`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`ChangesetExtendedData`](crate::models::ChangesetExtendedData) on `201`: the `extendedData` property of the [`ChangesetExtendedDataResponse`](crate::models::ChangesetExtendedDataResponse) body ([what every method returns](crate#what-every-method-returns)).
     pub fn create_changeset_extended_data(
         &self,
         imodel_id: ::uuid::Uuid,
         changeset_id: impl Into<String>,
         body: crate::models::CreateChangesetExtendedData,
-    ) -> Request<CreateChangesetExtendedData> {
-        self.request(CreateChangesetExtendedData {
+    ) -> Request<CreateChangesetExtendedDataInput> {
+        self.request(CreateChangesetExtendedDataInput {
             imodel_id,
             changeset_id: changeset_id.into(),
             body,
@@ -869,12 +894,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`, `continuation_token`.
     ///
-    /// Returns [`IModelList`](crate::models::IModelList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModelList`](crate::models::IModelList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_favorite_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
-    ) -> Request<GetFavoriteIModels> {
-        self.request(GetFavoriteIModels {
+    ) -> Request<GetFavoriteIModelsInput> {
+        self.request(GetFavoriteIModelsInput {
             itwin_id,
             prefer: None,
             top: None,
@@ -889,12 +914,14 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn add_imodel_to_favorites(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<AddIModelToFavorites> {
-        self.request(AddIModelToFavorites { imodel_id })
+    ) -> Request<AddIModelToFavoritesInput> {
+        self.request(AddIModelToFavoritesInput {
+            imodel_id,
+        })
     }
 
     /// Remove iModel from My Favorites
@@ -904,12 +931,12 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn remove_imodel_from_favorites(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<RemoveIModelFromFavorites> {
-        self.request(RemoveIModelFromFavorites {
+    ) -> Request<RemoveIModelFromFavoritesInput> {
+        self.request(RemoveIModelFromFavoritesInput {
             imodel_id,
         })
     }
@@ -923,12 +950,12 @@ impl Client {
     ///
     /// Optional inputs are setters on the returned [`Request`]: `prefer`, `top`.
     ///
-    /// Returns [`IModelList`](crate::models::IModelList) on `200`, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns [`IModelList`](crate::models::IModelList) on `200` ([what every method returns](crate#what-every-method-returns)).
     pub fn get_recent_imodels(
         &self,
         itwin_id: ::uuid::Uuid,
-    ) -> Request<GetRecentIModels> {
-        self.request(GetRecentIModels {
+    ) -> Request<GetRecentIModelsInput> {
+        self.request(GetRecentIModelsInput {
             itwin_id,
             prefer: None,
             top: None,
@@ -942,12 +969,14 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn add_imodel_to_recents(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<AddIModelToRecents> {
-        self.request(AddIModelToRecents { imodel_id })
+    ) -> Request<AddIModelToRecentsInput> {
+        self.request(AddIModelToRecentsInput {
+            imodel_id,
+        })
     }
 
     /// Remove iModel from My Recents
@@ -957,12 +986,12 @@ impl Client {
     /// Arguments:
     /// - `imodel_id`: `iModelId` (path parameter).
     ///
-    /// Returns the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api).
+    /// Returns the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema for it ([what every method returns](crate#what-every-method-returns)).
     pub fn remove_imodel_from_recents(
         &self,
         imodel_id: ::uuid::Uuid,
-    ) -> Request<RemoveIModelFromRecents> {
-        self.request(RemoveIModelFromRecents {
+    ) -> Request<RemoveIModelFromRecentsInput> {
+        self.request(RemoveIModelFromRecentsInput {
             imodel_id,
         })
     }
@@ -970,19 +999,19 @@ impl Client {
 
 /// The inputs of [`Client::get_imodels`](Client::get_imodels) (`GET /`).
 #[derive(Debug, Clone)]
-pub struct GetIModels {
+pub struct GetIModelsInput {
     itwin_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
     search: Option<String>,
     name: Option<String>,
-    state: Option<crate::models::GetIModelsState>,
+    state: Option<crate::models::IModelState>,
     order_by: Option<String>,
     continuation_token: Option<String>,
     prefer: Option<crate::models::PreferReturn>,
 }
 
-impl Request<GetIModels> {
+impl Request<GetIModelsInput> {
     /// `$top` (query parameter).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -1008,7 +1037,7 @@ impl Request<GetIModels> {
     }
 
     /// `state` (query parameter): Only iModels in this state.
-    pub fn state(mut self, value: crate::models::GetIModelsState) -> Self {
+    pub fn state(mut self, value: crate::models::IModelState) -> Self {
         self.operation.state = Some(value);
         self
     }
@@ -1032,7 +1061,7 @@ impl Request<GetIModels> {
     }
 }
 
-impl runtime::Operation for GetIModels {
+impl runtime::Operation for GetIModelsInput {
     type Output = crate::ResponseValue<crate::models::IModelList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1067,7 +1096,7 @@ impl runtime::Operation for GetIModels {
     }
 }
 
-impl runtime::PagedOperation for GetIModels {
+impl runtime::PagedOperation for GetIModelsInput {
     type Item = crate::models::IModel;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -1094,11 +1123,11 @@ impl runtime::PagedOperation for GetIModels {
 
 /// The inputs of [`Client::create_imodel`](Client::create_imodel) (`POST /`).
 #[derive(Debug, Clone)]
-pub struct CreateIModel {
+pub struct CreateIModelInput {
     body: crate::models::CreateIModel,
 }
 
-impl runtime::Operation for CreateIModel {
+impl runtime::Operation for CreateIModelInput {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1121,9 +1150,9 @@ impl runtime::Operation for CreateIModel {
     }
 }
 
-impl runtime::LongRunning<Client> for CreateIModel {
-    type Poll = GetCreateIModelOperationDetails;
-    type Finish = runtime::Then<GetIModel>;
+impl runtime::LongRunning<Client> for CreateIModelInput {
+    type Poll = GetCreateIModelOperationDetailsInput;
+    type Finish = runtime::Then<GetIModelInput>;
     const WAIT: runtime::Wait = runtime::Wait {
         id: runtime::IdSource::Body("/iModel/id"),
         state: runtime::StateField {
@@ -1138,7 +1167,7 @@ impl runtime::LongRunning<Client> for CreateIModel {
     fn poll(
         client: &Client,
         id: &str,
-    ) -> Result<GetCreateIModelOperationDetails, runtime::Error> {
+    ) -> Result<GetCreateIModelOperationDetailsInput, runtime::Error> {
         Ok(client.get_create_imodel_operation_details(runtime::parse_id(id)?).operation)
     }
 
@@ -1149,11 +1178,11 @@ impl runtime::LongRunning<Client> for CreateIModel {
 
 /// The inputs of [`Client::get_imodel`](Client::get_imodel) (`GET /{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct GetIModel {
+pub struct GetIModelInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetIModel {
+impl runtime::Operation for GetIModelInput {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1188,11 +1217,11 @@ impl runtime::Operation for GetIModel {
 
 /// The inputs of [`Client::delete_imodel`](Client::delete_imodel) (`DELETE /{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct DeleteIModel {
+pub struct DeleteIModelInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for DeleteIModel {
+impl runtime::Operation for DeleteIModelInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1226,12 +1255,12 @@ impl runtime::Operation for DeleteIModel {
 
 /// The inputs of [`Client::update_imodel`](Client::update_imodel) (`PATCH /{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct UpdateIModel {
+pub struct UpdateIModelInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::UpdateIModel,
 }
 
-impl runtime::Operation for UpdateIModel {
+impl runtime::Operation for UpdateIModelInput {
     type Output = crate::ResponseValue<crate::models::IModel>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1267,12 +1296,12 @@ impl runtime::Operation for UpdateIModel {
 
 /// The inputs of [`Client::clone_imodel`](Client::clone_imodel) (`POST /{iModelId}/clone`).
 #[derive(Debug, Clone)]
-pub struct CloneIModel {
+pub struct CloneIModelInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::CloneIModel,
 }
 
-impl runtime::Operation for CloneIModel {
+impl runtime::Operation for CloneIModelInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1305,9 +1334,9 @@ impl runtime::Operation for CloneIModel {
     }
 }
 
-impl runtime::LongRunning<Client> for CloneIModel {
-    type Poll = GetCreateIModelOperationDetails;
-    type Finish = runtime::Then<GetIModel>;
+impl runtime::LongRunning<Client> for CloneIModelInput {
+    type Poll = GetCreateIModelOperationDetailsInput;
+    type Finish = runtime::Then<GetIModelInput>;
     const WAIT: runtime::Wait = runtime::Wait {
         id: runtime::IdSource::Header("Location"),
         state: runtime::StateField {
@@ -1322,7 +1351,7 @@ impl runtime::LongRunning<Client> for CloneIModel {
     fn poll(
         client: &Client,
         id: &str,
-    ) -> Result<GetCreateIModelOperationDetails, runtime::Error> {
+    ) -> Result<GetCreateIModelOperationDetailsInput, runtime::Error> {
         Ok(client.get_create_imodel_operation_details(runtime::parse_id(id)?).operation)
     }
 
@@ -1333,12 +1362,12 @@ impl runtime::LongRunning<Client> for CloneIModel {
 
 /// The inputs of [`Client::fork_imodel`](Client::fork_imodel) (`POST /{iModelId}/fork`).
 #[derive(Debug, Clone)]
-pub struct ForkIModel {
+pub struct ForkIModelInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::ForkIModel,
 }
 
-impl runtime::Operation for ForkIModel {
+impl runtime::Operation for ForkIModelInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1371,9 +1400,9 @@ impl runtime::Operation for ForkIModel {
     }
 }
 
-impl runtime::LongRunning<Client> for ForkIModel {
-    type Poll = GetCreateIModelOperationDetails;
-    type Finish = runtime::Then<GetIModel>;
+impl runtime::LongRunning<Client> for ForkIModelInput {
+    type Poll = GetCreateIModelOperationDetailsInput;
+    type Finish = runtime::Then<GetIModelInput>;
     const WAIT: runtime::Wait = runtime::Wait {
         id: runtime::IdSource::Header("Location"),
         state: runtime::StateField {
@@ -1388,7 +1417,7 @@ impl runtime::LongRunning<Client> for ForkIModel {
     fn poll(
         client: &Client,
         id: &str,
-    ) -> Result<GetCreateIModelOperationDetails, runtime::Error> {
+    ) -> Result<GetCreateIModelOperationDetailsInput, runtime::Error> {
         Ok(client.get_create_imodel_operation_details(runtime::parse_id(id)?).operation)
     }
 
@@ -1399,7 +1428,7 @@ impl runtime::LongRunning<Client> for ForkIModel {
 
 /// The inputs of [`Client::get_changesets`](Client::get_changesets) (`GET /{iModelId}/changesets`).
 #[derive(Debug, Clone)]
-pub struct GetChangesets {
+pub struct GetChangesetsInput {
     imodel_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
@@ -1410,7 +1439,7 @@ pub struct GetChangesets {
     order_by: Option<String>,
 }
 
-impl Request<GetChangesets> {
+impl Request<GetChangesetsInput> {
     /// `$top` (query parameter): Page size (at most 1000; the server may cap it lower).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -1454,7 +1483,7 @@ impl Request<GetChangesets> {
     }
 }
 
-impl runtime::Operation for GetChangesets {
+impl runtime::Operation for GetChangesetsInput {
     type Output = crate::ResponseValue<crate::models::ChangesetList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1498,7 +1527,7 @@ impl runtime::Operation for GetChangesets {
     }
 }
 
-impl runtime::PagedOperation for GetChangesets {
+impl runtime::PagedOperation for GetChangesetsInput {
     type Item = crate::models::Changeset;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -1525,12 +1554,12 @@ impl runtime::PagedOperation for GetChangesets {
 
 /// The inputs of [`Client::create_changeset`](Client::create_changeset) (`POST /{iModelId}/changesets`).
 #[derive(Debug, Clone)]
-pub struct CreateChangeset {
+pub struct CreateChangesetInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::CreateChangeset,
 }
 
-impl runtime::Operation for CreateChangeset {
+impl runtime::Operation for CreateChangesetInput {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1566,12 +1595,12 @@ impl runtime::Operation for CreateChangeset {
 
 /// The inputs of [`Client::get_changeset`](Client::get_changeset) (`GET /{iModelId}/changesets/{changesetId}`).
 #[derive(Debug, Clone)]
-pub struct GetChangeset {
+pub struct GetChangesetInput {
     imodel_id: ::uuid::Uuid,
     changeset_id: String,
 }
 
-impl runtime::Operation for GetChangeset {
+impl runtime::Operation for GetChangesetInput {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1613,13 +1642,13 @@ impl runtime::Operation for GetChangeset {
 
 /// The inputs of [`Client::update_changeset`](Client::update_changeset) (`PATCH /{iModelId}/changesets/{changesetId}`).
 #[derive(Debug, Clone)]
-pub struct UpdateChangeset {
+pub struct UpdateChangesetInput {
     imodel_id: ::uuid::Uuid,
     changeset_id: String,
     body: crate::models::UpdateChangeset,
 }
 
-impl runtime::Operation for UpdateChangeset {
+impl runtime::Operation for UpdateChangesetInput {
     type Output = crate::ResponseValue<crate::models::Changeset>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1662,7 +1691,7 @@ impl runtime::Operation for UpdateChangeset {
 
 /// The inputs of [`Client::get_named_versions`](Client::get_named_versions) (`GET /{iModelId}/namedversions`).
 #[derive(Debug, Clone)]
-pub struct GetNamedVersions {
+pub struct GetNamedVersionsInput {
     imodel_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
@@ -1670,11 +1699,11 @@ pub struct GetNamedVersions {
     prefer: Option<crate::models::PreferReturn>,
     search: Option<String>,
     name: Option<String>,
-    state: Option<crate::models::GetNamedVersionsState>,
+    state: Option<crate::models::NamedVersionState>,
     order_by: Option<String>,
 }
 
-impl Request<GetNamedVersions> {
+impl Request<GetNamedVersionsInput> {
     /// `$top` (query parameter): Page size (at most 1000; the server may cap it lower).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -1712,7 +1741,7 @@ impl Request<GetNamedVersions> {
     }
 
     /// `state` (query parameter): Only named versions in this state.
-    pub fn state(mut self, value: crate::models::GetNamedVersionsState) -> Self {
+    pub fn state(mut self, value: crate::models::NamedVersionState) -> Self {
         self.operation.state = Some(value);
         self
     }
@@ -1724,7 +1753,7 @@ impl Request<GetNamedVersions> {
     }
 }
 
-impl runtime::Operation for GetNamedVersions {
+impl runtime::Operation for GetNamedVersionsInput {
     type Output = crate::ResponseValue<crate::models::NamedVersionList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1769,7 +1798,7 @@ impl runtime::Operation for GetNamedVersions {
     }
 }
 
-impl runtime::PagedOperation for GetNamedVersions {
+impl runtime::PagedOperation for GetNamedVersionsInput {
     type Item = crate::models::NamedVersion;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -1796,12 +1825,12 @@ impl runtime::PagedOperation for GetNamedVersions {
 
 /// The inputs of [`Client::create_named_version`](Client::create_named_version) (`POST /{iModelId}/namedversions`).
 #[derive(Debug, Clone)]
-pub struct CreateNamedVersion {
+pub struct CreateNamedVersionInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::CreateNamedVersion,
 }
 
-impl runtime::Operation for CreateNamedVersion {
+impl runtime::Operation for CreateNamedVersionInput {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1837,12 +1866,12 @@ impl runtime::Operation for CreateNamedVersion {
 
 /// The inputs of [`Client::get_named_version`](Client::get_named_version) (`GET /{iModelId}/namedversions/{namedVersionId}`).
 #[derive(Debug, Clone)]
-pub struct GetNamedVersion {
+pub struct GetNamedVersionInput {
     imodel_id: ::uuid::Uuid,
     named_version_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetNamedVersion {
+impl runtime::Operation for GetNamedVersionInput {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1884,13 +1913,13 @@ impl runtime::Operation for GetNamedVersion {
 
 /// The inputs of [`Client::update_named_version`](Client::update_named_version) (`PATCH /{iModelId}/namedversions/{namedVersionId}`).
 #[derive(Debug, Clone)]
-pub struct UpdateNamedVersion {
+pub struct UpdateNamedVersionInput {
     imodel_id: ::uuid::Uuid,
     named_version_id: ::uuid::Uuid,
     body: crate::models::UpdateNamedVersion,
 }
 
-impl runtime::Operation for UpdateNamedVersion {
+impl runtime::Operation for UpdateNamedVersionInput {
     type Output = crate::ResponseValue<crate::models::NamedVersion>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -1933,7 +1962,7 @@ impl runtime::Operation for UpdateNamedVersion {
 
 /// The inputs of [`Client::get_briefcases`](Client::get_briefcases) (`GET /{iModelId}/briefcases`).
 #[derive(Debug, Clone)]
-pub struct GetBriefcases {
+pub struct GetBriefcasesInput {
     imodel_id: ::uuid::Uuid,
     prefer: Option<crate::models::PreferReturn>,
     top: Option<i64>,
@@ -1943,7 +1972,7 @@ pub struct GetBriefcases {
     owner_id: Option<String>,
 }
 
-impl Request<GetBriefcases> {
+impl Request<GetBriefcasesInput> {
     /// `Prefer` (header parameter): `return=minimal` (the default) answers each entry with its id, displayName and _links only; `return=representation` answers full entries.
     pub fn prefer(mut self, value: crate::models::PreferReturn) -> Self {
         self.operation.prefer = Some(value);
@@ -1981,7 +2010,7 @@ impl Request<GetBriefcases> {
     }
 }
 
-impl runtime::Operation for GetBriefcases {
+impl runtime::Operation for GetBriefcasesInput {
     type Output = crate::ResponseValue<crate::models::BriefcaseList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2024,7 +2053,7 @@ impl runtime::Operation for GetBriefcases {
     }
 }
 
-impl runtime::PagedOperation for GetBriefcases {
+impl runtime::PagedOperation for GetBriefcasesInput {
     type Item = crate::models::Briefcase;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -2051,12 +2080,12 @@ impl runtime::PagedOperation for GetBriefcases {
 
 /// The inputs of [`Client::acquire_briefcase`](Client::acquire_briefcase) (`POST /{iModelId}/briefcases`).
 #[derive(Debug, Clone)]
-pub struct AcquireBriefcase {
+pub struct AcquireBriefcaseInput {
     imodel_id: ::uuid::Uuid,
     body: Option<crate::models::AcquireBriefcase>,
 }
 
-impl Request<AcquireBriefcase> {
+impl Request<AcquireBriefcaseInput> {
     /// Request body (`application/json`).
     pub fn body(mut self, value: crate::models::AcquireBriefcase) -> Self {
         self.operation.body = Some(value);
@@ -2064,7 +2093,7 @@ impl Request<AcquireBriefcase> {
     }
 }
 
-impl runtime::Operation for AcquireBriefcase {
+impl runtime::Operation for AcquireBriefcaseInput {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2102,7 +2131,7 @@ impl runtime::Operation for AcquireBriefcase {
 
 /// The inputs of [`Client::get_locks`](Client::get_locks) (`GET /{iModelId}/locks`).
 #[derive(Debug, Clone)]
-pub struct GetLocks {
+pub struct GetLocksInput {
     imodel_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
@@ -2111,7 +2140,7 @@ pub struct GetLocks {
     lock_level: Option<crate::models::GetLocksLockLevel>,
 }
 
-impl Request<GetLocks> {
+impl Request<GetLocksInput> {
     /// `$top` (query parameter): Page size (at most 1000).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -2143,7 +2172,7 @@ impl Request<GetLocks> {
     }
 }
 
-impl runtime::Operation for GetLocks {
+impl runtime::Operation for GetLocksInput {
     type Output = crate::ResponseValue<crate::models::LockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2185,7 +2214,7 @@ impl runtime::Operation for GetLocks {
     }
 }
 
-impl runtime::PagedOperation for GetLocks {
+impl runtime::PagedOperation for GetLocksInput {
     type Item = crate::models::Lock;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -2212,12 +2241,12 @@ impl runtime::PagedOperation for GetLocks {
 
 /// The inputs of [`Client::update_locks`](Client::update_locks) (`PATCH /{iModelId}/locks`).
 #[derive(Debug, Clone)]
-pub struct UpdateLocks {
+pub struct UpdateLocksInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::UpdateLocks,
 }
 
-impl runtime::Operation for UpdateLocks {
+impl runtime::Operation for UpdateLocksInput {
     type Output = crate::ResponseValue<crate::models::Lock>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2253,7 +2282,7 @@ impl runtime::Operation for UpdateLocks {
 
 /// The inputs of [`Client::get_imodel_users`](Client::get_imodel_users) (`GET /{iModelId}/users`).
 #[derive(Debug, Clone)]
-pub struct GetIModelUsers {
+pub struct GetIModelUsersInput {
     imodel_id: ::uuid::Uuid,
     prefer: Option<crate::models::PreferReturn>,
     top: Option<i64>,
@@ -2262,7 +2291,7 @@ pub struct GetIModelUsers {
     order_by: Option<String>,
 }
 
-impl Request<GetIModelUsers> {
+impl Request<GetIModelUsersInput> {
     /// `Prefer` (header parameter): `return=minimal` (the default) answers each entry with its id, displayName and _links only; `return=representation` answers full entries.
     pub fn prefer(mut self, value: crate::models::PreferReturn) -> Self {
         self.operation.prefer = Some(value);
@@ -2294,7 +2323,7 @@ impl Request<GetIModelUsers> {
     }
 }
 
-impl runtime::Operation for GetIModelUsers {
+impl runtime::Operation for GetIModelUsersInput {
     type Output = crate::ResponseValue<crate::models::UserList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2336,7 +2365,7 @@ impl runtime::Operation for GetIModelUsers {
     }
 }
 
-impl runtime::PagedOperation for GetIModelUsers {
+impl runtime::PagedOperation for GetIModelUsersInput {
     type Item = crate::models::User;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -2363,12 +2392,12 @@ impl runtime::PagedOperation for GetIModelUsers {
 
 /// The inputs of [`Client::get_imodel_user`](Client::get_imodel_user) (`GET /{iModelId}/users/{userId}`).
 #[derive(Debug, Clone)]
-pub struct GetIModelUser {
+pub struct GetIModelUserInput {
     imodel_id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetIModelUser {
+impl runtime::Operation for GetIModelUserInput {
     type Output = crate::ResponseValue<crate::models::User>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2410,12 +2439,12 @@ impl runtime::Operation for GetIModelUser {
 
 /// The inputs of [`Client::get_thumbnail`](Client::get_thumbnail) (`GET /{iModelId}/thumbnail`).
 #[derive(Debug, Clone)]
-pub struct GetThumbnail {
+pub struct GetThumbnailInput {
     imodel_id: ::uuid::Uuid,
     size: Option<crate::models::GetThumbnailSize>,
 }
 
-impl Request<GetThumbnail> {
+impl Request<GetThumbnailInput> {
     /// `size` (query parameter): `small` (400x250, the default) or `large` (800x500).
     pub fn size(mut self, value: crate::models::GetThumbnailSize) -> Self {
         self.operation.size = Some(value);
@@ -2423,7 +2452,7 @@ impl Request<GetThumbnail> {
     }
 }
 
-impl runtime::Operation for GetThumbnail {
+impl runtime::Operation for GetThumbnailInput {
     type Output = crate::ResponseValue<::bytes::Bytes>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2459,12 +2488,12 @@ impl runtime::Operation for GetThumbnail {
 
 /// The inputs of [`Client::upload_thumbnail`](Client::upload_thumbnail) (`PUT /{iModelId}/thumbnail`).
 #[derive(Debug, Clone)]
-pub struct UploadThumbnail {
+pub struct UploadThumbnailInput {
     imodel_id: ::uuid::Uuid,
     body: crate::runtime::Body,
 }
 
-impl runtime::Operation for UploadThumbnail {
+impl runtime::Operation for UploadThumbnailInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2499,11 +2528,11 @@ impl runtime::Operation for UploadThumbnail {
 
 /// The inputs of [`Client::get_baseline_file`](Client::get_baseline_file) (`GET /{iModelId}/baselinefile`).
 #[derive(Debug, Clone)]
-pub struct GetBaselineFile {
+pub struct GetBaselineFileInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetBaselineFile {
+impl runtime::Operation for GetBaselineFileInput {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2538,11 +2567,11 @@ impl runtime::Operation for GetBaselineFile {
 
 /// The inputs of [`Client::complete_baseline_file_upload`](Client::complete_baseline_file_upload) (`POST /{iModelId}/baselinefile`).
 #[derive(Debug, Clone)]
-pub struct CompleteBaselineFileUpload {
+pub struct CompleteBaselineFileUploadInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for CompleteBaselineFileUpload {
+impl runtime::Operation for CompleteBaselineFileUploadInput {
     type Output = crate::ResponseValue<crate::models::BaselineFile>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2575,9 +2604,9 @@ impl runtime::Operation for CompleteBaselineFileUpload {
     }
 }
 
-impl runtime::LongRunning<Client> for CompleteBaselineFileUpload {
-    type Poll = GetBaselineFile;
-    type Finish = runtime::Then<GetIModel>;
+impl runtime::LongRunning<Client> for CompleteBaselineFileUploadInput {
+    type Poll = GetBaselineFileInput;
+    type Finish = runtime::Then<GetIModelInput>;
     const WAIT: runtime::Wait = runtime::Wait {
         id: runtime::IdSource::Body("/baselineFile/id"),
         state: runtime::StateField {
@@ -2589,7 +2618,7 @@ impl runtime::LongRunning<Client> for CompleteBaselineFileUpload {
         timeout_ms: 300000,
     };
 
-    fn poll(client: &Client, id: &str) -> Result<GetBaselineFile, runtime::Error> {
+    fn poll(client: &Client, id: &str) -> Result<GetBaselineFileInput, runtime::Error> {
         Ok(client.get_baseline_file(runtime::parse_id(id)?).operation)
     }
 
@@ -2600,11 +2629,11 @@ impl runtime::LongRunning<Client> for CompleteBaselineFileUpload {
 
 /// The inputs of [`Client::get_create_imodel_operation_details`](Client::get_create_imodel_operation_details) (`GET /{iModelId}/operations/create`).
 #[derive(Debug, Clone)]
-pub struct GetCreateIModelOperationDetails {
+pub struct GetCreateIModelOperationDetailsInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetCreateIModelOperationDetails {
+impl runtime::Operation for GetCreateIModelOperationDetailsInput {
     type Output = crate::ResponseValue<crate::models::CreateIModelOperationDetails>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2639,12 +2668,12 @@ impl runtime::Operation for GetCreateIModelOperationDetails {
 
 /// The inputs of [`Client::get_briefcase`](Client::get_briefcase) (`GET /{iModelId}/briefcases/{briefcaseId}`).
 #[derive(Debug, Clone)]
-pub struct GetBriefcase {
+pub struct GetBriefcaseInput {
     imodel_id: ::uuid::Uuid,
     briefcase_id: i64,
 }
 
-impl runtime::Operation for GetBriefcase {
+impl runtime::Operation for GetBriefcaseInput {
     type Output = crate::ResponseValue<crate::models::Briefcase>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2686,12 +2715,12 @@ impl runtime::Operation for GetBriefcase {
 
 /// The inputs of [`Client::release_briefcase`](Client::release_briefcase) (`DELETE /{iModelId}/briefcases/{briefcaseId}`).
 #[derive(Debug, Clone)]
-pub struct ReleaseBriefcase {
+pub struct ReleaseBriefcaseInput {
     imodel_id: ::uuid::Uuid,
     briefcase_id: i64,
 }
 
-impl runtime::Operation for ReleaseBriefcase {
+impl runtime::Operation for ReleaseBriefcaseInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2732,14 +2761,14 @@ impl runtime::Operation for ReleaseBriefcase {
 
 /// The inputs of [`Client::get_released_locks`](Client::get_released_locks) (`GET /{iModelId}/locks/released-locks`).
 #[derive(Debug, Clone)]
-pub struct GetReleasedLocks {
+pub struct GetReleasedLocksInput {
     imodel_id: ::uuid::Uuid,
     after_changeset_index: i64,
     top: Option<i64>,
     continuation_token: Option<String>,
 }
 
-impl Request<GetReleasedLocks> {
+impl Request<GetReleasedLocksInput> {
     /// `$top` (query parameter): Page size (at most 1000).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -2753,7 +2782,7 @@ impl Request<GetReleasedLocks> {
     }
 }
 
-impl runtime::Operation for GetReleasedLocks {
+impl runtime::Operation for GetReleasedLocksInput {
     type Output = crate::ResponseValue<crate::models::ReleasedLockList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2797,7 +2826,7 @@ impl runtime::Operation for GetReleasedLocks {
     }
 }
 
-impl runtime::PagedOperation for GetReleasedLocks {
+impl runtime::PagedOperation for GetReleasedLocksInput {
     type Item = crate::models::ReleasedLock;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -2823,12 +2852,12 @@ impl runtime::PagedOperation for GetReleasedLocks {
 
 /// The inputs of [`Client::release_locks_chunk`](Client::release_locks_chunk) (`POST /{iModelId}/locks/release-chunk`).
 #[derive(Debug, Clone)]
-pub struct ReleaseLocksChunk {
+pub struct ReleaseLocksChunkInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::ReleaseLocksChunk,
 }
 
-impl runtime::Operation for ReleaseLocksChunk {
+impl runtime::Operation for ReleaseLocksChunkInput {
     type Output = crate::ResponseValue<crate::models::ReleaseLocksChunkResult>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2864,11 +2893,11 @@ impl runtime::Operation for ReleaseLocksChunk {
 
 /// The inputs of [`Client::get_user_permissions`](Client::get_user_permissions) (`GET /{iModelId}/permissions`).
 #[derive(Debug, Clone)]
-pub struct GetUserPermissions {
+pub struct GetUserPermissionsInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetUserPermissions {
+impl runtime::Operation for GetUserPermissionsInput {
     type Output = crate::ResponseValue<crate::models::UserPermissions>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2903,12 +2932,12 @@ impl runtime::Operation for GetUserPermissions {
 
 /// The inputs of [`Client::get_changeset_checkpoint`](Client::get_changeset_checkpoint) (`GET /{iModelId}/changesets/{changesetId}/checkpoint`).
 #[derive(Debug, Clone)]
-pub struct GetChangesetCheckpoint {
+pub struct GetChangesetCheckpointInput {
     imodel_id: ::uuid::Uuid,
     changeset_id: String,
 }
 
-impl runtime::Operation for GetChangesetCheckpoint {
+impl runtime::Operation for GetChangesetCheckpointInput {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2950,12 +2979,12 @@ impl runtime::Operation for GetChangesetCheckpoint {
 
 /// The inputs of [`Client::get_named_version_checkpoint`](Client::get_named_version_checkpoint) (`GET /{iModelId}/namedversions/{namedVersionId}/checkpoint`).
 #[derive(Debug, Clone)]
-pub struct GetNamedVersionCheckpoint {
+pub struct GetNamedVersionCheckpointInput {
     imodel_id: ::uuid::Uuid,
     named_version_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetNamedVersionCheckpoint {
+impl runtime::Operation for GetNamedVersionCheckpointInput {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -2997,12 +3026,12 @@ impl runtime::Operation for GetNamedVersionCheckpoint {
 
 /// The inputs of [`Client::update_named_version_checkpoint`](Client::update_named_version_checkpoint) (`PUT /{iModelId}/namedversions/{namedVersionId}/checkpoint`).
 #[derive(Debug, Clone)]
-pub struct UpdateNamedVersionCheckpoint {
+pub struct UpdateNamedVersionCheckpointInput {
     imodel_id: ::uuid::Uuid,
     named_version_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for UpdateNamedVersionCheckpoint {
+impl runtime::Operation for UpdateNamedVersionCheckpointInput {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3044,11 +3073,11 @@ impl runtime::Operation for UpdateNamedVersionCheckpoint {
 
 /// The inputs of [`Client::get_latest_checkpoint`](Client::get_latest_checkpoint) (`GET /{iModelId}/briefcases/checkpoint`).
 #[derive(Debug, Clone)]
-pub struct GetLatestCheckpoint {
+pub struct GetLatestCheckpointInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for GetLatestCheckpoint {
+impl runtime::Operation for GetLatestCheckpointInput {
     type Output = crate::ResponseValue<crate::models::Checkpoint>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3083,14 +3112,14 @@ impl runtime::Operation for GetLatestCheckpoint {
 
 /// The inputs of [`Client::get_changeset_groups`](Client::get_changeset_groups) (`GET /{iModelId}/changesetgroups`).
 #[derive(Debug, Clone)]
-pub struct GetChangesetGroups {
+pub struct GetChangesetGroupsInput {
     imodel_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
     continuation_token: Option<String>,
 }
 
-impl Request<GetChangesetGroups> {
+impl Request<GetChangesetGroupsInput> {
     /// `$top` (query parameter): Page size (at most 1000).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -3110,7 +3139,7 @@ impl Request<GetChangesetGroups> {
     }
 }
 
-impl runtime::Operation for GetChangesetGroups {
+impl runtime::Operation for GetChangesetGroupsInput {
     type Output = crate::ResponseValue<crate::models::ChangesetGroupList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3150,7 +3179,7 @@ impl runtime::Operation for GetChangesetGroups {
     }
 }
 
-impl runtime::PagedOperation for GetChangesetGroups {
+impl runtime::PagedOperation for GetChangesetGroupsInput {
     type Item = crate::models::ChangesetGroup;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -3177,12 +3206,12 @@ impl runtime::PagedOperation for GetChangesetGroups {
 
 /// The inputs of [`Client::create_changeset_group`](Client::create_changeset_group) (`POST /{iModelId}/changesetgroups`).
 #[derive(Debug, Clone)]
-pub struct CreateChangesetGroup {
+pub struct CreateChangesetGroupInput {
     imodel_id: ::uuid::Uuid,
     body: crate::models::CreateChangesetGroup,
 }
 
-impl runtime::Operation for CreateChangesetGroup {
+impl runtime::Operation for CreateChangesetGroupInput {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3218,12 +3247,12 @@ impl runtime::Operation for CreateChangesetGroup {
 
 /// The inputs of [`Client::get_changeset_group`](Client::get_changeset_group) (`GET /{iModelId}/changesetgroups/{changesetGroupId}`).
 #[derive(Debug, Clone)]
-pub struct GetChangesetGroup {
+pub struct GetChangesetGroupInput {
     imodel_id: ::uuid::Uuid,
     changeset_group_id: String,
 }
 
-impl runtime::Operation for GetChangesetGroup {
+impl runtime::Operation for GetChangesetGroupInput {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3265,13 +3294,13 @@ impl runtime::Operation for GetChangesetGroup {
 
 /// The inputs of [`Client::update_changeset_group`](Client::update_changeset_group) (`PATCH /{iModelId}/changesetgroups/{changesetGroupId}`).
 #[derive(Debug, Clone)]
-pub struct UpdateChangesetGroup {
+pub struct UpdateChangesetGroupInput {
     imodel_id: ::uuid::Uuid,
     changeset_group_id: String,
     body: crate::models::UpdateChangesetGroup,
 }
 
-impl runtime::Operation for UpdateChangesetGroup {
+impl runtime::Operation for UpdateChangesetGroupInput {
     type Output = crate::ResponseValue<crate::models::ChangesetGroup>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3314,14 +3343,14 @@ impl runtime::Operation for UpdateChangesetGroup {
 
 /// The inputs of [`Client::get_changesets_extended_data`](Client::get_changesets_extended_data) (`GET /{iModelId}/changesets/extendeddata`).
 #[derive(Debug, Clone)]
-pub struct GetChangesetsExtendedData {
+pub struct GetChangesetsExtendedDataInput {
     imodel_id: ::uuid::Uuid,
     top: Option<i64>,
     skip: Option<i64>,
     continuation_token: Option<String>,
 }
 
-impl Request<GetChangesetsExtendedData> {
+impl Request<GetChangesetsExtendedDataInput> {
     /// `$top` (query parameter): Page size (at most 1000).
     pub fn top(mut self, value: i64) -> Self {
         self.operation.top = Some(value);
@@ -3341,7 +3370,7 @@ impl Request<GetChangesetsExtendedData> {
     }
 }
 
-impl runtime::Operation for GetChangesetsExtendedData {
+impl runtime::Operation for GetChangesetsExtendedDataInput {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedDataList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3381,7 +3410,7 @@ impl runtime::Operation for GetChangesetsExtendedData {
     }
 }
 
-impl runtime::PagedOperation for GetChangesetsExtendedData {
+impl runtime::PagedOperation for GetChangesetsExtendedDataInput {
     type Item = crate::models::ChangesetExtendedData;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -3410,12 +3439,12 @@ impl runtime::PagedOperation for GetChangesetsExtendedData {
 
 /// The inputs of [`Client::get_changeset_extended_data`](Client::get_changeset_extended_data) (`GET /{iModelId}/changesets/{changesetId}/extendeddata`).
 #[derive(Debug, Clone)]
-pub struct GetChangesetExtendedData {
+pub struct GetChangesetExtendedDataInput {
     imodel_id: ::uuid::Uuid,
     changeset_id: String,
 }
 
-impl runtime::Operation for GetChangesetExtendedData {
+impl runtime::Operation for GetChangesetExtendedDataInput {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3457,13 +3486,13 @@ impl runtime::Operation for GetChangesetExtendedData {
 
 /// The inputs of [`Client::create_changeset_extended_data`](Client::create_changeset_extended_data) (`POST /{iModelId}/changesets/{changesetId}/extendeddata`).
 #[derive(Debug, Clone)]
-pub struct CreateChangesetExtendedData {
+pub struct CreateChangesetExtendedDataInput {
     imodel_id: ::uuid::Uuid,
     changeset_id: String,
     body: crate::models::CreateChangesetExtendedData,
 }
 
-impl runtime::Operation for CreateChangesetExtendedData {
+impl runtime::Operation for CreateChangesetExtendedDataInput {
     type Output = crate::ResponseValue<crate::models::ChangesetExtendedData>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3506,14 +3535,14 @@ impl runtime::Operation for CreateChangesetExtendedData {
 
 /// The inputs of [`Client::get_favorite_imodels`](Client::get_favorite_imodels) (`GET /favorites`).
 #[derive(Debug, Clone)]
-pub struct GetFavoriteIModels {
+pub struct GetFavoriteIModelsInput {
     itwin_id: ::uuid::Uuid,
     prefer: Option<crate::models::PreferReturn>,
     top: Option<i64>,
     continuation_token: Option<String>,
 }
 
-impl Request<GetFavoriteIModels> {
+impl Request<GetFavoriteIModelsInput> {
     /// `Prefer` (header parameter): `return=minimal` (the default) answers each entry with its id, displayName and _links only; `return=representation` answers full entries.
     pub fn prefer(mut self, value: crate::models::PreferReturn) -> Self {
         self.operation.prefer = Some(value);
@@ -3533,7 +3562,7 @@ impl Request<GetFavoriteIModels> {
     }
 }
 
-impl runtime::Operation for GetFavoriteIModels {
+impl runtime::Operation for GetFavoriteIModelsInput {
     type Output = crate::ResponseValue<crate::models::IModelList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3563,7 +3592,7 @@ impl runtime::Operation for GetFavoriteIModels {
     }
 }
 
-impl runtime::PagedOperation for GetFavoriteIModels {
+impl runtime::PagedOperation for GetFavoriteIModelsInput {
     type Item = crate::models::IModel;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -3589,11 +3618,11 @@ impl runtime::PagedOperation for GetFavoriteIModels {
 
 /// The inputs of [`Client::add_imodel_to_favorites`](Client::add_imodel_to_favorites) (`PUT /favorites/{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct AddIModelToFavorites {
+pub struct AddIModelToFavoritesInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for AddIModelToFavorites {
+impl runtime::Operation for AddIModelToFavoritesInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3627,11 +3656,11 @@ impl runtime::Operation for AddIModelToFavorites {
 
 /// The inputs of [`Client::remove_imodel_from_favorites`](Client::remove_imodel_from_favorites) (`DELETE /favorites/{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct RemoveIModelFromFavorites {
+pub struct RemoveIModelFromFavoritesInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for RemoveIModelFromFavorites {
+impl runtime::Operation for RemoveIModelFromFavoritesInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3665,13 +3694,13 @@ impl runtime::Operation for RemoveIModelFromFavorites {
 
 /// The inputs of [`Client::get_recent_imodels`](Client::get_recent_imodels) (`GET /recents`).
 #[derive(Debug, Clone)]
-pub struct GetRecentIModels {
+pub struct GetRecentIModelsInput {
     itwin_id: ::uuid::Uuid,
     prefer: Option<crate::models::PreferReturn>,
     top: Option<i64>,
 }
 
-impl Request<GetRecentIModels> {
+impl Request<GetRecentIModelsInput> {
     /// `Prefer` (header parameter): `return=minimal` (the default) answers each entry with its id, displayName and _links only; `return=representation` answers full entries.
     pub fn prefer(mut self, value: crate::models::PreferReturn) -> Self {
         self.operation.prefer = Some(value);
@@ -3685,7 +3714,7 @@ impl Request<GetRecentIModels> {
     }
 }
 
-impl runtime::Operation for GetRecentIModels {
+impl runtime::Operation for GetRecentIModelsInput {
     type Output = crate::ResponseValue<crate::models::IModelList>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3710,7 +3739,7 @@ impl runtime::Operation for GetRecentIModels {
     }
 }
 
-impl runtime::PagedOperation for GetRecentIModels {
+impl runtime::PagedOperation for GetRecentIModelsInput {
     type Item = crate::models::IModel;
     const PAGE_SIZE: i64 = 100;
     const LINKED: bool = true;
@@ -3736,11 +3765,11 @@ impl runtime::PagedOperation for GetRecentIModels {
 
 /// The inputs of [`Client::add_imodel_to_recents`](Client::add_imodel_to_recents) (`POST /recents/{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct AddIModelToRecents {
+pub struct AddIModelToRecentsInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for AddIModelToRecents {
+impl runtime::Operation for AddIModelToRecentsInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
@@ -3774,11 +3803,11 @@ impl runtime::Operation for AddIModelToRecents {
 
 /// The inputs of [`Client::remove_imodel_from_recents`](Client::remove_imodel_from_recents) (`DELETE /recents/{iModelId}`).
 #[derive(Debug, Clone)]
-pub struct RemoveIModelFromRecents {
+pub struct RemoveIModelFromRecentsInput {
     imodel_id: ::uuid::Uuid,
 }
 
-impl runtime::Operation for RemoveIModelFromRecents {
+impl runtime::Operation for RemoveIModelFromRecentsInput {
     type Output = crate::RawResponse;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {

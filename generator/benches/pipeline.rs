@@ -43,6 +43,7 @@ fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
         command: "cargo bench -p generator".to_owned(),
         words: words.iter().map(|w| (*w).to_owned()).collect(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,

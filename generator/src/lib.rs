@@ -59,6 +59,10 @@ pub struct Settings {
     pub words: Vec<String>,
     /// Words the document spells that should still be split (`xCoordinate`).
     pub split_words: Vec<String>,
+    /// Rust names for schemas the general naming rules name poorly, by JSON pointer
+    /// (`#/components/schemas/Error/properties/error` -> `ErrorInfo`), as typify's
+    /// `TypeSpacePatch` does; a pointer that names no generated type is a warning.
+    pub renames: Vec<(String, String)>,
     /// Adds an empty `[workspace]` so the crate builds outside any workspace.
     pub standalone: bool,
     /// Where the generated crate gets the runtime from.
@@ -321,7 +325,7 @@ fn lower_source_on_this_thread(
     words.retain(|word| !settings.split_words.contains(word));
     words.sort();
     words.dedup();
-    let naming = naming::Naming::new(words.iter().cloned());
+    let naming = naming::Naming::new(words.iter().cloned()).with_renames(&settings.renames);
     diagnostics.items.extend(loaded.warnings);
     let mut api = lower::lower(
         &loaded.document,

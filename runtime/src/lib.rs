@@ -30,6 +30,7 @@ mod media;
 pub mod mock;
 mod multipart;
 mod nullable;
+mod open_enum;
 mod operation;
 mod options;
 mod paginate;
@@ -61,6 +62,9 @@ pub use multipart::{FilePart, PartHeaders, Parts};
 #[doc(hidden)]
 pub use multipart::{Multipart, PartSpec};
 pub use nullable::Nullable;
+#[doc(hidden)]
+pub use open_enum::{parse_int_enum, parse_str_enum, IntEnum, StrEnum};
+pub use open_enum::{UnknownInt, UnknownValue};
 #[doc(hidden)]
 pub use operation::{send, send_streaming, stream};
 pub use operation::{Operation, PagedOperation};

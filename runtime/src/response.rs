@@ -1043,24 +1043,27 @@ mod tests {
     #[derive(Debug, PartialEq)]
     enum Colour {
         Red,
-        Unknown(String),
+        Unknown(super::super::UnknownValue),
+    }
+
+    impl super::super::StrEnum for Colour {
+        fn known(value: &str) -> Option<Self> {
+            (value == "red").then_some(Colour::Red)
+        }
+        fn unknown(value: super::super::UnknownValue) -> Self {
+            Colour::Unknown(value)
+        }
     }
 
     impl From<&str> for Colour {
         fn from(value: &str) -> Self {
-            match value {
-                "red" => Colour::Red,
-                other => Colour::Unknown(other.to_owned()),
-            }
+            super::super::parse_str_enum(value)
         }
     }
 
     impl From<String> for Colour {
         fn from(value: String) -> Self {
-            match value.as_str() {
-                "red" => Colour::Red,
-                _ => Colour::Unknown(value),
-            }
+            super::super::parse_str_enum(value)
         }
     }
 
@@ -1073,7 +1076,7 @@ mod tests {
         let cases: [(&str, Result<Colour, String>); 4] = [
             (r#""red""#, Ok(Colour::Red)),
             (r#""r\u0065d""#, Ok(Colour::Red)),
-            (r#""blue""#, Ok(Colour::Unknown("blue".into()))),
+            (r#""blue""#, Ok(Colour::from("blue"))),
             (
                 "7",
                 Err("invalid type: integer `7`, expected a string at line 1 column 1".into()),

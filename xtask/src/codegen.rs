@@ -83,6 +83,7 @@ impl Target {
                 ),
                 words: naming.words,
                 split_words: naming.split,
+                renames: naming.renames.into_iter().collect(),
                 standalone: true,
                 // The runtime this generator was built with, by version: the crate
                 // builds wherever it is (`--runtime-path`, `--vendor-runtime` otherwise).
@@ -266,19 +267,10 @@ fn api_change(
         .map_err(|e| format!("error: generated API summary does not parse: {e}"))?;
     let report = diff::diff(&old, &new);
     let current = &target.settings.crate_version;
-    if old.spec_digest == new.spec_digest && report.runtime.is_empty() {
-        // Same spec and runtime, new generator: show what callers would see, but it is
-        // not a release of a new API version, so nothing is bumped or recorded. A new
-        // runtime release is: its types are part of the crate's API.
-        if !report.is_empty() {
-            eprintln!(
-                "{}",
-                report.render(
-                    &generator::sources(&target.settings),
-                    "The spec did not change; the generator did. Version left alone."
-                )
-            );
-        }
+    let same_spec = old.spec_digest == new.spec_digest;
+    if same_spec && report.is_empty() {
+        // Same spec, runtime and API: a new generator that changed only how the code
+        // reads is not a release.
         return Ok(None);
     }
     // Files changed but the API did not (documentation, say): still a new release.
@@ -287,8 +279,15 @@ fn api_change(
         bump => bump,
     };
     let version = diff::bumped(current, bump);
+    // A generator that changes the API callers see (renames, say) is a release of
+    // it as much as a spec update is: recorded and bumped alike.
+    let cause = if same_spec {
+        "The spec did not change; the generator did. "
+    } else {
+        ""
+    };
     let version_line = format!(
-        "Semver: {bump} bump for `{}`, applied: {current} -> {version}.",
+        "{cause}Semver: {bump} bump for `{}`, applied: {current} -> {version}.",
         target.settings.crate_name
     );
     Ok(Some(ApiChange {
@@ -413,7 +412,8 @@ fn write(out: &Path, generated: &GeneratedFiles, stale: &[Stale]) -> Result<(), 
 }
 
 /// `naming.toml` beside a spec: words to keep whole besides those the document spells
-/// itself (`words`), and spelled words to split after all (`split`).
+/// itself (`words`), spelled words to split after all (`split`), and Rust names for
+/// schemas by pointer (`renames`).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamingConfig {
@@ -421,6 +421,9 @@ pub struct NamingConfig {
     pub words: Vec<String>,
     #[serde(default)]
     pub split: Vec<String>,
+    /// Rust names for schemas, by JSON pointer (see `generator::Settings::renames`).
+    #[serde(default)]
+    pub renames: std::collections::BTreeMap<String, String>,
 }
 
 impl NamingConfig {

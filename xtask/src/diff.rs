@@ -68,6 +68,8 @@ fn surface(
         command: "cargo xtask diff".to_owned(),
         words,
         split_words,
+        // Both sides are named by the same rules: renames would only relabel both.
+        renames: Vec::new(),
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,

@@ -19,7 +19,7 @@ const fn assert_error_bounds<T: std::error::Error + Send + Sync + 'static>() {}
 // The error works with `?` into `Box<dyn Error + Send + Sync>` / `anyhow`.
 const _: () = assert_error_bounds::<generated_client::Error>();
 const _: () = assert_error_bounds::<generated_client::ApiError>();
-const _: () = assert_error_bounds::<generated_client::DecodeError>();
+const _: () = assert_error_bounds::<generated_client::runtime::DecodeError>();
 
 fn assert_send<T: Send>(_: &T) {}
 

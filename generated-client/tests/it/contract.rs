@@ -34,9 +34,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use generated_client::models::{
-    Changeset, CloneIModel, CreateChangeset, CreateIModel, CreateIModelExtent,
-    CreateIModelExtentNorthEast, CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel,
-    IModel, IModelState, LockLevel, LockedObjects, NamedVersion, UpdateIModel, UpdateLocks,
+    Changeset, CloneIModel, CreateChangeset, CreateIModel, CreateNamedVersion, Extent, ForkIModel,
+    IModel, IModelState, LockLevel, LockedObjects, NamedVersion, Point, UpdateIModel, UpdateLocks,
 };
 use generated_client::runtime::Request;
 use generated_client::{Client, Error, RawResponse, ResponseValue};
@@ -207,12 +206,12 @@ async fn get_imodels(client: &Client) -> Result<(), String> {
 async fn create_imodel(client: &Client) -> Result<(), String> {
     let mut body = CreateIModel::new(itwin(), "Bridge design");
     body.description = Some("Contract test iModel".to_owned());
-    body.extent = Some(CreateIModelExtent {
-        south_west: Some(CreateIModelExtentSouthWest {
+    body.extent = Some(Extent {
+        south_west: Some(Point {
             latitude: Some(46.13267702834806),
             longitude: Some(7.672120009938448),
         }),
-        north_east: Some(CreateIModelExtentNorthEast {
+        north_east: Some(Point {
             latitude: Some(46.302763954781234),
             longitude: Some(7.835541640797823),
         }),

@@ -6,9 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use generated_client::models::{ErrorCode, ErrorError, ErrorErrorDetail};
+use generated_client::models::{ErrorBody, ErrorCode, ErrorDetail, ErrorInfo};
 use generated_client::runtime::StatusCode;
-use generated_client::{Client, Error, ErrorBody};
+use generated_client::{Client, Error};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -59,12 +59,12 @@ async fn not_found_is_an_api_error_with_the_parsed_error_body() {
     assert_eq!(
         parsed,
         &ErrorBody {
-            error: Some(ErrorError {
+            error: Some(ErrorInfo {
                 code: Some(ErrorCode::IModelNotFound),
                 message: Some("Requested iModel is not available.".to_owned()),
-                details: vec![ErrorErrorDetail {
+                details: vec![ErrorDetail {
                     // A code the API adds later is kept as sent.
-                    code: Some(ErrorCode::Unknown("x".to_owned())),
+                    code: Some(ErrorCode::from("x")),
                     message: Some("y".to_owned()),
                     target: None,
                     inner_error: None,

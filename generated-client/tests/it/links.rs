@@ -4,8 +4,10 @@
 //! origins).
 
 use crate::support::{client_for, header, received, TOKEN};
+use generated_client::models::ErrorBody;
+use generated_client::runtime::RequestOptions;
 use generated_client::runtime::{get_link, ApiClient, Href};
-use generated_client::{Error, ErrorBody, RequestOptions};
+use generated_client::Error;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

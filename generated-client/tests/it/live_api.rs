@@ -23,9 +23,10 @@ use generated_client::models::{
     CreateNamedVersion, ForkIModel, IModel, IModelCreationMode, IModelPermission, IModelState,
     IModelTemplate, LockLevel, LockedObjects, NamedVersionState, PreferReturn, ReleaseLocksChunk,
     UpdateChangeset, UpdateChangesetGroup, UpdateChangesetState, UpdateIModel, UpdateLocks,
-    UpdateNamedVersion, UpdateNamedVersionState, User, UserResponse,
+    UpdateNamedVersion, User, UserResponse,
 };
-use generated_client::{Client, Error, Stream, StreamExt, WaitError, WaitPolicy};
+use generated_client::runtime::{Stream, StreamExt, WaitError};
+use generated_client::{Client, Error, WaitPolicy};
 
 /// A client as the README builds one, with only the base URL changed.
 fn client(api: &wiremock::MockServer) -> Client {
@@ -870,7 +871,7 @@ async fn every_write_reaches_its_path_with_its_body_and_decodes() {
             IMODEL_ID,
             nv,
             UpdateNamedVersion {
-                state: Some(UpdateNamedVersionState::Hidden),
+                state: Some(NamedVersionState::Hidden),
                 ..Default::default()
             },
         )
@@ -1048,8 +1049,9 @@ async fn every_write_reaches_its_path_with_its_body_and_decodes() {
 /// word for word but for the base URL.
 async fn readme_example(base_url: &str) -> Result<(), generated_client::Error> {
     use generated_client::models::CloneIModel;
+    use generated_client::runtime::StreamExt;
     use generated_client::uuid::Uuid;
-    use generated_client::{AccessToken, Client, RetryPolicy, StreamExt};
+    use generated_client::{AccessToken, Client, RetryPolicy};
 
     let client = Client::builder() // talks to https://api.bentley.com/imodels by default
         .base_url(base_url) // <- the only change

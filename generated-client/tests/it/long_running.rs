@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use crate::support::{client_for, imodel_json, received, script, IMODEL_ID, ITWIN_ID};
 use generated_client::models::{CloneIModel, ForkIModel};
-use generated_client::{Error, WaitError, WaitPolicy};
+use generated_client::runtime::WaitError;
+use generated_client::{Error, WaitPolicy};
 use serde_json::json;
 use uuid::{uuid, Uuid};
 use wiremock::matchers::{method, path};

@@ -7,11 +7,11 @@
 use futures_util::FutureExt;
 use generated_client::mock::MockServer;
 use generated_client::models::{
-    CollectionLinks, CreateIModel, Error as ErrorDoc, ErrorCode, ErrorError, IModel, IModelList,
-    Link,
+    CollectionLinks, CreateIModel, ErrorBody, ErrorCode, ErrorInfo, IModel, IModelList, Link,
 };
+use generated_client::runtime::StreamExt;
 use generated_client::uuid::{uuid, Uuid};
-use generated_client::{Client, Error, StreamExt};
+use generated_client::{Client, Error};
 
 const ITWIN: Uuid = uuid!("a1b2c3d4-0000-4000-8000-00000000000a");
 const BRIDGE: Uuid = uuid!("5e19bee0-3aea-4355-a9f0-c6df9989ee7d");
@@ -145,11 +145,11 @@ async fn lists_and_fetches_imodels() {
 #[tokio::test]
 async fn an_error_answer_has_the_specs_error_body() {
     let server = MockServer::start().await;
-    let not_found = ErrorDoc {
-        error: Some(ErrorError {
+    let not_found = ErrorBody {
+        error: Some(ErrorInfo {
             code: Some(ErrorCode::IModelNotFound),
             message: Some("Requested iModel is not available.".to_owned()),
-            ..ErrorError::default()
+            ..ErrorInfo::default()
         }),
     };
     server

@@ -11,8 +11,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::BoxFuture;
 use generated_client::models::{
-    BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateIModelExtent,
-    CreateIModelExtentNorthEast, CreateIModelExtentSouthWest, CreateNamedVersion, ForkIModel,
+    BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateNamedVersion, Extent,
+    ForkIModel, Point,
     IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects, NamedVersionState,
     UpdateIModel, UpdateLocks,
 };
@@ -203,12 +203,12 @@ fn rows() -> Vec<Row> {
                 Box::pin(async move {
                     let body = CreateIModel {
                         description: Some("Wind and solar".to_owned()),
-                        extent: Some(CreateIModelExtent {
-                            south_west: Some(CreateIModelExtentSouthWest {
+                        extent: Some(Extent {
+                            south_west: Some(Point {
                                 latitude: Some(46.13267702834806),
                                 longitude: Some(7.672120009938448),
                             }),
-                            north_east: Some(CreateIModelExtentNorthEast {
+                            north_east: Some(Point {
                                 latitude: Some(46.302763954781234),
                                 longitude: Some(7.835541640797823),
                             }),

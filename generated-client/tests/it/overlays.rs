@@ -72,7 +72,7 @@ async fn every_creation_state_decodes_and_unknown_ones_are_kept() {
         ),
         (
             "someStateAddedLater",
-            CreateIModelOperationState::Unknown("someStateAddedLater".to_owned()),
+            CreateIModelOperationState::from("someStateAddedLater"),
         ),
     ];
     for (wire, expected) in states {

@@ -388,7 +388,7 @@ async fn a_next_link_to_the_page_itself_ends_the_stream_with_an_error() {
         let stream = generated_client::runtime::stream::<_, serde_json::Value>(
             http,
             Linked,
-            generated_client::RequestOptions::new(),
+            generated_client::runtime::RequestOptions::new(),
             None,
         );
 
@@ -743,7 +743,7 @@ async fn every_way_a_stream_ends_against_a_server() {
             .mount(&server)
             .await;
         let http = generated_client::runtime::ApiClient::http(&client(&server)).clone();
-        let options = generated_client::RequestOptions::new();
+        let options = generated_client::runtime::RequestOptions::new();
         let stream = if linked {
             let operation = Listing::<true> {
                 top,
@@ -807,7 +807,7 @@ async fn a_link_header_to_another_origin_is_not_followed() {
     let stream = generated_client::runtime::stream::<_, serde_json::Value>(
         http,
         Listing::<false>::default(),
-        generated_client::RequestOptions::new(),
+        generated_client::runtime::RequestOptions::new(),
         None,
     );
 

@@ -3,6 +3,8 @@
 //! additive. The counts give the semver bump.
 
 use crate::changes::surface::{FieldSurface, InputSurface, OperationSurface, Surface, TypeSurface};
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -148,7 +150,30 @@ pub fn bumped(version: &str, bump: Bump) -> String {
 }
 
 pub fn diff(old: &Surface, new: &Surface) -> Report {
+    // A type that is only renamed (or an alias dropped for the type it named) is one
+    // change, under its old name; the rest compares the old surface with those names
+    // already replaced, so fields and arguments of a renamed type do not differ.
+    let (renames, dropped_aliases) = renamed_types(old, new);
     let mut report = Report::default();
+    // In the old surface's order.
+    for from in old.types.keys() {
+        let Some(to) = renames.get(from) else {
+            continue;
+        };
+        let text = if dropped_aliases.contains(from) {
+            format!("removed: it was another name of `{to}`, which takes its place")
+        } else {
+            format!("renamed to `{to}` (the same shape)")
+        };
+        report.types.push((from.clone(), vec![breaking(text)]));
+    }
+    let renamed_old;
+    let old = if renames.is_empty() {
+        old
+    } else {
+        renamed_old = with_renames(old, &renames, &dropped_aliases);
+        &renamed_old
+    };
     for (name, op) in &new.operations {
         let changes = match old.operations.get(name) {
             None => vec![additive(format!("added ({})", op.endpoint))],
@@ -428,6 +453,183 @@ fn feature_change(old: Option<&str>, new: Option<&str>) -> Option<Change> {
     }
 }
 
+/// Old name -> new name for each type the new surface has under another name: a
+/// removed type whose shape, once the other renames are applied, is an added type's
+/// (`Error` -> `ErrorBody`, then `ErrorError` -> `ErrorInfo`, which it refers to), and
+/// a removed alias whose target the new surface has (`CreateIModelExtent` -> `Extent`).
+/// The second set holds the dropped aliases.
+fn renamed_types(old: &Surface, new: &Surface) -> (IndexMap<String, String>, HashSet<String>) {
+    let removed: Vec<&String> = old
+        .types
+        .keys()
+        .filter(|name| !new.types.contains_key(*name))
+        .collect();
+    let added: Vec<&String> = new
+        .types
+        .keys()
+        .filter(|name| !old.types.contains_key(*name))
+        .collect();
+    let mut renames: IndexMap<String, String> = IndexMap::new();
+    let mut dropped_aliases = HashSet::new();
+    if removed.is_empty() {
+        return (renames, dropped_aliases);
+    }
+    // Candidates share their kind and field names, wire names or values, which no
+    // rename changes; only those are compared in full.
+    let mut by_key: HashMap<String, Vec<&String>> = HashMap::new();
+    for name in &added {
+        by_key
+            .entry(shape_key(&new.types[*name]))
+            .or_default()
+            .push(name);
+    }
+    let mut taken: HashSet<&str> = HashSet::new();
+    // Leaves first, then the types that refer to them, until nothing more pairs.
+    loop {
+        let mut progressed = false;
+        for from in &removed {
+            if renames.contains_key(*from) {
+                continue;
+            }
+            let Some(candidates) = by_key.get(&shape_key(&old.types[*from])) else {
+                continue;
+            };
+            let mut trial = renames.clone();
+            for to in candidates {
+                if taken.contains(to.as_str()) {
+                    continue;
+                }
+                trial.insert((*from).clone(), (*to).clone());
+                if renamed_type(&old.types[*from], &trial) == new.types[*to] {
+                    taken.insert(to);
+                    renames.insert((*from).clone(), (*to).clone());
+                    progressed = true;
+                    break;
+                }
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    for from in removed {
+        if renames.contains_key(from) {
+            continue;
+        }
+        if let TypeSurface::Alias(target) = &old.types[from] {
+            let target = renamed_str(target, &renames);
+            if new.types.contains_key(&target) {
+                renames.insert(from.clone(), target);
+                dropped_aliases.insert(from.clone());
+            }
+        }
+    }
+    (renames, dropped_aliases)
+}
+
+/// What no rename changes: the kind, and field names with their wire names, or the
+/// values, or the variant names.
+fn shape_key(ty: &TypeSurface) -> String {
+    match ty {
+        TypeSurface::Struct(fields) => {
+            let names: Vec<String> = fields
+                .iter()
+                .map(|(name, field)| format!("{name}={}", field.wire))
+                .collect();
+            format!("struct {}", names.join(","))
+        }
+        TypeSurface::Enum(values) => format!("enum {}", values.join(",")),
+        TypeSurface::Union(variants) => {
+            let names: Vec<&str> = variants.keys().map(String::as_str).collect();
+            format!("union {}", names.join(","))
+        }
+        TypeSurface::Alias(_) => "alias".to_owned(),
+        TypeSurface::Const(value) => format!("const {value}"),
+    }
+}
+
+fn renamed_type(ty: &TypeSurface, renames: &IndexMap<String, String>) -> TypeSurface {
+    let mut ty = ty.clone();
+    match &mut ty {
+        TypeSurface::Struct(fields) => {
+            for field in fields.values_mut() {
+                field.ty = renamed_str(&field.ty, renames);
+            }
+        }
+        TypeSurface::Union(variants) => {
+            for payload in variants.values_mut() {
+                *payload = renamed_str(payload, renames);
+            }
+        }
+        TypeSurface::Alias(target) => *target = renamed_str(target, renames),
+        TypeSurface::Enum(_) | TypeSurface::Const(_) => {}
+    }
+    ty
+}
+
+/// `text` (a Rust type, or a phrase naming types) with each whole identifier that
+/// was renamed replaced.
+fn renamed_str(text: &str, renames: &IndexMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(renames.get(word.as_str()).unwrap_or(word));
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// `surface` with every renamed type under its new name (an alias dropped for the
+/// type it named is gone), and every mention of one replaced.
+fn with_renames(
+    surface: &Surface,
+    renames: &IndexMap<String, String>,
+    dropped_aliases: &HashSet<String>,
+) -> Surface {
+    let mut out = surface.clone();
+    let rename = |text: &mut String| *text = renamed_str(text, renames);
+    out.types = surface
+        .types
+        .iter()
+        .filter(|(name, _)| !dropped_aliases.contains(*name))
+        .map(|(name, ty)| {
+            let name = renames.get(name).unwrap_or(name).clone();
+            (name, renamed_type(ty, renames))
+        })
+        .collect();
+    for op in out.operations.values_mut() {
+        for input in op.arguments.iter_mut().chain(op.setters.iter_mut()) {
+            rename(&mut input.ty);
+        }
+        rename(&mut op.returns);
+        op.envelope.iter_mut().for_each(rename);
+        op.errors.iter_mut().for_each(rename);
+        if let Some(headers) = &mut op.response_headers {
+            headers.fields.values_mut().for_each(|f| rename(&mut f.ty));
+        }
+    }
+    out.links.iter_mut().for_each(rename);
+    for names in out.features.values_mut() {
+        names.iter_mut().for_each(rename);
+    }
+    for fields in out.multipart_bodies.values_mut() {
+        fields.values_mut().for_each(|f| rename(&mut f.ty));
+    }
+    for payloads in out.events.values_mut() {
+        payloads.values_mut().for_each(rename);
+    }
+    out
+}
+
 fn breaking(text: String) -> Change {
     Change {
         impact: Impact::Breaking,
@@ -444,6 +646,13 @@ fn additive(text: String) -> Change {
 
 fn operation_changes(old: &OperationSurface, new: &OperationSurface) -> Vec<Change> {
     let mut changes = Vec::new();
+    // An older summary does not record the struct.
+    if !old.input.is_empty() && old.input != new.input {
+        changes.push(breaking(format!(
+            "its struct renamed from `operations::{}` to `operations::{}`",
+            old.input, new.input
+        )));
+    }
     if old.endpoint != new.endpoint {
         changes.push(additive(format!(
             "endpoint changed from `{}` to `{}`",

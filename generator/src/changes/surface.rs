@@ -76,6 +76,10 @@ pub struct OperationSurface {
     /// `GET /{iModelId}`.
     pub endpoint: String,
     pub operation_id: String,
+    /// Its struct in `operations`, the `O` of the `Request<O>` the method returns
+    /// (absent in summaries written before it was recorded).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub input: String,
     /// Arguments of the `Client` method, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arguments: Vec<InputSurface>,
@@ -398,6 +402,7 @@ fn operation(op: &Operation, api: &Api) -> OperationSurface {
     OperationSurface {
         endpoint: format!("{} {}", op.method.as_str(), op.path_template),
         operation_id: op.wire_name.clone(),
+        input: op.builder_name.clone(),
         arguments,
         setters,
         returns: returns(&op.success),

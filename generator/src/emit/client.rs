@@ -45,9 +45,10 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
     });
+    let error_body = super::types::type_tokens(&api.error_body.rust(crate::ir::Paths::InCrate));
     quote! {
         #![doc = " The API client and the request every operation returns."]
-        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RawResponse, ResponseValue, RetryPolicy, StreamingResponse, Upload, UploadBody, #wait_policy DEFAULT_BASE_URL, ErrorBody};
+        use crate::{runtime, ClientBuilder, Download, Error, ItemStream, RawResponse, ResponseValue, RetryPolicy, StreamingResponse, Upload, #wait_policy DEFAULT_BASE_URL};
 
         /// The API client: one method per operation. Cheap to clone: clones share one
         /// connection pool and configuration, so create one and pass it around.
@@ -63,7 +64,7 @@ pub fn client(api: &Api) -> TokenStream {
         }
 
         impl runtime::ApiClient for Client {
-            type ErrorBody = ErrorBody;
+            type ErrorBody = #error_body;
             const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
             const USER_AGENT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -104,7 +105,7 @@ pub fn client(api: &Api) -> TokenStream {
             /// Uploads a file or bytes to a pre-signed storage URL: an `upload` link the
             /// API returned (any generated link type, or a `&str`); the client's token
             /// and default headers are never sent there.
-            pub fn upload_to(&self, link: impl runtime::Href, body: impl Into<UploadBody>) -> Upload {
+            pub fn upload_to(&self, link: impl runtime::Href, body: impl Into<runtime::UploadBody>) -> Upload {
                 self.http.upload(link, body)
             }
 
@@ -141,7 +142,7 @@ pub fn client(api: &Api) -> TokenStream {
 
         impl<O: runtime::Operation> Request<O> {
             /// Adds a header to this call only (e.g. `Prefer: return=representation`);
-            /// see [`RequestOptions::header`](crate::RequestOptions::header).
+            /// see [`RequestOptions::header`](crate::runtime::RequestOptions::header).
             pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.options = self.options.header(name, value);
                 self

@@ -23,9 +23,24 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         prose(api.description.as_deref()),
         Some(intro),
         Some(example),
+        returns_section(api),
         features(api),
     ]);
     let error_body = type_tokens(&api.error_body.rust(Paths::InCrate));
+    // The body's one name is the model's (`models::ErrorBody`); no alias repeats it.
+    let body_link = match &api.error_body {
+        TypeRef::Named(name) => format!("[`models::{name}`]"),
+        other => format!("`{}`", other.rust(Paths::Short)),
+    };
+    let error_doc = " Everything that can go wrong calling the API, one variant per way \
+         ([`Error::Api`]: an error status the server answered, an [`ApiError`]); \
+         its methods are [`runtime::Error`]'s. See [what every method \
+         returns](crate#what-every-method-returns).";
+    let api_error_doc = format!(
+        " An error status the server answered, with its status, headers and raw body, \
+         and the body parsed as {body_link} when it is one. Its methods (`status`, \
+         `retry_after`, `error_body`, ...) are [`runtime::ApiError`]'s."
+    );
     let base_url = api
         .default_base_url
         .as_deref()
@@ -74,38 +89,34 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         pub use ::serde_json;
         pub use ::uuid;
 
-        /// The body of non-2xx answers, parsed when it matches; the raw body is always kept.
-        pub type ErrorBody = #error_body;
-
         /// The first server the spec lists; [`Client::new`] talks to it.
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
-        /// Everything that can go wrong calling the API: its variants are
-        /// [`runtime::Error`]'s, with [`ErrorBody`] as the body of non-2xx answers.
-        pub type Error = runtime::Error<ErrorBody>;
-        /// A non-2xx answer, with its body parsed as [`ErrorBody`] when it is one.
-        /// Its methods (`status`, `retry_after`, `error_body`, ...) are
-        /// [`runtime::ApiError`]'s.
-        pub type ApiError = runtime::ApiError<ErrorBody>;
-        /// The items of a paged list, from [`Request::into_stream`]: a [`Stream`] of
-        /// results (see [`runtime::ItemStream`]); [`StreamExt`] has its combinators.
-        pub type ItemStream<T> = runtime::ItemStream<T, ErrorBody>;
+        #[doc = #error_doc]
+        pub type Error = runtime::Error<#error_body>;
+        #[doc = #api_error_doc]
+        pub type ApiError = runtime::ApiError<#error_body>;
+        /// The items of a paged list, from [`Request::into_stream`]: a
+        /// [`Stream`](runtime::Stream) of results (see [`runtime::ItemStream`]);
+        /// [`runtime::StreamExt`] has its combinators.
+        pub type ItemStream<T> = runtime::ItemStream<T, #error_body>;
         /// Configures a [`Client`]; from [`Client::builder`]. Its methods (`token_fn`,
         /// `retry_policy`, `timeout`, ...) are [`runtime::ClientBuilder`]'s.
         pub type ClientBuilder = runtime::ClientBuilder<Client>;
-        /// A body arriving chunk by chunk, a [`Stream`] of [`Bytes`] results: from
+        /// A body arriving chunk by chunk, a [`Stream`](runtime::Stream) of
+        /// [`Bytes`](runtime::Bytes) results: from
         /// [`Request::send_streaming`], [`Download::into_stream`]; see [`runtime::ByteStream`].
-        pub type ByteStream = runtime::ByteStream<ErrorBody>;
+        pub type ByteStream = runtime::ByteStream<#error_body>;
         /// A 2xx answer whose body streams; from [`Request::send_streaming`]. Its
         /// methods (`to_file`, `into_body`, ...) are [`runtime::StreamingResponse`]'s.
-        pub type StreamingResponse = runtime::StreamingResponse<ErrorBody>;
+        pub type StreamingResponse = runtime::StreamingResponse<#error_body>;
         /// A download from a pre-signed storage URL; from [`Client::download_from`].
         /// Its methods (`to_file`, `on_progress`, `into_stream`, ...) are
         /// [`runtime::Download`]'s.
-        pub type Download = runtime::Download<ErrorBody>;
+        pub type Download = runtime::Download<#error_body>;
         /// An upload to a pre-signed storage URL; from [`Client::upload_to`]. Its
         /// methods (`on_progress`, `send`, ...) are [`runtime::Upload`]'s.
-        pub type Upload = runtime::Upload<ErrorBody>;
+        pub type Upload = runtime::Upload<#error_body>;
     }
 }
 
@@ -114,20 +125,8 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
 /// The groups are in rustfmt's order and each fits on one line, so `cargo fmt` leaves
 /// the checked-in crate as generated.
 const ROOT_REEXPORTS: &[&[&str]] = &[
-    &["AccessToken", "BoxError", "TokenProvider"],
-    &["Bytes", "HeaderMap", "StatusCode"],
-    &["DeadlineError", "DecodeError", "ForeignOriginError"],
-    &["Href", "RawResponse", "ResponseValue"],
-    &["Jitter", "RequestOptions", "RetryPolicy"],
-    &["PaginationError", "ShapeError", "TransferError"],
-    &[
-        "Progress",
-        "RetryContext",
-        "UploadBody",
-        "WaitError",
-        "WaitPolicy",
-    ],
-    &["Stream", "StreamExt"],
+    &["AccessToken", "RawResponse", "ResponseValue"],
+    &["RetryPolicy", "WaitPolicy"],
 ];
 
 /// The `runtime` module: every item of the runtime (generated code names them all
@@ -169,9 +168,12 @@ fn runtime_module(vendored_runtime: bool) -> TokenStream {
     let doc = " The runtime these clients share (`openapi-client-runtime`): the generic \
                types behind this crate's aliases, with all their methods ([`ClientBuilder`] \
                is [`runtime::ClientBuilder`]`<Client>`, [`Download`] is \
-               [`runtime::Download`]`<ErrorBody>`, and so on), and the rest of its public \
-               API. The items the crate root re-exports ([`RetryPolicy`], \
-               [`RequestOptions`], ...) are documented there.";
+               [`runtime::Download`]`<E>` of this API's error body, and so on), and the rest of its public \
+               API: per-call [`RequestOptions`](runtime::RequestOptions), the error \
+               types of each way a call fails ([`DecodeError`](runtime::DecodeError), \
+               ...), [`Bytes`](runtime::Bytes), [`Stream`](runtime::Stream) and \
+               [`StreamExt`](runtime::StreamExt), and the rest. The items the crate root \
+               re-exports ([`RetryPolicy`], [`AccessToken`], ...) are documented there.";
     quote! {
         #vendored
         #[doc = #doc]
@@ -245,7 +247,7 @@ fn is_doc_hidden(attrs: &[syn::Attribute]) -> bool {
 }
 
 /// The names a `use` tree brings in (renamed ones under their new name; not globs).
-fn use_tree_names(tree: &syn::UseTree, names: &mut Vec<String>) {
+pub(super) fn use_tree_names(tree: &syn::UseTree, names: &mut Vec<String>) {
     match tree {
         syn::UseTree::Path(path) => use_tree_names(&path.tree, names),
         syn::UseTree::Name(name) => {
@@ -261,6 +263,49 @@ fn use_tree_names(tree: &syn::UseTree, names: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// What every method returns, said once: each method's doc names only its own body
+/// and statuses and links here.
+fn returns_section(api: &Api) -> Option<String> {
+    if api.operations.is_empty() {
+        return None;
+    }
+    let envelope = api.operations.iter().any(|op| {
+        matches!(
+            op.success,
+            crate::ir::Success::Json {
+                envelope: Some(_),
+                ..
+            }
+        )
+    });
+    let envelope = envelope.then_some(
+        " Where the spec wraps the entity in one property of the body (an \
+         envelope, `{\"iModel\": {...}}`), `T` is the entity: a body without that property, \
+         or with it `null`, is [`Error::UnexpectedShape`](runtime::Error::UnexpectedShape), \
+         and [`Request::send_raw`] gives the whole body.",
+    );
+    Some(format!(
+        "# What every method returns\n\n\
+         Each [`Client`] method returns a [`Request`]; `.send().await` gives a \
+         `Result<_, `[`Error`]`>`:\n\n\
+         - On a 2xx status the method's doc names, its body: a JSON body the spec \
+         declares is a [`ResponseValue<T>`](ResponseValue), which derefs to the typed `T` \
+         and keeps the status and headers (`status()`, `headers()`, `into_inner()`).{} \
+         A method whose spec gives no schema returns the [`RawResponse`] (status, headers, \
+         body; [`RawResponse::json`] decodes it into a type of yours), and one with a \
+         body per status a `ResponseValue` of an enum with a variant per status.\n\
+         - On a 2xx the spec does not declare for the method: \
+         [`Error::UndeclaredStatus`](runtime::Error::UndeclaredStatus), with the raw \
+         response.\n\
+         - On any other status: [`Error::Api`](runtime::Error::Api), an [`ApiError`] \
+         with the status, headers and raw body, and the spec's error body parsed when it \
+         is one ([`ApiError::error_body`](runtime::ApiError::error_body)).\n\
+         - Connecting, timing out, decoding, retrying and waiting fail with the other \
+         variants of [`Error`] (see [`runtime::Error`]).",
+        envelope.unwrap_or_default()
+    ))
 }
 
 /// The crate's Cargo features, when it has any.
@@ -407,5 +452,35 @@ impl<'a> Depths<'a> {
             },
             _ => 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The root's names are the ones lowering keeps free for it: a model never takes
+    /// one (see `naming::CRATE_ROOT`).
+    #[test]
+    fn the_root_holds_exactly_the_reserved_names() {
+        let aliases = [
+            "Client",
+            "Request",
+            "Error",
+            "ApiError",
+            "ItemStream",
+            "ClientBuilder",
+            "ByteStream",
+            "StreamingResponse",
+            "Download",
+            "Upload",
+        ];
+        let mut root: Vec<&str> = super::ROOT_REEXPORTS
+            .iter()
+            .flat_map(|names| names.iter().copied())
+            .chain(aliases)
+            .collect();
+        root.sort_unstable();
+        let mut reserved = crate::naming::CRATE_ROOT.to_vec();
+        reserved.sort_unstable();
+        assert_eq!(root, reserved);
     }
 }

@@ -20,23 +20,20 @@ pub(super) fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> T
         let wire = &v.wire_value;
         quote!(Self::#variant => #wire,)
     });
-    let from_str: Vec<TokenStream> = e
-        .variants
-        .iter()
-        .map(|v| {
-            let variant = ident(&v.rust_name);
-            let wire = &v.wire_value;
-            quote!(#wire => Self::#variant,)
-        })
-        .collect();
+    let known = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire_value;
+        quote!(#wire => Some(Self::#variant),)
+    });
     quote! {
         #attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this client does not know yet, kept as the server sent it.
-            #unknown(String),
+            /// A value this client does not know yet, kept as the server sent it
+            /// (only parsing makes one: a value listed here is its variant).
+            #unknown(crate::runtime::UnknownValue),
         }
 
         impl #name {
@@ -44,7 +41,7 @@ pub(super) fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> T
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#as_str)*
-                    Self::#unknown(value) => value,
+                    Self::#unknown(value) => value.as_str(),
                 }
             }
         }
@@ -55,21 +52,27 @@ pub(super) fn string_enum(name: &Ident, e: &StringEnum, attrs: TokenStream) -> T
             }
         }
 
+        impl crate::runtime::StrEnum for #name {
+            fn known(value: &str) -> Option<Self> {
+                match value {
+                    #(#known)*
+                    _ => None,
+                }
+            }
+            fn unknown(value: crate::runtime::UnknownValue) -> Self {
+                Self::#unknown(value)
+            }
+        }
+
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::#unknown(other.to_owned()),
-                }
+                crate::runtime::parse_str_enum(value)
             }
         }
 
         impl From<String> for #name {
             fn from(value: String) -> Self {
-                match value.as_str() {
-                    #(#from_str)*
-                    _ => Self::#unknown(value),
-                }
+                crate::runtime::parse_str_enum(value)
             }
         }
 
@@ -106,10 +109,10 @@ pub(super) fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenSt
         let value = Literal::i64_unsuffixed(v.value);
         quote!(Self::#variant => #value,)
     });
-    let from_value = e.variants.iter().map(|v| {
+    let known = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let value = Literal::i64_unsuffixed(v.value);
-        quote!(#value => Self::#variant,)
+        quote!(#value => Some(Self::#variant),)
     });
     quote! {
         #attrs
@@ -117,8 +120,9 @@ pub(super) fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenSt
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this client does not know yet, kept as the server sent it.
-            #unknown(i64),
+            /// A value this client does not know yet, kept as the server sent it
+            /// (only parsing makes one: a value listed here is its variant).
+            #unknown(crate::runtime::UnknownInt),
         }
 
         impl #name {
@@ -126,17 +130,26 @@ pub(super) fn int_enum(name: &Ident, e: &IntEnum, attrs: TokenStream) -> TokenSt
             pub fn value(self) -> i64 {
                 match self {
                     #(#to_value)*
-                    Self::#unknown(value) => value,
+                    Self::#unknown(value) => value.value(),
                 }
+            }
+        }
+
+        impl crate::runtime::IntEnum for #name {
+            fn known(value: i64) -> Option<Self> {
+                match value {
+                    #(#known)*
+                    _ => None,
+                }
+            }
+            fn unknown(value: crate::runtime::UnknownInt) -> Self {
+                Self::#unknown(value)
             }
         }
 
         impl From<i64> for #name {
             fn from(value: i64) -> Self {
-                match value {
-                    #(#from_value)*
-                    other => Self::#unknown(other),
-                }
+                crate::runtime::parse_int_enum(value)
             }
         }
 

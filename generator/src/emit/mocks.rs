@@ -19,7 +19,8 @@ pub(crate) fn mocks(api: &Api) -> TokenStream {
     let helpers = api.operations.iter().map(helper);
     let setters = api.operations.iter().filter_map(setters);
     let answers = api.operations.iter().map(mock_operation);
-    let generic = generic(!api.operations.is_empty());
+    let error_body = super::types::type_tokens(&api.error_body.rust(crate::ir::Paths::InCrate));
+    let generic = generic(!api.operations.is_empty(), &error_body);
     let helpers = (!api.operations.is_empty()).then(|| quote!(impl MockServer { #(#helpers)* }));
     quote! {
         #![doc = " Typed mocks for the tests of code that uses this client (the `mock` feature): a loopback [`MockServer`] with one helper per operation, taking the same arguments as the [`Client`] method and the same setters as its [`Request`], that matches exactly the request the client sends for them."]
@@ -44,7 +45,7 @@ pub(crate) fn mocks(api: &Api) -> TokenStream {
 
 /// `MockServer` and `Mock<O>`: the same for every API, thin over the runtime (with
 /// `mock()`, which starts a `Mock`, when there are operations to mock).
-fn generic(has_operations: bool) -> TokenStream {
+fn generic(has_operations: bool, error_body: &TokenStream) -> TokenStream {
     let start_mock = has_operations.then(|| {
         quote! {
             fn mock<'a, O>(server: &'a MockServer, label: &'static str, request: Request<O>) -> Mock<'a, O> {
@@ -142,7 +143,7 @@ fn generic(has_operations: bool) -> TokenStream {
             }
 
             /// Answers with `status` and the spec's error body, as JSON.
-            pub fn respond_error(mut self, status: u16, body: &crate::ErrorBody) -> Self {
+            pub fn respond_error(mut self, status: u16, body: &#error_body) -> Self {
                 self.expectation = self
                     .expectation
                     .status(status)
@@ -160,7 +161,7 @@ fn generic(has_operations: bool) -> TokenStream {
             }
 
             /// Answers with `status` and `body` as it is, sent as `content_type`.
-            pub fn respond_bytes(mut self, status: u16, content_type: &str, body: impl Into<crate::Bytes>) -> Self {
+            pub fn respond_bytes(mut self, status: u16, content_type: &str, body: impl Into<crate::runtime::Bytes>) -> Self {
                 self.expectation = self
                     .expectation
                     .status(status)

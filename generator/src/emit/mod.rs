@@ -12,6 +12,7 @@ mod mocks;
 mod models;
 mod operations;
 mod parts;
+mod public_items;
 pub mod render;
 mod response_types;
 pub(crate) mod runtime_files;
@@ -26,6 +27,7 @@ pub use crate_root::crate_root;
 pub(crate) use mocks::mocks;
 pub use models::models;
 pub use operations::operations;
+pub use public_items::duplicate_public_names;
 
 use proc_macro2::{Ident, Span};
 

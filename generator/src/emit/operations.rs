@@ -206,37 +206,38 @@ fn client_method(op: &Operation, api: &Api) -> TokenStream {
     }
 }
 
+/// What this method returns, and no more: what every method returns is said once,
+/// in the crate docs' section this links to.
 fn returns_doc(success: &Success) -> String {
-    let errors = "another 2xx is [`Error::UndeclaredStatus`](crate::runtime::Error::UndeclaredStatus) with the raw response; any other status is [`Error::Api`](crate::runtime::Error::Api)";
+    let every = "([what every method returns](crate#what-every-method-returns))";
     match success {
         Success::Json {
             ty,
             statuses,
             envelope: None,
-        } => format!(
-            "{} on {}, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers; {errors}",
-            named_doc(ty),
-            status_list(statuses)
-        ),
+        } => format!("{} on {} {every}", named_doc(ty), status_list(statuses)),
         Success::Json {
             ty,
             statuses,
             envelope: Some(envelope),
         } => format!(
-            "{} on {}: the `{}` property of the {} body, as a [`ResponseValue`](crate::ResponseValue) that derefs to it and keeps the status and headers (a body without it, or with it `null`, is [`Error::UnexpectedShape`](crate::runtime::Error::UnexpectedShape); [`Request::send_raw`](crate::Request::send_raw) gives the whole body); {errors}",
+            "{} on {}: the `{}` property of the {} body {every}",
             named_doc(ty),
             status_list(statuses),
             envelope.property,
             named_doc(&envelope.wrapper),
         ),
-        Success::Bytes { statuses } => format!(
-            "the body bytes on {}, as a [`ResponseValue`](crate::ResponseValue); {errors}",
-            status_list(statuses)
-        ),
+        Success::Bytes { statuses } => {
+            format!("the body bytes on {} {every}", status_list(statuses))
+        }
         Success::ByStatus { enum_name, .. } => format!(
-            "a [`ResponseValue`](crate::ResponseValue) holding [`{enum_name}`], with one variant per declared success status (and `Undeclared` for any other 2xx); any other status is [`Error::Api`](crate::runtime::Error::Api)"
+            "[`{enum_name}`], one variant per declared success status (`Undeclared` for \
+             another 2xx) {every}"
         ),
-        Success::Raw => "the [`RawResponse`](crate::RawResponse) (status, headers, body) on any 2xx, since the spec gives no schema for it: decode the body into your own type with [`RawResponse::json`](crate::RawResponse::json); any other status is [`Error::Api`](crate::runtime::Error::Api)".to_owned(),
+        Success::Raw => format!(
+            "the [`RawResponse`](crate::RawResponse) on any 2xx: the spec gives no schema \
+             for it {every}"
+        ),
     }
 }
 

@@ -165,7 +165,7 @@ pub(super) fn error_enum(op: &Operation) -> Option<TokenStream> {
         impl #name {
             /// The body of `error` as the operation declares it for its status
             /// (its code, else its range, else `default`); a body that is not
-            /// that type is a [`DecodeError`](crate::DecodeError).
+            /// that type is a [`DecodeError`](crate::runtime::DecodeError).
             #[allow(clippy::match_overlapping_arm)]
             pub fn from_api_error<E>(error: &runtime::ApiError<E>) -> Result<Self, runtime::DecodeError> {
                 #body

@@ -107,6 +107,11 @@ pub(crate) const RUNTIME_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../runtime/src/nullable.rs"),
     ),
     (
+        "open_enum.rs",
+        "open_enum.rs",
+        include_str!("../../runtime/src/open_enum.rs"),
+    ),
+    (
         "variants.rs",
         "variants.rs",
         include_str!("../../../runtime/src/variants.rs"),

@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, BodyKind, Success, SuccessBody, TypeDef, TypeKind, TypeRef};
 
 /// How many aliases [`resolve_alias`] follows: an alias cycle (reported as an error
 /// elsewhere) must not loop, and real chains are short.
@@ -90,6 +90,103 @@ pub(super) fn collapse_alias_chains(types: &mut [TypeDef]) {
         if let (TypeKind::Alias(target), Some(end)) = (&mut def.kind, ends.get(&def.rust_name)) {
             *target = end.clone();
         }
+    }
+}
+
+/// Drops every inline type that is only another name of a named type (`type
+/// CreateIModelExtentNorthEast = Point`, an inline copy merged into `Point`, or an
+/// inline `allOf` of one `$ref`) and writes the type it names wherever it was used:
+/// an alias is kept only where the spec names the schema (a component), so no
+/// public name says something the type is not. Runs after [`collapse_alias_chains`],
+/// so each dropped alias already names the end of its chain.
+pub fn drop_inline_aliases(api: &mut Api) {
+    let dropped: HashMap<String, TypeRef> = api
+        .types
+        .iter()
+        .filter(|def| !def.is_component())
+        .filter_map(|def| match &def.kind {
+            TypeKind::Alias(target @ TypeRef::Named(name)) if *name != def.rust_name => {
+                Some((def.rust_name.clone(), target.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    if dropped.is_empty() {
+        return;
+    }
+    api.types
+        .retain(|def| !dropped.contains_key(&def.rust_name));
+    let rewrite = |ty: &mut TypeRef| rename_refs(ty, &dropped);
+    for def in &mut api.types {
+        def.kind.type_refs_mut().into_iter().for_each(rewrite);
+    }
+    rewrite(&mut api.error_body);
+    for event in &mut api.events {
+        for payload in event
+            .request
+            .iter_mut()
+            .chain(event.responses.iter_mut().map(|(_, p)| p))
+        {
+            rewrite(&mut payload.ty);
+        }
+    }
+    for op in &mut api.operations {
+        op.params.iter_mut().for_each(|p| rewrite(&mut p.ty));
+        if let Some(body) = &mut op.body {
+            rewrite(&mut body.ty);
+            if let Some(parts) = &mut body.multipart {
+                parts.parts.iter_mut().for_each(|p| rewrite(&mut p.ty));
+            }
+        }
+        for content in op.responses.iter_mut().flat_map(|r| r.content.iter_mut()) {
+            if let BodyKind::Json(ty) = &mut content.body {
+                rewrite(ty);
+            }
+        }
+        match &mut op.success {
+            Success::Json { ty, envelope, .. } => {
+                rewrite(ty);
+                if let Some(envelope) = envelope {
+                    rewrite(&mut envelope.wrapper);
+                }
+            }
+            Success::ByStatus { variants, .. } => {
+                for variant in variants {
+                    if let SuccessBody::Json(ty) = &mut variant.body {
+                        rewrite(ty);
+                    }
+                }
+            }
+            Success::Bytes { .. } | Success::Raw => {}
+        }
+        if let Some(pagination) = &mut op.pagination {
+            rewrite(&mut pagination.item_type);
+        }
+        if let Some(headers) = &mut op.response_headers {
+            headers.fields.iter_mut().for_each(|f| rewrite(&mut f.ty));
+        }
+        if let Some(errors) = &mut op.errors {
+            for variant in &mut errors.variants {
+                if let Some(body) = &mut variant.body {
+                    rewrite(body);
+                }
+            }
+        }
+    }
+}
+
+/// `ty` with every name in `dropped` replaced by the type it stood for.
+fn rename_refs(ty: &mut TypeRef, dropped: &HashMap<String, TypeRef>) {
+    match ty {
+        TypeRef::Named(name) => {
+            if let Some(target) = dropped.get(name.as_str()) {
+                *ty = target.clone();
+            }
+        }
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            rename_refs(inner, dropped);
+        }
+        _ => {}
     }
 }
 

@@ -5,8 +5,9 @@
 //! 722 times) and hundreds of copies of `{href: string}`. Each copy used to become a
 //! type with its own derives and impls, and checking that code was most of the cost of
 //! compiling the generated crate. An inline type whose definition matches an earlier
-//! one now becomes a type alias of it: every name stays (so callers' code and the API
-//! surface keep working) and only one definition is compiled.
+//! one now becomes a type alias of it, which `aliases::drop_inline_aliases` then
+//! replaces by the type it names: only one definition is compiled, under the name the
+//! spec gave it (`Point`, not `CreateIModelExtentNorthEast`).
 //!
 //! Component schemas are never turned into aliases: they are named concepts, and two
 //! that happen to look alike today may diverge tomorrow. They can be the target,
@@ -16,9 +17,8 @@ use std::collections::HashMap;
 
 use crate::ir::{TypeDef, TypeKind, TypeRef};
 
-/// Turns every inline type that duplicates an earlier definition into an alias of it.
-/// References keep the name they were given (a field `north_east` stays typed
-/// `CreateIModelExtentNorthEast`, now an alias), so the code reads as before.
+/// Turns every inline type that duplicates an earlier definition into an alias of it
+/// (which lowering then drops, naming the kept type directly).
 /// Repeats until nothing changes, since merged field types can make two structs equal.
 pub(super) fn merge_identical_types(types: &mut [TypeDef]) {
     let mut merged: HashMap<String, String> = HashMap::new();

@@ -76,7 +76,11 @@ pub(super) fn resolve(api: &mut Api) {
                 body,
             })
             .collect();
-        let enum_name = names.claim(&format!("{}Error", op.builder_name));
+        let op_name = op
+            .builder_name
+            .strip_suffix(crate::naming::OPERATION_SUFFIX)
+            .unwrap_or(&op.builder_name);
+        let enum_name = names.claim(&format!("{op_name}Error"));
         found.push((
             index,
             ErrorBodies {

@@ -13,6 +13,7 @@ mod long_running;
 mod operations;
 mod pagination;
 mod params;
+mod public_names;
 mod refs;
 mod response_headers;
 mod security;
@@ -72,6 +73,7 @@ pub fn lower(
     dedupe::merge_identical_types(&mut api.types);
     // After merging, which turns types into aliases that other aliases may name.
     aliases::collapse_alias_chains(&mut api.types);
+    aliases::drop_inline_aliases(&mut api);
     // After merging, which can route a loop through an alias.
     types::box_cycles(&mut api.types);
     links::mark(&mut api.types);
@@ -87,6 +89,7 @@ pub fn lower(
     diagnostics.extend(long_names::capped_names(&api, naming));
     servers::name_modules(&mut api.operations, naming);
     error_bodies::resolve(&mut api);
+    diagnostics.extend(public_names::allocate(&mut api));
     api
 }
 
@@ -115,6 +118,19 @@ fn operation_extensions(document: &OpenAPI, name: &str) -> Vec<(String, serde_js
 /// non-2xx or `default` responses reference (first in spec order); failing that, a
 /// component schema named `Error`; failing that, any JSON.
 fn error_body(document: &OpenAPI, types: &types::TypeLowering<'_>) -> TypeRef {
+    error_body_component(document)
+        .and_then(|name| types.component_type(&name))
+        .unwrap_or(TypeRef::Json)
+}
+
+/// The component schema [`error_body`] picks, by its name in the document.
+fn error_body_component(document: &OpenAPI) -> Option<String> {
+    let has = |name: &str| {
+        document
+            .components
+            .as_ref()
+            .is_some_and(|c| c.schemas.contains_key(name))
+    };
     let referenced = document
         .paths
         .paths
@@ -141,15 +157,6 @@ fn error_body(document: &OpenAPI, types: &types::TypeLowering<'_>) -> TypeRef {
             }
             _ => None,
         })
-        .find_map(|name| types.component_type(&name));
-    if let Some(found) = referenced {
-        return found;
-    }
-    let by_name = document
-        .components
-        .iter()
-        .flat_map(|c| c.schemas.keys())
-        .find(|name| name.as_str() == "Error")
-        .and_then(|name| types.component_type(name));
-    by_name.unwrap_or(TypeRef::Json)
+        .find(|name| has(name));
+    referenced.or_else(|| has("Error").then(|| "Error".to_owned()))
 }

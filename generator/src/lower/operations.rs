@@ -79,7 +79,11 @@ pub(super) fn lower_operations<'d>(
                     )),
                 );
             }
-            let builder_name = builder_names.claim(&naming.type_name(&wire_name));
+            let builder_name = builder_names.claim(&format!(
+                "{}{}",
+                naming.type_name(&wire_name),
+                crate::naming::OPERATION_SUFFIX
+            ));
             let op_type_name = naming.type_name(&wire_name);
             let mut lowering = OperationLowering {
                 document,
@@ -224,7 +228,7 @@ impl OperationLowering<'_, '_> {
             .into_iter()
             .map(|(origin, parameter)| {
                 let data = parameter.parameter_data_ref();
-                let hint = format!("{}{}", self.type_name, self.naming.type_name(&data.name));
+                let hint = self.naming.child_type_name(self.type_name, &data.name);
                 let (ty, content) = match &data.format {
                     ParameterSchemaOrContent::Schema(schema) => (
                         self.types

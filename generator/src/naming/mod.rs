@@ -61,6 +61,47 @@ pub(crate) const PRELUDE: &[&str] = &[
     "FnOnce",
 ];
 
+/// The names a generated crate's root holds (its client, its request, its errors, what
+/// the methods return and what the README's first examples use; the rest of the
+/// runtime is in its `runtime` module): no
+/// generated model or operation type may take one, so `models::*` never shadows
+/// `crate::Error`. A component schema named like one takes a role suffix instead (see
+/// [`root_collision_suffix`]).
+pub const CRATE_ROOT: &[&str] = &[
+    "AccessToken",
+    "ApiError",
+    "ByteStream",
+    "Client",
+    "ClientBuilder",
+    "Download",
+    "Error",
+    "ItemStream",
+    "RawResponse",
+    "Request",
+    "ResponseValue",
+    "RetryPolicy",
+    "StreamingResponse",
+    "Upload",
+    "WaitPolicy",
+];
+
+/// The suffix a component schema whose name is a [`CRATE_ROOT`] name takes, by its
+/// role: the body of error answers is `ErrorBody` (the spec's `Error`, the body of
+/// `crate::Error::Api`), any other such schema a `Model` (`ClientModel`).
+pub fn root_collision_suffix(is_error_body: bool) -> &'static str {
+    if is_error_body {
+        "Body"
+    } else {
+        "Model"
+    }
+}
+
+/// The suffix of every operation's struct in `operations` (`GetIModels` ->
+/// `GetIModelsInput`, the inputs of one call, as AWS's SDKs name them): a request body
+/// schema often has the operation's name (`CreateIModel`), and one name must not be
+/// two types in one crate.
+pub const OPERATION_SUFFIX: &str = "Input";
+
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed); they get a `_` suffix.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 
@@ -69,6 +110,8 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 pub struct Naming {
     /// Compound words as written in the spec, e.g. `iModel`.
     words: Vec<String>,
+    /// Configured type names by JSON pointer of the schema (see [`Self::renamed`]).
+    renames: std::collections::BTreeMap<String, String>,
 }
 
 impl Naming {
@@ -78,12 +121,50 @@ impl Naming {
         // Longer words first so `iModelHub` wins over `iModel`.
         words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         words.dedup();
-        Self { words }
+        Self {
+            words,
+            renames: Default::default(),
+        }
+    }
+
+    /// With configured type names: `(pointer, name)`, the name a schema at that JSON
+    /// pointer takes instead of the one the rules give it.
+    pub fn with_renames(mut self, renames: &[(String, String)]) -> Self {
+        self.renames = renames.iter().cloned().collect();
+        self
+    }
+
+    /// The configured name of the schema at `pointer`, if any.
+    pub fn renamed(&self, pointer: &str) -> Option<&str> {
+        self.renames.get(pointer).map(String::as_str)
+    }
+
+    /// The configured pointers, to tell which named nothing.
+    pub fn rename_pointers(&self) -> impl Iterator<Item = &str> {
+        self.renames.keys().map(String::as_str)
     }
 
     /// `UpperCamelCase` for types and enum variants, at most [`MAX_IDENT_LEN`] long.
     pub fn type_name(&self, raw: &str) -> String {
         cap(self.full_type_name(raw))
+    }
+
+    /// The name of an inline type inside `parent` (a Rust type name) at `property`:
+    /// the parent's name and the property's, without saying twice the word where they
+    /// meet (`Pet` + `petType` -> `PetType`, `CreateIModel` + `iModelId` ->
+    /// `CreateIModelId`). A property that is only that word keeps it (`Error` +
+    /// `error` -> `ErrorError`: the parent's name alone is taken).
+    pub fn child_type_name(&self, parent: &str, property: &str) -> String {
+        let child = self.type_name(property);
+        let parent_snake = self.value_name(parent);
+        let property_snake = self.value_name(property);
+        let last = parent_snake.rsplit('_').next().unwrap_or_default();
+        match property_snake.split_once('_') {
+            Some((first, rest)) if !last.is_empty() && first == last => {
+                format!("{parent}{}", self.type_name(rest))
+            }
+            _ => format!("{parent}{child}"),
+        }
     }
 
     /// `snake_case` for functions, fields, parameters and modules, at most
@@ -406,6 +487,24 @@ mod tests {
         assert_eq!(n.type_name("iTwinId"), "ITwinId");
         // A lower-case `i` inside a word is not the start of `iModel`.
         assert_eq!(n.value_name("taxiModel"), "taxi_model");
+    }
+
+    #[test]
+    fn inline_names_do_not_repeat_the_word_where_they_meet() {
+        let n = naming();
+        assert_eq!(n.child_type_name("Pet", "petType"), "PetType");
+        assert_eq!(
+            n.child_type_name("CreateIModel", "iModelId"),
+            "CreateIModelId"
+        );
+        assert_eq!(
+            n.child_type_name("CreateIModel", "extent"),
+            "CreateIModelExtent"
+        );
+        assert_eq!(n.child_type_name("IModel", "state"), "IModelState");
+        // Only that word: the parent's name alone would be the parent's.
+        assert_eq!(n.child_type_name("Error", "error"), "ErrorError");
+        assert_eq!(n.child_type_name("Pets", "pet_type"), "PetsPetType");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 mod support;
 
 use fixture_binary::runtime::{Body, Error};
-use fixture_binary::{Client, Jitter, RetryPolicy};
+use fixture_binary::{Client, RetryPolicy};
+use fixture_binary::runtime::Jitter;
 
 use support::wire::{self, Answer, Recorded};
 
@@ -72,7 +73,7 @@ async fn bytes_in_every_form_callers_had_still_go_as_they_are() {
     let client = client(&server.base_url);
     client.upload_file("v", vec![1_u8, 2, 3]).send().await.expect("sent");
     client
-        .upload_file("b", fixture_binary::Bytes::from_static(b"\x00\xff"))
+        .upload_file("b", fixture_binary::runtime::Bytes::from_static(b"\x00\xff"))
         .send()
         .await
         .expect("sent");

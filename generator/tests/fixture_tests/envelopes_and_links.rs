@@ -12,7 +12,8 @@ use fixture_envelopes_and_links::models::{
     ListThingsPrefer, OptionalLink, Thing, ThingPage, ThingResponse,
 };
 use fixture_envelopes_and_links::runtime::Nullable;
-use fixture_envelopes_and_links::{Error, StreamExt};
+use fixture_envelopes_and_links::{Error};
+use fixture_envelopes_and_links::runtime::StreamExt;
 
 fn thing(id: &str) -> Thing {
     Thing {

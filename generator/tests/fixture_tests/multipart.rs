@@ -8,7 +8,8 @@
 use fixture_multipart::models::{Meta, Stored};
 use fixture_multipart::operations::{SendBundleBody, UploadDocumentBody};
 use fixture_multipart::runtime::{FilePart, PartHeaders, Parts};
-use fixture_multipart::{Client, Jitter, RetryPolicy};
+use fixture_multipart::{Client, RetryPolicy};
+use fixture_multipart::runtime::Jitter;
 
 mod support;
 

@@ -16,6 +16,7 @@ fn surface(path: &Path) -> Surface {
         command: "test".to_owned(),
         words: Vec::new(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
@@ -235,4 +236,119 @@ fn a_body_argument_that_takes_more_is_additive() {
         rendered.contains("now takes `Body`, which accepts every value `Bytes` did"),
         "{rendered}"
     );
+}
+
+/// A type the generator renames (same shape, new name) is one change under its old
+/// name, and what mentions it does not change; an alias dropped for the type it
+/// named says which; a type whose shape changed too is removed and added.
+#[test]
+fn renamed_types_are_one_change_each() {
+    let old = Surface::from_text(
+        r#"
+operations:
+  get_pet:
+    endpoint: GET /pet
+    operation_id: GetPet
+    setters:
+    - name: state
+      wire: query state
+      type: GetPetState
+    returns: ResponseValue<Error>
+types:
+  Error: !struct
+    error:
+      wire: error
+      type: Option<ErrorError>
+  ErrorError: !struct
+    code:
+      wire: code
+      type: Option<String>
+  PetState: !enum [alive, dead]
+  GetPetState: !alias PetState
+  Gone: !struct
+    a:
+      wire: a
+      type: String
+"#,
+    )
+    .expect("old surface");
+    let new = Surface::from_text(
+        r#"
+operations:
+  get_pet:
+    endpoint: GET /pet
+    operation_id: GetPet
+    setters:
+    - name: state
+      wire: query state
+      type: PetState
+    returns: ResponseValue<ErrorBody>
+types:
+  ErrorBody: !struct
+    error:
+      wire: error
+      type: Option<ErrorInfo>
+  ErrorInfo: !struct
+    code:
+      wire: code
+      type: Option<String>
+  PetState: !enum [alive, dead]
+  Other: !struct
+    a:
+      wire: a
+      type: i64
+"#,
+    )
+    .expect("new surface");
+    let report = diff(&old, &new);
+    let changes: Vec<(String, String)> = report
+        .types
+        .iter()
+        .flat_map(|(name, changes)| changes.iter().map(move |c| (name.clone(), c.text.clone())))
+        .collect();
+    let expected = [
+        ("Error", "renamed to `ErrorBody` (the same shape)"),
+        ("ErrorError", "renamed to `ErrorInfo` (the same shape)"),
+        (
+            "GetPetState",
+            "removed: it was another name of `PetState`, which takes its place",
+        ),
+        ("Other", "added"),
+        ("Gone", "removed"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    assert_eq!(changes, expected);
+    assert!(report.operations.is_empty(), "{:?}", report.operations);
+}
+
+/// An operation's struct in `operations` renamed is breaking for code that names it;
+/// a summary written before structs were recorded says nothing about them.
+#[test]
+fn renamed_operation_structs_are_reported() {
+    let with_input = |input: &str| {
+        Surface::from_text(&format!(
+            "operations:\n  get_pet:\n    endpoint: GET /pet\n    operation_id: GetPet\n{input}    returns: RawResponse\ntypes: {{}}\n"
+        ))
+        .expect("surface")
+    };
+    let (unrecorded, old, new) = (
+        with_input(""),
+        with_input("    input: GetPet\n"),
+        with_input("    input: GetPetInput\n"),
+    );
+    let report = diff(&old, &new);
+    let texts: Vec<&str> = report.operations[0]
+        .1
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["its struct renamed from `operations::GetPet` to `operations::GetPetInput`"]
+    );
+    assert_eq!(report.count(Impact::Breaking), 1);
+    assert!(diff(&unrecorded, &new).is_empty());
 }

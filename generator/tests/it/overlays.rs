@@ -33,6 +33,7 @@ fn settings(names: &[&str]) -> Settings {
         command: "cargo test -p generator --test it overlays::".to_owned(),
         words: Vec::new(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,

@@ -30,6 +30,9 @@ fn snapshot_fixture(name: &str) {
     insta::assert_yaml_snapshot!(format!("snapshots__{name}__ir"), api);
     insta::assert_snapshot!(format!("snapshots__{name}__warnings"), warnings.to_string());
     let files = generate_fixture(name);
+    // One name, one item: no public name twice in the crate.
+    let duplicates = generator::emit::duplicate_public_names(&files.files);
+    assert!(duplicates.is_empty(), "{name}: {duplicates:?}");
     for file in [
         "src/lib.rs",
         "src/models.rs",

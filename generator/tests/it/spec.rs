@@ -68,6 +68,7 @@ fn product_words_need_no_configuration() {
         command: "cargo xtask codegen".to_owned(),
         words,
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,

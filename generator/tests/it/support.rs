@@ -126,6 +126,7 @@ pub fn settings(name: &str) -> Settings {
         command: "cargo test -p generator --test snapshots".to_owned(),
         words: Vec::new(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: false,
         // Fixture crates are written to target/fixture-crates/<name>.
         runtime: generator::RuntimeDependency::Path("../../../runtime".to_owned()),

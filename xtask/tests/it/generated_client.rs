@@ -71,13 +71,81 @@ fn names_read_like_hand_written_rust() {
     for expected in [
         "IModel",
         "NamedVersion",
-        "CreateIModelExtent",
-        "CreateIModelExtentSouthWest",
         "IModelState",
+        // The error body and its parts, one name each (`naming.toml`'s renames).
+        "ErrorBody",
+        "ErrorInfo",
+        "ErrorDetail",
+        "InnerError",
+        "Point",
     ] {
         assert!(
             types.contains(&expected),
             "{expected} missing from {types:?}"
         );
+    }
+    for gone in [
+        // `crate::Error` is every failure; the body is `ErrorBody`.
+        "Error",
+        "ErrorError",
+        "ErrorErrorDetail",
+        // Inline copies of `Point` and `IModelState`: the named type is used.
+        "CreateIModelExtent",
+        "CreateIModelExtentSouthWest",
+        "CreateIModelExtentNorthEast",
+        "GetIModelsState",
+    ] {
+        assert!(!types.contains(&gone), "{gone} in {types:?}");
+    }
+}
+
+/// No public name is two items in the checked-in client (`operations::CreateIModel`
+/// and `models::CreateIModel` were).
+#[test]
+fn no_public_name_twice() {
+    // The generated files are the checked-in ones (`generated_client_is_fresh`).
+    let mut files = main_target().generate().expect("generates").files;
+    assert_eq!(generator::emit::duplicate_public_names(&files), vec![]);
+    // The walk reads every module: a model named like an operation's struct, or like
+    // the crate's `Error`, is found.
+    files["src/models.rs"].push_str("\npub struct GetIModelsInput;\npub type Error = ();\n");
+    assert_eq!(
+        generator::emit::duplicate_public_names(&files),
+        vec![
+            (
+                "Error".to_owned(),
+                vec!["crate::Error".to_owned(), "crate::models::Error".to_owned()]
+            ),
+            (
+                "GetIModelsInput".to_owned(),
+                vec![
+                    "crate::models::GetIModelsInput".to_owned(),
+                    "crate::operations::GetIModelsInput".to_owned()
+                ]
+            ),
+        ]
+    );
+}
+
+/// What every method returns is said once, in the crate docs; a method's doc says
+/// only what is its own (its body and statuses) and links there.
+#[test]
+fn what_every_method_returns_is_said_once() {
+    let files = main_target().generate().expect("generates").files;
+    assert!(files["src/lib.rs"].contains("//! # What every method returns"));
+    let returns: Vec<&str> = files["src/operations.rs"]
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("/// Returns "))
+        .collect();
+    assert_eq!(returns.len(), 48, "one per method");
+    for line in returns {
+        assert!(
+            line.ends_with("([what every method returns](crate#what-every-method-returns))."),
+            "{line}"
+        );
+        for said_once in ["UndeclaredStatus", "Error::Api", "derefs", "send_raw"] {
+            assert!(!line.contains(said_once), "{said_once} in {line}");
+        }
     }
 }

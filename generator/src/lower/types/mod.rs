@@ -94,11 +94,25 @@ impl<'a> TypeLowering<'a> {
         pointed: &'a PointedSchemas,
         naming: &'a Naming,
     ) -> Self {
-        let mut scope = Scope::with_reserved(crate::naming::PRELUDE);
+        let reserved = [crate::naming::PRELUDE, crate::naming::CRATE_ROOT].concat();
+        let mut scope = Scope::with_reserved(&reserved);
         let schemas = document.components.iter().flat_map(|c| c.schemas.iter());
+        let error_body = super::error_body_component(document);
         let components = schemas
             .clone()
-            .map(|(name, _)| (name.clone(), scope.claim(&naming.type_name(name))))
+            .map(|(name, _)| {
+                if let Some(renamed) = naming.renamed(&pointer(["components", "schemas", name])) {
+                    return (name.clone(), scope.claim(renamed));
+                }
+                let mut rust_name = naming.type_name(name);
+                // A schema named like a crate-root item (`Error`) takes its role
+                // (`ErrorBody`), not a number, so `models::*` shadows nothing.
+                if crate::naming::CRATE_ROOT.contains(&rust_name.as_str()) {
+                    let is_error_body = error_body.as_deref() == Some(name.as_str());
+                    rust_name.push_str(crate::naming::root_collision_suffix(is_error_body));
+                }
+                (name.clone(), scope.claim(&rust_name))
+            })
             .collect();
         let mut this = Self {
             document,
@@ -132,6 +146,19 @@ impl<'a> TypeLowering<'a> {
     pub(super) fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
         let defs: Vec<TypeDef> = self.defs.into_iter().flatten().collect();
         let mut diagnostics = self.diagnostics;
+        for pointer in self.naming.rename_pointers() {
+            if !defs.iter().any(|def| def.origin == pointer) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        pointer,
+                        "`renames` names a type for this schema, but no type is generated here",
+                    )
+                    .with_hint(
+                        "rename a schema that becomes a struct, enum or union, by its JSON pointer",
+                    ),
+                );
+            }
+        }
         diagnostics.extend(recursion::alias_cycles(&defs));
         (defs, diagnostics)
     }
@@ -260,7 +287,9 @@ impl<'a> TypeLowering<'a> {
         if let Some(known) = self.inline_types.get(origin) {
             return known.clone();
         }
-        let rust_name = self.scope.claim(name_hint);
+        let rust_name = self
+            .scope
+            .claim(self.naming.renamed(origin).unwrap_or(name_hint));
         // Before the body, so a schema that reaches itself refers to its own name.
         self.inline_types
             .insert(origin.to_owned(), TypeRef::Named(rust_name.clone()));

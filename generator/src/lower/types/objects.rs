@@ -283,7 +283,7 @@ impl<'a> TypeLowering<'a> {
                 left_out = true;
                 continue;
             }
-            let hint = format!("{rust_name}{}", self.naming.type_name(wire_name));
+            let hint = self.naming.child_type_name(rust_name, wire_name);
             let ty = self.lower(schema, &origin, &hint);
             let (description, deprecated, access, default) = match schema {
                 SchemaRef::Item(s) => (

@@ -117,6 +117,7 @@ pub(super) fn settings(words: &[String]) -> Settings {
         command: "cargo test -p generator --test it fuzz::".to_owned(),
         words: words.to_vec(),
         split_words: Vec::new(),
+        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
         gate_unused_schemas: false,
