@@ -401,6 +401,7 @@ mod tests {
             standalone: true,
             runtime: RuntimeDependency::Path("../runtime".to_owned()),
             gate_unused_schemas: false,
+            renames: Vec::new(),
             dev_dependencies: vec!["tokio = \"1\"".to_owned()],
             overlays: Vec::new(),
         };

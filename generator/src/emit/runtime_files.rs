@@ -109,7 +109,7 @@ pub(crate) const RUNTIME_FILES: &[(&str, &str, &str)] = &[
     (
         "open_enum.rs",
         "open_enum.rs",
-        include_str!("../../runtime/src/open_enum.rs"),
+        include_str!("../../../runtime/src/open_enum.rs"),
     ),
     (
         "variants.rs",

@@ -99,7 +99,7 @@ pub(super) fn collapse_alias_chains(types: &mut [TypeDef]) {
 /// an alias is kept only where the spec names the schema (a component), so no
 /// public name says something the type is not. Runs after [`collapse_alias_chains`],
 /// so each dropped alias already names the end of its chain.
-pub fn drop_inline_aliases(api: &mut Api) {
+pub(super) fn drop_inline_aliases(api: &mut Api) {
     let dropped: HashMap<String, TypeRef> = api
         .types
         .iter()

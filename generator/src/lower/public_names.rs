@@ -12,7 +12,7 @@ use crate::ir::{Api, Success, TypeRef};
 use crate::naming::Scope;
 
 /// Renames every `operations` struct whose name is taken elsewhere in the crate.
-pub fn allocate(api: &mut Api) -> Vec<Diagnostic> {
+pub(super) fn allocate(api: &mut Api) -> Vec<Diagnostic> {
     let mut names = Scope::with_reserved(crate::naming::CRATE_ROOT);
     for def in &api.types {
         names.claim(&def.rust_name);

@@ -123,7 +123,7 @@ pub fn settings(name: &str) -> Settings {
         crate_name: format!("fixture-{}", name.replace('_', "-")),
         crate_version: "0.1.0".to_owned(),
         spec_path: format!("generator/tests/fixtures/{name}.yaml"),
-        command: "cargo test -p generator --test snapshots".to_owned(),
+        command: "cargo test -p generator --test it".to_owned(),
         words: Vec::new(),
         split_words: Vec::new(),
         renames: Vec::new(),
