@@ -12,9 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::BoxFuture;
 use generated_client::models::{
     BaselineFileState, CloneIModel, CreateChangeset, CreateIModel, CreateNamedVersion, Extent,
-    ForkIModel, Point,
-    IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects, NamedVersionState,
-    UpdateIModel, UpdateLocks,
+    ForkIModel, IModel, IModelLinks, IModelState, Link, LockLevel, LockedObjects,
+    NamedVersionState, Point, UpdateIModel, UpdateLocks,
 };
 use generated_client::runtime::StatusCode;
 use generated_client::Client;
