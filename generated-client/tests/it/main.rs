@@ -7,7 +7,6 @@ mod client;
 mod contract;
 mod errors;
 mod headers;
-mod hostile;
 mod links;
 mod live_api;
 mod long_running;
