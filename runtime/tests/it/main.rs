@@ -5,6 +5,7 @@
 //! `cargo test -p openapi-client-runtime --test it` runs them all.
 
 mod auth;
+mod hostile;
 mod retry;
 mod support;
 mod transfer_memory;

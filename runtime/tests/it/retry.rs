@@ -15,7 +15,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::{
     builder_for, client_for, failure, fast_retries, item_json, item_ok, received, script,
     unused_address, BareServer, Connection, CreateItem, Error, GetItem, ListItems, TestClient,
-    TOKEN,
+    OWNER, TOKEN,
 };
 
 async fn serve(server: &MockServer, verb: &str, responder: impl wiremock::Respond + 'static) {
@@ -664,11 +664,10 @@ async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
         .build()
         .expect("valid");
 
-    let owner = "a1b2c3d4-0000-4000-8000-00000000000a";
     client
         .send(ListItems {
-            owner: owner.to_owned(),
             top: Some(5),
+            ..ListItems::new()
         })
         .await
         .expect("retried");
@@ -698,7 +697,7 @@ async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
     assert_eq!(retries[0]["delay_ms"], "5");
 
     let everything = format!("{:?} {:?}", captured.spans, captured.events);
-    for leak in [secret, owner, "$top", "127.0.0.1", "Bearer"] {
+    for leak in [secret, OWNER, "$top", "127.0.0.1", "Bearer"] {
         assert!(
             !everything.contains(leak),
             "`{leak}` was traced: {everything}"

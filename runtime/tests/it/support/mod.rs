@@ -17,8 +17,8 @@ pub use operations::*;
 pub use servers::*;
 
 use openapi_client_runtime::{
-    ApiClient, ClientBuilder, Download, Href, HttpClient, Operation, RequestOptions, Upload,
-    UploadBody,
+    ApiClient, ClientBuilder, Download, Href, HttpClient, Operation, RawResponse, Request,
+    RequestOptions, Upload, UploadBody,
 };
 use wiremock::MockServer;
 
@@ -66,6 +66,15 @@ impl TestClient {
         options: RequestOptions,
     ) -> Result<O::Output, Error> {
         openapi_client_runtime::send(&self.0, operation, options).await
+    }
+
+    /// Sends a hand-built request and returns the 2xx answer undecoded, for
+    /// checks on bytes that no operation's decoding should get in the way of.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
+        self.0
+            .execute(request)
+            .await
+            .map_err(openapi_client_runtime::Error::parse_body)
     }
 
     /// As a generated `Client::download_from`.

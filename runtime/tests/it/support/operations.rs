@@ -1,11 +1,12 @@
 //! A few operations written as a generated crate writes them (compare
 //! `generated-client/src/operations.rs`): the inputs, the request they make,
-//! how a 2xx answer is decoded. Each returns an [`Item`] from an `{"item": ...}`
-//! envelope, under the bearer scheme [`OAUTH2`]. Hand-written.
+//! how a 2xx answer is decoded, under the bearer scheme [`OAUTH2`]: items in an
+//! `{"item": ...}` envelope, a list of them, and an image. Hand-written.
 
 use openapi_client_runtime::{
-    decode_json, decode_json_in, expand_path, path_param, BearerScheme, Error, Method, Operation,
-    Param, RawResponse, Request, Requirement, ResponseValue, SchemeKind, SecurityScheme,
+    decode_bytes, decode_json, decode_json_in, expand_path, path_param, BearerScheme, Bytes, Error,
+    Method, Operation, Param, RawResponse, Request, Requirement, ResponseValue, SchemeKind,
+    SecurityScheme,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -119,12 +120,63 @@ impl Operation for CreateItem {
     }
 }
 
+/// `GET /items/{id}/image`: a binary body (`image/png`); `200` declared.
+#[derive(Clone, Debug)]
+pub struct GetImage {
+    pub id: String,
+}
+
+impl GetImage {
+    /// The image of [`ITEM_ID`].
+    pub fn new() -> GetImage {
+        GetImage {
+            id: ITEM_ID.to_owned(),
+        }
+    }
+}
+
+impl Operation for GetImage {
+    type Output = ResponseValue<Bytes>;
+
+    fn request(&self) -> Result<Request, Error> {
+        let mut request = Request::new(
+            "GetImage",
+            Method::GET,
+            "/items/{id}/image",
+            expand_path(
+                "/items/{id}/image",
+                &[("id", path_param(&Param::simple("id"), &self.id)?)],
+            )?,
+        );
+        request.accept("image/png");
+        request.security(SECURITY);
+        Ok(request)
+    }
+
+    fn decode(raw: RawResponse) -> Result<Self::Output, Error> {
+        decode_bytes(raw, &[200])
+    }
+}
+
 /// `GET /items?owner=...&$top=...`: a page of items, `{"items": [...]}`; `200` declared.
 #[derive(Clone, Debug)]
 pub struct ListItems {
     pub owner: String,
     pub top: Option<i64>,
 }
+
+impl ListItems {
+    /// The items of one owner, the server's page size.
+    pub fn new() -> ListItems {
+        ListItems {
+            owner: OWNER.to_owned(),
+            top: None,
+        }
+    }
+}
+
+/// The owner whose items [`ListItems::new`] lists.
+pub const OWNER: &str = "a1b2c3d4-0000-4000-8000-00000000000a";
 
 /// The list of [`ListItems`].
 #[derive(Clone, Debug, Deserialize)]
