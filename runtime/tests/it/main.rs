@@ -6,6 +6,7 @@
 
 mod auth;
 mod hostile;
+mod pagination;
 mod retry;
 mod support;
 mod transfer_memory;

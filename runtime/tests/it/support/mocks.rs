@@ -1,6 +1,7 @@
 //! Helpers around a `wiremock` server and a client's settings: the test token,
 //! fast retries, error answers, answers from a script, what reached the server,
-//! a token provider that counts; and running one test alone in its process.
+//! a token provider that counts; collecting a stream within a time limit; and
+//! running one test alone in its process.
 //!
 //! Shared by the runtime's tests and the generated client's (whose support module
 //! includes this file), so that there is one copy. Hand-written.
@@ -95,6 +96,15 @@ impl CountingTokens {
             std::future::ready(Ok(AccessToken::bearer(format!("token-{n}"))))
         }
     }
+}
+
+/// Every result of `stream`, failing the test if it does not end in time: a
+/// stream that never ends is the bug paging tests guard against.
+pub async fn all<T>(stream: impl futures_util::Stream<Item = T>) -> Vec<T> {
+    use futures_util::StreamExt;
+    tokio::time::timeout(Duration::from_secs(10), stream.collect())
+        .await
+        .expect("the stream ends")
 }
 
 /// Runs the test `name` (`module::test`, `#[ignore]`d so that only this runs it)
