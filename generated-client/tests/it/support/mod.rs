@@ -145,14 +145,3 @@ impl Execute for Client {
         }
     }
 }
-
-/// A client as a service would configure it for the API: a token and a default
-/// header, neither of which may reach a storage host.
-pub fn storage_client() -> Client {
-    Client::builder()
-        .bearer_token(TOKEN)
-        .default_header("X-Tenant", "tenant-secret")
-        .retry_policy(fast_retries())
-        .build()
-        .expect("valid settings")
-}
