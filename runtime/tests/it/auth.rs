@@ -2,7 +2,7 @@
 //! (so retries use a refreshed token), provider failures as `Error::Auth`,
 //! and tokens kept out of `Debug` output.
 //!
-//! Through the runtime's own API: a [`TestClient`] and the hand-written `GetItem`
+//! Through the runtime's own API: a `TestClient` and the hand-written `GetItem`
 //! operation, as a generated crate writes it, on a loopback server. Hand-written.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
