@@ -295,7 +295,7 @@ async fn closed_port_is_a_transport_error() {
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .bearer_token(TOKEN)
-        // Retries of refused connections are covered in retry.rs.
+        // Retries of refused connections are covered in the runtime's retry.rs.
         .retry_policy(generated_client::RetryPolicy::disabled())
         .build()
         .expect("valid");
@@ -322,7 +322,7 @@ async fn slow_server_is_a_timeout() {
         .base_url(server.uri())
         .bearer_token(TOKEN)
         .timeout(Duration::from_millis(200))
-        // Retries of timed-out calls are covered in retry.rs.
+        // Retries of timed-out calls are covered in the runtime's retry.rs.
         .retry_policy(generated_client::RetryPolicy::disabled())
         .build()
         .expect("valid");

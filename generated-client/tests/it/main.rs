@@ -1,14 +1,12 @@
 //! The generated client's integration tests: one test binary, one module per
 //! subject (hand-written; `cargo xtask codegen` does not touch `tests/`).
 //! `cargo test -p generated-client --all-features --test it` runs them all;
-//! `cargo test -p generated-client --all-features --test it retry::` runs one module.
+//! `cargo test -p generated-client --all-features --test it pagination::` runs one module.
 
-mod auth;
 mod client;
 mod contract;
 mod errors;
 mod headers;
-mod hostile;
 mod links;
 mod live_api;
 mod long_running;
@@ -17,7 +15,6 @@ mod operations;
 mod overlays;
 mod pagination;
 mod responses;
-mod retry;
 mod security;
 mod shape;
 mod support;

@@ -3,9 +3,11 @@
 //! `Error::UnexpectedShape`, which keeps the status, headers, body and the keys it
 //! did not know (hand-written test). Single entities come wrapped
 //! (`{"iModel": {...}}`, declared by `spec/overlays/50-envelopes.yaml`), so a
-//! bare entity is the mismatch there, missing the envelope's property.
+//! bare entity is the mismatch there, missing the envelope's property. A body
+//! of the wrong types is `Error::Decode` naming the path of the fault in the
+//! generated types (the runtime's `hostile.rs` has the bodies that are no JSON).
 
-use crate::support::{client_for, imodel_entity, imodel_json, IMODEL_ID};
+use crate::support::{client_for, imodel_entity, imodel_json, IMODEL_ID, ITWIN_ID};
 use generated_client::Error;
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -80,6 +82,71 @@ async fn a_body_of_another_shape_is_an_error_that_keeps_the_response() {
                 );
             }
             (expected, result) => panic!("{case}: expected {expected:?}, got {result:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_is_a_decode_error_naming_the_path() {
+    let cases = [
+        // An array where the list object belongs: serde would otherwise fill the
+        // struct from it by position, and `[]` would pass for an empty list.
+        (
+            "[]",
+            "",
+            "invalid type: sequence, expected struct IModelList",
+        ),
+        (
+            r#"[{"id": "x"}]"#,
+            "",
+            "invalid type: sequence, expected struct IModelList",
+        ),
+        ("null", "", "invalid type: null"),
+        (r#""iModels""#, "", "invalid type: string"),
+        (r#"{"iModels": 5}"#, "iModels", "invalid type: integer `5`"),
+        (r#"{"iModels": {}}"#, "iModels", "invalid type: map"),
+        (
+            r#"{"iModels": [5]}"#,
+            "iModels[0]",
+            "invalid type: integer `5`",
+        ),
+        (
+            r#"{"iModels": [{"id": 5}]}"#,
+            "iModels[0].id",
+            "invalid type: integer `5`",
+        ),
+        (
+            r#"{"iModels": [{"id": "5e19bee0-3aea-4355-a9f0-c6df9989ee7d", "state": []}]}"#,
+            "iModels[0].state",
+            "invalid type: sequence",
+        ),
+    ];
+    for (body, path, message) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+        let client = client_for(&server);
+        match client.get_imodels(ITWIN_ID).send().await {
+            Err(Error::Decode(decode)) => {
+                assert_eq!(decode.path(), path, "{body}");
+                assert!(
+                    decode.message().starts_with(message),
+                    "{body}: {}",
+                    decode.message()
+                );
+                assert_eq!(decode.body_text(), body);
+                if !path.is_empty() {
+                    assert!(
+                        Error::Decode(decode.clone())
+                            .to_string()
+                            .contains(&format!(" at `{path}`: ")),
+                        "{body}"
+                    );
+                }
+            }
+            other => panic!("expected Error::Decode for {body}, got {other:?}"),
         }
     }
 }

@@ -1,22 +1,26 @@
 //! Helpers of the runtime's integration tests: a client of the runtime's own (what
-//! a generated crate's `Client` is, in a few lines), and loopback servers.
+//! a generated crate's `Client` is, in a few lines), a few operations as a
+//! generated crate writes them, `wiremock` helpers, loopback servers, and a
+//! `tracing` subscriber that keeps what it is given.
 //!
 //! Hand-written.
 
 // Each test module uses a different subset.
 #![allow(dead_code)]
 
+pub mod capture;
+mod mocks;
+mod operations;
 mod servers;
+pub use mocks::*;
+pub use operations::*;
 pub use servers::*;
 
-use std::time::Duration;
-
 use openapi_client_runtime::{
-    ApiClient, ClientBuilder, Download, Href, HttpClient, Jitter, RetryPolicy, Upload, UploadBody,
+    ApiClient, ClientBuilder, Download, Href, HttpClient, Operation, RawResponse, Request,
+    RequestOptions, Upload, UploadBody,
 };
-
-/// The token every test client sends.
-pub const TOKEN: &str = "test-token";
+use wiremock::MockServer;
 
 /// The error a [`TestClient`] returns: its error bodies are any JSON.
 pub type Error = openapi_client_runtime::Error<serde_json::Value>;
@@ -48,6 +52,31 @@ impl TestClient {
         ClientBuilder::new()
     }
 
+    /// Sends `operation` and decodes its answer, as a generated
+    /// `Request::send` does.
+    pub async fn send<O: Operation>(&self, operation: O) -> Result<O::Output, Error> {
+        self.send_with(operation, RequestOptions::new()).await
+    }
+
+    /// [`Self::send`] with per-call options, as a generated `Request` gets them
+    /// from `with_retry`, `with_timeout`, `with_header` and `with_query`.
+    pub async fn send_with<O: Operation>(
+        &self,
+        operation: O,
+        options: RequestOptions,
+    ) -> Result<O::Output, Error> {
+        openapi_client_runtime::send(&self.0, operation, options).await
+    }
+
+    /// Sends a hand-built request and returns the 2xx answer undecoded, for
+    /// checks on bytes that no operation's decoding should get in the way of.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
+        self.0
+            .execute(request)
+            .await
+            .map_err(openapi_client_runtime::Error::parse_body)
+    }
+
     /// As a generated `Client::download_from`.
     pub fn download_from(&self, link: impl Href) -> Download<serde_json::Value> {
         self.0.download(link)
@@ -63,12 +92,17 @@ impl TestClient {
     }
 }
 
-/// Retries as the defaults do, minus the waiting, so tests stay fast and their
-/// timing is predictable.
-pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy::new()
-        .initial_backoff(Duration::from_millis(5))
-        .jitter(Jitter::None)
+/// A builder for a client of `server` with a static token and [`fast_retries`].
+pub fn builder_for(server: &MockServer) -> ClientBuilder<TestClient> {
+    TestClient::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .retry_policy(fast_retries())
+}
+
+/// A client of `server` with a static token and [`fast_retries`].
+pub fn client_for(server: &MockServer) -> TestClient {
+    builder_for(server).build().expect("valid settings")
 }
 
 /// A client as a service would configure it for an API: a token and a default
@@ -80,30 +114,4 @@ pub fn storage_client() -> TestClient {
         .retry_policy(fast_retries())
         .build()
         .expect("valid settings")
-}
-
-/// Runs the test `name` (`module::test`, `#[ignore]`d so that only this runs it)
-/// in a process of its own: this test binary again, filtered to that one test.
-/// For what one process of many tests cannot hold to, such as a peak resident
-/// set. Fails unless that one test ran and passed.
-pub fn run_alone(name: &str) {
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            name,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("the test binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("running 1 test"),
-        "`{name}` alone: {}\n{stdout}\n{stderr}",
-        output.status
-    );
-    eprint!("{stderr}");
 }

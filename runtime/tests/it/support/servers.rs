@@ -1,6 +1,7 @@
 //! Loopback servers for failures `wiremock` cannot stage, written byte by byte: a
 //! blob store behind pre-signed URLs, a server answering
-//! from a script; and the memory high-water mark of this process.
+//! from a script, a bare server that drops connections or appears late; and the
+//! memory high-water mark of this process.
 //!
 //! Shared by the runtime's tests and the generated client's (whose support module
 //! includes this file), so that there is one copy. It needs a `TOKEN` in its parent.
@@ -351,4 +352,88 @@ pub fn raw_answer(status: &str, headers: &[&str], length: usize, body: &[u8]) ->
     let mut out = out.into_bytes();
     out.extend_from_slice(body);
     out
+}
+
+/// What the bare server does with each connection, in order of arrival.
+#[derive(Clone, Copy, Debug)]
+pub enum Connection {
+    /// Read the request, then close without answering.
+    Drop,
+    /// Read the request and answer `200` with [`BARE_ANSWER`].
+    Answer,
+}
+
+/// The JSON body of a [`BareServer`]'s `200`: an item in its envelope.
+pub const BARE_ANSWER: &str = r#"{"item":{"id":"bare","name":"from the bare server"}}"#;
+
+/// A blocking HTTP/1.1 server on a thread, for transport failures `wiremock`
+/// cannot produce. The last behaviour repeats for later connections.
+pub struct BareServer {
+    address: SocketAddr,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl BareServer {
+    /// Starts listening on a free loopback port.
+    pub fn start(script: Vec<Connection>) -> BareServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::clone(&requests);
+        thread::spawn(move || accept_loop(&listener, &script, &shared));
+        BareServer { address, requests }
+    }
+
+    /// Starts listening on `address` (which must be free) after `delay`, so
+    /// that connections before then are refused.
+    pub fn start_later(
+        address: SocketAddr,
+        delay: Duration,
+        script: Vec<Connection>,
+    ) -> BareServer {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::clone(&requests);
+        thread::spawn(move || {
+            thread::sleep(delay);
+            let listener = TcpListener::bind(address).expect("rebind the reserved port");
+            accept_loop(&listener, &script, &shared);
+        });
+        BareServer { address, requests }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The raw requests (head and body) received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("not poisoned").clone()
+    }
+}
+
+/// A loopback address nothing listens on (yet).
+pub fn unused_address() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address")
+}
+
+fn accept_loop(listener: &TcpListener, script: &[Connection], requests: &Mutex<Vec<String>>) {
+    for (index, stream) in listener.incoming().enumerate() {
+        let Ok(mut stream) = stream else { return };
+        let Some(request) = read_request(&mut stream) else {
+            continue;
+        };
+        requests.lock().expect("not poisoned").push(request);
+        match script[index.min(script.len() - 1)] {
+            Connection::Drop => drop(stream),
+            Connection::Answer => {
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{BARE_ANSWER}",
+                    BARE_ANSWER.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        }
+    }
 }

@@ -2,39 +2,27 @@
 //! how long the client waits (`Retry-After` included), that the body is
 //! re-sent intact, per-call overrides, and the trace each call leaves.
 //!
-//! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
+//! Through the runtime's own API: a [`TestClient`] and hand-written operations
+//! (`GetItem`, `CreateItem`, `ListItems`) as a generated crate writes them, on
+//! loopback servers. Hand-written.
 
 use std::time::{Duration, Instant};
 
-use generated_client::models::CreateIModel;
-use generated_client::runtime::{Method, Request, RequestOptions, RetryPolicy, StatusCode};
-use generated_client::{Client, Error};
+use openapi_client_runtime::{AccessToken, RequestOptions, RetryPolicy, StatusCode};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::Execute;
 use crate::support::{
-    builder_for, client_for, failure, fast_retries, imodel_ok, received, script, unused_address,
-    BareServer, Connection, IMODEL_ID, ITWIN_ID, TOKEN,
+    builder_for, client_for, failure, fast_retries, item_json, item_ok, received, script,
+    unused_address, BareServer, Connection, CreateItem, Error, GetItem, ListItems, TestClient,
+    OWNER, TOKEN,
 };
-
-fn get_imodel_request(options: RequestOptions) -> Request {
-    let mut request = Request::new(
-        "GetIModel",
-        Method::GET,
-        "/{iModelId}",
-        format!("/{IMODEL_ID}"),
-    );
-    request.accept("application/json");
-    request.options(options);
-    request
-}
 
 async fn serve(server: &MockServer, verb: &str, responder: impl wiremock::Respond + 'static) {
     let route = if verb == "POST" {
-        "/".to_owned()
+        "/items".to_owned()
     } else {
-        format!("/{IMODEL_ID}")
+        GetItem::path()
     };
     Mock::given(method(verb))
         .and(path(route))
@@ -55,10 +43,10 @@ fn api_message(error: &Error) -> String {
 #[tokio::test]
 async fn a_503_is_retried_then_succeeds() {
     let server = MockServer::start().await;
-    serve(&server, "GET", script([failure(503, "busy"), imodel_ok()])).await;
+    serve(&server, "GET", script([failure(503, "busy"), item_ok()])).await;
     let client = client_for(&server);
 
-    let success = client.get_imodel(IMODEL_ID).send().await.expect("retried");
+    let success = client.send(GetItem::new()).await.expect("retried");
 
     assert_eq!(success.status(), StatusCode::OK);
     assert_eq!(received(&server).await.len(), 2);
@@ -71,12 +59,12 @@ async fn each_retryable_status_is_retried() {
         serve(
             &server,
             "GET",
-            script([failure(status, "transient"), imodel_ok()]),
+            script([failure(status, "transient"), item_ok()]),
         )
         .await;
         let client = client_for(&server);
 
-        client.get_imodel(IMODEL_ID).send().await.expect("retried");
+        client.send(GetItem::new()).await.expect("retried");
 
         assert_eq!(received(&server).await.len(), 2, "status {status}");
     }
@@ -89,11 +77,7 @@ async fn other_errors_are_not_retried() {
         serve(&server, "GET", failure(status, "final")).await;
         let client = client_for(&server);
 
-        let error = client
-            .get_imodel(IMODEL_ID)
-            .send()
-            .await
-            .expect_err("error");
+        let error = client.send(GetItem::new()).await.expect_err("error");
 
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(received(&server).await.len(), 1, "status {status}");
@@ -110,7 +94,7 @@ async fn max_attempts_is_respected_and_the_last_error_is_returned() {
             failure(503, "attempt 1"),
             failure(503, "attempt 2"),
             failure(503, "attempt 3"),
-            imodel_ok(),
+            item_ok(),
         ]),
     )
     .await;
@@ -119,11 +103,7 @@ async fn max_attempts_is_respected_and_the_last_error_is_returned() {
         .build()
         .expect("valid");
 
-    let error = client
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("gave up");
+    let error = client.send(GetItem::new()).await.expect_err("gave up");
 
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert!(api_message(&error).contains("attempt 3"), "{error}");
@@ -140,11 +120,7 @@ async fn the_default_policy_makes_four_attempts() {
         .build()
         .expect("valid");
 
-    client
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("gave up");
+    client.send(GetItem::new()).await.expect_err("gave up");
 
     assert_eq!(received(&server).await.len(), 4);
 }
@@ -157,17 +133,16 @@ async fn retries_can_be_disabled_per_client_and_per_call() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("valid");
-    let error = disabled
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("503");
+    let error = disabled.send(GetItem::new()).await.expect_err("503");
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(received(&server).await.len(), 1);
 
     let retrying = client_for(&server);
-    let request = get_imodel_request(RequestOptions::new().retry(RetryPolicy::disabled()));
-    retrying.execute(request).await.expect_err("503");
+    let options = RequestOptions::new().retry(RetryPolicy::disabled());
+    retrying
+        .send_with(GetItem::new(), options)
+        .await
+        .expect_err("503");
     assert_eq!(
         received(&server).await.len(),
         2,
@@ -178,14 +153,17 @@ async fn retries_can_be_disabled_per_client_and_per_call() {
 #[tokio::test]
 async fn a_per_call_policy_overrides_the_clients() {
     let server = MockServer::start().await;
-    serve(&server, "GET", script([failure(503, "busy"), imodel_ok()])).await;
+    serve(&server, "GET", script([failure(503, "busy"), item_ok()])).await;
     let client = builder_for(&server)
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("valid");
 
-    let request = get_imodel_request(RequestOptions::new().retry(fast_retries()));
-    let response = client.execute(request).await.expect("retried");
+    let options = RequestOptions::new().retry(fast_retries());
+    let response = client
+        .send_with(GetItem::new(), options)
+        .await
+        .expect("retried");
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(received(&server).await.len(), 2);
@@ -201,14 +179,14 @@ async fn retry_after_in_seconds_is_honoured() {
         "GET",
         script([
             failure(429, "slow down").insert_header("retry-after", "1"),
-            imodel_ok(),
+            item_ok(),
         ]),
     )
     .await;
     let client = client_for(&server);
 
     let started = Instant::now();
-    client.get_imodel(IMODEL_ID).send().await.expect("retried");
+    client.send(GetItem::new()).await.expect("retried");
     let elapsed = started.elapsed();
 
     // fast_retries() would have waited 5 ms; the server asked for 1 s.
@@ -229,14 +207,14 @@ async fn retry_after_as_an_http_date_is_honoured() {
         "GET",
         script([
             failure(503, "maintenance").insert_header("retry-after", date.as_str()),
-            imodel_ok(),
+            item_ok(),
         ]),
     )
     .await;
     let client = client_for(&server);
 
     let started = Instant::now();
-    client.get_imodel(IMODEL_ID).send().await.expect("retried");
+    client.send(GetItem::new()).await.expect("retried");
     let elapsed = started.elapsed();
 
     // The date has whole seconds, so "now + 2 s" is 1 to 2 s away.
@@ -256,18 +234,14 @@ async fn a_retry_after_beyond_the_budget_ends_the_retries_at_once() {
         "GET",
         script([
             failure(503, "come back later").insert_header("retry-after", "120"),
-            imodel_ok(),
+            item_ok(),
         ]),
     )
     .await;
     let client = client_for(&server);
 
     let started = Instant::now();
-    let error = client
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("gave up");
+    let error = client.send(GetItem::new()).await.expect_err("gave up");
 
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
@@ -297,7 +271,7 @@ async fn a_retry_after_longer_than_anything_ends_the_retries_at_once() {
         let started = Instant::now();
         let error = tokio::time::timeout(
             Duration::from_secs(10),
-            client_for(&server).get_imodel(IMODEL_ID).send(),
+            client_for(&server).send(GetItem::new()),
         )
         .await
         .expect("no hang")
@@ -319,7 +293,7 @@ async fn a_wait_that_would_pass_the_deadline_ends_the_call_with_the_last_answer(
         "GET",
         script([
             failure(503, "busy").insert_header("retry-after", "2"),
-            imodel_ok(),
+            item_ok(),
         ]),
     )
     .await;
@@ -329,7 +303,7 @@ async fn a_wait_that_would_pass_the_deadline_ends_the_call_with_the_last_answer(
         .expect("valid");
 
     let started = Instant::now();
-    let error = tokio::time::timeout(Duration::from_secs(10), client.get_imodel(IMODEL_ID).send())
+    let error = tokio::time::timeout(Duration::from_secs(10), client.send(GetItem::new()))
         .await
         .expect("no hang")
         .expect_err("the 2 s wait does not fit in 500 ms");
@@ -354,23 +328,13 @@ async fn a_wait_that_would_pass_the_deadline_ends_the_call_with_the_last_answer(
 
 // ------------------------------------------------------------------- Methods
 
-fn create_body() -> CreateIModel {
-    let mut body = CreateIModel::new(ITWIN_ID, "Sun City Renewable-energy Plant");
-    body.description = Some("Overall model of wind and solar farms".to_owned());
-    body
-}
-
 #[tokio::test]
 async fn a_post_is_not_retried_by_default() {
     let server = MockServer::start().await;
-    serve(&server, "POST", script([failure(503, "busy"), imodel_ok()])).await;
+    serve(&server, "POST", script([failure(503, "busy"), item_ok()])).await;
     let client = client_for(&server);
 
-    let error = client
-        .create_imodel(create_body())
-        .send()
-        .await
-        .expect_err("503");
+    let error = client.send(CreateItem::new()).await.expect_err("503");
 
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(received(&server).await.len(), 1);
@@ -390,7 +354,7 @@ async fn a_429_on_a_post_is_retried_after_its_retry_after() {
             None => answer,
         }
     };
-    let created = || ResponseTemplate::new(201).set_body_json(crate::support::imodel_json());
+    let created = || ResponseTemplate::new(201).set_body_json(item_json());
     // (case, answers, policy max attempts, requests made, the final status or
     // `None` for the deadline)
     type Case = (&'static str, Vec<ResponseTemplate>, u32, usize, Option<u16>);
@@ -448,7 +412,7 @@ async fn a_429_on_a_post_is_retried_after_its_retry_after() {
             .build()
             .expect("valid");
 
-        let result = client.create_imodel(create_body()).send().await;
+        let result = client.send(CreateItem::new()).await;
 
         match (outcome, &result) {
             (Some(201), Ok(success)) => assert_eq!(success.status(), 201, "{case}"),
@@ -462,7 +426,7 @@ async fn a_429_on_a_post_is_retried_after_its_retry_after() {
         }
         let received = received(&server).await;
         assert_eq!(received.len(), requests, "{case}");
-        let body = serde_json::to_vec(&create_body()).expect("serialises");
+        let body = serde_json::to_vec(&CreateItem::new().body).expect("serialises");
         assert!(
             received.iter().all(|request| request.body == body),
             "{case}: the body is re-sent intact"
@@ -479,7 +443,7 @@ async fn a_post_is_retried_with_the_same_body_when_opted_in() {
         script([
             failure(503, "busy"),
             failure(429, "slow down"),
-            ResponseTemplate::new(201).set_body_json(crate::support::imodel_json()),
+            ResponseTemplate::new(201).set_body_json(item_json()),
         ]),
     )
     .await;
@@ -488,16 +452,12 @@ async fn a_post_is_retried_with_the_same_body_when_opted_in() {
         .build()
         .expect("valid");
 
-    let success = client
-        .create_imodel(create_body())
-        .send()
-        .await
-        .expect("retried");
+    let success = client.send(CreateItem::new()).await.expect("retried");
 
     assert_eq!(success.status(), StatusCode::CREATED);
     let requests = received(&server).await;
     assert_eq!(requests.len(), 3);
-    let expected = serde_json::to_vec(&create_body()).expect("serialises");
+    let expected = serde_json::to_vec(&CreateItem::new().body).expect("serialises");
     for request in &requests {
         assert_eq!(request.body, expected, "the body is re-sent intact");
         assert_eq!(
@@ -512,14 +472,14 @@ async fn a_post_is_retried_with_the_same_body_when_opted_in() {
 #[tokio::test]
 async fn a_dropped_connection_is_retried_for_a_get() {
     let bare = BareServer::start(vec![Connection::Drop, Connection::Answer]);
-    let client = Client::builder()
+    let client = TestClient::builder()
         .base_url(bare.uri())
         .bearer_token(TOKEN)
         .retry_policy(fast_retries())
         .build()
         .expect("valid");
 
-    let success = client.get_imodel(IMODEL_ID).send().await.expect("retried");
+    let success = client.send(GetItem::new()).await.expect("retried");
 
     assert_eq!(success.status(), StatusCode::OK);
     assert_eq!(bare.requests().len(), 2);
@@ -528,18 +488,14 @@ async fn a_dropped_connection_is_retried_for_a_get() {
 #[tokio::test]
 async fn a_dropped_connection_is_not_retried_for_a_post() {
     let bare = BareServer::start(vec![Connection::Drop, Connection::Answer]);
-    let client = Client::builder()
+    let client = TestClient::builder()
         .base_url(bare.uri())
         .bearer_token(TOKEN)
         .retry_policy(fast_retries())
         .build()
         .expect("valid");
 
-    let error = client
-        .create_imodel(create_body())
-        .send()
-        .await
-        .expect_err("dropped");
+    let error = client.send(CreateItem::new()).await.expect_err("dropped");
 
     // The server may have acted on it, so the caller decides.
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
@@ -550,7 +506,7 @@ async fn a_dropped_connection_is_not_retried_for_a_post() {
 async fn a_refused_connection_is_retried_even_for_a_post() {
     // Nothing listens at first; the server appears before the second attempt.
     let address = unused_address();
-    let client = Client::builder()
+    let client = TestClient::builder()
         .base_url(format!("http://{address}"))
         .bearer_token(TOKEN)
         .retry_policy(fast_retries().initial_backoff(Duration::from_millis(600)))
@@ -563,10 +519,10 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         vec![Connection::Answer],
     );
 
-    // The bare server answers 200 to anything (undeclared for CreateIModel, which
+    // The bare server answers 200 to anything (undeclared for CreateItem, which
     // declares 201); what matters is that it was reached.
-    let result = client.create_imodel(create_body()).send().await;
-    let Err(generated_client::Error::UndeclaredStatus(raw)) = result else {
+    let result = client.send(CreateItem::new()).await;
+    let Err(Error::UndeclaredStatus(raw)) = result else {
         panic!("expected the bare server's 200: {result:?}");
     };
     assert_eq!(raw.status(), StatusCode::OK);
@@ -578,7 +534,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
     let requests = bare.requests();
     assert_eq!(requests.len(), 1, "the refused attempt never arrived");
     assert!(
-        requests[0].starts_with("POST / HTTP/1.1"),
+        requests[0].starts_with("POST /items HTTP/1.1"),
         "{}",
         requests[0]
     );
@@ -587,18 +543,14 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
 #[tokio::test]
 async fn a_refused_connection_gives_up_as_a_transport_error() {
     let address = unused_address();
-    let client = Client::builder()
+    let client = TestClient::builder()
         .base_url(format!("http://{address}"))
         .bearer_token(TOKEN)
         .retry_policy(fast_retries().max_attempts(2))
         .build()
         .expect("valid");
 
-    let error = client
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("refused");
+    let error = client.send(GetItem::new()).await.expect_err("refused");
 
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert_eq!(error.to_string(), "HTTP transport error: could not connect");
@@ -608,18 +560,8 @@ async fn a_refused_connection_gives_up_as_a_transport_error() {
 
 async fn slow_server() -> MockServer {
     let server = MockServer::start().await;
-    serve(
-        &server,
-        "GET",
-        imodel_ok().set_delay(Duration::from_secs(3)),
-    )
-    .await;
-    serve(
-        &server,
-        "POST",
-        imodel_ok().set_delay(Duration::from_secs(3)),
-    )
-    .await;
+    serve(&server, "GET", item_ok().set_delay(Duration::from_secs(3))).await;
+    serve(&server, "POST", item_ok().set_delay(Duration::from_secs(3))).await;
     server
 }
 
@@ -633,11 +575,7 @@ async fn the_client_timeout_fires() {
         .expect("valid");
 
     let started = Instant::now();
-    let error = client
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("timed out");
+    let error = client.send(GetItem::new()).await.expect_err("timed out");
 
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
     assert!(
@@ -657,8 +595,11 @@ async fn a_per_call_timeout_replaces_the_clients() {
         .expect("valid");
 
     let started = Instant::now();
-    let request = get_imodel_request(RequestOptions::new().timeout(Duration::from_millis(200)));
-    let error = client.execute(request).await.expect_err("timed out");
+    let options = RequestOptions::new().timeout(Duration::from_millis(200));
+    let error = client
+        .send_with(GetItem::new(), options)
+        .await
+        .expect_err("timed out");
 
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
     assert!(
@@ -674,30 +615,20 @@ async fn a_timed_out_get_is_retried_and_a_post_is_not() {
     serve(
         &server,
         "GET",
-        script([imodel_ok().set_delay(Duration::from_secs(3)), imodel_ok()]),
+        script([item_ok().set_delay(Duration::from_secs(3)), item_ok()]),
     )
     .await;
-    serve(
-        &server,
-        "POST",
-        imodel_ok().set_delay(Duration::from_secs(3)),
-    )
-    .await;
+    serve(&server, "POST", item_ok().set_delay(Duration::from_secs(3))).await;
     let client = builder_for(&server)
         .timeout(Duration::from_millis(300))
         .build()
         .expect("valid");
 
     client
-        .get_imodel(IMODEL_ID)
-        .send()
+        .send(GetItem::new())
         .await
         .expect("second attempt is fast");
-    let error = client
-        .create_imodel(create_body())
-        .send()
-        .await
-        .expect_err("timed out");
+    let error = client.send(CreateItem::new()).await.expect_err("timed out");
 
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
     let requests = received(&server).await;
@@ -718,27 +649,26 @@ async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
     let _guard = tracing::subscriber::set_default(capture.clone());
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/"))
+        .and(path("/items"))
         .respond_with(script([
             failure(503, "busy"),
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "iModels": [] })),
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "items": [] })),
         ]))
         .mount(&server)
         .await;
     let secret = "eyJ-very-secret-token";
-    let client = Client::builder()
+    let client = TestClient::builder()
         .base_url(server.uri())
-        .token_fn(move || {
-            std::future::ready(Ok(generated_client::runtime::AccessToken::bearer(secret)))
-        })
+        .token_fn(move || std::future::ready(Ok(AccessToken::bearer(secret))))
         .retry_policy(fast_retries())
         .build()
         .expect("valid");
 
     client
-        .get_imodels(ITWIN_ID)
-        .top(5)
-        .send()
+        .send(ListItems {
+            top: Some(5),
+            ..ListItems::new()
+        })
         .await
         .expect("retried");
 
@@ -750,9 +680,9 @@ async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
         .collect();
     assert_eq!(spans.len(), 1, "{spans:?}");
     let fields = &spans[0].1;
-    assert_eq!(fields["operation"], "GetIModels");
+    assert_eq!(fields["operation"], "ListItems");
     assert_eq!(fields["method"], "GET");
-    assert_eq!(fields["path"], "/");
+    assert_eq!(fields["path"], "/items");
     assert_eq!(fields["status"], "200");
     assert_eq!(fields["attempts"], "2");
 
@@ -767,7 +697,7 @@ async fn each_call_is_one_span_with_a_retry_event_and_no_secrets() {
     assert_eq!(retries[0]["delay_ms"], "5");
 
     let everything = format!("{:?} {:?}", captured.spans, captured.events);
-    for leak in [secret, &ITWIN_ID.to_string(), "$top", "127.0.0.1", "Bearer"] {
+    for leak in [secret, OWNER, "$top", "127.0.0.1", "Bearer"] {
         assert!(
             !everything.contains(leak),
             "`{leak}` was traced: {everything}"
@@ -807,7 +737,7 @@ async fn server_errors_are_retried_only_when_asked_and_classifiers_decide() {
     for (name, policy, statuses, requests, succeeds) in policies {
         let server = MockServer::start().await;
         let answers = statuses.iter().map(|&status| match status {
-            200 => imodel_ok(),
+            200 => item_ok(),
             status => failure(status, name),
         });
         serve(&server, "GET", script(answers)).await;
@@ -815,7 +745,7 @@ async fn server_errors_are_retried_only_when_asked_and_classifiers_decide() {
             .retry_policy(policy)
             .build()
             .expect("valid");
-        let result = client.get_imodel(IMODEL_ID).send().await;
+        let result = client.send(GetItem::new()).await;
         assert_eq!(result.is_ok(), succeeds, "{name}: {result:?}");
         assert_eq!(received(&server).await.len(), requests, "{name}");
     }
@@ -834,7 +764,7 @@ async fn an_api_error_says_how_long_to_wait() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("valid");
-    match client.get_imodel(IMODEL_ID).send().await {
+    match client.send(GetItem::new()).await {
         Err(Error::Api(error)) => {
             assert_eq!(error.status(), 429);
             assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));

@@ -2,27 +2,24 @@
 //! (so retries use a refreshed token), provider failures as `Error::Auth`,
 //! and tokens kept out of `Debug` output.
 //!
-//! Hand-written (not generated); `cargo xtask codegen` does not touch `tests/`.
+//! Through the runtime's own API: a `TestClient` and the hand-written `GetItem`
+//! operation, as a generated crate writes it, on a loopback server. Hand-written.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use generated_client::runtime::{AccessToken, TokenFuture, TokenProvider};
-use generated_client::{Client, Error};
+use openapi_client_runtime::{AccessToken, TokenFuture, TokenProvider};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
 use crate::support::{
-    failure, fast_retries, header, imodel_ok, received, script, CountingTokens, IMODEL_ID,
+    failure, fast_retries, header, item_ok, received, script, CountingTokens, Error, GetItem,
+    TestClient as Client,
 };
-
-fn imodel_path() -> String {
-    format!("/{IMODEL_ID}")
-}
 
 async fn serve(server: &MockServer, responder: impl wiremock::Respond + 'static) {
     Mock::given(method("GET"))
-        .and(path(imodel_path()))
+        .and(path(GetItem::path()))
         .respond_with(responder)
         .mount(server)
         .await;
@@ -31,7 +28,7 @@ async fn serve(server: &MockServer, responder: impl wiremock::Respond + 'static)
 #[tokio::test]
 async fn provider_is_asked_for_every_request() {
     let server = MockServer::start().await;
-    serve(&server, imodel_ok()).await;
+    serve(&server, item_ok()).await;
     let tokens = CountingTokens::default();
     let client = Client::builder()
         .base_url(server.uri())
@@ -39,8 +36,8 @@ async fn provider_is_asked_for_every_request() {
         .build()
         .expect("valid");
 
-    client.get_imodel(IMODEL_ID).send().await.expect("first");
-    client.get_imodel(IMODEL_ID).send().await.expect("second");
+    client.send(GetItem::new()).await.expect("first");
+    client.send(GetItem::new()).await.expect("second");
 
     let requests = received(&server).await;
     let sent: Vec<_> = requests
@@ -54,7 +51,7 @@ async fn provider_is_asked_for_every_request() {
 #[tokio::test]
 async fn a_retried_attempt_uses_a_fresh_token() {
     let server = MockServer::start().await;
-    serve(&server, script([failure(503, "busy"), imodel_ok()])).await;
+    serve(&server, script([failure(503, "busy"), item_ok()])).await;
     let tokens = CountingTokens::default();
     let client = Client::builder()
         .base_url(server.uri())
@@ -64,8 +61,7 @@ async fn a_retried_attempt_uses_a_fresh_token() {
         .expect("valid");
 
     client
-        .get_imodel(IMODEL_ID)
-        .send()
+        .send(GetItem::new())
         .await
         .expect("second attempt succeeds");
 
@@ -80,7 +76,7 @@ async fn a_retried_attempt_uses_a_fresh_token() {
 #[tokio::test]
 async fn token_fn_accepts_an_async_closure_with_question_marks() {
     let server = MockServer::start().await;
-    serve(&server, imodel_ok()).await;
+    serve(&server, item_ok()).await;
     let client = Client::builder()
         .base_url(server.uri())
         // The shape of a real provider: await something fallible, then wrap it.
@@ -91,7 +87,7 @@ async fn token_fn_accepts_an_async_closure_with_question_marks() {
         .build()
         .expect("valid");
 
-    client.get_imodel(IMODEL_ID).send().await.expect("ok");
+    client.send(GetItem::new()).await.expect("ok");
 
     let requests = received(&server).await;
     assert_eq!(
@@ -117,7 +113,7 @@ impl TokenProvider for Rotating {
 #[tokio::test]
 async fn a_trait_object_provider_can_be_shared_between_clients() {
     let server = MockServer::start().await;
-    serve(&server, imodel_ok()).await;
+    serve(&server, item_ok()).await;
     let provider = Arc::new(Rotating {
         calls: AtomicUsize::new(0),
     });
@@ -132,8 +128,8 @@ async fn a_trait_object_provider_can_be_shared_between_clients() {
         .build()
         .expect("valid");
 
-    first.get_imodel(IMODEL_ID).send().await.expect("ok");
-    second.get_imodel(IMODEL_ID).send().await.expect("ok");
+    first.send(GetItem::new()).await.expect("ok");
+    second.send(GetItem::new()).await.expect("ok");
 
     let requests = received(&server).await;
     let sent: Vec<_> = requests
@@ -146,14 +142,14 @@ async fn a_trait_object_provider_can_be_shared_between_clients() {
 #[tokio::test]
 async fn other_schemes_are_sent_as_given() {
     let server = MockServer::start().await;
-    serve(&server, imodel_ok()).await;
+    serve(&server, item_ok()).await;
     let client = Client::builder()
         .base_url(server.uri())
         .token_fn(|| async { Ok(AccessToken::new("Basic", "dXNlcjpwYXNz")) })
         .build()
         .expect("valid");
 
-    client.get_imodel(IMODEL_ID).send().await.expect("ok");
+    client.send(GetItem::new()).await.expect("ok");
 
     let requests = received(&server).await;
     assert_eq!(
@@ -165,7 +161,7 @@ async fn other_schemes_are_sent_as_given() {
 #[tokio::test]
 async fn a_static_token_is_sent_on_every_attempt() {
     let server = MockServer::start().await;
-    serve(&server, script([failure(502, "gateway"), imodel_ok()])).await;
+    serve(&server, script([failure(502, "gateway"), item_ok()])).await;
     let client = Client::builder()
         .base_url(server.uri())
         .bearer_token("Bearer fixed")
@@ -173,7 +169,7 @@ async fn a_static_token_is_sent_on_every_attempt() {
         .build()
         .expect("valid");
 
-    client.get_imodel(IMODEL_ID).send().await.expect("ok");
+    client.send(GetItem::new()).await.expect("ok");
 
     let requests = received(&server).await;
     let sent: Vec<_> = requests
@@ -186,7 +182,7 @@ async fn a_static_token_is_sent_on_every_attempt() {
 #[tokio::test]
 async fn provider_failure_is_an_auth_error_and_nothing_is_sent() {
     let server = MockServer::start().await;
-    serve(&server, imodel_ok()).await;
+    serve(&server, item_ok()).await;
     let client = Client::builder()
         .base_url(server.uri())
         .token_fn(|| async { Err("refresh token expired".into()) })
@@ -194,11 +190,7 @@ async fn provider_failure_is_an_auth_error_and_nothing_is_sent() {
         .build()
         .expect("valid");
 
-    let error = client
-        .get_imodel(IMODEL_ID)
-        .send()
-        .await
-        .expect_err("no token");
+    let error = client.send(GetItem::new()).await.expect_err("no token");
 
     let Error::Auth(source) = &error else {
         panic!("expected Error::Auth, got {error:?}");
@@ -216,7 +208,7 @@ async fn provider_failure_is_an_auth_error_and_nothing_is_sent() {
 #[tokio::test]
 async fn an_unusable_token_from_a_provider_is_an_auth_error() {
     let server = MockServer::start().await;
-    serve(&server, imodel_ok()).await;
+    serve(&server, item_ok()).await;
     for token in [
         AccessToken::bearer("  "),
         AccessToken::bearer("secret\r\nX-Injected: 1"),
@@ -228,11 +220,7 @@ async fn an_unusable_token_from_a_provider_is_an_auth_error() {
             .build()
             .expect("valid");
 
-        let error = client
-            .get_imodel(IMODEL_ID)
-            .send()
-            .await
-            .expect_err("unusable");
+        let error = client.send(GetItem::new()).await.expect_err("unusable");
 
         assert!(matches!(error, Error::Auth(_)), "{error:?}");
         let chain = format!("{error} / {:?}", std::error::Error::source(&error));
@@ -251,8 +239,7 @@ async fn the_provider_is_not_asked_for_invalid_requests() {
         .expect("valid");
 
     let error = client
-        .get_changeset(IMODEL_ID, "")
-        .send()
+        .send(GetItem { id: String::new() })
         .await
         .expect_err("empty id");
 
