@@ -21,14 +21,12 @@ pub const MAIN_CRATE: &str = "generated-client";
 /// makes. A crate generated elsewhere has no tests and gets none of these.
 const MAIN_DEV_DEPENDENCIES: &[&str] = &[
     r#"futures-util = { version = "0.3.31", default-features = false, features = ["std"] }"#,
-    r#"httpdate = "1.0.3""#,
     r#"percent-encoding = "2.3.1""#,
     r#"rcgen = { version = "0.13", default-features = false, features = ["crypto", "ring"] }"#,
     r#"reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls"] }"#,
     r#"tokio = { version = "1.50", features = ["macros", "rt-multi-thread", "net", "io-util"] }"#,
     r#"tempfile = "3.20""#,
     r#"tokio-rustls = { version = "0.26", default-features = false, features = ["ring"] }"#,
-    r#"tracing = { version = "0.1.41", default-features = false, features = ["std"] }"#,
     r#"wiremock = "0.6.3""#,
 ];
 
