@@ -37,18 +37,10 @@ fn project_root() -> PathBuf {
 
 fn settings(name: &str, spec_path: &str, words: &[&str]) -> Settings {
     Settings {
-        crate_name: name.to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: spec_path.to_owned(),
         command: "cargo bench -p generator".to_owned(),
         words: words.iter().map(|w| (*w).to_owned()).collect(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
-        standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
-        overlays: Vec::new(),
+        ..Settings::new(name, spec_path)
     }
 }
 

@@ -80,6 +80,29 @@ pub struct Settings {
     pub overlays: Vec<overlay::OverlaySource>,
 }
 
+impl Settings {
+    /// Settings for crate `crate_name` from the spec at `spec_path`, as
+    /// `cargo xtask codegen --spec --out` starts from: version 0.1.0, a standalone
+    /// crate depending on the runtime by version, no tests, no overlays, no naming
+    /// words or renames. Change what differs with struct update syntax.
+    pub fn new(crate_name: impl Into<String>, spec_path: impl Into<String>) -> Self {
+        Self {
+            crate_name: crate_name.into(),
+            crate_version: "0.1.0".to_owned(),
+            spec_path: spec_path.into(),
+            command: "cargo xtask codegen".to_owned(),
+            words: Vec::new(),
+            split_words: Vec::new(),
+            renames: Vec::new(),
+            standalone: true,
+            runtime: RuntimeDependency::Version(runtime_version().to_owned()),
+            dev_dependencies: Vec::new(),
+            gate_unused_schemas: false,
+            overlays: Vec::new(),
+        }
+    }
+}
+
 /// How a generated crate gets `openapi-client-runtime`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuntimeDependency {
@@ -392,18 +415,11 @@ mod tests {
     fn a_new_version_is_what_generating_with_it_gives() {
         let source = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n";
         let settings = |version: &str| Settings {
-            crate_name: "versioned".to_owned(),
             crate_version: version.to_owned(),
-            spec_path: "spec.yaml".to_owned(),
             command: "test".to_owned(),
-            words: Vec::new(),
-            split_words: Vec::new(),
-            standalone: true,
             runtime: RuntimeDependency::Path("../runtime".to_owned()),
-            gate_unused_schemas: false,
-            renames: Vec::new(),
             dev_dependencies: vec!["tokio = \"1\"".to_owned()],
-            overlays: Vec::new(),
+            ..Settings::new("versioned", "spec.yaml")
         };
         let old = generate(source, &settings("0.1.0")).expect("generates");
         let new = generate(source, &settings("0.2.0")).expect("generates");

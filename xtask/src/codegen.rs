@@ -71,9 +71,7 @@ impl Target {
         let naming = NamingConfig::beside(spec)?;
         Ok(Self {
             settings: Settings {
-                crate_name: crate_name.to_owned(),
                 crate_version: existing_version(out).unwrap_or_else(|| "0.1.0".to_owned()),
-                spec_path: spec.display().to_string(),
                 command: format!(
                     "cargo xtask codegen --spec {} --out {}",
                     spec.display(),
@@ -82,13 +80,10 @@ impl Target {
                 words: naming.words,
                 split_words: naming.split,
                 renames: naming.renames.into_iter().collect(),
-                standalone: true,
+                overlays: read_overlays(&overlays_beside(spec)?)?,
                 // The runtime this generator was built with, by version: the crate
                 // builds wherever it is (`--runtime-path`, `--vendor-runtime` otherwise).
-                runtime: RuntimeDependency::Version(generator::runtime_version().to_owned()),
-                gate_unused_schemas: false,
-                dev_dependencies: Vec::new(),
-                overlays: read_overlays(&overlays_beside(spec)?)?,
+                ..Settings::new(crate_name, spec.display().to_string())
             },
             spec: spec.to_owned(),
             out: out.to_owned(),

@@ -61,20 +61,14 @@ fn surface(
     // Text that is not UTF-8 is an error at its line and column, as in `codegen`.
     let source = generator::decode_source(&bytes, &spec.display().to_string())
         .map_err(|diagnostics| diagnostics.to_string())?;
+    // Both sides are named by the same rules (no renames: they would only relabel both).
     let settings = Settings {
-        crate_name: MAIN_CRATE.to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: spec.display().to_string(),
         command: "cargo xtask diff".to_owned(),
         words,
         split_words,
-        // Both sides are named by the same rules: renames would only relabel both.
-        renames: Vec::new(),
-        standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
         overlays: read_overlays(overlays)?,
+        ..Settings::new(MAIN_CRATE, spec.display().to_string())
     };
     let (api, _) = generator::lower_source(source, &settings)
         .map_err(|diagnostics| diagnostics.to_string())?;

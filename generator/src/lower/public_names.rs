@@ -69,21 +69,13 @@ mod tests {
 
     fn settings(renames: &[(&str, &str)]) -> Settings {
         Settings {
-            crate_name: "names".to_owned(),
-            crate_version: "0.1.0".to_owned(),
-            spec_path: "names.yaml".to_owned(),
             command: "test".to_owned(),
-            words: Vec::new(),
-            split_words: Vec::new(),
             renames: renames
                 .iter()
                 .map(|(pointer, name)| ((*pointer).to_owned(), (*name).to_owned()))
                 .collect(),
-            standalone: true,
             runtime: RuntimeDependency::Vendored,
-            gate_unused_schemas: false,
-            dev_dependencies: Vec::new(),
-            overlays: Vec::new(),
+            ..Settings::new("names", "names.yaml")
         }
     }
 

@@ -10,18 +10,9 @@ use std::path::Path;
 fn surface(path: &Path) -> Surface {
     let source = std::fs::read_to_string(path).expect("fixture exists");
     let settings = Settings {
-        crate_name: "diffed".to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: path.display().to_string(),
         command: "test".to_owned(),
-        words: Vec::new(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
-        standalone: true,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
-        overlays: Vec::new(),
+        ..Settings::new("diffed", path.display().to_string())
     };
     let (api, _) = generator::lower_source(&source, &settings).unwrap_or_else(|d| panic!("{d}"));
     Surface::of(&api)

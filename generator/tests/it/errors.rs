@@ -18,18 +18,10 @@ fn diagnostics_for(name: &str) -> String {
         Err(diagnostics) => return diagnostics.to_string(),
     };
     let settings = Settings {
-        crate_name: "broken".to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: format!("tests/errors/{name}"),
         command: "test".to_owned(),
-        words: Vec::new(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
-        overlays: Vec::new(),
+        ..Settings::new("broken", format!("tests/errors/{name}"))
     };
     match generator::generate(source, &settings) {
         Ok(_) => panic!("{name} should not generate"),
@@ -164,18 +156,10 @@ fn dangling_ref_points_at_the_schema_with_a_hint() {
 
 fn generate_text(source: &str) -> Result<generator::GeneratedFiles, generator::Diagnostics> {
     let settings = Settings {
-        crate_name: "big".to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: "big.yaml".to_owned(),
         command: "test".to_owned(),
-        words: Vec::new(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
-        overlays: Vec::new(),
+        ..Settings::new("big", "big.yaml")
     };
     generator::generate(source, &settings)
 }

@@ -27,18 +27,11 @@ fn overlays(names: &[&str]) -> Vec<OverlaySource> {
 
 fn settings(names: &[&str]) -> Settings {
     Settings {
-        crate_name: "pets".to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: "tests/fixtures/overlays/base.yaml".to_owned(),
         command: "cargo test -p generator --test it overlays::".to_owned(),
-        words: Vec::new(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
         overlays: overlays(names),
+        ..Settings::new("pets", "tests/fixtures/overlays/base.yaml")
     }
 }
 

@@ -62,18 +62,10 @@ fn product_words_need_no_configuration() {
     // The spec spells `iModel` and `iTwin` in its prose; `spec/naming.toml` lists them
     // too, but generating without it must give the very same client.
     let settings = |words: Vec<String>| generator::Settings {
-        crate_name: "generated-client".to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: "spec/imodels.yaml".to_owned(),
-        command: "cargo xtask codegen".to_owned(),
         words,
-        split_words: Vec::new(),
-        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
-        overlays: Vec::new(),
+        ..generator::Settings::new("generated-client", "spec/imodels.yaml")
     };
     let configured = settings(vec!["iModel".to_owned(), "iTwin".to_owned()]);
     let (api, _) = generator::lower_source(&restored(), &settings(Vec::new()))

@@ -120,13 +120,7 @@ pub fn fixture_source(name: &str) -> String {
 
 pub fn settings(name: &str) -> Settings {
     Settings {
-        crate_name: format!("fixture-{}", name.replace('_', "-")),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: format!("generator/tests/fixtures/{name}.yaml"),
         command: "cargo test -p generator --test it".to_owned(),
-        words: Vec::new(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
         standalone: false,
         // Fixture crates are written to target/fixture-crates/<name>.
         runtime: generator::RuntimeDependency::Path("../../../runtime".to_owned()),
@@ -141,7 +135,10 @@ pub fn settings(name: &str) -> Settings {
         ]
         .map(str::to_owned)
         .to_vec(),
-        overlays: Vec::new(),
+        ..Settings::new(
+            format!("fixture-{}", name.replace('_', "-")),
+            format!("generator/tests/fixtures/{name}.yaml"),
+        )
     }
 }
 

@@ -111,18 +111,11 @@ pub(super) fn generator_frames(backtrace: &str) -> Vec<String> {
 
 pub(super) fn settings(words: &[String]) -> Settings {
     Settings {
-        crate_name: "fuzzed".to_owned(),
-        crate_version: "0.1.0".to_owned(),
-        spec_path: "fuzz.yaml".to_owned(),
         command: "cargo test -p generator --test it fuzz::".to_owned(),
         words: words.to_vec(),
-        split_words: Vec::new(),
-        renames: Vec::new(),
         standalone: false,
         runtime: generator::RuntimeDependency::Vendored,
-        gate_unused_schemas: false,
-        dev_dependencies: Vec::new(),
-        overlays: Vec::new(),
+        ..Settings::new("fuzzed", "fuzz.yaml")
     }
 }
 
