@@ -1271,7 +1271,7 @@ impl runtime::mock::MockOperation for crate::operations::GetIModelUserInput {
 }
 
 impl runtime::mock::MockOperation for crate::operations::GetThumbnailInput {
-    type Body = ::bytes::Bytes;
+    type Body = crate::runtime::Bytes;
     const STATUS: u16 = 200;
     fn body(body: &Self::Body) -> runtime::mock::Body {
         runtime::mock::Body::bytes(body.clone(), "image/png")

@@ -2453,7 +2453,7 @@ impl Request<GetThumbnailInput> {
 }
 
 impl runtime::Operation for GetThumbnailInput {
-    type Output = crate::ResponseValue<::bytes::Bytes>;
+    type Output = crate::ResponseValue<crate::runtime::Bytes>;
     #[inline]
     fn request(&self) -> Result<runtime::Request, runtime::Error> {
         let mut request = runtime::Request::new(

@@ -277,6 +277,7 @@ fn generate_on_this_thread(
         &header,
         settings.standalone,
         &settings.runtime,
+        &api.dependencies,
         &api.features(),
         &settings.dev_dependencies,
     );

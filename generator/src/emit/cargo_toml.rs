@@ -1,25 +1,35 @@
 //! `Cargo.toml` of the generated crate. Dependency versions live here, in one table.
 
 use crate::emit::runtime_files::RUNTIME_CRATE;
+use crate::ir::ExternalCrate;
 use crate::RuntimeDependency;
 
-/// What the generated code itself names: serde's derives, and the crates model
-/// types come from (the crate re-exports them for its callers). Their versions
-/// match the runtime's, so one copy of each is built.
-const TYPE_DEPENDENCIES: &str = r#"bytes = "1.10"
-chrono = { version = "0.4.41", default-features = false, features = ["std", "serde"] }
-serde = { version = "1.0.219", features = ["derive"] }
-serde_json = "1.0.140"
-uuid = { version = "1.16.0", features = ["serde"] }
-"#;
+/// What the generated code always names: serde's derives.
+const SERDE_DEPENDENCY: &str = "serde = { version = \"1.0.219\", features = [\"derive\"] }\n";
 
-/// What the runtime needs beside those, for a crate that carries a copy of it
+/// The requirement of each crate the generated code may name beside serde (which of
+/// them it does is [`Api::dependencies`](crate::ir::Api::dependencies)): the crates
+/// model types come from, which the crate re-exports for its callers. Their versions
+/// match the runtime's where it uses them too, so one copy of each is built.
+fn requirement(krate: ExternalCrate) -> &'static str {
+    match krate {
+        ExternalCrate::Chrono => {
+            r#"{ version = "0.4.41", default-features = false, features = ["std", "serde"] }"#
+        }
+        ExternalCrate::SerdeJson => r#""1.0.140""#,
+        ExternalCrate::Uuid => r#"{ version = "1.16.0", features = ["serde"] }"#,
+    }
+}
+
+/// What the runtime needs beside serde, for a crate that carries a copy of it
 /// (`--vendor-runtime`); keep in step with `runtime/Cargo.toml`.
-const VENDORED_RUNTIME_DEPENDENCIES: &str = r#"fastrand = "2.3"
+const VENDORED_RUNTIME_DEPENDENCIES: &str = r#"bytes = "1.10"
+fastrand = "2.3"
 futures-util = { version = "0.3.31", default-features = false, features = ["std"] }
 httpdate = "1.0.3"
 percent-encoding = "2.3.1"
 reqwest = { version = "0.12.15", default-features = false, features = ["rustls-tls", "stream", "multipart"] }
+serde_json = "1.0.140"
 tempfile = "3.20"
 thiserror = "2.0.12"
 tokio = { version = "1.44", default-features = false, features = ["time", "fs", "io-util", "rt"] }
@@ -52,10 +62,12 @@ wiremock = "0.6.3"
 const VENDORED_MOCK_DEPENDENCY: &str = "wiremock = { version = \"0.6.3\", optional = true }\n";
 
 /// The manifest. `standalone` crates get an empty `[workspace]` table so they build
-/// wherever they are written, even inside another workspace's tree. A crate has a
-/// `[dev-dependencies]` table only when it has tests: its own (`dev_dependencies`,
-/// lines `name = requirement`) or the vendored runtime's.
-#[allow(clippy::too_many_arguments)] // one per manifest part; called once
+/// wherever they are written, even inside another workspace's tree. The
+/// `[dependencies]` are serde, the runtime (or, vendored, what it needs) and the
+/// `external` crates the code names. A crate has a `[dev-dependencies]` table only
+/// when it has tests: its own (`dev_dependencies`, lines `name = requirement`) or the
+/// vendored runtime's.
+#[allow(clippy::too_many_arguments)] // one per manifest part
 pub fn cargo_toml(
     crate_name: &str,
     version: &str,
@@ -63,6 +75,7 @@ pub fn cargo_toml(
     header: &str,
     standalone: bool,
     runtime: &RuntimeDependency,
+    external: &[ExternalCrate],
     features: &[&str],
     dev_dependencies: &[String],
 ) -> String {
@@ -102,7 +115,11 @@ pub fn cargo_toml(
     };
     let features = format!("[features]\n{HTTP2_COMMENT}{http2}\n{MOCK_COMMENT}{mock}\n{gated}\n");
     let description = toml_string_body(description);
-    let dependencies = sorted_lines(TYPE_DEPENDENCIES, &runtime_dependency);
+    let named: String = external
+        .iter()
+        .map(|krate| format!("{} = {}\n", krate.name(), requirement(*krate)))
+        .collect();
+    let dependencies = sorted_lines(&format!("{SERDE_DEPENDENCY}{named}"), &runtime_dependency);
     format!(
         "# {header}\n\
          [package]\n\
@@ -165,16 +182,54 @@ mod tests {
             ),
         ];
         for (runtime, dev, expected) in cases {
-            let manifest = super::cargo_toml("c", "0.1.0", "d", "h", true, runtime, &[], dev);
+            let manifest = super::cargo_toml("c", "0.1.0", "d", "h", true, runtime, &[], &[], dev);
             let table = manifest
                 .split_once("\n[dev-dependencies]\n")
                 .map(|(_, t)| t);
             assert_eq!(table, expected, "{runtime:?} {dev:?}:\n{manifest}");
         }
-        let manifest = super::cargo_toml("c", "0.1.0", "d", "h", true, &version, &[], &[]);
+        let manifest = super::cargo_toml("c", "0.1.0", "d", "h", true, &version, &[], &[], &[]);
         assert!(
             manifest.contains("\nopenapi-client-runtime = \"0.4.0\"\n"),
             "{manifest}"
+        );
+    }
+
+    /// `[dependencies]`: serde and the runtime, plus the crates the code names, each
+    /// once; a vendored runtime brings what it needs itself.
+    #[test]
+    fn dependencies_are_serde_the_runtime_and_the_named_crates() {
+        use crate::ir::ExternalCrate;
+        let version = RuntimeDependency::Version("0.4.0".to_owned());
+        let names = |runtime: &RuntimeDependency, external: &[ExternalCrate]| {
+            let manifest =
+                super::cargo_toml("c", "0.1.0", "d", "h", true, runtime, external, &[], &[]);
+            let table: Vec<String> = manifest
+                .split_once("\n[dependencies]\n")
+                .map(|(_, t)| t)
+                .unwrap_or_default()
+                .lines()
+                .take_while(|line| !line.is_empty())
+                .map(|line| line.split(" = ").next().unwrap_or(line).to_owned())
+                .collect();
+            table
+        };
+        assert_eq!(names(&version, &[]), ["openapi-client-runtime", "serde"]);
+        assert_eq!(
+            names(&version, &[ExternalCrate::Chrono, ExternalCrate::Uuid]),
+            ["chrono", "openapi-client-runtime", "serde", "uuid"]
+        );
+        let vendored = names(&RuntimeDependency::Vendored, &[ExternalCrate::SerdeJson]);
+        for name in ["bytes", "reqwest", "serde", "serde_json"] {
+            assert_eq!(
+                vendored.iter().filter(|n| *n == name).count(),
+                1,
+                "{vendored:?}"
+            );
+        }
+        assert!(
+            !vendored.iter().any(|n| n == "chrono" || n == "uuid"),
+            "{vendored:?}"
         );
     }
 

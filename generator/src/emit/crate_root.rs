@@ -51,6 +51,20 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         let names = names.iter().map(|name| super::ident(name));
         quote! { pub use runtime::{#(#names),*}; }
     });
+    // The crates this API's types come from, and only those.
+    let crate_reexports = api.dependencies.iter().enumerate().map(|(i, krate)| {
+        let doc = (i == 0).then(|| {
+            quote! {
+                /// Re-exported: the crates this API's types come from, so callers need no
+                /// dependency of their own to name them.
+            }
+        });
+        let name = super::ident(krate.name());
+        quote! {
+            #doc
+            pub use ::#name;
+        }
+    });
     let recursion_limit = recursion_limit(api).map(|limit| {
         let limit = limit.to_string();
         quote! {
@@ -83,11 +97,7 @@ pub fn crate_root(api: &Api, crate_name: &str, vendored_runtime: bool) -> TokenS
         #client_modules
         pub use client::{Client, Request};
         #(#root_reexports)*
-        /// Re-exported: the crates this API's types come from, so callers need no
-        /// dependency of their own to name them.
-        pub use ::chrono;
-        pub use ::serde_json;
-        pub use ::uuid;
+        #(#crate_reexports)*
 
         /// The first server the spec lists; [`Client::new`] talks to it.
         pub const DEFAULT_BASE_URL: &str = #base_url;

@@ -488,7 +488,7 @@ fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
                 quote!(request.form_body(#by_ref, &[#(#fields),*])?;)
             }
             BodyEncoding::Text => {
-                quote!(request.body(::bytes::Bytes::from(#place.clone()), #media);)
+                quote!(request.body(crate::runtime::Bytes::from(#place.clone()), #media);)
             }
             BodyEncoding::Bytes => quote!(request.body(#place.clone(), #media);),
             BodyEncoding::Multipart => {

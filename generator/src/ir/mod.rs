@@ -47,6 +47,40 @@ pub struct Api {
     /// The operations of webhooks and callbacks, in spec order (see `lower::events`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
+    /// The crates the generated code names beside serde and the runtime, sorted,
+    /// each once (see `lower::dependencies`): the crate depends on these and
+    /// re-exports them, and on nothing else it does not use.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<ExternalCrate>,
+}
+
+/// A crate the generated code may name beside serde and the runtime: where the
+/// types of some formats come from. Bytes are not among them: generated code
+/// names them through the runtime (`crate::runtime::Bytes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExternalCrate {
+    /// `format: date-time` and `date`: `chrono::DateTime<Utc>`, `chrono::NaiveDate`.
+    Chrono,
+    /// Any JSON (`serde_json::Value`), and the decoding of unions that look at a
+    /// body before choosing a variant.
+    SerdeJson,
+    /// `format: uuid`: `uuid::Uuid`.
+    Uuid,
+}
+
+impl ExternalCrate {
+    /// Every one, in order.
+    pub const ALL: [Self; 3] = [Self::Chrono, Self::SerdeJson, Self::Uuid];
+
+    /// The crate's name in Rust paths and in `Cargo.toml`: `serde_json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chrono => "chrono",
+            Self::SerdeJson => "serde_json",
+            Self::Uuid => "uuid",
+        }
+    }
 }
 
 /// An operation of a webhook (3.1 `webhooks`) or of a callback: a request the API
@@ -770,7 +804,7 @@ pub enum TypeRef {
     Uuid,
     DateTime,
     Date,
-    /// Raw bytes (`bytes::Bytes`): a request body sent as it is. Schemas inside JSON,
+    /// Raw bytes (the runtime's `Bytes`, `bytes::Bytes`): a request body sent as it is. Schemas inside JSON,
     /// forms and URLs never lower to this (`format: binary` there is a string).
     Bytes,
     /// Any JSON (`serde_json::Value`).

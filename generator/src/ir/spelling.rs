@@ -64,7 +64,7 @@ impl TypeRef {
             Self::Uuid => paths.pick("::uuid::Uuid", "Uuid"),
             Self::DateTime => paths.pick("::chrono::DateTime<::chrono::Utc>", "DateTime<Utc>"),
             Self::Date => paths.pick("::chrono::NaiveDate", "NaiveDate"),
-            Self::Bytes => paths.pick("::bytes::Bytes", "Bytes"),
+            Self::Bytes => paths.pick("crate::runtime::Bytes", "Bytes"),
             // The summary keeps the crate name: a bare `Value` would say nothing.
             Self::Json => paths.pick("::serde_json::Value", "serde_json::Value"),
             Self::Vec(inner) => return format!("Vec<{}>", inner.rust(paths)),
@@ -227,7 +227,7 @@ mod tests {
     fn arguments_take_into_for_strings_and_bytes_only() {
         let cases = [
             (TypeRef::String, "impl Into<String>", true),
-            (TypeRef::Bytes, "impl Into<::bytes::Bytes>", true),
+            (TypeRef::Bytes, "impl Into<crate::runtime::Bytes>", true),
             (TypeRef::Body, "impl Into<crate::runtime::Body>", true),
             (TypeRef::I64, "i64", false),
             (named("IModel"), "crate::models::IModel", false),
@@ -319,7 +319,7 @@ mod tests {
                 Success::Bytes {
                     statuses: vec![200],
                 },
-                "crate::ResponseValue<::bytes::Bytes>",
+                "crate::ResponseValue<crate::runtime::Bytes>",
                 "ResponseValue<Bytes>",
             ),
             (Success::Raw, "crate::RawResponse", "RawResponse"),
@@ -335,7 +335,7 @@ mod tests {
         }
         assert_eq!(
             SuccessBody::Bytes.payload(Paths::InCrate).as_deref(),
-            Some("::bytes::Bytes")
+            Some("crate::runtime::Bytes")
         );
         assert_eq!(SuccessBody::Empty.payload(Paths::Short), None);
     }

@@ -4,6 +4,7 @@
 mod aliases;
 mod bodies;
 mod dedupe;
+mod dependencies;
 mod envelope;
 mod error_bodies;
 mod events;
@@ -69,6 +70,7 @@ pub fn lower(
         servers,
         link_security,
         events,
+        dependencies: Vec::new(),
     };
     dedupe::merge_identical_types(&mut api.types);
     // After merging, which turns types into aliases that other aliases may name.
@@ -90,6 +92,8 @@ pub fn lower(
     servers::name_modules(&mut api.operations, naming);
     error_bodies::resolve(&mut api);
     diagnostics.extend(public_names::allocate(&mut api));
+    // Last: from the types as they are emitted.
+    api.dependencies = dependencies::of(&api);
     api
 }
 

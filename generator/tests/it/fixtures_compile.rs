@@ -41,15 +41,18 @@ fn generated_fixture_crates_pass_clippy() {
         members.push(format!("\"{name}\""));
     }
     // One fixture also with `--vendor-runtime`: the runtime's sources as a module of
-    // the crate must build and lint as cleanly as the runtime crate.
-    let vendored = "pagination-vendored";
+    // the crate must build and lint as cleanly as the runtime crate. One whose own code
+    // names no crate beside serde, so the manifest's vendored part must bring all the
+    // runtime needs (serde_json, bytes, ...).
+    let vendored = "unused-schemas-vendored";
     let crate_dir = dir.join(vendored);
     let _ = fs::remove_dir_all(crate_dir.join("src"));
-    let mut settings = crate::support::settings("pagination");
+    let mut settings = crate::support::settings("unused_schemas");
     settings.crate_name = format!("fixture-{vendored}");
     settings.runtime = generator::RuntimeDependency::Vendored;
-    let files = generator::generate(&crate::support::fixture_source("pagination"), &settings)
-        .expect("the pagination fixture generates");
+    let files = generator::generate(&crate::support::fixture_source("unused_schemas"), &settings)
+        .expect("the unused_schemas fixture generates");
+    assert!(!files.files["src/lib.rs"].contains("pub use ::serde_json;"));
     assert!(files.files.contains_key("src/runtime/mod.rs"));
     assert!(!files.files["Cargo.toml"].contains("openapi-client-runtime"));
     for (relative, contents) in &files.files {

@@ -2,6 +2,7 @@
 //! (hand-written). `cargo test -p generator --test it` runs them all;
 //! `cargo test -p generator --test it snapshots::` runs one module.
 
+mod dependencies;
 mod diff;
 mod errors;
 mod fixtures_compile;

@@ -20,6 +20,8 @@ pub fn write_workspace(root: &Path, crates_dir: &Path, members: &[&str]) -> Resu
         header,
         false,
         &crate::codegen::runtime_path_from(&deps_dir, &crate::project_root().join("runtime"))?,
+        // What any generated crate may name.
+        &generator::ir::ExternalCrate::ALL,
         &[],
         &[],
     );

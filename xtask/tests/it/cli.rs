@@ -70,6 +70,19 @@ fn standalone_generation_then_check_then_staleness() {
         "{manifest}"
     );
     assert!(!manifest.contains("[dev-dependencies]"), "{manifest}");
+    // Only the crates its code names: no dates, UUIDs or binary bodies here, so no
+    // chrono, uuid or bytes; serde_json for its error body, which the spec leaves untyped.
+    let table: toml::Table = manifest.parse().expect("Cargo.toml parses");
+    let dependencies: Vec<&String> = table["dependencies"]
+        .as_table()
+        .expect("a [dependencies] table")
+        .keys()
+        .collect();
+    assert_eq!(
+        dependencies,
+        ["openapi-client-runtime", "serde", "serde_json"],
+        "{manifest}"
+    );
     // It builds against the runtime as a registry would serve it: the requirement
     // is met by this checkout's runtime/ standing in for the published crate.
     cargo_check_with_local_runtime(&dir.path().join("tiny-client"));
