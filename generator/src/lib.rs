@@ -124,36 +124,17 @@ pub struct GeneratedFiles {
     pub warnings: Diagnostics,
     /// The compound words names kept whole (configured, or spelled by the document).
     pub words: Vec<String>,
-    /// `Cargo.toml` with [`VERSION_SLOT`] where the package version goes, so that
-    /// [`GeneratedFiles::with_version`] changes the version without running the pipeline.
-    manifest: String,
 }
-
-/// Stands for the package version in [`GeneratedFiles::manifest`]. NUL cannot occur in
-/// the parts of the manifest after the version (they are TOML-escaped or fixed), so the
-/// last occurrence is the version's.
-const VERSION_SLOT: &str = "\u{0}version\u{0}";
 
 impl GeneratedFiles {
     /// The same crate with package version `version` in its `Cargo.toml`: what
     /// generating again with `Settings::crate_version = version` gives, without doing it
     /// (`cargo xtask codegen` bumps the version after it has seen the API change).
     pub fn with_version(mut self, version: &str) -> Self {
-        let manifest = fill_version(&self.manifest, version);
-        self.files.insert("Cargo.toml".to_owned(), manifest);
+        if let Some(manifest) = self.files.get_mut("Cargo.toml") {
+            *manifest = emit::with_package_version(manifest, version);
+        }
         self
-    }
-}
-
-/// `manifest` with the (last) [`VERSION_SLOT`] replaced by `version`.
-fn fill_version(manifest: &str, version: &str) -> String {
-    match manifest.rfind(VERSION_SLOT) {
-        Some(at) => format!(
-            "{}{version}{}",
-            &manifest[..at],
-            &manifest[at + VERSION_SLOT.len()..]
-        ),
-        None => manifest.to_owned(),
     }
 }
 
@@ -272,7 +253,7 @@ fn generate_on_this_thread(
     let description = format!("Typed async client for {} {}", api.title, api.version);
     let manifest = emit::cargo_toml(
         &settings.crate_name,
-        VERSION_SLOT,
+        &settings.crate_version,
         &description,
         &header,
         settings.standalone,
@@ -281,10 +262,7 @@ fn generate_on_this_thread(
         &api.features(),
         &settings.dev_dependencies,
     );
-    files.insert(
-        "Cargo.toml".to_owned(),
-        fill_version(&manifest, &settings.crate_version),
-    );
+    files.insert("Cargo.toml".to_owned(), manifest);
     let (rendered, surface_text) = emit_and_render(&api, settings, &header, source);
     for (path, text) in rendered {
         let text = text.map_err(|message| {
@@ -312,7 +290,6 @@ fn generate_on_this_thread(
         files,
         warnings,
         words,
-        manifest,
     })
 }
 

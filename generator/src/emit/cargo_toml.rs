@@ -134,6 +134,23 @@ pub fn cargo_toml(
     )
 }
 
+/// `manifest`, as [`cargo_toml`] writes it, with package version `version`: the first
+/// `version = "..."` line after `[package]` (dependencies are inline tables, so no
+/// other line starts that way before it).
+pub fn with_package_version(manifest: &str, version: &str) -> String {
+    const LINE: &str = "\nversion = \"";
+    let start = manifest.find("\n[package]\n").and_then(|package| {
+        manifest[package..]
+            .find(LINE)
+            .map(|at| package + at + LINE.len())
+    });
+    let end = start.and_then(|start| manifest[start..].find('"').map(|len| start + len));
+    match (start, end) {
+        (Some(start), Some(end)) => format!("{}{version}{}", &manifest[..start], &manifest[end..]),
+        _ => manifest.to_owned(),
+    }
+}
+
 /// The dependency lines of two tables as one, sorted by crate name as Cargo writes
 /// them; a crate named in both keeps the first table's line.
 fn sorted_lines(first: &str, second: &str) -> String {

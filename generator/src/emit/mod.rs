@@ -21,7 +21,7 @@ mod servers;
 mod types;
 mod waiters;
 
-pub use cargo_toml::cargo_toml;
+pub use cargo_toml::{cargo_toml, with_package_version};
 pub use client::client;
 pub use crate_root::crate_root;
 pub(crate) use mocks::mocks;
