@@ -325,20 +325,14 @@ pub fn ensure_tree(root: &Path, tree: &PinnedTree, offline: bool) -> Result<Path
     let _ = fs::remove_dir_all(&extracted);
     fs::create_dir_all(&partial)
         .map_err(|e| format!("error: creating {}: {e}", partial.display()))?;
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(&partial)
-        .arg(tree.dir)
-        .status()
-        .map_err(|e| format!("error: cannot run tar: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "error: tar could not extract {}",
-            archive.display()
-        ));
-    }
+    crate::process::run(
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&partial)
+            .arg(tree.dir),
+    )?;
     fs::write(partial.join(".integrity"), tree.integrity)
         .and_then(|()| fs::rename(&partial, &extracted))
         .map_err(|e| format!("error: moving {}: {e}", partial.display()))?;
